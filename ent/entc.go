@@ -1,0 +1,65 @@
+//go:build ignore
+
+// This program generates the ent client and the GraphQL schema of benkan's
+// data model (graph/ent.graphql) from the schemas in ent/schema. It runs from
+// the repository root through `go generate ./...` (see generate.go).
+package main
+
+import (
+	"fmt"
+	"log"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/entc"
+	"entgo.io/ent/entc/gen"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+func main() {
+	ex, err := entgql.NewExtension(
+		entgql.WithConfigPath("./gqlgen.yml"),
+		entgql.WithSchemaGenerator(),
+		entgql.WithSchemaPath("./graph/ent.graphql"),
+		entgql.WithWhereInputs(true),
+		entgql.WithNodeDescriptor(true),
+		entgql.WithSchemaHook(describeTypes),
+	)
+	if err != nil {
+		log.Fatalf("create entgql extension: %v", err)
+	}
+	cfg := &gen.Config{
+		Features: []gen.Feature{
+			gen.FeaturePrivacy,
+			gen.FeatureEntQL,
+			gen.FeatureSnapshot,
+			gen.FeatureNamedEdges,
+		},
+		Templates: append(entgql.AllTemplates,
+			gen.MustParse(gen.NewTemplate("gid").ParseFiles("./ent/template/gid.tmpl"))),
+	}
+	if err := entc.Generate("./ent/schema", cfg, entc.Extensions(ex)); err != nil {
+		log.Fatalf("run ent codegen: %v", err)
+	}
+}
+
+// describeTypes copies each ent type's schema.Comment into the description of
+// its GraphQL object type, so that the playground documents every type from
+// the one place the data model is written down.
+func describeTypes(g *gen.Graph, s *ast.Schema) error {
+	for _, node := range g.Nodes {
+		def, ok := s.Types[node.Name]
+		if !ok {
+			continue
+		}
+		comment, ok := node.Annotations["Comment"].(map[string]any)
+		if !ok {
+			return fmt.Errorf("ent type %s has no schema.Comment: every GraphQL type needs a description", node.Name)
+		}
+		text, _ := comment["Text"].(string)
+		if text == "" {
+			return fmt.Errorf("ent type %s has an empty schema.Comment", node.Name)
+		}
+		def.Description = text
+	}
+	return nil
+}

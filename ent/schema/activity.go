@@ -1,0 +1,107 @@
+package schema
+
+import (
+	"context"
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	gen "github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/hook"
+)
+
+// Activity is something the project ran between security forces and
+// populations: an inclusive dialogue, a radio debate, a sports or cleanliness
+// day, a training, a monitoring mission, a strategic retreat.
+type Activity struct {
+	ent.Schema
+}
+
+// Mixin of Activity.
+func (Activity) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: "acv"}, TimeMixin{}}
+}
+
+// Fields of Activity.
+func (Activity) Fields() []ent.Field {
+	count := func(name, comment string) ent.Field {
+		return field.Int(name).Default(0).NonNegative().Comment(comment)
+	}
+	return []ent.Field{
+		field.Enum("kind").
+			Values("INCLUSIVE_DIALOGUE", "RADIO_DEBATE", "SPORTS_DAY", "CLEANLINESS_DAY", "TRAINING", "MONITORING_MISSION", "STRATEGIC_RETREAT", "OTHER").
+			Comment("What kind of activity: inclusive dialogue, radio debate, sports day, cleanliness day (journée de salubrité), training of data collectors, monitoring mission, strategic retreat.").
+			Annotations(entgql.OrderField("KIND")),
+		field.String("title").
+			NotEmpty().
+			MaxLen(300).
+			Comment("Title of the activity.").
+			Annotations(entgql.OrderField("TITLE")),
+		field.Time("starts_on").
+			Comment("First day of the activity.").
+			Annotations(entgql.OrderField("STARTS_ON")),
+		field.Time("ends_on").
+			Comment("Last day of the activity; never before startsOn.").
+			Annotations(entgql.OrderField("ENDS_ON")),
+		count("women_count", "Number of women who took part."),
+		count("men_count", "Number of men who took part."),
+		count("youth_count", "Number of young people (18–35) who took part, counted also among women and men."),
+		count("security_force_count", "Number of members of the security forces (FSI/FDS) who took part, counted also among women and men."),
+		field.Text("summary").
+			Optional().
+			MaxLen(8000).
+			Comment("What happened."),
+		field.Text("outcomes").
+			Optional().
+			MaxLen(8000).
+			Comment("What came out of it."),
+	}
+}
+
+// Edges of Activity.
+func (Activity) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("locality", Locality.Type).
+			Unique().
+			Required().
+			Comment("Where the activity took place."),
+		edge.To("organizers", Organization.Type).
+			Comment("The organizations that ran it."),
+		edge.From("recommendations", Recommendation.Type).
+			Ref("activity").
+			Comment("Recommendations made at this activity.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+// Indexes of Activity.
+func (Activity) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("starts_on")}
+}
+
+// Annotations of Activity.
+func (Activity) Annotations() []schema.Annotation {
+	return editable("Something the project ran between security forces and populations: inclusive dialogue, radio debate, sports day, cleanliness day, training, monitoring mission, strategic retreat.")
+}
+
+// Hooks of Activity.
+func (Activity) Hooks() []ent.Hook {
+	return []ent.Hook{
+		hook.On(activityDatesInOrder, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
+	}
+}
+
+func activityDatesInOrder(next ent.Mutator) ent.Mutator {
+	return hook.ActivityFunc(func(ctx context.Context, m *gen.ActivityMutation) (ent.Value, error) {
+		err := checkOrder(ctx, "startsOn", "endsOn",
+			newOrOld("startsOn", m.Op(), m.StartsOn, m.OldStartsOn),
+			newOrOld("endsOn", m.Op(), m.EndsOn, m.OldEndsOn))
+		if err != nil {
+			return nil, err
+		}
+		return next.Mutate(ctx, m)
+	})
+}

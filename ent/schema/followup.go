@@ -1,0 +1,56 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+)
+
+// FollowUp is something an organization did about an incident: the response
+// of the unit concerned, a referral to justice, assistance, a mediation.
+type FollowUp struct {
+	ent.Schema
+}
+
+// Mixin of FollowUp.
+func (FollowUp) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: "fup"}, TimeMixin{}}
+}
+
+// Fields of FollowUp.
+func (FollowUp) Fields() []ent.Field {
+	return []ent.Field{
+		field.Enum("kind").
+			Values("UNIT_RESPONSE", "JUDICIAL_REFERRAL", "MEDICAL_ASSISTANCE", "LEGAL_ASSISTANCE", "PSYCHOSOCIAL_SUPPORT", "MEDIATION", "OTHER").
+			Comment("What kind of follow-up this is.").
+			Annotations(entgql.OrderField("KIND")),
+		field.Time("done_on").
+			Comment("When the follow-up took place.").
+			Annotations(entgql.OrderField("DONE_ON")),
+		field.Text("description").
+			NotEmpty().
+			MaxLen(4000).
+			Comment("What was done, and with what result."),
+	}
+}
+
+// Edges of FollowUp.
+func (FollowUp) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("incident", Incident.Type).
+			Unique().
+			Required().
+			Comment("The incident followed up."),
+		edge.To("organization", Organization.Type).
+			Unique().
+			Required().
+			Comment("The organization that carried out the follow-up."),
+	}
+}
+
+// Annotations of FollowUp.
+func (FollowUp) Annotations() []schema.Annotation {
+	return editable("Something an organization did about an incident: the response of the unit concerned, a referral to justice, medical or legal assistance, a mediation.")
+}

@@ -1,0 +1,208 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/benkan-project/benkan"
+	gen "github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/hook"
+	"github.com/benkan-project/benkan/ent/incident"
+	"github.com/benkan-project/benkan/gid"
+)
+
+// Incident is an allegation of a human-rights abuse or violation, as recorded
+// by a data collector. Narrative, exact location and source are sensitive;
+// summary is the text a coordinator writes to be shared.
+type Incident struct {
+	ent.Schema
+}
+
+// Mixin of Incident.
+func (Incident) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: "inc"}, TimeMixin{}}
+}
+
+// referencePattern is the shape of an incident reference: a place code, the
+// year and a number, e.g. NIO-2023-0042.
+var referencePattern = regexp.MustCompile(`^[A-Z]{2,6}-[0-9]{4}-[0-9]{3,6}$`)
+
+// Fields of Incident.
+func (Incident) Fields() []ent.Field {
+	sensitive := entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)
+	return []ent.Field{
+		field.String("reference").
+			Unique().
+			Match(referencePattern).
+			Comment("Reference code, unique: place code, year, number, e.g. NIO-2023-0042.").
+			Annotations(entgql.OrderField("REFERENCE")),
+		field.Time("occurred_at").
+			Comment("When the alleged events took place.").
+			Annotations(entgql.OrderField("OCCURRED_AT")),
+		field.Time("reported_at").
+			Comment("When the allegation was reported to a data collector; never before occurredAt.").
+			Annotations(entgql.OrderField("REPORTED_AT")),
+		field.Enum("status").
+			Values("REPORTED", "UNDER_VERIFICATION", "VERIFIED", "UNSUBSTANTIATED", "REFERRED", "CLOSED").
+			Default("REPORTED").
+			Comment("Where the allegation stands: REPORTED → UNDER_VERIFICATION → VERIFIED or UNSUBSTANTIATED → REFERRED → CLOSED.").
+			Annotations(entgql.OrderField("STATUS")),
+		field.Bool("consent_to_share").
+			Default(false).
+			Comment("Whether the people concerned consented to the allegation being shared outside AMDH."),
+		field.Text("summary").
+			Optional().
+			MaxLen(4000).
+			Comment("Shareable summary written by a coordinator; contains nothing that identifies a person."),
+		field.Text("narrative").
+			Optional().
+			Nillable().
+			MaxLen(20000).
+			Comment("Sensitive: the full account as collected. Never filterable or orderable.").
+			Annotations(sensitive),
+		field.String("exact_location").
+			Optional().
+			Nillable().
+			MaxLen(500).
+			Comment("Sensitive: where exactly the events took place. Never filterable or orderable.").
+			Annotations(sensitive),
+		field.String("source").
+			Optional().
+			Nillable().
+			MaxLen(1000).
+			Comment("Sensitive: how the information reached the collector. Never filterable or orderable.").
+			Annotations(sensitive),
+	}
+}
+
+// Edges of Incident.
+func (Incident) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("locality", Locality.Type).
+			Unique().
+			Required().
+			Comment("Where the events took place."),
+		edge.To("violation_types", ViolationType.Type).
+			Comment("The kinds of violation alleged; at least one."),
+		edge.To("collected_by", User.Type).
+			Unique().
+			Comment("The data collector who recorded the allegation."),
+		edge.To("involvements", Involvement.Type).
+			Comment("The actors involved and their roles: victims, witnesses, sources, alleged perpetrators.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("follow_ups", FollowUp.Type).
+			Ref("incident").
+			Comment("What was done about the allegation.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+// Indexes of Incident: the columns dashboards filter and sort by.
+func (Incident) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("occurred_at"),
+		index.Fields("status"),
+	}
+}
+
+// Annotations of Incident.
+func (Incident) Annotations() []schema.Annotation {
+	return editable("An allegation of a human-rights abuse or violation. Narrative, exact location and source are sensitive; summary is the shareable text.")
+}
+
+// statusFlow lists, for each status, the statuses an incident may move to.
+// Moving to the same status is always allowed.
+var statusFlow = map[incident.Status][]incident.Status{
+	incident.StatusREPORTED:           {incident.StatusUNDER_VERIFICATION},
+	incident.StatusUNDER_VERIFICATION: {incident.StatusVERIFIED, incident.StatusUNSUBSTANTIATED},
+	incident.StatusVERIFIED:           {incident.StatusREFERRED, incident.StatusCLOSED},
+	incident.StatusUNSUBSTANTIATED:    {incident.StatusCLOSED},
+	incident.StatusREFERRED:           {incident.StatusCLOSED},
+	incident.StatusCLOSED:             nil,
+}
+
+// Hooks of Incident: the rules of the data model that span fields or edges.
+func (Incident) Hooks() []ent.Hook {
+	return []ent.Hook{
+		hook.On(incidentDatesInOrder, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
+		hook.On(incidentStatusFollowsFlow, ent.OpUpdate|ent.OpUpdateOne),
+		hook.On(incidentHasViolationTypes, ent.OpCreate|ent.OpUpdateOne),
+	}
+}
+
+func incidentDatesInOrder(next ent.Mutator) ent.Mutator {
+	return hook.IncidentFunc(func(ctx context.Context, m *gen.IncidentMutation) (ent.Value, error) {
+		err := checkOrder(ctx, "occurredAt", "reportedAt",
+			newOrOld("occurredAt", m.Op(), m.OccurredAt, m.OldOccurredAt),
+			newOrOld("reportedAt", m.Op(), m.ReportedAt, m.OldReportedAt))
+		if err != nil {
+			return nil, err
+		}
+		return next.Mutate(ctx, m)
+	})
+}
+
+func incidentStatusFollowsFlow(next ent.Mutator) ent.Mutator {
+	return hook.IncidentFunc(func(ctx context.Context, m *gen.IncidentMutation) (ent.Value, error) {
+		to, ok := m.Status()
+		if !ok {
+			return next.Mutate(ctx, m)
+		}
+		if !m.Op().Is(ent.OpUpdateOne) {
+			return nil, benkan.FieldErrorf("status", "the status of incidents is changed one incident at a time")
+		}
+		from, err := m.OldStatus(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load old status: %w", err)
+		}
+		if from != to && !slices.Contains(statusFlow[from], to) {
+			return nil, benkan.FieldErrorf("status", "an incident cannot move from %s to %s", from, to)
+		}
+		return next.Mutate(ctx, m)
+	})
+}
+
+func incidentHasViolationTypes(next ent.Mutator) ent.Mutator {
+	return hook.IncidentFunc(func(ctx context.Context, m *gen.IncidentMutation) (ent.Value, error) {
+		added := m.ViolationTypesIDs()
+		if m.Op().Is(ent.OpCreate) {
+			if len(added) == 0 {
+				return nil, benkan.FieldErrorf("violationTypeIDs", "an incident needs at least one violation type")
+			}
+			return next.Mutate(ctx, m)
+		}
+		removed := m.RemovedViolationTypesIDs()
+		if !m.ViolationTypesCleared() && len(removed) == 0 {
+			return next.Mutate(ctx, m)
+		}
+		id, ok := m.ID()
+		if !ok {
+			return nil, fmt.Errorf("update of an incident without id")
+		}
+		var remaining []gid.ID
+		if !m.ViolationTypesCleared() {
+			current, err := m.Client().Incident.Query().Where(incident.ID(id)).QueryViolationTypes().IDs(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("load violation types: %w", err)
+			}
+			for _, v := range current {
+				if !slices.Contains(removed, v) {
+					remaining = append(remaining, v)
+				}
+			}
+		}
+		if len(remaining)+len(added) == 0 {
+			return nil, benkan.FieldErrorf("violationTypeIDs", "an incident needs at least one violation type")
+		}
+		return next.Mutate(ctx, m)
+	})
+}

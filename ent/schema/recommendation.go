@@ -1,0 +1,57 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+)
+
+// Recommendation is a recommendation made at an activity and addressed to
+// one or more organizations, followed until implemented or dropped.
+type Recommendation struct {
+	ent.Schema
+}
+
+// Mixin of Recommendation.
+func (Recommendation) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: "rec"}, TimeMixin{}}
+}
+
+// Fields of Recommendation.
+func (Recommendation) Fields() []ent.Field {
+	return []ent.Field{
+		field.Text("text").
+			NotEmpty().
+			MaxLen(4000).
+			Comment("The recommendation."),
+		field.Enum("status").
+			Values("PROPOSED", "ACCEPTED", "IN_PROGRESS", "IMPLEMENTED", "DROPPED").
+			Default("PROPOSED").
+			Comment("Where the recommendation stands.").
+			Annotations(entgql.OrderField("STATUS")),
+		field.Time("due_on").
+			Optional().
+			Nillable().
+			Comment("When it should be implemented.").
+			Annotations(entgql.OrderField("DUE_ON")),
+	}
+}
+
+// Edges of Recommendation.
+func (Recommendation) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("activity", Activity.Type).
+			Unique().
+			Required().
+			Comment("The activity at which the recommendation was made."),
+		edge.To("addressees", Organization.Type).
+			Comment("The organizations it is addressed to."),
+	}
+}
+
+// Annotations of Recommendation.
+func (Recommendation) Annotations() []schema.Annotation {
+	return editable("A recommendation made at an activity, addressed to organizations, followed until implemented or dropped.")
+}

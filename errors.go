@@ -1,0 +1,61 @@
+package benkan
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. They are stable: clients match on them (they reach GraphQL
+// clients as `extensions.code`), so a code is never renamed or reused.
+const (
+	EINVALID         = "BAD_USER_INPUT"  // the input is malformed or breaks a rule of the data model
+	ENOTFOUND        = "NOT_FOUND"       // no such object, or one the caller may not see
+	ECONFLICT        = "CONFLICT"        // the change would duplicate a unique value
+	EFORBIDDEN       = "FORBIDDEN"       // the caller may not do this
+	EUNAUTHENTICATED = "UNAUTHENTICATED" // no valid credentials
+	EINTERNAL        = "INTERNAL"        // a fault of benkan's, logged; nothing of it is shown
+
+	EBADREQUEST = "BAD_REQUEST"               // the HTTP request is not a GraphQL request (bad JSON, method, content type)
+	ETOOLARGE   = "REQUEST_TOO_LARGE"         // the request body is over the size limit
+	ETOOCOMPLEX = "COMPLEXITY_LIMIT_EXCEEDED" // the query would cost more than the limit
+	ETOODEEP    = "QUERY_TOO_DEEP"            // the query nests deeper than the limit
+)
+
+// Error is an error benkan can show to a client as it is: its message was
+// written for that client and reveals nothing the client may not know.
+// Errors of any other type are internal and shown as EINTERNAL only.
+type Error struct {
+	// Code is one of the E* constants.
+	Code string
+	// Message is for humans.
+	Message string
+	// Field names the input field at fault, if one is.
+	Field string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s (field %s)", e.Code, e.Message, e.Field)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf returns an EINVALID *Error about one input field.
+func FieldErrorf(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err if it is or wraps an *Error, and EINTERNAL otherwise.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}

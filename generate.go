@@ -1,0 +1,10 @@
+// Package benkan is a GraphQL API platform through which the partners of a
+// human-rights monitoring project share data, each seeing only what it may.
+//
+// The packages are: ent (data model and generated client), graph (GraphQL
+// schema and resolvers), policy (access control), storage (databases),
+// server (HTTP), demo (demo data) and cmd/benkan (the command).
+package benkan
+
+//go:generate go run -mod=mod ./ent/entc.go
+//go:generate go run -mod=mod github.com/99designs/gqlgen generate --config gqlgen.yml

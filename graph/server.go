@@ -1,0 +1,64 @@
+package graph
+
+import (
+	"log/slog"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/graph/generated"
+)
+
+// Config tunes the GraphQL server. The zero value of a field means its default.
+type Config struct {
+	// Introspection lets clients read the schema (the playground needs it).
+	Introspection bool
+	// Limits bound each operation; see Limits.
+	Limits Limits
+	// ParserTokenLimit bounds the number of tokens in a query document,
+	// so that a huge document is refused before it is parsed whole.
+	ParserTokenLimit int
+	// Logger receives internal errors and panics; slog.Default() if nil.
+	Logger *slog.Logger
+}
+
+// DefaultLimits are the limits benkan applies unless configured otherwise.
+var DefaultLimits = Limits{MaxDepth: 12, MaxPageSize: 1000, MaxCost: 100_000}
+
+// NewServer returns the GraphQL handler over client: GET and POST
+// transports (GET serves queries only), a parsed-query cache, automatic
+// persisted queries, the operation limits, one transaction per mutation,
+// and error presentation with stable codes.
+func NewServer(client *ent.Client, cfg Config) *handler.Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
+	}
+	if cfg.ParserTokenLimit == 0 {
+		cfg.ParserTokenLimit = 15_000
+	}
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{
+		Resolvers: &Resolver{client: client},
+	}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(cfg.ParserTokenLimit)
+	if cfg.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(cfg.Limits)
+	srv.Use(entgql.Transactioner{TxOpener: client})
+	srv.SetErrorPresenter(presentError(cfg.Logger))
+	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
+	return srv
+}

@@ -1,0 +1,93 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/benkan-project/benkan"
+)
+
+// guard checks that a request is a GraphQL request before gqlgen sees it,
+// so that every malformed request gets a GraphQL error with a stable
+// extensions.code (gqlgen answers some with a bare message): the method is
+// GET, POST or OPTIONS, a POST is JSON and within maxBody bytes, and its
+// body decodes to a GraphQL request object.
+func guard(maxBody int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodOptions:
+			next.ServeHTTP(w, r)
+			return
+		case http.MethodPost:
+		default:
+			w.Header().Set("Allow", "GET, POST, OPTIONS")
+			writeError(w, http.StatusMethodNotAllowed, benkan.EBADREQUEST, "method %s not allowed: use GET or POST", r.Method)
+			return
+		}
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			writeError(w, http.StatusUnsupportedMediaType, benkan.EBADREQUEST, "a POST must have Content-Type: application/json")
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			writeError(w, http.StatusRequestEntityTooLarge, benkan.ETOOLARGE, "the request body is over the limit of %d bytes", maxBody)
+			return
+		case err != nil:
+			writeError(w, http.StatusBadRequest, benkan.EBADREQUEST, "could not read the request body")
+			return
+		}
+		if err := checkBody(body); err != nil {
+			writeError(w, http.StatusBadRequest, benkan.EBADREQUEST, "%s", err)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// checkBody reports whether body is a GraphQL-over-HTTP request object.
+func checkBody(body []byte) error {
+	var req struct {
+		Query         *string        `json:"query"`
+		OperationName *string        `json:"operationName"`
+		Variables     map[string]any `json:"variables"`
+		Extensions    map[string]any `json:"extensions"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		var syntax *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syntax):
+			return fmt.Errorf("the request body is not valid JSON (at byte %d)", syntax.Offset)
+		case errors.As(err, &typ):
+			if typ.Field == "" {
+				return fmt.Errorf("the request body must be a JSON object")
+			}
+			return fmt.Errorf("%q must not be a JSON %s", typ.Field, typ.Value)
+		}
+		return fmt.Errorf("the request body is not valid JSON")
+	}
+	if req.Query == nil && req.Extensions["persistedQuery"] == nil {
+		return fmt.Errorf(`the request body has no "query"`)
+	}
+	return nil
+}
+
+// writeError answers with a GraphQL error response carrying code.
+func writeError(w http.ResponseWriter, status int, code, format string, args ...any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{
+			"message":    fmt.Sprintf(format, args...),
+			"extensions": map[string]any{"code": code},
+		}},
+	})
+}

@@ -1,0 +1,114 @@
+// Package server is benkan's HTTP layer: it routes /graphql to the GraphQL
+// handler behind request guards, serves the playground, health and
+// readiness probes, and runs the HTTP server with a graceful shutdown.
+//
+// It calls graph for GraphQL and never touches the database directly except
+// through the readiness check it is given.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/benkan-project/benkan/web/playground"
+)
+
+// Config configures the HTTP handler.
+type Config struct {
+	// GraphQL handles GraphQL requests at /graphql.
+	GraphQL http.Handler
+	// Ready reports whether the service can serve requests (its database
+	// answers); /readyz calls it.
+	Ready func(context.Context) error
+	// MaxBodyBytes bounds the size of a request body; 1 MiB if zero.
+	MaxBodyBytes int64
+	// Playground serves the GraphQL playground at /.
+	Playground bool
+	// Logger logs requests and errors; slog.Default() if nil.
+	Logger *slog.Logger
+}
+
+// Handler returns benkan's HTTP handler.
+func Handler(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", guard(cfg.MaxBodyBytes, cfg.GraphQL))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", readyz(cfg.Ready, cfg.Logger))
+	if cfg.Playground {
+		mux.Handle("/", playground.Handler("benkan", "/graphql"))
+	} else {
+		mux.Handle("/", http.NotFoundHandler())
+	}
+	return recoverer(cfg.Logger, logRequests(cfg.Logger, securityHeaders(mux)))
+}
+
+func readyz(ready func(context.Context) error, log *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if ready != nil {
+			if err := ready(ctx); err != nil {
+				log.WarnContext(ctx, "not ready", "err", err)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = w.Write([]byte("database unreachable\n"))
+				return
+			}
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	}
+}
+
+// Run serves h on addr until ctx is cancelled, then stops accepting
+// connections and waits up to grace for in-flight requests to finish.
+// ready, if not nil, receives the address actually listened on.
+func Run(ctx context.Context, addr string, h http.Handler, grace time.Duration, log *slog.Logger, ready chan<- string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "addr", "http://"+ln.Addr().String())
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: waiting for in-flight requests", "grace", grace)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+// Package storage opens benkan's database: PostgreSQL when given a
+// postgres:// URL, otherwise an embedded SQLite database in a data
+// directory, so that benkan runs on a machine with nothing else installed.
+//
+// It knows nothing of GraphQL or HTTP; it hands out an *ent.Client.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
+	_ "modernc.org/sqlite" // embedded SQLite driver "sqlite", pure Go
+
+	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/migrate"
+	_ "github.com/benkan-project/benkan/ent/runtime" // schema hooks and defaults
+)
+
+// Config says which database to open.
+type Config struct {
+	// DatabaseURL is a postgres:// (or postgresql://) URL. When empty, the
+	// embedded SQLite database in DataDir is used.
+	DatabaseURL string
+	// DataDir holds the embedded database file, benkan.db. It is created if
+	// it does not exist.
+	DataDir string
+	// Options are passed to the ent client (e.g. a debug driver in tests).
+	Options []ent.Option
+}
+
+// DB is an open database: the ent client and what it runs on.
+type DB struct {
+	// Client is the ent client over the database.
+	Client *ent.Client
+	// SQL is the underlying connection pool, for health checks.
+	SQL *sql.DB
+	// Dialect is dialect.Postgres or dialect.SQLite.
+	Dialect string
+}
+
+// Open opens the database that cfg names and checks that it answers.
+// It does not migrate: call Migrate.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	driverName, dialectName, dsn, err := source(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(driverName, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialectName, err)
+	}
+	if dialectName == dialect.SQLite {
+		// One writer at a time is SQLite's rule; a single connection makes
+		// transactions queue instead of failing with SQLITE_BUSY.
+		db.SetMaxOpenConns(1)
+	} else {
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(20)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("reach %s database: %w", dialectName, err)
+	}
+	drv := entsql.OpenDB(dialectName, db)
+	opts := append([]ent.Option{ent.Driver(drv)}, cfg.Options...)
+	return &DB{Client: ent.NewClient(opts...), SQL: db, Dialect: dialectName}, nil
+}
+
+// source returns the database/sql driver, the ent dialect and the DSN for cfg.
+func source(cfg Config) (driverName, dialectName, dsn string, err error) {
+	if cfg.DatabaseURL != "" {
+		u, err := url.Parse(cfg.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return "", "", "", fmt.Errorf("database URL must be a postgres:// URL")
+		}
+		return "postgres", dialect.Postgres, cfg.DatabaseURL, nil
+	}
+	dir := cfg.DataDir
+	if dir == "" {
+		dir = "benkan-data"
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", "", "", fmt.Errorf("create data directory: %w", err)
+	}
+	path, err := filepath.Abs(filepath.Join(dir, "benkan.db"))
+	if err != nil {
+		return "", "", "", fmt.Errorf("data directory: %w", err)
+	}
+	pragmas := []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"}
+	q := make([]string, len(pragmas))
+	for i, p := range pragmas {
+		q[i] = "_pragma=" + url.QueryEscape(p)
+	}
+	return "sqlite", dialect.SQLite, "file:" + path + "?" + strings.Join(q, "&"), nil
+}
+
+// Migrate brings the database schema up to date with the ent schema. It
+// adds tables, columns and indexes; it never drops anything.
+func (db *DB) Migrate(ctx context.Context) error {
+	if err := db.Client.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.SQL.PingContext(ctx)
+}
+
+// Close closes the client and its connections.
+func (db *DB) Close() error {
+	return db.Client.Close()
+}
