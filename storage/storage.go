@@ -33,8 +33,9 @@ type Config struct {
 	// DataDir holds the embedded database file, benkan.db. It is created if
 	// it does not exist.
 	DataDir string
-	// Options are passed to the ent client (e.g. a debug driver in tests).
-	Options []ent.Option
+	// WrapDriver, if set, wraps the database driver, e.g. to count the SQL
+	// statements a request issues in tests.
+	WrapDriver func(dialect.Driver) dialect.Driver
 }
 
 // DB is an open database: the ent client and what it runs on.
@@ -73,9 +74,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("reach %s database: %w", dialectName, err)
 	}
-	drv := entsql.OpenDB(dialectName, db)
-	opts := append([]ent.Option{ent.Driver(drv)}, cfg.Options...)
-	return &DB{Client: ent.NewClient(opts...), SQL: db, Dialect: dialectName}, nil
+	var drv dialect.Driver = entsql.OpenDB(dialectName, db)
+	if cfg.WrapDriver != nil {
+		drv = cfg.WrapDriver(drv)
+	}
+	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName}, nil
 }
 
 // source returns the database/sql driver, the ent dialect and the DSN for cfg.

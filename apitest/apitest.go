@@ -1,0 +1,149 @@
+// Package apitest drives a real benkan server over HTTP in tests: a real
+// database (see storagetest), the real GraphQL handler and the real HTTP
+// layer behind an httptest server. Nothing is mocked.
+package apitest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/benkan-project/benkan/graph"
+	"github.com/benkan-project/benkan/server"
+	"github.com/benkan-project/benkan/storage"
+)
+
+// Server is a running benkan server over one test database.
+type Server struct {
+	// URL is the server's base URL.
+	URL string
+	// DB is the database it serves.
+	DB *storage.DB
+}
+
+// Start starts a server over db for the duration of t.
+func Start(t testing.TB, db *storage.DB) *Server {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	h := server.Handler(server.Config{
+		GraphQL:    graph.NewServer(db.Client, graph.Config{Introspection: true, Logger: log}),
+		Ready:      db.Ping,
+		Playground: true,
+		Logger:     log,
+	})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return &Server{URL: ts.URL, DB: db}
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// Response is a GraphQL response as the client received it.
+type Response struct {
+	// Status is the HTTP status.
+	Status int
+	// Body is the raw body, for searches of what must not be there.
+	Body []byte
+	// Data is the "data" member.
+	Data json.RawMessage `json:"data"`
+	// Errors is the "errors" member.
+	Errors []Error `json:"errors"`
+	// Extensions is the "extensions" member.
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Error is one GraphQL error.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Code returns the error's extensions.code.
+func (e Error) Code() string {
+	c, _ := e.Extensions["code"].(string)
+	return c
+}
+
+// Query posts a GraphQL query with variables and decodes the response.
+func (s *Server) Query(t testing.TB, query string, vars map[string]any) *Response {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		t.Fatalf("encode request: %v", err)
+	}
+	return s.Post(t, "application/json", body)
+}
+
+// Post posts a raw body to /graphql and decodes the response.
+func (s *Server) Post(t testing.TB, contentType string, body []byte) *Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("new request: %v", err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	return s.Do(t, req)
+}
+
+// Do sends req and decodes its response as a GraphQL response.
+func (s *Server) Do(t testing.TB, req *http.Request) *Response {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	r := &Response{Status: res.StatusCode, Body: raw}
+	if err := json.Unmarshal(raw, r); err != nil {
+		t.Fatalf("response is not JSON (status %d): %v\n%s", res.StatusCode, err, raw)
+	}
+	return r
+}
+
+// OK fails the test unless the response has data and no errors, and
+// decodes the data into v (if v is not nil).
+func (r *Response) OK(t testing.TB, v any) {
+	t.Helper()
+	if len(r.Errors) > 0 || r.Status != http.StatusOK {
+		t.Fatalf("status %d, errors: %s", r.Status, r.Body)
+	}
+	if v != nil {
+		if err := json.Unmarshal(r.Data, v); err != nil {
+			t.Fatalf("decode data: %v\n%s", err, r.Data)
+		}
+	}
+}
+
+// Code fails the test unless the response has exactly one error, with the
+// given code, and returns that error.
+func (r *Response) Code(t testing.TB, code string) Error {
+	t.Helper()
+	if len(r.Errors) != 1 {
+		t.Fatalf("want one error with code %s, got status %d: %s", code, r.Status, r.Body)
+	}
+	if got := r.Errors[0].Code(); got != code {
+		t.Fatalf("want error code %s, got %q: %s", code, got, r.Body)
+	}
+	if r.Status >= 500 {
+		t.Fatalf("status %d for a client error: %s", r.Status, r.Body)
+	}
+	return r.Errors[0]
+}

@@ -1,0 +1,102 @@
+package graph_test
+
+import (
+	"testing"
+
+	"github.com/benkan-project/benkan/apitest"
+	"github.com/benkan-project/benkan/storage"
+	"github.com/benkan-project/benkan/storage/storagetest"
+)
+
+const incidentsWithEdges = `query($first: Int!) {
+  incidents(first: $first, orderBy: [{field: OCCURRED_AT, direction: ASC}]) {
+    totalCount
+    edges { node {
+      id reference status
+      locality { name parent { name } }
+      violationTypes { code }
+      involvements { role actor { fullName } }
+    } }
+  }
+}`
+
+type incidentsPage struct {
+	Incidents struct {
+		TotalCount int
+		Edges      []struct {
+			Node struct {
+				ID        string
+				Reference string
+				Status    string
+				Locality  struct {
+					Name   string
+					Parent *struct{ Name string }
+				}
+				ViolationTypes []struct{ Code string }
+				Involvements   []struct {
+					Role  string
+					Actor struct{ FullName string }
+				}
+			}
+		}
+	}
+}
+
+func TestIncidentsWithNestedEdges(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		newFixture(t, db.Client, 4)
+		srv := apitest.Start(t, db)
+		var page incidentsPage
+		srv.Query(t, incidentsWithEdges, map[string]any{"first": 10}).OK(t, &page)
+		if page.Incidents.TotalCount != 4 || len(page.Incidents.Edges) != 4 {
+			t.Fatalf("want 4 incidents, got total %d and %d edges", page.Incidents.TotalCount, len(page.Incidents.Edges))
+		}
+		first := page.Incidents.Edges[0].Node
+		if first.Reference != "TST-2023-0000" || first.Locality.Name != "Niono" || first.Locality.Parent == nil || first.Locality.Parent.Name != "Ségou" {
+			t.Errorf("first incident: %+v", first)
+		}
+		if len(first.ViolationTypes) != 1 || first.ViolationTypes[0].Code != "arbitrary_arrest" {
+			t.Errorf("violation types: %+v", first.ViolationTypes)
+		}
+		roles := map[string]string{}
+		for _, inv := range first.Involvements {
+			roles[inv.Role] = inv.Actor.FullName
+		}
+		if roles["VICTIM"] != "Victime fictive 0" || roles["WITNESS"] != "Témoin fictif 0" {
+			t.Errorf("involvements: %+v", first.Involvements)
+		}
+	})
+}
+
+// TestStatementsDoNotGrowWithPageSize shows there is no N+1: a page of 10
+// incidents with their locality, violation types, involvements and actors
+// costs as many SQL statements as a page of 100.
+func TestStatementsDoNotGrowWithPageSize(t *testing.T) {
+	var counter storagetest.Counter
+	storagetest.EachWith(t, storage.Config{WrapDriver: counter.Wrap}, func(t *testing.T, db *storage.DB) {
+		newFixture(t, db.Client, 120)
+		srv := apitest.Start(t, db)
+		statements := map[int]int64{}
+		for _, n := range []int{10, 100} {
+			counter.Reset()
+			var page incidentsPage
+			srv.Query(t, incidentsWithEdges, map[string]any{"first": n}).OK(t, &page)
+			statements[n] = counter.Count()
+			if len(page.Incidents.Edges) != n {
+				t.Fatalf("first %d: got %d edges", n, len(page.Incidents.Edges))
+			}
+			for _, e := range page.Incidents.Edges {
+				if len(e.Node.Involvements) != 2 || e.Node.Locality.Name == "" || len(e.Node.ViolationTypes) != 1 {
+					t.Fatalf("incident %s not fully loaded: %+v", e.Node.Reference, e.Node)
+				}
+			}
+		}
+		t.Logf("SQL statements: %v", statements)
+		if statements[10] != statements[100] {
+			t.Fatalf("statements grow with page size: %d for 10 incidents, %d for 100", statements[10], statements[100])
+		}
+		if statements[10] > 8 {
+			t.Fatalf("%d statements for one page: expected one per level of nesting", statements[10])
+		}
+	})
+}
