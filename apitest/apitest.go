@@ -5,6 +5,7 @@ package apitest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -12,8 +13,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/benkan-project/benkan/auth"
 	"github.com/benkan-project/benkan/graph"
+	"github.com/benkan-project/benkan/policy"
 	"github.com/benkan-project/benkan/server"
 	"github.com/benkan-project/benkan/storage"
 )
@@ -24,24 +28,82 @@ type Server struct {
 	URL string
 	// DB is the database it serves.
 	DB *storage.DB
+	// Engine is the server's policy engine: tests assign roles with it.
+	Engine *policy.Engine
+
+	secret []byte
+	token  string // Query's token: the admin's
 }
 
-// Start starts a server over db for the duration of t.
+// Admin is the subject of the user Start creates with the admin role
+// everywhere; Query acts as this user.
+const Admin = "test-admin"
+
+// Start starts a server over db for the duration of t, with the default
+// policy and a user Admin holding the admin role everywhere.
 func Start(t testing.TB, db *storage.DB) *Server {
 	t.Helper()
+	ctx := context.Background()
+	engine, err := policy.NewEngine(ctx, db.Client)
+	if err != nil {
+		t.Fatalf("policy engine: %v", err)
+	}
+	secret := auth.RandomSecret()
+	verifier, err := auth.NewVerifier(ctx, auth.Config{Secret: secret})
+	if err != nil {
+		t.Fatalf("verifier: %v", err)
+	}
+	if err := db.Client.User.Create().SetSubject(Admin).SetDisplayName("Test admin").Exec(policy.SystemContext(ctx)); err != nil {
+		t.Fatalf("create admin: %v", err)
+	}
+	if err := engine.Assign(ctx, Admin, "admin", "*"); err != nil {
+		t.Fatalf("assign admin: %v", err)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	h := server.Handler(server.Config{
-		GraphQL:    graph.NewServer(db.Client, graph.Config{Introspection: true, Logger: log}),
+		GraphQL:    graph.NewServer(db.Client, graph.Config{Introspection: true, Logger: log, PseudonymKey: auth.RandomSecret()}),
+		Verifier:   verifier,
+		Viewers:    engine,
 		Ready:      db.Ping,
 		Playground: true,
 		Logger:     log,
 	})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &Server{URL: ts.URL, DB: db}
+	s := &Server{URL: ts.URL, DB: db, Engine: engine, secret: secret}
+	s.token = s.Token(t, Admin)
+	return s
+}
+
+// Token returns a valid token for subject.
+func (s *Server) Token(t testing.TB, subject string) string {
+	t.Helper()
+	tok, err := auth.Sign(s.secret, auth.DefaultIssuer, auth.DefaultAudience, subject, time.Hour, time.Now())
+	if err != nil {
+		t.Fatalf("sign token: %v", err)
+	}
+	return tok
+}
+
+// As returns a copy of s whose Query acts as subject (no token at all when
+// subject is empty).
+func (s *Server) As(t testing.TB, subject string) *Server {
+	c := *s
+	c.token = ""
+	if subject != "" {
+		c.token = s.Token(t, subject)
+	}
+	return &c
+}
+
+// WithToken returns a copy of s whose Query sends this raw token.
+func (s *Server) WithToken(token string) *Server {
+	c := *s
+	c.token = token
+	return &c
 }
 
 type testWriter struct{ t testing.TB }
@@ -96,6 +158,9 @@ func (s *Server) Post(t testing.TB, contentType string, body []byte) *Response {
 		t.Fatalf("new request: %v", err)
 	}
 	req.Header.Set("Content-Type", contentType)
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
 	return s.Do(t, req)
 }
 

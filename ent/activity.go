@@ -40,15 +40,16 @@ type Activity struct {
 	YouthCount int `json:"youth_count,omitempty"`
 	// Number of members of the security forces (FSI/FDS) who took part, counted also among women and men.
 	SecurityForceCount int `json:"security_force_count,omitempty"`
+	// The id of the locality where the activity took place.
+	LocalityID gid.ID `json:"locality_id,omitempty"`
 	// What happened.
 	Summary string `json:"summary,omitempty"`
 	// What came out of it.
 	Outcomes string `json:"outcomes,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ActivityQuery when eager-loading is set.
-	Edges             ActivityEdges `json:"edges"`
-	activity_locality *gid.ID
-	selectValues      sql.SelectValues
+	Edges        ActivityEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // ActivityEdges holds the relations/edges for other nodes in the graph.
@@ -103,7 +104,7 @@ func (*Activity) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case activity.FieldID:
+		case activity.FieldID, activity.FieldLocalityID:
 			values[i] = new(gid.ID)
 		case activity.FieldWomenCount, activity.FieldMenCount, activity.FieldYouthCount, activity.FieldSecurityForceCount:
 			values[i] = new(sql.NullInt64)
@@ -111,8 +112,6 @@ func (*Activity) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullString)
 		case activity.FieldCreatedAt, activity.FieldUpdatedAt, activity.FieldStartsOn, activity.FieldEndsOn:
 			values[i] = new(sql.NullTime)
-		case activity.ForeignKeys[0]: // activity_locality
-			values[i] = &sql.NullScanner{S: new(gid.ID)}
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -194,6 +193,12 @@ func (_m *Activity) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.SecurityForceCount = int(value.Int64)
 			}
+		case activity.FieldLocalityID:
+			if value, ok := values[i].(*gid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field locality_id", values[i])
+			} else if value != nil {
+				_m.LocalityID = *value
+			}
 		case activity.FieldSummary:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field summary", values[i])
@@ -205,13 +210,6 @@ func (_m *Activity) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field outcomes", values[i])
 			} else if value.Valid {
 				_m.Outcomes = value.String
-			}
-		case activity.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullScanner); !ok {
-				return fmt.Errorf("unexpected type %T for field activity_locality", values[i])
-			} else if value.Valid {
-				_m.activity_locality = new(gid.ID)
-				*_m.activity_locality = *value.S.(*gid.ID)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -293,6 +291,9 @@ func (_m *Activity) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("security_force_count=")
 	builder.WriteString(fmt.Sprintf("%v", _m.SecurityForceCount))
+	builder.WriteString(", ")
+	builder.WriteString("locality_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.LocalityID))
 	builder.WriteString(", ")
 	builder.WriteString("summary=")
 	builder.WriteString(_m.Summary)

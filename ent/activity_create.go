@@ -132,6 +132,12 @@ func (_c *ActivityCreate) SetNillableSecurityForceCount(v *int) *ActivityCreate 
 	return _c
 }
 
+// SetLocalityID sets the "locality_id" field.
+func (_c *ActivityCreate) SetLocalityID(v gid.ID) *ActivityCreate {
+	_c.mutation.SetLocalityID(v)
+	return _c
+}
+
 // SetSummary sets the "summary" field.
 func (_c *ActivityCreate) SetSummary(v string) *ActivityCreate {
 	_c.mutation.SetSummary(v)
@@ -171,12 +177,6 @@ func (_c *ActivityCreate) SetNillableID(v *gid.ID) *ActivityCreate {
 	if v != nil {
 		_c.SetID(*v)
 	}
-	return _c
-}
-
-// SetLocalityID sets the "locality" edge to the Locality entity by ID.
-func (_c *ActivityCreate) SetLocalityID(id gid.ID) *ActivityCreate {
-	_c.mutation.SetLocalityID(id)
 	return _c
 }
 
@@ -354,6 +354,14 @@ func (_c *ActivityCreate) check() error {
 			return &ValidationError{Name: "security_force_count", err: fmt.Errorf(`ent: validator failed for field "Activity.security_force_count": %w`, err)}
 		}
 	}
+	if _, ok := _c.mutation.LocalityID(); !ok {
+		return &ValidationError{Name: "locality_id", err: errors.New(`ent: missing required field "Activity.locality_id"`)}
+	}
+	if v, ok := _c.mutation.LocalityID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "locality_id", err: fmt.Errorf(`ent: validator failed for field "Activity.locality_id": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.Summary(); ok {
 		if err := activity.SummaryValidator(v); err != nil {
 			return &ValidationError{Name: "summary", err: fmt.Errorf(`ent: validator failed for field "Activity.summary": %w`, err)}
@@ -469,7 +477,7 @@ func (_c *ActivityCreate) createSpec() (*Activity, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.activity_locality = &nodes[0]
+		_node.LocalityID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.OrganizersIDs(); len(nodes) > 0 {

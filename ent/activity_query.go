@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -30,7 +31,6 @@ type ActivityQuery struct {
 	withLocality             *LocalityQuery
 	withOrganizers           *OrganizationQuery
 	withRecommendations      *RecommendationQuery
-	withFKs                  bool
 	modifiers                []func(*sql.Selector)
 	loadTotal                []func(context.Context, []*Activity) error
 	withNamedOrganizers      map[string]*OrganizationQuery
@@ -442,13 +442,18 @@ func (_q *ActivityQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if activity.Policy == nil {
+		return errors.New("ent: uninitialized activity.Policy (forgotten import ent/runtime?)")
+	}
+	if err := activity.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
 func (_q *ActivityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Activity, error) {
 	var (
 		nodes       = []*Activity{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
 		loadedTypes = [3]bool{
 			_q.withLocality != nil,
@@ -456,12 +461,6 @@ func (_q *ActivityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Act
 			_q.withRecommendations != nil,
 		}
 	)
-	if _q.withLocality != nil {
-		withFKs = true
-	}
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, activity.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Activity).scanValues(nil, columns)
 	}
@@ -529,10 +528,7 @@ func (_q *ActivityQuery) loadLocality(ctx context.Context, query *LocalityQuery,
 	ids := make([]gid.ID, 0, len(nodes))
 	nodeids := make(map[gid.ID][]*Activity)
 	for i := range nodes {
-		if nodes[i].activity_locality == nil {
-			continue
-		}
-		fk := *nodes[i].activity_locality
+		fk := nodes[i].LocalityID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}
@@ -549,7 +545,7 @@ func (_q *ActivityQuery) loadLocality(ctx context.Context, query *LocalityQuery,
 	for _, n := range neighbors {
 		nodes, ok := nodeids[n.ID]
 		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "activity_locality" returned %v`, n.ID)
+			return fmt.Errorf(`unexpected foreign-key "locality_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -628,7 +624,9 @@ func (_q *ActivityQuery) loadRecommendations(ctx context.Context, query *Recomme
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(recommendation.FieldActivityID)
+	}
 	query.Where(predicate.Recommendation(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(activity.RecommendationsColumn), fks...))
 	}))
@@ -637,13 +635,10 @@ func (_q *ActivityQuery) loadRecommendations(ctx context.Context, query *Recomme
 		return err
 	}
 	for _, n := range neighbors {
-		fk := n.recommendation_activity
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "recommendation_activity" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
+		fk := n.ActivityID
+		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "recommendation_activity" returned %v for node %v`, *fk, n.ID)
+			return fmt.Errorf(`unexpected referenced foreign-key "activity_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -677,6 +672,9 @@ func (_q *ActivityQuery) querySpec() *sqlgraph.QuerySpec {
 			if fields[i] != activity.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
+		}
+		if _q.withLocality != nil {
+			_spec.Node.AddColumnOnce(activity.FieldLocalityID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

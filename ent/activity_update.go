@@ -178,6 +178,20 @@ func (_u *ActivityUpdate) AddSecurityForceCount(v int) *ActivityUpdate {
 	return _u
 }
 
+// SetLocalityID sets the "locality_id" field.
+func (_u *ActivityUpdate) SetLocalityID(v gid.ID) *ActivityUpdate {
+	_u.mutation.SetLocalityID(v)
+	return _u
+}
+
+// SetNillableLocalityID sets the "locality_id" field if the given value is not nil.
+func (_u *ActivityUpdate) SetNillableLocalityID(v *gid.ID) *ActivityUpdate {
+	if v != nil {
+		_u.SetLocalityID(*v)
+	}
+	return _u
+}
+
 // SetSummary sets the "summary" field.
 func (_u *ActivityUpdate) SetSummary(v string) *ActivityUpdate {
 	_u.mutation.SetSummary(v)
@@ -215,12 +229,6 @@ func (_u *ActivityUpdate) SetNillableOutcomes(v *string) *ActivityUpdate {
 // ClearOutcomes clears the value of the "outcomes" field.
 func (_u *ActivityUpdate) ClearOutcomes() *ActivityUpdate {
 	_u.mutation.ClearOutcomes()
-	return _u
-}
-
-// SetLocalityID sets the "locality" edge to the Locality entity by ID.
-func (_u *ActivityUpdate) SetLocalityID(id gid.ID) *ActivityUpdate {
-	_u.mutation.SetLocalityID(id)
 	return _u
 }
 
@@ -384,6 +392,11 @@ func (_u *ActivityUpdate) check() error {
 	if v, ok := _u.mutation.SecurityForceCount(); ok {
 		if err := activity.SecurityForceCountValidator(v); err != nil {
 			return &ValidationError{Name: "security_force_count", err: fmt.Errorf(`ent: validator failed for field "Activity.security_force_count": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.LocalityID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "locality_id", err: fmt.Errorf(`ent: validator failed for field "Activity.locality_id": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.Summary(); ok {
@@ -750,6 +763,20 @@ func (_u *ActivityUpdateOne) AddSecurityForceCount(v int) *ActivityUpdateOne {
 	return _u
 }
 
+// SetLocalityID sets the "locality_id" field.
+func (_u *ActivityUpdateOne) SetLocalityID(v gid.ID) *ActivityUpdateOne {
+	_u.mutation.SetLocalityID(v)
+	return _u
+}
+
+// SetNillableLocalityID sets the "locality_id" field if the given value is not nil.
+func (_u *ActivityUpdateOne) SetNillableLocalityID(v *gid.ID) *ActivityUpdateOne {
+	if v != nil {
+		_u.SetLocalityID(*v)
+	}
+	return _u
+}
+
 // SetSummary sets the "summary" field.
 func (_u *ActivityUpdateOne) SetSummary(v string) *ActivityUpdateOne {
 	_u.mutation.SetSummary(v)
@@ -787,12 +814,6 @@ func (_u *ActivityUpdateOne) SetNillableOutcomes(v *string) *ActivityUpdateOne {
 // ClearOutcomes clears the value of the "outcomes" field.
 func (_u *ActivityUpdateOne) ClearOutcomes() *ActivityUpdateOne {
 	_u.mutation.ClearOutcomes()
-	return _u
-}
-
-// SetLocalityID sets the "locality" edge to the Locality entity by ID.
-func (_u *ActivityUpdateOne) SetLocalityID(id gid.ID) *ActivityUpdateOne {
-	_u.mutation.SetLocalityID(id)
 	return _u
 }
 
@@ -969,6 +990,11 @@ func (_u *ActivityUpdateOne) check() error {
 	if v, ok := _u.mutation.SecurityForceCount(); ok {
 		if err := activity.SecurityForceCountValidator(v); err != nil {
 			return &ValidationError{Name: "security_force_count", err: fmt.Errorf(`ent: validator failed for field "Activity.security_force_count": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.LocalityID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "locality_id", err: fmt.Errorf(`ent: validator failed for field "Activity.locality_id": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.Summary(); ok {

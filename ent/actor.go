@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/gid"
 )
 
@@ -32,6 +33,10 @@ type Actor struct {
 	Gender actor.Gender `json:"gender,omitempty"`
 	// Age bracket: children under 18, youth 18–35, adults 36–59, elders 60 and over.
 	AgeBracket actor.AgeBracket `json:"age_bracket,omitempty"`
+	// The id of the user who recorded this actor.
+	CollectedByID gid.ID `json:"collected_by_id,omitempty"`
+	// For a unit: the id of the organization it stands for.
+	OrganizationID gid.ID `json:"organization_id,omitempty"`
 	// Identifying: the person's or group's full name. Never filterable or orderable.
 	FullName *string `json:"full_name,omitempty"`
 	// Identifying: telephone number or other way to reach the person. Never filterable or orderable.
@@ -40,22 +45,23 @@ type Actor struct {
 	Address *string `json:"address,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ActorQuery when eager-loading is set.
-	Edges              ActorEdges `json:"edges"`
-	actor_organization *gid.ID
-	selectValues       sql.SelectValues
+	Edges        ActorEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // ActorEdges holds the relations/edges for other nodes in the graph.
 type ActorEdges struct {
 	// The incidents this actor is involved in, and in which role.
 	Involvements []*Involvement `json:"involvements,omitempty"`
+	// The user who recorded this actor; set from the caller when an actor is created through the API.
+	CollectedBy *User `json:"collected_by,omitempty"`
 	// For a unit: the organization it stands for.
 	Organization *Organization `json:"organization,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [3]map[string]int
 
 	namedInvolvements map[string][]*Involvement
 }
@@ -69,12 +75,23 @@ func (e ActorEdges) InvolvementsOrErr() ([]*Involvement, error) {
 	return nil, &NotLoadedError{edge: "involvements"}
 }
 
+// CollectedByOrErr returns the CollectedBy value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ActorEdges) CollectedByOrErr() (*User, error) {
+	if e.CollectedBy != nil {
+		return e.CollectedBy, nil
+	} else if e.loadedTypes[1] {
+		return nil, &NotFoundError{label: user.Label}
+	}
+	return nil, &NotLoadedError{edge: "collected_by"}
+}
+
 // OrganizationOrErr returns the Organization value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
 func (e ActorEdges) OrganizationOrErr() (*Organization, error) {
 	if e.Organization != nil {
 		return e.Organization, nil
-	} else if e.loadedTypes[1] {
+	} else if e.loadedTypes[2] {
 		return nil, &NotFoundError{label: organization.Label}
 	}
 	return nil, &NotLoadedError{edge: "organization"}
@@ -85,14 +102,12 @@ func (*Actor) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case actor.FieldID:
+		case actor.FieldID, actor.FieldCollectedByID, actor.FieldOrganizationID:
 			values[i] = new(gid.ID)
 		case actor.FieldKind, actor.FieldCategory, actor.FieldGender, actor.FieldAgeBracket, actor.FieldFullName, actor.FieldContact, actor.FieldAddress:
 			values[i] = new(sql.NullString)
 		case actor.FieldCreatedAt, actor.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
-		case actor.ForeignKeys[0]: // actor_organization
-			values[i] = &sql.NullScanner{S: new(gid.ID)}
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -150,6 +165,18 @@ func (_m *Actor) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.AgeBracket = actor.AgeBracket(value.String)
 			}
+		case actor.FieldCollectedByID:
+			if value, ok := values[i].(*gid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field collected_by_id", values[i])
+			} else if value != nil {
+				_m.CollectedByID = *value
+			}
+		case actor.FieldOrganizationID:
+			if value, ok := values[i].(*gid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field organization_id", values[i])
+			} else if value != nil {
+				_m.OrganizationID = *value
+			}
 		case actor.FieldFullName:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field full_name", values[i])
@@ -171,13 +198,6 @@ func (_m *Actor) assignValues(columns []string, values []any) error {
 				_m.Address = new(string)
 				*_m.Address = value.String
 			}
-		case actor.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullScanner); !ok {
-				return fmt.Errorf("unexpected type %T for field actor_organization", values[i])
-			} else if value.Valid {
-				_m.actor_organization = new(gid.ID)
-				*_m.actor_organization = *value.S.(*gid.ID)
-			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -194,6 +214,11 @@ func (_m *Actor) Value(name string) (ent.Value, error) {
 // QueryInvolvements queries the "involvements" edge of the Actor entity.
 func (_m *Actor) QueryInvolvements() *InvolvementQuery {
 	return NewActorClient(_m.config).QueryInvolvements(_m)
+}
+
+// QueryCollectedBy queries the "collected_by" edge of the Actor entity.
+func (_m *Actor) QueryCollectedBy() *UserQuery {
+	return NewActorClient(_m.config).QueryCollectedBy(_m)
 }
 
 // QueryOrganization queries the "organization" edge of the Actor entity.
@@ -241,6 +266,12 @@ func (_m *Actor) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("age_bracket=")
 	builder.WriteString(fmt.Sprintf("%v", _m.AgeBracket))
+	builder.WriteString(", ")
+	builder.WriteString("collected_by_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CollectedByID))
+	builder.WriteString(", ")
+	builder.WriteString("organization_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.OrganizationID))
 	builder.WriteString(", ")
 	if v := _m.FullName; v != nil {
 		builder.WriteString("full_name=")

@@ -13,6 +13,7 @@ import (
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/gid"
 )
 
@@ -99,6 +100,34 @@ func (_c *ActorCreate) SetNillableAgeBracket(v *actor.AgeBracket) *ActorCreate {
 	return _c
 }
 
+// SetCollectedByID sets the "collected_by_id" field.
+func (_c *ActorCreate) SetCollectedByID(v gid.ID) *ActorCreate {
+	_c.mutation.SetCollectedByID(v)
+	return _c
+}
+
+// SetNillableCollectedByID sets the "collected_by_id" field if the given value is not nil.
+func (_c *ActorCreate) SetNillableCollectedByID(v *gid.ID) *ActorCreate {
+	if v != nil {
+		_c.SetCollectedByID(*v)
+	}
+	return _c
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (_c *ActorCreate) SetOrganizationID(v gid.ID) *ActorCreate {
+	_c.mutation.SetOrganizationID(v)
+	return _c
+}
+
+// SetNillableOrganizationID sets the "organization_id" field if the given value is not nil.
+func (_c *ActorCreate) SetNillableOrganizationID(v *gid.ID) *ActorCreate {
+	if v != nil {
+		_c.SetOrganizationID(*v)
+	}
+	return _c
+}
+
 // SetFullName sets the "full_name" field.
 func (_c *ActorCreate) SetFullName(v string) *ActorCreate {
 	_c.mutation.SetFullName(v)
@@ -170,18 +199,9 @@ func (_c *ActorCreate) AddInvolvements(v ...*Involvement) *ActorCreate {
 	return _c.AddInvolvementIDs(ids...)
 }
 
-// SetOrganizationID sets the "organization" edge to the Organization entity by ID.
-func (_c *ActorCreate) SetOrganizationID(id gid.ID) *ActorCreate {
-	_c.mutation.SetOrganizationID(id)
-	return _c
-}
-
-// SetNillableOrganizationID sets the "organization" edge to the Organization entity by ID if the given value is not nil.
-func (_c *ActorCreate) SetNillableOrganizationID(id *gid.ID) *ActorCreate {
-	if id != nil {
-		_c = _c.SetOrganizationID(*id)
-	}
-	return _c
+// SetCollectedBy sets the "collected_by" edge to the User entity.
+func (_c *ActorCreate) SetCollectedBy(v *User) *ActorCreate {
+	return _c.SetCollectedByID(v.ID)
 }
 
 // SetOrganization sets the "organization" edge to the Organization entity.
@@ -196,7 +216,9 @@ func (_c *ActorCreate) Mutation() *ActorMutation {
 
 // Save creates the Actor in the database.
 func (_c *ActorCreate) Save(ctx context.Context) (*Actor, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -223,12 +245,18 @@ func (_c *ActorCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ActorCreate) defaults() {
+func (_c *ActorCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if actor.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized actor.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := actor.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if actor.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized actor.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := actor.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -245,9 +273,13 @@ func (_c *ActorCreate) defaults() {
 		_c.mutation.SetAgeBracket(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if actor.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized actor.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := actor.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -288,6 +320,16 @@ func (_c *ActorCreate) check() error {
 	if v, ok := _c.mutation.AgeBracket(); ok {
 		if err := actor.AgeBracketValidator(v); err != nil {
 			return &ValidationError{Name: "age_bracket", err: fmt.Errorf(`ent: validator failed for field "Actor.age_bracket": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.CollectedByID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "collected_by_id", err: fmt.Errorf(`ent: validator failed for field "Actor.collected_by_id": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.OrganizationID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "organization_id", err: fmt.Errorf(`ent: validator failed for field "Actor.organization_id": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.FullName(); ok {
@@ -397,6 +439,23 @@ func (_c *ActorCreate) createSpec() (*Actor, *sqlgraph.CreateSpec) {
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.CollectedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   actor.CollectedByTable,
+			Columns: []string{actor.CollectedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.CollectedByID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -411,7 +470,7 @@ func (_c *ActorCreate) createSpec() (*Actor, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.actor_organization = &nodes[0]
+		_node.OrganizationID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec

@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/organization"
 	"github.com/benkan-project/benkan/ent/predicate"
+	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/gid"
 )
 
@@ -27,8 +29,8 @@ type ActorQuery struct {
 	inters                []Interceptor
 	predicates            []predicate.Actor
 	withInvolvements      *InvolvementQuery
+	withCollectedBy       *UserQuery
 	withOrganization      *OrganizationQuery
-	withFKs               bool
 	modifiers             []func(*sql.Selector)
 	loadTotal             []func(context.Context, []*Actor) error
 	withNamedInvolvements map[string]*InvolvementQuery
@@ -83,6 +85,28 @@ func (_q *ActorQuery) QueryInvolvements() *InvolvementQuery {
 			sqlgraph.From(actor.Table, actor.FieldID, selector),
 			sqlgraph.To(involvement.Table, involvement.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, actor.InvolvementsTable, actor.InvolvementsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCollectedBy chains the current query on the "collected_by" edge.
+func (_q *ActorQuery) QueryCollectedBy() *UserQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(actor.Table, actor.FieldID, selector),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, actor.CollectedByTable, actor.CollectedByColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -305,6 +329,7 @@ func (_q *ActorQuery) Clone() *ActorQuery {
 		inters:           append([]Interceptor{}, _q.inters...),
 		predicates:       append([]predicate.Actor{}, _q.predicates...),
 		withInvolvements: _q.withInvolvements.Clone(),
+		withCollectedBy:  _q.withCollectedBy.Clone(),
 		withOrganization: _q.withOrganization.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
@@ -320,6 +345,17 @@ func (_q *ActorQuery) WithInvolvements(opts ...func(*InvolvementQuery)) *ActorQu
 		opt(query)
 	}
 	_q.withInvolvements = query
+	return _q
+}
+
+// WithCollectedBy tells the query-builder to eager-load the nodes that are connected to
+// the "collected_by" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ActorQuery) WithCollectedBy(opts ...func(*UserQuery)) *ActorQuery {
+	query := (&UserClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCollectedBy = query
 	return _q
 }
 
@@ -405,25 +441,25 @@ func (_q *ActorQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if actor.Policy == nil {
+		return errors.New("ent: uninitialized actor.Policy (forgotten import ent/runtime?)")
+	}
+	if err := actor.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
 func (_q *ActorQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Actor, error) {
 	var (
 		nodes       = []*Actor{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [3]bool{
 			_q.withInvolvements != nil,
+			_q.withCollectedBy != nil,
 			_q.withOrganization != nil,
 		}
 	)
-	if _q.withOrganization != nil {
-		withFKs = true
-	}
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, actor.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Actor).scanValues(nil, columns)
 	}
@@ -449,6 +485,12 @@ func (_q *ActorQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Actor,
 		if err := _q.loadInvolvements(ctx, query, nodes,
 			func(n *Actor) { n.Edges.Involvements = []*Involvement{} },
 			func(n *Actor, e *Involvement) { n.Edges.Involvements = append(n.Edges.Involvements, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withCollectedBy; query != nil {
+		if err := _q.loadCollectedBy(ctx, query, nodes, nil,
+			func(n *Actor, e *User) { n.Edges.CollectedBy = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -483,7 +525,9 @@ func (_q *ActorQuery) loadInvolvements(ctx context.Context, query *InvolvementQu
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(involvement.FieldActorID)
+	}
 	query.Where(predicate.Involvement(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(actor.InvolvementsColumn), fks...))
 	}))
@@ -492,15 +536,41 @@ func (_q *ActorQuery) loadInvolvements(ctx context.Context, query *InvolvementQu
 		return err
 	}
 	for _, n := range neighbors {
-		fk := n.involvement_actor
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "involvement_actor" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
+		fk := n.ActorID
+		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "involvement_actor" returned %v for node %v`, *fk, n.ID)
+			return fmt.Errorf(`unexpected referenced foreign-key "actor_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
+	}
+	return nil
+}
+func (_q *ActorQuery) loadCollectedBy(ctx context.Context, query *UserQuery, nodes []*Actor, init func(*Actor), assign func(*Actor, *User)) error {
+	ids := make([]gid.ID, 0, len(nodes))
+	nodeids := make(map[gid.ID][]*Actor)
+	for i := range nodes {
+		fk := nodes[i].CollectedByID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(user.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "collected_by_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
 	}
 	return nil
 }
@@ -508,10 +578,7 @@ func (_q *ActorQuery) loadOrganization(ctx context.Context, query *OrganizationQ
 	ids := make([]gid.ID, 0, len(nodes))
 	nodeids := make(map[gid.ID][]*Actor)
 	for i := range nodes {
-		if nodes[i].actor_organization == nil {
-			continue
-		}
-		fk := *nodes[i].actor_organization
+		fk := nodes[i].OrganizationID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}
@@ -528,7 +595,7 @@ func (_q *ActorQuery) loadOrganization(ctx context.Context, query *OrganizationQ
 	for _, n := range neighbors {
 		nodes, ok := nodeids[n.ID]
 		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "actor_organization" returned %v`, n.ID)
+			return fmt.Errorf(`unexpected foreign-key "organization_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -564,6 +631,12 @@ func (_q *ActorQuery) querySpec() *sqlgraph.QuerySpec {
 			if fields[i] != actor.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
+		}
+		if _q.withCollectedBy != nil {
+			_spec.Node.AddColumnOnce(actor.FieldCollectedByID)
+		}
+		if _q.withOrganization != nil {
+			_spec.Node.AddColumnOnce(actor.FieldOrganizationID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

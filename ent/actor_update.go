@@ -15,6 +15,7 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/organization"
 	"github.com/benkan-project/benkan/ent/predicate"
+	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/gid"
 )
 
@@ -93,6 +94,46 @@ func (_u *ActorUpdate) SetNillableAgeBracket(v *actor.AgeBracket) *ActorUpdate {
 	return _u
 }
 
+// SetCollectedByID sets the "collected_by_id" field.
+func (_u *ActorUpdate) SetCollectedByID(v gid.ID) *ActorUpdate {
+	_u.mutation.SetCollectedByID(v)
+	return _u
+}
+
+// SetNillableCollectedByID sets the "collected_by_id" field if the given value is not nil.
+func (_u *ActorUpdate) SetNillableCollectedByID(v *gid.ID) *ActorUpdate {
+	if v != nil {
+		_u.SetCollectedByID(*v)
+	}
+	return _u
+}
+
+// ClearCollectedByID clears the value of the "collected_by_id" field.
+func (_u *ActorUpdate) ClearCollectedByID() *ActorUpdate {
+	_u.mutation.ClearCollectedByID()
+	return _u
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (_u *ActorUpdate) SetOrganizationID(v gid.ID) *ActorUpdate {
+	_u.mutation.SetOrganizationID(v)
+	return _u
+}
+
+// SetNillableOrganizationID sets the "organization_id" field if the given value is not nil.
+func (_u *ActorUpdate) SetNillableOrganizationID(v *gid.ID) *ActorUpdate {
+	if v != nil {
+		_u.SetOrganizationID(*v)
+	}
+	return _u
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (_u *ActorUpdate) ClearOrganizationID() *ActorUpdate {
+	_u.mutation.ClearOrganizationID()
+	return _u
+}
+
 // SetFullName sets the "full_name" field.
 func (_u *ActorUpdate) SetFullName(v string) *ActorUpdate {
 	_u.mutation.SetFullName(v)
@@ -168,18 +209,9 @@ func (_u *ActorUpdate) AddInvolvements(v ...*Involvement) *ActorUpdate {
 	return _u.AddInvolvementIDs(ids...)
 }
 
-// SetOrganizationID sets the "organization" edge to the Organization entity by ID.
-func (_u *ActorUpdate) SetOrganizationID(id gid.ID) *ActorUpdate {
-	_u.mutation.SetOrganizationID(id)
-	return _u
-}
-
-// SetNillableOrganizationID sets the "organization" edge to the Organization entity by ID if the given value is not nil.
-func (_u *ActorUpdate) SetNillableOrganizationID(id *gid.ID) *ActorUpdate {
-	if id != nil {
-		_u = _u.SetOrganizationID(*id)
-	}
-	return _u
+// SetCollectedBy sets the "collected_by" edge to the User entity.
+func (_u *ActorUpdate) SetCollectedBy(v *User) *ActorUpdate {
+	return _u.SetCollectedByID(v.ID)
 }
 
 // SetOrganization sets the "organization" edge to the Organization entity.
@@ -213,6 +245,12 @@ func (_u *ActorUpdate) RemoveInvolvements(v ...*Involvement) *ActorUpdate {
 	return _u.RemoveInvolvementIDs(ids...)
 }
 
+// ClearCollectedBy clears the "collected_by" edge to the User entity.
+func (_u *ActorUpdate) ClearCollectedBy() *ActorUpdate {
+	_u.mutation.ClearCollectedBy()
+	return _u
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (_u *ActorUpdate) ClearOrganization() *ActorUpdate {
 	_u.mutation.ClearOrganization()
@@ -221,7 +259,9 @@ func (_u *ActorUpdate) ClearOrganization() *ActorUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ActorUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -248,11 +288,15 @@ func (_u *ActorUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ActorUpdate) defaults() {
+func (_u *ActorUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if actor.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized actor.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := actor.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -275,6 +319,16 @@ func (_u *ActorUpdate) check() error {
 	if v, ok := _u.mutation.AgeBracket(); ok {
 		if err := actor.AgeBracketValidator(v); err != nil {
 			return &ValidationError{Name: "age_bracket", err: fmt.Errorf(`ent: validator failed for field "Actor.age_bracket": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CollectedByID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "collected_by_id", err: fmt.Errorf(`ent: validator failed for field "Actor.collected_by_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.OrganizationID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "organization_id", err: fmt.Errorf(`ent: validator failed for field "Actor.organization_id": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.FullName(); ok {
@@ -378,6 +432,35 @@ func (_u *ActorUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(involvement.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CollectedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   actor.CollectedByTable,
+			Columns: []string{actor.CollectedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CollectedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   actor.CollectedByTable,
+			Columns: []string{actor.CollectedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -496,6 +579,46 @@ func (_u *ActorUpdateOne) SetNillableAgeBracket(v *actor.AgeBracket) *ActorUpdat
 	return _u
 }
 
+// SetCollectedByID sets the "collected_by_id" field.
+func (_u *ActorUpdateOne) SetCollectedByID(v gid.ID) *ActorUpdateOne {
+	_u.mutation.SetCollectedByID(v)
+	return _u
+}
+
+// SetNillableCollectedByID sets the "collected_by_id" field if the given value is not nil.
+func (_u *ActorUpdateOne) SetNillableCollectedByID(v *gid.ID) *ActorUpdateOne {
+	if v != nil {
+		_u.SetCollectedByID(*v)
+	}
+	return _u
+}
+
+// ClearCollectedByID clears the value of the "collected_by_id" field.
+func (_u *ActorUpdateOne) ClearCollectedByID() *ActorUpdateOne {
+	_u.mutation.ClearCollectedByID()
+	return _u
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (_u *ActorUpdateOne) SetOrganizationID(v gid.ID) *ActorUpdateOne {
+	_u.mutation.SetOrganizationID(v)
+	return _u
+}
+
+// SetNillableOrganizationID sets the "organization_id" field if the given value is not nil.
+func (_u *ActorUpdateOne) SetNillableOrganizationID(v *gid.ID) *ActorUpdateOne {
+	if v != nil {
+		_u.SetOrganizationID(*v)
+	}
+	return _u
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (_u *ActorUpdateOne) ClearOrganizationID() *ActorUpdateOne {
+	_u.mutation.ClearOrganizationID()
+	return _u
+}
+
 // SetFullName sets the "full_name" field.
 func (_u *ActorUpdateOne) SetFullName(v string) *ActorUpdateOne {
 	_u.mutation.SetFullName(v)
@@ -571,18 +694,9 @@ func (_u *ActorUpdateOne) AddInvolvements(v ...*Involvement) *ActorUpdateOne {
 	return _u.AddInvolvementIDs(ids...)
 }
 
-// SetOrganizationID sets the "organization" edge to the Organization entity by ID.
-func (_u *ActorUpdateOne) SetOrganizationID(id gid.ID) *ActorUpdateOne {
-	_u.mutation.SetOrganizationID(id)
-	return _u
-}
-
-// SetNillableOrganizationID sets the "organization" edge to the Organization entity by ID if the given value is not nil.
-func (_u *ActorUpdateOne) SetNillableOrganizationID(id *gid.ID) *ActorUpdateOne {
-	if id != nil {
-		_u = _u.SetOrganizationID(*id)
-	}
-	return _u
+// SetCollectedBy sets the "collected_by" edge to the User entity.
+func (_u *ActorUpdateOne) SetCollectedBy(v *User) *ActorUpdateOne {
+	return _u.SetCollectedByID(v.ID)
 }
 
 // SetOrganization sets the "organization" edge to the Organization entity.
@@ -616,6 +730,12 @@ func (_u *ActorUpdateOne) RemoveInvolvements(v ...*Involvement) *ActorUpdateOne 
 	return _u.RemoveInvolvementIDs(ids...)
 }
 
+// ClearCollectedBy clears the "collected_by" edge to the User entity.
+func (_u *ActorUpdateOne) ClearCollectedBy() *ActorUpdateOne {
+	_u.mutation.ClearCollectedBy()
+	return _u
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (_u *ActorUpdateOne) ClearOrganization() *ActorUpdateOne {
 	_u.mutation.ClearOrganization()
@@ -637,7 +757,9 @@ func (_u *ActorUpdateOne) Select(field string, fields ...string) *ActorUpdateOne
 
 // Save executes the query and returns the updated Actor entity.
 func (_u *ActorUpdateOne) Save(ctx context.Context) (*Actor, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -664,11 +786,15 @@ func (_u *ActorUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ActorUpdateOne) defaults() {
+func (_u *ActorUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if actor.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized actor.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := actor.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -691,6 +817,16 @@ func (_u *ActorUpdateOne) check() error {
 	if v, ok := _u.mutation.AgeBracket(); ok {
 		if err := actor.AgeBracketValidator(v); err != nil {
 			return &ValidationError{Name: "age_bracket", err: fmt.Errorf(`ent: validator failed for field "Actor.age_bracket": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CollectedByID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "collected_by_id", err: fmt.Errorf(`ent: validator failed for field "Actor.collected_by_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.OrganizationID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "organization_id", err: fmt.Errorf(`ent: validator failed for field "Actor.organization_id": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.FullName(); ok {
@@ -811,6 +947,35 @@ func (_u *ActorUpdateOne) sqlSave(ctx context.Context) (_node *Actor, err error)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(involvement.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CollectedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   actor.CollectedByTable,
+			Columns: []string{actor.CollectedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CollectedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   actor.CollectedByTable,
+			Columns: []string{actor.CollectedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -23,6 +23,7 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyrule"
 	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/ent/violationtype"
@@ -47,6 +48,8 @@ type Client struct {
 	Locality *LocalityClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// PolicyRule is the client for interacting with the PolicyRule builders.
+	PolicyRule *PolicyRuleClient
 	// Recommendation is the client for interacting with the Recommendation builders.
 	Recommendation *RecommendationClient
 	// User is the client for interacting with the User builders.
@@ -71,6 +74,7 @@ func (c *Client) init() {
 	c.Involvement = NewInvolvementClient(c.config)
 	c.Locality = NewLocalityClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
+	c.PolicyRule = NewPolicyRuleClient(c.config)
 	c.Recommendation = NewRecommendationClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.ViolationType = NewViolationTypeClient(c.config)
@@ -173,6 +177,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Involvement:    NewInvolvementClient(cfg),
 		Locality:       NewLocalityClient(cfg),
 		Organization:   NewOrganizationClient(cfg),
+		PolicyRule:     NewPolicyRuleClient(cfg),
 		Recommendation: NewRecommendationClient(cfg),
 		User:           NewUserClient(cfg),
 		ViolationType:  NewViolationTypeClient(cfg),
@@ -202,6 +207,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Involvement:    NewInvolvementClient(cfg),
 		Locality:       NewLocalityClient(cfg),
 		Organization:   NewOrganizationClient(cfg),
+		PolicyRule:     NewPolicyRuleClient(cfg),
 		Recommendation: NewRecommendationClient(cfg),
 		User:           NewUserClient(cfg),
 		ViolationType:  NewViolationTypeClient(cfg),
@@ -235,7 +241,7 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Activity, c.Actor, c.FollowUp, c.Incident, c.Involvement, c.Locality,
-		c.Organization, c.Recommendation, c.User, c.ViolationType,
+		c.Organization, c.PolicyRule, c.Recommendation, c.User, c.ViolationType,
 	} {
 		n.Use(hooks...)
 	}
@@ -246,7 +252,7 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Activity, c.Actor, c.FollowUp, c.Incident, c.Involvement, c.Locality,
-		c.Organization, c.Recommendation, c.User, c.ViolationType,
+		c.Organization, c.PolicyRule, c.Recommendation, c.User, c.ViolationType,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -269,6 +275,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Locality.mutate(ctx, m)
 	case *OrganizationMutation:
 		return c.Organization.mutate(ctx, m)
+	case *PolicyRuleMutation:
+		return c.PolicyRule.mutate(ctx, m)
 	case *RecommendationMutation:
 		return c.Recommendation.mutate(ctx, m)
 	case *UserMutation:
@@ -586,6 +594,22 @@ func (c *ActorClient) QueryInvolvements(_m *Actor) *InvolvementQuery {
 	return query
 }
 
+// QueryCollectedBy queries the collected_by edge of a Actor.
+func (c *ActorClient) QueryCollectedBy(_m *Actor) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(actor.Table, actor.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, actor.CollectedByTable, actor.CollectedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryOrganization queries the organization edge of a Actor.
 func (c *ActorClient) QueryOrganization(_m *Actor) *OrganizationQuery {
 	query := (&OrganizationClient{config: c.config}).Query()
@@ -604,7 +628,8 @@ func (c *ActorClient) QueryOrganization(_m *Actor) *OrganizationQuery {
 
 // Hooks returns the client hooks.
 func (c *ActorClient) Hooks() []Hook {
-	return c.hooks.Actor
+	hooks := c.hooks.Actor
+	return append(hooks[:len(hooks):len(hooks)], actor.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -769,7 +794,8 @@ func (c *FollowUpClient) QueryOrganization(_m *FollowUp) *OrganizationQuery {
 
 // Hooks returns the client hooks.
 func (c *FollowUpClient) Hooks() []Hook {
-	return c.hooks.FollowUp
+	hooks := c.hooks.FollowUp
+	return append(hooks[:len(hooks):len(hooks)], followup.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1148,7 +1174,8 @@ func (c *InvolvementClient) QueryActor(_m *Involvement) *ActorQuery {
 
 // Hooks returns the client hooks.
 func (c *InvolvementClient) Hooks() []Hook {
-	return c.hooks.Involvement
+	hooks := c.hooks.Involvement
+	return append(hooks[:len(hooks):len(hooks)], involvement.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1343,25 +1370,10 @@ func (c *LocalityClient) QueryActivities(_m *Locality) *ActivityQuery {
 	return query
 }
 
-// QueryUsers queries the users edge of a Locality.
-func (c *LocalityClient) QueryUsers(_m *Locality) *UserQuery {
-	query := (&UserClient{config: c.config}).Query()
-	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
-		id := _m.ID
-		step := sqlgraph.NewStep(
-			sqlgraph.From(locality.Table, locality.FieldID, id),
-			sqlgraph.To(user.Table, user.FieldID),
-			sqlgraph.Edge(sqlgraph.M2M, true, locality.UsersTable, locality.UsersPrimaryKey...),
-		)
-		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
-		return fromV, nil
-	}
-	return query
-}
-
 // Hooks returns the client hooks.
 func (c *LocalityClient) Hooks() []Hook {
-	return c.hooks.Locality
+	hooks := c.hooks.Locality
+	return append(hooks[:len(hooks):len(hooks)], locality.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1622,7 +1634,8 @@ func (c *OrganizationClient) QueryActors(_m *Organization) *ActorQuery {
 
 // Hooks returns the client hooks.
 func (c *OrganizationClient) Hooks() []Hook {
-	return c.hooks.Organization
+	hooks := c.hooks.Organization
+	return append(hooks[:len(hooks):len(hooks)], organization.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1642,6 +1655,140 @@ func (c *OrganizationClient) mutate(ctx context.Context, m *OrganizationMutation
 		return (&OrganizationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Organization mutation op: %q", m.Op())
+	}
+}
+
+// PolicyRuleClient is a client for the PolicyRule schema.
+type PolicyRuleClient struct {
+	config
+}
+
+// NewPolicyRuleClient returns a client for the PolicyRule from the given config.
+func NewPolicyRuleClient(c config) *PolicyRuleClient {
+	return &PolicyRuleClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `policyrule.Hooks(f(g(h())))`.
+func (c *PolicyRuleClient) Use(hooks ...Hook) {
+	c.hooks.PolicyRule = append(c.hooks.PolicyRule, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `policyrule.Intercept(f(g(h())))`.
+func (c *PolicyRuleClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PolicyRule = append(c.inters.PolicyRule, interceptors...)
+}
+
+// Create returns a builder for creating a PolicyRule entity.
+func (c *PolicyRuleClient) Create() *PolicyRuleCreate {
+	mutation := newPolicyRuleMutation(c.config, OpCreate)
+	return &PolicyRuleCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PolicyRule entities.
+func (c *PolicyRuleClient) CreateBulk(builders ...*PolicyRuleCreate) *PolicyRuleCreateBulk {
+	return &PolicyRuleCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PolicyRuleClient) MapCreateBulk(slice any, setFunc func(*PolicyRuleCreate, int)) *PolicyRuleCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PolicyRuleCreateBulk{err: fmt.Errorf("calling to PolicyRuleClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PolicyRuleCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PolicyRuleCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PolicyRule.
+func (c *PolicyRuleClient) Update() *PolicyRuleUpdate {
+	mutation := newPolicyRuleMutation(c.config, OpUpdate)
+	return &PolicyRuleUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PolicyRuleClient) UpdateOne(_m *PolicyRule) *PolicyRuleUpdateOne {
+	mutation := newPolicyRuleMutation(c.config, OpUpdateOne, withPolicyRule(_m))
+	return &PolicyRuleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PolicyRuleClient) UpdateOneID(id int) *PolicyRuleUpdateOne {
+	mutation := newPolicyRuleMutation(c.config, OpUpdateOne, withPolicyRuleID(id))
+	return &PolicyRuleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PolicyRule.
+func (c *PolicyRuleClient) Delete() *PolicyRuleDelete {
+	mutation := newPolicyRuleMutation(c.config, OpDelete)
+	return &PolicyRuleDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PolicyRuleClient) DeleteOne(_m *PolicyRule) *PolicyRuleDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PolicyRuleClient) DeleteOneID(id int) *PolicyRuleDeleteOne {
+	builder := c.Delete().Where(policyrule.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PolicyRuleDeleteOne{builder}
+}
+
+// Query returns a query builder for PolicyRule.
+func (c *PolicyRuleClient) Query() *PolicyRuleQuery {
+	return &PolicyRuleQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePolicyRule},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PolicyRule entity by its id.
+func (c *PolicyRuleClient) Get(ctx context.Context, id int) (*PolicyRule, error) {
+	return c.Query().Where(policyrule.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PolicyRuleClient) GetX(ctx context.Context, id int) *PolicyRule {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PolicyRuleClient) Hooks() []Hook {
+	hooks := c.hooks.PolicyRule
+	return append(hooks[:len(hooks):len(hooks)], policyrule.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PolicyRuleClient) Interceptors() []Interceptor {
+	return c.inters.PolicyRule
+}
+
+func (c *PolicyRuleClient) mutate(ctx context.Context, m *PolicyRuleMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PolicyRuleCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PolicyRuleUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PolicyRuleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PolicyRuleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PolicyRule mutation op: %q", m.Op())
 	}
 }
 
@@ -1787,7 +1934,8 @@ func (c *RecommendationClient) QueryAddressees(_m *Recommendation) *Organization
 
 // Hooks returns the client hooks.
 func (c *RecommendationClient) Hooks() []Hook {
-	return c.hooks.Recommendation
+	hooks := c.hooks.Recommendation
+	return append(hooks[:len(hooks):len(hooks)], recommendation.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1934,22 +2082,6 @@ func (c *UserClient) QueryOrganization(_m *User) *OrganizationQuery {
 	return query
 }
 
-// QueryLocalities queries the localities edge of a User.
-func (c *UserClient) QueryLocalities(_m *User) *LocalityQuery {
-	query := (&LocalityClient{config: c.config}).Query()
-	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
-		id := _m.ID
-		step := sqlgraph.NewStep(
-			sqlgraph.From(user.Table, user.FieldID, id),
-			sqlgraph.To(locality.Table, locality.FieldID),
-			sqlgraph.Edge(sqlgraph.M2M, false, user.LocalitiesTable, user.LocalitiesPrimaryKey...),
-		)
-		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
-		return fromV, nil
-	}
-	return query
-}
-
 // QueryCollectedIncidents queries the collected_incidents edge of a User.
 func (c *UserClient) QueryCollectedIncidents(_m *User) *IncidentQuery {
 	query := (&IncidentClient{config: c.config}).Query()
@@ -1966,9 +2098,26 @@ func (c *UserClient) QueryCollectedIncidents(_m *User) *IncidentQuery {
 	return query
 }
 
+// QueryCollectedActors queries the collected_actors edge of a User.
+func (c *UserClient) QueryCollectedActors(_m *User) *ActorQuery {
+	query := (&ActorClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, id),
+			sqlgraph.To(actor.Table, actor.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, user.CollectedActorsTable, user.CollectedActorsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *UserClient) Hooks() []Hook {
-	return c.hooks.User
+	hooks := c.hooks.User
+	return append(hooks[:len(hooks):len(hooks)], user.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2117,7 +2266,8 @@ func (c *ViolationTypeClient) QueryIncidents(_m *ViolationType) *IncidentQuery {
 
 // Hooks returns the client hooks.
 func (c *ViolationTypeClient) Hooks() []Hook {
-	return c.hooks.ViolationType
+	hooks := c.hooks.ViolationType
+	return append(hooks[:len(hooks):len(hooks)], violationtype.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2144,10 +2294,10 @@ func (c *ViolationTypeClient) mutate(ctx context.Context, m *ViolationTypeMutati
 type (
 	hooks struct {
 		Activity, Actor, FollowUp, Incident, Involvement, Locality, Organization,
-		Recommendation, User, ViolationType []ent.Hook
+		PolicyRule, Recommendation, User, ViolationType []ent.Hook
 	}
 	inters struct {
 		Activity, Actor, FollowUp, Incident, Involvement, Locality, Organization,
-		Recommendation, User, ViolationType []ent.Interceptor
+		PolicyRule, Recommendation, User, ViolationType []ent.Interceptor
 	}
 )

@@ -19,6 +19,7 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyrule"
 	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/ent/violationtype"
@@ -89,6 +90,7 @@ func checkColumn(t, c string) error {
 			involvement.Table:    involvement.ValidColumn,
 			locality.Table:       locality.ValidColumn,
 			organization.Table:   organization.ValidColumn,
+			policyrule.Table:     policyrule.ValidColumn,
 			recommendation.Table: recommendation.ValidColumn,
 			user.Table:           user.ValidColumn,
 			violationtype.Table:  violationtype.ValidColumn,

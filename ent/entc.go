@@ -22,7 +22,7 @@ func main() {
 		entgql.WithSchemaPath("./graph/ent.graphql"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(true),
-		entgql.WithSchemaHook(describeTypes),
+		entgql.WithSchemaHook(describeTypes, nullableFields),
 	)
 	if err != nil {
 		log.Fatalf("create entgql extension: %v", err)
@@ -60,6 +60,24 @@ func describeTypes(g *gen.Graph, s *ast.Schema) error {
 			return fmt.Errorf("ent type %s has an empty schema.Comment", node.Name)
 		}
 		def.Description = text
+	}
+	return nil
+}
+
+// nullableFields makes every field of every object type nullable but its
+// id: a field the viewer may not read resolves to null (and is listed in the
+// response's extensions), whatever the database requires of it.
+func nullableFields(g *gen.Graph, s *ast.Schema) error {
+	for _, node := range g.Nodes {
+		def, ok := s.Types[node.Name]
+		if !ok {
+			continue
+		}
+		for _, f := range def.Fields {
+			if f.Name != "id" {
+				f.Type.NonNull = false
+			}
+		}
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyrule"
 	"github.com/benkan-project/benkan/ent/predicate"
 	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/ent/user"
@@ -23,7 +24,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 10)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 11)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   activity.Table,
@@ -45,6 +46,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			activity.FieldMenCount:           {Type: field.TypeInt, Column: activity.FieldMenCount},
 			activity.FieldYouthCount:         {Type: field.TypeInt, Column: activity.FieldYouthCount},
 			activity.FieldSecurityForceCount: {Type: field.TypeInt, Column: activity.FieldSecurityForceCount},
+			activity.FieldLocalityID:         {Type: field.TypeString, Column: activity.FieldLocalityID},
 			activity.FieldSummary:            {Type: field.TypeString, Column: activity.FieldSummary},
 			activity.FieldOutcomes:           {Type: field.TypeString, Column: activity.FieldOutcomes},
 		},
@@ -60,15 +62,17 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Actor",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			actor.FieldCreatedAt:  {Type: field.TypeTime, Column: actor.FieldCreatedAt},
-			actor.FieldUpdatedAt:  {Type: field.TypeTime, Column: actor.FieldUpdatedAt},
-			actor.FieldKind:       {Type: field.TypeEnum, Column: actor.FieldKind},
-			actor.FieldCategory:   {Type: field.TypeEnum, Column: actor.FieldCategory},
-			actor.FieldGender:     {Type: field.TypeEnum, Column: actor.FieldGender},
-			actor.FieldAgeBracket: {Type: field.TypeEnum, Column: actor.FieldAgeBracket},
-			actor.FieldFullName:   {Type: field.TypeString, Column: actor.FieldFullName},
-			actor.FieldContact:    {Type: field.TypeString, Column: actor.FieldContact},
-			actor.FieldAddress:    {Type: field.TypeString, Column: actor.FieldAddress},
+			actor.FieldCreatedAt:      {Type: field.TypeTime, Column: actor.FieldCreatedAt},
+			actor.FieldUpdatedAt:      {Type: field.TypeTime, Column: actor.FieldUpdatedAt},
+			actor.FieldKind:           {Type: field.TypeEnum, Column: actor.FieldKind},
+			actor.FieldCategory:       {Type: field.TypeEnum, Column: actor.FieldCategory},
+			actor.FieldGender:         {Type: field.TypeEnum, Column: actor.FieldGender},
+			actor.FieldAgeBracket:     {Type: field.TypeEnum, Column: actor.FieldAgeBracket},
+			actor.FieldCollectedByID:  {Type: field.TypeString, Column: actor.FieldCollectedByID},
+			actor.FieldOrganizationID: {Type: field.TypeString, Column: actor.FieldOrganizationID},
+			actor.FieldFullName:       {Type: field.TypeString, Column: actor.FieldFullName},
+			actor.FieldContact:        {Type: field.TypeString, Column: actor.FieldContact},
+			actor.FieldAddress:        {Type: field.TypeString, Column: actor.FieldAddress},
 		},
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
@@ -87,6 +91,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			followup.FieldKind:        {Type: field.TypeEnum, Column: followup.FieldKind},
 			followup.FieldDoneOn:      {Type: field.TypeTime, Column: followup.FieldDoneOn},
 			followup.FieldDescription: {Type: field.TypeString, Column: followup.FieldDescription},
+			followup.FieldIncidentID:  {Type: field.TypeString, Column: followup.FieldIncidentID},
 		},
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
@@ -110,6 +115,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			incident.FieldSummary:        {Type: field.TypeString, Column: incident.FieldSummary},
 			incident.FieldNarrative:      {Type: field.TypeString, Column: incident.FieldNarrative},
 			incident.FieldExactLocation:  {Type: field.TypeString, Column: incident.FieldExactLocation},
+			incident.FieldLocalityID:     {Type: field.TypeString, Column: incident.FieldLocalityID},
+			incident.FieldCollectedByID:  {Type: field.TypeString, Column: incident.FieldCollectedByID},
 			incident.FieldSource:         {Type: field.TypeString, Column: incident.FieldSource},
 		},
 	}
@@ -124,9 +131,11 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Involvement",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			involvement.FieldCreatedAt: {Type: field.TypeTime, Column: involvement.FieldCreatedAt},
-			involvement.FieldUpdatedAt: {Type: field.TypeTime, Column: involvement.FieldUpdatedAt},
-			involvement.FieldRole:      {Type: field.TypeEnum, Column: involvement.FieldRole},
+			involvement.FieldCreatedAt:  {Type: field.TypeTime, Column: involvement.FieldCreatedAt},
+			involvement.FieldUpdatedAt:  {Type: field.TypeTime, Column: involvement.FieldUpdatedAt},
+			involvement.FieldRole:       {Type: field.TypeEnum, Column: involvement.FieldRole},
+			involvement.FieldIncidentID: {Type: field.TypeString, Column: involvement.FieldIncidentID},
+			involvement.FieldActorID:    {Type: field.TypeString, Column: involvement.FieldActorID},
 		},
 	}
 	graph.Nodes[5] = &sqlgraph.Node{
@@ -168,6 +177,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   policyrule.Table,
+			Columns: policyrule.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: policyrule.FieldID,
+			},
+		},
+		Type: "PolicyRule",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			policyrule.FieldPtype: {Type: field.TypeString, Column: policyrule.FieldPtype},
+			policyrule.FieldV0:    {Type: field.TypeString, Column: policyrule.FieldV0},
+			policyrule.FieldV1:    {Type: field.TypeString, Column: policyrule.FieldV1},
+			policyrule.FieldV2:    {Type: field.TypeString, Column: policyrule.FieldV2},
+			policyrule.FieldV3:    {Type: field.TypeString, Column: policyrule.FieldV3},
+			policyrule.FieldV4:    {Type: field.TypeString, Column: policyrule.FieldV4},
+			policyrule.FieldV5:    {Type: field.TypeString, Column: policyrule.FieldV5},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   recommendation.Table,
 			Columns: recommendation.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -177,14 +206,15 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Recommendation",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			recommendation.FieldCreatedAt: {Type: field.TypeTime, Column: recommendation.FieldCreatedAt},
-			recommendation.FieldUpdatedAt: {Type: field.TypeTime, Column: recommendation.FieldUpdatedAt},
-			recommendation.FieldText:      {Type: field.TypeString, Column: recommendation.FieldText},
-			recommendation.FieldStatus:    {Type: field.TypeEnum, Column: recommendation.FieldStatus},
-			recommendation.FieldDueOn:     {Type: field.TypeTime, Column: recommendation.FieldDueOn},
+			recommendation.FieldCreatedAt:  {Type: field.TypeTime, Column: recommendation.FieldCreatedAt},
+			recommendation.FieldUpdatedAt:  {Type: field.TypeTime, Column: recommendation.FieldUpdatedAt},
+			recommendation.FieldText:       {Type: field.TypeString, Column: recommendation.FieldText},
+			recommendation.FieldStatus:     {Type: field.TypeEnum, Column: recommendation.FieldStatus},
+			recommendation.FieldDueOn:      {Type: field.TypeTime, Column: recommendation.FieldDueOn},
+			recommendation.FieldActivityID: {Type: field.TypeString, Column: recommendation.FieldActivityID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -201,7 +231,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldDisplayName: {Type: field.TypeString, Column: user.FieldDisplayName},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   violationtype.Table,
 			Columns: violationtype.Columns,
@@ -267,6 +297,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Actor",
 		"Involvement",
+	)
+	graph.MustAddE(
+		"collected_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   actor.CollectedByTable,
+			Columns: []string{actor.CollectedByColumn},
+			Bidi:    false,
+		},
+		"Actor",
+		"User",
 	)
 	graph.MustAddE(
 		"organization",
@@ -437,18 +479,6 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Activity",
 	)
 	graph.MustAddE(
-		"users",
-		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   locality.UsersTable,
-			Columns: locality.UsersPrimaryKey,
-			Bidi:    false,
-		},
-		"Locality",
-		"User",
-	)
-	graph.MustAddE(
 		"parent",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -581,18 +611,6 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Organization",
 	)
 	graph.MustAddE(
-		"localities",
-		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: false,
-			Table:   user.LocalitiesTable,
-			Columns: user.LocalitiesPrimaryKey,
-			Bidi:    false,
-		},
-		"User",
-		"Locality",
-	)
-	graph.MustAddE(
 		"collected_incidents",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -603,6 +621,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"Incident",
+	)
+	graph.MustAddE(
+		"collected_actors",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.CollectedActorsTable,
+			Columns: []string{user.CollectedActorsColumn},
+			Bidi:    false,
+		},
+		"User",
+		"Actor",
 	)
 	graph.MustAddE(
 		"incidents",
@@ -713,6 +743,11 @@ func (f *ActivityFilter) WhereYouthCount(p entql.IntP) {
 // WhereSecurityForceCount applies the entql int predicate on the security_force_count field.
 func (f *ActivityFilter) WhereSecurityForceCount(p entql.IntP) {
 	f.Where(p.Field(activity.FieldSecurityForceCount))
+}
+
+// WhereLocalityID applies the entql string predicate on the locality_id field.
+func (f *ActivityFilter) WhereLocalityID(p entql.StringP) {
+	f.Where(p.Field(activity.FieldLocalityID))
 }
 
 // WhereSummary applies the entql string predicate on the summary field.
@@ -837,6 +872,16 @@ func (f *ActorFilter) WhereAgeBracket(p entql.StringP) {
 	f.Where(p.Field(actor.FieldAgeBracket))
 }
 
+// WhereCollectedByID applies the entql string predicate on the collected_by_id field.
+func (f *ActorFilter) WhereCollectedByID(p entql.StringP) {
+	f.Where(p.Field(actor.FieldCollectedByID))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *ActorFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(actor.FieldOrganizationID))
+}
+
 // WhereFullName applies the entql string predicate on the full_name field.
 func (f *ActorFilter) WhereFullName(p entql.StringP) {
 	f.Where(p.Field(actor.FieldFullName))
@@ -860,6 +905,20 @@ func (f *ActorFilter) WhereHasInvolvements() {
 // WhereHasInvolvementsWith applies a predicate to check if query has an edge involvements with a given conditions (other predicates).
 func (f *ActorFilter) WhereHasInvolvementsWith(preds ...predicate.Involvement) {
 	f.Where(entql.HasEdgeWith("involvements", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCollectedBy applies a predicate to check if query has an edge collected_by.
+func (f *ActorFilter) WhereHasCollectedBy() {
+	f.Where(entql.HasEdge("collected_by"))
+}
+
+// WhereHasCollectedByWith applies a predicate to check if query has an edge collected_by with a given conditions (other predicates).
+func (f *ActorFilter) WhereHasCollectedByWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("collected_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -943,6 +1002,11 @@ func (f *FollowUpFilter) WhereDoneOn(p entql.TimeP) {
 // WhereDescription applies the entql string predicate on the description field.
 func (f *FollowUpFilter) WhereDescription(p entql.StringP) {
 	f.Where(p.Field(followup.FieldDescription))
+}
+
+// WhereIncidentID applies the entql string predicate on the incident_id field.
+func (f *FollowUpFilter) WhereIncidentID(p entql.StringP) {
+	f.Where(p.Field(followup.FieldIncidentID))
 }
 
 // WhereHasIncident applies a predicate to check if query has an edge incident.
@@ -1061,6 +1125,16 @@ func (f *IncidentFilter) WhereNarrative(p entql.StringP) {
 // WhereExactLocation applies the entql string predicate on the exact_location field.
 func (f *IncidentFilter) WhereExactLocation(p entql.StringP) {
 	f.Where(p.Field(incident.FieldExactLocation))
+}
+
+// WhereLocalityID applies the entql string predicate on the locality_id field.
+func (f *IncidentFilter) WhereLocalityID(p entql.StringP) {
+	f.Where(p.Field(incident.FieldLocalityID))
+}
+
+// WhereCollectedByID applies the entql string predicate on the collected_by_id field.
+func (f *IncidentFilter) WhereCollectedByID(p entql.StringP) {
+	f.Where(p.Field(incident.FieldCollectedByID))
 }
 
 // WhereSource applies the entql string predicate on the source field.
@@ -1191,6 +1265,16 @@ func (f *InvolvementFilter) WhereUpdatedAt(p entql.TimeP) {
 // WhereRole applies the entql string predicate on the role field.
 func (f *InvolvementFilter) WhereRole(p entql.StringP) {
 	f.Where(p.Field(involvement.FieldRole))
+}
+
+// WhereIncidentID applies the entql string predicate on the incident_id field.
+func (f *InvolvementFilter) WhereIncidentID(p entql.StringP) {
+	f.Where(p.Field(involvement.FieldIncidentID))
+}
+
+// WhereActorID applies the entql string predicate on the actor_id field.
+func (f *InvolvementFilter) WhereActorID(p entql.StringP) {
+	f.Where(p.Field(involvement.FieldActorID))
 }
 
 // WhereHasIncident applies a predicate to check if query has an edge incident.
@@ -1341,20 +1425,6 @@ func (f *LocalityFilter) WhereHasActivities() {
 // WhereHasActivitiesWith applies a predicate to check if query has an edge activities with a given conditions (other predicates).
 func (f *LocalityFilter) WhereHasActivitiesWith(preds ...predicate.Activity) {
 	f.Where(entql.HasEdgeWith("activities", sqlgraph.WrapFunc(func(s *sql.Selector) {
-		for _, p := range preds {
-			p(s)
-		}
-	})))
-}
-
-// WhereHasUsers applies a predicate to check if query has an edge users.
-func (f *LocalityFilter) WhereHasUsers() {
-	f.Where(entql.HasEdge("users"))
-}
-
-// WhereHasUsersWith applies a predicate to check if query has an edge users with a given conditions (other predicates).
-func (f *LocalityFilter) WhereHasUsersWith(preds ...predicate.User) {
-	f.Where(entql.HasEdgeWith("users", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -1539,6 +1609,81 @@ func (f *OrganizationFilter) WhereHasActorsWith(preds ...predicate.Actor) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PolicyRuleQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PolicyRuleQuery builder.
+func (_q *PolicyRuleQuery) Filter() *PolicyRuleFilter {
+	return &PolicyRuleFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PolicyRuleMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PolicyRuleMutation builder.
+func (m *PolicyRuleMutation) Filter() *PolicyRuleFilter {
+	return &PolicyRuleFilter{config: m.config, predicateAdder: m}
+}
+
+// PolicyRuleFilter provides a generic filtering capability at runtime for PolicyRuleQuery.
+type PolicyRuleFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PolicyRuleFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PolicyRuleFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(policyrule.FieldID))
+}
+
+// WherePtype applies the entql string predicate on the ptype field.
+func (f *PolicyRuleFilter) WherePtype(p entql.StringP) {
+	f.Where(p.Field(policyrule.FieldPtype))
+}
+
+// WhereV0 applies the entql string predicate on the v0 field.
+func (f *PolicyRuleFilter) WhereV0(p entql.StringP) {
+	f.Where(p.Field(policyrule.FieldV0))
+}
+
+// WhereV1 applies the entql string predicate on the v1 field.
+func (f *PolicyRuleFilter) WhereV1(p entql.StringP) {
+	f.Where(p.Field(policyrule.FieldV1))
+}
+
+// WhereV2 applies the entql string predicate on the v2 field.
+func (f *PolicyRuleFilter) WhereV2(p entql.StringP) {
+	f.Where(p.Field(policyrule.FieldV2))
+}
+
+// WhereV3 applies the entql string predicate on the v3 field.
+func (f *PolicyRuleFilter) WhereV3(p entql.StringP) {
+	f.Where(p.Field(policyrule.FieldV3))
+}
+
+// WhereV4 applies the entql string predicate on the v4 field.
+func (f *PolicyRuleFilter) WhereV4(p entql.StringP) {
+	f.Where(p.Field(policyrule.FieldV4))
+}
+
+// WhereV5 applies the entql string predicate on the v5 field.
+func (f *PolicyRuleFilter) WhereV5(p entql.StringP) {
+	f.Where(p.Field(policyrule.FieldV5))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RecommendationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1567,7 +1712,7 @@ type RecommendationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RecommendationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1601,6 +1746,11 @@ func (f *RecommendationFilter) WhereStatus(p entql.StringP) {
 // WhereDueOn applies the entql time.Time predicate on the due_on field.
 func (f *RecommendationFilter) WhereDueOn(p entql.TimeP) {
 	f.Where(p.Field(recommendation.FieldDueOn))
+}
+
+// WhereActivityID applies the entql string predicate on the activity_id field.
+func (f *RecommendationFilter) WhereActivityID(p entql.StringP) {
+	f.Where(p.Field(recommendation.FieldActivityID))
 }
 
 // WhereHasActivity applies a predicate to check if query has an edge activity.
@@ -1660,7 +1810,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1705,20 +1855,6 @@ func (f *UserFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
 	})))
 }
 
-// WhereHasLocalities applies a predicate to check if query has an edge localities.
-func (f *UserFilter) WhereHasLocalities() {
-	f.Where(entql.HasEdge("localities"))
-}
-
-// WhereHasLocalitiesWith applies a predicate to check if query has an edge localities with a given conditions (other predicates).
-func (f *UserFilter) WhereHasLocalitiesWith(preds ...predicate.Locality) {
-	f.Where(entql.HasEdgeWith("localities", sqlgraph.WrapFunc(func(s *sql.Selector) {
-		for _, p := range preds {
-			p(s)
-		}
-	})))
-}
-
 // WhereHasCollectedIncidents applies a predicate to check if query has an edge collected_incidents.
 func (f *UserFilter) WhereHasCollectedIncidents() {
 	f.Where(entql.HasEdge("collected_incidents"))
@@ -1727,6 +1863,20 @@ func (f *UserFilter) WhereHasCollectedIncidents() {
 // WhereHasCollectedIncidentsWith applies a predicate to check if query has an edge collected_incidents with a given conditions (other predicates).
 func (f *UserFilter) WhereHasCollectedIncidentsWith(preds ...predicate.Incident) {
 	f.Where(entql.HasEdgeWith("collected_incidents", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCollectedActors applies a predicate to check if query has an edge collected_actors.
+func (f *UserFilter) WhereHasCollectedActors() {
+	f.Where(entql.HasEdge("collected_actors"))
+}
+
+// WhereHasCollectedActorsWith applies a predicate to check if query has an edge collected_actors with a given conditions (other predicates).
+func (f *UserFilter) WhereHasCollectedActorsWith(preds ...predicate.Actor) {
+	f.Where(entql.HasEdgeWith("collected_actors", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -1762,7 +1912,7 @@ type ViolationTypeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ViolationTypeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -31,10 +31,11 @@ type FollowUp struct {
 	DoneOn time.Time `json:"done_on,omitempty"`
 	// What was done, and with what result.
 	Description string `json:"description,omitempty"`
+	// The id of the incident followed up.
+	IncidentID gid.ID `json:"incident_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the FollowUpQuery when eager-loading is set.
 	Edges                  FollowUpEdges `json:"edges"`
-	follow_up_incident     *gid.ID
 	follow_up_organization *gid.ID
 	selectValues           sql.SelectValues
 }
@@ -79,15 +80,13 @@ func (*FollowUp) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case followup.FieldID:
+		case followup.FieldID, followup.FieldIncidentID:
 			values[i] = new(gid.ID)
 		case followup.FieldKind, followup.FieldDescription:
 			values[i] = new(sql.NullString)
 		case followup.FieldCreatedAt, followup.FieldUpdatedAt, followup.FieldDoneOn:
 			values[i] = new(sql.NullTime)
-		case followup.ForeignKeys[0]: // follow_up_incident
-			values[i] = &sql.NullScanner{S: new(gid.ID)}
-		case followup.ForeignKeys[1]: // follow_up_organization
+		case followup.ForeignKeys[0]: // follow_up_organization
 			values[i] = &sql.NullScanner{S: new(gid.ID)}
 		default:
 			values[i] = new(sql.UnknownType)
@@ -140,14 +139,13 @@ func (_m *FollowUp) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Description = value.String
 			}
-		case followup.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullScanner); !ok {
-				return fmt.Errorf("unexpected type %T for field follow_up_incident", values[i])
-			} else if value.Valid {
-				_m.follow_up_incident = new(gid.ID)
-				*_m.follow_up_incident = *value.S.(*gid.ID)
+		case followup.FieldIncidentID:
+			if value, ok := values[i].(*gid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field incident_id", values[i])
+			} else if value != nil {
+				_m.IncidentID = *value
 			}
-		case followup.ForeignKeys[1]:
+		case followup.ForeignKeys[0]:
 			if value, ok := values[i].(*sql.NullScanner); !ok {
 				return fmt.Errorf("unexpected type %T for field follow_up_organization", values[i])
 			} else if value.Valid {
@@ -214,6 +212,9 @@ func (_m *FollowUp) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("description=")
 	builder.WriteString(_m.Description)
+	builder.WriteString(", ")
+	builder.WriteString("incident_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.IncidentID))
 	builder.WriteByte(')')
 	return builder.String()
 }

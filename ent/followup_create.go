@@ -69,6 +69,12 @@ func (_c *FollowUpCreate) SetDescription(v string) *FollowUpCreate {
 	return _c
 }
 
+// SetIncidentID sets the "incident_id" field.
+func (_c *FollowUpCreate) SetIncidentID(v gid.ID) *FollowUpCreate {
+	_c.mutation.SetIncidentID(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *FollowUpCreate) SetID(v gid.ID) *FollowUpCreate {
 	_c.mutation.SetID(v)
@@ -80,12 +86,6 @@ func (_c *FollowUpCreate) SetNillableID(v *gid.ID) *FollowUpCreate {
 	if v != nil {
 		_c.SetID(*v)
 	}
-	return _c
-}
-
-// SetIncidentID sets the "incident" edge to the Incident entity by ID.
-func (_c *FollowUpCreate) SetIncidentID(id gid.ID) *FollowUpCreate {
-	_c.mutation.SetIncidentID(id)
 	return _c
 }
 
@@ -112,7 +112,9 @@ func (_c *FollowUpCreate) Mutation() *FollowUpMutation {
 
 // Save creates the FollowUp in the database.
 func (_c *FollowUpCreate) Save(ctx context.Context) (*FollowUp, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -139,19 +141,29 @@ func (_c *FollowUpCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *FollowUpCreate) defaults() {
+func (_c *FollowUpCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if followup.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized followup.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := followup.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if followup.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized followup.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := followup.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if followup.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized followup.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := followup.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -179,6 +191,14 @@ func (_c *FollowUpCreate) check() error {
 	if v, ok := _c.mutation.Description(); ok {
 		if err := followup.DescriptionValidator(v); err != nil {
 			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "FollowUp.description": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.IncidentID(); !ok {
+		return &ValidationError{Name: "incident_id", err: errors.New(`ent: missing required field "FollowUp.incident_id"`)}
+	}
+	if v, ok := _c.mutation.IncidentID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "incident_id", err: fmt.Errorf(`ent: validator failed for field "FollowUp.incident_id": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
@@ -261,7 +281,7 @@ func (_c *FollowUpCreate) createSpec() (*FollowUp, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.follow_up_incident = &nodes[0]
+		_node.IncidentID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -403,6 +404,12 @@ func (_q *FollowUpQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if followup.Policy == nil {
+		return errors.New("ent: uninitialized followup.Policy (forgotten import ent/runtime?)")
+	}
+	if err := followup.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -416,7 +423,7 @@ func (_q *FollowUpQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Fol
 			_q.withOrganization != nil,
 		}
 	)
-	if _q.withIncident != nil || _q.withOrganization != nil {
+	if _q.withOrganization != nil {
 		withFKs = true
 	}
 	if withFKs {
@@ -467,10 +474,7 @@ func (_q *FollowUpQuery) loadIncident(ctx context.Context, query *IncidentQuery,
 	ids := make([]gid.ID, 0, len(nodes))
 	nodeids := make(map[gid.ID][]*FollowUp)
 	for i := range nodes {
-		if nodes[i].follow_up_incident == nil {
-			continue
-		}
-		fk := *nodes[i].follow_up_incident
+		fk := nodes[i].IncidentID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}
@@ -487,7 +491,7 @@ func (_q *FollowUpQuery) loadIncident(ctx context.Context, query *IncidentQuery,
 	for _, n := range neighbors {
 		nodes, ok := nodeids[n.ID]
 		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "follow_up_incident" returned %v`, n.ID)
+			return fmt.Errorf(`unexpected foreign-key "incident_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -555,6 +559,9 @@ func (_q *FollowUpQuery) querySpec() *sqlgraph.QuerySpec {
 			if fields[i] != followup.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
+		}
+		if _q.withIncident != nil {
+			_spec.Node.AddColumnOnce(followup.FieldIncidentID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -79,9 +79,17 @@ func (_u *FollowUpUpdate) SetNillableDescription(v *string) *FollowUpUpdate {
 	return _u
 }
 
-// SetIncidentID sets the "incident" edge to the Incident entity by ID.
-func (_u *FollowUpUpdate) SetIncidentID(id gid.ID) *FollowUpUpdate {
-	_u.mutation.SetIncidentID(id)
+// SetIncidentID sets the "incident_id" field.
+func (_u *FollowUpUpdate) SetIncidentID(v gid.ID) *FollowUpUpdate {
+	_u.mutation.SetIncidentID(v)
+	return _u
+}
+
+// SetNillableIncidentID sets the "incident_id" field if the given value is not nil.
+func (_u *FollowUpUpdate) SetNillableIncidentID(v *gid.ID) *FollowUpUpdate {
+	if v != nil {
+		_u.SetIncidentID(*v)
+	}
 	return _u
 }
 
@@ -120,7 +128,9 @@ func (_u *FollowUpUpdate) ClearOrganization() *FollowUpUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *FollowUpUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -147,11 +157,15 @@ func (_u *FollowUpUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *FollowUpUpdate) defaults() {
+func (_u *FollowUpUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if followup.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized followup.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := followup.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -164,6 +178,11 @@ func (_u *FollowUpUpdate) check() error {
 	if v, ok := _u.mutation.Description(); ok {
 		if err := followup.DescriptionValidator(v); err != nil {
 			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "FollowUp.description": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.IncidentID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "incident_id", err: fmt.Errorf(`ent: validator failed for field "FollowUp.incident_id": %w`, err)}
 		}
 	}
 	if _u.mutation.IncidentCleared() && len(_u.mutation.IncidentIDs()) > 0 {
@@ -325,9 +344,17 @@ func (_u *FollowUpUpdateOne) SetNillableDescription(v *string) *FollowUpUpdateOn
 	return _u
 }
 
-// SetIncidentID sets the "incident" edge to the Incident entity by ID.
-func (_u *FollowUpUpdateOne) SetIncidentID(id gid.ID) *FollowUpUpdateOne {
-	_u.mutation.SetIncidentID(id)
+// SetIncidentID sets the "incident_id" field.
+func (_u *FollowUpUpdateOne) SetIncidentID(v gid.ID) *FollowUpUpdateOne {
+	_u.mutation.SetIncidentID(v)
+	return _u
+}
+
+// SetNillableIncidentID sets the "incident_id" field if the given value is not nil.
+func (_u *FollowUpUpdateOne) SetNillableIncidentID(v *gid.ID) *FollowUpUpdateOne {
+	if v != nil {
+		_u.SetIncidentID(*v)
+	}
 	return _u
 }
 
@@ -379,7 +406,9 @@ func (_u *FollowUpUpdateOne) Select(field string, fields ...string) *FollowUpUpd
 
 // Save executes the query and returns the updated FollowUp entity.
 func (_u *FollowUpUpdateOne) Save(ctx context.Context) (*FollowUp, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -406,11 +435,15 @@ func (_u *FollowUpUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *FollowUpUpdateOne) defaults() {
+func (_u *FollowUpUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if followup.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized followup.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := followup.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -423,6 +456,11 @@ func (_u *FollowUpUpdateOne) check() error {
 	if v, ok := _u.mutation.Description(); ok {
 		if err := followup.DescriptionValidator(v); err != nil {
 			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "FollowUp.description": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.IncidentID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "incident_id", err: fmt.Errorf(`ent: validator failed for field "FollowUp.incident_id": %w`, err)}
 		}
 	}
 	if _u.mutation.IncidentCleared() && len(_u.mutation.IncidentIDs()) > 0 {

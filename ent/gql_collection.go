@@ -55,6 +55,10 @@ func (_q *ActivityQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				return err
 			}
 			_q.withLocality = query
+			if _, ok := fieldSeen[activity.FieldLocalityID]; !ok {
+				selectedFields = append(selectedFields, activity.FieldLocalityID)
+				fieldSeen[activity.FieldLocalityID] = struct{}{}
+			}
 
 		case "organizers":
 			var (
@@ -97,7 +101,7 @@ func (_q *ActivityQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							ids[i] = nodes[i].ID
 						}
 						var v []struct {
-							NodeID gid.ID `sql:"recommendation_activity"`
+							NodeID gid.ID `sql:"activity_id"`
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
@@ -321,6 +325,21 @@ func (_q *ActorQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				*wq = *query
 			})
 
+		case "collectedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCollectedBy = query
+			if _, ok := fieldSeen[actor.FieldCollectedByID]; !ok {
+				selectedFields = append(selectedFields, actor.FieldCollectedByID)
+				fieldSeen[actor.FieldCollectedByID] = struct{}{}
+			}
+
 		case "organization":
 			var (
 				alias = field.Alias
@@ -331,6 +350,10 @@ func (_q *ActorQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				return err
 			}
 			_q.withOrganization = query
+			if _, ok := fieldSeen[actor.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, actor.FieldOrganizationID)
+				fieldSeen[actor.FieldOrganizationID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[actor.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, actor.FieldCreatedAt)
@@ -477,6 +500,10 @@ func (_q *FollowUpQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				return err
 			}
 			_q.withIncident = query
+			if _, ok := fieldSeen[followup.FieldIncidentID]; !ok {
+				selectedFields = append(selectedFields, followup.FieldIncidentID)
+				fieldSeen[followup.FieldIncidentID] = struct{}{}
+			}
 
 		case "organization":
 			var (
@@ -614,6 +641,10 @@ func (_q *IncidentQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				return err
 			}
 			_q.withLocality = query
+			if _, ok := fieldSeen[incident.FieldLocalityID]; !ok {
+				selectedFields = append(selectedFields, incident.FieldLocalityID)
+				fieldSeen[incident.FieldLocalityID] = struct{}{}
+			}
 
 		case "violationTypes":
 			var (
@@ -638,6 +669,10 @@ func (_q *IncidentQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				return err
 			}
 			_q.withCollectedBy = query
+			if _, ok := fieldSeen[incident.FieldCollectedByID]; !ok {
+				selectedFields = append(selectedFields, incident.FieldCollectedByID)
+				fieldSeen[incident.FieldCollectedByID] = struct{}{}
+			}
 
 		case "involvements":
 			var (
@@ -680,7 +715,7 @@ func (_q *IncidentQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							ids[i] = nodes[i].ID
 						}
 						var v []struct {
-							NodeID gid.ID `sql:"follow_up_incident"`
+							NodeID gid.ID `sql:"incident_id"`
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
@@ -896,6 +931,10 @@ func (_q *InvolvementQuery) collectField(ctx context.Context, oneNode bool, opCt
 				return err
 			}
 			_q.withIncident = query
+			if _, ok := fieldSeen[involvement.FieldIncidentID]; !ok {
+				selectedFields = append(selectedFields, involvement.FieldIncidentID)
+				fieldSeen[involvement.FieldIncidentID] = struct{}{}
+			}
 
 		case "actor":
 			var (
@@ -907,6 +946,10 @@ func (_q *InvolvementQuery) collectField(ctx context.Context, oneNode bool, opCt
 				return err
 			}
 			_q.withActor = query
+			if _, ok := fieldSeen[involvement.FieldActorID]; !ok {
+				selectedFields = append(selectedFields, involvement.FieldActorID)
+				fieldSeen[involvement.FieldActorID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[involvement.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, involvement.FieldCreatedAt)
@@ -1141,7 +1184,7 @@ func (_q *LocalityQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							ids[i] = nodes[i].ID
 						}
 						var v []struct {
-							NodeID gid.ID `sql:"incident_locality"`
+							NodeID gid.ID `sql:"locality_id"`
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
@@ -1230,7 +1273,7 @@ func (_q *LocalityQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 							ids[i] = nodes[i].ID
 						}
 						var v []struct {
-							NodeID gid.ID `sql:"activity_locality"`
+							NodeID gid.ID `sql:"locality_id"`
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
@@ -1922,6 +1965,10 @@ func (_q *RecommendationQuery) collectField(ctx context.Context, oneNode bool, o
 				return err
 			}
 			_q.withActivity = query
+			if _, ok := fieldSeen[recommendation.FieldActivityID]; !ok {
+				selectedFields = append(selectedFields, recommendation.FieldActivityID)
+				fieldSeen[recommendation.FieldActivityID] = struct{}{}
+			}
 
 		case "addressees":
 			var (
@@ -2062,19 +2109,6 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			}
 			_q.withOrganization = query
 
-		case "localities":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&LocalityClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, localityImplementors)...); err != nil {
-				return err
-			}
-			_q.WithNamedLocalities(alias, func(wq *LocalityQuery) {
-				*wq = *query
-			})
-
 		case "collectedIncidents":
 			var (
 				alias = field.Alias
@@ -2103,7 +2137,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 							ids[i] = nodes[i].ID
 						}
 						var v []struct {
-							NodeID gid.ID `sql:"incident_collected_by"`
+							NodeID gid.ID `sql:"collected_by_id"`
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {
@@ -2118,10 +2152,10 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[2] == nil {
-								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[2][alias] = n
+							nodes[i].Edges.totalCount[1][alias] = n
 						}
 						return nil
 					})
@@ -2129,10 +2163,10 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*User) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.CollectedIncidents)
-							if nodes[i].Edges.totalCount[2] == nil {
-								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[2][alias] = n
+							nodes[i].Edges.totalCount[1][alias] = n
 						}
 						return nil
 					})

@@ -61,6 +61,14 @@ func (_m *Actor) Involvements(ctx context.Context) (result []*Involvement, err e
 	return result, err
 }
 
+func (_m *Actor) CollectedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.CollectedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCollectedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Actor) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -361,18 +369,6 @@ func (_m *User) Organization(ctx context.Context) (*Organization, error) {
 	return result, MaskNotFound(err)
 }
 
-func (_m *User) Localities(ctx context.Context) (result []*Locality, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedLocalities(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.LocalitiesOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryLocalities().All(ctx)
-	}
-	return result, err
-}
-
 func (_m *User) CollectedIncidents(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*IncidentOrder, where *IncidentWhereInput,
 ) (*IncidentConnection, error) {
@@ -381,7 +377,7 @@ func (_m *User) CollectedIncidents(
 		WithIncidentFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
 	if nodes, err := _m.NamedCollectedIncidents(alias); err == nil || hasTotalCount {
 		pager, err := newIncidentPager(opts, last != nil)
 		if err != nil {

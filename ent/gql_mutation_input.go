@@ -161,6 +161,7 @@ type CreateActorInput struct {
 	FullName       *string
 	Contact        *string
 	Address        *string
+	CollectedByID  *gid.ID
 	OrganizationID *gid.ID
 }
 
@@ -185,6 +186,9 @@ func (i *CreateActorInput) Mutate(m *ActorMutation) {
 	if v := i.Address; v != nil {
 		m.SetAddress(*v)
 	}
+	if v := i.CollectedByID; v != nil {
+		m.SetCollectedByID(*v)
+	}
 	if v := i.OrganizationID; v != nil {
 		m.SetOrganizationID(*v)
 	}
@@ -208,6 +212,8 @@ type UpdateActorInput struct {
 	Contact           *string
 	ClearAddress      bool
 	Address           *string
+	ClearCollectedBy  bool
+	CollectedByID     *gid.ID
 	ClearOrganization bool
 	OrganizationID    *gid.ID
 }
@@ -243,6 +249,12 @@ func (i *UpdateActorInput) Mutate(m *ActorMutation) {
 	}
 	if v := i.Address; v != nil {
 		m.SetAddress(*v)
+	}
+	if i.ClearCollectedBy {
+		m.ClearCollectedBy()
+	}
+	if v := i.CollectedByID; v != nil {
+		m.SetCollectedByID(*v)
 	}
 	if i.ClearOrganization {
 		m.ClearOrganization()
@@ -813,7 +825,6 @@ type CreateUserInput struct {
 	Subject        string
 	DisplayName    string
 	OrganizationID *gid.ID
-	LocalityIDs    []gid.ID
 }
 
 // Mutate applies the CreateUserInput on the UserMutation builder.
@@ -822,9 +833,6 @@ func (i *CreateUserInput) Mutate(m *UserMutation) {
 	m.SetDisplayName(i.DisplayName)
 	if v := i.OrganizationID; v != nil {
 		m.SetOrganizationID(*v)
-	}
-	if v := i.LocalityIDs; len(v) > 0 {
-		m.AddLocalityIDs(v...)
 	}
 }
 
@@ -840,9 +848,6 @@ type UpdateUserInput struct {
 	DisplayName       *string
 	ClearOrganization bool
 	OrganizationID    *gid.ID
-	ClearLocalities   bool
-	AddLocalityIDs    []gid.ID
-	RemoveLocalityIDs []gid.ID
 }
 
 // Mutate applies the UpdateUserInput on the UserMutation builder.
@@ -858,15 +863,6 @@ func (i *UpdateUserInput) Mutate(m *UserMutation) {
 	}
 	if v := i.OrganizationID; v != nil {
 		m.SetOrganizationID(*v)
-	}
-	if i.ClearLocalities {
-		m.ClearLocalities()
-	}
-	if v := i.AddLocalityIDs; len(v) > 0 {
-		m.AddLocalityIDs(v...)
-	}
-	if v := i.RemoveLocalityIDs; len(v) > 0 {
-		m.RemoveLocalityIDs(v...)
 	}
 }
 

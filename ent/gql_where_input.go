@@ -744,6 +744,10 @@ type ActorWhereInput struct {
 	HasInvolvements     *bool                    `json:"hasInvolvements,omitempty"`
 	HasInvolvementsWith []*InvolvementWhereInput `json:"hasInvolvementsWith,omitempty"`
 
+	// "collected_by" edge predicates.
+	HasCollectedBy     *bool             `json:"hasCollectedBy,omitempty"`
+	HasCollectedByWith []*UserWhereInput `json:"hasCollectedByWith,omitempty"`
+
 	// "organization" edge predicates.
 	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
 	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
@@ -958,6 +962,24 @@ func (i *ActorWhereInput) P() (predicate.Actor, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, actor.HasInvolvementsWith(with...))
+	}
+	if i.HasCollectedBy != nil {
+		p := actor.HasCollectedBy()
+		if !*i.HasCollectedBy {
+			p = actor.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCollectedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasCollectedByWith))
+		for _, w := range i.HasCollectedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCollectedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, actor.HasCollectedByWith(with...))
 	}
 	if i.HasOrganization != nil {
 		p := actor.HasOrganization()
@@ -3412,10 +3434,6 @@ type UserWhereInput struct {
 	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
 	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
 
-	// "localities" edge predicates.
-	HasLocalities     *bool                 `json:"hasLocalities,omitempty"`
-	HasLocalitiesWith []*LocalityWhereInput `json:"hasLocalitiesWith,omitempty"`
-
 	// "collected_incidents" edge predicates.
 	HasCollectedIncidents     *bool                 `json:"hasCollectedIncidents,omitempty"`
 	HasCollectedIncidentsWith []*IncidentWhereInput `json:"hasCollectedIncidentsWith,omitempty"`
@@ -3660,24 +3678,6 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, user.HasOrganizationWith(with...))
-	}
-	if i.HasLocalities != nil {
-		p := user.HasLocalities()
-		if !*i.HasLocalities {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasLocalitiesWith) > 0 {
-		with := make([]predicate.Locality, 0, len(i.HasLocalitiesWith))
-		for _, w := range i.HasLocalitiesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasLocalitiesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasLocalitiesWith(with...))
 	}
 	if i.HasCollectedIncidents != nil {
 		p := user.HasCollectedIncidents()

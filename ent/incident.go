@@ -41,14 +41,16 @@ type Incident struct {
 	Narrative *string `json:"narrative,omitempty"`
 	// Sensitive: where exactly the events took place. Never filterable or orderable.
 	ExactLocation *string `json:"exact_location,omitempty"`
+	// The id of the locality where the events took place.
+	LocalityID gid.ID `json:"locality_id,omitempty"`
+	// The id of the data collector who recorded the allegation.
+	CollectedByID gid.ID `json:"collected_by_id,omitempty"`
 	// Sensitive: how the information reached the collector. Never filterable or orderable.
 	Source *string `json:"source,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the IncidentQuery when eager-loading is set.
-	Edges                 IncidentEdges `json:"edges"`
-	incident_locality     *gid.ID
-	incident_collected_by *gid.ID
-	selectValues          sql.SelectValues
+	Edges        IncidentEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // IncidentEdges holds the relations/edges for other nodes in the graph.
@@ -128,7 +130,7 @@ func (*Incident) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case incident.FieldID:
+		case incident.FieldID, incident.FieldLocalityID, incident.FieldCollectedByID:
 			values[i] = new(gid.ID)
 		case incident.FieldConsentToShare:
 			values[i] = new(sql.NullBool)
@@ -136,10 +138,6 @@ func (*Incident) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullString)
 		case incident.FieldCreatedAt, incident.FieldUpdatedAt, incident.FieldOccurredAt, incident.FieldReportedAt:
 			values[i] = new(sql.NullTime)
-		case incident.ForeignKeys[0]: // incident_locality
-			values[i] = &sql.NullScanner{S: new(gid.ID)}
-		case incident.ForeignKeys[1]: // incident_collected_by
-			values[i] = &sql.NullScanner{S: new(gid.ID)}
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -223,26 +221,24 @@ func (_m *Incident) assignValues(columns []string, values []any) error {
 				_m.ExactLocation = new(string)
 				*_m.ExactLocation = value.String
 			}
+		case incident.FieldLocalityID:
+			if value, ok := values[i].(*gid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field locality_id", values[i])
+			} else if value != nil {
+				_m.LocalityID = *value
+			}
+		case incident.FieldCollectedByID:
+			if value, ok := values[i].(*gid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field collected_by_id", values[i])
+			} else if value != nil {
+				_m.CollectedByID = *value
+			}
 		case incident.FieldSource:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field source", values[i])
 			} else if value.Valid {
 				_m.Source = new(string)
 				*_m.Source = value.String
-			}
-		case incident.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullScanner); !ok {
-				return fmt.Errorf("unexpected type %T for field incident_locality", values[i])
-			} else if value.Valid {
-				_m.incident_locality = new(gid.ID)
-				*_m.incident_locality = *value.S.(*gid.ID)
-			}
-		case incident.ForeignKeys[1]:
-			if value, ok := values[i].(*sql.NullScanner); !ok {
-				return fmt.Errorf("unexpected type %T for field incident_collected_by", values[i])
-			} else if value.Valid {
-				_m.incident_collected_by = new(gid.ID)
-				*_m.incident_collected_by = *value.S.(*gid.ID)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -338,6 +334,12 @@ func (_m *Incident) String() string {
 		builder.WriteString("exact_location=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("locality_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.LocalityID))
+	builder.WriteString(", ")
+	builder.WriteString("collected_by_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CollectedByID))
 	builder.WriteString(", ")
 	if v := _m.Source; v != nil {
 		builder.WriteString("source=")

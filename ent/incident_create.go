@@ -142,6 +142,26 @@ func (_c *IncidentCreate) SetNillableExactLocation(v *string) *IncidentCreate {
 	return _c
 }
 
+// SetLocalityID sets the "locality_id" field.
+func (_c *IncidentCreate) SetLocalityID(v gid.ID) *IncidentCreate {
+	_c.mutation.SetLocalityID(v)
+	return _c
+}
+
+// SetCollectedByID sets the "collected_by_id" field.
+func (_c *IncidentCreate) SetCollectedByID(v gid.ID) *IncidentCreate {
+	_c.mutation.SetCollectedByID(v)
+	return _c
+}
+
+// SetNillableCollectedByID sets the "collected_by_id" field if the given value is not nil.
+func (_c *IncidentCreate) SetNillableCollectedByID(v *gid.ID) *IncidentCreate {
+	if v != nil {
+		_c.SetCollectedByID(*v)
+	}
+	return _c
+}
+
 // SetSource sets the "source" field.
 func (_c *IncidentCreate) SetSource(v string) *IncidentCreate {
 	_c.mutation.SetSource(v)
@@ -170,12 +190,6 @@ func (_c *IncidentCreate) SetNillableID(v *gid.ID) *IncidentCreate {
 	return _c
 }
 
-// SetLocalityID sets the "locality" edge to the Locality entity by ID.
-func (_c *IncidentCreate) SetLocalityID(id gid.ID) *IncidentCreate {
-	_c.mutation.SetLocalityID(id)
-	return _c
-}
-
 // SetLocality sets the "locality" edge to the Locality entity.
 func (_c *IncidentCreate) SetLocality(v *Locality) *IncidentCreate {
 	return _c.SetLocalityID(v.ID)
@@ -194,20 +208,6 @@ func (_c *IncidentCreate) AddViolationTypes(v ...*ViolationType) *IncidentCreate
 		ids[i] = v[i].ID
 	}
 	return _c.AddViolationTypeIDs(ids...)
-}
-
-// SetCollectedByID sets the "collected_by" edge to the User entity by ID.
-func (_c *IncidentCreate) SetCollectedByID(id gid.ID) *IncidentCreate {
-	_c.mutation.SetCollectedByID(id)
-	return _c
-}
-
-// SetNillableCollectedByID sets the "collected_by" edge to the User entity by ID if the given value is not nil.
-func (_c *IncidentCreate) SetNillableCollectedByID(id *gid.ID) *IncidentCreate {
-	if id != nil {
-		_c = _c.SetCollectedByID(*id)
-	}
-	return _c
 }
 
 // SetCollectedBy sets the "collected_by" edge to the User entity.
@@ -362,6 +362,19 @@ func (_c *IncidentCreate) check() error {
 			return &ValidationError{Name: "exact_location", err: fmt.Errorf(`ent: validator failed for field "Incident.exact_location": %w`, err)}
 		}
 	}
+	if _, ok := _c.mutation.LocalityID(); !ok {
+		return &ValidationError{Name: "locality_id", err: errors.New(`ent: missing required field "Incident.locality_id"`)}
+	}
+	if v, ok := _c.mutation.LocalityID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "locality_id", err: fmt.Errorf(`ent: validator failed for field "Incident.locality_id": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.CollectedByID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "collected_by_id", err: fmt.Errorf(`ent: validator failed for field "Incident.collected_by_id": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.Source(); ok {
 		if err := incident.SourceValidator(v); err != nil {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Incident.source": %w`, err)}
@@ -468,7 +481,7 @@ func (_c *IncidentCreate) createSpec() (*Incident, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.incident_locality = &nodes[0]
+		_node.LocalityID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.ViolationTypesIDs(); len(nodes) > 0 {
@@ -501,7 +514,7 @@ func (_c *IncidentCreate) createSpec() (*Incident, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.incident_collected_by = &nodes[0]
+		_node.CollectedByID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.InvolvementsIDs(); len(nodes) > 0 {

@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -34,7 +35,6 @@ type IncidentQuery struct {
 	withCollectedBy         *UserQuery
 	withInvolvements        *InvolvementQuery
 	withFollowUps           *FollowUpQuery
-	withFKs                 bool
 	modifiers               []func(*sql.Selector)
 	loadTotal               []func(context.Context, []*Incident) error
 	withNamedViolationTypes map[string]*ViolationTypeQuery
@@ -515,13 +515,18 @@ func (_q *IncidentQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if incident.Policy == nil {
+		return errors.New("ent: uninitialized incident.Policy (forgotten import ent/runtime?)")
+	}
+	if err := incident.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
 func (_q *IncidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Incident, error) {
 	var (
 		nodes       = []*Incident{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
 		loadedTypes = [5]bool{
 			_q.withLocality != nil,
@@ -531,12 +536,6 @@ func (_q *IncidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Inc
 			_q.withFollowUps != nil,
 		}
 	)
-	if _q.withLocality != nil || _q.withCollectedBy != nil {
-		withFKs = true
-	}
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, incident.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Incident).scanValues(nil, columns)
 	}
@@ -624,10 +623,7 @@ func (_q *IncidentQuery) loadLocality(ctx context.Context, query *LocalityQuery,
 	ids := make([]gid.ID, 0, len(nodes))
 	nodeids := make(map[gid.ID][]*Incident)
 	for i := range nodes {
-		if nodes[i].incident_locality == nil {
-			continue
-		}
-		fk := *nodes[i].incident_locality
+		fk := nodes[i].LocalityID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}
@@ -644,7 +640,7 @@ func (_q *IncidentQuery) loadLocality(ctx context.Context, query *LocalityQuery,
 	for _, n := range neighbors {
 		nodes, ok := nodeids[n.ID]
 		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "incident_locality" returned %v`, n.ID)
+			return fmt.Errorf(`unexpected foreign-key "locality_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -717,10 +713,7 @@ func (_q *IncidentQuery) loadCollectedBy(ctx context.Context, query *UserQuery, 
 	ids := make([]gid.ID, 0, len(nodes))
 	nodeids := make(map[gid.ID][]*Incident)
 	for i := range nodes {
-		if nodes[i].incident_collected_by == nil {
-			continue
-		}
-		fk := *nodes[i].incident_collected_by
+		fk := nodes[i].CollectedByID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}
@@ -737,7 +730,7 @@ func (_q *IncidentQuery) loadCollectedBy(ctx context.Context, query *UserQuery, 
 	for _, n := range neighbors {
 		nodes, ok := nodeids[n.ID]
 		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "incident_collected_by" returned %v`, n.ID)
+			return fmt.Errorf(`unexpected foreign-key "collected_by_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -755,7 +748,9 @@ func (_q *IncidentQuery) loadInvolvements(ctx context.Context, query *Involvemen
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(involvement.FieldIncidentID)
+	}
 	query.Where(predicate.Involvement(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(incident.InvolvementsColumn), fks...))
 	}))
@@ -764,13 +759,10 @@ func (_q *IncidentQuery) loadInvolvements(ctx context.Context, query *Involvemen
 		return err
 	}
 	for _, n := range neighbors {
-		fk := n.incident_involvements
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "incident_involvements" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
+		fk := n.IncidentID
+		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "incident_involvements" returned %v for node %v`, *fk, n.ID)
+			return fmt.Errorf(`unexpected referenced foreign-key "incident_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -787,6 +779,9 @@ func (_q *IncidentQuery) loadFollowUps(ctx context.Context, query *FollowUpQuery
 		}
 	}
 	query.withFKs = true
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(followup.FieldIncidentID)
+	}
 	query.Where(predicate.FollowUp(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(incident.FollowUpsColumn), fks...))
 	}))
@@ -795,13 +790,10 @@ func (_q *IncidentQuery) loadFollowUps(ctx context.Context, query *FollowUpQuery
 		return err
 	}
 	for _, n := range neighbors {
-		fk := n.follow_up_incident
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "follow_up_incident" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
+		fk := n.IncidentID
+		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "follow_up_incident" returned %v for node %v`, *fk, n.ID)
+			return fmt.Errorf(`unexpected referenced foreign-key "incident_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -835,6 +827,12 @@ func (_q *IncidentQuery) querySpec() *sqlgraph.QuerySpec {
 			if fields[i] != incident.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
+		}
+		if _q.withLocality != nil {
+			_spec.Node.AddColumnOnce(incident.FieldLocalityID)
+		}
+		if _q.withCollectedBy != nil {
+			_spec.Node.AddColumnOnce(incident.FieldCollectedByID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -170,6 +170,40 @@ func (_u *IncidentUpdate) ClearExactLocation() *IncidentUpdate {
 	return _u
 }
 
+// SetLocalityID sets the "locality_id" field.
+func (_u *IncidentUpdate) SetLocalityID(v gid.ID) *IncidentUpdate {
+	_u.mutation.SetLocalityID(v)
+	return _u
+}
+
+// SetNillableLocalityID sets the "locality_id" field if the given value is not nil.
+func (_u *IncidentUpdate) SetNillableLocalityID(v *gid.ID) *IncidentUpdate {
+	if v != nil {
+		_u.SetLocalityID(*v)
+	}
+	return _u
+}
+
+// SetCollectedByID sets the "collected_by_id" field.
+func (_u *IncidentUpdate) SetCollectedByID(v gid.ID) *IncidentUpdate {
+	_u.mutation.SetCollectedByID(v)
+	return _u
+}
+
+// SetNillableCollectedByID sets the "collected_by_id" field if the given value is not nil.
+func (_u *IncidentUpdate) SetNillableCollectedByID(v *gid.ID) *IncidentUpdate {
+	if v != nil {
+		_u.SetCollectedByID(*v)
+	}
+	return _u
+}
+
+// ClearCollectedByID clears the value of the "collected_by_id" field.
+func (_u *IncidentUpdate) ClearCollectedByID() *IncidentUpdate {
+	_u.mutation.ClearCollectedByID()
+	return _u
+}
+
 // SetSource sets the "source" field.
 func (_u *IncidentUpdate) SetSource(v string) *IncidentUpdate {
 	_u.mutation.SetSource(v)
@@ -187,12 +221,6 @@ func (_u *IncidentUpdate) SetNillableSource(v *string) *IncidentUpdate {
 // ClearSource clears the value of the "source" field.
 func (_u *IncidentUpdate) ClearSource() *IncidentUpdate {
 	_u.mutation.ClearSource()
-	return _u
-}
-
-// SetLocalityID sets the "locality" edge to the Locality entity by ID.
-func (_u *IncidentUpdate) SetLocalityID(id gid.ID) *IncidentUpdate {
-	_u.mutation.SetLocalityID(id)
 	return _u
 }
 
@@ -214,20 +242,6 @@ func (_u *IncidentUpdate) AddViolationTypes(v ...*ViolationType) *IncidentUpdate
 		ids[i] = v[i].ID
 	}
 	return _u.AddViolationTypeIDs(ids...)
-}
-
-// SetCollectedByID sets the "collected_by" edge to the User entity by ID.
-func (_u *IncidentUpdate) SetCollectedByID(id gid.ID) *IncidentUpdate {
-	_u.mutation.SetCollectedByID(id)
-	return _u
-}
-
-// SetNillableCollectedByID sets the "collected_by" edge to the User entity by ID if the given value is not nil.
-func (_u *IncidentUpdate) SetNillableCollectedByID(id *gid.ID) *IncidentUpdate {
-	if id != nil {
-		_u = _u.SetCollectedByID(*id)
-	}
-	return _u
 }
 
 // SetCollectedBy sets the "collected_by" edge to the User entity.
@@ -412,6 +426,16 @@ func (_u *IncidentUpdate) check() error {
 	if v, ok := _u.mutation.ExactLocation(); ok {
 		if err := incident.ExactLocationValidator(v); err != nil {
 			return &ValidationError{Name: "exact_location", err: fmt.Errorf(`ent: validator failed for field "Incident.exact_location": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.LocalityID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "locality_id", err: fmt.Errorf(`ent: validator failed for field "Incident.locality_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CollectedByID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "collected_by_id", err: fmt.Errorf(`ent: validator failed for field "Incident.collected_by_id": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.Source(); ok {
@@ -828,6 +852,40 @@ func (_u *IncidentUpdateOne) ClearExactLocation() *IncidentUpdateOne {
 	return _u
 }
 
+// SetLocalityID sets the "locality_id" field.
+func (_u *IncidentUpdateOne) SetLocalityID(v gid.ID) *IncidentUpdateOne {
+	_u.mutation.SetLocalityID(v)
+	return _u
+}
+
+// SetNillableLocalityID sets the "locality_id" field if the given value is not nil.
+func (_u *IncidentUpdateOne) SetNillableLocalityID(v *gid.ID) *IncidentUpdateOne {
+	if v != nil {
+		_u.SetLocalityID(*v)
+	}
+	return _u
+}
+
+// SetCollectedByID sets the "collected_by_id" field.
+func (_u *IncidentUpdateOne) SetCollectedByID(v gid.ID) *IncidentUpdateOne {
+	_u.mutation.SetCollectedByID(v)
+	return _u
+}
+
+// SetNillableCollectedByID sets the "collected_by_id" field if the given value is not nil.
+func (_u *IncidentUpdateOne) SetNillableCollectedByID(v *gid.ID) *IncidentUpdateOne {
+	if v != nil {
+		_u.SetCollectedByID(*v)
+	}
+	return _u
+}
+
+// ClearCollectedByID clears the value of the "collected_by_id" field.
+func (_u *IncidentUpdateOne) ClearCollectedByID() *IncidentUpdateOne {
+	_u.mutation.ClearCollectedByID()
+	return _u
+}
+
 // SetSource sets the "source" field.
 func (_u *IncidentUpdateOne) SetSource(v string) *IncidentUpdateOne {
 	_u.mutation.SetSource(v)
@@ -845,12 +903,6 @@ func (_u *IncidentUpdateOne) SetNillableSource(v *string) *IncidentUpdateOne {
 // ClearSource clears the value of the "source" field.
 func (_u *IncidentUpdateOne) ClearSource() *IncidentUpdateOne {
 	_u.mutation.ClearSource()
-	return _u
-}
-
-// SetLocalityID sets the "locality" edge to the Locality entity by ID.
-func (_u *IncidentUpdateOne) SetLocalityID(id gid.ID) *IncidentUpdateOne {
-	_u.mutation.SetLocalityID(id)
 	return _u
 }
 
@@ -872,20 +924,6 @@ func (_u *IncidentUpdateOne) AddViolationTypes(v ...*ViolationType) *IncidentUpd
 		ids[i] = v[i].ID
 	}
 	return _u.AddViolationTypeIDs(ids...)
-}
-
-// SetCollectedByID sets the "collected_by" edge to the User entity by ID.
-func (_u *IncidentUpdateOne) SetCollectedByID(id gid.ID) *IncidentUpdateOne {
-	_u.mutation.SetCollectedByID(id)
-	return _u
-}
-
-// SetNillableCollectedByID sets the "collected_by" edge to the User entity by ID if the given value is not nil.
-func (_u *IncidentUpdateOne) SetNillableCollectedByID(id *gid.ID) *IncidentUpdateOne {
-	if id != nil {
-		_u = _u.SetCollectedByID(*id)
-	}
-	return _u
 }
 
 // SetCollectedBy sets the "collected_by" edge to the User entity.
@@ -1083,6 +1121,16 @@ func (_u *IncidentUpdateOne) check() error {
 	if v, ok := _u.mutation.ExactLocation(); ok {
 		if err := incident.ExactLocationValidator(v); err != nil {
 			return &ValidationError{Name: "exact_location", err: fmt.Errorf(`ent: validator failed for field "Incident.exact_location": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.LocalityID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "locality_id", err: fmt.Errorf(`ent: validator failed for field "Incident.locality_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CollectedByID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "collected_by_id", err: fmt.Errorf(`ent: validator failed for field "Incident.collected_by_id": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.Source(); ok {

@@ -27,12 +27,14 @@ type Involvement struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// The actor's role in the incident.
 	Role involvement.Role `json:"role,omitempty"`
+	// The id of the incident.
+	IncidentID gid.ID `json:"incident_id,omitempty"`
+	// The id of the actor.
+	ActorID gid.ID `json:"actor_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the InvolvementQuery when eager-loading is set.
-	Edges                 InvolvementEdges `json:"edges"`
-	incident_involvements *gid.ID
-	involvement_actor     *gid.ID
-	selectValues          sql.SelectValues
+	Edges        InvolvementEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // InvolvementEdges holds the relations/edges for other nodes in the graph.
@@ -75,16 +77,12 @@ func (*Involvement) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case involvement.FieldID:
+		case involvement.FieldID, involvement.FieldIncidentID, involvement.FieldActorID:
 			values[i] = new(gid.ID)
 		case involvement.FieldRole:
 			values[i] = new(sql.NullString)
 		case involvement.FieldCreatedAt, involvement.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
-		case involvement.ForeignKeys[0]: // incident_involvements
-			values[i] = &sql.NullScanner{S: new(gid.ID)}
-		case involvement.ForeignKeys[1]: // involvement_actor
-			values[i] = &sql.NullScanner{S: new(gid.ID)}
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -124,19 +122,17 @@ func (_m *Involvement) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Role = involvement.Role(value.String)
 			}
-		case involvement.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullScanner); !ok {
-				return fmt.Errorf("unexpected type %T for field incident_involvements", values[i])
-			} else if value.Valid {
-				_m.incident_involvements = new(gid.ID)
-				*_m.incident_involvements = *value.S.(*gid.ID)
+		case involvement.FieldIncidentID:
+			if value, ok := values[i].(*gid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field incident_id", values[i])
+			} else if value != nil {
+				_m.IncidentID = *value
 			}
-		case involvement.ForeignKeys[1]:
-			if value, ok := values[i].(*sql.NullScanner); !ok {
-				return fmt.Errorf("unexpected type %T for field involvement_actor", values[i])
-			} else if value.Valid {
-				_m.involvement_actor = new(gid.ID)
-				*_m.involvement_actor = *value.S.(*gid.ID)
+		case involvement.FieldActorID:
+			if value, ok := values[i].(*gid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field actor_id", values[i])
+			} else if value != nil {
+				_m.ActorID = *value
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -192,6 +188,12 @@ func (_m *Involvement) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("role=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Role))
+	builder.WriteString(", ")
+	builder.WriteString("incident_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.IncidentID))
+	builder.WriteString(", ")
+	builder.WriteString("actor_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ActorID))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -57,6 +57,18 @@ func (_c *InvolvementCreate) SetRole(v involvement.Role) *InvolvementCreate {
 	return _c
 }
 
+// SetIncidentID sets the "incident_id" field.
+func (_c *InvolvementCreate) SetIncidentID(v gid.ID) *InvolvementCreate {
+	_c.mutation.SetIncidentID(v)
+	return _c
+}
+
+// SetActorID sets the "actor_id" field.
+func (_c *InvolvementCreate) SetActorID(v gid.ID) *InvolvementCreate {
+	_c.mutation.SetActorID(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *InvolvementCreate) SetID(v gid.ID) *InvolvementCreate {
 	_c.mutation.SetID(v)
@@ -71,21 +83,9 @@ func (_c *InvolvementCreate) SetNillableID(v *gid.ID) *InvolvementCreate {
 	return _c
 }
 
-// SetIncidentID sets the "incident" edge to the Incident entity by ID.
-func (_c *InvolvementCreate) SetIncidentID(id gid.ID) *InvolvementCreate {
-	_c.mutation.SetIncidentID(id)
-	return _c
-}
-
 // SetIncident sets the "incident" edge to the Incident entity.
 func (_c *InvolvementCreate) SetIncident(v *Incident) *InvolvementCreate {
 	return _c.SetIncidentID(v.ID)
-}
-
-// SetActorID sets the "actor" edge to the Actor entity by ID.
-func (_c *InvolvementCreate) SetActorID(id gid.ID) *InvolvementCreate {
-	_c.mutation.SetActorID(id)
-	return _c
 }
 
 // SetActor sets the "actor" edge to the Actor entity.
@@ -100,7 +100,9 @@ func (_c *InvolvementCreate) Mutation() *InvolvementMutation {
 
 // Save creates the Involvement in the database.
 func (_c *InvolvementCreate) Save(ctx context.Context) (*Involvement, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -127,19 +129,29 @@ func (_c *InvolvementCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *InvolvementCreate) defaults() {
+func (_c *InvolvementCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if involvement.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized involvement.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := involvement.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if involvement.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized involvement.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := involvement.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if involvement.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized involvement.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := involvement.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -156,6 +168,22 @@ func (_c *InvolvementCreate) check() error {
 	if v, ok := _c.mutation.Role(); ok {
 		if err := involvement.RoleValidator(v); err != nil {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "Involvement.role": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.IncidentID(); !ok {
+		return &ValidationError{Name: "incident_id", err: errors.New(`ent: missing required field "Involvement.incident_id"`)}
+	}
+	if v, ok := _c.mutation.IncidentID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "incident_id", err: fmt.Errorf(`ent: validator failed for field "Involvement.incident_id": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ActorID(); !ok {
+		return &ValidationError{Name: "actor_id", err: errors.New(`ent: missing required field "Involvement.actor_id"`)}
+	}
+	if v, ok := _c.mutation.ActorID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "actor_id", err: fmt.Errorf(`ent: validator failed for field "Involvement.actor_id": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
@@ -230,7 +258,7 @@ func (_c *InvolvementCreate) createSpec() (*Involvement, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.incident_involvements = &nodes[0]
+		_node.IncidentID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.ActorIDs(); len(nodes) > 0 {
@@ -247,7 +275,7 @@ func (_c *InvolvementCreate) createSpec() (*Involvement, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.involvement_actor = &nodes[0]
+		_node.ActorID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec

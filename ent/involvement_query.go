@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -27,7 +28,6 @@ type InvolvementQuery struct {
 	predicates   []predicate.Involvement
 	withIncident *IncidentQuery
 	withActor    *ActorQuery
-	withFKs      bool
 	modifiers    []func(*sql.Selector)
 	loadTotal    []func(context.Context, []*Involvement) error
 	// intermediate query (i.e. traversal path).
@@ -403,25 +403,24 @@ func (_q *InvolvementQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if involvement.Policy == nil {
+		return errors.New("ent: uninitialized involvement.Policy (forgotten import ent/runtime?)")
+	}
+	if err := involvement.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
 func (_q *InvolvementQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Involvement, error) {
 	var (
 		nodes       = []*Involvement{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
 		loadedTypes = [2]bool{
 			_q.withIncident != nil,
 			_q.withActor != nil,
 		}
 	)
-	if _q.withIncident != nil || _q.withActor != nil {
-		withFKs = true
-	}
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, involvement.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Involvement).scanValues(nil, columns)
 	}
@@ -467,10 +466,7 @@ func (_q *InvolvementQuery) loadIncident(ctx context.Context, query *IncidentQue
 	ids := make([]gid.ID, 0, len(nodes))
 	nodeids := make(map[gid.ID][]*Involvement)
 	for i := range nodes {
-		if nodes[i].incident_involvements == nil {
-			continue
-		}
-		fk := *nodes[i].incident_involvements
+		fk := nodes[i].IncidentID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}
@@ -487,7 +483,7 @@ func (_q *InvolvementQuery) loadIncident(ctx context.Context, query *IncidentQue
 	for _, n := range neighbors {
 		nodes, ok := nodeids[n.ID]
 		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "incident_involvements" returned %v`, n.ID)
+			return fmt.Errorf(`unexpected foreign-key "incident_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -499,10 +495,7 @@ func (_q *InvolvementQuery) loadActor(ctx context.Context, query *ActorQuery, no
 	ids := make([]gid.ID, 0, len(nodes))
 	nodeids := make(map[gid.ID][]*Involvement)
 	for i := range nodes {
-		if nodes[i].involvement_actor == nil {
-			continue
-		}
-		fk := *nodes[i].involvement_actor
+		fk := nodes[i].ActorID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}
@@ -519,7 +512,7 @@ func (_q *InvolvementQuery) loadActor(ctx context.Context, query *ActorQuery, no
 	for _, n := range neighbors {
 		nodes, ok := nodeids[n.ID]
 		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "involvement_actor" returned %v`, n.ID)
+			return fmt.Errorf(`unexpected foreign-key "actor_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -555,6 +548,12 @@ func (_q *InvolvementQuery) querySpec() *sqlgraph.QuerySpec {
 			if fields[i] != involvement.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
+		}
+		if _q.withIncident != nil {
+			_spec.Node.AddColumnOnce(involvement.FieldIncidentID)
+		}
+		if _q.withActor != nil {
+			_spec.Node.AddColumnOnce(involvement.FieldActorID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

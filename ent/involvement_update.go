@@ -51,21 +51,37 @@ func (_u *InvolvementUpdate) SetNillableRole(v *involvement.Role) *InvolvementUp
 	return _u
 }
 
-// SetIncidentID sets the "incident" edge to the Incident entity by ID.
-func (_u *InvolvementUpdate) SetIncidentID(id gid.ID) *InvolvementUpdate {
-	_u.mutation.SetIncidentID(id)
+// SetIncidentID sets the "incident_id" field.
+func (_u *InvolvementUpdate) SetIncidentID(v gid.ID) *InvolvementUpdate {
+	_u.mutation.SetIncidentID(v)
+	return _u
+}
+
+// SetNillableIncidentID sets the "incident_id" field if the given value is not nil.
+func (_u *InvolvementUpdate) SetNillableIncidentID(v *gid.ID) *InvolvementUpdate {
+	if v != nil {
+		_u.SetIncidentID(*v)
+	}
+	return _u
+}
+
+// SetActorID sets the "actor_id" field.
+func (_u *InvolvementUpdate) SetActorID(v gid.ID) *InvolvementUpdate {
+	_u.mutation.SetActorID(v)
+	return _u
+}
+
+// SetNillableActorID sets the "actor_id" field if the given value is not nil.
+func (_u *InvolvementUpdate) SetNillableActorID(v *gid.ID) *InvolvementUpdate {
+	if v != nil {
+		_u.SetActorID(*v)
+	}
 	return _u
 }
 
 // SetIncident sets the "incident" edge to the Incident entity.
 func (_u *InvolvementUpdate) SetIncident(v *Incident) *InvolvementUpdate {
 	return _u.SetIncidentID(v.ID)
-}
-
-// SetActorID sets the "actor" edge to the Actor entity by ID.
-func (_u *InvolvementUpdate) SetActorID(id gid.ID) *InvolvementUpdate {
-	_u.mutation.SetActorID(id)
-	return _u
 }
 
 // SetActor sets the "actor" edge to the Actor entity.
@@ -92,7 +108,9 @@ func (_u *InvolvementUpdate) ClearActor() *InvolvementUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *InvolvementUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -119,11 +137,15 @@ func (_u *InvolvementUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *InvolvementUpdate) defaults() {
+func (_u *InvolvementUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if involvement.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized involvement.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := involvement.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -131,6 +153,16 @@ func (_u *InvolvementUpdate) check() error {
 	if v, ok := _u.mutation.Role(); ok {
 		if err := involvement.RoleValidator(v); err != nil {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "Involvement.role": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.IncidentID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "incident_id", err: fmt.Errorf(`ent: validator failed for field "Involvement.incident_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ActorID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "actor_id", err: fmt.Errorf(`ent: validator failed for field "Involvement.actor_id": %w`, err)}
 		}
 	}
 	if _u.mutation.IncidentCleared() && len(_u.mutation.IncidentIDs()) > 0 {
@@ -258,21 +290,37 @@ func (_u *InvolvementUpdateOne) SetNillableRole(v *involvement.Role) *Involvemen
 	return _u
 }
 
-// SetIncidentID sets the "incident" edge to the Incident entity by ID.
-func (_u *InvolvementUpdateOne) SetIncidentID(id gid.ID) *InvolvementUpdateOne {
-	_u.mutation.SetIncidentID(id)
+// SetIncidentID sets the "incident_id" field.
+func (_u *InvolvementUpdateOne) SetIncidentID(v gid.ID) *InvolvementUpdateOne {
+	_u.mutation.SetIncidentID(v)
+	return _u
+}
+
+// SetNillableIncidentID sets the "incident_id" field if the given value is not nil.
+func (_u *InvolvementUpdateOne) SetNillableIncidentID(v *gid.ID) *InvolvementUpdateOne {
+	if v != nil {
+		_u.SetIncidentID(*v)
+	}
+	return _u
+}
+
+// SetActorID sets the "actor_id" field.
+func (_u *InvolvementUpdateOne) SetActorID(v gid.ID) *InvolvementUpdateOne {
+	_u.mutation.SetActorID(v)
+	return _u
+}
+
+// SetNillableActorID sets the "actor_id" field if the given value is not nil.
+func (_u *InvolvementUpdateOne) SetNillableActorID(v *gid.ID) *InvolvementUpdateOne {
+	if v != nil {
+		_u.SetActorID(*v)
+	}
 	return _u
 }
 
 // SetIncident sets the "incident" edge to the Incident entity.
 func (_u *InvolvementUpdateOne) SetIncident(v *Incident) *InvolvementUpdateOne {
 	return _u.SetIncidentID(v.ID)
-}
-
-// SetActorID sets the "actor" edge to the Actor entity by ID.
-func (_u *InvolvementUpdateOne) SetActorID(id gid.ID) *InvolvementUpdateOne {
-	_u.mutation.SetActorID(id)
-	return _u
 }
 
 // SetActor sets the "actor" edge to the Actor entity.
@@ -312,7 +360,9 @@ func (_u *InvolvementUpdateOne) Select(field string, fields ...string) *Involvem
 
 // Save executes the query and returns the updated Involvement entity.
 func (_u *InvolvementUpdateOne) Save(ctx context.Context) (*Involvement, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -339,11 +389,15 @@ func (_u *InvolvementUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *InvolvementUpdateOne) defaults() {
+func (_u *InvolvementUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if involvement.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized involvement.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := involvement.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -351,6 +405,16 @@ func (_u *InvolvementUpdateOne) check() error {
 	if v, ok := _u.mutation.Role(); ok {
 		if err := involvement.RoleValidator(v); err != nil {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "Involvement.role": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.IncidentID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "incident_id", err: fmt.Errorf(`ent: validator failed for field "Involvement.incident_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ActorID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "actor_id", err: fmt.Errorf(`ent: validator failed for field "Involvement.actor_id": %w`, err)}
 		}
 	}
 	if _u.mutation.IncidentCleared() && len(_u.mutation.IncidentIDs()) > 0 {

@@ -48,18 +48,15 @@ type LocalityEdges struct {
 	Incidents []*Incident `json:"incidents,omitempty"`
 	// Activities held in this locality.
 	Activities []*Activity `json:"activities,omitempty"`
-	// Users assigned to this locality.
-	Users []*User `json:"users,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
 	namedChildren   map[string][]*Locality
 	namedIncidents  map[string][]*Incident
 	namedActivities map[string][]*Activity
-	namedUsers      map[string][]*User
 }
 
 // ParentOrErr returns the Parent value or an error if the edge
@@ -98,15 +95,6 @@ func (e LocalityEdges) ActivitiesOrErr() ([]*Activity, error) {
 		return e.Activities, nil
 	}
 	return nil, &NotLoadedError{edge: "activities"}
-}
-
-// UsersOrErr returns the Users value or an error if the edge
-// was not loaded in eager-loading.
-func (e LocalityEdges) UsersOrErr() ([]*User, error) {
-	if e.loadedTypes[4] {
-		return e.Users, nil
-	}
-	return nil, &NotLoadedError{edge: "users"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -221,11 +209,6 @@ func (_m *Locality) QueryIncidents() *IncidentQuery {
 // QueryActivities queries the "activities" edge of the Locality entity.
 func (_m *Locality) QueryActivities() *ActivityQuery {
 	return NewLocalityClient(_m.config).QueryActivities(_m)
-}
-
-// QueryUsers queries the "users" edge of the Locality entity.
-func (_m *Locality) QueryUsers() *UserQuery {
-	return NewLocalityClient(_m.config).QueryUsers(_m)
 }
 
 // Update returns a builder for updating this Locality.
@@ -345,30 +328,6 @@ func (_m *Locality) appendNamedActivities(name string, edges ...*Activity) {
 		_m.Edges.namedActivities[name] = []*Activity{}
 	} else {
 		_m.Edges.namedActivities[name] = append(_m.Edges.namedActivities[name], edges...)
-	}
-}
-
-// NamedUsers returns the Users named value or an error if the edge was not
-// loaded in eager-loading with this name.
-func (_m *Locality) NamedUsers(name string) ([]*User, error) {
-	if _m.Edges.namedUsers == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedUsers[name]
-	if !ok {
-		return nil, &NotLoadedError{edge: name}
-	}
-	return nodes, nil
-}
-
-func (_m *Locality) appendNamedUsers(name string, edges ...*User) {
-	if _m.Edges.namedUsers == nil {
-		_m.Edges.namedUsers = make(map[string][]*User)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedUsers[name] = []*User{}
-	} else {
-		_m.Edges.namedUsers[name] = append(_m.Edges.namedUsers[name], edges...)
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/benkan-project/benkan/ent/activity"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/locality"
-	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/gid"
 )
 
@@ -170,21 +169,6 @@ func (_c *LocalityCreate) AddActivities(v ...*Activity) *LocalityCreate {
 	return _c.AddActivityIDs(ids...)
 }
 
-// AddUserIDs adds the "users" edge to the User entity by IDs.
-func (_c *LocalityCreate) AddUserIDs(ids ...gid.ID) *LocalityCreate {
-	_c.mutation.AddUserIDs(ids...)
-	return _c
-}
-
-// AddUsers adds the "users" edges to the User entity.
-func (_c *LocalityCreate) AddUsers(v ...*User) *LocalityCreate {
-	ids := make([]gid.ID, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _c.AddUserIDs(ids...)
-}
-
 // Mutation returns the LocalityMutation object of the builder.
 func (_c *LocalityCreate) Mutation() *LocalityMutation {
 	return _c.mutation
@@ -192,7 +176,9 @@ func (_c *LocalityCreate) Mutation() *LocalityMutation {
 
 // Save creates the Locality in the database.
 func (_c *LocalityCreate) Save(ctx context.Context) (*Locality, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -219,19 +205,29 @@ func (_c *LocalityCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *LocalityCreate) defaults() {
+func (_c *LocalityCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if locality.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized locality.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := locality.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if locality.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized locality.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := locality.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if locality.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized locality.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := locality.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -390,22 +386,6 @@ func (_c *LocalityCreate) createSpec() (*Locality, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(activity.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges = append(_spec.Edges, edge)
-	}
-	if nodes := _c.mutation.UsersIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   locality.UsersTable,
-			Columns: locality.UsersPrimaryKey,
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

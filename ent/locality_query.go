@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -16,7 +17,6 @@ import (
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/predicate"
-	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/gid"
 )
 
@@ -31,14 +31,12 @@ type LocalityQuery struct {
 	withChildren        *LocalityQuery
 	withIncidents       *IncidentQuery
 	withActivities      *ActivityQuery
-	withUsers           *UserQuery
 	withFKs             bool
 	modifiers           []func(*sql.Selector)
 	loadTotal           []func(context.Context, []*Locality) error
 	withNamedChildren   map[string]*LocalityQuery
 	withNamedIncidents  map[string]*IncidentQuery
 	withNamedActivities map[string]*ActivityQuery
-	withNamedUsers      map[string]*UserQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -156,28 +154,6 @@ func (_q *LocalityQuery) QueryActivities() *ActivityQuery {
 			sqlgraph.From(locality.Table, locality.FieldID, selector),
 			sqlgraph.To(activity.Table, activity.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, locality.ActivitiesTable, locality.ActivitiesColumn),
-		)
-		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
-		return fromU, nil
-	}
-	return query
-}
-
-// QueryUsers chains the current query on the "users" edge.
-func (_q *LocalityQuery) QueryUsers() *UserQuery {
-	query := (&UserClient{config: _q.config}).Query()
-	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
-		if err := _q.prepareQuery(ctx); err != nil {
-			return nil, err
-		}
-		selector := _q.sqlQuery(ctx)
-		if err := selector.Err(); err != nil {
-			return nil, err
-		}
-		step := sqlgraph.NewStep(
-			sqlgraph.From(locality.Table, locality.FieldID, selector),
-			sqlgraph.To(user.Table, user.FieldID),
-			sqlgraph.Edge(sqlgraph.M2M, true, locality.UsersTable, locality.UsersPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -381,7 +357,6 @@ func (_q *LocalityQuery) Clone() *LocalityQuery {
 		withChildren:   _q.withChildren.Clone(),
 		withIncidents:  _q.withIncidents.Clone(),
 		withActivities: _q.withActivities.Clone(),
-		withUsers:      _q.withUsers.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -429,17 +404,6 @@ func (_q *LocalityQuery) WithActivities(opts ...func(*ActivityQuery)) *LocalityQ
 		opt(query)
 	}
 	_q.withActivities = query
-	return _q
-}
-
-// WithUsers tells the query-builder to eager-load the nodes that are connected to
-// the "users" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *LocalityQuery) WithUsers(opts ...func(*UserQuery)) *LocalityQuery {
-	query := (&UserClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	_q.withUsers = query
 	return _q
 }
 
@@ -514,6 +478,12 @@ func (_q *LocalityQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if locality.Policy == nil {
+		return errors.New("ent: uninitialized locality.Policy (forgotten import ent/runtime?)")
+	}
+	if err := locality.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -522,12 +492,11 @@ func (_q *LocalityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Loc
 		nodes       = []*Locality{}
 		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [4]bool{
 			_q.withParent != nil,
 			_q.withChildren != nil,
 			_q.withIncidents != nil,
 			_q.withActivities != nil,
-			_q.withUsers != nil,
 		}
 	)
 	if _q.withParent != nil {
@@ -584,13 +553,6 @@ func (_q *LocalityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Loc
 			return nil, err
 		}
 	}
-	if query := _q.withUsers; query != nil {
-		if err := _q.loadUsers(ctx, query, nodes,
-			func(n *Locality) { n.Edges.Users = []*User{} },
-			func(n *Locality, e *User) { n.Edges.Users = append(n.Edges.Users, e) }); err != nil {
-			return nil, err
-		}
-	}
 	for name, query := range _q.withNamedChildren {
 		if err := _q.loadChildren(ctx, query, nodes,
 			func(n *Locality) { n.appendNamedChildren(name) },
@@ -609,13 +571,6 @@ func (_q *LocalityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Loc
 		if err := _q.loadActivities(ctx, query, nodes,
 			func(n *Locality) { n.appendNamedActivities(name) },
 			func(n *Locality, e *Activity) { n.appendNamedActivities(name, e) }); err != nil {
-			return nil, err
-		}
-	}
-	for name, query := range _q.withNamedUsers {
-		if err := _q.loadUsers(ctx, query, nodes,
-			func(n *Locality) { n.appendNamedUsers(name) },
-			func(n *Locality, e *User) { n.appendNamedUsers(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -700,7 +655,9 @@ func (_q *LocalityQuery) loadIncidents(ctx context.Context, query *IncidentQuery
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(incident.FieldLocalityID)
+	}
 	query.Where(predicate.Incident(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(locality.IncidentsColumn), fks...))
 	}))
@@ -709,13 +666,10 @@ func (_q *LocalityQuery) loadIncidents(ctx context.Context, query *IncidentQuery
 		return err
 	}
 	for _, n := range neighbors {
-		fk := n.incident_locality
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "incident_locality" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
+		fk := n.LocalityID
+		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "incident_locality" returned %v for node %v`, *fk, n.ID)
+			return fmt.Errorf(`unexpected referenced foreign-key "locality_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -731,7 +685,9 @@ func (_q *LocalityQuery) loadActivities(ctx context.Context, query *ActivityQuer
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(activity.FieldLocalityID)
+	}
 	query.Where(predicate.Activity(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(locality.ActivitiesColumn), fks...))
 	}))
@@ -740,76 +696,12 @@ func (_q *LocalityQuery) loadActivities(ctx context.Context, query *ActivityQuer
 		return err
 	}
 	for _, n := range neighbors {
-		fk := n.activity_locality
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "activity_locality" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
+		fk := n.LocalityID
+		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "activity_locality" returned %v for node %v`, *fk, n.ID)
+			return fmt.Errorf(`unexpected referenced foreign-key "locality_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
-	}
-	return nil
-}
-func (_q *LocalityQuery) loadUsers(ctx context.Context, query *UserQuery, nodes []*Locality, init func(*Locality), assign func(*Locality, *User)) error {
-	edgeIDs := make([]driver.Value, len(nodes))
-	byID := make(map[gid.ID]*Locality)
-	nids := make(map[gid.ID]map[*Locality]struct{})
-	for i, node := range nodes {
-		edgeIDs[i] = node.ID
-		byID[node.ID] = node
-		if init != nil {
-			init(node)
-		}
-	}
-	query.Where(func(s *sql.Selector) {
-		joinT := sql.Table(locality.UsersTable)
-		s.Join(joinT).On(s.C(user.FieldID), joinT.C(locality.UsersPrimaryKey[0]))
-		s.Where(sql.InValues(joinT.C(locality.UsersPrimaryKey[1]), edgeIDs...))
-		columns := s.SelectedColumns()
-		s.Select(joinT.C(locality.UsersPrimaryKey[1]))
-		s.AppendSelect(columns...)
-		s.SetDistinct(false)
-	})
-	if err := query.prepareQuery(ctx); err != nil {
-		return err
-	}
-	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
-		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
-			assign := spec.Assign
-			values := spec.ScanValues
-			spec.ScanValues = func(columns []string) ([]any, error) {
-				values, err := values(columns[1:])
-				if err != nil {
-					return nil, err
-				}
-				return append([]any{new(gid.ID)}, values...), nil
-			}
-			spec.Assign = func(columns []string, values []any) error {
-				outValue := *values[0].(*gid.ID)
-				inValue := *values[1].(*gid.ID)
-				if nids[inValue] == nil {
-					nids[inValue] = map[*Locality]struct{}{byID[outValue]: {}}
-					return assign(columns[1:], values[1:])
-				}
-				nids[inValue][byID[outValue]] = struct{}{}
-				return nil
-			}
-		})
-	})
-	neighbors, err := withInterceptors[[]*User](ctx, query, qr, query.inters)
-	if err != nil {
-		return err
-	}
-	for _, n := range neighbors {
-		nodes, ok := nids[n.ID]
-		if !ok {
-			return fmt.Errorf(`unexpected "users" node returned %v`, n.ID)
-		}
-		for kn := range nodes {
-			assign(kn, n)
-		}
 	}
 	return nil
 }
@@ -937,20 +829,6 @@ func (_q *LocalityQuery) WithNamedActivities(name string, opts ...func(*Activity
 		_q.withNamedActivities = make(map[string]*ActivityQuery)
 	}
 	_q.withNamedActivities[name] = query
-	return _q
-}
-
-// WithNamedUsers tells the query-builder to eager-load the nodes that are connected to the "users"
-// edge with the given name. The optional arguments are used to configure the query builder of the edge.
-func (_q *LocalityQuery) WithNamedUsers(name string, opts ...func(*UserQuery)) *LocalityQuery {
-	query := (&UserClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	if _q.withNamedUsers == nil {
-		_q.withNamedUsers = make(map[string]*UserQuery)
-	}
-	_q.withNamedUsers[name] = query
 	return _q
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/predicate"
-	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/gid"
 )
 
@@ -184,21 +183,6 @@ func (_u *LocalityUpdate) AddActivities(v ...*Activity) *LocalityUpdate {
 	return _u.AddActivityIDs(ids...)
 }
 
-// AddUserIDs adds the "users" edge to the User entity by IDs.
-func (_u *LocalityUpdate) AddUserIDs(ids ...gid.ID) *LocalityUpdate {
-	_u.mutation.AddUserIDs(ids...)
-	return _u
-}
-
-// AddUsers adds the "users" edges to the User entity.
-func (_u *LocalityUpdate) AddUsers(v ...*User) *LocalityUpdate {
-	ids := make([]gid.ID, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddUserIDs(ids...)
-}
-
 // Mutation returns the LocalityMutation object of the builder.
 func (_u *LocalityUpdate) Mutation() *LocalityMutation {
 	return _u.mutation
@@ -273,30 +257,11 @@ func (_u *LocalityUpdate) RemoveActivities(v ...*Activity) *LocalityUpdate {
 	return _u.RemoveActivityIDs(ids...)
 }
 
-// ClearUsers clears all "users" edges to the User entity.
-func (_u *LocalityUpdate) ClearUsers() *LocalityUpdate {
-	_u.mutation.ClearUsers()
-	return _u
-}
-
-// RemoveUserIDs removes the "users" edge to User entities by IDs.
-func (_u *LocalityUpdate) RemoveUserIDs(ids ...gid.ID) *LocalityUpdate {
-	_u.mutation.RemoveUserIDs(ids...)
-	return _u
-}
-
-// RemoveUsers removes "users" edges to User entities.
-func (_u *LocalityUpdate) RemoveUsers(v ...*User) *LocalityUpdate {
-	ids := make([]gid.ID, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveUserIDs(ids...)
-}
-
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *LocalityUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -323,11 +288,15 @@ func (_u *LocalityUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *LocalityUpdate) defaults() {
+func (_u *LocalityUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if locality.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized locality.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := locality.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -558,51 +527,6 @@ func (_u *LocalityUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.UsersCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   locality.UsersTable,
-			Columns: locality.UsersPrimaryKey,
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedUsersIDs(); len(nodes) > 0 && !_u.mutation.UsersCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   locality.UsersTable,
-			Columns: locality.UsersPrimaryKey,
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.UsersIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   locality.UsersTable,
-			Columns: locality.UsersPrimaryKey,
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{locality.Label}
@@ -775,21 +699,6 @@ func (_u *LocalityUpdateOne) AddActivities(v ...*Activity) *LocalityUpdateOne {
 	return _u.AddActivityIDs(ids...)
 }
 
-// AddUserIDs adds the "users" edge to the User entity by IDs.
-func (_u *LocalityUpdateOne) AddUserIDs(ids ...gid.ID) *LocalityUpdateOne {
-	_u.mutation.AddUserIDs(ids...)
-	return _u
-}
-
-// AddUsers adds the "users" edges to the User entity.
-func (_u *LocalityUpdateOne) AddUsers(v ...*User) *LocalityUpdateOne {
-	ids := make([]gid.ID, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddUserIDs(ids...)
-}
-
 // Mutation returns the LocalityMutation object of the builder.
 func (_u *LocalityUpdateOne) Mutation() *LocalityMutation {
 	return _u.mutation
@@ -864,27 +773,6 @@ func (_u *LocalityUpdateOne) RemoveActivities(v ...*Activity) *LocalityUpdateOne
 	return _u.RemoveActivityIDs(ids...)
 }
 
-// ClearUsers clears all "users" edges to the User entity.
-func (_u *LocalityUpdateOne) ClearUsers() *LocalityUpdateOne {
-	_u.mutation.ClearUsers()
-	return _u
-}
-
-// RemoveUserIDs removes the "users" edge to User entities by IDs.
-func (_u *LocalityUpdateOne) RemoveUserIDs(ids ...gid.ID) *LocalityUpdateOne {
-	_u.mutation.RemoveUserIDs(ids...)
-	return _u
-}
-
-// RemoveUsers removes "users" edges to User entities.
-func (_u *LocalityUpdateOne) RemoveUsers(v ...*User) *LocalityUpdateOne {
-	ids := make([]gid.ID, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveUserIDs(ids...)
-}
-
 // Where appends a list predicates to the LocalityUpdate builder.
 func (_u *LocalityUpdateOne) Where(ps ...predicate.Locality) *LocalityUpdateOne {
 	_u.mutation.Where(ps...)
@@ -900,7 +788,9 @@ func (_u *LocalityUpdateOne) Select(field string, fields ...string) *LocalityUpd
 
 // Save executes the query and returns the updated Locality entity.
 func (_u *LocalityUpdateOne) Save(ctx context.Context) (*Locality, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -927,11 +817,15 @@ func (_u *LocalityUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *LocalityUpdateOne) defaults() {
+func (_u *LocalityUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if locality.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized locality.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := locality.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1172,51 +1066,6 @@ func (_u *LocalityUpdateOne) sqlSave(ctx context.Context) (_node *Locality, err 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(activity.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.UsersCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   locality.UsersTable,
-			Columns: locality.UsersPrimaryKey,
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedUsersIDs(); len(nodes) > 0 && !_u.mutation.UsersCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   locality.UsersTable,
-			Columns: locality.UsersPrimaryKey,
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.UsersIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: true,
-			Table:   locality.UsersTable,
-			Columns: locality.UsersPrimaryKey,
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(user.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -18,6 +18,7 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyrule"
 	"github.com/benkan-project/benkan/ent/predicate"
 	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/ent/user"
@@ -41,6 +42,7 @@ const (
 	TypeInvolvement    = "Involvement"
 	TypeLocality       = "Locality"
 	TypeOrganization   = "Organization"
+	TypePolicyRule     = "PolicyRule"
 	TypeRecommendation = "Recommendation"
 	TypeUser           = "User"
 	TypeViolationType  = "ViolationType"
@@ -626,6 +628,42 @@ func (m *ActivityMutation) ResetSecurityForceCount() {
 	m.addsecurity_force_count = nil
 }
 
+// SetLocalityID sets the "locality_id" field.
+func (m *ActivityMutation) SetLocalityID(gi gid.ID) {
+	m.locality = &gi
+}
+
+// LocalityID returns the value of the "locality_id" field in the mutation.
+func (m *ActivityMutation) LocalityID() (r gid.ID, exists bool) {
+	v := m.locality
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocalityID returns the old "locality_id" field's value of the Activity entity.
+// If the Activity object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActivityMutation) OldLocalityID(ctx context.Context) (v gid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocalityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocalityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocalityID: %w", err)
+	}
+	return oldValue.LocalityID, nil
+}
+
+// ResetLocalityID resets all changes to the "locality_id" field.
+func (m *ActivityMutation) ResetLocalityID() {
+	m.locality = nil
+}
+
 // SetSummary sets the "summary" field.
 func (m *ActivityMutation) SetSummary(s string) {
 	m.summary = &s
@@ -724,27 +762,15 @@ func (m *ActivityMutation) ResetOutcomes() {
 	delete(m.clearedFields, activity.FieldOutcomes)
 }
 
-// SetLocalityID sets the "locality" edge to the Locality entity by id.
-func (m *ActivityMutation) SetLocalityID(id gid.ID) {
-	m.locality = &id
-}
-
 // ClearLocality clears the "locality" edge to the Locality entity.
 func (m *ActivityMutation) ClearLocality() {
 	m.clearedlocality = true
+	m.clearedFields[activity.FieldLocalityID] = struct{}{}
 }
 
 // LocalityCleared reports if the "locality" edge to the Locality entity was cleared.
 func (m *ActivityMutation) LocalityCleared() bool {
 	return m.clearedlocality
-}
-
-// LocalityID returns the "locality" edge ID in the mutation.
-func (m *ActivityMutation) LocalityID() (id gid.ID, exists bool) {
-	if m.locality != nil {
-		return *m.locality, true
-	}
-	return
 }
 
 // LocalityIDs returns the "locality" edge IDs in the mutation.
@@ -905,7 +931,7 @@ func (m *ActivityMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ActivityMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, activity.FieldCreatedAt)
 	}
@@ -935,6 +961,9 @@ func (m *ActivityMutation) Fields() []string {
 	}
 	if m.security_force_count != nil {
 		fields = append(fields, activity.FieldSecurityForceCount)
+	}
+	if m.locality != nil {
+		fields = append(fields, activity.FieldLocalityID)
 	}
 	if m.summary != nil {
 		fields = append(fields, activity.FieldSummary)
@@ -970,6 +999,8 @@ func (m *ActivityMutation) Field(name string) (ent.Value, bool) {
 		return m.YouthCount()
 	case activity.FieldSecurityForceCount:
 		return m.SecurityForceCount()
+	case activity.FieldLocalityID:
+		return m.LocalityID()
 	case activity.FieldSummary:
 		return m.Summary()
 	case activity.FieldOutcomes:
@@ -1003,6 +1034,8 @@ func (m *ActivityMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldYouthCount(ctx)
 	case activity.FieldSecurityForceCount:
 		return m.OldSecurityForceCount(ctx)
+	case activity.FieldLocalityID:
+		return m.OldLocalityID(ctx)
 	case activity.FieldSummary:
 		return m.OldSummary(ctx)
 	case activity.FieldOutcomes:
@@ -1085,6 +1118,13 @@ func (m *ActivityMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSecurityForceCount(v)
+		return nil
+	case activity.FieldLocalityID:
+		v, ok := value.(gid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocalityID(v)
 		return nil
 	case activity.FieldSummary:
 		v, ok := value.(string)
@@ -1245,6 +1285,9 @@ func (m *ActivityMutation) ResetField(name string) error {
 	case activity.FieldSecurityForceCount:
 		m.ResetSecurityForceCount()
 		return nil
+	case activity.FieldLocalityID:
+		m.ResetLocalityID()
+		return nil
 	case activity.FieldSummary:
 		m.ResetSummary()
 		return nil
@@ -1402,6 +1445,8 @@ type ActorMutation struct {
 	involvements        map[gid.ID]struct{}
 	removedinvolvements map[gid.ID]struct{}
 	clearedinvolvements bool
+	collected_by        *gid.ID
+	clearedcollected_by bool
 	organization        *gid.ID
 	clearedorganization bool
 	done                bool
@@ -1729,6 +1774,104 @@ func (m *ActorMutation) ResetAgeBracket() {
 	m.age_bracket = nil
 }
 
+// SetCollectedByID sets the "collected_by_id" field.
+func (m *ActorMutation) SetCollectedByID(gi gid.ID) {
+	m.collected_by = &gi
+}
+
+// CollectedByID returns the value of the "collected_by_id" field in the mutation.
+func (m *ActorMutation) CollectedByID() (r gid.ID, exists bool) {
+	v := m.collected_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCollectedByID returns the old "collected_by_id" field's value of the Actor entity.
+// If the Actor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActorMutation) OldCollectedByID(ctx context.Context) (v gid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCollectedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCollectedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCollectedByID: %w", err)
+	}
+	return oldValue.CollectedByID, nil
+}
+
+// ClearCollectedByID clears the value of the "collected_by_id" field.
+func (m *ActorMutation) ClearCollectedByID() {
+	m.collected_by = nil
+	m.clearedFields[actor.FieldCollectedByID] = struct{}{}
+}
+
+// CollectedByIDCleared returns if the "collected_by_id" field was cleared in this mutation.
+func (m *ActorMutation) CollectedByIDCleared() bool {
+	_, ok := m.clearedFields[actor.FieldCollectedByID]
+	return ok
+}
+
+// ResetCollectedByID resets all changes to the "collected_by_id" field.
+func (m *ActorMutation) ResetCollectedByID() {
+	m.collected_by = nil
+	delete(m.clearedFields, actor.FieldCollectedByID)
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *ActorMutation) SetOrganizationID(gi gid.ID) {
+	m.organization = &gi
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *ActorMutation) OrganizationID() (r gid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Actor entity.
+// If the Actor object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ActorMutation) OldOrganizationID(ctx context.Context) (v gid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (m *ActorMutation) ClearOrganizationID() {
+	m.organization = nil
+	m.clearedFields[actor.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationIDCleared returns if the "organization_id" field was cleared in this mutation.
+func (m *ActorMutation) OrganizationIDCleared() bool {
+	_, ok := m.clearedFields[actor.FieldOrganizationID]
+	return ok
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *ActorMutation) ResetOrganizationID() {
+	m.organization = nil
+	delete(m.clearedFields, actor.FieldOrganizationID)
+}
+
 // SetFullName sets the "full_name" field.
 func (m *ActorMutation) SetFullName(s string) {
 	m.full_name = &s
@@ -1930,27 +2073,42 @@ func (m *ActorMutation) ResetInvolvements() {
 	m.removedinvolvements = nil
 }
 
-// SetOrganizationID sets the "organization" edge to the Organization entity by id.
-func (m *ActorMutation) SetOrganizationID(id gid.ID) {
-	m.organization = &id
+// ClearCollectedBy clears the "collected_by" edge to the User entity.
+func (m *ActorMutation) ClearCollectedBy() {
+	m.clearedcollected_by = true
+	m.clearedFields[actor.FieldCollectedByID] = struct{}{}
+}
+
+// CollectedByCleared reports if the "collected_by" edge to the User entity was cleared.
+func (m *ActorMutation) CollectedByCleared() bool {
+	return m.CollectedByIDCleared() || m.clearedcollected_by
+}
+
+// CollectedByIDs returns the "collected_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CollectedByID instead. It exists only for internal usage by the builders.
+func (m *ActorMutation) CollectedByIDs() (ids []gid.ID) {
+	if id := m.collected_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCollectedBy resets all changes to the "collected_by" edge.
+func (m *ActorMutation) ResetCollectedBy() {
+	m.collected_by = nil
+	m.clearedcollected_by = false
 }
 
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *ActorMutation) ClearOrganization() {
 	m.clearedorganization = true
+	m.clearedFields[actor.FieldOrganizationID] = struct{}{}
 }
 
 // OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
 func (m *ActorMutation) OrganizationCleared() bool {
-	return m.clearedorganization
-}
-
-// OrganizationID returns the "organization" edge ID in the mutation.
-func (m *ActorMutation) OrganizationID() (id gid.ID, exists bool) {
-	if m.organization != nil {
-		return *m.organization, true
-	}
-	return
+	return m.OrganizationIDCleared() || m.clearedorganization
 }
 
 // OrganizationIDs returns the "organization" edge IDs in the mutation.
@@ -2003,7 +2161,7 @@ func (m *ActorMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ActorMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, actor.FieldCreatedAt)
 	}
@@ -2021,6 +2179,12 @@ func (m *ActorMutation) Fields() []string {
 	}
 	if m.age_bracket != nil {
 		fields = append(fields, actor.FieldAgeBracket)
+	}
+	if m.collected_by != nil {
+		fields = append(fields, actor.FieldCollectedByID)
+	}
+	if m.organization != nil {
+		fields = append(fields, actor.FieldOrganizationID)
 	}
 	if m.full_name != nil {
 		fields = append(fields, actor.FieldFullName)
@@ -2051,6 +2215,10 @@ func (m *ActorMutation) Field(name string) (ent.Value, bool) {
 		return m.Gender()
 	case actor.FieldAgeBracket:
 		return m.AgeBracket()
+	case actor.FieldCollectedByID:
+		return m.CollectedByID()
+	case actor.FieldOrganizationID:
+		return m.OrganizationID()
 	case actor.FieldFullName:
 		return m.FullName()
 	case actor.FieldContact:
@@ -2078,6 +2246,10 @@ func (m *ActorMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldGender(ctx)
 	case actor.FieldAgeBracket:
 		return m.OldAgeBracket(ctx)
+	case actor.FieldCollectedByID:
+		return m.OldCollectedByID(ctx)
+	case actor.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
 	case actor.FieldFullName:
 		return m.OldFullName(ctx)
 	case actor.FieldContact:
@@ -2135,6 +2307,20 @@ func (m *ActorMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAgeBracket(v)
 		return nil
+	case actor.FieldCollectedByID:
+		v, ok := value.(gid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCollectedByID(v)
+		return nil
+	case actor.FieldOrganizationID:
+		v, ok := value.(gid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
 	case actor.FieldFullName:
 		v, ok := value.(string)
 		if !ok {
@@ -2186,6 +2372,12 @@ func (m *ActorMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *ActorMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(actor.FieldCollectedByID) {
+		fields = append(fields, actor.FieldCollectedByID)
+	}
+	if m.FieldCleared(actor.FieldOrganizationID) {
+		fields = append(fields, actor.FieldOrganizationID)
+	}
 	if m.FieldCleared(actor.FieldFullName) {
 		fields = append(fields, actor.FieldFullName)
 	}
@@ -2209,6 +2401,12 @@ func (m *ActorMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *ActorMutation) ClearField(name string) error {
 	switch name {
+	case actor.FieldCollectedByID:
+		m.ClearCollectedByID()
+		return nil
+	case actor.FieldOrganizationID:
+		m.ClearOrganizationID()
+		return nil
 	case actor.FieldFullName:
 		m.ClearFullName()
 		return nil
@@ -2244,6 +2442,12 @@ func (m *ActorMutation) ResetField(name string) error {
 	case actor.FieldAgeBracket:
 		m.ResetAgeBracket()
 		return nil
+	case actor.FieldCollectedByID:
+		m.ResetCollectedByID()
+		return nil
+	case actor.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
 	case actor.FieldFullName:
 		m.ResetFullName()
 		return nil
@@ -2259,9 +2463,12 @@ func (m *ActorMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ActorMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.involvements != nil {
 		edges = append(edges, actor.EdgeInvolvements)
+	}
+	if m.collected_by != nil {
+		edges = append(edges, actor.EdgeCollectedBy)
 	}
 	if m.organization != nil {
 		edges = append(edges, actor.EdgeOrganization)
@@ -2279,6 +2486,10 @@ func (m *ActorMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case actor.EdgeCollectedBy:
+		if id := m.collected_by; id != nil {
+			return []ent.Value{*id}
+		}
 	case actor.EdgeOrganization:
 		if id := m.organization; id != nil {
 			return []ent.Value{*id}
@@ -2289,7 +2500,7 @@ func (m *ActorMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ActorMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.removedinvolvements != nil {
 		edges = append(edges, actor.EdgeInvolvements)
 	}
@@ -2312,9 +2523,12 @@ func (m *ActorMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ActorMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.clearedinvolvements {
 		edges = append(edges, actor.EdgeInvolvements)
+	}
+	if m.clearedcollected_by {
+		edges = append(edges, actor.EdgeCollectedBy)
 	}
 	if m.clearedorganization {
 		edges = append(edges, actor.EdgeOrganization)
@@ -2328,6 +2542,8 @@ func (m *ActorMutation) EdgeCleared(name string) bool {
 	switch name {
 	case actor.EdgeInvolvements:
 		return m.clearedinvolvements
+	case actor.EdgeCollectedBy:
+		return m.clearedcollected_by
 	case actor.EdgeOrganization:
 		return m.clearedorganization
 	}
@@ -2338,6 +2554,9 @@ func (m *ActorMutation) EdgeCleared(name string) bool {
 // if that edge is not defined in the schema.
 func (m *ActorMutation) ClearEdge(name string) error {
 	switch name {
+	case actor.EdgeCollectedBy:
+		m.ClearCollectedBy()
+		return nil
 	case actor.EdgeOrganization:
 		m.ClearOrganization()
 		return nil
@@ -2351,6 +2570,9 @@ func (m *ActorMutation) ResetEdge(name string) error {
 	switch name {
 	case actor.EdgeInvolvements:
 		m.ResetInvolvements()
+		return nil
+	case actor.EdgeCollectedBy:
+		m.ResetCollectedBy()
 		return nil
 	case actor.EdgeOrganization:
 		m.ResetOrganization()
@@ -2664,27 +2886,51 @@ func (m *FollowUpMutation) ResetDescription() {
 	m.description = nil
 }
 
-// SetIncidentID sets the "incident" edge to the Incident entity by id.
-func (m *FollowUpMutation) SetIncidentID(id gid.ID) {
-	m.incident = &id
+// SetIncidentID sets the "incident_id" field.
+func (m *FollowUpMutation) SetIncidentID(gi gid.ID) {
+	m.incident = &gi
+}
+
+// IncidentID returns the value of the "incident_id" field in the mutation.
+func (m *FollowUpMutation) IncidentID() (r gid.ID, exists bool) {
+	v := m.incident
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIncidentID returns the old "incident_id" field's value of the FollowUp entity.
+// If the FollowUp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpMutation) OldIncidentID(ctx context.Context) (v gid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIncidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIncidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIncidentID: %w", err)
+	}
+	return oldValue.IncidentID, nil
+}
+
+// ResetIncidentID resets all changes to the "incident_id" field.
+func (m *FollowUpMutation) ResetIncidentID() {
+	m.incident = nil
 }
 
 // ClearIncident clears the "incident" edge to the Incident entity.
 func (m *FollowUpMutation) ClearIncident() {
 	m.clearedincident = true
+	m.clearedFields[followup.FieldIncidentID] = struct{}{}
 }
 
 // IncidentCleared reports if the "incident" edge to the Incident entity was cleared.
 func (m *FollowUpMutation) IncidentCleared() bool {
 	return m.clearedincident
-}
-
-// IncidentID returns the "incident" edge ID in the mutation.
-func (m *FollowUpMutation) IncidentID() (id gid.ID, exists bool) {
-	if m.incident != nil {
-		return *m.incident, true
-	}
-	return
 }
 
 // IncidentIDs returns the "incident" edge IDs in the mutation.
@@ -2776,7 +3022,7 @@ func (m *FollowUpMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FollowUpMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, followup.FieldCreatedAt)
 	}
@@ -2791,6 +3037,9 @@ func (m *FollowUpMutation) Fields() []string {
 	}
 	if m.description != nil {
 		fields = append(fields, followup.FieldDescription)
+	}
+	if m.incident != nil {
+		fields = append(fields, followup.FieldIncidentID)
 	}
 	return fields
 }
@@ -2810,6 +3059,8 @@ func (m *FollowUpMutation) Field(name string) (ent.Value, bool) {
 		return m.DoneOn()
 	case followup.FieldDescription:
 		return m.Description()
+	case followup.FieldIncidentID:
+		return m.IncidentID()
 	}
 	return nil, false
 }
@@ -2829,6 +3080,8 @@ func (m *FollowUpMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldDoneOn(ctx)
 	case followup.FieldDescription:
 		return m.OldDescription(ctx)
+	case followup.FieldIncidentID:
+		return m.OldIncidentID(ctx)
 	}
 	return nil, fmt.Errorf("unknown FollowUp field %s", name)
 }
@@ -2872,6 +3125,13 @@ func (m *FollowUpMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDescription(v)
+		return nil
+	case followup.FieldIncidentID:
+		v, ok := value.(gid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIncidentID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown FollowUp field %s", name)
@@ -2936,6 +3196,9 @@ func (m *FollowUpMutation) ResetField(name string) error {
 		return nil
 	case followup.FieldDescription:
 		m.ResetDescription()
+		return nil
+	case followup.FieldIncidentID:
+		m.ResetIncidentID()
 		return nil
 	}
 	return fmt.Errorf("unknown FollowUp field %s", name)
@@ -3572,6 +3835,91 @@ func (m *IncidentMutation) ResetExactLocation() {
 	delete(m.clearedFields, incident.FieldExactLocation)
 }
 
+// SetLocalityID sets the "locality_id" field.
+func (m *IncidentMutation) SetLocalityID(gi gid.ID) {
+	m.locality = &gi
+}
+
+// LocalityID returns the value of the "locality_id" field in the mutation.
+func (m *IncidentMutation) LocalityID() (r gid.ID, exists bool) {
+	v := m.locality
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocalityID returns the old "locality_id" field's value of the Incident entity.
+// If the Incident object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IncidentMutation) OldLocalityID(ctx context.Context) (v gid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocalityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocalityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocalityID: %w", err)
+	}
+	return oldValue.LocalityID, nil
+}
+
+// ResetLocalityID resets all changes to the "locality_id" field.
+func (m *IncidentMutation) ResetLocalityID() {
+	m.locality = nil
+}
+
+// SetCollectedByID sets the "collected_by_id" field.
+func (m *IncidentMutation) SetCollectedByID(gi gid.ID) {
+	m.collected_by = &gi
+}
+
+// CollectedByID returns the value of the "collected_by_id" field in the mutation.
+func (m *IncidentMutation) CollectedByID() (r gid.ID, exists bool) {
+	v := m.collected_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCollectedByID returns the old "collected_by_id" field's value of the Incident entity.
+// If the Incident object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IncidentMutation) OldCollectedByID(ctx context.Context) (v gid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCollectedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCollectedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCollectedByID: %w", err)
+	}
+	return oldValue.CollectedByID, nil
+}
+
+// ClearCollectedByID clears the value of the "collected_by_id" field.
+func (m *IncidentMutation) ClearCollectedByID() {
+	m.collected_by = nil
+	m.clearedFields[incident.FieldCollectedByID] = struct{}{}
+}
+
+// CollectedByIDCleared returns if the "collected_by_id" field was cleared in this mutation.
+func (m *IncidentMutation) CollectedByIDCleared() bool {
+	_, ok := m.clearedFields[incident.FieldCollectedByID]
+	return ok
+}
+
+// ResetCollectedByID resets all changes to the "collected_by_id" field.
+func (m *IncidentMutation) ResetCollectedByID() {
+	m.collected_by = nil
+	delete(m.clearedFields, incident.FieldCollectedByID)
+}
+
 // SetSource sets the "source" field.
 func (m *IncidentMutation) SetSource(s string) {
 	m.source = &s
@@ -3621,27 +3969,15 @@ func (m *IncidentMutation) ResetSource() {
 	delete(m.clearedFields, incident.FieldSource)
 }
 
-// SetLocalityID sets the "locality" edge to the Locality entity by id.
-func (m *IncidentMutation) SetLocalityID(id gid.ID) {
-	m.locality = &id
-}
-
 // ClearLocality clears the "locality" edge to the Locality entity.
 func (m *IncidentMutation) ClearLocality() {
 	m.clearedlocality = true
+	m.clearedFields[incident.FieldLocalityID] = struct{}{}
 }
 
 // LocalityCleared reports if the "locality" edge to the Locality entity was cleared.
 func (m *IncidentMutation) LocalityCleared() bool {
 	return m.clearedlocality
-}
-
-// LocalityID returns the "locality" edge ID in the mutation.
-func (m *IncidentMutation) LocalityID() (id gid.ID, exists bool) {
-	if m.locality != nil {
-		return *m.locality, true
-	}
-	return
 }
 
 // LocalityIDs returns the "locality" edge IDs in the mutation.
@@ -3714,27 +4050,15 @@ func (m *IncidentMutation) ResetViolationTypes() {
 	m.removedviolation_types = nil
 }
 
-// SetCollectedByID sets the "collected_by" edge to the User entity by id.
-func (m *IncidentMutation) SetCollectedByID(id gid.ID) {
-	m.collected_by = &id
-}
-
 // ClearCollectedBy clears the "collected_by" edge to the User entity.
 func (m *IncidentMutation) ClearCollectedBy() {
 	m.clearedcollected_by = true
+	m.clearedFields[incident.FieldCollectedByID] = struct{}{}
 }
 
 // CollectedByCleared reports if the "collected_by" edge to the User entity was cleared.
 func (m *IncidentMutation) CollectedByCleared() bool {
-	return m.clearedcollected_by
-}
-
-// CollectedByID returns the "collected_by" edge ID in the mutation.
-func (m *IncidentMutation) CollectedByID() (id gid.ID, exists bool) {
-	if m.collected_by != nil {
-		return *m.collected_by, true
-	}
-	return
+	return m.CollectedByIDCleared() || m.clearedcollected_by
 }
 
 // CollectedByIDs returns the "collected_by" edge IDs in the mutation.
@@ -3895,7 +4219,7 @@ func (m *IncidentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IncidentMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, incident.FieldCreatedAt)
 	}
@@ -3925,6 +4249,12 @@ func (m *IncidentMutation) Fields() []string {
 	}
 	if m.exact_location != nil {
 		fields = append(fields, incident.FieldExactLocation)
+	}
+	if m.locality != nil {
+		fields = append(fields, incident.FieldLocalityID)
+	}
+	if m.collected_by != nil {
+		fields = append(fields, incident.FieldCollectedByID)
 	}
 	if m.source != nil {
 		fields = append(fields, incident.FieldSource)
@@ -3957,6 +4287,10 @@ func (m *IncidentMutation) Field(name string) (ent.Value, bool) {
 		return m.Narrative()
 	case incident.FieldExactLocation:
 		return m.ExactLocation()
+	case incident.FieldLocalityID:
+		return m.LocalityID()
+	case incident.FieldCollectedByID:
+		return m.CollectedByID()
 	case incident.FieldSource:
 		return m.Source()
 	}
@@ -3988,6 +4322,10 @@ func (m *IncidentMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldNarrative(ctx)
 	case incident.FieldExactLocation:
 		return m.OldExactLocation(ctx)
+	case incident.FieldLocalityID:
+		return m.OldLocalityID(ctx)
+	case incident.FieldCollectedByID:
+		return m.OldCollectedByID(ctx)
 	case incident.FieldSource:
 		return m.OldSource(ctx)
 	}
@@ -4069,6 +4407,20 @@ func (m *IncidentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetExactLocation(v)
 		return nil
+	case incident.FieldLocalityID:
+		v, ok := value.(gid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocalityID(v)
+		return nil
+	case incident.FieldCollectedByID:
+		v, ok := value.(gid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCollectedByID(v)
+		return nil
 	case incident.FieldSource:
 		v, ok := value.(string)
 		if !ok {
@@ -4115,6 +4467,9 @@ func (m *IncidentMutation) ClearedFields() []string {
 	if m.FieldCleared(incident.FieldExactLocation) {
 		fields = append(fields, incident.FieldExactLocation)
 	}
+	if m.FieldCleared(incident.FieldCollectedByID) {
+		fields = append(fields, incident.FieldCollectedByID)
+	}
 	if m.FieldCleared(incident.FieldSource) {
 		fields = append(fields, incident.FieldSource)
 	}
@@ -4140,6 +4495,9 @@ func (m *IncidentMutation) ClearField(name string) error {
 		return nil
 	case incident.FieldExactLocation:
 		m.ClearExactLocation()
+		return nil
+	case incident.FieldCollectedByID:
+		m.ClearCollectedByID()
 		return nil
 	case incident.FieldSource:
 		m.ClearSource()
@@ -4181,6 +4539,12 @@ func (m *IncidentMutation) ResetField(name string) error {
 		return nil
 	case incident.FieldExactLocation:
 		m.ResetExactLocation()
+		return nil
+	case incident.FieldLocalityID:
+		m.ResetLocalityID()
+		return nil
+	case incident.FieldCollectedByID:
+		m.ResetCollectedByID()
 		return nil
 	case incident.FieldSource:
 		m.ResetSource()
@@ -4592,27 +4956,87 @@ func (m *InvolvementMutation) ResetRole() {
 	m.role = nil
 }
 
-// SetIncidentID sets the "incident" edge to the Incident entity by id.
-func (m *InvolvementMutation) SetIncidentID(id gid.ID) {
-	m.incident = &id
+// SetIncidentID sets the "incident_id" field.
+func (m *InvolvementMutation) SetIncidentID(gi gid.ID) {
+	m.incident = &gi
+}
+
+// IncidentID returns the value of the "incident_id" field in the mutation.
+func (m *InvolvementMutation) IncidentID() (r gid.ID, exists bool) {
+	v := m.incident
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIncidentID returns the old "incident_id" field's value of the Involvement entity.
+// If the Involvement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvolvementMutation) OldIncidentID(ctx context.Context) (v gid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIncidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIncidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIncidentID: %w", err)
+	}
+	return oldValue.IncidentID, nil
+}
+
+// ResetIncidentID resets all changes to the "incident_id" field.
+func (m *InvolvementMutation) ResetIncidentID() {
+	m.incident = nil
+}
+
+// SetActorID sets the "actor_id" field.
+func (m *InvolvementMutation) SetActorID(gi gid.ID) {
+	m.actor = &gi
+}
+
+// ActorID returns the value of the "actor_id" field in the mutation.
+func (m *InvolvementMutation) ActorID() (r gid.ID, exists bool) {
+	v := m.actor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorID returns the old "actor_id" field's value of the Involvement entity.
+// If the Involvement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvolvementMutation) OldActorID(ctx context.Context) (v gid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorID: %w", err)
+	}
+	return oldValue.ActorID, nil
+}
+
+// ResetActorID resets all changes to the "actor_id" field.
+func (m *InvolvementMutation) ResetActorID() {
+	m.actor = nil
 }
 
 // ClearIncident clears the "incident" edge to the Incident entity.
 func (m *InvolvementMutation) ClearIncident() {
 	m.clearedincident = true
+	m.clearedFields[involvement.FieldIncidentID] = struct{}{}
 }
 
 // IncidentCleared reports if the "incident" edge to the Incident entity was cleared.
 func (m *InvolvementMutation) IncidentCleared() bool {
 	return m.clearedincident
-}
-
-// IncidentID returns the "incident" edge ID in the mutation.
-func (m *InvolvementMutation) IncidentID() (id gid.ID, exists bool) {
-	if m.incident != nil {
-		return *m.incident, true
-	}
-	return
 }
 
 // IncidentIDs returns the "incident" edge IDs in the mutation.
@@ -4631,27 +5055,15 @@ func (m *InvolvementMutation) ResetIncident() {
 	m.clearedincident = false
 }
 
-// SetActorID sets the "actor" edge to the Actor entity by id.
-func (m *InvolvementMutation) SetActorID(id gid.ID) {
-	m.actor = &id
-}
-
 // ClearActor clears the "actor" edge to the Actor entity.
 func (m *InvolvementMutation) ClearActor() {
 	m.clearedactor = true
+	m.clearedFields[involvement.FieldActorID] = struct{}{}
 }
 
 // ActorCleared reports if the "actor" edge to the Actor entity was cleared.
 func (m *InvolvementMutation) ActorCleared() bool {
 	return m.clearedactor
-}
-
-// ActorID returns the "actor" edge ID in the mutation.
-func (m *InvolvementMutation) ActorID() (id gid.ID, exists bool) {
-	if m.actor != nil {
-		return *m.actor, true
-	}
-	return
 }
 
 // ActorIDs returns the "actor" edge IDs in the mutation.
@@ -4704,7 +5116,7 @@ func (m *InvolvementMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *InvolvementMutation) Fields() []string {
-	fields := make([]string, 0, 3)
+	fields := make([]string, 0, 5)
 	if m.created_at != nil {
 		fields = append(fields, involvement.FieldCreatedAt)
 	}
@@ -4713,6 +5125,12 @@ func (m *InvolvementMutation) Fields() []string {
 	}
 	if m.role != nil {
 		fields = append(fields, involvement.FieldRole)
+	}
+	if m.incident != nil {
+		fields = append(fields, involvement.FieldIncidentID)
+	}
+	if m.actor != nil {
+		fields = append(fields, involvement.FieldActorID)
 	}
 	return fields
 }
@@ -4728,6 +5146,10 @@ func (m *InvolvementMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case involvement.FieldRole:
 		return m.Role()
+	case involvement.FieldIncidentID:
+		return m.IncidentID()
+	case involvement.FieldActorID:
+		return m.ActorID()
 	}
 	return nil, false
 }
@@ -4743,6 +5165,10 @@ func (m *InvolvementMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldUpdatedAt(ctx)
 	case involvement.FieldRole:
 		return m.OldRole(ctx)
+	case involvement.FieldIncidentID:
+		return m.OldIncidentID(ctx)
+	case involvement.FieldActorID:
+		return m.OldActorID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Involvement field %s", name)
 }
@@ -4772,6 +5198,20 @@ func (m *InvolvementMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetRole(v)
+		return nil
+	case involvement.FieldIncidentID:
+		v, ok := value.(gid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIncidentID(v)
+		return nil
+	case involvement.FieldActorID:
+		v, ok := value.(gid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Involvement field %s", name)
@@ -4830,6 +5270,12 @@ func (m *InvolvementMutation) ResetField(name string) error {
 		return nil
 	case involvement.FieldRole:
 		m.ResetRole()
+		return nil
+	case involvement.FieldIncidentID:
+		m.ResetIncidentID()
+		return nil
+	case involvement.FieldActorID:
+		m.ResetActorID()
 		return nil
 	}
 	return fmt.Errorf("unknown Involvement field %s", name)
@@ -4953,9 +5399,6 @@ type LocalityMutation struct {
 	activities        map[gid.ID]struct{}
 	removedactivities map[gid.ID]struct{}
 	clearedactivities bool
-	users             map[gid.ID]struct{}
-	removedusers      map[gid.ID]struct{}
-	clearedusers      bool
 	done              bool
 	oldValue          func(context.Context) (*Locality, error)
 	predicates        []predicate.Locality
@@ -5550,60 +5993,6 @@ func (m *LocalityMutation) ResetActivities() {
 	m.removedactivities = nil
 }
 
-// AddUserIDs adds the "users" edge to the User entity by ids.
-func (m *LocalityMutation) AddUserIDs(ids ...gid.ID) {
-	if m.users == nil {
-		m.users = make(map[gid.ID]struct{})
-	}
-	for i := range ids {
-		m.users[ids[i]] = struct{}{}
-	}
-}
-
-// ClearUsers clears the "users" edge to the User entity.
-func (m *LocalityMutation) ClearUsers() {
-	m.clearedusers = true
-}
-
-// UsersCleared reports if the "users" edge to the User entity was cleared.
-func (m *LocalityMutation) UsersCleared() bool {
-	return m.clearedusers
-}
-
-// RemoveUserIDs removes the "users" edge to the User entity by IDs.
-func (m *LocalityMutation) RemoveUserIDs(ids ...gid.ID) {
-	if m.removedusers == nil {
-		m.removedusers = make(map[gid.ID]struct{})
-	}
-	for i := range ids {
-		delete(m.users, ids[i])
-		m.removedusers[ids[i]] = struct{}{}
-	}
-}
-
-// RemovedUsers returns the removed IDs of the "users" edge to the User entity.
-func (m *LocalityMutation) RemovedUsersIDs() (ids []gid.ID) {
-	for id := range m.removedusers {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// UsersIDs returns the "users" edge IDs in the mutation.
-func (m *LocalityMutation) UsersIDs() (ids []gid.ID) {
-	for id := range m.users {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// ResetUsers resets all changes to the "users" edge.
-func (m *LocalityMutation) ResetUsers() {
-	m.users = nil
-	m.clearedusers = false
-	m.removedusers = nil
-}
-
 // Where appends a list predicates to the LocalityMutation builder.
 func (m *LocalityMutation) Where(ps ...predicate.Locality) {
 	m.predicates = append(m.predicates, ps...)
@@ -5864,7 +6253,7 @@ func (m *LocalityMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *LocalityMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 4)
 	if m.parent != nil {
 		edges = append(edges, locality.EdgeParent)
 	}
@@ -5876,9 +6265,6 @@ func (m *LocalityMutation) AddedEdges() []string {
 	}
 	if m.activities != nil {
 		edges = append(edges, locality.EdgeActivities)
-	}
-	if m.users != nil {
-		edges = append(edges, locality.EdgeUsers)
 	}
 	return edges
 }
@@ -5909,19 +6295,13 @@ func (m *LocalityMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case locality.EdgeUsers:
-		ids := make([]ent.Value, 0, len(m.users))
-		for id := range m.users {
-			ids = append(ids, id)
-		}
-		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *LocalityMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 4)
 	if m.removedchildren != nil {
 		edges = append(edges, locality.EdgeChildren)
 	}
@@ -5930,9 +6310,6 @@ func (m *LocalityMutation) RemovedEdges() []string {
 	}
 	if m.removedactivities != nil {
 		edges = append(edges, locality.EdgeActivities)
-	}
-	if m.removedusers != nil {
-		edges = append(edges, locality.EdgeUsers)
 	}
 	return edges
 }
@@ -5959,19 +6336,13 @@ func (m *LocalityMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
-	case locality.EdgeUsers:
-		ids := make([]ent.Value, 0, len(m.removedusers))
-		for id := range m.removedusers {
-			ids = append(ids, id)
-		}
-		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *LocalityMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 4)
 	if m.clearedparent {
 		edges = append(edges, locality.EdgeParent)
 	}
@@ -5983,9 +6354,6 @@ func (m *LocalityMutation) ClearedEdges() []string {
 	}
 	if m.clearedactivities {
 		edges = append(edges, locality.EdgeActivities)
-	}
-	if m.clearedusers {
-		edges = append(edges, locality.EdgeUsers)
 	}
 	return edges
 }
@@ -6002,8 +6370,6 @@ func (m *LocalityMutation) EdgeCleared(name string) bool {
 		return m.clearedincidents
 	case locality.EdgeActivities:
 		return m.clearedactivities
-	case locality.EdgeUsers:
-		return m.clearedusers
 	}
 	return false
 }
@@ -6034,9 +6400,6 @@ func (m *LocalityMutation) ResetEdge(name string) error {
 		return nil
 	case locality.EdgeActivities:
 		m.ResetActivities()
-		return nil
-	case locality.EdgeUsers:
-		m.ResetUsers()
 		return nil
 	}
 	return fmt.Errorf("unknown Locality edge %s", name)
@@ -7238,6 +7601,656 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Organization edge %s", name)
 }
 
+// PolicyRuleMutation represents an operation that mutates the PolicyRule nodes in the graph.
+type PolicyRuleMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	ptype         *string
+	v0            *string
+	v1            *string
+	v2            *string
+	v3            *string
+	v4            *string
+	v5            *string
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*PolicyRule, error)
+	predicates    []predicate.PolicyRule
+}
+
+var _ ent.Mutation = (*PolicyRuleMutation)(nil)
+
+// policyruleOption allows management of the mutation configuration using functional options.
+type policyruleOption func(*PolicyRuleMutation)
+
+// newPolicyRuleMutation creates new mutation for the PolicyRule entity.
+func newPolicyRuleMutation(c config, op Op, opts ...policyruleOption) *PolicyRuleMutation {
+	m := &PolicyRuleMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePolicyRule,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPolicyRuleID sets the ID field of the mutation.
+func withPolicyRuleID(id int) policyruleOption {
+	return func(m *PolicyRuleMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PolicyRule
+		)
+		m.oldValue = func(ctx context.Context) (*PolicyRule, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PolicyRule.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPolicyRule sets the old PolicyRule of the mutation.
+func withPolicyRule(node *PolicyRule) policyruleOption {
+	return func(m *PolicyRuleMutation) {
+		m.oldValue = func(context.Context) (*PolicyRule, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PolicyRuleMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PolicyRuleMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PolicyRuleMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PolicyRuleMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PolicyRule.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetPtype sets the "ptype" field.
+func (m *PolicyRuleMutation) SetPtype(s string) {
+	m.ptype = &s
+}
+
+// Ptype returns the value of the "ptype" field in the mutation.
+func (m *PolicyRuleMutation) Ptype() (r string, exists bool) {
+	v := m.ptype
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPtype returns the old "ptype" field's value of the PolicyRule entity.
+// If the PolicyRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyRuleMutation) OldPtype(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPtype is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPtype requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPtype: %w", err)
+	}
+	return oldValue.Ptype, nil
+}
+
+// ResetPtype resets all changes to the "ptype" field.
+func (m *PolicyRuleMutation) ResetPtype() {
+	m.ptype = nil
+}
+
+// SetV0 sets the "v0" field.
+func (m *PolicyRuleMutation) SetV0(s string) {
+	m.v0 = &s
+}
+
+// V0 returns the value of the "v0" field in the mutation.
+func (m *PolicyRuleMutation) V0() (r string, exists bool) {
+	v := m.v0
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldV0 returns the old "v0" field's value of the PolicyRule entity.
+// If the PolicyRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyRuleMutation) OldV0(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldV0 is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldV0 requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldV0: %w", err)
+	}
+	return oldValue.V0, nil
+}
+
+// ResetV0 resets all changes to the "v0" field.
+func (m *PolicyRuleMutation) ResetV0() {
+	m.v0 = nil
+}
+
+// SetV1 sets the "v1" field.
+func (m *PolicyRuleMutation) SetV1(s string) {
+	m.v1 = &s
+}
+
+// V1 returns the value of the "v1" field in the mutation.
+func (m *PolicyRuleMutation) V1() (r string, exists bool) {
+	v := m.v1
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldV1 returns the old "v1" field's value of the PolicyRule entity.
+// If the PolicyRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyRuleMutation) OldV1(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldV1 is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldV1 requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldV1: %w", err)
+	}
+	return oldValue.V1, nil
+}
+
+// ResetV1 resets all changes to the "v1" field.
+func (m *PolicyRuleMutation) ResetV1() {
+	m.v1 = nil
+}
+
+// SetV2 sets the "v2" field.
+func (m *PolicyRuleMutation) SetV2(s string) {
+	m.v2 = &s
+}
+
+// V2 returns the value of the "v2" field in the mutation.
+func (m *PolicyRuleMutation) V2() (r string, exists bool) {
+	v := m.v2
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldV2 returns the old "v2" field's value of the PolicyRule entity.
+// If the PolicyRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyRuleMutation) OldV2(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldV2 is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldV2 requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldV2: %w", err)
+	}
+	return oldValue.V2, nil
+}
+
+// ResetV2 resets all changes to the "v2" field.
+func (m *PolicyRuleMutation) ResetV2() {
+	m.v2 = nil
+}
+
+// SetV3 sets the "v3" field.
+func (m *PolicyRuleMutation) SetV3(s string) {
+	m.v3 = &s
+}
+
+// V3 returns the value of the "v3" field in the mutation.
+func (m *PolicyRuleMutation) V3() (r string, exists bool) {
+	v := m.v3
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldV3 returns the old "v3" field's value of the PolicyRule entity.
+// If the PolicyRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyRuleMutation) OldV3(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldV3 is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldV3 requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldV3: %w", err)
+	}
+	return oldValue.V3, nil
+}
+
+// ResetV3 resets all changes to the "v3" field.
+func (m *PolicyRuleMutation) ResetV3() {
+	m.v3 = nil
+}
+
+// SetV4 sets the "v4" field.
+func (m *PolicyRuleMutation) SetV4(s string) {
+	m.v4 = &s
+}
+
+// V4 returns the value of the "v4" field in the mutation.
+func (m *PolicyRuleMutation) V4() (r string, exists bool) {
+	v := m.v4
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldV4 returns the old "v4" field's value of the PolicyRule entity.
+// If the PolicyRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyRuleMutation) OldV4(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldV4 is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldV4 requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldV4: %w", err)
+	}
+	return oldValue.V4, nil
+}
+
+// ResetV4 resets all changes to the "v4" field.
+func (m *PolicyRuleMutation) ResetV4() {
+	m.v4 = nil
+}
+
+// SetV5 sets the "v5" field.
+func (m *PolicyRuleMutation) SetV5(s string) {
+	m.v5 = &s
+}
+
+// V5 returns the value of the "v5" field in the mutation.
+func (m *PolicyRuleMutation) V5() (r string, exists bool) {
+	v := m.v5
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldV5 returns the old "v5" field's value of the PolicyRule entity.
+// If the PolicyRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyRuleMutation) OldV5(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldV5 is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldV5 requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldV5: %w", err)
+	}
+	return oldValue.V5, nil
+}
+
+// ResetV5 resets all changes to the "v5" field.
+func (m *PolicyRuleMutation) ResetV5() {
+	m.v5 = nil
+}
+
+// Where appends a list predicates to the PolicyRuleMutation builder.
+func (m *PolicyRuleMutation) Where(ps ...predicate.PolicyRule) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PolicyRuleMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PolicyRuleMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PolicyRule, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PolicyRuleMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PolicyRuleMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PolicyRule).
+func (m *PolicyRuleMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PolicyRuleMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.ptype != nil {
+		fields = append(fields, policyrule.FieldPtype)
+	}
+	if m.v0 != nil {
+		fields = append(fields, policyrule.FieldV0)
+	}
+	if m.v1 != nil {
+		fields = append(fields, policyrule.FieldV1)
+	}
+	if m.v2 != nil {
+		fields = append(fields, policyrule.FieldV2)
+	}
+	if m.v3 != nil {
+		fields = append(fields, policyrule.FieldV3)
+	}
+	if m.v4 != nil {
+		fields = append(fields, policyrule.FieldV4)
+	}
+	if m.v5 != nil {
+		fields = append(fields, policyrule.FieldV5)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PolicyRuleMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case policyrule.FieldPtype:
+		return m.Ptype()
+	case policyrule.FieldV0:
+		return m.V0()
+	case policyrule.FieldV1:
+		return m.V1()
+	case policyrule.FieldV2:
+		return m.V2()
+	case policyrule.FieldV3:
+		return m.V3()
+	case policyrule.FieldV4:
+		return m.V4()
+	case policyrule.FieldV5:
+		return m.V5()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PolicyRuleMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case policyrule.FieldPtype:
+		return m.OldPtype(ctx)
+	case policyrule.FieldV0:
+		return m.OldV0(ctx)
+	case policyrule.FieldV1:
+		return m.OldV1(ctx)
+	case policyrule.FieldV2:
+		return m.OldV2(ctx)
+	case policyrule.FieldV3:
+		return m.OldV3(ctx)
+	case policyrule.FieldV4:
+		return m.OldV4(ctx)
+	case policyrule.FieldV5:
+		return m.OldV5(ctx)
+	}
+	return nil, fmt.Errorf("unknown PolicyRule field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PolicyRuleMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case policyrule.FieldPtype:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPtype(v)
+		return nil
+	case policyrule.FieldV0:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetV0(v)
+		return nil
+	case policyrule.FieldV1:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetV1(v)
+		return nil
+	case policyrule.FieldV2:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetV2(v)
+		return nil
+	case policyrule.FieldV3:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetV3(v)
+		return nil
+	case policyrule.FieldV4:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetV4(v)
+		return nil
+	case policyrule.FieldV5:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetV5(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PolicyRule field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PolicyRuleMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PolicyRuleMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PolicyRuleMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown PolicyRule numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PolicyRuleMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PolicyRuleMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PolicyRuleMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown PolicyRule nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PolicyRuleMutation) ResetField(name string) error {
+	switch name {
+	case policyrule.FieldPtype:
+		m.ResetPtype()
+		return nil
+	case policyrule.FieldV0:
+		m.ResetV0()
+		return nil
+	case policyrule.FieldV1:
+		m.ResetV1()
+		return nil
+	case policyrule.FieldV2:
+		m.ResetV2()
+		return nil
+	case policyrule.FieldV3:
+		m.ResetV3()
+		return nil
+	case policyrule.FieldV4:
+		m.ResetV4()
+		return nil
+	case policyrule.FieldV5:
+		m.ResetV5()
+		return nil
+	}
+	return fmt.Errorf("unknown PolicyRule field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PolicyRuleMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PolicyRuleMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PolicyRuleMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PolicyRuleMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PolicyRuleMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PolicyRuleMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PolicyRuleMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown PolicyRule unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PolicyRuleMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown PolicyRule edge %s", name)
+}
+
 // RecommendationMutation represents an operation that mutates the Recommendation nodes in the graph.
 type RecommendationMutation struct {
 	config
@@ -7557,27 +8570,51 @@ func (m *RecommendationMutation) ResetDueOn() {
 	delete(m.clearedFields, recommendation.FieldDueOn)
 }
 
-// SetActivityID sets the "activity" edge to the Activity entity by id.
-func (m *RecommendationMutation) SetActivityID(id gid.ID) {
-	m.activity = &id
+// SetActivityID sets the "activity_id" field.
+func (m *RecommendationMutation) SetActivityID(gi gid.ID) {
+	m.activity = &gi
+}
+
+// ActivityID returns the value of the "activity_id" field in the mutation.
+func (m *RecommendationMutation) ActivityID() (r gid.ID, exists bool) {
+	v := m.activity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActivityID returns the old "activity_id" field's value of the Recommendation entity.
+// If the Recommendation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RecommendationMutation) OldActivityID(ctx context.Context) (v gid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActivityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActivityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActivityID: %w", err)
+	}
+	return oldValue.ActivityID, nil
+}
+
+// ResetActivityID resets all changes to the "activity_id" field.
+func (m *RecommendationMutation) ResetActivityID() {
+	m.activity = nil
 }
 
 // ClearActivity clears the "activity" edge to the Activity entity.
 func (m *RecommendationMutation) ClearActivity() {
 	m.clearedactivity = true
+	m.clearedFields[recommendation.FieldActivityID] = struct{}{}
 }
 
 // ActivityCleared reports if the "activity" edge to the Activity entity was cleared.
 func (m *RecommendationMutation) ActivityCleared() bool {
 	return m.clearedactivity
-}
-
-// ActivityID returns the "activity" edge ID in the mutation.
-func (m *RecommendationMutation) ActivityID() (id gid.ID, exists bool) {
-	if m.activity != nil {
-		return *m.activity, true
-	}
-	return
 }
 
 // ActivityIDs returns the "activity" edge IDs in the mutation.
@@ -7684,7 +8721,7 @@ func (m *RecommendationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RecommendationMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, recommendation.FieldCreatedAt)
 	}
@@ -7699,6 +8736,9 @@ func (m *RecommendationMutation) Fields() []string {
 	}
 	if m.due_on != nil {
 		fields = append(fields, recommendation.FieldDueOn)
+	}
+	if m.activity != nil {
+		fields = append(fields, recommendation.FieldActivityID)
 	}
 	return fields
 }
@@ -7718,6 +8758,8 @@ func (m *RecommendationMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case recommendation.FieldDueOn:
 		return m.DueOn()
+	case recommendation.FieldActivityID:
+		return m.ActivityID()
 	}
 	return nil, false
 }
@@ -7737,6 +8779,8 @@ func (m *RecommendationMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldStatus(ctx)
 	case recommendation.FieldDueOn:
 		return m.OldDueOn(ctx)
+	case recommendation.FieldActivityID:
+		return m.OldActivityID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Recommendation field %s", name)
 }
@@ -7780,6 +8824,13 @@ func (m *RecommendationMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDueOn(v)
+		return nil
+	case recommendation.FieldActivityID:
+		v, ok := value.(gid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActivityID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Recommendation field %s", name)
@@ -7853,6 +8904,9 @@ func (m *RecommendationMutation) ResetField(name string) error {
 		return nil
 	case recommendation.FieldDueOn:
 		m.ResetDueOn()
+		return nil
+	case recommendation.FieldActivityID:
+		m.ResetActivityID()
 		return nil
 	}
 	return fmt.Errorf("unknown Recommendation field %s", name)
@@ -7973,12 +9027,12 @@ type UserMutation struct {
 	clearedFields              map[string]struct{}
 	organization               *gid.ID
 	clearedorganization        bool
-	localities                 map[gid.ID]struct{}
-	removedlocalities          map[gid.ID]struct{}
-	clearedlocalities          bool
 	collected_incidents        map[gid.ID]struct{}
 	removedcollected_incidents map[gid.ID]struct{}
 	clearedcollected_incidents bool
+	collected_actors           map[gid.ID]struct{}
+	removedcollected_actors    map[gid.ID]struct{}
+	clearedcollected_actors    bool
 	done                       bool
 	oldValue                   func(context.Context) (*User, error)
 	predicates                 []predicate.User
@@ -8271,60 +9325,6 @@ func (m *UserMutation) ResetOrganization() {
 	m.clearedorganization = false
 }
 
-// AddLocalityIDs adds the "localities" edge to the Locality entity by ids.
-func (m *UserMutation) AddLocalityIDs(ids ...gid.ID) {
-	if m.localities == nil {
-		m.localities = make(map[gid.ID]struct{})
-	}
-	for i := range ids {
-		m.localities[ids[i]] = struct{}{}
-	}
-}
-
-// ClearLocalities clears the "localities" edge to the Locality entity.
-func (m *UserMutation) ClearLocalities() {
-	m.clearedlocalities = true
-}
-
-// LocalitiesCleared reports if the "localities" edge to the Locality entity was cleared.
-func (m *UserMutation) LocalitiesCleared() bool {
-	return m.clearedlocalities
-}
-
-// RemoveLocalityIDs removes the "localities" edge to the Locality entity by IDs.
-func (m *UserMutation) RemoveLocalityIDs(ids ...gid.ID) {
-	if m.removedlocalities == nil {
-		m.removedlocalities = make(map[gid.ID]struct{})
-	}
-	for i := range ids {
-		delete(m.localities, ids[i])
-		m.removedlocalities[ids[i]] = struct{}{}
-	}
-}
-
-// RemovedLocalities returns the removed IDs of the "localities" edge to the Locality entity.
-func (m *UserMutation) RemovedLocalitiesIDs() (ids []gid.ID) {
-	for id := range m.removedlocalities {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// LocalitiesIDs returns the "localities" edge IDs in the mutation.
-func (m *UserMutation) LocalitiesIDs() (ids []gid.ID) {
-	for id := range m.localities {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// ResetLocalities resets all changes to the "localities" edge.
-func (m *UserMutation) ResetLocalities() {
-	m.localities = nil
-	m.clearedlocalities = false
-	m.removedlocalities = nil
-}
-
 // AddCollectedIncidentIDs adds the "collected_incidents" edge to the Incident entity by ids.
 func (m *UserMutation) AddCollectedIncidentIDs(ids ...gid.ID) {
 	if m.collected_incidents == nil {
@@ -8377,6 +9377,60 @@ func (m *UserMutation) ResetCollectedIncidents() {
 	m.collected_incidents = nil
 	m.clearedcollected_incidents = false
 	m.removedcollected_incidents = nil
+}
+
+// AddCollectedActorIDs adds the "collected_actors" edge to the Actor entity by ids.
+func (m *UserMutation) AddCollectedActorIDs(ids ...gid.ID) {
+	if m.collected_actors == nil {
+		m.collected_actors = make(map[gid.ID]struct{})
+	}
+	for i := range ids {
+		m.collected_actors[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCollectedActors clears the "collected_actors" edge to the Actor entity.
+func (m *UserMutation) ClearCollectedActors() {
+	m.clearedcollected_actors = true
+}
+
+// CollectedActorsCleared reports if the "collected_actors" edge to the Actor entity was cleared.
+func (m *UserMutation) CollectedActorsCleared() bool {
+	return m.clearedcollected_actors
+}
+
+// RemoveCollectedActorIDs removes the "collected_actors" edge to the Actor entity by IDs.
+func (m *UserMutation) RemoveCollectedActorIDs(ids ...gid.ID) {
+	if m.removedcollected_actors == nil {
+		m.removedcollected_actors = make(map[gid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.collected_actors, ids[i])
+		m.removedcollected_actors[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCollectedActors returns the removed IDs of the "collected_actors" edge to the Actor entity.
+func (m *UserMutation) RemovedCollectedActorsIDs() (ids []gid.ID) {
+	for id := range m.removedcollected_actors {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CollectedActorsIDs returns the "collected_actors" edge IDs in the mutation.
+func (m *UserMutation) CollectedActorsIDs() (ids []gid.ID) {
+	for id := range m.collected_actors {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCollectedActors resets all changes to the "collected_actors" edge.
+func (m *UserMutation) ResetCollectedActors() {
+	m.collected_actors = nil
+	m.clearedcollected_actors = false
+	m.removedcollected_actors = nil
 }
 
 // Where appends a list predicates to the UserMutation builder.
@@ -8567,11 +9621,11 @@ func (m *UserMutation) AddedEdges() []string {
 	if m.organization != nil {
 		edges = append(edges, user.EdgeOrganization)
 	}
-	if m.localities != nil {
-		edges = append(edges, user.EdgeLocalities)
-	}
 	if m.collected_incidents != nil {
 		edges = append(edges, user.EdgeCollectedIncidents)
+	}
+	if m.collected_actors != nil {
+		edges = append(edges, user.EdgeCollectedActors)
 	}
 	return edges
 }
@@ -8584,15 +9638,15 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 		if id := m.organization; id != nil {
 			return []ent.Value{*id}
 		}
-	case user.EdgeLocalities:
-		ids := make([]ent.Value, 0, len(m.localities))
-		for id := range m.localities {
-			ids = append(ids, id)
-		}
-		return ids
 	case user.EdgeCollectedIncidents:
 		ids := make([]ent.Value, 0, len(m.collected_incidents))
 		for id := range m.collected_incidents {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeCollectedActors:
+		ids := make([]ent.Value, 0, len(m.collected_actors))
+		for id := range m.collected_actors {
 			ids = append(ids, id)
 		}
 		return ids
@@ -8603,11 +9657,11 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *UserMutation) RemovedEdges() []string {
 	edges := make([]string, 0, 3)
-	if m.removedlocalities != nil {
-		edges = append(edges, user.EdgeLocalities)
-	}
 	if m.removedcollected_incidents != nil {
 		edges = append(edges, user.EdgeCollectedIncidents)
+	}
+	if m.removedcollected_actors != nil {
+		edges = append(edges, user.EdgeCollectedActors)
 	}
 	return edges
 }
@@ -8616,15 +9670,15 @@ func (m *UserMutation) RemovedEdges() []string {
 // the given name in this mutation.
 func (m *UserMutation) RemovedIDs(name string) []ent.Value {
 	switch name {
-	case user.EdgeLocalities:
-		ids := make([]ent.Value, 0, len(m.removedlocalities))
-		for id := range m.removedlocalities {
-			ids = append(ids, id)
-		}
-		return ids
 	case user.EdgeCollectedIncidents:
 		ids := make([]ent.Value, 0, len(m.removedcollected_incidents))
 		for id := range m.removedcollected_incidents {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeCollectedActors:
+		ids := make([]ent.Value, 0, len(m.removedcollected_actors))
+		for id := range m.removedcollected_actors {
 			ids = append(ids, id)
 		}
 		return ids
@@ -8638,11 +9692,11 @@ func (m *UserMutation) ClearedEdges() []string {
 	if m.clearedorganization {
 		edges = append(edges, user.EdgeOrganization)
 	}
-	if m.clearedlocalities {
-		edges = append(edges, user.EdgeLocalities)
-	}
 	if m.clearedcollected_incidents {
 		edges = append(edges, user.EdgeCollectedIncidents)
+	}
+	if m.clearedcollected_actors {
+		edges = append(edges, user.EdgeCollectedActors)
 	}
 	return edges
 }
@@ -8653,10 +9707,10 @@ func (m *UserMutation) EdgeCleared(name string) bool {
 	switch name {
 	case user.EdgeOrganization:
 		return m.clearedorganization
-	case user.EdgeLocalities:
-		return m.clearedlocalities
 	case user.EdgeCollectedIncidents:
 		return m.clearedcollected_incidents
+	case user.EdgeCollectedActors:
+		return m.clearedcollected_actors
 	}
 	return false
 }
@@ -8679,11 +9733,11 @@ func (m *UserMutation) ResetEdge(name string) error {
 	case user.EdgeOrganization:
 		m.ResetOrganization()
 		return nil
-	case user.EdgeLocalities:
-		m.ResetLocalities()
-		return nil
 	case user.EdgeCollectedIncidents:
 		m.ResetCollectedIncidents()
+		return nil
+	case user.EdgeCollectedActors:
+		m.ResetCollectedActors()
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)

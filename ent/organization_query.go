@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -624,6 +625,12 @@ func (_q *OrganizationQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if organization.Policy == nil {
+		return errors.New("ent: uninitialized organization.Policy (forgotten import ent/runtime?)")
+	}
+	if err := organization.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -1063,7 +1070,9 @@ func (_q *OrganizationQuery) loadActors(ctx context.Context, query *ActorQuery, 
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(actor.FieldOrganizationID)
+	}
 	query.Where(predicate.Actor(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(organization.ActorsColumn), fks...))
 	}))
@@ -1072,13 +1081,10 @@ func (_q *OrganizationQuery) loadActors(ctx context.Context, query *ActorQuery, 
 		return err
 	}
 	for _, n := range neighbors {
-		fk := n.actor_organization
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "actor_organization" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "actor_organization" returned %v for node %v`, *fk, n.ID)
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}

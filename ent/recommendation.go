@@ -30,11 +30,12 @@ type Recommendation struct {
 	Status recommendation.Status `json:"status,omitempty"`
 	// When it should be implemented.
 	DueOn *time.Time `json:"due_on,omitempty"`
+	// The id of the activity at which the recommendation was made.
+	ActivityID gid.ID `json:"activity_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the RecommendationQuery when eager-loading is set.
-	Edges                   RecommendationEdges `json:"edges"`
-	recommendation_activity *gid.ID
-	selectValues            sql.SelectValues
+	Edges        RecommendationEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // RecommendationEdges holds the relations/edges for other nodes in the graph.
@@ -77,14 +78,12 @@ func (*Recommendation) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case recommendation.FieldID:
+		case recommendation.FieldID, recommendation.FieldActivityID:
 			values[i] = new(gid.ID)
 		case recommendation.FieldText, recommendation.FieldStatus:
 			values[i] = new(sql.NullString)
 		case recommendation.FieldCreatedAt, recommendation.FieldUpdatedAt, recommendation.FieldDueOn:
 			values[i] = new(sql.NullTime)
-		case recommendation.ForeignKeys[0]: // recommendation_activity
-			values[i] = &sql.NullScanner{S: new(gid.ID)}
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -137,12 +136,11 @@ func (_m *Recommendation) assignValues(columns []string, values []any) error {
 				_m.DueOn = new(time.Time)
 				*_m.DueOn = value.Time
 			}
-		case recommendation.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullScanner); !ok {
-				return fmt.Errorf("unexpected type %T for field recommendation_activity", values[i])
-			} else if value.Valid {
-				_m.recommendation_activity = new(gid.ID)
-				*_m.recommendation_activity = *value.S.(*gid.ID)
+		case recommendation.FieldActivityID:
+			if value, ok := values[i].(*gid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field activity_id", values[i])
+			} else if value != nil {
+				_m.ActivityID = *value
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -206,6 +204,9 @@ func (_m *Recommendation) String() string {
 		builder.WriteString("due_on=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("activity_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ActivityID))
 	builder.WriteByte(')')
 	return builder.String()
 }

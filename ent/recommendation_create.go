@@ -85,6 +85,12 @@ func (_c *RecommendationCreate) SetNillableDueOn(v *time.Time) *RecommendationCr
 	return _c
 }
 
+// SetActivityID sets the "activity_id" field.
+func (_c *RecommendationCreate) SetActivityID(v gid.ID) *RecommendationCreate {
+	_c.mutation.SetActivityID(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *RecommendationCreate) SetID(v gid.ID) *RecommendationCreate {
 	_c.mutation.SetID(v)
@@ -96,12 +102,6 @@ func (_c *RecommendationCreate) SetNillableID(v *gid.ID) *RecommendationCreate {
 	if v != nil {
 		_c.SetID(*v)
 	}
-	return _c
-}
-
-// SetActivityID sets the "activity" edge to the Activity entity by ID.
-func (_c *RecommendationCreate) SetActivityID(id gid.ID) *RecommendationCreate {
-	_c.mutation.SetActivityID(id)
 	return _c
 }
 
@@ -132,7 +132,9 @@ func (_c *RecommendationCreate) Mutation() *RecommendationMutation {
 
 // Save creates the Recommendation in the database.
 func (_c *RecommendationCreate) Save(ctx context.Context) (*Recommendation, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -159,12 +161,18 @@ func (_c *RecommendationCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *RecommendationCreate) defaults() {
+func (_c *RecommendationCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if recommendation.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized recommendation.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := recommendation.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if recommendation.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized recommendation.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := recommendation.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -173,9 +181,13 @@ func (_c *RecommendationCreate) defaults() {
 		_c.mutation.SetStatus(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if recommendation.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized recommendation.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := recommendation.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -200,6 +212,14 @@ func (_c *RecommendationCreate) check() error {
 	if v, ok := _c.mutation.Status(); ok {
 		if err := recommendation.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Recommendation.status": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ActivityID(); !ok {
+		return &ValidationError{Name: "activity_id", err: errors.New(`ent: missing required field "Recommendation.activity_id"`)}
+	}
+	if v, ok := _c.mutation.ActivityID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "activity_id", err: fmt.Errorf(`ent: validator failed for field "Recommendation.activity_id": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.ID(); ok {
@@ -279,7 +299,7 @@ func (_c *RecommendationCreate) createSpec() (*Recommendation, *sqlgraph.CreateS
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.recommendation_activity = &nodes[0]
+		_node.ActivityID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.AddresseesIDs(); len(nodes) > 0 {

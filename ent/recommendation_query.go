@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -28,7 +29,6 @@ type RecommendationQuery struct {
 	predicates          []predicate.Recommendation
 	withActivity        *ActivityQuery
 	withAddressees      *OrganizationQuery
-	withFKs             bool
 	modifiers           []func(*sql.Selector)
 	loadTotal           []func(context.Context, []*Recommendation) error
 	withNamedAddressees map[string]*OrganizationQuery
@@ -405,25 +405,24 @@ func (_q *RecommendationQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if recommendation.Policy == nil {
+		return errors.New("ent: uninitialized recommendation.Policy (forgotten import ent/runtime?)")
+	}
+	if err := recommendation.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
 func (_q *RecommendationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Recommendation, error) {
 	var (
 		nodes       = []*Recommendation{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
 		loadedTypes = [2]bool{
 			_q.withActivity != nil,
 			_q.withAddressees != nil,
 		}
 	)
-	if _q.withActivity != nil {
-		withFKs = true
-	}
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, recommendation.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Recommendation).scanValues(nil, columns)
 	}
@@ -477,10 +476,7 @@ func (_q *RecommendationQuery) loadActivity(ctx context.Context, query *Activity
 	ids := make([]gid.ID, 0, len(nodes))
 	nodeids := make(map[gid.ID][]*Recommendation)
 	for i := range nodes {
-		if nodes[i].recommendation_activity == nil {
-			continue
-		}
-		fk := *nodes[i].recommendation_activity
+		fk := nodes[i].ActivityID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}
@@ -497,7 +493,7 @@ func (_q *RecommendationQuery) loadActivity(ctx context.Context, query *Activity
 	for _, n := range neighbors {
 		nodes, ok := nodeids[n.ID]
 		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "recommendation_activity" returned %v`, n.ID)
+			return fmt.Errorf(`unexpected foreign-key "activity_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -594,6 +590,9 @@ func (_q *RecommendationQuery) querySpec() *sqlgraph.QuerySpec {
 			if fields[i] != recommendation.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
+		}
+		if _q.withActivity != nil {
+			_spec.Node.AddColumnOnce(recommendation.FieldActivityID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

@@ -85,9 +85,17 @@ func (_u *RecommendationUpdate) ClearDueOn() *RecommendationUpdate {
 	return _u
 }
 
-// SetActivityID sets the "activity" edge to the Activity entity by ID.
-func (_u *RecommendationUpdate) SetActivityID(id gid.ID) *RecommendationUpdate {
-	_u.mutation.SetActivityID(id)
+// SetActivityID sets the "activity_id" field.
+func (_u *RecommendationUpdate) SetActivityID(v gid.ID) *RecommendationUpdate {
+	_u.mutation.SetActivityID(v)
+	return _u
+}
+
+// SetNillableActivityID sets the "activity_id" field if the given value is not nil.
+func (_u *RecommendationUpdate) SetNillableActivityID(v *gid.ID) *RecommendationUpdate {
+	if v != nil {
+		_u.SetActivityID(*v)
+	}
 	return _u
 }
 
@@ -145,7 +153,9 @@ func (_u *RecommendationUpdate) RemoveAddressees(v ...*Organization) *Recommenda
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *RecommendationUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -172,11 +182,15 @@ func (_u *RecommendationUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *RecommendationUpdate) defaults() {
+func (_u *RecommendationUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if recommendation.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized recommendation.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := recommendation.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -189,6 +203,11 @@ func (_u *RecommendationUpdate) check() error {
 	if v, ok := _u.mutation.Status(); ok {
 		if err := recommendation.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Recommendation.status": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ActivityID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "activity_id", err: fmt.Errorf(`ent: validator failed for field "Recommendation.activity_id": %w`, err)}
 		}
 	}
 	if _u.mutation.ActivityCleared() && len(_u.mutation.ActivityIDs()) > 0 {
@@ -372,9 +391,17 @@ func (_u *RecommendationUpdateOne) ClearDueOn() *RecommendationUpdateOne {
 	return _u
 }
 
-// SetActivityID sets the "activity" edge to the Activity entity by ID.
-func (_u *RecommendationUpdateOne) SetActivityID(id gid.ID) *RecommendationUpdateOne {
-	_u.mutation.SetActivityID(id)
+// SetActivityID sets the "activity_id" field.
+func (_u *RecommendationUpdateOne) SetActivityID(v gid.ID) *RecommendationUpdateOne {
+	_u.mutation.SetActivityID(v)
+	return _u
+}
+
+// SetNillableActivityID sets the "activity_id" field if the given value is not nil.
+func (_u *RecommendationUpdateOne) SetNillableActivityID(v *gid.ID) *RecommendationUpdateOne {
+	if v != nil {
+		_u.SetActivityID(*v)
+	}
 	return _u
 }
 
@@ -445,7 +472,9 @@ func (_u *RecommendationUpdateOne) Select(field string, fields ...string) *Recom
 
 // Save executes the query and returns the updated Recommendation entity.
 func (_u *RecommendationUpdateOne) Save(ctx context.Context) (*Recommendation, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -472,11 +501,15 @@ func (_u *RecommendationUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *RecommendationUpdateOne) defaults() {
+func (_u *RecommendationUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if recommendation.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized recommendation.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := recommendation.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -489,6 +522,11 @@ func (_u *RecommendationUpdateOne) check() error {
 	if v, ok := _u.mutation.Status(); ok {
 		if err := recommendation.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Recommendation.status": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ActivityID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "activity_id", err: fmt.Errorf(`ent: validator failed for field "Recommendation.activity_id": %w`, err)}
 		}
 	}
 	if _u.mutation.ActivityCleared() && len(_u.mutation.ActivityIDs()) > 0 {

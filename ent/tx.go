@@ -26,6 +26,8 @@ type Tx struct {
 	Locality *LocalityClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// PolicyRule is the client for interacting with the PolicyRule builders.
+	PolicyRule *PolicyRuleClient
 	// Recommendation is the client for interacting with the Recommendation builders.
 	Recommendation *RecommendationClient
 	// User is the client for interacting with the User builders.
@@ -170,6 +172,7 @@ func (tx *Tx) init() {
 	tx.Involvement = NewInvolvementClient(tx.config)
 	tx.Locality = NewLocalityClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
+	tx.PolicyRule = NewPolicyRuleClient(tx.config)
 	tx.Recommendation = NewRecommendationClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.ViolationType = NewViolationTypeClient(tx.config)

@@ -39,18 +39,18 @@ type User struct {
 type UserEdges struct {
 	// The organization this user works for.
 	Organization *Organization `json:"organization,omitempty"`
-	// Localities this user is assigned to.
-	Localities []*Locality `json:"localities,omitempty"`
 	// Incidents this user collected.
 	CollectedIncidents []*Incident `json:"collected_incidents,omitempty"`
+	// Actors this user recorded.
+	CollectedActors []*Actor `json:"collected_actors,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [2]map[string]int
 
-	namedLocalities         map[string][]*Locality
 	namedCollectedIncidents map[string][]*Incident
+	namedCollectedActors    map[string][]*Actor
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -64,22 +64,22 @@ func (e UserEdges) OrganizationOrErr() (*Organization, error) {
 	return nil, &NotLoadedError{edge: "organization"}
 }
 
-// LocalitiesOrErr returns the Localities value or an error if the edge
-// was not loaded in eager-loading.
-func (e UserEdges) LocalitiesOrErr() ([]*Locality, error) {
-	if e.loadedTypes[1] {
-		return e.Localities, nil
-	}
-	return nil, &NotLoadedError{edge: "localities"}
-}
-
 // CollectedIncidentsOrErr returns the CollectedIncidents value or an error if the edge
 // was not loaded in eager-loading.
 func (e UserEdges) CollectedIncidentsOrErr() ([]*Incident, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[1] {
 		return e.CollectedIncidents, nil
 	}
 	return nil, &NotLoadedError{edge: "collected_incidents"}
+}
+
+// CollectedActorsOrErr returns the CollectedActors value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) CollectedActorsOrErr() ([]*Actor, error) {
+	if e.loadedTypes[2] {
+		return e.CollectedActors, nil
+	}
+	return nil, &NotLoadedError{edge: "collected_actors"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -165,14 +165,14 @@ func (_m *User) QueryOrganization() *OrganizationQuery {
 	return NewUserClient(_m.config).QueryOrganization(_m)
 }
 
-// QueryLocalities queries the "localities" edge of the User entity.
-func (_m *User) QueryLocalities() *LocalityQuery {
-	return NewUserClient(_m.config).QueryLocalities(_m)
-}
-
 // QueryCollectedIncidents queries the "collected_incidents" edge of the User entity.
 func (_m *User) QueryCollectedIncidents() *IncidentQuery {
 	return NewUserClient(_m.config).QueryCollectedIncidents(_m)
+}
+
+// QueryCollectedActors queries the "collected_actors" edge of the User entity.
+func (_m *User) QueryCollectedActors() *ActorQuery {
+	return NewUserClient(_m.config).QueryCollectedActors(_m)
 }
 
 // Update returns a builder for updating this User.
@@ -213,30 +213,6 @@ func (_m *User) String() string {
 	return builder.String()
 }
 
-// NamedLocalities returns the Localities named value or an error if the edge was not
-// loaded in eager-loading with this name.
-func (_m *User) NamedLocalities(name string) ([]*Locality, error) {
-	if _m.Edges.namedLocalities == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedLocalities[name]
-	if !ok {
-		return nil, &NotLoadedError{edge: name}
-	}
-	return nodes, nil
-}
-
-func (_m *User) appendNamedLocalities(name string, edges ...*Locality) {
-	if _m.Edges.namedLocalities == nil {
-		_m.Edges.namedLocalities = make(map[string][]*Locality)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedLocalities[name] = []*Locality{}
-	} else {
-		_m.Edges.namedLocalities[name] = append(_m.Edges.namedLocalities[name], edges...)
-	}
-}
-
 // NamedCollectedIncidents returns the CollectedIncidents named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *User) NamedCollectedIncidents(name string) ([]*Incident, error) {
@@ -258,6 +234,30 @@ func (_m *User) appendNamedCollectedIncidents(name string, edges ...*Incident) {
 		_m.Edges.namedCollectedIncidents[name] = []*Incident{}
 	} else {
 		_m.Edges.namedCollectedIncidents[name] = append(_m.Edges.namedCollectedIncidents[name], edges...)
+	}
+}
+
+// NamedCollectedActors returns the CollectedActors named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedCollectedActors(name string) ([]*Actor, error) {
+	if _m.Edges.namedCollectedActors == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCollectedActors[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedCollectedActors(name string, edges ...*Actor) {
+	if _m.Edges.namedCollectedActors == nil {
+		_m.Edges.namedCollectedActors = make(map[string][]*Actor)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCollectedActors[name] = []*Actor{}
+	} else {
+		_m.Edges.namedCollectedActors[name] = append(_m.Edges.namedCollectedActors[name], edges...)
 	}
 }
 

@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -12,8 +13,8 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
-	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
 	"github.com/benkan-project/benkan/ent/predicate"
 	"github.com/benkan-project/benkan/ent/user"
@@ -28,13 +29,13 @@ type UserQuery struct {
 	inters                      []Interceptor
 	predicates                  []predicate.User
 	withOrganization            *OrganizationQuery
-	withLocalities              *LocalityQuery
 	withCollectedIncidents      *IncidentQuery
+	withCollectedActors         *ActorQuery
 	withFKs                     bool
 	modifiers                   []func(*sql.Selector)
 	loadTotal                   []func(context.Context, []*User) error
-	withNamedLocalities         map[string]*LocalityQuery
 	withNamedCollectedIncidents map[string]*IncidentQuery
+	withNamedCollectedActors    map[string]*ActorQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -93,28 +94,6 @@ func (_q *UserQuery) QueryOrganization() *OrganizationQuery {
 	return query
 }
 
-// QueryLocalities chains the current query on the "localities" edge.
-func (_q *UserQuery) QueryLocalities() *LocalityQuery {
-	query := (&LocalityClient{config: _q.config}).Query()
-	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
-		if err := _q.prepareQuery(ctx); err != nil {
-			return nil, err
-		}
-		selector := _q.sqlQuery(ctx)
-		if err := selector.Err(); err != nil {
-			return nil, err
-		}
-		step := sqlgraph.NewStep(
-			sqlgraph.From(user.Table, user.FieldID, selector),
-			sqlgraph.To(locality.Table, locality.FieldID),
-			sqlgraph.Edge(sqlgraph.M2M, false, user.LocalitiesTable, user.LocalitiesPrimaryKey...),
-		)
-		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
-		return fromU, nil
-	}
-	return query
-}
-
 // QueryCollectedIncidents chains the current query on the "collected_incidents" edge.
 func (_q *UserQuery) QueryCollectedIncidents() *IncidentQuery {
 	query := (&IncidentClient{config: _q.config}).Query()
@@ -130,6 +109,28 @@ func (_q *UserQuery) QueryCollectedIncidents() *IncidentQuery {
 			sqlgraph.From(user.Table, user.FieldID, selector),
 			sqlgraph.To(incident.Table, incident.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, user.CollectedIncidentsTable, user.CollectedIncidentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCollectedActors chains the current query on the "collected_actors" edge.
+func (_q *UserQuery) QueryCollectedActors() *ActorQuery {
+	query := (&ActorClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(actor.Table, actor.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, user.CollectedActorsTable, user.CollectedActorsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -330,8 +331,8 @@ func (_q *UserQuery) Clone() *UserQuery {
 		inters:                 append([]Interceptor{}, _q.inters...),
 		predicates:             append([]predicate.User{}, _q.predicates...),
 		withOrganization:       _q.withOrganization.Clone(),
-		withLocalities:         _q.withLocalities.Clone(),
 		withCollectedIncidents: _q.withCollectedIncidents.Clone(),
+		withCollectedActors:    _q.withCollectedActors.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -349,17 +350,6 @@ func (_q *UserQuery) WithOrganization(opts ...func(*OrganizationQuery)) *UserQue
 	return _q
 }
 
-// WithLocalities tells the query-builder to eager-load the nodes that are connected to
-// the "localities" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *UserQuery) WithLocalities(opts ...func(*LocalityQuery)) *UserQuery {
-	query := (&LocalityClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	_q.withLocalities = query
-	return _q
-}
-
 // WithCollectedIncidents tells the query-builder to eager-load the nodes that are connected to
 // the "collected_incidents" edge. The optional arguments are used to configure the query builder of the edge.
 func (_q *UserQuery) WithCollectedIncidents(opts ...func(*IncidentQuery)) *UserQuery {
@@ -368,6 +358,17 @@ func (_q *UserQuery) WithCollectedIncidents(opts ...func(*IncidentQuery)) *UserQ
 		opt(query)
 	}
 	_q.withCollectedIncidents = query
+	return _q
+}
+
+// WithCollectedActors tells the query-builder to eager-load the nodes that are connected to
+// the "collected_actors" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithCollectedActors(opts ...func(*ActorQuery)) *UserQuery {
+	query := (&ActorClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCollectedActors = query
 	return _q
 }
 
@@ -442,6 +443,12 @@ func (_q *UserQuery) prepareQuery(ctx context.Context) error {
 		}
 		_q.sql = prev
 	}
+	if user.Policy == nil {
+		return errors.New("ent: uninitialized user.Policy (forgotten import ent/runtime?)")
+	}
+	if err := user.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -452,8 +459,8 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		_spec       = _q.querySpec()
 		loadedTypes = [3]bool{
 			_q.withOrganization != nil,
-			_q.withLocalities != nil,
 			_q.withCollectedIncidents != nil,
+			_q.withCollectedActors != nil,
 		}
 	)
 	if _q.withOrganization != nil {
@@ -489,13 +496,6 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
-	if query := _q.withLocalities; query != nil {
-		if err := _q.loadLocalities(ctx, query, nodes,
-			func(n *User) { n.Edges.Localities = []*Locality{} },
-			func(n *User, e *Locality) { n.Edges.Localities = append(n.Edges.Localities, e) }); err != nil {
-			return nil, err
-		}
-	}
 	if query := _q.withCollectedIncidents; query != nil {
 		if err := _q.loadCollectedIncidents(ctx, query, nodes,
 			func(n *User) { n.Edges.CollectedIncidents = []*Incident{} },
@@ -503,10 +503,10 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
-	for name, query := range _q.withNamedLocalities {
-		if err := _q.loadLocalities(ctx, query, nodes,
-			func(n *User) { n.appendNamedLocalities(name) },
-			func(n *User, e *Locality) { n.appendNamedLocalities(name, e) }); err != nil {
+	if query := _q.withCollectedActors; query != nil {
+		if err := _q.loadCollectedActors(ctx, query, nodes,
+			func(n *User) { n.Edges.CollectedActors = []*Actor{} },
+			func(n *User, e *Actor) { n.Edges.CollectedActors = append(n.Edges.CollectedActors, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -514,6 +514,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadCollectedIncidents(ctx, query, nodes,
 			func(n *User) { n.appendNamedCollectedIncidents(name) },
 			func(n *User, e *Incident) { n.appendNamedCollectedIncidents(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCollectedActors {
+		if err := _q.loadCollectedActors(ctx, query, nodes,
+			func(n *User) { n.appendNamedCollectedActors(name) },
+			func(n *User, e *Actor) { n.appendNamedCollectedActors(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -557,67 +564,6 @@ func (_q *UserQuery) loadOrganization(ctx context.Context, query *OrganizationQu
 	}
 	return nil
 }
-func (_q *UserQuery) loadLocalities(ctx context.Context, query *LocalityQuery, nodes []*User, init func(*User), assign func(*User, *Locality)) error {
-	edgeIDs := make([]driver.Value, len(nodes))
-	byID := make(map[gid.ID]*User)
-	nids := make(map[gid.ID]map[*User]struct{})
-	for i, node := range nodes {
-		edgeIDs[i] = node.ID
-		byID[node.ID] = node
-		if init != nil {
-			init(node)
-		}
-	}
-	query.Where(func(s *sql.Selector) {
-		joinT := sql.Table(user.LocalitiesTable)
-		s.Join(joinT).On(s.C(locality.FieldID), joinT.C(user.LocalitiesPrimaryKey[1]))
-		s.Where(sql.InValues(joinT.C(user.LocalitiesPrimaryKey[0]), edgeIDs...))
-		columns := s.SelectedColumns()
-		s.Select(joinT.C(user.LocalitiesPrimaryKey[0]))
-		s.AppendSelect(columns...)
-		s.SetDistinct(false)
-	})
-	if err := query.prepareQuery(ctx); err != nil {
-		return err
-	}
-	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
-		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
-			assign := spec.Assign
-			values := spec.ScanValues
-			spec.ScanValues = func(columns []string) ([]any, error) {
-				values, err := values(columns[1:])
-				if err != nil {
-					return nil, err
-				}
-				return append([]any{new(gid.ID)}, values...), nil
-			}
-			spec.Assign = func(columns []string, values []any) error {
-				outValue := *values[0].(*gid.ID)
-				inValue := *values[1].(*gid.ID)
-				if nids[inValue] == nil {
-					nids[inValue] = map[*User]struct{}{byID[outValue]: {}}
-					return assign(columns[1:], values[1:])
-				}
-				nids[inValue][byID[outValue]] = struct{}{}
-				return nil
-			}
-		})
-	})
-	neighbors, err := withInterceptors[[]*Locality](ctx, query, qr, query.inters)
-	if err != nil {
-		return err
-	}
-	for _, n := range neighbors {
-		nodes, ok := nids[n.ID]
-		if !ok {
-			return fmt.Errorf(`unexpected "localities" node returned %v`, n.ID)
-		}
-		for kn := range nodes {
-			assign(kn, n)
-		}
-	}
-	return nil
-}
 func (_q *UserQuery) loadCollectedIncidents(ctx context.Context, query *IncidentQuery, nodes []*User, init func(*User), assign func(*User, *Incident)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[gid.ID]*User)
@@ -628,7 +574,9 @@ func (_q *UserQuery) loadCollectedIncidents(ctx context.Context, query *Incident
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(incident.FieldCollectedByID)
+	}
 	query.Where(predicate.Incident(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(user.CollectedIncidentsColumn), fks...))
 	}))
@@ -637,13 +585,40 @@ func (_q *UserQuery) loadCollectedIncidents(ctx context.Context, query *Incident
 		return err
 	}
 	for _, n := range neighbors {
-		fk := n.incident_collected_by
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "incident_collected_by" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
+		fk := n.CollectedByID
+		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "incident_collected_by" returned %v for node %v`, *fk, n.ID)
+			return fmt.Errorf(`unexpected referenced foreign-key "collected_by_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadCollectedActors(ctx context.Context, query *ActorQuery, nodes []*User, init func(*User), assign func(*User, *Actor)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[gid.ID]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(actor.FieldCollectedByID)
+	}
+	query.Where(predicate.Actor(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.CollectedActorsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CollectedByID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "collected_by_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -734,20 +709,6 @@ func (_q *UserQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	return selector
 }
 
-// WithNamedLocalities tells the query-builder to eager-load the nodes that are connected to the "localities"
-// edge with the given name. The optional arguments are used to configure the query builder of the edge.
-func (_q *UserQuery) WithNamedLocalities(name string, opts ...func(*LocalityQuery)) *UserQuery {
-	query := (&LocalityClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	if _q.withNamedLocalities == nil {
-		_q.withNamedLocalities = make(map[string]*LocalityQuery)
-	}
-	_q.withNamedLocalities[name] = query
-	return _q
-}
-
 // WithNamedCollectedIncidents tells the query-builder to eager-load the nodes that are connected to the "collected_incidents"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *UserQuery) WithNamedCollectedIncidents(name string, opts ...func(*IncidentQuery)) *UserQuery {
@@ -759,6 +720,20 @@ func (_q *UserQuery) WithNamedCollectedIncidents(name string, opts ...func(*Inci
 		_q.withNamedCollectedIncidents = make(map[string]*IncidentQuery)
 	}
 	_q.withNamedCollectedIncidents[name] = query
+	return _q
+}
+
+// WithNamedCollectedActors tells the query-builder to eager-load the nodes that are connected to the "collected_actors"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedCollectedActors(name string, opts ...func(*ActorQuery)) *UserQuery {
+	query := (&ActorClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCollectedActors == nil {
+		_q.withNamedCollectedActors = make(map[string]*ActorQuery)
+	}
+	_q.withNamedCollectedActors[name] = query
 	return _q
 }
 

@@ -11,8 +11,8 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
-	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
 	"github.com/benkan-project/benkan/ent/predicate"
 	"github.com/benkan-project/benkan/ent/user"
@@ -85,21 +85,6 @@ func (_u *UserUpdate) SetOrganization(v *Organization) *UserUpdate {
 	return _u.SetOrganizationID(v.ID)
 }
 
-// AddLocalityIDs adds the "localities" edge to the Locality entity by IDs.
-func (_u *UserUpdate) AddLocalityIDs(ids ...gid.ID) *UserUpdate {
-	_u.mutation.AddLocalityIDs(ids...)
-	return _u
-}
-
-// AddLocalities adds the "localities" edges to the Locality entity.
-func (_u *UserUpdate) AddLocalities(v ...*Locality) *UserUpdate {
-	ids := make([]gid.ID, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddLocalityIDs(ids...)
-}
-
 // AddCollectedIncidentIDs adds the "collected_incidents" edge to the Incident entity by IDs.
 func (_u *UserUpdate) AddCollectedIncidentIDs(ids ...gid.ID) *UserUpdate {
 	_u.mutation.AddCollectedIncidentIDs(ids...)
@@ -115,6 +100,21 @@ func (_u *UserUpdate) AddCollectedIncidents(v ...*Incident) *UserUpdate {
 	return _u.AddCollectedIncidentIDs(ids...)
 }
 
+// AddCollectedActorIDs adds the "collected_actors" edge to the Actor entity by IDs.
+func (_u *UserUpdate) AddCollectedActorIDs(ids ...gid.ID) *UserUpdate {
+	_u.mutation.AddCollectedActorIDs(ids...)
+	return _u
+}
+
+// AddCollectedActors adds the "collected_actors" edges to the Actor entity.
+func (_u *UserUpdate) AddCollectedActors(v ...*Actor) *UserUpdate {
+	ids := make([]gid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCollectedActorIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdate) Mutation() *UserMutation {
 	return _u.mutation
@@ -124,27 +124,6 @@ func (_u *UserUpdate) Mutation() *UserMutation {
 func (_u *UserUpdate) ClearOrganization() *UserUpdate {
 	_u.mutation.ClearOrganization()
 	return _u
-}
-
-// ClearLocalities clears all "localities" edges to the Locality entity.
-func (_u *UserUpdate) ClearLocalities() *UserUpdate {
-	_u.mutation.ClearLocalities()
-	return _u
-}
-
-// RemoveLocalityIDs removes the "localities" edge to Locality entities by IDs.
-func (_u *UserUpdate) RemoveLocalityIDs(ids ...gid.ID) *UserUpdate {
-	_u.mutation.RemoveLocalityIDs(ids...)
-	return _u
-}
-
-// RemoveLocalities removes "localities" edges to Locality entities.
-func (_u *UserUpdate) RemoveLocalities(v ...*Locality) *UserUpdate {
-	ids := make([]gid.ID, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveLocalityIDs(ids...)
 }
 
 // ClearCollectedIncidents clears all "collected_incidents" edges to the Incident entity.
@@ -168,9 +147,32 @@ func (_u *UserUpdate) RemoveCollectedIncidents(v ...*Incident) *UserUpdate {
 	return _u.RemoveCollectedIncidentIDs(ids...)
 }
 
+// ClearCollectedActors clears all "collected_actors" edges to the Actor entity.
+func (_u *UserUpdate) ClearCollectedActors() *UserUpdate {
+	_u.mutation.ClearCollectedActors()
+	return _u
+}
+
+// RemoveCollectedActorIDs removes the "collected_actors" edge to Actor entities by IDs.
+func (_u *UserUpdate) RemoveCollectedActorIDs(ids ...gid.ID) *UserUpdate {
+	_u.mutation.RemoveCollectedActorIDs(ids...)
+	return _u
+}
+
+// RemoveCollectedActors removes "collected_actors" edges to Actor entities.
+func (_u *UserUpdate) RemoveCollectedActors(v ...*Actor) *UserUpdate {
+	ids := make([]gid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCollectedActorIDs(ids...)
+}
+
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *UserUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -197,11 +199,15 @@ func (_u *UserUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *UserUpdate) defaults() {
+func (_u *UserUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if user.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized user.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := user.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -269,51 +275,6 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.LocalitiesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: false,
-			Table:   user.LocalitiesTable,
-			Columns: user.LocalitiesPrimaryKey,
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(locality.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedLocalitiesIDs(); len(nodes) > 0 && !_u.mutation.LocalitiesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: false,
-			Table:   user.LocalitiesTable,
-			Columns: user.LocalitiesPrimaryKey,
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(locality.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.LocalitiesIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: false,
-			Table:   user.LocalitiesTable,
-			Columns: user.LocalitiesPrimaryKey,
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(locality.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
 	if _u.mutation.CollectedIncidentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -352,6 +313,51 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(incident.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CollectedActorsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.CollectedActorsTable,
+			Columns: []string{user.CollectedActorsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(actor.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCollectedActorsIDs(); len(nodes) > 0 && !_u.mutation.CollectedActorsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.CollectedActorsTable,
+			Columns: []string{user.CollectedActorsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(actor.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CollectedActorsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.CollectedActorsTable,
+			Columns: []string{user.CollectedActorsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(actor.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -432,21 +438,6 @@ func (_u *UserUpdateOne) SetOrganization(v *Organization) *UserUpdateOne {
 	return _u.SetOrganizationID(v.ID)
 }
 
-// AddLocalityIDs adds the "localities" edge to the Locality entity by IDs.
-func (_u *UserUpdateOne) AddLocalityIDs(ids ...gid.ID) *UserUpdateOne {
-	_u.mutation.AddLocalityIDs(ids...)
-	return _u
-}
-
-// AddLocalities adds the "localities" edges to the Locality entity.
-func (_u *UserUpdateOne) AddLocalities(v ...*Locality) *UserUpdateOne {
-	ids := make([]gid.ID, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddLocalityIDs(ids...)
-}
-
 // AddCollectedIncidentIDs adds the "collected_incidents" edge to the Incident entity by IDs.
 func (_u *UserUpdateOne) AddCollectedIncidentIDs(ids ...gid.ID) *UserUpdateOne {
 	_u.mutation.AddCollectedIncidentIDs(ids...)
@@ -462,6 +453,21 @@ func (_u *UserUpdateOne) AddCollectedIncidents(v ...*Incident) *UserUpdateOne {
 	return _u.AddCollectedIncidentIDs(ids...)
 }
 
+// AddCollectedActorIDs adds the "collected_actors" edge to the Actor entity by IDs.
+func (_u *UserUpdateOne) AddCollectedActorIDs(ids ...gid.ID) *UserUpdateOne {
+	_u.mutation.AddCollectedActorIDs(ids...)
+	return _u
+}
+
+// AddCollectedActors adds the "collected_actors" edges to the Actor entity.
+func (_u *UserUpdateOne) AddCollectedActors(v ...*Actor) *UserUpdateOne {
+	ids := make([]gid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCollectedActorIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdateOne) Mutation() *UserMutation {
 	return _u.mutation
@@ -471,27 +477,6 @@ func (_u *UserUpdateOne) Mutation() *UserMutation {
 func (_u *UserUpdateOne) ClearOrganization() *UserUpdateOne {
 	_u.mutation.ClearOrganization()
 	return _u
-}
-
-// ClearLocalities clears all "localities" edges to the Locality entity.
-func (_u *UserUpdateOne) ClearLocalities() *UserUpdateOne {
-	_u.mutation.ClearLocalities()
-	return _u
-}
-
-// RemoveLocalityIDs removes the "localities" edge to Locality entities by IDs.
-func (_u *UserUpdateOne) RemoveLocalityIDs(ids ...gid.ID) *UserUpdateOne {
-	_u.mutation.RemoveLocalityIDs(ids...)
-	return _u
-}
-
-// RemoveLocalities removes "localities" edges to Locality entities.
-func (_u *UserUpdateOne) RemoveLocalities(v ...*Locality) *UserUpdateOne {
-	ids := make([]gid.ID, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveLocalityIDs(ids...)
 }
 
 // ClearCollectedIncidents clears all "collected_incidents" edges to the Incident entity.
@@ -515,6 +500,27 @@ func (_u *UserUpdateOne) RemoveCollectedIncidents(v ...*Incident) *UserUpdateOne
 	return _u.RemoveCollectedIncidentIDs(ids...)
 }
 
+// ClearCollectedActors clears all "collected_actors" edges to the Actor entity.
+func (_u *UserUpdateOne) ClearCollectedActors() *UserUpdateOne {
+	_u.mutation.ClearCollectedActors()
+	return _u
+}
+
+// RemoveCollectedActorIDs removes the "collected_actors" edge to Actor entities by IDs.
+func (_u *UserUpdateOne) RemoveCollectedActorIDs(ids ...gid.ID) *UserUpdateOne {
+	_u.mutation.RemoveCollectedActorIDs(ids...)
+	return _u
+}
+
+// RemoveCollectedActors removes "collected_actors" edges to Actor entities.
+func (_u *UserUpdateOne) RemoveCollectedActors(v ...*Actor) *UserUpdateOne {
+	ids := make([]gid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCollectedActorIDs(ids...)
+}
+
 // Where appends a list predicates to the UserUpdate builder.
 func (_u *UserUpdateOne) Where(ps ...predicate.User) *UserUpdateOne {
 	_u.mutation.Where(ps...)
@@ -530,7 +536,9 @@ func (_u *UserUpdateOne) Select(field string, fields ...string) *UserUpdateOne {
 
 // Save executes the query and returns the updated User entity.
 func (_u *UserUpdateOne) Save(ctx context.Context) (*User, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -557,11 +565,15 @@ func (_u *UserUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *UserUpdateOne) defaults() {
+func (_u *UserUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if user.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized user.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := user.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -646,51 +658,6 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.LocalitiesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: false,
-			Table:   user.LocalitiesTable,
-			Columns: user.LocalitiesPrimaryKey,
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(locality.FieldID, field.TypeString),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedLocalitiesIDs(); len(nodes) > 0 && !_u.mutation.LocalitiesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: false,
-			Table:   user.LocalitiesTable,
-			Columns: user.LocalitiesPrimaryKey,
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(locality.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.LocalitiesIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2M,
-			Inverse: false,
-			Table:   user.LocalitiesTable,
-			Columns: user.LocalitiesPrimaryKey,
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(locality.FieldID, field.TypeString),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
 	if _u.mutation.CollectedIncidentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -729,6 +696,51 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(incident.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CollectedActorsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.CollectedActorsTable,
+			Columns: []string{user.CollectedActorsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(actor.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCollectedActorsIDs(); len(nodes) > 0 && !_u.mutation.CollectedActorsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.CollectedActorsTable,
+			Columns: []string{user.CollectedActorsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(actor.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CollectedActorsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   user.CollectedActorsTable,
+			Columns: []string{user.CollectedActorsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(actor.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

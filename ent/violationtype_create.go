@@ -118,7 +118,9 @@ func (_c *ViolationTypeCreate) Mutation() *ViolationTypeMutation {
 
 // Save creates the ViolationType in the database.
 func (_c *ViolationTypeCreate) Save(ctx context.Context) (*ViolationType, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -145,19 +147,29 @@ func (_c *ViolationTypeCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ViolationTypeCreate) defaults() {
+func (_c *ViolationTypeCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if violationtype.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized violationtype.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := violationtype.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if violationtype.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized violationtype.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := violationtype.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if violationtype.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized violationtype.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := violationtype.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -127,7 +127,9 @@ func (_u *ViolationTypeUpdate) RemoveIncidents(v ...*Incident) *ViolationTypeUpd
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ViolationTypeUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -154,11 +156,15 @@ func (_u *ViolationTypeUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ViolationTypeUpdate) defaults() {
+func (_u *ViolationTypeUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if violationtype.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized violationtype.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := violationtype.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -383,7 +389,9 @@ func (_u *ViolationTypeUpdateOne) Select(field string, fields ...string) *Violat
 
 // Save executes the query and returns the updated ViolationType entity.
 func (_u *ViolationTypeUpdateOne) Save(ctx context.Context) (*ViolationType, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -410,11 +418,15 @@ func (_u *ViolationTypeUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ViolationTypeUpdateOne) defaults() {
+func (_u *ViolationTypeUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if violationtype.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized violationtype.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := violationtype.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -74,7 +74,13 @@ func (r *queryResolver) ViolationTypes(ctx context.Context, after *entgql.Cursor
 	return r.client.ViolationType.Query().Paginate(ctx, after, first, before, last, ent.WithViolationTypeOrder(orderBy), ent.WithViolationTypeFilter(where.Filter))
 }
 
+// Actor returns generated.ActorResolver implementation.
+func (r *Resolver) Actor() generated.ActorResolver { return &actorResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+type (
+	actorResolver struct{ *Resolver }
+	queryResolver struct{ *Resolver }
+)

@@ -11,6 +11,7 @@ import (
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
+	"github.com/benkan-project/benkan/policy"
 )
 
 // fixture is a small world written straight through the ent client: two
@@ -27,7 +28,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, client *ent.Client, n int) *fixture {
 	t.Helper()
-	ctx := context.Background()
+	ctx := policy.SystemContext(context.Background())
 	f := &fixture{base: time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)}
 	must := func(err error) {
 		t.Helper()

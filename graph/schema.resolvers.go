@@ -11,7 +11,18 @@ import (
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/gid"
 	"github.com/benkan-project/benkan/graph/generated"
+	"github.com/benkan-project/benkan/policy"
 )
+
+// Pseudonym is the resolver for the pseudonym field.
+func (r *actorResolver) Pseudonym(ctx context.Context, obj *ent.Actor) (*string, error) {
+	v := policy.FromContext(ctx)
+	if v == nil || len(r.pseudonymKey) == 0 {
+		return nil, nil
+	}
+	p := pseudonym(r.pseudonymKey, v, obj.ID)
+	return &p, nil
+}
 
 // CreateViolationType is the resolver for the createViolationType field.
 func (r *mutationResolver) CreateViolationType(ctx context.Context, input ent.CreateViolationTypeInput) (*ent.ViolationType, error) {
@@ -55,6 +66,9 @@ func (r *mutationResolver) UpdateUser(ctx context.Context, id gid.ID, input ent.
 
 // CreateActor is the resolver for the createActor field.
 func (r *mutationResolver) CreateActor(ctx context.Context, input ent.CreateActorInput) (*ent.Actor, error) {
+	if input.CollectedByID == nil {
+		input.CollectedByID = viewerUser(ctx)
+	}
 	return ent.FromContext(ctx).Actor.Create().SetInput(input).Save(ctx)
 }
 
@@ -65,6 +79,9 @@ func (r *mutationResolver) UpdateActor(ctx context.Context, id gid.ID, input ent
 
 // CreateIncident is the resolver for the createIncident field.
 func (r *mutationResolver) CreateIncident(ctx context.Context, input ent.CreateIncidentInput) (*ent.Incident, error) {
+	if input.CollectedByID == nil {
+		input.CollectedByID = viewerUser(ctx)
+	}
 	return ent.FromContext(ctx).Incident.Create().SetInput(input).Save(ctx)
 }
 

@@ -25,6 +25,9 @@ type Config struct {
 	ParserTokenLimit int
 	// Logger receives internal errors and panics; slog.Default() if nil.
 	Logger *slog.Logger
+	// PseudonymKey keys the pseudonyms of actors (see Actor.pseudonym). It
+	// must stay the same across restarts for pseudonyms to stay stable.
+	PseudonymKey []byte
 }
 
 // DefaultLimits are the limits benkan applies unless configured otherwise.
@@ -45,7 +48,7 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 		cfg.ParserTokenLimit = 15_000
 	}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{client: client},
+		Resolvers: &Resolver{client: client, pseudonymKey: cfg.PseudonymKey},
 	}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -57,6 +60,7 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(cfg.Limits)
+	srv.Use(&Access{})
 	srv.Use(entgql.Transactioner{TxOpener: client})
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))

@@ -22,6 +22,10 @@ import (
 type Config struct {
 	// GraphQL handles GraphQL requests at /graphql.
 	GraphQL http.Handler
+	// Verifier checks the bearer tokens of /graphql requests.
+	Verifier TokenVerifier
+	// Viewers builds the viewer of a token's subject.
+	Viewers Viewers
 	// Ready reports whether the service can serve requests (its database
 	// answers); /readyz calls it.
 	Ready func(context.Context) error
@@ -42,7 +46,7 @@ func Handler(cfg Config) http.Handler {
 		cfg.MaxBodyBytes = 1 << 20
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", guard(cfg.MaxBodyBytes, cfg.GraphQL))
+	mux.Handle("/graphql", guard(cfg.MaxBodyBytes, authenticate(cfg.Verifier, cfg.Viewers, cfg.Logger, cfg.GraphQL)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -39,6 +39,8 @@ const (
 	FieldYouthCount = "youth_count"
 	// FieldSecurityForceCount holds the string denoting the security_force_count field in the database.
 	FieldSecurityForceCount = "security_force_count"
+	// FieldLocalityID holds the string denoting the locality_id field in the database.
+	FieldLocalityID = "locality_id"
 	// FieldSummary holds the string denoting the summary field in the database.
 	FieldSummary = "summary"
 	// FieldOutcomes holds the string denoting the outcomes field in the database.
@@ -57,7 +59,7 @@ const (
 	// It exists in this package in order to avoid circular dependency with the "locality" package.
 	LocalityInverseTable = "localities"
 	// LocalityColumn is the table column denoting the locality relation/edge.
-	LocalityColumn = "activity_locality"
+	LocalityColumn = "locality_id"
 	// OrganizersTable is the table that holds the organizers relation/edge. The primary key declared below.
 	OrganizersTable = "activity_organizers"
 	// OrganizersInverseTable is the table name for the Organization entity.
@@ -69,7 +71,7 @@ const (
 	// It exists in this package in order to avoid circular dependency with the "recommendation" package.
 	RecommendationsInverseTable = "recommendations"
 	// RecommendationsColumn is the table column denoting the recommendations relation/edge.
-	RecommendationsColumn = "recommendation_activity"
+	RecommendationsColumn = "activity_id"
 )
 
 // Columns holds all SQL columns for activity fields.
@@ -85,14 +87,9 @@ var Columns = []string{
 	FieldMenCount,
 	FieldYouthCount,
 	FieldSecurityForceCount,
+	FieldLocalityID,
 	FieldSummary,
 	FieldOutcomes,
-}
-
-// ForeignKeys holds the SQL foreign-keys that are owned by the "activities"
-// table and are not defined as standalone fields in the schema.
-var ForeignKeys = []string{
-	"activity_locality",
 }
 
 var (
@@ -108,11 +105,6 @@ func ValidColumn(column string) bool {
 			return true
 		}
 	}
-	for i := range ForeignKeys {
-		if column == ForeignKeys[i] {
-			return true
-		}
-	}
 	return false
 }
 
@@ -122,7 +114,8 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/benkan-project/benkan/ent/runtime"
 var (
-	Hooks [1]ent.Hook
+	Hooks  [3]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -242,6 +235,11 @@ func ByYouthCount(opts ...sql.OrderTermOption) OrderOption {
 // BySecurityForceCount orders the results by the security_force_count field.
 func BySecurityForceCount(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSecurityForceCount, opts...).ToFunc()
+}
+
+// ByLocalityID orders the results by the locality_id field.
+func ByLocalityID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLocalityID, opts...).ToFunc()
 }
 
 // BySummary orders the results by the summary field.

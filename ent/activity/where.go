@@ -101,6 +101,11 @@ func SecurityForceCount(v int) predicate.Activity {
 	return predicate.Activity(sql.FieldEQ(FieldSecurityForceCount, v))
 }
 
+// LocalityID applies equality check predicate on the "locality_id" field. It's identical to LocalityIDEQ.
+func LocalityID(v gid.ID) predicate.Activity {
+	return predicate.Activity(sql.FieldEQ(FieldLocalityID, v))
+}
+
 // Summary applies equality check predicate on the "summary" field. It's identical to SummaryEQ.
 func Summary(v string) predicate.Activity {
 	return predicate.Activity(sql.FieldEQ(FieldSummary, v))
@@ -514,6 +519,76 @@ func SecurityForceCountLT(v int) predicate.Activity {
 // SecurityForceCountLTE applies the LTE predicate on the "security_force_count" field.
 func SecurityForceCountLTE(v int) predicate.Activity {
 	return predicate.Activity(sql.FieldLTE(FieldSecurityForceCount, v))
+}
+
+// LocalityIDEQ applies the EQ predicate on the "locality_id" field.
+func LocalityIDEQ(v gid.ID) predicate.Activity {
+	return predicate.Activity(sql.FieldEQ(FieldLocalityID, v))
+}
+
+// LocalityIDNEQ applies the NEQ predicate on the "locality_id" field.
+func LocalityIDNEQ(v gid.ID) predicate.Activity {
+	return predicate.Activity(sql.FieldNEQ(FieldLocalityID, v))
+}
+
+// LocalityIDIn applies the In predicate on the "locality_id" field.
+func LocalityIDIn(vs ...gid.ID) predicate.Activity {
+	return predicate.Activity(sql.FieldIn(FieldLocalityID, vs...))
+}
+
+// LocalityIDNotIn applies the NotIn predicate on the "locality_id" field.
+func LocalityIDNotIn(vs ...gid.ID) predicate.Activity {
+	return predicate.Activity(sql.FieldNotIn(FieldLocalityID, vs...))
+}
+
+// LocalityIDGT applies the GT predicate on the "locality_id" field.
+func LocalityIDGT(v gid.ID) predicate.Activity {
+	return predicate.Activity(sql.FieldGT(FieldLocalityID, v))
+}
+
+// LocalityIDGTE applies the GTE predicate on the "locality_id" field.
+func LocalityIDGTE(v gid.ID) predicate.Activity {
+	return predicate.Activity(sql.FieldGTE(FieldLocalityID, v))
+}
+
+// LocalityIDLT applies the LT predicate on the "locality_id" field.
+func LocalityIDLT(v gid.ID) predicate.Activity {
+	return predicate.Activity(sql.FieldLT(FieldLocalityID, v))
+}
+
+// LocalityIDLTE applies the LTE predicate on the "locality_id" field.
+func LocalityIDLTE(v gid.ID) predicate.Activity {
+	return predicate.Activity(sql.FieldLTE(FieldLocalityID, v))
+}
+
+// LocalityIDContains applies the Contains predicate on the "locality_id" field.
+func LocalityIDContains(v gid.ID) predicate.Activity {
+	vc := string(v)
+	return predicate.Activity(sql.FieldContains(FieldLocalityID, vc))
+}
+
+// LocalityIDHasPrefix applies the HasPrefix predicate on the "locality_id" field.
+func LocalityIDHasPrefix(v gid.ID) predicate.Activity {
+	vc := string(v)
+	return predicate.Activity(sql.FieldHasPrefix(FieldLocalityID, vc))
+}
+
+// LocalityIDHasSuffix applies the HasSuffix predicate on the "locality_id" field.
+func LocalityIDHasSuffix(v gid.ID) predicate.Activity {
+	vc := string(v)
+	return predicate.Activity(sql.FieldHasSuffix(FieldLocalityID, vc))
+}
+
+// LocalityIDEqualFold applies the EqualFold predicate on the "locality_id" field.
+func LocalityIDEqualFold(v gid.ID) predicate.Activity {
+	vc := string(v)
+	return predicate.Activity(sql.FieldEqualFold(FieldLocalityID, vc))
+}
+
+// LocalityIDContainsFold applies the ContainsFold predicate on the "locality_id" field.
+func LocalityIDContainsFold(v gid.ID) predicate.Activity {
+	vc := string(v)
+	return predicate.Activity(sql.FieldContainsFold(FieldLocalityID, vc))
 }
 
 // SummaryEQ applies the EQ predicate on the "summary" field.

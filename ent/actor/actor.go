@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/benkan-project/benkan/gid"
@@ -30,6 +31,10 @@ const (
 	FieldGender = "gender"
 	// FieldAgeBracket holds the string denoting the age_bracket field in the database.
 	FieldAgeBracket = "age_bracket"
+	// FieldCollectedByID holds the string denoting the collected_by_id field in the database.
+	FieldCollectedByID = "collected_by_id"
+	// FieldOrganizationID holds the string denoting the organization_id field in the database.
+	FieldOrganizationID = "organization_id"
 	// FieldFullName holds the string denoting the full_name field in the database.
 	FieldFullName = "full_name"
 	// FieldContact holds the string denoting the contact field in the database.
@@ -38,6 +43,8 @@ const (
 	FieldAddress = "address"
 	// EdgeInvolvements holds the string denoting the involvements edge name in mutations.
 	EdgeInvolvements = "involvements"
+	// EdgeCollectedBy holds the string denoting the collected_by edge name in mutations.
+	EdgeCollectedBy = "collected_by"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// Table holds the table name of the actor in the database.
@@ -48,14 +55,21 @@ const (
 	// It exists in this package in order to avoid circular dependency with the "involvement" package.
 	InvolvementsInverseTable = "involvements"
 	// InvolvementsColumn is the table column denoting the involvements relation/edge.
-	InvolvementsColumn = "involvement_actor"
+	InvolvementsColumn = "actor_id"
+	// CollectedByTable is the table that holds the collected_by relation/edge.
+	CollectedByTable = "actors"
+	// CollectedByInverseTable is the table name for the User entity.
+	// It exists in this package in order to avoid circular dependency with the "user" package.
+	CollectedByInverseTable = "users"
+	// CollectedByColumn is the table column denoting the collected_by relation/edge.
+	CollectedByColumn = "collected_by_id"
 	// OrganizationTable is the table that holds the organization relation/edge.
 	OrganizationTable = "actors"
 	// OrganizationInverseTable is the table name for the Organization entity.
 	// It exists in this package in order to avoid circular dependency with the "organization" package.
 	OrganizationInverseTable = "organizations"
 	// OrganizationColumn is the table column denoting the organization relation/edge.
-	OrganizationColumn = "actor_organization"
+	OrganizationColumn = "organization_id"
 )
 
 // Columns holds all SQL columns for actor fields.
@@ -67,15 +81,11 @@ var Columns = []string{
 	FieldCategory,
 	FieldGender,
 	FieldAgeBracket,
+	FieldCollectedByID,
+	FieldOrganizationID,
 	FieldFullName,
 	FieldContact,
 	FieldAddress,
-}
-
-// ForeignKeys holds the SQL foreign-keys that are owned by the "actors"
-// table and are not defined as standalone fields in the schema.
-var ForeignKeys = []string{
-	"actor_organization",
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -85,15 +95,17 @@ func ValidColumn(column string) bool {
 			return true
 		}
 	}
-	for i := range ForeignKeys {
-		if column == ForeignKeys[i] {
-			return true
-		}
-	}
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/benkan-project/benkan/ent/runtime"
 var (
+	Hooks  [2]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -264,6 +276,16 @@ func ByAgeBracket(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAgeBracket, opts...).ToFunc()
 }
 
+// ByCollectedByID orders the results by the collected_by_id field.
+func ByCollectedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCollectedByID, opts...).ToFunc()
+}
+
+// ByOrganizationID orders the results by the organization_id field.
+func ByOrganizationID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOrganizationID, opts...).ToFunc()
+}
+
 // ByFullName orders the results by the full_name field.
 func ByFullName(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldFullName, opts...).ToFunc()
@@ -293,6 +315,13 @@ func ByInvolvements(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByCollectedByField orders the results by collected_by field.
+func ByCollectedByField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCollectedByStep(), sql.OrderByField(field, opts...))
+	}
+}
+
 // ByOrganizationField orders the results by organization field.
 func ByOrganizationField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -304,6 +333,13 @@ func newInvolvementsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(InvolvementsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, true, InvolvementsTable, InvolvementsColumn),
+	)
+}
+func newCollectedByStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CollectedByInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, CollectedByTable, CollectedByColumn),
 	)
 }
 func newOrganizationStep() *sqlgraph.Step {

@@ -66,6 +66,16 @@ func UpdatedAt(v time.Time) predicate.Actor {
 	return predicate.Actor(sql.FieldEQ(FieldUpdatedAt, v))
 }
 
+// CollectedByID applies equality check predicate on the "collected_by_id" field. It's identical to CollectedByIDEQ.
+func CollectedByID(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldEQ(FieldCollectedByID, v))
+}
+
+// OrganizationID applies equality check predicate on the "organization_id" field. It's identical to OrganizationIDEQ.
+func OrganizationID(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldEQ(FieldOrganizationID, v))
+}
+
 // FullName applies equality check predicate on the "full_name" field. It's identical to FullNameEQ.
 func FullName(v string) predicate.Actor {
 	return predicate.Actor(sql.FieldEQ(FieldFullName, v))
@@ -239,6 +249,166 @@ func AgeBracketIn(vs ...AgeBracket) predicate.Actor {
 // AgeBracketNotIn applies the NotIn predicate on the "age_bracket" field.
 func AgeBracketNotIn(vs ...AgeBracket) predicate.Actor {
 	return predicate.Actor(sql.FieldNotIn(FieldAgeBracket, vs...))
+}
+
+// CollectedByIDEQ applies the EQ predicate on the "collected_by_id" field.
+func CollectedByIDEQ(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldEQ(FieldCollectedByID, v))
+}
+
+// CollectedByIDNEQ applies the NEQ predicate on the "collected_by_id" field.
+func CollectedByIDNEQ(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldNEQ(FieldCollectedByID, v))
+}
+
+// CollectedByIDIn applies the In predicate on the "collected_by_id" field.
+func CollectedByIDIn(vs ...gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldIn(FieldCollectedByID, vs...))
+}
+
+// CollectedByIDNotIn applies the NotIn predicate on the "collected_by_id" field.
+func CollectedByIDNotIn(vs ...gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldNotIn(FieldCollectedByID, vs...))
+}
+
+// CollectedByIDGT applies the GT predicate on the "collected_by_id" field.
+func CollectedByIDGT(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldGT(FieldCollectedByID, v))
+}
+
+// CollectedByIDGTE applies the GTE predicate on the "collected_by_id" field.
+func CollectedByIDGTE(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldGTE(FieldCollectedByID, v))
+}
+
+// CollectedByIDLT applies the LT predicate on the "collected_by_id" field.
+func CollectedByIDLT(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldLT(FieldCollectedByID, v))
+}
+
+// CollectedByIDLTE applies the LTE predicate on the "collected_by_id" field.
+func CollectedByIDLTE(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldLTE(FieldCollectedByID, v))
+}
+
+// CollectedByIDContains applies the Contains predicate on the "collected_by_id" field.
+func CollectedByIDContains(v gid.ID) predicate.Actor {
+	vc := string(v)
+	return predicate.Actor(sql.FieldContains(FieldCollectedByID, vc))
+}
+
+// CollectedByIDHasPrefix applies the HasPrefix predicate on the "collected_by_id" field.
+func CollectedByIDHasPrefix(v gid.ID) predicate.Actor {
+	vc := string(v)
+	return predicate.Actor(sql.FieldHasPrefix(FieldCollectedByID, vc))
+}
+
+// CollectedByIDHasSuffix applies the HasSuffix predicate on the "collected_by_id" field.
+func CollectedByIDHasSuffix(v gid.ID) predicate.Actor {
+	vc := string(v)
+	return predicate.Actor(sql.FieldHasSuffix(FieldCollectedByID, vc))
+}
+
+// CollectedByIDIsNil applies the IsNil predicate on the "collected_by_id" field.
+func CollectedByIDIsNil() predicate.Actor {
+	return predicate.Actor(sql.FieldIsNull(FieldCollectedByID))
+}
+
+// CollectedByIDNotNil applies the NotNil predicate on the "collected_by_id" field.
+func CollectedByIDNotNil() predicate.Actor {
+	return predicate.Actor(sql.FieldNotNull(FieldCollectedByID))
+}
+
+// CollectedByIDEqualFold applies the EqualFold predicate on the "collected_by_id" field.
+func CollectedByIDEqualFold(v gid.ID) predicate.Actor {
+	vc := string(v)
+	return predicate.Actor(sql.FieldEqualFold(FieldCollectedByID, vc))
+}
+
+// CollectedByIDContainsFold applies the ContainsFold predicate on the "collected_by_id" field.
+func CollectedByIDContainsFold(v gid.ID) predicate.Actor {
+	vc := string(v)
+	return predicate.Actor(sql.FieldContainsFold(FieldCollectedByID, vc))
+}
+
+// OrganizationIDEQ applies the EQ predicate on the "organization_id" field.
+func OrganizationIDEQ(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldEQ(FieldOrganizationID, v))
+}
+
+// OrganizationIDNEQ applies the NEQ predicate on the "organization_id" field.
+func OrganizationIDNEQ(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldNEQ(FieldOrganizationID, v))
+}
+
+// OrganizationIDIn applies the In predicate on the "organization_id" field.
+func OrganizationIDIn(vs ...gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldIn(FieldOrganizationID, vs...))
+}
+
+// OrganizationIDNotIn applies the NotIn predicate on the "organization_id" field.
+func OrganizationIDNotIn(vs ...gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldNotIn(FieldOrganizationID, vs...))
+}
+
+// OrganizationIDGT applies the GT predicate on the "organization_id" field.
+func OrganizationIDGT(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldGT(FieldOrganizationID, v))
+}
+
+// OrganizationIDGTE applies the GTE predicate on the "organization_id" field.
+func OrganizationIDGTE(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldGTE(FieldOrganizationID, v))
+}
+
+// OrganizationIDLT applies the LT predicate on the "organization_id" field.
+func OrganizationIDLT(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldLT(FieldOrganizationID, v))
+}
+
+// OrganizationIDLTE applies the LTE predicate on the "organization_id" field.
+func OrganizationIDLTE(v gid.ID) predicate.Actor {
+	return predicate.Actor(sql.FieldLTE(FieldOrganizationID, v))
+}
+
+// OrganizationIDContains applies the Contains predicate on the "organization_id" field.
+func OrganizationIDContains(v gid.ID) predicate.Actor {
+	vc := string(v)
+	return predicate.Actor(sql.FieldContains(FieldOrganizationID, vc))
+}
+
+// OrganizationIDHasPrefix applies the HasPrefix predicate on the "organization_id" field.
+func OrganizationIDHasPrefix(v gid.ID) predicate.Actor {
+	vc := string(v)
+	return predicate.Actor(sql.FieldHasPrefix(FieldOrganizationID, vc))
+}
+
+// OrganizationIDHasSuffix applies the HasSuffix predicate on the "organization_id" field.
+func OrganizationIDHasSuffix(v gid.ID) predicate.Actor {
+	vc := string(v)
+	return predicate.Actor(sql.FieldHasSuffix(FieldOrganizationID, vc))
+}
+
+// OrganizationIDIsNil applies the IsNil predicate on the "organization_id" field.
+func OrganizationIDIsNil() predicate.Actor {
+	return predicate.Actor(sql.FieldIsNull(FieldOrganizationID))
+}
+
+// OrganizationIDNotNil applies the NotNil predicate on the "organization_id" field.
+func OrganizationIDNotNil() predicate.Actor {
+	return predicate.Actor(sql.FieldNotNull(FieldOrganizationID))
+}
+
+// OrganizationIDEqualFold applies the EqualFold predicate on the "organization_id" field.
+func OrganizationIDEqualFold(v gid.ID) predicate.Actor {
+	vc := string(v)
+	return predicate.Actor(sql.FieldEqualFold(FieldOrganizationID, vc))
+}
+
+// OrganizationIDContainsFold applies the ContainsFold predicate on the "organization_id" field.
+func OrganizationIDContainsFold(v gid.ID) predicate.Actor {
+	vc := string(v)
+	return predicate.Actor(sql.FieldContainsFold(FieldOrganizationID, vc))
 }
 
 // FullNameEQ applies the EQ predicate on the "full_name" field.
@@ -481,6 +651,29 @@ func HasInvolvements() predicate.Actor {
 func HasInvolvementsWith(preds ...predicate.Involvement) predicate.Actor {
 	return predicate.Actor(func(s *sql.Selector) {
 		step := newInvolvementsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasCollectedBy applies the HasEdge predicate on the "collected_by" edge.
+func HasCollectedBy() predicate.Actor {
+	return predicate.Actor(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, CollectedByTable, CollectedByColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCollectedByWith applies the HasEdge predicate on the "collected_by" edge with a given conditions (other predicates).
+func HasCollectedByWith(preds ...predicate.User) predicate.Actor {
+	return predicate.Actor(func(s *sql.Selector) {
+		step := newCollectedByStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/benkan-project/benkan/gid"
@@ -28,6 +29,8 @@ const (
 	FieldDoneOn = "done_on"
 	// FieldDescription holds the string denoting the description field in the database.
 	FieldDescription = "description"
+	// FieldIncidentID holds the string denoting the incident_id field in the database.
+	FieldIncidentID = "incident_id"
 	// EdgeIncident holds the string denoting the incident edge name in mutations.
 	EdgeIncident = "incident"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
@@ -40,7 +43,7 @@ const (
 	// It exists in this package in order to avoid circular dependency with the "incident" package.
 	IncidentInverseTable = "incidents"
 	// IncidentColumn is the table column denoting the incident relation/edge.
-	IncidentColumn = "follow_up_incident"
+	IncidentColumn = "incident_id"
 	// OrganizationTable is the table that holds the organization relation/edge.
 	OrganizationTable = "follow_ups"
 	// OrganizationInverseTable is the table name for the Organization entity.
@@ -58,12 +61,12 @@ var Columns = []string{
 	FieldKind,
 	FieldDoneOn,
 	FieldDescription,
+	FieldIncidentID,
 }
 
 // ForeignKeys holds the SQL foreign-keys that are owned by the "follow_ups"
 // table and are not defined as standalone fields in the schema.
 var ForeignKeys = []string{
-	"follow_up_incident",
 	"follow_up_organization",
 }
 
@@ -82,7 +85,14 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/benkan-project/benkan/ent/runtime"
 var (
+	Hooks  [2]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -156,6 +166,11 @@ func ByDoneOn(opts ...sql.OrderTermOption) OrderOption {
 // ByDescription orders the results by the description field.
 func ByDescription(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDescription, opts...).ToFunc()
+}
+
+// ByIncidentID orders the results by the incident_id field.
+func ByIncidentID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIncidentID, opts...).ToFunc()
 }
 
 // ByIncidentField orders the results by incident field.

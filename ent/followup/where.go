@@ -76,6 +76,11 @@ func Description(v string) predicate.FollowUp {
 	return predicate.FollowUp(sql.FieldEQ(FieldDescription, v))
 }
 
+// IncidentID applies equality check predicate on the "incident_id" field. It's identical to IncidentIDEQ.
+func IncidentID(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldEQ(FieldIncidentID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.FollowUp {
 	return predicate.FollowUp(sql.FieldEQ(FieldCreatedAt, v))
@@ -279,6 +284,76 @@ func DescriptionEqualFold(v string) predicate.FollowUp {
 // DescriptionContainsFold applies the ContainsFold predicate on the "description" field.
 func DescriptionContainsFold(v string) predicate.FollowUp {
 	return predicate.FollowUp(sql.FieldContainsFold(FieldDescription, v))
+}
+
+// IncidentIDEQ applies the EQ predicate on the "incident_id" field.
+func IncidentIDEQ(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldEQ(FieldIncidentID, v))
+}
+
+// IncidentIDNEQ applies the NEQ predicate on the "incident_id" field.
+func IncidentIDNEQ(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNEQ(FieldIncidentID, v))
+}
+
+// IncidentIDIn applies the In predicate on the "incident_id" field.
+func IncidentIDIn(vs ...gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldIn(FieldIncidentID, vs...))
+}
+
+// IncidentIDNotIn applies the NotIn predicate on the "incident_id" field.
+func IncidentIDNotIn(vs ...gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNotIn(FieldIncidentID, vs...))
+}
+
+// IncidentIDGT applies the GT predicate on the "incident_id" field.
+func IncidentIDGT(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldGT(FieldIncidentID, v))
+}
+
+// IncidentIDGTE applies the GTE predicate on the "incident_id" field.
+func IncidentIDGTE(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldGTE(FieldIncidentID, v))
+}
+
+// IncidentIDLT applies the LT predicate on the "incident_id" field.
+func IncidentIDLT(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldLT(FieldIncidentID, v))
+}
+
+// IncidentIDLTE applies the LTE predicate on the "incident_id" field.
+func IncidentIDLTE(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldLTE(FieldIncidentID, v))
+}
+
+// IncidentIDContains applies the Contains predicate on the "incident_id" field.
+func IncidentIDContains(v gid.ID) predicate.FollowUp {
+	vc := string(v)
+	return predicate.FollowUp(sql.FieldContains(FieldIncidentID, vc))
+}
+
+// IncidentIDHasPrefix applies the HasPrefix predicate on the "incident_id" field.
+func IncidentIDHasPrefix(v gid.ID) predicate.FollowUp {
+	vc := string(v)
+	return predicate.FollowUp(sql.FieldHasPrefix(FieldIncidentID, vc))
+}
+
+// IncidentIDHasSuffix applies the HasSuffix predicate on the "incident_id" field.
+func IncidentIDHasSuffix(v gid.ID) predicate.FollowUp {
+	vc := string(v)
+	return predicate.FollowUp(sql.FieldHasSuffix(FieldIncidentID, vc))
+}
+
+// IncidentIDEqualFold applies the EqualFold predicate on the "incident_id" field.
+func IncidentIDEqualFold(v gid.ID) predicate.FollowUp {
+	vc := string(v)
+	return predicate.FollowUp(sql.FieldEqualFold(FieldIncidentID, vc))
+}
+
+// IncidentIDContainsFold applies the ContainsFold predicate on the "incident_id" field.
+func IncidentIDContainsFold(v gid.ID) predicate.FollowUp {
+	vc := string(v)
+	return predicate.FollowUp(sql.FieldContainsFold(FieldIncidentID, vc))
 }
 
 // HasIncident applies the HasEdge predicate on the "incident" edge.

@@ -93,6 +93,18 @@ func (f OrganizationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OrganizationMutation", m)
 }
 
+// The PolicyRuleFunc type is an adapter to allow the use of ordinary
+// function as PolicyRule mutator.
+type PolicyRuleFunc func(context.Context, *ent.PolicyRuleMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PolicyRuleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PolicyRuleMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PolicyRuleMutation", m)
+}
+
 // The RecommendationFunc type is an adapter to allow the use of ordinary
 // function as Recommendation mutator.
 type RecommendationFunc func(context.Context, *ent.RecommendationMutation) (ent.Value, error)

@@ -39,6 +39,10 @@ const (
 	FieldNarrative = "narrative"
 	// FieldExactLocation holds the string denoting the exact_location field in the database.
 	FieldExactLocation = "exact_location"
+	// FieldLocalityID holds the string denoting the locality_id field in the database.
+	FieldLocalityID = "locality_id"
+	// FieldCollectedByID holds the string denoting the collected_by_id field in the database.
+	FieldCollectedByID = "collected_by_id"
 	// FieldSource holds the string denoting the source field in the database.
 	FieldSource = "source"
 	// EdgeLocality holds the string denoting the locality edge name in mutations.
@@ -59,7 +63,7 @@ const (
 	// It exists in this package in order to avoid circular dependency with the "locality" package.
 	LocalityInverseTable = "localities"
 	// LocalityColumn is the table column denoting the locality relation/edge.
-	LocalityColumn = "incident_locality"
+	LocalityColumn = "locality_id"
 	// ViolationTypesTable is the table that holds the violation_types relation/edge. The primary key declared below.
 	ViolationTypesTable = "incident_violation_types"
 	// ViolationTypesInverseTable is the table name for the ViolationType entity.
@@ -71,21 +75,21 @@ const (
 	// It exists in this package in order to avoid circular dependency with the "user" package.
 	CollectedByInverseTable = "users"
 	// CollectedByColumn is the table column denoting the collected_by relation/edge.
-	CollectedByColumn = "incident_collected_by"
+	CollectedByColumn = "collected_by_id"
 	// InvolvementsTable is the table that holds the involvements relation/edge.
 	InvolvementsTable = "involvements"
 	// InvolvementsInverseTable is the table name for the Involvement entity.
 	// It exists in this package in order to avoid circular dependency with the "involvement" package.
 	InvolvementsInverseTable = "involvements"
 	// InvolvementsColumn is the table column denoting the involvements relation/edge.
-	InvolvementsColumn = "incident_involvements"
+	InvolvementsColumn = "incident_id"
 	// FollowUpsTable is the table that holds the follow_ups relation/edge.
 	FollowUpsTable = "follow_ups"
 	// FollowUpsInverseTable is the table name for the FollowUp entity.
 	// It exists in this package in order to avoid circular dependency with the "followup" package.
 	FollowUpsInverseTable = "follow_ups"
 	// FollowUpsColumn is the table column denoting the follow_ups relation/edge.
-	FollowUpsColumn = "follow_up_incident"
+	FollowUpsColumn = "incident_id"
 )
 
 // Columns holds all SQL columns for incident fields.
@@ -101,14 +105,9 @@ var Columns = []string{
 	FieldSummary,
 	FieldNarrative,
 	FieldExactLocation,
+	FieldLocalityID,
+	FieldCollectedByID,
 	FieldSource,
-}
-
-// ForeignKeys holds the SQL foreign-keys that are owned by the "incidents"
-// table and are not defined as standalone fields in the schema.
-var ForeignKeys = []string{
-	"incident_locality",
-	"incident_collected_by",
 }
 
 var (
@@ -124,11 +123,6 @@ func ValidColumn(column string) bool {
 			return true
 		}
 	}
-	for i := range ForeignKeys {
-		if column == ForeignKeys[i] {
-			return true
-		}
-	}
 	return false
 }
 
@@ -138,7 +132,8 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/benkan-project/benkan/ent/runtime"
 var (
-	Hooks [3]ent.Hook
+	Hooks  [5]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -249,6 +244,16 @@ func ByNarrative(opts ...sql.OrderTermOption) OrderOption {
 // ByExactLocation orders the results by the exact_location field.
 func ByExactLocation(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldExactLocation, opts...).ToFunc()
+}
+
+// ByLocalityID orders the results by the locality_id field.
+func ByLocalityID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLocalityID, opts...).ToFunc()
+}
+
+// ByCollectedByID orders the results by the collected_by_id field.
+func ByCollectedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCollectedByID, opts...).ToFunc()
 }
 
 // BySource orders the results by the source field.

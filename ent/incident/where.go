@@ -101,6 +101,16 @@ func ExactLocation(v string) predicate.Incident {
 	return predicate.Incident(sql.FieldEQ(FieldExactLocation, v))
 }
 
+// LocalityID applies equality check predicate on the "locality_id" field. It's identical to LocalityIDEQ.
+func LocalityID(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldEQ(FieldLocalityID, v))
+}
+
+// CollectedByID applies equality check predicate on the "collected_by_id" field. It's identical to CollectedByIDEQ.
+func CollectedByID(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldEQ(FieldCollectedByID, v))
+}
+
 // Source applies equality check predicate on the "source" field. It's identical to SourceEQ.
 func Source(v string) predicate.Incident {
 	return predicate.Incident(sql.FieldEQ(FieldSource, v))
@@ -584,6 +594,156 @@ func ExactLocationEqualFold(v string) predicate.Incident {
 // ExactLocationContainsFold applies the ContainsFold predicate on the "exact_location" field.
 func ExactLocationContainsFold(v string) predicate.Incident {
 	return predicate.Incident(sql.FieldContainsFold(FieldExactLocation, v))
+}
+
+// LocalityIDEQ applies the EQ predicate on the "locality_id" field.
+func LocalityIDEQ(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldEQ(FieldLocalityID, v))
+}
+
+// LocalityIDNEQ applies the NEQ predicate on the "locality_id" field.
+func LocalityIDNEQ(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldNEQ(FieldLocalityID, v))
+}
+
+// LocalityIDIn applies the In predicate on the "locality_id" field.
+func LocalityIDIn(vs ...gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldIn(FieldLocalityID, vs...))
+}
+
+// LocalityIDNotIn applies the NotIn predicate on the "locality_id" field.
+func LocalityIDNotIn(vs ...gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldNotIn(FieldLocalityID, vs...))
+}
+
+// LocalityIDGT applies the GT predicate on the "locality_id" field.
+func LocalityIDGT(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldGT(FieldLocalityID, v))
+}
+
+// LocalityIDGTE applies the GTE predicate on the "locality_id" field.
+func LocalityIDGTE(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldGTE(FieldLocalityID, v))
+}
+
+// LocalityIDLT applies the LT predicate on the "locality_id" field.
+func LocalityIDLT(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldLT(FieldLocalityID, v))
+}
+
+// LocalityIDLTE applies the LTE predicate on the "locality_id" field.
+func LocalityIDLTE(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldLTE(FieldLocalityID, v))
+}
+
+// LocalityIDContains applies the Contains predicate on the "locality_id" field.
+func LocalityIDContains(v gid.ID) predicate.Incident {
+	vc := string(v)
+	return predicate.Incident(sql.FieldContains(FieldLocalityID, vc))
+}
+
+// LocalityIDHasPrefix applies the HasPrefix predicate on the "locality_id" field.
+func LocalityIDHasPrefix(v gid.ID) predicate.Incident {
+	vc := string(v)
+	return predicate.Incident(sql.FieldHasPrefix(FieldLocalityID, vc))
+}
+
+// LocalityIDHasSuffix applies the HasSuffix predicate on the "locality_id" field.
+func LocalityIDHasSuffix(v gid.ID) predicate.Incident {
+	vc := string(v)
+	return predicate.Incident(sql.FieldHasSuffix(FieldLocalityID, vc))
+}
+
+// LocalityIDEqualFold applies the EqualFold predicate on the "locality_id" field.
+func LocalityIDEqualFold(v gid.ID) predicate.Incident {
+	vc := string(v)
+	return predicate.Incident(sql.FieldEqualFold(FieldLocalityID, vc))
+}
+
+// LocalityIDContainsFold applies the ContainsFold predicate on the "locality_id" field.
+func LocalityIDContainsFold(v gid.ID) predicate.Incident {
+	vc := string(v)
+	return predicate.Incident(sql.FieldContainsFold(FieldLocalityID, vc))
+}
+
+// CollectedByIDEQ applies the EQ predicate on the "collected_by_id" field.
+func CollectedByIDEQ(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldEQ(FieldCollectedByID, v))
+}
+
+// CollectedByIDNEQ applies the NEQ predicate on the "collected_by_id" field.
+func CollectedByIDNEQ(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldNEQ(FieldCollectedByID, v))
+}
+
+// CollectedByIDIn applies the In predicate on the "collected_by_id" field.
+func CollectedByIDIn(vs ...gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldIn(FieldCollectedByID, vs...))
+}
+
+// CollectedByIDNotIn applies the NotIn predicate on the "collected_by_id" field.
+func CollectedByIDNotIn(vs ...gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldNotIn(FieldCollectedByID, vs...))
+}
+
+// CollectedByIDGT applies the GT predicate on the "collected_by_id" field.
+func CollectedByIDGT(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldGT(FieldCollectedByID, v))
+}
+
+// CollectedByIDGTE applies the GTE predicate on the "collected_by_id" field.
+func CollectedByIDGTE(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldGTE(FieldCollectedByID, v))
+}
+
+// CollectedByIDLT applies the LT predicate on the "collected_by_id" field.
+func CollectedByIDLT(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldLT(FieldCollectedByID, v))
+}
+
+// CollectedByIDLTE applies the LTE predicate on the "collected_by_id" field.
+func CollectedByIDLTE(v gid.ID) predicate.Incident {
+	return predicate.Incident(sql.FieldLTE(FieldCollectedByID, v))
+}
+
+// CollectedByIDContains applies the Contains predicate on the "collected_by_id" field.
+func CollectedByIDContains(v gid.ID) predicate.Incident {
+	vc := string(v)
+	return predicate.Incident(sql.FieldContains(FieldCollectedByID, vc))
+}
+
+// CollectedByIDHasPrefix applies the HasPrefix predicate on the "collected_by_id" field.
+func CollectedByIDHasPrefix(v gid.ID) predicate.Incident {
+	vc := string(v)
+	return predicate.Incident(sql.FieldHasPrefix(FieldCollectedByID, vc))
+}
+
+// CollectedByIDHasSuffix applies the HasSuffix predicate on the "collected_by_id" field.
+func CollectedByIDHasSuffix(v gid.ID) predicate.Incident {
+	vc := string(v)
+	return predicate.Incident(sql.FieldHasSuffix(FieldCollectedByID, vc))
+}
+
+// CollectedByIDIsNil applies the IsNil predicate on the "collected_by_id" field.
+func CollectedByIDIsNil() predicate.Incident {
+	return predicate.Incident(sql.FieldIsNull(FieldCollectedByID))
+}
+
+// CollectedByIDNotNil applies the NotNil predicate on the "collected_by_id" field.
+func CollectedByIDNotNil() predicate.Incident {
+	return predicate.Incident(sql.FieldNotNull(FieldCollectedByID))
+}
+
+// CollectedByIDEqualFold applies the EqualFold predicate on the "collected_by_id" field.
+func CollectedByIDEqualFold(v gid.ID) predicate.Incident {
+	vc := string(v)
+	return predicate.Incident(sql.FieldEqualFold(FieldCollectedByID, vc))
+}
+
+// CollectedByIDContainsFold applies the ContainsFold predicate on the "collected_by_id" field.
+func CollectedByIDContainsFold(v gid.ID) predicate.Incident {
+	vc := string(v)
+	return predicate.Incident(sql.FieldContainsFold(FieldCollectedByID, vc))
 }
 
 // SourceEQ applies the EQ predicate on the "source" field.

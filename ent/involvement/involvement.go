@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/benkan-project/benkan/gid"
@@ -24,6 +25,10 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldRole holds the string denoting the role field in the database.
 	FieldRole = "role"
+	// FieldIncidentID holds the string denoting the incident_id field in the database.
+	FieldIncidentID = "incident_id"
+	// FieldActorID holds the string denoting the actor_id field in the database.
+	FieldActorID = "actor_id"
 	// EdgeIncident holds the string denoting the incident edge name in mutations.
 	EdgeIncident = "incident"
 	// EdgeActor holds the string denoting the actor edge name in mutations.
@@ -36,14 +41,14 @@ const (
 	// It exists in this package in order to avoid circular dependency with the "incident" package.
 	IncidentInverseTable = "incidents"
 	// IncidentColumn is the table column denoting the incident relation/edge.
-	IncidentColumn = "incident_involvements"
+	IncidentColumn = "incident_id"
 	// ActorTable is the table that holds the actor relation/edge.
 	ActorTable = "involvements"
 	// ActorInverseTable is the table name for the Actor entity.
 	// It exists in this package in order to avoid circular dependency with the "actor" package.
 	ActorInverseTable = "actors"
 	// ActorColumn is the table column denoting the actor relation/edge.
-	ActorColumn = "involvement_actor"
+	ActorColumn = "actor_id"
 )
 
 // Columns holds all SQL columns for involvement fields.
@@ -52,13 +57,8 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldRole,
-}
-
-// ForeignKeys holds the SQL foreign-keys that are owned by the "involvements"
-// table and are not defined as standalone fields in the schema.
-var ForeignKeys = []string{
-	"incident_involvements",
-	"involvement_actor",
+	FieldIncidentID,
+	FieldActorID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -68,15 +68,17 @@ func ValidColumn(column string) bool {
 			return true
 		}
 	}
-	for i := range ForeignKeys {
-		if column == ForeignKeys[i] {
-			return true
-		}
-	}
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/benkan-project/benkan/ent/runtime"
 var (
+	Hooks  [2]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -135,6 +137,16 @@ func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByRole orders the results by the role field.
 func ByRole(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRole, opts...).ToFunc()
+}
+
+// ByIncidentID orders the results by the incident_id field.
+func ByIncidentID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIncidentID, opts...).ToFunc()
+}
+
+// ByActorID orders the results by the actor_id field.
+func ByActorID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldActorID, opts...).ToFunc()
 }
 
 // ByIncidentField orders the results by incident field.

@@ -66,6 +66,16 @@ func UpdatedAt(v time.Time) predicate.Involvement {
 	return predicate.Involvement(sql.FieldEQ(FieldUpdatedAt, v))
 }
 
+// IncidentID applies equality check predicate on the "incident_id" field. It's identical to IncidentIDEQ.
+func IncidentID(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldEQ(FieldIncidentID, v))
+}
+
+// ActorID applies equality check predicate on the "actor_id" field. It's identical to ActorIDEQ.
+func ActorID(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldEQ(FieldActorID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Involvement {
 	return predicate.Involvement(sql.FieldEQ(FieldCreatedAt, v))
@@ -164,6 +174,146 @@ func RoleIn(vs ...Role) predicate.Involvement {
 // RoleNotIn applies the NotIn predicate on the "role" field.
 func RoleNotIn(vs ...Role) predicate.Involvement {
 	return predicate.Involvement(sql.FieldNotIn(FieldRole, vs...))
+}
+
+// IncidentIDEQ applies the EQ predicate on the "incident_id" field.
+func IncidentIDEQ(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldEQ(FieldIncidentID, v))
+}
+
+// IncidentIDNEQ applies the NEQ predicate on the "incident_id" field.
+func IncidentIDNEQ(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldNEQ(FieldIncidentID, v))
+}
+
+// IncidentIDIn applies the In predicate on the "incident_id" field.
+func IncidentIDIn(vs ...gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldIn(FieldIncidentID, vs...))
+}
+
+// IncidentIDNotIn applies the NotIn predicate on the "incident_id" field.
+func IncidentIDNotIn(vs ...gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldNotIn(FieldIncidentID, vs...))
+}
+
+// IncidentIDGT applies the GT predicate on the "incident_id" field.
+func IncidentIDGT(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldGT(FieldIncidentID, v))
+}
+
+// IncidentIDGTE applies the GTE predicate on the "incident_id" field.
+func IncidentIDGTE(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldGTE(FieldIncidentID, v))
+}
+
+// IncidentIDLT applies the LT predicate on the "incident_id" field.
+func IncidentIDLT(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldLT(FieldIncidentID, v))
+}
+
+// IncidentIDLTE applies the LTE predicate on the "incident_id" field.
+func IncidentIDLTE(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldLTE(FieldIncidentID, v))
+}
+
+// IncidentIDContains applies the Contains predicate on the "incident_id" field.
+func IncidentIDContains(v gid.ID) predicate.Involvement {
+	vc := string(v)
+	return predicate.Involvement(sql.FieldContains(FieldIncidentID, vc))
+}
+
+// IncidentIDHasPrefix applies the HasPrefix predicate on the "incident_id" field.
+func IncidentIDHasPrefix(v gid.ID) predicate.Involvement {
+	vc := string(v)
+	return predicate.Involvement(sql.FieldHasPrefix(FieldIncidentID, vc))
+}
+
+// IncidentIDHasSuffix applies the HasSuffix predicate on the "incident_id" field.
+func IncidentIDHasSuffix(v gid.ID) predicate.Involvement {
+	vc := string(v)
+	return predicate.Involvement(sql.FieldHasSuffix(FieldIncidentID, vc))
+}
+
+// IncidentIDEqualFold applies the EqualFold predicate on the "incident_id" field.
+func IncidentIDEqualFold(v gid.ID) predicate.Involvement {
+	vc := string(v)
+	return predicate.Involvement(sql.FieldEqualFold(FieldIncidentID, vc))
+}
+
+// IncidentIDContainsFold applies the ContainsFold predicate on the "incident_id" field.
+func IncidentIDContainsFold(v gid.ID) predicate.Involvement {
+	vc := string(v)
+	return predicate.Involvement(sql.FieldContainsFold(FieldIncidentID, vc))
+}
+
+// ActorIDEQ applies the EQ predicate on the "actor_id" field.
+func ActorIDEQ(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldEQ(FieldActorID, v))
+}
+
+// ActorIDNEQ applies the NEQ predicate on the "actor_id" field.
+func ActorIDNEQ(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldNEQ(FieldActorID, v))
+}
+
+// ActorIDIn applies the In predicate on the "actor_id" field.
+func ActorIDIn(vs ...gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldIn(FieldActorID, vs...))
+}
+
+// ActorIDNotIn applies the NotIn predicate on the "actor_id" field.
+func ActorIDNotIn(vs ...gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldNotIn(FieldActorID, vs...))
+}
+
+// ActorIDGT applies the GT predicate on the "actor_id" field.
+func ActorIDGT(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldGT(FieldActorID, v))
+}
+
+// ActorIDGTE applies the GTE predicate on the "actor_id" field.
+func ActorIDGTE(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldGTE(FieldActorID, v))
+}
+
+// ActorIDLT applies the LT predicate on the "actor_id" field.
+func ActorIDLT(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldLT(FieldActorID, v))
+}
+
+// ActorIDLTE applies the LTE predicate on the "actor_id" field.
+func ActorIDLTE(v gid.ID) predicate.Involvement {
+	return predicate.Involvement(sql.FieldLTE(FieldActorID, v))
+}
+
+// ActorIDContains applies the Contains predicate on the "actor_id" field.
+func ActorIDContains(v gid.ID) predicate.Involvement {
+	vc := string(v)
+	return predicate.Involvement(sql.FieldContains(FieldActorID, vc))
+}
+
+// ActorIDHasPrefix applies the HasPrefix predicate on the "actor_id" field.
+func ActorIDHasPrefix(v gid.ID) predicate.Involvement {
+	vc := string(v)
+	return predicate.Involvement(sql.FieldHasPrefix(FieldActorID, vc))
+}
+
+// ActorIDHasSuffix applies the HasSuffix predicate on the "actor_id" field.
+func ActorIDHasSuffix(v gid.ID) predicate.Involvement {
+	vc := string(v)
+	return predicate.Involvement(sql.FieldHasSuffix(FieldActorID, vc))
+}
+
+// ActorIDEqualFold applies the EqualFold predicate on the "actor_id" field.
+func ActorIDEqualFold(v gid.ID) predicate.Involvement {
+	vc := string(v)
+	return predicate.Involvement(sql.FieldEqualFold(FieldActorID, vc))
+}
+
+// ActorIDContainsFold applies the ContainsFold predicate on the "actor_id" field.
+func ActorIDContainsFold(v gid.ID) predicate.Involvement {
+	vc := string(v)
+	return predicate.Involvement(sql.FieldContainsFold(FieldActorID, vc))
 }
 
 // HasIncident applies the HasEdge predicate on the "incident" edge.

@@ -23,7 +23,7 @@ var (
 		{Name: "security_force_count", Type: field.TypeInt, Default: 0},
 		{Name: "summary", Type: field.TypeString, Nullable: true, Size: 8000},
 		{Name: "outcomes", Type: field.TypeString, Nullable: true, Size: 8000},
-		{Name: "activity_locality", Type: field.TypeString, Size: 40},
+		{Name: "locality_id", Type: field.TypeString, Size: 40},
 	}
 	// ActivitiesTable holds the schema information for the "activities" table.
 	ActivitiesTable = &schema.Table{
@@ -58,7 +58,8 @@ var (
 		{Name: "full_name", Type: field.TypeString, Nullable: true, Size: 300},
 		{Name: "contact", Type: field.TypeString, Nullable: true, Size: 300},
 		{Name: "address", Type: field.TypeString, Nullable: true, Size: 500},
-		{Name: "actor_organization", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "collected_by_id", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "organization_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
 	// ActorsTable holds the schema information for the "actors" table.
 	ActorsTable = &schema.Table{
@@ -67,8 +68,14 @@ var (
 		PrimaryKey: []*schema.Column{ActorsColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "actors_organizations_organization",
+				Symbol:     "actors_users_collected_by",
 				Columns:    []*schema.Column{ActorsColumns[10]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "actors_organizations_organization",
+				Columns:    []*schema.Column{ActorsColumns[11]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -82,7 +89,7 @@ var (
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"UNIT_RESPONSE", "JUDICIAL_REFERRAL", "MEDICAL_ASSISTANCE", "LEGAL_ASSISTANCE", "PSYCHOSOCIAL_SUPPORT", "MEDIATION", "OTHER"}},
 		{Name: "done_on", Type: field.TypeTime},
 		{Name: "description", Type: field.TypeString, Size: 4000},
-		{Name: "follow_up_incident", Type: field.TypeString, Size: 40},
+		{Name: "incident_id", Type: field.TypeString, Size: 40},
 		{Name: "follow_up_organization", Type: field.TypeString, Size: 40},
 	}
 	// FollowUpsTable holds the schema information for the "follow_ups" table.
@@ -119,8 +126,8 @@ var (
 		{Name: "narrative", Type: field.TypeString, Nullable: true, Size: 20000},
 		{Name: "exact_location", Type: field.TypeString, Nullable: true, Size: 500},
 		{Name: "source", Type: field.TypeString, Nullable: true, Size: 1000},
-		{Name: "incident_locality", Type: field.TypeString, Size: 40},
-		{Name: "incident_collected_by", Type: field.TypeString, Nullable: true, Size: 40},
+		{Name: "locality_id", Type: field.TypeString, Size: 40},
+		{Name: "collected_by_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
 	// IncidentsTable holds the schema information for the "incidents" table.
 	IncidentsTable = &schema.Table{
@@ -160,8 +167,8 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"VICTIM", "WITNESS", "ALLEGED_PERPETRATOR", "SOURCE"}},
-		{Name: "incident_involvements", Type: field.TypeString, Size: 40},
-		{Name: "involvement_actor", Type: field.TypeString, Size: 40},
+		{Name: "incident_id", Type: field.TypeString, Size: 40},
+		{Name: "actor_id", Type: field.TypeString, Size: 40},
 	}
 	// InvolvementsTable holds the schema information for the "involvements" table.
 	InvolvementsTable = &schema.Table{
@@ -184,9 +191,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "involvement_role_incident_involvements_involvement_actor",
+				Name:    "involvement_incident_id_actor_id_role",
 				Unique:  true,
-				Columns: []*schema.Column{InvolvementsColumns[3], InvolvementsColumns[4], InvolvementsColumns[5]},
+				Columns: []*schema.Column{InvolvementsColumns[4], InvolvementsColumns[5], InvolvementsColumns[3]},
 			},
 		},
 	}
@@ -253,6 +260,30 @@ var (
 			},
 		},
 	}
+	// PolicyRulesColumns holds the columns for the "policy_rules" table.
+	PolicyRulesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "ptype", Type: field.TypeString, Size: 8},
+		{Name: "v0", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "v1", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "v2", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "v3", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "v4", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "v5", Type: field.TypeString, Size: 255, Default: ""},
+	}
+	// PolicyRulesTable holds the schema information for the "policy_rules" table.
+	PolicyRulesTable = &schema.Table{
+		Name:       "policy_rules",
+		Columns:    PolicyRulesColumns,
+		PrimaryKey: []*schema.Column{PolicyRulesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "policyrule_ptype_v0_v1_v2_v3_v4_v5",
+				Unique:  true,
+				Columns: []*schema.Column{PolicyRulesColumns[1], PolicyRulesColumns[2], PolicyRulesColumns[3], PolicyRulesColumns[4], PolicyRulesColumns[5], PolicyRulesColumns[6], PolicyRulesColumns[7]},
+			},
+		},
+	}
 	// RecommendationsColumns holds the columns for the "recommendations" table.
 	RecommendationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -261,7 +292,7 @@ var (
 		{Name: "text", Type: field.TypeString, Size: 4000},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"PROPOSED", "ACCEPTED", "IN_PROGRESS", "IMPLEMENTED", "DROPPED"}, Default: "PROPOSED"},
 		{Name: "due_on", Type: field.TypeTime, Nullable: true},
-		{Name: "recommendation_activity", Type: field.TypeString, Size: 40},
+		{Name: "activity_id", Type: field.TypeString, Size: 40},
 	}
 	// RecommendationsTable holds the schema information for the "recommendations" table.
 	RecommendationsTable = &schema.Table{
@@ -391,31 +422,6 @@ var (
 			},
 		},
 	}
-	// UserLocalitiesColumns holds the columns for the "user_localities" table.
-	UserLocalitiesColumns = []*schema.Column{
-		{Name: "user_id", Type: field.TypeString, Size: 40},
-		{Name: "locality_id", Type: field.TypeString, Size: 40},
-	}
-	// UserLocalitiesTable holds the schema information for the "user_localities" table.
-	UserLocalitiesTable = &schema.Table{
-		Name:       "user_localities",
-		Columns:    UserLocalitiesColumns,
-		PrimaryKey: []*schema.Column{UserLocalitiesColumns[0], UserLocalitiesColumns[1]},
-		ForeignKeys: []*schema.ForeignKey{
-			{
-				Symbol:     "user_localities_user_id",
-				Columns:    []*schema.Column{UserLocalitiesColumns[0]},
-				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.Cascade,
-			},
-			{
-				Symbol:     "user_localities_locality_id",
-				Columns:    []*schema.Column{UserLocalitiesColumns[1]},
-				RefColumns: []*schema.Column{LocalitiesColumns[0]},
-				OnDelete:   schema.Cascade,
-			},
-		},
-	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		ActivitiesTable,
@@ -425,19 +431,20 @@ var (
 		InvolvementsTable,
 		LocalitiesTable,
 		OrganizationsTable,
+		PolicyRulesTable,
 		RecommendationsTable,
 		UsersTable,
 		ViolationTypesTable,
 		ActivityOrganizersTable,
 		IncidentViolationTypesTable,
 		RecommendationAddresseesTable,
-		UserLocalitiesTable,
 	}
 )
 
 func init() {
 	ActivitiesTable.ForeignKeys[0].RefTable = LocalitiesTable
-	ActorsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	ActorsTable.ForeignKeys[0].RefTable = UsersTable
+	ActorsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	FollowUpsTable.ForeignKeys[0].RefTable = IncidentsTable
 	FollowUpsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	IncidentsTable.ForeignKeys[0].RefTable = LocalitiesTable
@@ -455,6 +462,4 @@ func init() {
 	IncidentViolationTypesTable.ForeignKeys[1].RefTable = ViolationTypesTable
 	RecommendationAddresseesTable.ForeignKeys[0].RefTable = RecommendationsTable
 	RecommendationAddresseesTable.ForeignKeys[1].RefTable = OrganizationsTable
-	UserLocalitiesTable.ForeignKeys[0].RefTable = UsersTable
-	UserLocalitiesTable.ForeignKeys[1].RefTable = LocalitiesTable
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/benkan-project/benkan/gid"
@@ -91,7 +92,7 @@ const (
 	// It exists in this package in order to avoid circular dependency with the "actor" package.
 	ActorsInverseTable = "actors"
 	// ActorsColumn is the table column denoting the actors relation/edge.
-	ActorsColumn = "actor_organization"
+	ActorsColumn = "organization_id"
 )
 
 // Columns holds all SQL columns for organization fields.
@@ -135,7 +136,14 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/benkan-project/benkan/ent/runtime"
 var (
+	Hooks  [2]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.

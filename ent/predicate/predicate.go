@@ -27,6 +27,9 @@ type Locality func(*sql.Selector)
 // Organization is the predicate function for organization builders.
 type Organization func(*sql.Selector)
 
+// PolicyRule is the predicate function for policyrule builders.
+type PolicyRule func(*sql.Selector)
+
 // Recommendation is the predicate function for recommendation builders.
 type Recommendation func(*sql.Selector)
 

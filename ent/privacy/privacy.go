@@ -279,6 +279,30 @@ func (f OrganizationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrganizationMutation", m)
 }
 
+// The PolicyRuleQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PolicyRuleQueryRuleFunc func(context.Context, *ent.PolicyRuleQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PolicyRuleQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PolicyRuleQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PolicyRuleQuery", q)
+}
+
+// The PolicyRuleMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PolicyRuleMutationRuleFunc func(context.Context, *ent.PolicyRuleMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PolicyRuleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PolicyRuleMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PolicyRuleMutation", m)
+}
+
 // The RecommendationQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RecommendationQueryRuleFunc func(context.Context, *ent.RecommendationQuery) error
@@ -400,6 +424,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.OrganizationQuery:
 		return q.Filter(), nil
+	case *ent.PolicyRuleQuery:
+		return q.Filter(), nil
 	case *ent.RecommendationQuery:
 		return q.Filter(), nil
 	case *ent.UserQuery:
@@ -426,6 +452,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.LocalityMutation:
 		return m.Filter(), nil
 	case *ent.OrganizationMutation:
+		return m.Filter(), nil
+	case *ent.PolicyRuleMutation:
 		return m.Filter(), nil
 	case *ent.RecommendationMutation:
 		return m.Filter(), nil

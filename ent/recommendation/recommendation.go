@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/benkan-project/benkan/gid"
@@ -28,6 +29,8 @@ const (
 	FieldStatus = "status"
 	// FieldDueOn holds the string denoting the due_on field in the database.
 	FieldDueOn = "due_on"
+	// FieldActivityID holds the string denoting the activity_id field in the database.
+	FieldActivityID = "activity_id"
 	// EdgeActivity holds the string denoting the activity edge name in mutations.
 	EdgeActivity = "activity"
 	// EdgeAddressees holds the string denoting the addressees edge name in mutations.
@@ -40,7 +43,7 @@ const (
 	// It exists in this package in order to avoid circular dependency with the "activity" package.
 	ActivityInverseTable = "activities"
 	// ActivityColumn is the table column denoting the activity relation/edge.
-	ActivityColumn = "recommendation_activity"
+	ActivityColumn = "activity_id"
 	// AddresseesTable is the table that holds the addressees relation/edge. The primary key declared below.
 	AddresseesTable = "recommendation_addressees"
 	// AddresseesInverseTable is the table name for the Organization entity.
@@ -56,12 +59,7 @@ var Columns = []string{
 	FieldText,
 	FieldStatus,
 	FieldDueOn,
-}
-
-// ForeignKeys holds the SQL foreign-keys that are owned by the "recommendations"
-// table and are not defined as standalone fields in the schema.
-var ForeignKeys = []string{
-	"recommendation_activity",
+	FieldActivityID,
 }
 
 var (
@@ -77,15 +75,17 @@ func ValidColumn(column string) bool {
 			return true
 		}
 	}
-	for i := range ForeignKeys {
-		if column == ForeignKeys[i] {
-			return true
-		}
-	}
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/benkan-project/benkan/ent/runtime"
 var (
+	Hooks  [2]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -160,6 +160,11 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByDueOn orders the results by the due_on field.
 func ByDueOn(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDueOn, opts...).ToFunc()
+}
+
+// ByActivityID orders the results by the activity_id field.
+func ByActivityID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldActivityID, opts...).ToFunc()
 }
 
 // ByActivityField orders the results by activity field.

@@ -76,6 +76,11 @@ func DueOn(v time.Time) predicate.Recommendation {
 	return predicate.Recommendation(sql.FieldEQ(FieldDueOn, v))
 }
 
+// ActivityID applies equality check predicate on the "activity_id" field. It's identical to ActivityIDEQ.
+func ActivityID(v gid.ID) predicate.Recommendation {
+	return predicate.Recommendation(sql.FieldEQ(FieldActivityID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Recommendation {
 	return predicate.Recommendation(sql.FieldEQ(FieldCreatedAt, v))
@@ -289,6 +294,76 @@ func DueOnIsNil() predicate.Recommendation {
 // DueOnNotNil applies the NotNil predicate on the "due_on" field.
 func DueOnNotNil() predicate.Recommendation {
 	return predicate.Recommendation(sql.FieldNotNull(FieldDueOn))
+}
+
+// ActivityIDEQ applies the EQ predicate on the "activity_id" field.
+func ActivityIDEQ(v gid.ID) predicate.Recommendation {
+	return predicate.Recommendation(sql.FieldEQ(FieldActivityID, v))
+}
+
+// ActivityIDNEQ applies the NEQ predicate on the "activity_id" field.
+func ActivityIDNEQ(v gid.ID) predicate.Recommendation {
+	return predicate.Recommendation(sql.FieldNEQ(FieldActivityID, v))
+}
+
+// ActivityIDIn applies the In predicate on the "activity_id" field.
+func ActivityIDIn(vs ...gid.ID) predicate.Recommendation {
+	return predicate.Recommendation(sql.FieldIn(FieldActivityID, vs...))
+}
+
+// ActivityIDNotIn applies the NotIn predicate on the "activity_id" field.
+func ActivityIDNotIn(vs ...gid.ID) predicate.Recommendation {
+	return predicate.Recommendation(sql.FieldNotIn(FieldActivityID, vs...))
+}
+
+// ActivityIDGT applies the GT predicate on the "activity_id" field.
+func ActivityIDGT(v gid.ID) predicate.Recommendation {
+	return predicate.Recommendation(sql.FieldGT(FieldActivityID, v))
+}
+
+// ActivityIDGTE applies the GTE predicate on the "activity_id" field.
+func ActivityIDGTE(v gid.ID) predicate.Recommendation {
+	return predicate.Recommendation(sql.FieldGTE(FieldActivityID, v))
+}
+
+// ActivityIDLT applies the LT predicate on the "activity_id" field.
+func ActivityIDLT(v gid.ID) predicate.Recommendation {
+	return predicate.Recommendation(sql.FieldLT(FieldActivityID, v))
+}
+
+// ActivityIDLTE applies the LTE predicate on the "activity_id" field.
+func ActivityIDLTE(v gid.ID) predicate.Recommendation {
+	return predicate.Recommendation(sql.FieldLTE(FieldActivityID, v))
+}
+
+// ActivityIDContains applies the Contains predicate on the "activity_id" field.
+func ActivityIDContains(v gid.ID) predicate.Recommendation {
+	vc := string(v)
+	return predicate.Recommendation(sql.FieldContains(FieldActivityID, vc))
+}
+
+// ActivityIDHasPrefix applies the HasPrefix predicate on the "activity_id" field.
+func ActivityIDHasPrefix(v gid.ID) predicate.Recommendation {
+	vc := string(v)
+	return predicate.Recommendation(sql.FieldHasPrefix(FieldActivityID, vc))
+}
+
+// ActivityIDHasSuffix applies the HasSuffix predicate on the "activity_id" field.
+func ActivityIDHasSuffix(v gid.ID) predicate.Recommendation {
+	vc := string(v)
+	return predicate.Recommendation(sql.FieldHasSuffix(FieldActivityID, vc))
+}
+
+// ActivityIDEqualFold applies the EqualFold predicate on the "activity_id" field.
+func ActivityIDEqualFold(v gid.ID) predicate.Recommendation {
+	vc := string(v)
+	return predicate.Recommendation(sql.FieldEqualFold(FieldActivityID, vc))
+}
+
+// ActivityIDContainsFold applies the ContainsFold predicate on the "activity_id" field.
+func ActivityIDContainsFold(v gid.ID) predicate.Recommendation {
+	vc := string(v)
+	return predicate.Recommendation(sql.FieldContainsFold(FieldActivityID, vc))
 }
 
 // HasActivity applies the HasEdge predicate on the "activity" edge.

@@ -3,6 +3,7 @@
 package runtime
 
 import (
+	"context"
 	"time"
 
 	"github.com/benkan-project/benkan/ent/activity"
@@ -12,11 +13,15 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyrule"
 	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/ent/schema"
 	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/ent/violationtype"
 	"github.com/benkan-project/benkan/gid"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -24,8 +29,21 @@ import (
 // to their package variables.
 func init() {
 	activityMixin := schema.Activity{}.Mixin()
+	activity.Policy = privacy.NewPolicies(activityMixin[2], schema.Activity{})
+	activity.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := activity.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	activityMixinHooks2 := activityMixin[2].Hooks()
 	activityHooks := schema.Activity{}.Hooks()
-	activity.Hooks[0] = activityHooks[0]
+
+	activity.Hooks[1] = activityMixinHooks2[0]
+
+	activity.Hooks[2] = activityHooks[0]
 	activityMixinFields0 := activityMixin[0].Fields()
 	_ = activityMixinFields0
 	activityMixinFields1 := activityMixin[1].Fields()
@@ -85,11 +103,11 @@ func init() {
 	// activity.SecurityForceCountValidator is a validator for the "security_force_count" field. It is called by the builders before save.
 	activity.SecurityForceCountValidator = activityDescSecurityForceCount.Validators[0].(func(int) error)
 	// activityDescSummary is the schema descriptor for summary field.
-	activityDescSummary := activityFields[8].Descriptor()
+	activityDescSummary := activityFields[9].Descriptor()
 	// activity.SummaryValidator is a validator for the "summary" field. It is called by the builders before save.
 	activity.SummaryValidator = activityDescSummary.Validators[0].(func(string) error)
 	// activityDescOutcomes is the schema descriptor for outcomes field.
-	activityDescOutcomes := activityFields[9].Descriptor()
+	activityDescOutcomes := activityFields[10].Descriptor()
 	// activity.OutcomesValidator is a validator for the "outcomes" field. It is called by the builders before save.
 	activity.OutcomesValidator = activityDescOutcomes.Validators[0].(func(string) error)
 	// activityDescID is the schema descriptor for id field.
@@ -99,6 +117,18 @@ func init() {
 	// activity.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	activity.IDValidator = activityDescID.Validators[0].(func(string) error)
 	actorMixin := schema.Actor{}.Mixin()
+	actor.Policy = privacy.NewPolicies(actorMixin[2], schema.Actor{})
+	actor.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := actor.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	actorMixinHooks2 := actorMixin[2].Hooks()
+
+	actor.Hooks[1] = actorMixinHooks2[0]
 	actorMixinFields0 := actorMixin[0].Fields()
 	_ = actorMixinFields0
 	actorMixinFields1 := actorMixin[1].Fields()
@@ -116,15 +146,15 @@ func init() {
 	// actor.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	actor.UpdateDefaultUpdatedAt = actorDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// actorDescFullName is the schema descriptor for full_name field.
-	actorDescFullName := actorFields[4].Descriptor()
+	actorDescFullName := actorFields[6].Descriptor()
 	// actor.FullNameValidator is a validator for the "full_name" field. It is called by the builders before save.
 	actor.FullNameValidator = actorDescFullName.Validators[0].(func(string) error)
 	// actorDescContact is the schema descriptor for contact field.
-	actorDescContact := actorFields[5].Descriptor()
+	actorDescContact := actorFields[7].Descriptor()
 	// actor.ContactValidator is a validator for the "contact" field. It is called by the builders before save.
 	actor.ContactValidator = actorDescContact.Validators[0].(func(string) error)
 	// actorDescAddress is the schema descriptor for address field.
-	actorDescAddress := actorFields[6].Descriptor()
+	actorDescAddress := actorFields[8].Descriptor()
 	// actor.AddressValidator is a validator for the "address" field. It is called by the builders before save.
 	actor.AddressValidator = actorDescAddress.Validators[0].(func(string) error)
 	// actorDescID is the schema descriptor for id field.
@@ -134,6 +164,18 @@ func init() {
 	// actor.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	actor.IDValidator = actorDescID.Validators[0].(func(string) error)
 	followupMixin := schema.FollowUp{}.Mixin()
+	followup.Policy = privacy.NewPolicies(followupMixin[2], schema.FollowUp{})
+	followup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := followup.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	followupMixinHooks2 := followupMixin[2].Hooks()
+
+	followup.Hooks[1] = followupMixinHooks2[0]
 	followupMixinFields0 := followupMixin[0].Fields()
 	_ = followupMixinFields0
 	followupMixinFields1 := followupMixin[1].Fields()
@@ -175,10 +217,25 @@ func init() {
 	// followup.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	followup.IDValidator = followupDescID.Validators[0].(func(string) error)
 	incidentMixin := schema.Incident{}.Mixin()
+	incident.Policy = privacy.NewPolicies(incidentMixin[2], schema.Incident{})
+	incident.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := incident.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	incidentMixinHooks2 := incidentMixin[2].Hooks()
 	incidentHooks := schema.Incident{}.Hooks()
-	incident.Hooks[0] = incidentHooks[0]
-	incident.Hooks[1] = incidentHooks[1]
-	incident.Hooks[2] = incidentHooks[2]
+
+	incident.Hooks[1] = incidentMixinHooks2[0]
+
+	incident.Hooks[2] = incidentHooks[0]
+
+	incident.Hooks[3] = incidentHooks[1]
+
+	incident.Hooks[4] = incidentHooks[2]
 	incidentMixinFields0 := incidentMixin[0].Fields()
 	_ = incidentMixinFields0
 	incidentMixinFields1 := incidentMixin[1].Fields()
@@ -216,7 +273,7 @@ func init() {
 	// incident.ExactLocationValidator is a validator for the "exact_location" field. It is called by the builders before save.
 	incident.ExactLocationValidator = incidentDescExactLocation.Validators[0].(func(string) error)
 	// incidentDescSource is the schema descriptor for source field.
-	incidentDescSource := incidentFields[8].Descriptor()
+	incidentDescSource := incidentFields[10].Descriptor()
 	// incident.SourceValidator is a validator for the "source" field. It is called by the builders before save.
 	incident.SourceValidator = incidentDescSource.Validators[0].(func(string) error)
 	// incidentDescID is the schema descriptor for id field.
@@ -226,6 +283,18 @@ func init() {
 	// incident.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	incident.IDValidator = incidentDescID.Validators[0].(func(string) error)
 	involvementMixin := schema.Involvement{}.Mixin()
+	involvement.Policy = privacy.NewPolicies(involvementMixin[2], schema.Involvement{})
+	involvement.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := involvement.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	involvementMixinHooks2 := involvementMixin[2].Hooks()
+
+	involvement.Hooks[1] = involvementMixinHooks2[0]
 	involvementMixinFields0 := involvementMixin[0].Fields()
 	_ = involvementMixinFields0
 	involvementMixinFields1 := involvementMixin[1].Fields()
@@ -249,6 +318,18 @@ func init() {
 	// involvement.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	involvement.IDValidator = involvementDescID.Validators[0].(func(string) error)
 	localityMixin := schema.Locality{}.Mixin()
+	locality.Policy = privacy.NewPolicies(localityMixin[2], schema.Locality{})
+	locality.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := locality.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	localityMixinHooks2 := localityMixin[2].Hooks()
+
+	locality.Hooks[1] = localityMixinHooks2[0]
 	localityMixinFields0 := localityMixin[0].Fields()
 	_ = localityMixinFields0
 	localityMixinFields1 := localityMixin[1].Fields()
@@ -326,6 +407,18 @@ func init() {
 	// locality.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	locality.IDValidator = localityDescID.Validators[0].(func(string) error)
 	organizationMixin := schema.Organization{}.Mixin()
+	organization.Policy = privacy.NewPolicies(organizationMixin[2], schema.Organization{})
+	organization.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := organization.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	organizationMixinHooks2 := organizationMixin[2].Hooks()
+
+	organization.Hooks[1] = organizationMixinHooks2[0]
 	organizationMixinFields0 := organizationMixin[0].Fields()
 	_ = organizationMixinFields0
 	organizationMixinFields1 := organizationMixin[1].Fields()
@@ -370,7 +463,84 @@ func init() {
 	organization.DefaultID = organizationDescID.Default.(func() gid.ID)
 	// organization.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	organization.IDValidator = organizationDescID.Validators[0].(func(string) error)
+	policyrule.Policy = privacy.NewPolicies(schema.PolicyRule{})
+	policyrule.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := policyrule.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	policyruleFields := schema.PolicyRule{}.Fields()
+	_ = policyruleFields
+	// policyruleDescPtype is the schema descriptor for ptype field.
+	policyruleDescPtype := policyruleFields[0].Descriptor()
+	// policyrule.PtypeValidator is a validator for the "ptype" field. It is called by the builders before save.
+	policyrule.PtypeValidator = func() func(string) error {
+		validators := policyruleDescPtype.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(ptype string) error {
+			for _, fn := range fns {
+				if err := fn(ptype); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// policyruleDescV0 is the schema descriptor for v0 field.
+	policyruleDescV0 := policyruleFields[1].Descriptor()
+	// policyrule.DefaultV0 holds the default value on creation for the v0 field.
+	policyrule.DefaultV0 = policyruleDescV0.Default.(string)
+	// policyrule.V0Validator is a validator for the "v0" field. It is called by the builders before save.
+	policyrule.V0Validator = policyruleDescV0.Validators[0].(func(string) error)
+	// policyruleDescV1 is the schema descriptor for v1 field.
+	policyruleDescV1 := policyruleFields[2].Descriptor()
+	// policyrule.DefaultV1 holds the default value on creation for the v1 field.
+	policyrule.DefaultV1 = policyruleDescV1.Default.(string)
+	// policyrule.V1Validator is a validator for the "v1" field. It is called by the builders before save.
+	policyrule.V1Validator = policyruleDescV1.Validators[0].(func(string) error)
+	// policyruleDescV2 is the schema descriptor for v2 field.
+	policyruleDescV2 := policyruleFields[3].Descriptor()
+	// policyrule.DefaultV2 holds the default value on creation for the v2 field.
+	policyrule.DefaultV2 = policyruleDescV2.Default.(string)
+	// policyrule.V2Validator is a validator for the "v2" field. It is called by the builders before save.
+	policyrule.V2Validator = policyruleDescV2.Validators[0].(func(string) error)
+	// policyruleDescV3 is the schema descriptor for v3 field.
+	policyruleDescV3 := policyruleFields[4].Descriptor()
+	// policyrule.DefaultV3 holds the default value on creation for the v3 field.
+	policyrule.DefaultV3 = policyruleDescV3.Default.(string)
+	// policyrule.V3Validator is a validator for the "v3" field. It is called by the builders before save.
+	policyrule.V3Validator = policyruleDescV3.Validators[0].(func(string) error)
+	// policyruleDescV4 is the schema descriptor for v4 field.
+	policyruleDescV4 := policyruleFields[5].Descriptor()
+	// policyrule.DefaultV4 holds the default value on creation for the v4 field.
+	policyrule.DefaultV4 = policyruleDescV4.Default.(string)
+	// policyrule.V4Validator is a validator for the "v4" field. It is called by the builders before save.
+	policyrule.V4Validator = policyruleDescV4.Validators[0].(func(string) error)
+	// policyruleDescV5 is the schema descriptor for v5 field.
+	policyruleDescV5 := policyruleFields[6].Descriptor()
+	// policyrule.DefaultV5 holds the default value on creation for the v5 field.
+	policyrule.DefaultV5 = policyruleDescV5.Default.(string)
+	// policyrule.V5Validator is a validator for the "v5" field. It is called by the builders before save.
+	policyrule.V5Validator = policyruleDescV5.Validators[0].(func(string) error)
 	recommendationMixin := schema.Recommendation{}.Mixin()
+	recommendation.Policy = privacy.NewPolicies(recommendationMixin[2], schema.Recommendation{})
+	recommendation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := recommendation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	recommendationMixinHooks2 := recommendationMixin[2].Hooks()
+
+	recommendation.Hooks[1] = recommendationMixinHooks2[0]
 	recommendationMixinFields0 := recommendationMixin[0].Fields()
 	_ = recommendationMixinFields0
 	recommendationMixinFields1 := recommendationMixin[1].Fields()
@@ -412,6 +582,18 @@ func init() {
 	// recommendation.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	recommendation.IDValidator = recommendationDescID.Validators[0].(func(string) error)
 	userMixin := schema.User{}.Mixin()
+	user.Policy = privacy.NewPolicies(userMixin[2], schema.User{})
+	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := user.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	userMixinHooks2 := userMixin[2].Hooks()
+
+	user.Hooks[1] = userMixinHooks2[0]
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0
 	userMixinFields1 := userMixin[1].Fields()
@@ -471,6 +653,18 @@ func init() {
 	// user.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	user.IDValidator = userDescID.Validators[0].(func(string) error)
 	violationtypeMixin := schema.ViolationType{}.Mixin()
+	violationtype.Policy = privacy.NewPolicies(violationtypeMixin[2], schema.ViolationType{})
+	violationtype.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := violationtype.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	violationtypeMixinHooks2 := violationtypeMixin[2].Hooks()
+
+	violationtype.Hooks[1] = violationtypeMixinHooks2[0]
 	violationtypeMixinFields0 := violationtypeMixin[0].Fields()
 	_ = violationtypeMixinFields0
 	violationtypeMixinFields1 := violationtypeMixin[1].Fields()

@@ -11,6 +11,7 @@ import (
 
 	gen "github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/hook"
+	"github.com/benkan-project/benkan/gid"
 )
 
 // Activity is something the project ran between security forces and
@@ -22,7 +23,7 @@ type Activity struct {
 
 // Mixin of Activity.
 func (Activity) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: "acv"}, TimeMixin{}}
+	return []ent.Mixin{IDMixin{Prefix: "acv"}, TimeMixin{}, AccessMixin{}}
 }
 
 // Fields of Activity.
@@ -50,6 +51,10 @@ func (Activity) Fields() []ent.Field {
 		count("men_count", "Number of men who took part."),
 		count("youth_count", "Number of young people (18–35) who took part, counted also among women and men."),
 		count("security_force_count", "Number of members of the security forces (FSI/FDS) who took part, counted also among women and men."),
+		field.String("locality_id").
+			GoType(gid.ID("")).
+			Comment("The id of the locality where the activity took place.").
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.Text("summary").
 			Optional().
 			MaxLen(8000).
@@ -65,6 +70,7 @@ func (Activity) Fields() []ent.Field {
 func (Activity) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("locality", Locality.Type).
+			Field("locality_id").
 			Unique().
 			Required().
 			Comment("Where the activity took place."),

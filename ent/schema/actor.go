@@ -6,6 +6,8 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+
+	"github.com/benkan-project/benkan/gid"
 )
 
 // Actor is a person or a group named in incidents: a victim, a witness, a
@@ -17,7 +19,7 @@ type Actor struct {
 
 // Mixin of Actor.
 func (Actor) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: "act"}, TimeMixin{}}
+	return []ent.Mixin{IDMixin{Prefix: "act"}, TimeMixin{}, AccessMixin{}}
 }
 
 // Fields of Actor.
@@ -43,6 +45,16 @@ func (Actor) Fields() []ent.Field {
 			Default("UNKNOWN").
 			Comment("Age bracket: children under 18, youth 18–35, adults 36–59, elders 60 and over.").
 			Annotations(entgql.OrderField("AGE_BRACKET")),
+		field.String("collected_by_id").
+			GoType(gid.ID("")).
+			Optional().
+			Comment("The id of the user who recorded this actor.").
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.String("organization_id").
+			GoType(gid.ID("")).
+			Optional().
+			Comment("For a unit: the id of the organization it stands for.").
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.String("full_name").
 			Optional().
 			Nillable().
@@ -71,7 +83,12 @@ func (Actor) Edges() []ent.Edge {
 			Ref("actor").
 			Comment("The incidents this actor is involved in, and in which role.").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("collected_by", User.Type).
+			Field("collected_by_id").
+			Unique().
+			Comment("The user who recorded this actor; set from the caller when an actor is created through the API."),
 		edge.To("organization", Organization.Type).
+			Field("organization_id").
 			Unique().
 			Comment("For a unit: the organization it stands for."),
 	}

@@ -6,6 +6,8 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+
+	"github.com/benkan-project/benkan/gid"
 )
 
 // FollowUp is something an organization did about an incident: the response
@@ -16,7 +18,7 @@ type FollowUp struct {
 
 // Mixin of FollowUp.
 func (FollowUp) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: "fup"}, TimeMixin{}}
+	return []ent.Mixin{IDMixin{Prefix: "fup"}, TimeMixin{}, AccessMixin{}}
 }
 
 // Fields of FollowUp.
@@ -33,6 +35,10 @@ func (FollowUp) Fields() []ent.Field {
 			NotEmpty().
 			MaxLen(4000).
 			Comment("What was done, and with what result."),
+		field.String("incident_id").
+			GoType(gid.ID("")).
+			Comment("The id of the incident followed up.").
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -40,6 +46,7 @@ func (FollowUp) Fields() []ent.Field {
 func (FollowUp) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("incident", Incident.Type).
+			Field("incident_id").
 			Unique().
 			Required().
 			Comment("The incident followed up."),

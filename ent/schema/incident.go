@@ -29,7 +29,7 @@ type Incident struct {
 
 // Mixin of Incident.
 func (Incident) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: "inc"}, TimeMixin{}}
+	return []ent.Mixin{IDMixin{Prefix: "inc"}, TimeMixin{}, AccessMixin{}}
 }
 
 // referencePattern is the shape of an incident reference: a place code, the
@@ -75,6 +75,15 @@ func (Incident) Fields() []ent.Field {
 			MaxLen(500).
 			Comment("Sensitive: where exactly the events took place. Never filterable or orderable.").
 			Annotations(sensitive),
+		field.String("locality_id").
+			GoType(gid.ID("")).
+			Comment("The id of the locality where the events took place.").
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.String("collected_by_id").
+			GoType(gid.ID("")).
+			Optional().
+			Comment("The id of the data collector who recorded the allegation.").
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.String("source").
 			Optional().
 			Nillable().
@@ -88,12 +97,14 @@ func (Incident) Fields() []ent.Field {
 func (Incident) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("locality", Locality.Type).
+			Field("locality_id").
 			Unique().
 			Required().
 			Comment("Where the events took place."),
 		edge.To("violation_types", ViolationType.Type).
 			Comment("The kinds of violation alleged; at least one."),
 		edge.To("collected_by", User.Type).
+			Field("collected_by_id").
 			Unique().
 			Comment("The data collector who recorded the allegation."),
 		edge.To("involvements", Involvement.Type).

@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/benkan-project/benkan/gid"
 )
 
 // Involvement links an actor to an incident in a role, as in the HURIDOCS
@@ -18,7 +20,7 @@ type Involvement struct {
 
 // Mixin of Involvement.
 func (Involvement) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: "inv"}, TimeMixin{}}
+	return []ent.Mixin{IDMixin{Prefix: "inv"}, TimeMixin{}, AccessMixin{}}
 }
 
 // Fields of Involvement.
@@ -28,6 +30,14 @@ func (Involvement) Fields() []ent.Field {
 			Values("VICTIM", "WITNESS", "ALLEGED_PERPETRATOR", "SOURCE").
 			Comment("The actor's role in the incident.").
 			Annotations(entgql.OrderField("ROLE")),
+		field.String("incident_id").
+			GoType(gid.ID("")).
+			Comment("The id of the incident.").
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.String("actor_id").
+			GoType(gid.ID("")).
+			Comment("The id of the actor.").
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -36,10 +46,12 @@ func (Involvement) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("incident", Incident.Type).
 			Ref("involvements").
+			Field("incident_id").
 			Unique().
 			Required().
 			Comment("The incident."),
 		edge.To("actor", Actor.Type).
+			Field("actor_id").
 			Unique().
 			Required().
 			Comment("The actor involved."),
@@ -50,7 +62,7 @@ func (Involvement) Edges() []ent.Edge {
 func (Involvement) Indexes() []ent.Index {
 	return []ent.Index{
 		// An actor holds a given role in an incident once.
-		index.Fields("role").Edges("incident", "actor").Unique(),
+		index.Fields("incident_id", "actor_id", "role").Unique(),
 	}
 }
 

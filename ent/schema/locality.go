@@ -16,7 +16,7 @@ type Locality struct {
 
 // Mixin of Locality.
 func (Locality) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: "loc"}, TimeMixin{}}
+	return []ent.Mixin{IDMixin{Prefix: "loc"}, TimeMixin{}, AccessMixin{}}
 }
 
 // Fields of Locality.
@@ -61,10 +61,6 @@ func (Locality) Edges() []ent.Edge {
 			Ref("locality").
 			Comment("Activities held in this locality.").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
-		edge.From("users", User.Type).
-			Ref("localities").
-			Comment("Users assigned to this locality.").
-			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

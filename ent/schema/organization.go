@@ -16,7 +16,7 @@ type Organization struct {
 
 // Mixin of Organization.
 func (Organization) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: "org"}, TimeMixin{}}
+	return []ent.Mixin{IDMixin{Prefix: "org"}, TimeMixin{}, AccessMixin{}}
 }
 
 // Fields of Organization.

@@ -6,6 +6,8 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+
+	"github.com/benkan-project/benkan/gid"
 )
 
 // Recommendation is a recommendation made at an activity and addressed to
@@ -16,7 +18,7 @@ type Recommendation struct {
 
 // Mixin of Recommendation.
 func (Recommendation) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: "rec"}, TimeMixin{}}
+	return []ent.Mixin{IDMixin{Prefix: "rec"}, TimeMixin{}, AccessMixin{}}
 }
 
 // Fields of Recommendation.
@@ -36,6 +38,10 @@ func (Recommendation) Fields() []ent.Field {
 			Nillable().
 			Comment("When it should be implemented.").
 			Annotations(entgql.OrderField("DUE_ON")),
+		field.String("activity_id").
+			GoType(gid.ID("")).
+			Comment("The id of the activity at which the recommendation was made.").
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -43,6 +49,7 @@ func (Recommendation) Fields() []ent.Field {
 func (Recommendation) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("activity", Activity.Type).
+			Field("activity_id").
 			Unique().
 			Required().
 			Comment("The activity at which the recommendation was made."),

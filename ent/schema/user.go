@@ -15,7 +15,7 @@ type User struct {
 
 // Mixin of User.
 func (User) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: "usr"}, TimeMixin{}}
+	return []ent.Mixin{IDMixin{Prefix: "usr"}, TimeMixin{}, AccessMixin{}}
 }
 
 // Fields of User.
@@ -41,12 +41,14 @@ func (User) Edges() []ent.Edge {
 		edge.To("organization", Organization.Type).
 			Unique().
 			Comment("The organization this user works for."),
-		edge.To("localities", Locality.Type).
-			Comment("Localities this user is assigned to."),
 		edge.From("collected_incidents", Incident.Type).
 			Ref("collected_by").
 			Comment("Incidents this user collected.").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.From("collected_actors", Actor.Type).
+			Ref("collected_by").
+			Comment("Actors this user recorded.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -19,7 +19,7 @@ type ViolationType struct {
 
 // Mixin of ViolationType.
 func (ViolationType) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: "vty"}, TimeMixin{}}
+	return []ent.Mixin{IDMixin{Prefix: "vty"}, TimeMixin{}, AccessMixin{}}
 }
 
 // Fields of ViolationType.

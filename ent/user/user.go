@@ -5,6 +5,7 @@ package user
 import (
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/benkan-project/benkan/gid"
@@ -25,10 +26,10 @@ const (
 	FieldDisplayName = "display_name"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
-	// EdgeLocalities holds the string denoting the localities edge name in mutations.
-	EdgeLocalities = "localities"
 	// EdgeCollectedIncidents holds the string denoting the collected_incidents edge name in mutations.
 	EdgeCollectedIncidents = "collected_incidents"
+	// EdgeCollectedActors holds the string denoting the collected_actors edge name in mutations.
+	EdgeCollectedActors = "collected_actors"
 	// Table holds the table name of the user in the database.
 	Table = "users"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -38,18 +39,20 @@ const (
 	OrganizationInverseTable = "organizations"
 	// OrganizationColumn is the table column denoting the organization relation/edge.
 	OrganizationColumn = "user_organization"
-	// LocalitiesTable is the table that holds the localities relation/edge. The primary key declared below.
-	LocalitiesTable = "user_localities"
-	// LocalitiesInverseTable is the table name for the Locality entity.
-	// It exists in this package in order to avoid circular dependency with the "locality" package.
-	LocalitiesInverseTable = "localities"
 	// CollectedIncidentsTable is the table that holds the collected_incidents relation/edge.
 	CollectedIncidentsTable = "incidents"
 	// CollectedIncidentsInverseTable is the table name for the Incident entity.
 	// It exists in this package in order to avoid circular dependency with the "incident" package.
 	CollectedIncidentsInverseTable = "incidents"
 	// CollectedIncidentsColumn is the table column denoting the collected_incidents relation/edge.
-	CollectedIncidentsColumn = "incident_collected_by"
+	CollectedIncidentsColumn = "collected_by_id"
+	// CollectedActorsTable is the table that holds the collected_actors relation/edge.
+	CollectedActorsTable = "actors"
+	// CollectedActorsInverseTable is the table name for the Actor entity.
+	// It exists in this package in order to avoid circular dependency with the "actor" package.
+	CollectedActorsInverseTable = "actors"
+	// CollectedActorsColumn is the table column denoting the collected_actors relation/edge.
+	CollectedActorsColumn = "collected_by_id"
 )
 
 // Columns holds all SQL columns for user fields.
@@ -67,12 +70,6 @@ var ForeignKeys = []string{
 	"user_organization",
 }
 
-var (
-	// LocalitiesPrimaryKey and LocalitiesColumn2 are the table columns denoting the
-	// primary key for the localities relation (M2M).
-	LocalitiesPrimaryKey = []string{"user_id", "locality_id"}
-)
-
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
 	for i := range Columns {
@@ -88,7 +85,14 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/benkan-project/benkan/ent/runtime"
 var (
+	Hooks  [2]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -140,20 +144,6 @@ func ByOrganizationField(field string, opts ...sql.OrderTermOption) OrderOption 
 	}
 }
 
-// ByLocalitiesCount orders the results by localities count.
-func ByLocalitiesCount(opts ...sql.OrderTermOption) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborsCount(s, newLocalitiesStep(), opts...)
-	}
-}
-
-// ByLocalities orders the results by localities terms.
-func ByLocalities(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newLocalitiesStep(), append([]sql.OrderTerm{term}, terms...)...)
-	}
-}
-
 // ByCollectedIncidentsCount orders the results by collected_incidents count.
 func ByCollectedIncidentsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -167,6 +157,20 @@ func ByCollectedIncidents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOptio
 		sqlgraph.OrderByNeighborTerms(s, newCollectedIncidentsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByCollectedActorsCount orders the results by collected_actors count.
+func ByCollectedActorsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCollectedActorsStep(), opts...)
+	}
+}
+
+// ByCollectedActors orders the results by collected_actors terms.
+func ByCollectedActors(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCollectedActorsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -174,17 +178,17 @@ func newOrganizationStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2O, false, OrganizationTable, OrganizationColumn),
 	)
 }
-func newLocalitiesStep() *sqlgraph.Step {
-	return sqlgraph.NewStep(
-		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(LocalitiesInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.M2M, false, LocalitiesTable, LocalitiesPrimaryKey...),
-	)
-}
 func newCollectedIncidentsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(CollectedIncidentsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, true, CollectedIncidentsTable, CollectedIncidentsColumn),
+	)
+}
+func newCollectedActorsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CollectedActorsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, true, CollectedActorsTable, CollectedActorsColumn),
 	)
 }

@@ -309,29 +309,6 @@ func HasOrganizationWith(preds ...predicate.Organization) predicate.User {
 	})
 }
 
-// HasLocalities applies the HasEdge predicate on the "localities" edge.
-func HasLocalities() predicate.User {
-	return predicate.User(func(s *sql.Selector) {
-		step := sqlgraph.NewStep(
-			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2M, false, LocalitiesTable, LocalitiesPrimaryKey...),
-		)
-		sqlgraph.HasNeighbors(s, step)
-	})
-}
-
-// HasLocalitiesWith applies the HasEdge predicate on the "localities" edge with a given conditions (other predicates).
-func HasLocalitiesWith(preds ...predicate.Locality) predicate.User {
-	return predicate.User(func(s *sql.Selector) {
-		step := newLocalitiesStep()
-		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
-			for _, p := range preds {
-				p(s)
-			}
-		})
-	})
-}
-
 // HasCollectedIncidents applies the HasEdge predicate on the "collected_incidents" edge.
 func HasCollectedIncidents() predicate.User {
 	return predicate.User(func(s *sql.Selector) {
@@ -347,6 +324,29 @@ func HasCollectedIncidents() predicate.User {
 func HasCollectedIncidentsWith(preds ...predicate.Incident) predicate.User {
 	return predicate.User(func(s *sql.Selector) {
 		step := newCollectedIncidentsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasCollectedActors applies the HasEdge predicate on the "collected_actors" edge.
+func HasCollectedActors() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, CollectedActorsTable, CollectedActorsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCollectedActorsWith applies the HasEdge predicate on the "collected_actors" edge with a given conditions (other predicates).
+func HasCollectedActorsWith(preds ...predicate.Actor) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newCollectedActorsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

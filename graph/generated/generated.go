@@ -40,6 +40,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Actor() ActorResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 }
@@ -82,6 +83,7 @@ type ComplexityRoot struct {
 		Address      func(childComplexity int) int
 		AgeBracket   func(childComplexity int) int
 		Category     func(childComplexity int) int
+		CollectedBy  func(childComplexity int) int
 		Contact      func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
 		FullName     func(childComplexity int) int
@@ -90,6 +92,7 @@ type ComplexityRoot struct {
 		Involvements func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Organization func(childComplexity int) int
+		Pseudonym    func(childComplexity int) int
 		UpdatedAt    func(childComplexity int) int
 	}
 
@@ -300,7 +303,6 @@ type ComplexityRoot struct {
 		CreatedAt          func(childComplexity int) int
 		DisplayName        func(childComplexity int) int
 		ID                 func(childComplexity int) int
-		Localities         func(childComplexity int) int
 		Organization       func(childComplexity int) int
 		Subject            func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
@@ -344,6 +346,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ActorResolver interface {
+	Pseudonym(ctx context.Context, obj *ent.Actor) (*string, error)
+}
 type MutationResolver interface {
 	CreateViolationType(ctx context.Context, input ent.CreateViolationTypeInput) (*ent.ViolationType, error)
 	UpdateViolationType(ctx context.Context, id gid.ID, input ent.UpdateViolationTypeInput) (*ent.ViolationType, error)
@@ -551,6 +556,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Actor.Category(childComplexity), true
+	case "Actor.collectedBy":
+		if e.ComplexityRoot.Actor.CollectedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Actor.CollectedBy(childComplexity), true
 	case "Actor.contact":
 		if e.ComplexityRoot.Actor.Contact == nil {
 			break
@@ -599,6 +610,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Actor.Organization(childComplexity), true
+	case "Actor.pseudonym":
+		if e.ComplexityRoot.Actor.Pseudonym == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Actor.Pseudonym(childComplexity), true
 	case "Actor.updatedAt":
 		if e.ComplexityRoot.Actor.UpdatedAt == nil {
 			break
@@ -1657,12 +1674,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
-	case "User.localities":
-		if e.ComplexityRoot.User.Localities == nil {
-			break
-		}
-
-		return e.ComplexityRoot.User.Localities(childComplexity), true
 	case "User.organization":
 		if e.ComplexityRoot.User.Organization == nil {
 			break
@@ -1938,43 +1949,43 @@ type Activity implements Node {
   """
   When this record was created in benkan.
   """
-  createdAt: Time!
+  createdAt: Time
   """
   When this record was last changed.
   """
-  updatedAt: Time!
+  updatedAt: Time
   """
   What kind of activity: inclusive dialogue, radio debate, sports day, cleanliness day (journée de salubrité), training of data collectors, monitoring mission, strategic retreat.
   """
-  kind: ActivityKind!
+  kind: ActivityKind
   """
   Title of the activity.
   """
-  title: String!
+  title: String
   """
   First day of the activity.
   """
-  startsOn: Time!
+  startsOn: Time
   """
   Last day of the activity; never before startsOn.
   """
-  endsOn: Time!
+  endsOn: Time
   """
   Number of women who took part.
   """
-  womenCount: Int!
+  womenCount: Int
   """
   Number of men who took part.
   """
-  menCount: Int!
+  menCount: Int
   """
   Number of young people (18–35) who took part, counted also among women and men.
   """
-  youthCount: Int!
+  youthCount: Int
   """
   Number of members of the security forces (FSI/FDS) who took part, counted also among women and men.
   """
-  securityForceCount: Int!
+  securityForceCount: Int
   """
   What happened.
   """
@@ -1986,7 +1997,7 @@ type Activity implements Node {
   """
   Where the activity took place.
   """
-  locality: Locality!
+  locality: Locality
   """
   The organizations that ran it.
   """
@@ -2021,7 +2032,7 @@ type Activity implements Node {
     Filtering options for Recommendations returned from the connection.
     """
     where: RecommendationWhereInput
-  ): RecommendationConnection!
+  ): RecommendationConnection
 }
 """
 A connection to a list of items.
@@ -2282,27 +2293,27 @@ type Actor implements Node {
   """
   When this record was created in benkan.
   """
-  createdAt: Time!
+  createdAt: Time
   """
   When this record was last changed.
   """
-  updatedAt: Time!
+  updatedAt: Time
   """
   Whether the actor is one person, a group of people or a security-force unit.
   """
-  kind: ActorKind!
+  kind: ActorKind
   """
   Social category: civilian, agent of the internal security forces (FSI), of the defence and security forces (FDS), community leader…
   """
-  category: ActorCategory!
+  category: ActorCategory
   """
   Gender, as declared or observed.
   """
-  gender: ActorGender!
+  gender: ActorGender
   """
   Age bracket: children under 18, youth 18–35, adults 36–59, elders 60 and over.
   """
-  ageBracket: ActorAgeBracket!
+  ageBracket: ActorAgeBracket
   """
   Identifying: the person's or group's full name. Never filterable or orderable.
   """
@@ -2319,6 +2330,10 @@ type Actor implements Node {
   The incidents this actor is involved in, and in which role.
   """
   involvements: [Involvement!]
+  """
+  The user who recorded this actor; set from the caller when an actor is created through the API.
+  """
+  collectedBy: User
   """
   For a unit: the organization it stands for.
   """
@@ -2493,6 +2508,11 @@ input ActorWhereInput {
   hasInvolvements: Boolean
   hasInvolvementsWith: [InvolvementWhereInput!]
   """
+  collected_by edge predicates
+  """
+  hasCollectedBy: Boolean
+  hasCollectedByWith: [UserWhereInput!]
+  """
   organization edge predicates
   """
   hasOrganization: Boolean
@@ -2579,6 +2599,7 @@ input CreateActorInput {
   Identifying: precise address. Never filterable or orderable.
   """
   address: String
+  collectedByID: ID
   organizationID: ID
 }
 """
@@ -2737,7 +2758,6 @@ input CreateUserInput {
   """
   displayName: String!
   organizationID: ID
-  localityIDs: [ID!]
 }
 """
 CreateViolationTypeInput is used for create ViolationType object.
@@ -2777,31 +2797,31 @@ type FollowUp implements Node {
   """
   When this record was created in benkan.
   """
-  createdAt: Time!
+  createdAt: Time
   """
   When this record was last changed.
   """
-  updatedAt: Time!
+  updatedAt: Time
   """
   What kind of follow-up this is.
   """
-  kind: FollowUpKind!
+  kind: FollowUpKind
   """
   When the follow-up took place.
   """
-  doneOn: Time!
+  doneOn: Time
   """
   What was done, and with what result.
   """
-  description: String!
+  description: String
   """
   The incident followed up.
   """
-  incident: Incident!
+  incident: Incident
   """
   The organization that carried out the follow-up.
   """
-  organization: Organization!
+  organization: Organization
 }
 """
 A connection to a list of items.
@@ -2963,31 +2983,31 @@ type Incident implements Node {
   """
   When this record was created in benkan.
   """
-  createdAt: Time!
+  createdAt: Time
   """
   When this record was last changed.
   """
-  updatedAt: Time!
+  updatedAt: Time
   """
   Reference code, unique: place code, year, number, e.g. NIO-2023-0042.
   """
-  reference: String!
+  reference: String
   """
   When the alleged events took place.
   """
-  occurredAt: Time!
+  occurredAt: Time
   """
   When the allegation was reported to a data collector; never before occurredAt.
   """
-  reportedAt: Time!
+  reportedAt: Time
   """
   Where the allegation stands: REPORTED → UNDER_VERIFICATION → VERIFIED or UNSUBSTANTIATED → REFERRED → CLOSED.
   """
-  status: IncidentStatus!
+  status: IncidentStatus
   """
   Whether the people concerned consented to the allegation being shared outside AMDH.
   """
-  consentToShare: Boolean!
+  consentToShare: Boolean
   """
   Shareable summary written by a coordinator; contains nothing that identifies a person.
   """
@@ -3007,7 +3027,7 @@ type Incident implements Node {
   """
   Where the events took place.
   """
-  locality: Locality!
+  locality: Locality
   """
   The kinds of violation alleged; at least one.
   """
@@ -3050,7 +3070,7 @@ type Incident implements Node {
     Filtering options for FollowUps returned from the connection.
     """
     where: FollowUpWhereInput
-  ): FollowUpConnection!
+  ): FollowUpConnection
 }
 """
 A connection to a list of items.
@@ -3262,23 +3282,23 @@ type Involvement implements Node {
   """
   When this record was created in benkan.
   """
-  createdAt: Time!
+  createdAt: Time
   """
   When this record was last changed.
   """
-  updatedAt: Time!
+  updatedAt: Time
   """
   The actor's role in the incident.
   """
-  role: InvolvementRole!
+  role: InvolvementRole
   """
   The incident.
   """
-  incident: Incident!
+  incident: Incident
   """
   The actor involved.
   """
-  actor: Actor!
+  actor: Actor
 }
 """
 A connection to a list of items.
@@ -3409,19 +3429,19 @@ type Locality implements Node {
   """
   When this record was created in benkan.
   """
-  createdAt: Time!
+  createdAt: Time
   """
   When this record was last changed.
   """
-  updatedAt: Time!
+  updatedAt: Time
   """
   Official name, e.g. Niono.
   """
-  name: String!
+  name: String
   """
   Administrative level: a region contains cercles, a cercle contains communes.
   """
-  level: LocalityLevel!
+  level: LocalityLevel
   """
   Latitude of the locality's centre, in decimal degrees (WGS 84).
   """
@@ -3464,7 +3484,7 @@ type Locality implements Node {
     Filtering options for Localities returned from the connection.
     """
     where: LocalityWhereInput
-  ): LocalityConnection!
+  ): LocalityConnection
   incidents(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -3495,7 +3515,7 @@ type Locality implements Node {
     Filtering options for Incidents returned from the connection.
     """
     where: IncidentWhereInput
-  ): IncidentConnection!
+  ): IncidentConnection
   activities(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -3526,7 +3546,7 @@ type Locality implements Node {
     Filtering options for Activities returned from the connection.
     """
     where: ActivityWhereInput
-  ): ActivityConnection!
+  ): ActivityConnection
 }
 """
 A connection to a list of items.
@@ -3732,15 +3752,15 @@ type Organization implements Node {
   """
   When this record was created in benkan.
   """
-  createdAt: Time!
+  createdAt: Time
   """
   When this record was last changed.
   """
-  updatedAt: Time!
+  updatedAt: Time
   """
   Full name, e.g. Association Malienne des Droits de l'Homme.
   """
-  name: String!
+  name: String
   """
   Short name, e.g. AMDH.
   """
@@ -3748,7 +3768,7 @@ type Organization implements Node {
   """
   What kind of organization this is.
   """
-  kind: OrganizationKind!
+  kind: OrganizationKind
   """
   The organization this one belongs to, e.g. the corps of a unit.
   """
@@ -3783,7 +3803,7 @@ type Organization implements Node {
     Filtering options for Organizations returned from the connection.
     """
     where: OrganizationWhereInput
-  ): OrganizationConnection!
+  ): OrganizationConnection
   """
   Where the organization is based, when it is local.
   """
@@ -3818,7 +3838,7 @@ type Organization implements Node {
     Filtering options for FollowUps returned from the connection.
     """
     where: FollowUpWhereInput
-  ): FollowUpConnection!
+  ): FollowUpConnection
   recommendations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -3849,7 +3869,7 @@ type Organization implements Node {
     Filtering options for Recommendations returned from the connection.
     """
     where: RecommendationWhereInput
-  ): RecommendationConnection!
+  ): RecommendationConnection
   activities(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -3880,7 +3900,7 @@ type Organization implements Node {
     Filtering options for Activities returned from the connection.
     """
     where: ActivityWhereInput
-  ): ActivityConnection!
+  ): ActivityConnection
 }
 """
 A connection to a list of items.
@@ -4422,19 +4442,19 @@ type Recommendation implements Node {
   """
   When this record was created in benkan.
   """
-  createdAt: Time!
+  createdAt: Time
   """
   When this record was last changed.
   """
-  updatedAt: Time!
+  updatedAt: Time
   """
   The recommendation.
   """
-  text: String!
+  text: String
   """
   Where the recommendation stands.
   """
-  status: RecommendationStatus!
+  status: RecommendationStatus
   """
   When it should be implemented.
   """
@@ -4442,7 +4462,7 @@ type Recommendation implements Node {
   """
   The activity at which the recommendation was made.
   """
-  activity: Activity!
+  activity: Activity
   """
   The organizations it is addressed to.
   """
@@ -4689,6 +4709,8 @@ input UpdateActorInput {
   """
   address: String
   clearAddress: Boolean
+  collectedByID: ID
+  clearCollectedBy: Boolean
   organizationID: ID
   clearOrganization: Boolean
 }
@@ -4869,9 +4891,6 @@ input UpdateUserInput {
   displayName: String
   organizationID: ID
   clearOrganization: Boolean
-  addLocalityIDs: [ID!]
-  removeLocalityIDs: [ID!]
-  clearLocalities: Boolean
 }
 """
 UpdateViolationTypeInput is used for update ViolationType object.
@@ -4903,27 +4922,23 @@ type User implements Node {
   """
   When this record was created in benkan.
   """
-  createdAt: Time!
+  createdAt: Time
   """
   When this record was last changed.
   """
-  updatedAt: Time!
+  updatedAt: Time
   """
   The subject (` + "`" + `sub` + "`" + ` claim) of this user's tokens.
   """
-  subject: String!
+  subject: String
   """
   Name shown in the interface.
   """
-  displayName: String!
+  displayName: String
   """
   The organization this user works for.
   """
   organization: Organization
-  """
-  Localities this user is assigned to.
-  """
-  localities: [Locality!]
   collectedIncidents(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4954,7 +4969,7 @@ type User implements Node {
     Filtering options for Incidents returned from the connection.
     """
     where: IncidentWhereInput
-  ): IncidentConnection!
+  ): IncidentConnection
 }
 """
 A connection to a list of items.
@@ -5086,11 +5101,6 @@ input UserWhereInput {
   hasOrganization: Boolean
   hasOrganizationWith: [OrganizationWhereInput!]
   """
-  localities edge predicates
-  """
-  hasLocalities: Boolean
-  hasLocalitiesWith: [LocalityWhereInput!]
-  """
   collected_incidents edge predicates
   """
   hasCollectedIncidents: Boolean
@@ -5107,23 +5117,23 @@ type ViolationType implements Node {
   """
   When this record was created in benkan.
   """
-  createdAt: Time!
+  createdAt: Time
   """
   When this record was last changed.
   """
-  updatedAt: Time!
+  updatedAt: Time
   """
   Stable code of the term, e.g. arbitrary_arrest. Never changes once created.
   """
-  code: String!
+  code: String
   """
   French label, e.g. Arrestation ou détention arbitraire.
   """
-  labelFr: String!
+  labelFr: String
   """
   English label, e.g. Arbitrary arrest or detention.
   """
-  labelEn: String!
+  labelEn: String
   """
   Scope note: what the term covers and what it does not.
   """
@@ -5158,7 +5168,7 @@ type ViolationType implements Node {
     Filtering options for Incidents returned from the connection.
     """
     where: IncidentWhereInput
-  ): IncidentConnection!
+  ): IncidentConnection
 }
 """
 A connection to a list of items.
@@ -5372,6 +5382,17 @@ type Mutation {
   "Updates a recommendation. Fields left out of the input keep their value."
   updateRecommendation(id: ID!, input: UpdateRecommendationInput!): Recommendation!
 }
+
+extend type Actor {
+  """
+  A stable pseudonym of the actor for the asking partner: the same actor
+  gets the same pseudonym in every answer to one organization and a
+  different one for another, and it cannot be reversed without the server's
+  key. Partners who may not read identifying fields count distinct victims
+  with it.
+  """
+  pseudonym: String
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5464,8 +5485,12 @@ func (ec *executionContext) childFields_Actor(ctx context.Context, field graphql
 		return ec.fieldContext_Actor_address(ctx, field)
 	case "involvements":
 		return ec.fieldContext_Actor_involvements(ctx, field)
+	case "collectedBy":
+		return ec.fieldContext_Actor_collectedBy(ctx, field)
 	case "organization":
 		return ec.fieldContext_Actor_organization(ctx, field)
+	case "pseudonym":
+		return ec.fieldContext_Actor_pseudonym(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Actor", field.Name)
 }
@@ -5812,8 +5837,6 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_displayName(ctx, field)
 	case "organization":
 		return ec.fieldContext_User_organization(ctx, field)
-	case "localities":
-		return ec.fieldContext_User_localities(ctx, field)
 	case "collectedIncidents":
 		return ec.fieldContext_User_collectedIncidents(ctx, field)
 	}
@@ -7634,10 +7657,10 @@ func (ec *executionContext) _Activity_createdAt(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7657,10 +7680,10 @@ func (ec *executionContext) _Activity_updatedAt(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7680,10 +7703,10 @@ func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v activity.Kind) graphql.Marshaler {
-			return ec.marshalNActivityKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactivityᚐKind(ctx, selections, v)
+			return ec.marshalOActivityKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactivityᚐKind(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7703,10 +7726,10 @@ func (ec *executionContext) _Activity_title(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7726,10 +7749,10 @@ func (ec *executionContext) _Activity_startsOn(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7749,10 +7772,10 @@ func (ec *executionContext) _Activity_endsOn(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7772,10 +7795,10 @@ func (ec *executionContext) _Activity_womenCount(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+			return ec.marshalOInt2int(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_womenCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7795,10 +7818,10 @@ func (ec *executionContext) _Activity_menCount(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+			return ec.marshalOInt2int(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_menCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7818,10 +7841,10 @@ func (ec *executionContext) _Activity_youthCount(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+			return ec.marshalOInt2int(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_youthCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7841,10 +7864,10 @@ func (ec *executionContext) _Activity_securityForceCount(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+			return ec.marshalOInt2int(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_securityForceCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7910,10 +7933,10 @@ func (ec *executionContext) _Activity_locality(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Locality) graphql.Marshaler {
-			return ec.marshalNLocality2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocality(ctx, selections, v)
+			return ec.marshalOLocality2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocality(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_locality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7975,10 +7998,10 @@ func (ec *executionContext) _Activity_recommendations(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RecommendationConnection) graphql.Marshaler {
-			return ec.marshalNRecommendationConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐRecommendationConnection(ctx, selections, v)
+			return ec.marshalORecommendationConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐRecommendationConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_recommendations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8183,10 +8206,10 @@ func (ec *executionContext) _Actor_createdAt(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Actor_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8206,10 +8229,10 @@ func (ec *executionContext) _Actor_updatedAt(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Actor_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8229,10 +8252,10 @@ func (ec *executionContext) _Actor_kind(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v actor.Kind) graphql.Marshaler {
-			return ec.marshalNActorKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐKind(ctx, selections, v)
+			return ec.marshalOActorKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐKind(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Actor_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8252,10 +8275,10 @@ func (ec *executionContext) _Actor_category(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v actor.Category) graphql.Marshaler {
-			return ec.marshalNActorCategory2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐCategory(ctx, selections, v)
+			return ec.marshalOActorCategory2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐCategory(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Actor_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8275,10 +8298,10 @@ func (ec *executionContext) _Actor_gender(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v actor.Gender) graphql.Marshaler {
-			return ec.marshalNActorGender2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐGender(ctx, selections, v)
+			return ec.marshalOActorGender2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐGender(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Actor_gender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8298,10 +8321,10 @@ func (ec *executionContext) _Actor_ageBracket(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v actor.AgeBracket) graphql.Marshaler {
-			return ec.marshalNActorAgeBracket2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐAgeBracket(ctx, selections, v)
+			return ec.marshalOActorAgeBracket2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐAgeBracket(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Actor_ageBracket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8409,6 +8432,38 @@ func (ec *executionContext) fieldContext_Actor_involvements(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Actor_collectedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Actor_collectedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CollectedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Actor_collectedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Actor",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Actor_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8439,6 +8494,29 @@ func (ec *executionContext) fieldContext_Actor_organization(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Actor_pseudonym(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Actor_pseudonym(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Actor().Pseudonym(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Actor_pseudonym(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Actor", field, true, true, "String")
 }
 
 func (ec *executionContext) _ActorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ActorConnection) (ret graphql.Marshaler) {
@@ -8619,10 +8697,10 @@ func (ec *executionContext) _FollowUp_createdAt(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8642,10 +8720,10 @@ func (ec *executionContext) _FollowUp_updatedAt(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8665,10 +8743,10 @@ func (ec *executionContext) _FollowUp_kind(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v followup.Kind) graphql.Marshaler {
-			return ec.marshalNFollowUpKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋfollowupᚐKind(ctx, selections, v)
+			return ec.marshalOFollowUpKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋfollowupᚐKind(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8688,10 +8766,10 @@ func (ec *executionContext) _FollowUp_doneOn(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_doneOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8711,10 +8789,10 @@ func (ec *executionContext) _FollowUp_description(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8734,10 +8812,10 @@ func (ec *executionContext) _FollowUp_incident(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Incident) graphql.Marshaler {
-			return ec.marshalNIncident2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncident(ctx, selections, v)
+			return ec.marshalOIncident2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncident(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_incident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8766,10 +8844,10 @@ func (ec *executionContext) _FollowUp_organization(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
-			return ec.marshalNOrganization2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐOrganization(ctx, selections, v)
+			return ec.marshalOOrganization2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐOrganization(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_FollowUp_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8963,10 +9041,10 @@ func (ec *executionContext) _Incident_createdAt(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Incident_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8986,10 +9064,10 @@ func (ec *executionContext) _Incident_updatedAt(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Incident_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9009,10 +9087,10 @@ func (ec *executionContext) _Incident_reference(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Incident_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9032,10 +9110,10 @@ func (ec *executionContext) _Incident_occurredAt(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Incident_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9055,10 +9133,10 @@ func (ec *executionContext) _Incident_reportedAt(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Incident_reportedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9078,10 +9156,10 @@ func (ec *executionContext) _Incident_status(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v incident.Status) graphql.Marshaler {
-			return ec.marshalNIncidentStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋincidentᚐStatus(ctx, selections, v)
+			return ec.marshalOIncidentStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋincidentᚐStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Incident_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9101,10 +9179,10 @@ func (ec *executionContext) _Incident_consentToShare(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+			return ec.marshalOBoolean2bool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Incident_consentToShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9216,10 +9294,10 @@ func (ec *executionContext) _Incident_locality(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Locality) graphql.Marshaler {
-			return ec.marshalNLocality2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocality(ctx, selections, v)
+			return ec.marshalOLocality2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocality(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Incident_locality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9345,10 +9423,10 @@ func (ec *executionContext) _Incident_followUps(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.FollowUpConnection) graphql.Marshaler {
-			return ec.marshalNFollowUpConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐFollowUpConnection(ctx, selections, v)
+			return ec.marshalOFollowUpConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐFollowUpConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Incident_followUps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9553,10 +9631,10 @@ func (ec *executionContext) _Involvement_createdAt(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Involvement_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9576,10 +9654,10 @@ func (ec *executionContext) _Involvement_updatedAt(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Involvement_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9599,10 +9677,10 @@ func (ec *executionContext) _Involvement_role(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v involvement.Role) graphql.Marshaler {
-			return ec.marshalNInvolvementRole2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋinvolvementᚐRole(ctx, selections, v)
+			return ec.marshalOInvolvementRole2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋinvolvementᚐRole(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Involvement_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9622,10 +9700,10 @@ func (ec *executionContext) _Involvement_incident(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Incident) graphql.Marshaler {
-			return ec.marshalNIncident2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncident(ctx, selections, v)
+			return ec.marshalOIncident2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncident(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Involvement_incident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9654,10 +9732,10 @@ func (ec *executionContext) _Involvement_actor(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Actor) graphql.Marshaler {
-			return ec.marshalNActor2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐActor(ctx, selections, v)
+			return ec.marshalOActor2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐActor(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Involvement_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9851,10 +9929,10 @@ func (ec *executionContext) _Locality_createdAt(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Locality_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9874,10 +9952,10 @@ func (ec *executionContext) _Locality_updatedAt(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Locality_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9897,10 +9975,10 @@ func (ec *executionContext) _Locality_name(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Locality_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9920,10 +9998,10 @@ func (ec *executionContext) _Locality_level(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v locality.Level) graphql.Marshaler {
-			return ec.marshalNLocalityLevel2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋlocalityᚐLevel(ctx, selections, v)
+			return ec.marshalOLocalityLevel2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋlocalityᚐLevel(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Locality_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10022,10 +10100,10 @@ func (ec *executionContext) _Locality_children(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.LocalityConnection) graphql.Marshaler {
-			return ec.marshalNLocalityConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocalityConnection(ctx, selections, v)
+			return ec.marshalOLocalityConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocalityConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Locality_children(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10066,10 +10144,10 @@ func (ec *executionContext) _Locality_incidents(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.IncidentConnection) graphql.Marshaler {
-			return ec.marshalNIncidentConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncidentConnection(ctx, selections, v)
+			return ec.marshalOIncidentConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncidentConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Locality_incidents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10110,10 +10188,10 @@ func (ec *executionContext) _Locality_activities(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ActivityConnection) graphql.Marshaler {
-			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐActivityConnection(ctx, selections, v)
+			return ec.marshalOActivityConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐActivityConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Locality_activities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11198,10 +11276,10 @@ func (ec *executionContext) _Organization_createdAt(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11221,10 +11299,10 @@ func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11244,10 +11322,10 @@ func (ec *executionContext) _Organization_name(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11290,10 +11368,10 @@ func (ec *executionContext) _Organization_kind(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v organization.Kind) graphql.Marshaler {
-			return ec.marshalNOrganizationKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋorganizationᚐKind(ctx, selections, v)
+			return ec.marshalOOrganizationKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋorganizationᚐKind(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11346,10 +11424,10 @@ func (ec *executionContext) _Organization_units(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationConnection) graphql.Marshaler {
-			return ec.marshalNOrganizationConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐOrganizationConnection(ctx, selections, v)
+			return ec.marshalOOrganizationConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐOrganizationConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_units(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11422,10 +11500,10 @@ func (ec *executionContext) _Organization_followUps(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.FollowUpConnection) graphql.Marshaler {
-			return ec.marshalNFollowUpConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐFollowUpConnection(ctx, selections, v)
+			return ec.marshalOFollowUpConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐFollowUpConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_followUps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11466,10 +11544,10 @@ func (ec *executionContext) _Organization_recommendations(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RecommendationConnection) graphql.Marshaler {
-			return ec.marshalNRecommendationConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐRecommendationConnection(ctx, selections, v)
+			return ec.marshalORecommendationConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐRecommendationConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_recommendations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11510,10 +11588,10 @@ func (ec *executionContext) _Organization_activities(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ActivityConnection) graphql.Marshaler {
-			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐActivityConnection(ctx, selections, v)
+			return ec.marshalOActivityConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐActivityConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Organization_activities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12414,10 +12492,10 @@ func (ec *executionContext) _Recommendation_createdAt(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Recommendation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12437,10 +12515,10 @@ func (ec *executionContext) _Recommendation_updatedAt(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Recommendation_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12460,10 +12538,10 @@ func (ec *executionContext) _Recommendation_text(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Recommendation_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12483,10 +12561,10 @@ func (ec *executionContext) _Recommendation_status(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v recommendation.Status) graphql.Marshaler {
-			return ec.marshalNRecommendationStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋrecommendationᚐStatus(ctx, selections, v)
+			return ec.marshalORecommendationStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋrecommendationᚐStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Recommendation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12529,10 +12607,10 @@ func (ec *executionContext) _Recommendation_activity(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Activity) graphql.Marshaler {
-			return ec.marshalNActivity2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐActivity(ctx, selections, v)
+			return ec.marshalOActivity2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐActivity(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Recommendation_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12758,10 +12836,10 @@ func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12781,10 +12859,10 @@ func (ec *executionContext) _User_updatedAt(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12804,10 +12882,10 @@ func (ec *executionContext) _User_subject(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12827,10 +12905,10 @@ func (ec *executionContext) _User_displayName(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12869,38 +12947,6 @@ func (ec *executionContext) fieldContext_User_organization(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _User_localities(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_localities(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Localities(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Locality) graphql.Marshaler {
-			return ec.marshalOLocality2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocalityᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_User_localities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "User",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Locality(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _User_collectedIncidents(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12915,10 +12961,10 @@ func (ec *executionContext) _User_collectedIncidents(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.IncidentConnection) graphql.Marshaler {
-			return ec.marshalNIncidentConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncidentConnection(ctx, selections, v)
+			return ec.marshalOIncidentConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncidentConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_collectedIncidents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13123,10 +13169,10 @@ func (ec *executionContext) _ViolationType_createdAt(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ViolationType_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13146,10 +13192,10 @@ func (ec *executionContext) _ViolationType_updatedAt(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ViolationType_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13169,10 +13215,10 @@ func (ec *executionContext) _ViolationType_code(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ViolationType_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13192,10 +13238,10 @@ func (ec *executionContext) _ViolationType_labelFr(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ViolationType_labelFr(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13215,10 +13261,10 @@ func (ec *executionContext) _ViolationType_labelEn(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ViolationType_labelEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13262,10 +13308,10 @@ func (ec *executionContext) _ViolationType_incidents(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.IncidentConnection) graphql.Marshaler {
-			return ec.marshalNIncidentConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncidentConnection(ctx, selections, v)
+			return ec.marshalOIncidentConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncidentConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ViolationType_incidents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -15541,7 +15587,7 @@ func (ec *executionContext) unmarshalInputActorWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "gender", "genderNEQ", "genderIn", "genderNotIn", "ageBracket", "ageBracketNEQ", "ageBracketIn", "ageBracketNotIn", "hasInvolvements", "hasInvolvementsWith", "hasOrganization", "hasOrganizationWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "gender", "genderNEQ", "genderIn", "genderNotIn", "ageBracket", "ageBracketNEQ", "ageBracketIn", "ageBracketNotIn", "hasInvolvements", "hasInvolvementsWith", "hasCollectedBy", "hasCollectedByWith", "hasOrganization", "hasOrganizationWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15863,6 +15909,20 @@ func (ec *executionContext) unmarshalInputActorWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasInvolvementsWith = data
+		case "hasCollectedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCollectedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCollectedBy = data
+		case "hasCollectedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCollectedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCollectedByWith = data
 		case "hasOrganization":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -16024,7 +16084,7 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "category", "gender", "ageBracket", "fullName", "contact", "address", "organizationID"}
+	fieldsInOrder := [...]string{"kind", "category", "gender", "ageBracket", "fullName", "contact", "address", "collectedByID", "organizationID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16080,6 +16140,13 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it.Address = data
+		case "collectedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("collectedByID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CollectedByID = data
 		case "organizationID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
 			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, v)
@@ -16584,7 +16651,7 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"subject", "displayName", "organizationID", "localityIDs"}
+	fieldsInOrder := [...]string{"subject", "displayName", "organizationID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16612,13 +16679,6 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 				return it, err
 			}
 			it.OrganizationID = data
-		case "localityIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localityIDs"))
-			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐIDᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LocalityIDs = data
 		}
 	}
 	return it, nil
@@ -20038,7 +20098,7 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "category", "gender", "ageBracket", "fullName", "clearFullName", "contact", "clearContact", "address", "clearAddress", "organizationID", "clearOrganization"}
+	fieldsInOrder := [...]string{"kind", "category", "gender", "ageBracket", "fullName", "clearFullName", "contact", "clearContact", "address", "clearAddress", "collectedByID", "clearCollectedBy", "organizationID", "clearOrganization"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20115,6 +20175,20 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it.ClearAddress = data
+		case "collectedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("collectedByID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CollectedByID = data
+		case "clearCollectedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearCollectedBy"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearCollectedBy = data
 		case "organizationID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationID"))
 			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, v)
@@ -20766,7 +20840,7 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"subject", "displayName", "organizationID", "clearOrganization", "addLocalityIDs", "removeLocalityIDs", "clearLocalities"}
+	fieldsInOrder := [...]string{"subject", "displayName", "organizationID", "clearOrganization"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20801,27 +20875,6 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 				return it, err
 			}
 			it.ClearOrganization = data
-		case "addLocalityIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addLocalityIDs"))
-			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐIDᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddLocalityIDs = data
-		case "removeLocalityIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeLocalityIDs"))
-			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐIDᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveLocalityIDs = data
-		case "clearLocalities":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearLocalities"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearLocalities = data
 		}
 	}
 	return it, nil
@@ -20966,7 +21019,7 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "displayName", "displayNameNEQ", "displayNameIn", "displayNameNotIn", "displayNameGT", "displayNameGTE", "displayNameLT", "displayNameLTE", "displayNameContains", "displayNameHasPrefix", "displayNameHasSuffix", "displayNameEqualFold", "displayNameContainsFold", "hasOrganization", "hasOrganizationWith", "hasLocalities", "hasLocalitiesWith", "hasCollectedIncidents", "hasCollectedIncidentsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "displayName", "displayNameNEQ", "displayNameIn", "displayNameNotIn", "displayNameGT", "displayNameGTE", "displayNameLT", "displayNameLTE", "displayNameContains", "displayNameHasPrefix", "displayNameHasSuffix", "displayNameEqualFold", "displayNameContainsFold", "hasOrganization", "hasOrganizationWith", "hasCollectedIncidents", "hasCollectedIncidentsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21358,20 +21411,6 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.HasOrganizationWith = data
-		case "hasLocalities":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLocalities"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasLocalities = data
-		case "hasLocalitiesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLocalitiesWith"))
-			data, err := ec.unmarshalOLocalityWhereInput2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocalityWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasLocalitiesWith = data
 		case "hasCollectedIncidents":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCollectedIncidents"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -22161,52 +22200,52 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "createdAt":
 			out.Values[i] = ec._Activity_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Activity_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._Activity_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "title":
 			out.Values[i] = ec._Activity_title(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startsOn":
 			out.Values[i] = ec._Activity_startsOn(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "endsOn":
 			out.Values[i] = ec._Activity_endsOn(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "womenCount":
 			out.Values[i] = ec._Activity_womenCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "menCount":
 			out.Values[i] = ec._Activity_menCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "youthCount":
 			out.Values[i] = ec._Activity_youthCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "securityForceCount":
 			out.Values[i] = ec._Activity_securityForceCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "summary":
@@ -22221,7 +22260,7 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "locality":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Activity_locality(ctx, field, obj)
 				})
@@ -22233,7 +22272,7 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 				})
 		case "recommendations":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Activity_recommendations(ctx, field, obj)
 				})
@@ -22353,32 +22392,32 @@ func (ec *executionContext) _Actor(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "createdAt":
 			out.Values[i] = ec._Actor_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Actor_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._Actor_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "category":
 			out.Values[i] = ec._Actor_category(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "gender":
 			out.Values[i] = ec._Actor_gender(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "ageBracket":
 			out.Values[i] = ec._Actor_ageBracket(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fullName":
@@ -22402,11 +22441,23 @@ func (ec *executionContext) _Actor(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Actor_involvements(ctx, field, obj)
 				})
+		case "collectedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Actor_collectedBy(ctx, field, obj)
+				})
 		case "organization":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Actor_organization(ctx, field, obj)
+				})
+		case "pseudonym":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Actor_pseudonym(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22524,38 +22575,38 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "createdAt":
 			out.Values[i] = ec._FollowUp_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._FollowUp_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._FollowUp_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "doneOn":
 			out.Values[i] = ec._FollowUp_doneOn(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
 			out.Values[i] = ec._FollowUp_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "incident":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._FollowUp_incident(ctx, field, obj)
 				})
 		case "organization":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._FollowUp_organization(ctx, field, obj)
 				})
@@ -22675,37 +22726,37 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "createdAt":
 			out.Values[i] = ec._Incident_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Incident_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reference":
 			out.Values[i] = ec._Incident_reference(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "occurredAt":
 			out.Values[i] = ec._Incident_occurredAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reportedAt":
 			out.Values[i] = ec._Incident_reportedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Incident_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "consentToShare":
 			out.Values[i] = ec._Incident_consentToShare(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "summary":
@@ -22730,7 +22781,7 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "locality":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Incident_locality(ctx, field, obj)
 				})
@@ -22754,7 +22805,7 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 				})
 		case "followUps":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Incident_followUps(ctx, field, obj)
 				})
@@ -22874,28 +22925,28 @@ func (ec *executionContext) _Involvement(ctx context.Context, sel ast.SelectionS
 			}
 		case "createdAt":
 			out.Values[i] = ec._Involvement_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Involvement_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "role":
 			out.Values[i] = ec._Involvement_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "incident":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Involvement_incident(ctx, field, obj)
 				})
 		case "actor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Involvement_actor(ctx, field, obj)
 				})
@@ -23015,22 +23066,22 @@ func (ec *executionContext) _Locality(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "createdAt":
 			out.Values[i] = ec._Locality_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Locality_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Locality_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "level":
 			out.Values[i] = ec._Locality_level(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "latitude":
@@ -23051,19 +23102,19 @@ func (ec *executionContext) _Locality(ctx context.Context, sel ast.SelectionSet,
 				})
 		case "children":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Locality_children(ctx, field, obj)
 				})
 		case "incidents":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Locality_incidents(ctx, field, obj)
 				})
 		case "activities":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Locality_activities(ctx, field, obj)
 				})
@@ -23359,17 +23410,17 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			}
 		case "createdAt":
 			out.Values[i] = ec._Organization_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Organization_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Organization_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "acronym":
@@ -23379,7 +23430,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			}
 		case "kind":
 			out.Values[i] = ec._Organization_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "parent":
@@ -23390,7 +23441,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				})
 		case "units":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_units(ctx, field, obj)
 				})
@@ -23402,19 +23453,19 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				})
 		case "followUps":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_followUps(ctx, field, obj)
 				})
 		case "recommendations":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_recommendations(ctx, field, obj)
 				})
 		case "activities":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_activities(ctx, field, obj)
 				})
@@ -23704,22 +23755,22 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 			}
 		case "createdAt":
 			out.Values[i] = ec._Recommendation_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Recommendation_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "text":
 			out.Values[i] = ec._Recommendation_text(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Recommendation_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "dueOn":
@@ -23729,7 +23780,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 			}
 		case "activity":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Recommendation_activity(ctx, field, obj)
 				})
@@ -23855,22 +23906,22 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "createdAt":
 			out.Values[i] = ec._User_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._User_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "subject":
 			out.Values[i] = ec._User_subject(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "displayName":
 			out.Values[i] = ec._User_displayName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "organization":
@@ -23879,15 +23930,9 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_organization(ctx, field, obj)
 				})
-		case "localities":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_localities(ctx, field, obj)
-				})
 		case "collectedIncidents":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_collectedIncidents(ctx, field, obj)
 				})
@@ -24007,27 +24052,27 @@ func (ec *executionContext) _ViolationType(ctx context.Context, sel ast.Selectio
 			}
 		case "createdAt":
 			out.Values[i] = ec._ViolationType_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._ViolationType_updatedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "code":
 			out.Values[i] = ec._ViolationType_code(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "labelFr":
 			out.Values[i] = ec._ViolationType_labelFr(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "labelEn":
 			out.Values[i] = ec._ViolationType_labelEn(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
@@ -24037,7 +24082,7 @@ func (ec *executionContext) _ViolationType(ctx context.Context, sel ast.Selectio
 			}
 		case "incidents":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ViolationType_incidents(ctx, field, obj)
 				})
@@ -25403,6 +25448,13 @@ func (ec *executionContext) marshalOActivity2ᚖgithubᚗcomᚋbenkanᚑproject�
 	return ec._Activity(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOActivityConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐActivityConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ActivityConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ActivityConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOActivityEdge2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐActivityEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ActivityEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -25421,6 +25473,16 @@ func (ec *executionContext) marshalOActivityEdge2ᚖgithubᚗcomᚋbenkanᚑproj
 		return graphql.Null
 	}
 	return ec._ActivityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOActivityKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactivityᚐKind(ctx context.Context, v any) (activity.Kind, error) {
+	var res activity.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOActivityKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactivityᚐKind(ctx context.Context, sel ast.SelectionSet, v activity.Kind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalOActivityKind2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactivityᚐKindᚄ(ctx context.Context, v any) ([]activity.Kind, error) {
@@ -25524,6 +25586,16 @@ func (ec *executionContext) marshalOActor2ᚖgithubᚗcomᚋbenkanᚑprojectᚋb
 	return ec._Actor(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOActorAgeBracket2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐAgeBracket(ctx context.Context, v any) (actor.AgeBracket, error) {
+	var res actor.AgeBracket
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOActorAgeBracket2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐAgeBracket(ctx context.Context, sel ast.SelectionSet, v actor.AgeBracket) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalOActorAgeBracket2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐAgeBracketᚄ(ctx context.Context, v any) ([]actor.AgeBracket, error) {
 	if v == nil {
 		return nil, nil
@@ -25573,6 +25645,16 @@ func (ec *executionContext) marshalOActorAgeBracket2ᚖgithubᚗcomᚋbenkanᚑp
 	if v == nil {
 		return graphql.Null
 	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOActorCategory2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐCategory(ctx context.Context, v any) (actor.Category, error) {
+	var res actor.Category
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOActorCategory2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐCategory(ctx context.Context, sel ast.SelectionSet, v actor.Category) graphql.Marshaler {
 	return v
 }
 
@@ -25648,6 +25730,16 @@ func (ec *executionContext) marshalOActorEdge2ᚖgithubᚗcomᚋbenkanᚑproject
 	return ec._ActorEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOActorGender2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐGender(ctx context.Context, v any) (actor.Gender, error) {
+	var res actor.Gender
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOActorGender2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐGender(ctx context.Context, sel ast.SelectionSet, v actor.Gender) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalOActorGender2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐGenderᚄ(ctx context.Context, v any) ([]actor.Gender, error) {
 	if v == nil {
 		return nil, nil
@@ -25697,6 +25789,16 @@ func (ec *executionContext) marshalOActorGender2ᚖgithubᚗcomᚋbenkanᚑproje
 	if v == nil {
 		return graphql.Null
 	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOActorKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐKind(ctx context.Context, v any) (actor.Kind, error) {
+	var res actor.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOActorKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐKind(ctx context.Context, sel ast.SelectionSet, v actor.Kind) graphql.Marshaler {
 	return v
 }
 
@@ -25899,6 +26001,13 @@ func (ec *executionContext) marshalOFollowUp2ᚖgithubᚗcomᚋbenkanᚑproject�
 	return ec._FollowUp(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOFollowUpConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐFollowUpConnection(ctx context.Context, sel ast.SelectionSet, v *ent.FollowUpConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FollowUpConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOFollowUpEdge2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐFollowUpEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.FollowUpEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -25917,6 +26026,16 @@ func (ec *executionContext) marshalOFollowUpEdge2ᚖgithubᚗcomᚋbenkanᚑproj
 		return graphql.Null
 	}
 	return ec._FollowUpEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFollowUpKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋfollowupᚐKind(ctx context.Context, v any) (followup.Kind, error) {
+	var res followup.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFollowUpKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋfollowupᚐKind(ctx context.Context, sel ast.SelectionSet, v followup.Kind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalOFollowUpKind2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋfollowupᚐKindᚄ(ctx context.Context, v any) ([]followup.Kind, error) {
@@ -26071,6 +26190,13 @@ func (ec *executionContext) marshalOIncident2ᚖgithubᚗcomᚋbenkanᚑproject�
 	return ec._Incident(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOIncidentConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncidentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.IncidentConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IncidentConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOIncidentEdge2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncidentEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.IncidentEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26106,6 +26232,16 @@ func (ec *executionContext) unmarshalOIncidentOrder2ᚕᚖgithubᚗcomᚋbenkan�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOIncidentStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋincidentᚐStatus(ctx context.Context, v any) (incident.Status, error) {
+	var res incident.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIncidentStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋincidentᚐStatus(ctx context.Context, sel ast.SelectionSet, v incident.Status) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalOIncidentStatus2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋincidentᚐStatusᚄ(ctx context.Context, v any) ([]incident.Status, error) {
@@ -26183,6 +26319,18 @@ func (ec *executionContext) unmarshalOIncidentWhereInput2ᚖgithubᚗcomᚋbenka
 	}
 	res, err := ec.unmarshalInputIncidentWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
@@ -26301,6 +26449,16 @@ func (ec *executionContext) unmarshalOInvolvementOrder2ᚕᚖgithubᚗcomᚋbenk
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOInvolvementRole2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋinvolvementᚐRole(ctx context.Context, v any) (involvement.Role, error) {
+	var res involvement.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInvolvementRole2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋinvolvementᚐRole(ctx context.Context, sel ast.SelectionSet, v involvement.Role) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalOInvolvementRole2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋinvolvementᚐRoleᚄ(ctx context.Context, v any) ([]involvement.Role, error) {
 	if v == nil {
 		return nil, nil
@@ -26378,30 +26536,18 @@ func (ec *executionContext) unmarshalOInvolvementWhereInput2ᚖgithubᚗcomᚋbe
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOLocality2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocalityᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Locality) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNLocality2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocality(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalOLocality2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocality(ctx context.Context, sel ast.SelectionSet, v *ent.Locality) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Locality(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLocalityConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocalityConnection(ctx context.Context, sel ast.SelectionSet, v *ent.LocalityConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LocalityConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOLocalityEdge2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocalityEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.LocalityEdge) graphql.Marshaler {
@@ -26422,6 +26568,16 @@ func (ec *executionContext) marshalOLocalityEdge2ᚖgithubᚗcomᚋbenkanᚑproj
 		return graphql.Null
 	}
 	return ec._LocalityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOLocalityLevel2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋlocalityᚐLevel(ctx context.Context, v any) (locality.Level, error) {
+	var res locality.Level
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLocalityLevel2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋlocalityᚐLevel(ctx context.Context, sel ast.SelectionSet, v locality.Level) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalOLocalityLevel2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋlocalityᚐLevelᚄ(ctx context.Context, v any) ([]locality.Level, error) {
@@ -26551,6 +26707,13 @@ func (ec *executionContext) marshalOOrganization2ᚖgithubᚗcomᚋbenkanᚑproj
 	return ec._Organization(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOOrganizationConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐOrganizationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrganizationConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOOrganizationEdge2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐOrganizationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.OrganizationEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26569,6 +26732,16 @@ func (ec *executionContext) marshalOOrganizationEdge2ᚖgithubᚗcomᚋbenkanᚑ
 		return graphql.Null
 	}
 	return ec._OrganizationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOrganizationKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋorganizationᚐKind(ctx context.Context, v any) (organization.Kind, error) {
+	var res organization.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrganizationKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋorganizationᚐKind(ctx context.Context, sel ast.SelectionSet, v organization.Kind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalOOrganizationKind2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋorganizationᚐKindᚄ(ctx context.Context, v any) ([]organization.Kind, error) {
@@ -26672,6 +26845,13 @@ func (ec *executionContext) marshalORecommendation2ᚖgithubᚗcomᚋbenkanᚑpr
 	return ec._Recommendation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalORecommendationConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐRecommendationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RecommendationConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RecommendationConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORecommendationEdge2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐRecommendationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.RecommendationEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26707,6 +26887,16 @@ func (ec *executionContext) unmarshalORecommendationOrder2ᚕᚖgithubᚗcomᚋb
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalORecommendationStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋrecommendationᚐStatus(ctx context.Context, v any) (recommendation.Status, error) {
+	var res recommendation.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORecommendationStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋrecommendationᚐStatus(ctx context.Context, sel ast.SelectionSet, v recommendation.Status) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalORecommendationStatus2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋrecommendationᚐStatusᚄ(ctx context.Context, v any) ([]recommendation.Status, error) {
@@ -26848,6 +27038,18 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := scalar.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalTime(v)
 	return res
 }
 

@@ -31,10 +31,18 @@ type Database struct {
 
 // Databases returns the databases tests run on: SQLite always, and
 // PostgreSQL when BENKAN_TEST_DATABASE_URL is set.
+// In CI (CI=true) PostgreSQL is required: a CI run that silently skipped
+// it would prove nothing about the production database.
 func Databases() []Database {
 	dbs := []Database{{Name: "sqlite", open: openSQLite}}
-	if os.Getenv(EnvURL) != "" {
+	switch {
+	case os.Getenv(EnvURL) != "":
 		dbs = append(dbs, Database{Name: "postgres", open: openPostgres})
+	case os.Getenv("CI") == "true":
+		dbs = append(dbs, Database{Name: "postgres", open: func(t testing.TB, _ storage.Config) *storage.DB {
+			t.Fatalf("CI=true but %s is not set: the PostgreSQL tests must run in CI", EnvURL)
+			return nil
+		}})
 	}
 	return dbs
 }

@@ -1,0 +1,144 @@
+package policy
+
+import (
+	"reflect"
+	"strings"
+)
+
+// coversType reports whether g grants rows of typ. For updates, a grant on
+// some fields of typ ("Recommendation.status") grants the rows too: which
+// fields may change is checked apart (see CanChange).
+func (g *Grant) coversType(typ string, fieldsToo bool) bool {
+	if g.Object == "*" || g.Object == typ {
+		return true
+	}
+	return fieldsToo && strings.HasPrefix(g.Object, typ+".") || fieldsToo && strings.HasPrefix(g.Object, typ+":")
+}
+
+// coversField reports whether g grants the field of typ, directly, by
+// "Type.*", through a field group, or as "*".
+func (g *Grant) coversField(groups Groups, typ, field string) bool {
+	switch g.Object {
+	case "*", typ + ".*", typ + "." + field:
+		return true
+	}
+	return strings.HasPrefix(g.Object, typ+":") && groups.Has(typ+"."+field, g.Object)
+}
+
+// Groups maps "Type.field" to the field groups it belongs to (g2 lines).
+type Groups map[string][]string
+
+// Has reports whether the field belongs to the group.
+func (gs Groups) Has(field, group string) bool {
+	for _, g := range gs[field] {
+		if g == group {
+			return true
+		}
+	}
+	return false
+}
+
+// rowHolds decides a scope on a loaded row, counting atoms that need more
+// than the row as holding (the row came through their SQL filter).
+func (s Scope) rowHolds(v *Viewer, a *Assignment, typ string, row any) bool {
+	for _, name := range s {
+		if at := atoms[typ][name]; at.row != nil && !at.row(v, a, row) {
+			return false
+		}
+	}
+	return true
+}
+
+// CanReadField reports whether v may read field of row, a loaded row of typ
+// (as *ent.Incident etc.). One and the same assignment must grant both the
+// row and the field, so that two roles never add up to more than either
+// grants: a role's columns never reach rows that only another role shows.
+func (v *Viewer) CanReadField(typ, field string, row any) bool {
+	if field == "id" {
+		return true
+	}
+	if v.FullyReadable(typ, field) {
+		return true
+	}
+	row = deref(row)
+	if row == nil {
+		return false
+	}
+	for _, a := range v.Assignments {
+		if a.readsRow(v, typ, row) && a.readsField(v, typ, field, row) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Assignment) readsRow(v *Viewer, typ string, row any) bool {
+	for _, g := range a.Grants {
+		if g.Action == ActionRead && g.coversType(typ, false) && g.Scope.rowHolds(v, a, typ, row) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Assignment) readsField(v *Viewer, typ, field string, row any) bool {
+	for _, g := range a.Grants {
+		if g.Action == ActionRead && g.coversField(v.groups, typ, field) && g.Scope.rowHolds(v, a, typ, row) {
+			return true
+		}
+	}
+	return false
+}
+
+// FullyReadable reports whether v may read field on every row of typ it
+// sees: for each of its row grants, the same assignment grants the field
+// with a scope at least as wide. Only such fields may be filtered or
+// ordered on, since a filter would otherwise reveal values of rows where
+// the field is hidden.
+func (v *Viewer) FullyReadable(typ, field string) bool {
+	key := typ + "." + field
+	if ok, cached := v.fullyReadable.Load(key); cached {
+		return ok.(bool)
+	}
+	ok := v.fullyReadable1(typ, field)
+	v.fullyReadable.Store(key, ok)
+	return ok
+}
+
+func (v *Viewer) fullyReadable1(typ, field string) bool {
+	seen := false
+	for _, a := range v.Assignments {
+		for _, row := range a.Grants {
+			if row.Action != ActionRead || !row.coversType(typ, false) {
+				continue
+			}
+			seen = true
+			covered := false
+			for _, f := range a.Grants {
+				if f.Action == ActionRead && f.coversField(v.groups, typ, field) && f.Scope.within(row.Scope) {
+					covered = true
+					break
+				}
+			}
+			if !covered {
+				return false
+			}
+		}
+	}
+	return seen
+}
+
+// deref turns **T and *T (as gqlgen hands rows to field middleware) into *T.
+func deref(x any) any {
+	rv := reflect.ValueOf(x)
+	for rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Pointer {
+		rv = rv.Elem()
+	}
+	if rv.Kind() == reflect.Pointer && rv.IsNil() || !rv.IsValid() {
+		return nil
+	}
+	if rv.Kind() == reflect.Interface {
+		return deref(rv.Elem().Interface())
+	}
+	return rv.Interface()
+}

@@ -1,0 +1,225 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"entgo.io/ent/entql"
+
+	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/privacy"
+	"github.com/benkan-project/benkan/gid"
+)
+
+// EntPolicy is the ent privacy policy of every type access is decided for
+// (see ent/schema's AccessMixin): queries get the viewer's row filter as a
+// WHERE clause, and mutations need a grant for their action. Without a
+// viewer in the context (and outside SystemContext) everything is denied.
+func EntPolicy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{privacy.FilterFunc(filterRows)},
+		Mutation: privacy.MutationPolicy{privacy.MutationRuleFunc(mayMutate)},
+	}
+}
+
+// typeName turns "*ent.IncidentFilter" into "Incident".
+func typeName(f privacy.Filter) string {
+	name := fmt.Sprintf("%T", f)
+	name = name[strings.LastIndexByte(name, '.')+1:]
+	return strings.TrimSuffix(name, "Filter")
+}
+
+func filterRows(ctx context.Context, f privacy.Filter) error {
+	v := FromContext(ctx)
+	if v == nil {
+		return privacy.Denyf("policy: no viewer in context")
+	}
+	if p := v.Filter(ActionRead, typeName(f)); p != nil {
+		f.Where(p)
+	}
+	return privacy.Skip
+}
+
+// action is the policy action of a mutation.
+func action(m ent.Mutation) (string, bool) {
+	switch {
+	case m.Op().Is(ent.OpCreate):
+		return ActionCreate, true
+	case m.Op().Is(ent.OpUpdate | ent.OpUpdateOne):
+		return ActionUpdate, true
+	}
+	return "", false // deletes: no role may delete through the API
+}
+
+func mayMutate(ctx context.Context, m ent.Mutation) error {
+	v := FromContext(ctx)
+	if v == nil {
+		return privacy.Denyf("policy: no viewer in context")
+	}
+	act, ok := action(m)
+	if !ok || v.Filter(act, m.Type()) == never {
+		return forbidden(act, m.Type())
+	}
+	return privacy.Skip
+}
+
+func forbidden(act, typ string) error {
+	if act == "" {
+		act = "delete"
+	}
+	return benkan.Errorf(benkan.EFORBIDDEN, "you may not %s %s objects", act, typ)
+}
+
+// MutationHook checks, inside the mutation's transaction, that the viewer
+// may change the row it changes, each field it changes, and that the row it
+// leaves is one it may create or update (a monitor cannot create an
+// incident outside its localities, or verify one). A refused mutation
+// returns FORBIDDEN and, its transaction rolled back, writes nothing.
+func MutationHook() ent.Hook {
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if d, ok := privacy.DecisionFromContext(ctx); ok && d == nil { // SystemContext
+				return next.Mutate(ctx, m)
+			}
+			v := FromContext(ctx)
+			act, ok := action(m)
+			if v == nil || !ok {
+				return nil, forbidden(act, m.Type())
+			}
+			id, single := mutationID(m)
+			if act == ActionUpdate {
+				if !single {
+					return nil, benkan.Errorf(benkan.EFORBIDDEN, "bulk updates are not allowed")
+				}
+				if err := v.checkUpdate(ctx, m, id); err != nil {
+					return nil, err
+				}
+			}
+			value, err := next.Mutate(ctx, m)
+			if err != nil {
+				return nil, err
+			}
+			if id, single = mutationID(m); single {
+				ok, err := exists(ctx, m, id, v.Filter(act, m.Type()))
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					return nil, benkan.Errorf(benkan.EFORBIDDEN, "you may not %s this %s", act, m.Type())
+				}
+			}
+			return value, nil
+		})
+	}
+}
+
+// checkUpdate refuses an update of a row the viewer cannot see (NOT_FOUND,
+// as for a row that does not exist), may not update (FORBIDDEN), or of a
+// field no update grant covering that row names (FORBIDDEN).
+func (v *Viewer) checkUpdate(ctx context.Context, m ent.Mutation, id gid.ID) error {
+	typ := m.Type()
+	visible, err := exists(ctx, m, id, v.Filter(ActionRead, typ))
+	if err != nil {
+		return err
+	}
+	if !visible {
+		return &ent.NotFoundError{}
+	}
+	c := &compiler{v: v}
+	for _, field := range changedFields(m) {
+		allowed := false
+		for _, a := range v.Assignments {
+			for _, g := range a.Grants {
+				if g.Action != ActionUpdate || !(g.coversType(typ, false) || g.coversField(v.groups, typ, field)) {
+					continue
+				}
+				p := c.scope(typ, g)
+				if parent, ok := parents[typ]; ok {
+					p = and(p, hasEdgeWith(parent, c.read(parentType[typ])))
+				}
+				if allowed, err = exists(ctx, m, id, p); err != nil {
+					return err
+				}
+				if allowed {
+					break
+				}
+			}
+			if allowed {
+				break
+			}
+		}
+		if !allowed {
+			return benkan.FieldErrorf(field, "you may not change %s of this %s", field, typ)
+		}
+	}
+	return nil
+}
+
+// changedFields are the GraphQL names of the fields and edges m changes,
+// timestamps aside.
+func changedFields(m ent.Mutation) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(names ...string) {
+		for _, n := range names {
+			if n == "created_at" || n == "updated_at" {
+				continue
+			}
+			n = strings.TrimSuffix(n, "_id")
+			if g := camel(n); !seen[g] {
+				seen[g] = true
+				out = append(out, g)
+			}
+		}
+	}
+	add(m.Fields()...)
+	add(m.ClearedFields()...)
+	add(m.AddedEdges()...)
+	add(m.RemovedEdges()...)
+	add(m.ClearedEdges()...)
+	return out
+}
+
+// camel turns an ent name ("occurred_at") into its GraphQL name ("occurredAt").
+func camel(name string) string {
+	parts := strings.Split(name, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
+}
+
+func mutationID(m ent.Mutation) (gid.ID, bool) {
+	if m, ok := m.(interface{ ID() (gid.ID, bool) }); ok {
+		return m.ID()
+	}
+	return "", false
+}
+
+// exists reports whether the row id of m's type satisfies p, reading through
+// m's client (inside its transaction) with the filter applied explicitly.
+func exists(ctx context.Context, m ent.Mutation, id gid.ID, p entql.P) (bool, error) {
+	if p == never {
+		return false, nil
+	}
+	client, ok := m.(interface{ Client() *ent.Client })
+	if !ok {
+		return false, fmt.Errorf("policy: mutation %T has no client", m)
+	}
+	q, err := rowQuery(client.Client(), m.Type(), id)
+	if err != nil {
+		return false, err
+	}
+	if p != nil {
+		q.where(p)
+	}
+	ok, err = q.exist(SystemContext(ctx))
+	if err != nil {
+		return false, fmt.Errorf("policy: check %s %s: %w", m.Type(), id, err)
+	}
+	return ok, nil
+}

@@ -1,0 +1,264 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"entgo.io/ent/entql"
+
+	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/actor"
+	"github.com/benkan-project/benkan/ent/incident"
+	"github.com/benkan-project/benkan/ent/involvement"
+	"github.com/benkan-project/benkan/gid"
+)
+
+// Scope is the condition of a grant: atoms that must all hold. An empty
+// scope ("all") holds for every row.
+type Scope []string
+
+// ParseScope reads a scope as written in the policy ("verified&own_localities",
+// or "all") and checks that each atom exists for the object's type.
+func ParseScope(typ, s string) (Scope, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, fmt.Errorf("empty scope: write all")
+	}
+	if s == "all" {
+		return Scope{}, nil
+	}
+	var out Scope
+	for _, name := range strings.Split(s, "&") {
+		name = strings.TrimSpace(name)
+		if typ != "*" {
+			if _, ok := atoms[typ][name]; !ok {
+				return nil, fmt.Errorf("scope %q: no atom %q for %s (known: %s)", s, name, typ, strings.Join(atomNames(typ), ", "))
+			}
+		} else {
+			return nil, fmt.Errorf("scope %q: a line for every type (*) can only have scope all", s)
+		}
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return slices.Compact(out), nil
+}
+
+// String writes the scope as in the policy.
+func (s Scope) String() string {
+	if len(s) == 0 {
+		return "all"
+	}
+	return strings.Join(s, "&")
+}
+
+// within reports whether every atom of s is in t: then s holds wherever t does.
+func (s Scope) within(t Scope) bool {
+	for _, a := range s {
+		if !slices.Contains(t, a) {
+			return false
+		}
+	}
+	return true
+}
+
+func atomNames(typ string) []string {
+	var names []string
+	for n := range atoms[typ] {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// atom is one condition a scope can name, for one type.
+type atom struct {
+	// doc says what the atom means, for the README.
+	doc string
+	// sql is the atom as a predicate on the type's rows.
+	sql func(c *compiler, a *Assignment) entql.P
+	// row decides the atom on a loaded row, for field decisions; nil when
+	// the row alone cannot tell (the atom then counts as holding: the row
+	// was loaded through sql already).
+	row func(v *Viewer, a *Assignment, row any) bool
+}
+
+// never is a predicate no row satisfies (every row has an id).
+var never = entql.FieldNil("id")
+
+func idsAny(ids []gid.ID) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// inLocalities is the predicate "column is one of the assignment's localities".
+func inLocalities(column string, a *Assignment) entql.P {
+	if a.Localities == nil {
+		return nil
+	}
+	if len(a.Localities) == 0 {
+		return never
+	}
+	return entql.FieldIn(column, idsAny(a.Localities)...)
+}
+
+func localityHeld(a *Assignment, id gid.ID) bool {
+	return a.Localities == nil || slices.Contains(a.Localities, id)
+}
+
+// atoms is the fixed vocabulary of scopes, by type. A policy names atoms;
+// only code adds them.
+var atoms = map[string]map[string]atom{
+	"Incident": {
+		"own_submissions": {
+			doc: "incidents the user collected",
+			sql: func(c *compiler, _ *Assignment) entql.P { return entql.FieldEQ(incident.FieldCollectedByID, c.v.UserID) },
+			row: func(v *Viewer, _ *Assignment, r any) bool { return r.(*ent.Incident).CollectedByID == v.UserID },
+		},
+		"own_localities": {
+			doc: "incidents in the localities where the user holds the role",
+			sql: func(_ *compiler, a *Assignment) entql.P { return inLocalities(incident.FieldLocalityID, a) },
+			row: func(_ *Viewer, a *Assignment, r any) bool { return localityHeld(a, r.(*ent.Incident).LocalityID) },
+		},
+		"verified": {
+			doc: "status VERIFIED",
+			sql: func(*compiler, *Assignment) entql.P { return entql.FieldEQ(incident.FieldStatus, incident.StatusVERIFIED.String()) },
+			row: func(_ *Viewer, _ *Assignment, r any) bool { return r.(*ent.Incident).Status == incident.StatusVERIFIED },
+		},
+		"shared_status": {
+			doc: "status VERIFIED, REFERRED or CLOSED",
+			sql: func(*compiler, *Assignment) entql.P {
+				return entql.FieldIn(incident.FieldStatus, incident.StatusVERIFIED.String(), incident.StatusREFERRED.String(), incident.StatusCLOSED.String())
+			},
+			row: func(_ *Viewer, _ *Assignment, r any) bool {
+				switch r.(*ent.Incident).Status {
+				case incident.StatusVERIFIED, incident.StatusREFERRED, incident.StatusCLOSED:
+					return true
+				}
+				return false
+			},
+		},
+		"consented": {
+			doc: "the people concerned consented to sharing",
+			sql: func(*compiler, *Assignment) entql.P { return entql.FieldEQ(incident.FieldConsentToShare, true) },
+			row: func(_ *Viewer, _ *Assignment, r any) bool { return r.(*ent.Incident).ConsentToShare },
+		},
+		"reported": {
+			doc: "status REPORTED (not yet verified)",
+			sql: func(*compiler, *Assignment) entql.P { return entql.FieldEQ(incident.FieldStatus, incident.StatusREPORTED.String()) },
+			row: func(_ *Viewer, _ *Assignment, r any) bool { return r.(*ent.Incident).Status == incident.StatusREPORTED },
+		},
+		"own_unit": {
+			doc: "incidents alleging the user's own unit (its organization is named as alleged perpetrator)",
+			sql: func(c *compiler, _ *Assignment) entql.P {
+				if c.v.OrganizationID == "" {
+					return never
+				}
+				return entql.HasEdgeWith(incident.EdgeInvolvements,
+					entql.FieldEQ(involvement.FieldRole, involvement.RoleALLEGED_PERPETRATOR.String()),
+					entql.HasEdgeWith(involvement.EdgeActor,
+						entql.FieldEQ(actor.FieldOrganizationID, c.v.OrganizationID)))
+			},
+		},
+	},
+	"Involvement": {
+		"own_submissions": {
+			doc: "involvements in incidents the user collected",
+			sql: func(c *compiler, _ *Assignment) entql.P {
+				return entql.HasEdgeWith(involvement.EdgeIncident, entql.FieldEQ(incident.FieldCollectedByID, c.v.UserID))
+			},
+		},
+		"perpetrators": {
+			doc: "role ALLEGED_PERPETRATOR",
+			sql: func(*compiler, *Assignment) entql.P {
+				return entql.FieldEQ(involvement.FieldRole, involvement.RoleALLEGED_PERPETRATOR.String())
+			},
+			row: func(_ *Viewer, _ *Assignment, r any) bool {
+				return r.(*ent.Involvement).Role == involvement.RoleALLEGED_PERPETRATOR
+			},
+		},
+	},
+	"Actor": {
+		"own_submissions": {
+			doc: "actors the user recorded",
+			sql: func(c *compiler, _ *Assignment) entql.P { return entql.FieldEQ(actor.FieldCollectedByID, c.v.UserID) },
+			row: func(v *Viewer, _ *Assignment, r any) bool { return r.(*ent.Actor).CollectedByID == v.UserID },
+		},
+		"involved": {
+			doc: "actors involved in an incident the viewer sees, through an involvement it sees",
+			sql: func(c *compiler, _ *Assignment) entql.P {
+				return hasEdgeWith(actor.EdgeInvolvements, c.read("Involvement"))
+			},
+		},
+		"perpetrators": {
+			doc: "actors named as alleged perpetrator in an incident the viewer sees",
+			sql: func(c *compiler, _ *Assignment) entql.P {
+				return hasEdgeWith(actor.EdgeInvolvements, and(
+					entql.FieldEQ(involvement.FieldRole, involvement.RoleALLEGED_PERPETRATOR.String()),
+					c.read("Involvement")))
+			},
+		},
+		"units": {
+			doc: "actors of kind UNIT (security-force units, not people)",
+			sql: func(*compiler, *Assignment) entql.P { return entql.FieldEQ(actor.FieldKind, actor.KindUNIT.String()) },
+			row: func(_ *Viewer, _ *Assignment, r any) bool { return r.(*ent.Actor).Kind == actor.KindUNIT },
+		},
+	},
+	"FollowUp":      {},
+	"Locality":      {},
+	"Organization":  {},
+	"ViolationType": {},
+	"Activity": {
+		"own_localities": {
+			doc: "activities in the localities where the user holds the role",
+			sql: func(_ *compiler, a *Assignment) entql.P { return inLocalities("locality_id", a) },
+			row: func(_ *Viewer, a *Assignment, r any) bool { return localityHeld(a, r.(*ent.Activity).LocalityID) },
+		},
+	},
+	"Recommendation": {
+		"own_localities": {
+			doc: "recommendations of activities in the user's localities",
+			sql: func(_ *compiler, a *Assignment) entql.P {
+				return hasEdgeWith("activity", inLocalities("locality_id", a))
+			},
+		},
+		"addressed_to_own_org": {
+			doc: "recommendations addressed to the user's organization",
+			sql: func(c *compiler, _ *Assignment) entql.P {
+				if c.v.OrganizationID == "" {
+					return never
+				}
+				return entql.HasEdgeWith("addressees", entql.FieldEQ("id", c.v.OrganizationID))
+			},
+		},
+	},
+	"User": {
+		"self": {
+			doc: "the user's own account",
+			sql: func(c *compiler, _ *Assignment) entql.P { return entql.FieldEQ("id", c.v.UserID) },
+			row: func(v *Viewer, _ *Assignment, r any) bool { return r.(*ent.User).ID == v.UserID },
+		},
+	},
+}
+
+// parents are the types whose rows are visible only with a row of another
+// type: an involvement or follow-up is seen only with its incident. This
+// holds whatever the policy says, for every action.
+var parents = map[string]string{
+	"Involvement": "incident",
+	"FollowUp":    "incident",
+}
+
+// parentType is the type an edge of parents leads to.
+var parentType = map[string]string{
+	"Involvement": "Incident",
+	"FollowUp":    "Incident",
+}
+
+// Types are the types access is decided for, in the order their row
+// filters are built (a type's filter may use those before it).
+var Types = []string{"Locality", "Organization", "ViolationType", "User", "Incident", "Involvement", "FollowUp", "Actor", "Activity", "Recommendation"}

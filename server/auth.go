@@ -1,0 +1,55 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/auth"
+	"github.com/benkan-project/benkan/policy"
+)
+
+// Viewers builds the viewer of a verified token subject.
+type Viewers interface {
+	Viewer(ctx context.Context, subject string) (*policy.Viewer, error)
+}
+
+// TokenVerifier verifies a bearer token and returns its subject.
+type TokenVerifier interface {
+	Verify(ctx context.Context, token string) (string, error)
+}
+
+// authenticate puts the viewer of the request's bearer token in its
+// context, or the anonymous viewer when there is no token. A token that is
+// present but not valid, or names no user, is answered 401 UNAUTHENTICATED:
+// it is never treated as anonymous.
+func authenticate(verifier TokenVerifier, viewers Viewers, log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		token, present, err := auth.BearerToken(r.Header.Get("Authorization"))
+		if err == nil && !present {
+			next.ServeHTTP(w, r.WithContext(policy.NewContext(ctx, policy.Anonymous())))
+			return
+		}
+		var v *policy.Viewer
+		if err == nil {
+			var subject string
+			if subject, err = verifier.Verify(ctx, token); err == nil {
+				v, err = viewers.Viewer(ctx, subject)
+			}
+		}
+		var be *benkan.Error
+		switch {
+		case err == nil:
+			next.ServeHTTP(w, r.WithContext(policy.NewContext(ctx, v)))
+		case errors.As(err, &be) && be.Code == benkan.EUNAUTHENTICATED:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="benkan"`)
+			writeError(w, http.StatusUnauthorized, benkan.EUNAUTHENTICATED, "%s", be.Message)
+		default:
+			log.ErrorContext(ctx, "authenticate", "err", err)
+			writeError(w, http.StatusInternalServerError, benkan.EINTERNAL, "internal error")
+		}
+	})
+}
