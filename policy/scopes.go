@@ -116,7 +116,9 @@ var atoms = map[string]map[string]atom{
 	"Incident": {
 		"own_submissions": {
 			doc: "incidents the user collected",
-			sql: func(c *compiler, _ *Assignment) entql.P { return entql.FieldEQ(incident.FieldCollectedByID, c.v.UserID) },
+			sql: func(c *compiler, _ *Assignment) entql.P {
+				return entql.FieldEQ(incident.FieldCollectedByID, c.v.UserID)
+			},
 			row: func(v *Viewer, _ *Assignment, r any) bool { return r.(*ent.Incident).CollectedByID == v.UserID },
 		},
 		"own_localities": {
@@ -126,7 +128,9 @@ var atoms = map[string]map[string]atom{
 		},
 		"verified": {
 			doc: "status VERIFIED",
-			sql: func(*compiler, *Assignment) entql.P { return entql.FieldEQ(incident.FieldStatus, incident.StatusVERIFIED.String()) },
+			sql: func(*compiler, *Assignment) entql.P {
+				return entql.FieldEQ(incident.FieldStatus, incident.StatusVERIFIED.String())
+			},
 			row: func(_ *Viewer, _ *Assignment, r any) bool { return r.(*ent.Incident).Status == incident.StatusVERIFIED },
 		},
 		"shared_status": {
@@ -149,7 +153,9 @@ var atoms = map[string]map[string]atom{
 		},
 		"reported": {
 			doc: "status REPORTED (not yet verified)",
-			sql: func(*compiler, *Assignment) entql.P { return entql.FieldEQ(incident.FieldStatus, incident.StatusREPORTED.String()) },
+			sql: func(*compiler, *Assignment) entql.P {
+				return entql.FieldEQ(incident.FieldStatus, incident.StatusREPORTED.String())
+			},
 			row: func(_ *Viewer, _ *Assignment, r any) bool { return r.(*ent.Incident).Status == incident.StatusREPORTED },
 		},
 		"own_unit": {
