@@ -54,10 +54,21 @@ func (c *compiler) build(act, typ string) entql.P {
 		return never
 	}
 	p := or(any...)
-	if edge, ok := parents[typ]; ok {
-		p = and(p, hasEdgeWith(edge, c.read(parentType[typ])))
+	return and(p, c.parent(typ))
+}
+
+// parent is the predicate "the row's parent is readable" of a type with a
+// parent (see parents), or nil. The parent edge is required, so a parent
+// readable without condition needs no predicate.
+func (c *compiler) parent(typ string) entql.P {
+	edge, ok := parents[typ]
+	if !ok {
+		return nil
 	}
-	return p
+	if p := c.read(parentType[typ]); p != nil {
+		return hasEdgeWith(edge, p)
+	}
+	return nil
 }
 
 // scope is the predicate of one grant's scope on typ.

@@ -135,10 +135,7 @@ func (v *Viewer) checkUpdate(ctx context.Context, m ent.Mutation, id gid.ID) err
 				if g.Action != ActionUpdate || !(g.coversType(typ, false) || g.coversField(v.groups, typ, field)) {
 					continue
 				}
-				p := c.scope(typ, g)
-				if parent, ok := parents[typ]; ok {
-					p = and(p, hasEdgeWith(parent, c.read(parentType[typ])))
-				}
+				p := and(c.scope(typ, g), c.parent(typ))
 				if allowed, err = exists(ctx, m, id, p); err != nil {
 					return err
 				}
