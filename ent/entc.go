@@ -8,6 +8,7 @@ package main
 import (
 	"fmt"
 	"log"
+	"strings"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
@@ -60,8 +61,33 @@ func describeTypes(g *gen.Graph, s *ast.Schema) error {
 			return fmt.Errorf("ent type %s has an empty schema.Comment", node.Name)
 		}
 		def.Description = text
+		// Relay connection edges come without their ent comment.
+		for _, e := range node.Edges {
+			if f := def.Fields.ForName(camel(e.Name)); f != nil && f.Description == "" {
+				f.Description = e.Comment()
+			}
+		}
+	}
+	if q := s.Types["Query"]; q != nil {
+		q.Description = "What the viewer may read. Every list is a Relay connection of the objects the viewer may see: filter it with `where`, sort it with `orderBy`, page it with `first`/`after` or `last`/`before`; `totalCount` counts the objects the viewer may see."
+		for _, f := range q.Fields {
+			if f.Description == "" {
+				f.Description = fmt.Sprintf("Lists %s objects the viewer may see.", f.Type.Name()[:len(f.Type.Name())-len("Connection")])
+			}
+		}
 	}
 	return nil
+}
+
+// camel turns an ent name ("follow_ups") into its GraphQL name ("followUps").
+func camel(name string) string {
+	parts := strings.Split(name, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
 }
 
 // nullableFields makes every field of every object type nullable but its

@@ -69,6 +69,8 @@ func classify(err error) (code, message, field string) {
 		return benkan.ECONFLICT, "a value that must be unique is already taken", ""
 	case errors.As(err, &nfe):
 		return benkan.ENOTFOUND, "not found", ""
+	case isEmptyPredicate(err):
+		return benkan.EINVALID, "a filter (where, and, or, not, has…With) is empty: leave it out or give it a condition", "where"
 	}
 	return "", "", ""
 }
@@ -114,4 +116,15 @@ func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 		log.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
 		return &benkan.Error{Code: benkan.EINTERNAL, Message: "internal error"}
 	}
+}
+
+// isEmptyPredicate recognises entgql's ErrEmpty<Type>WhereInput errors,
+// which a client causes by sending an empty filter object.
+func isEmptyPredicate(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if strings.HasPrefix(e.Error(), "ent: empty predicate ") {
+			return true
+		}
+	}
+	return false
 }

@@ -137,7 +137,10 @@ func (w walker) pageSize(f *ast.Field) (int, *gqlerror.Error) {
 		}
 		return 0, nil // totalCount or pageInfo only: no node is loaded
 	}
-	n := max(first, last)
+	n := first
+	if hasLast {
+		n = last
+	}
 	if n < 0 || n > w.limits.MaxPageSize {
 		return 0, limitError(benkan.EINVALID, f, "%s: first and last must be between 0 and %d, got %d", f.Alias, w.limits.MaxPageSize, n)
 	}

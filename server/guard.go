@@ -9,6 +9,9 @@ import (
 	"mime"
 	"net/http"
 
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+
 	"github.com/benkan-project/benkan"
 )
 
@@ -20,7 +23,14 @@ import (
 func guard(maxBody int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
-		case http.MethodGet, http.MethodOptions:
+		case http.MethodOptions:
+			next.ServeHTTP(w, r)
+			return
+		case http.MethodGet:
+			if status, err := checkGet(r); err != nil {
+				writeError(w, status, benkan.EBADREQUEST, "%s", err)
+				return
+			}
 			next.ServeHTTP(w, r)
 			return
 		case http.MethodPost:
@@ -90,4 +100,30 @@ func writeError(w http.ResponseWriter, status int, code, format string, args ...
 			"extensions": map[string]any{"code": code},
 		}},
 	})
+}
+
+// checkGet checks a GET request: its variables and extensions are JSON
+// objects, and it runs no mutation (a GET must not change anything, since
+// browsers and proxies repeat GETs freely).
+func checkGet(r *http.Request) (int, error) {
+	q := r.URL.Query()
+	for _, name := range []string{"variables", "extensions"} {
+		if v := q.Get(name); v != "" {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(v), &m); err != nil {
+				return http.StatusBadRequest, fmt.Errorf("the %s parameter is not a JSON object", name)
+			}
+		}
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: q.Get("query")})
+	if err != nil {
+		return 0, nil // gqlgen answers GRAPHQL_PARSE_FAILED
+	}
+	name := q.Get("operationName")
+	for _, op := range doc.Operations {
+		if op.Operation != ast.Query && (name == "" || op.Name == name) {
+			return http.StatusMethodNotAllowed, fmt.Errorf("a %s must be sent with POST", op.Operation)
+		}
+	}
+	return 0, nil
 }

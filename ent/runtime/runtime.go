@@ -328,8 +328,11 @@ func init() {
 		})
 	}
 	localityMixinHooks2 := localityMixin[2].Hooks()
+	localityHooks := schema.Locality{}.Hooks()
 
 	locality.Hooks[1] = localityMixinHooks2[0]
+
+	locality.Hooks[2] = localityHooks[0]
 	localityMixinFields0 := localityMixin[0].Fields()
 	_ = localityMixinFields0
 	localityMixinFields1 := localityMixin[1].Fields()

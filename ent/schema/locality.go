@@ -1,12 +1,21 @@
 package schema
 
 import (
+	"context"
+	"fmt"
+	"strings"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/benkan-project/benkan"
+	gen "github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/hook"
+	"github.com/benkan-project/benkan/ent/locality"
 )
 
 // Locality is a node of Mali's administrative tree: region › cercle › commune.
@@ -75,4 +84,59 @@ func (Locality) Indexes() []ent.Index {
 // Annotations of Locality.
 func (Locality) Annotations() []schema.Annotation {
 	return editable("A node of Mali's administrative tree: region › cercle › commune (for example Ségou › Niono).")
+}
+
+// Hooks of Locality.
+func (Locality) Hooks() []ent.Hook {
+	return []ent.Hook{
+		hook.On(localityUniqueUnderParent, ent.OpCreate|ent.OpUpdateOne),
+	}
+}
+
+// localityUniqueUnderParent refuses a second locality of the same name and
+// level under the same parent. The unique index does the same, except for
+// regions: SQL's NULL parent never equals another NULL.
+func localityUniqueUnderParent(next ent.Mutator) ent.Mutator {
+	return hook.LocalityFunc(func(ctx context.Context, m *gen.LocalityMutation) (ent.Value, error) {
+		name, nameSet := m.Name()
+		level, levelSet := m.Level()
+		parent, parentSet := m.ParentID()
+		id, _ := m.ID() // set on create too: ids are generated before hooks run
+		isUpdate := m.Op().Is(ent.OpUpdateOne)
+		if isUpdate {
+			if !nameSet && !levelSet && !parentSet && !m.ParentCleared() {
+				return next.Mutate(ctx, m)
+			}
+			current, err := m.Client().Locality.Query().Where(locality.ID(id)).WithParent().Only(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if !nameSet {
+				name = current.Name
+			}
+			if !levelSet {
+				level = current.Level
+			}
+			if !parentSet && !m.ParentCleared() && current.Edges.Parent != nil {
+				parent = current.Edges.Parent.ID
+			}
+		}
+		q := m.Client().Locality.Query().Where(locality.Name(name), locality.LevelEQ(level))
+		if parent == "" {
+			q = q.Where(locality.Not(locality.HasParent()))
+		} else {
+			q = q.Where(locality.HasParentWith(locality.ID(parent)))
+		}
+		if isUpdate {
+			q = q.Where(locality.IDNEQ(id))
+		}
+		taken, err := q.Exist(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("check locality name: %w", err)
+		}
+		if taken {
+			return nil, &benkan.Error{Code: benkan.ECONFLICT, Field: "name", Message: fmt.Sprintf("there is already a %s named %s here", strings.ToLower(level.String()), name)}
+		}
+		return next.Mutate(ctx, m)
+	})
 }

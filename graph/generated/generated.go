@@ -2002,6 +2002,9 @@ type Activity implements Node {
   The organizations that ran it.
   """
   organizers: [Organization!]
+  """
+  Recommendations made at this activity.
+  """
   recommendations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -3040,6 +3043,9 @@ type Incident implements Node {
   The actors involved and their roles: victims, witnesses, sources, alleged perpetrators.
   """
   involvements: [Involvement!]
+  """
+  What was done about the allegation.
+  """
   followUps(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -3454,6 +3460,9 @@ type Locality implements Node {
   The locality one level above; null for a region.
   """
   parent: Locality
+  """
+  Localities one level below: the cercles of a region, the communes of a cercle.
+  """
   children(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -3485,6 +3494,9 @@ type Locality implements Node {
     """
     where: LocalityWhereInput
   ): LocalityConnection
+  """
+  Incidents alleged in this locality.
+  """
   incidents(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -3516,6 +3528,9 @@ type Locality implements Node {
     """
     where: IncidentWhereInput
   ): IncidentConnection
+  """
+  Activities held in this locality.
+  """
   activities(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -3773,6 +3788,9 @@ type Organization implements Node {
   The organization this one belongs to, e.g. the corps of a unit.
   """
   parent: Organization
+  """
+  Organizations under this one, e.g. the brigades of a gendarmerie corps.
+  """
   units(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -3808,6 +3826,9 @@ type Organization implements Node {
   Where the organization is based, when it is local.
   """
   locality: Locality
+  """
+  Follow-ups carried out by this organization.
+  """
   followUps(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -3839,6 +3860,9 @@ type Organization implements Node {
     """
     where: FollowUpWhereInput
   ): FollowUpConnection
+  """
+  Recommendations addressed to this organization.
+  """
   recommendations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -3870,6 +3894,9 @@ type Organization implements Node {
     """
     where: RecommendationWhereInput
   ): RecommendationConnection
+  """
+  Activities this organization organized.
+  """
   activities(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4101,6 +4128,9 @@ type PageInfo {
   """
   endCursor: Cursor
 }
+"""
+What the viewer may read. Every list is a Relay connection of the objects the viewer may see: filter it with ` + "`" + `where` + "`" + `, sort it with ` + "`" + `orderBy` + "`" + `, page it with ` + "`" + `first` + "`" + `/` + "`" + `after` + "`" + ` or ` + "`" + `last` + "`" + `/` + "`" + `before` + "`" + `; ` + "`" + `totalCount` + "`" + ` counts the objects the viewer may see.
+"""
 type Query {
   """
   Fetches an object given its ID.
@@ -4120,6 +4150,9 @@ type Query {
     """
     ids: [ID!]!
   ): [Node]!
+  """
+  Lists Activity objects the viewer may see.
+  """
   activities(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4151,6 +4184,9 @@ type Query {
     """
     where: ActivityWhereInput
   ): ActivityConnection!
+  """
+  Lists Actor objects the viewer may see.
+  """
   actors(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4182,6 +4218,9 @@ type Query {
     """
     where: ActorWhereInput
   ): ActorConnection!
+  """
+  Lists FollowUp objects the viewer may see.
+  """
   followUps(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4213,6 +4252,9 @@ type Query {
     """
     where: FollowUpWhereInput
   ): FollowUpConnection!
+  """
+  Lists Incident objects the viewer may see.
+  """
   incidents(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4244,6 +4286,9 @@ type Query {
     """
     where: IncidentWhereInput
   ): IncidentConnection!
+  """
+  Lists Involvement objects the viewer may see.
+  """
   involvements(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4275,6 +4320,9 @@ type Query {
     """
     where: InvolvementWhereInput
   ): InvolvementConnection!
+  """
+  Lists Locality objects the viewer may see.
+  """
   localities(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4306,6 +4354,9 @@ type Query {
     """
     where: LocalityWhereInput
   ): LocalityConnection!
+  """
+  Lists Organization objects the viewer may see.
+  """
   organizations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4337,6 +4388,9 @@ type Query {
     """
     where: OrganizationWhereInput
   ): OrganizationConnection!
+  """
+  Lists Recommendation objects the viewer may see.
+  """
   recommendations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4368,6 +4422,9 @@ type Query {
     """
     where: RecommendationWhereInput
   ): RecommendationConnection!
+  """
+  Lists User objects the viewer may see.
+  """
   users(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4399,6 +4456,9 @@ type Query {
     """
     where: UserWhereInput
   ): UserConnection!
+  """
+  Lists ViolationType objects the viewer may see.
+  """
   violationTypes(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4939,6 +4999,9 @@ type User implements Node {
   The organization this user works for.
   """
   organization: Organization
+  """
+  Incidents this user collected.
+  """
   collectedIncidents(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -5138,6 +5201,9 @@ type ViolationType implements Node {
   Scope note: what the term covers and what it does not.
   """
   description: String
+  """
+  Incidents alleging this kind of violation.
+  """
   incidents(
     """
     Returns the elements in the list that come after the specified cursor.
