@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/benkan-project/benkan/auth"
+	"github.com/benkan-project/benkan/demo"
+	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/storage"
+)
+
+// loadDemo loads the demo data into an empty database and gives the demo
+// users their roles (both idempotent).
+func loadDemo(ctx context.Context, db *storage.DB, engine *policy.Engine, log *slog.Logger) error {
+	sys := policy.SystemContext(ctx)
+	loaded, err := demo.Load(sys, db.Client)
+	if err != nil {
+		return fmt.Errorf("load demo data: %w", err)
+	}
+	assignments, err := demo.Assignments(sys, db.Client)
+	if err != nil {
+		return err
+	}
+	for _, a := range assignments {
+		if err := engine.Assign(ctx, a.Subject, a.Role, a.Domain); err != nil {
+			return err
+		}
+	}
+	if loaded {
+		log.Info("demo data loaded into the empty database")
+	} else {
+		log.Info("demo data: the database is not empty, nothing added")
+	}
+	return nil
+}
+
+// printDemoTokens prints one ready token per demo user, one per line, as
+// "demo token <subject> <role> <token>".
+func printDemoTokens(ctx context.Context, w io.Writer, _ *policy.Engine, secret []byte, cfg *auth.Config) error {
+	for _, u := range demo.Users {
+		tok, err := auth.Sign(secret, cfg.Issuer, cfg.Audience, u.Subject, 12*time.Hour, time.Now())
+		if err != nil {
+			return fmt.Errorf("sign demo token: %w", err)
+		}
+		fmt.Fprintf(w, "demo token %s %s %s\n", u.Subject, u.Role, tok)
+	}
+	return nil
+}

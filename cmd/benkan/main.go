@@ -1,0 +1,73 @@
+// Command benkan runs benkan's GraphQL API server and its maintenance tasks.
+//
+//	benkan [serve] [flags]   run the server (the default)
+//	benkan migrate [flags]   create or update the database schema
+//	benkan seed [flags]      load the demo data into an empty database
+//	benkan token --user SUB  print a signed token for a user (development)
+//
+// Every flag can also be set with an environment variable BENKAN_<FLAG>,
+// e.g. BENKAN_DATABASE_URL for --database-url; a flag wins over a variable.
+// Run `benkan <command> --help` for the flags of a command.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "benkan:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// commands maps a subcommand to what runs it.
+var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
+	"serve":   serve,
+	"migrate": migrateCmd,
+	"seed":    seed,
+	"token":   token,
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	name := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", name)
+	}
+	return cmd(ctx, args, stdout, stderr)
+}
+
+const usage = `benkan: a GraphQL API through which the partners of a human-rights
+monitoring project share data, each seeing only what it may see.
+
+Usage:
+  benkan [serve] [flags]   run the server (the default command)
+  benkan migrate [flags]   create or update the database schema
+  benkan seed [flags]      load the demo data into an empty database
+  benkan token --user SUB  print a signed token for a user (BENKAN_JWT_SECRET)
+  benkan help              this text
+
+Run 'benkan <command> --help' for the flags of a command. Every flag can
+also be set with an environment variable: --database-url is
+BENKAN_DATABASE_URL, --data-dir is BENKAN_DATA_DIR, and so on.
+`

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/storage"
+)
+
+func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", "Creates or updates the database schema to match this version of benkan.\nIt adds tables, columns and indexes and never drops any.", stderr)
+	dbCfg := databaseFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := storage.Open(ctx, *dbCfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "migrated %s\n", describe(dbCfg))
+	return nil
+}
+
+func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("seed", "Migrates the database, then loads the demo data if it is empty (a second\nrun adds nothing). The demo's incidents, actors and follow-ups are fictitious.", stderr)
+	dbCfg := databaseFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := storage.Open(ctx, *dbCfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	engine, err := policy.NewEngine(ctx, db.Client)
+	if err != nil {
+		return err
+	}
+	if err := loadDemo(ctx, db, engine, slog.New(slog.NewTextHandler(stderr, nil))); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo data ready in %s\n", describe(dbCfg))
+	return nil
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/benkan-project/benkan/auth"
+	"github.com/benkan-project/benkan/graph"
+	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/server"
+	"github.com/benkan-project/benkan/storage"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "Runs the GraphQL API server: GraphQL at /graphql, the playground at /,\nprobes at /healthz (process up) and /readyz (database reachable).\nThe database schema is migrated at start. Tokens are HS256 with the secret\nin BENKAN_JWT_SECRET, or RS256/ES256 from --jwks-url.", stderr)
+	dbCfg := databaseFlags(fs)
+	authCfg := authFlags(fs)
+	logger := logFlags(fs, stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	withDemo := fs.Bool("demo", false, "load the demo data at start if the database is empty; without BENKAN_JWT_SECRET, use a random secret and print a token per demo user")
+	introspection := fs.Bool("introspection", true, "let clients read the GraphQL schema (the playground needs it)")
+	playground := fs.Bool("playground", true, "serve the GraphQL playground at /")
+	maxBody := fs.Int64("max-body-bytes", 1<<20, "largest request body accepted")
+	maxDepth := fs.Int("max-depth", graph.DefaultLimits.MaxDepth, "deepest nesting of fields in a query")
+	maxPage := fs.Int("max-page-size", graph.DefaultLimits.MaxPageSize, "largest first or last of a connection")
+	maxCost := fs.Int("max-cost", graph.DefaultLimits.MaxCost, "largest estimated number of objects one query may resolve")
+	grace := fs.Duration("shutdown-grace", 30*time.Second, "how long in-flight requests may run on after SIGINT or SIGTERM")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := logger()
+	if err != nil {
+		return err
+	}
+	secret, err := jwtSecret()
+	if err != nil {
+		return err
+	}
+	if secret == nil && *withDemo {
+		secret = auth.RandomSecret()
+		log.Warn("demo mode: BENKAN_JWT_SECRET is not set, so tokens are signed with a random secret valid until the server stops")
+	}
+	if secret == nil && authCfg.JWKSURL == "" {
+		return fmt.Errorf("no way to verify tokens: set %s or --jwks-url (or run with --demo)", envJWTSecret)
+	}
+	authCfg.Secret = secret
+	pseudoKey, err := pseudonymKey(secret)
+	if err != nil {
+		return err
+	}
+
+	db, err := storage.Open(ctx, *dbCfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	log.Info("database ready", "database", describe(dbCfg))
+	engine, err := policy.NewEngine(ctx, db.Client)
+	if err != nil {
+		return err
+	}
+	if *withDemo {
+		if err := loadDemo(ctx, db, engine, log); err != nil {
+			return err
+		}
+		if secret != nil {
+			if err := printDemoTokens(ctx, stdout, engine, secret, authCfg); err != nil {
+				return err
+			}
+		}
+	}
+	verifier, err := auth.NewVerifier(ctx, *authCfg)
+	if err != nil {
+		return err
+	}
+
+	gql := graph.NewServer(db.Client, graph.Config{
+		Introspection: *introspection,
+		Limits:        graph.Limits{MaxDepth: *maxDepth, MaxPageSize: *maxPage, MaxCost: *maxCost},
+		Logger:        log,
+		PseudonymKey:  pseudoKey,
+	})
+	h := server.Handler(server.Config{
+		GraphQL:      gql,
+		Verifier:     verifier,
+		Viewers:      engine,
+		Ready:        db.Ping,
+		MaxBodyBytes: *maxBody,
+		Playground:   *playground,
+		Logger:       log,
+	})
+	return server.Run(ctx, *addr, h, *grace, log, nil)
+}
