@@ -345,7 +345,7 @@ func accSetup(t *testing.T, db *storage.DB) *accWorld {
 		unit  string
 	}{{"NIONO", w.niono, accUnitNiono}, {"KAYES", w.kayes, accUnitKayes}} {
 		day := time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC)
-		act, err := c.Activity.Create().SetKind(activity.KindINCLUSIVE_DIALOGUE).SetTitle("Dialogue inclusif "+a.place).
+		act, err := c.Activity.Create().SetKind(activity.KindINCLUSIVE_DIALOGUE).SetTitle("Dialogue inclusif " + a.place).
 			SetStartsOn(day).SetEndsOn(day).SetSummary(accActivityMarker(a.place)).SetLocality(a.loc).
 			AddOrganizers(w.orgs["AMDH"]).Save(ctx)
 		must(err)
@@ -417,7 +417,9 @@ func accIn(xs ...string) func(string) bool {
 }
 
 var (
-	accShared    = func(s accIncidentSpec) bool { return s.status == incident.StatusVERIFIED || s.status == incident.StatusREFERRED || s.status == incident.StatusCLOSED }
+	accShared = func(s accIncidentSpec) bool {
+		return s.status == incident.StatusVERIFIED || s.status == incident.StatusREFERRED || s.status == incident.StatusCLOSED
+	}
 	accAlways    = func(accIncidentSpec) bool { return true }
 	accNever     = func(accIncidentSpec) bool { return false }
 	accAllInv    = func(accIncidentSpec, involvement.Role) bool { return true }
