@@ -499,7 +499,7 @@ func accRoles() map[string]*accRole {
 }
 
 // accRoleOrder is the order roles are tested in.
-var accRoleOrder = []string{apitest.Admin, accCoord, accMonNiono, accMonKayes, accDIHR, accDIHRB, accDIHR2, accFSINiono, accFSIKayes, accMulti, accNoRole}
+var accRoleOrder = []string{apitest.Admin, accCoord, accMonNiono, accMonKayes, accDIHR, accDIHR2, accFSINiono, accFSIKayes, accMulti, accNoRole}
 
 // Derived expectations.
 
