@@ -8,12 +8,13 @@ package main
 import (
 	"fmt"
 	"log"
-	"strings"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
 	"entgo.io/ent/entc/gen"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/benkan-project/benkan"
 )
 
 func main() {
@@ -63,7 +64,7 @@ func describeTypes(g *gen.Graph, s *ast.Schema) error {
 		def.Description = text
 		// Relay connection edges come without their ent comment.
 		for _, e := range node.Edges {
-			if f := def.Fields.ForName(camel(e.Name)); f != nil && f.Description == "" {
+			if f := def.Fields.ForName(benkan.GraphQLName(e.Name)); f != nil && f.Description == "" {
 				f.Description = e.Comment()
 			}
 		}
@@ -77,17 +78,6 @@ func describeTypes(g *gen.Graph, s *ast.Schema) error {
 		}
 	}
 	return nil
-}
-
-// camel turns an ent name ("follow_ups") into its GraphQL name ("followUps").
-func camel(name string) string {
-	parts := strings.Split(name, "_")
-	for i := 1; i < len(parts); i++ {
-		if parts[i] != "" {
-			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-		}
-	}
-	return strings.Join(parts, "")
 }
 
 // nullableFields makes every field of every object type nullable but its

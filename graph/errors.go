@@ -69,6 +69,8 @@ func classify(err error) (code, message, field string) {
 		return benkan.ECONFLICT, "a value that must be unique is already taken", ""
 	case errors.As(err, &nfe):
 		return benkan.ENOTFOUND, "not found", ""
+	case isCursorMismatch(err):
+		return benkan.EINVALID, "invalid cursor: pass a cursor from a previous page of the same query (same orderBy)", "after"
 	case isEmptyPredicate(err):
 		return benkan.EINVALID, "a filter (where, and, or, not, has…With) is empty: leave it out or give it a condition", "where"
 	}
@@ -86,13 +88,7 @@ func fieldName(name string) string {
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
 		name = name[i+1:]
 	}
-	parts := strings.Split(name, "_")
-	for i := 1; i < len(parts); i++ {
-		if parts[i] != "" {
-			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-		}
-	}
-	return strings.Join(parts, "")
+	return benkan.GraphQLName(name)
 }
 
 // reason is the part of an ent validation error after the field name: the
@@ -121,8 +117,22 @@ func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 // isEmptyPredicate recognises entgql's ErrEmpty<Type>WhereInput errors,
 // which a client causes by sending an empty filter object.
 func isEmptyPredicate(err error) bool {
+	return inChain(err, func(msg string) bool { return strings.HasPrefix(msg, "ent: empty predicate ") })
+}
+
+// isCursorMismatch recognises entgql's errors for a cursor that decodes but
+// does not fit the query's ordering (a cursor of another query, or forged).
+func isCursorMismatch(err error) bool {
+	return inChain(err, func(msg string) bool {
+		return strings.HasPrefix(msg, "cursor ") && (strings.Contains(msg, "is not a slice") || strings.Contains(msg, "do not match orderBy"))
+	})
+}
+
+// inChain reports whether the message of err or of an error it wraps
+// satisfies match. entgql's errors have no types of their own to match.
+func inChain(err error, match func(string) bool) bool {
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		if strings.HasPrefix(e.Error(), "ent: empty predicate ") {
+		if match(e.Error()) {
 			return true
 		}
 	}

@@ -165,7 +165,7 @@ func changedFields(m ent.Mutation) []string {
 				continue
 			}
 			n = strings.TrimSuffix(n, "_id")
-			if g := camel(n); !seen[g] {
+			if g := benkan.GraphQLName(n); !seen[g] {
 				seen[g] = true
 				out = append(out, g)
 			}
@@ -177,17 +177,6 @@ func changedFields(m ent.Mutation) []string {
 	add(m.RemovedEdges()...)
 	add(m.ClearedEdges()...)
 	return out
-}
-
-// camel turns an ent name ("occurred_at") into its GraphQL name ("occurredAt").
-func camel(name string) string {
-	parts := strings.Split(name, "_")
-	for i := 1; i < len(parts); i++ {
-		if parts[i] != "" {
-			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-		}
-	}
-	return strings.Join(parts, "")
 }
 
 func mutationID(m ent.Mutation) (gid.ID, bool) {

@@ -16,14 +16,11 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := storage.Open(ctx, *dbCfg)
+	db, err := openMigrated(ctx, dbCfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "migrated %s\n", describe(dbCfg))
 	return nil
 }
@@ -34,14 +31,11 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := storage.Open(ctx, *dbCfg)
+	db, err := openMigrated(ctx, dbCfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	engine, err := policy.NewEngine(ctx, db.Client)
 	if err != nil {
 		return err
@@ -51,4 +45,17 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "demo data ready in %s\n", describe(dbCfg))
 	return nil
+}
+
+// openMigrated opens the database and brings its schema up to date.
+func openMigrated(ctx context.Context, cfg *storage.Config) (*storage.DB, error) {
+	db, err := storage.Open(ctx, *cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/benkan-project/benkan/graph"
 	"github.com/benkan-project/benkan/policy"
 	"github.com/benkan-project/benkan/server"
-	"github.com/benkan-project/benkan/storage"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -51,14 +50,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	db, err := storage.Open(ctx, *dbCfg)
+	db, err := openMigrated(ctx, dbCfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	log.Info("database ready", "database", describe(dbCfg))
 	engine, err := policy.NewEngine(ctx, db.Client)
 	if err != nil {
