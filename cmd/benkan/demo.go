@@ -40,7 +40,7 @@ func loadDemo(ctx context.Context, db *storage.DB, engine *policy.Engine, log *s
 
 // printDemoTokens prints one ready token per demo user, one per line, as
 // "demo token <subject> <role> <token>".
-func printDemoTokens(ctx context.Context, w io.Writer, _ *policy.Engine, secret []byte, cfg *auth.Config) error {
+func printDemoTokens(w io.Writer, secret []byte, cfg *auth.Config) error {
 	for _, u := range demo.Users {
 		tok, err := auth.Sign(secret, cfg.Issuer, cfg.Audience, u.Subject, 12*time.Hour, time.Now())
 		if err != nil {

@@ -65,7 +65,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if secret != nil {
-			if err := printDemoTokens(ctx, stdout, engine, secret, authCfg); err != nil {
+			if err := printDemoTokens(stdout, secret, authCfg); err != nil {
 				return err
 			}
 		}
