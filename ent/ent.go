@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/benkan-project/benkan/ent/activity"
 	"github.com/benkan-project/benkan/ent/actor"
+	"github.com/benkan-project/benkan/ent/auditevent"
 	"github.com/benkan-project/benkan/ent/followup"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/involvement"
@@ -85,6 +86,7 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			activity.Table:       activity.ValidColumn,
 			actor.Table:          actor.ValidColumn,
+			auditevent.Table:     auditevent.ValidColumn,
 			followup.Table:       followup.ValidColumn,
 			incident.Table:       incident.ValidColumn,
 			involvement.Table:    involvement.ValidColumn,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/benkan-project/benkan/ent/activity"
 	"github.com/benkan-project/benkan/ent/actor"
+	"github.com/benkan-project/benkan/ent/auditevent"
 	"github.com/benkan-project/benkan/ent/followup"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/involvement"
@@ -24,6 +25,7 @@ import (
 var idPrefixes = map[string]string{
 	"acv": activity.Table,
 	"act": actor.Table,
+	"aud": auditevent.Table,
 	"fup": followup.Table,
 	"inc": incident.Table,
 	"inv": involvement.Table,

@@ -16,6 +16,8 @@ type Tx struct {
 	Activity *ActivityClient
 	// Actor is the client for interacting with the Actor builders.
 	Actor *ActorClient
+	// AuditEvent is the client for interacting with the AuditEvent builders.
+	AuditEvent *AuditEventClient
 	// FollowUp is the client for interacting with the FollowUp builders.
 	FollowUp *FollowUpClient
 	// Incident is the client for interacting with the Incident builders.
@@ -167,6 +169,7 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.Activity = NewActivityClient(tx.config)
 	tx.Actor = NewActorClient(tx.config)
+	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.FollowUp = NewFollowUpClient(tx.config)
 	tx.Incident = NewIncidentClient(tx.config)
 	tx.Involvement = NewInvolvementClient(tx.config)

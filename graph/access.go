@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/policy"
 )
 
@@ -22,6 +24,8 @@ import (
 // FORBIDDEN before anything runs; and a request without credentials may
 // read the schema only. Row rules are applied below, in SQL, by ent.
 type Access struct {
+	client *ent.Client
+	log    *slog.Logger
 	schema *ast.Schema
 	nodes  map[string]bool // the object types access is decided for
 }
@@ -186,28 +190,41 @@ func orderFields(v any) []string {
 	return out
 }
 
-// InterceptField implements graphql.FieldInterceptor: it masks fields.
+// InterceptField implements graphql.FieldInterceptor: it masks fields, and
+// notes the reads of sensitive fields for the audit log.
 func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || !a.nodes[fc.Object] || fc.Field.Name == "id" || strings.HasPrefix(fc.Field.Name, "__") {
 		return next(ctx)
 	}
 	v := policy.FromContext(ctx)
-	if v != nil {
-		if v.FullyReadable(fc.Object, fc.Field.Name) {
-			return next(ctx)
-		}
-		if fc.Parent != nil && v.CanReadField(fc.Object, fc.Field.Name, fc.Parent.Result) {
-			return next(ctx)
-		}
+	st, _ := ctx.Value(responseKey{}).(*response)
+	var row any
+	if fc.Parent != nil {
+		row = fc.Parent.Result
 	}
-	if m, ok := ctx.Value(maskedKey{}).(*masked); ok {
-		m.add(fc.Path().String())
+	if v != nil && (v.FullyReadable(fc.Object, fc.Field.Name) || v.CanReadField(fc.Object, fc.Field.Name, row)) {
+		if st != nil && v.Audited(fc.Object, fc.Field.Name) {
+			if id, ok := policy.RowID(row); ok {
+				st.reads.add(fc.Object, id, fc.Field.Name)
+			}
+		}
+		return next(ctx)
+	}
+	if st != nil {
+		st.masked.add(fc.Path().String())
 	}
 	return nil, nil
 }
 
-type maskedKey struct{}
+type responseKey struct{}
+
+// response is what the Access extension gathers while one response is
+// resolved: the masked paths and the sensitive reads.
+type response struct {
+	masked masked
+	reads  reads
+}
 
 // masked collects the paths of masked fields of one response.
 type masked struct {
@@ -222,21 +239,22 @@ func (m *masked) add(p string) {
 }
 
 // InterceptResponse implements graphql.ResponseInterceptor: it lists the
-// masked fields in the response's extensions.
+// masked fields in the response's extensions and writes the audit events.
 func (a *Access) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	m := &masked{}
-	resp := next(context.WithValue(ctx, maskedKey{}, m))
+	st := &response{}
+	resp := next(context.WithValue(ctx, responseKey{}, st))
+	st.reads.write(ctx, a.client, policy.FromContext(ctx), a.log)
 	if resp == nil {
 		return nil
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if len(m.paths) > 0 {
-		slices.Sort(m.paths)
+	st.masked.mu.Lock()
+	defer st.masked.mu.Unlock()
+	if len(st.masked.paths) > 0 {
+		slices.Sort(st.masked.paths)
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
-		resp.Extensions["masked"] = m.paths
+		resp.Extensions["masked"] = st.masked.paths
 	}
 	return resp
 }

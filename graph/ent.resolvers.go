@@ -34,6 +34,11 @@ func (r *queryResolver) Actors(ctx context.Context, after *entgql.Cursor[gid.ID]
 	return r.client.Actor.Query().Paginate(ctx, after, first, before, last, ent.WithActorOrder(orderBy), ent.WithActorFilter(where.Filter))
 }
 
+// AuditEvents is the resolver for the auditEvents field.
+func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
+	return r.client.AuditEvent.Query().Paginate(ctx, after, first, before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
+}
+
 // FollowUps is the resolver for the followUps field.
 func (r *queryResolver) FollowUps(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) (*ent.FollowUpConnection, error) {
 	return r.client.FollowUp.Query().Paginate(ctx, after, first, before, last, ent.WithFollowUpOrder(orderBy), ent.WithFollowUpFilter(where.Filter))

@@ -60,7 +60,7 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(cfg.Limits)
-	srv.Use(&Access{})
+	srv.Use(&Access{client: client, log: cfg.Logger})
 	srv.Use(entgql.Transactioner{TxOpener: client})
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/auditevent"
 	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/gid"
 )
@@ -238,13 +239,32 @@ func (e *Engine) build(ctx context.Context, subject string) (*Viewer, error) {
 }
 
 // Assign gives subject the role in domain ("*" or a locality id).
+// The change is stored, takes effect at once for new requests, and is
+// written to the audit log with the acting viewer (or "benkan" itself).
 func (e *Engine) Assign(ctx context.Context, subject, role, domain string) error {
 	e.mu.Lock()
-	_, err := e.enforcer.AddNamedGroupingPolicy("g", subject, role, domain)
+	added, err := e.enforcer.AddNamedGroupingPolicy("g", subject, role, domain)
 	e.version++
 	e.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("assign %s to %s in %s: %w", role, subject, domain, err)
+	}
+	if !added {
+		return nil
+	}
+	actor := "benkan"
+	if v := FromContext(ctx); !v.IsAnonymous() {
+		actor = v.Subject
+	}
+	err = e.client.AuditEvent.Create().
+		SetSubject(actor).
+		SetAction(auditevent.ActionPOLICY_CHANGE).
+		SetObjectType("Policy").
+		SetObjectID(strings.Join([]string{"g", subject, role, domain}, ", ")).
+		SetDecision("role assigned").
+		Exec(SystemContext(ctx))
+	if err != nil {
+		return fmt.Errorf("audit role assignment: %w", err)
 	}
 	return nil
 }

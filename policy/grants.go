@@ -3,6 +3,8 @@ package policy
 import (
 	"reflect"
 	"strings"
+
+	"github.com/benkan-project/benkan/gid"
 )
 
 // coversType reports whether g grants rows of typ. For updates, a grant on
@@ -141,4 +143,31 @@ func deref(x any) any {
 		return deref(rv.Elem().Interface())
 	}
 	return rv.Interface()
+}
+
+// Audited reports whether reading field of typ must be recorded in the
+// audit log: the field belongs to a group named sensitive or identifying
+// (Incident:sensitive, Actor:identifying) in the policy.
+func (v *Viewer) Audited(typ, field string) bool {
+	for _, g := range v.groups[typ+"."+field] {
+		if strings.HasSuffix(g, ":sensitive") || strings.HasSuffix(g, ":identifying") {
+			return true
+		}
+	}
+	return false
+}
+
+// RowID returns the id of a row as handed to GraphQL field middleware
+// (*ent.Incident, **ent.Incident, ent.Noder…).
+func RowID(row any) (gid.ID, bool) {
+	rv := reflect.ValueOf(deref(row))
+	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
+		return "", false
+	}
+	f := rv.Elem().FieldByName("ID")
+	if !f.IsValid() {
+		return "", false
+	}
+	id, ok := f.Interface().(gid.ID)
+	return id, ok
 }

@@ -148,7 +148,7 @@ func (v *Viewer) checkUpdate(ctx context.Context, m ent.Mutation, id gid.ID) err
 			}
 		}
 		if !allowed {
-			return benkan.FieldErrorf(field, "you may not change %s of this %s", field, typ)
+			return &benkan.Error{Code: benkan.EFORBIDDEN, Field: field, Message: fmt.Sprintf("you may not change %s of this %s", field, typ)}
 		}
 	}
 	return nil

@@ -214,6 +214,7 @@ var atoms = map[string]map[string]atom{
 			row: func(_ *Viewer, _ *Assignment, r any) bool { return r.(*ent.Actor).Kind == actor.KindUNIT },
 		},
 	},
+	"AuditEvent":    {},
 	"FollowUp":      {},
 	"Locality":      {},
 	"Organization":  {},
@@ -267,4 +268,4 @@ var parentType = map[string]string{
 
 // Types are the types access is decided for, in the order their row
 // filters are built (a type's filter may use those before it).
-var Types = []string{"Locality", "Organization", "ViolationType", "User", "Incident", "Involvement", "FollowUp", "Actor", "Activity", "Recommendation"}
+var Types = []string{"Locality", "Organization", "ViolationType", "User", "Incident", "Involvement", "FollowUp", "Actor", "Activity", "Recommendation", "AuditEvent"}

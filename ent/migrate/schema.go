@@ -81,6 +81,35 @@ var (
 			},
 		},
 	}
+	// AuditEventsColumns holds the columns for the "audit_events" table.
+	AuditEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "subject", Type: field.TypeString, Size: 255},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"READ_SENSITIVE", "POLICY_CHANGE"}},
+		{Name: "object_type", Type: field.TypeString, Size: 64},
+		{Name: "object_id", Type: field.TypeString, Size: 255},
+		{Name: "fields", Type: field.TypeJSON, Nullable: true},
+		{Name: "decision", Type: field.TypeString, Size: 255},
+	}
+	// AuditEventsTable holds the schema information for the "audit_events" table.
+	AuditEventsTable = &schema.Table{
+		Name:       "audit_events",
+		Columns:    AuditEventsColumns,
+		PrimaryKey: []*schema.Column{AuditEventsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditevent_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[1]},
+			},
+			{
+				Name:    "auditevent_object_type_object_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[4], AuditEventsColumns[5]},
+			},
+		},
+	}
 	// FollowUpsColumns holds the columns for the "follow_ups" table.
 	FollowUpsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -426,6 +455,7 @@ var (
 	Tables = []*schema.Table{
 		ActivitiesTable,
 		ActorsTable,
+		AuditEventsTable,
 		FollowUpsTable,
 		IncidentsTable,
 		InvolvementsTable,

@@ -12,6 +12,9 @@ type Activity func(*sql.Selector)
 // Actor is the predicate function for actor builders.
 type Actor func(*sql.Selector)
 
+// AuditEvent is the predicate function for auditevent builders.
+type AuditEvent func(*sql.Selector)
+
 // FollowUp is the predicate function for followup builders.
 type FollowUp func(*sql.Selector)
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/benkan-project/benkan/ent/activity"
 	"github.com/benkan-project/benkan/ent/actor"
+	"github.com/benkan-project/benkan/ent/auditevent"
 	"github.com/benkan-project/benkan/ent/followup"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/involvement"
@@ -163,6 +164,49 @@ func init() {
 	actor.DefaultID = actorDescID.Default.(func() gid.ID)
 	// actor.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	actor.IDValidator = actorDescID.Validators[0].(func(string) error)
+	auditeventMixin := schema.AuditEvent{}.Mixin()
+	auditevent.Policy = privacy.NewPolicies(auditeventMixin[1], schema.AuditEvent{})
+	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditeventMixinHooks1 := auditeventMixin[1].Hooks()
+
+	auditevent.Hooks[1] = auditeventMixinHooks1[0]
+	auditeventMixinFields0 := auditeventMixin[0].Fields()
+	_ = auditeventMixinFields0
+	auditeventFields := schema.AuditEvent{}.Fields()
+	_ = auditeventFields
+	// auditeventDescAt is the schema descriptor for at field.
+	auditeventDescAt := auditeventFields[0].Descriptor()
+	// auditevent.DefaultAt holds the default value on creation for the at field.
+	auditevent.DefaultAt = auditeventDescAt.Default.(func() time.Time)
+	// auditeventDescSubject is the schema descriptor for subject field.
+	auditeventDescSubject := auditeventFields[1].Descriptor()
+	// auditevent.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	auditevent.SubjectValidator = auditeventDescSubject.Validators[0].(func(string) error)
+	// auditeventDescObjectType is the schema descriptor for object_type field.
+	auditeventDescObjectType := auditeventFields[3].Descriptor()
+	// auditevent.ObjectTypeValidator is a validator for the "object_type" field. It is called by the builders before save.
+	auditevent.ObjectTypeValidator = auditeventDescObjectType.Validators[0].(func(string) error)
+	// auditeventDescObjectID is the schema descriptor for object_id field.
+	auditeventDescObjectID := auditeventFields[4].Descriptor()
+	// auditevent.ObjectIDValidator is a validator for the "object_id" field. It is called by the builders before save.
+	auditevent.ObjectIDValidator = auditeventDescObjectID.Validators[0].(func(string) error)
+	// auditeventDescDecision is the schema descriptor for decision field.
+	auditeventDescDecision := auditeventFields[6].Descriptor()
+	// auditevent.DecisionValidator is a validator for the "decision" field. It is called by the builders before save.
+	auditevent.DecisionValidator = auditeventDescDecision.Validators[0].(func(string) error)
+	// auditeventDescID is the schema descriptor for id field.
+	auditeventDescID := auditeventMixinFields0[0].Descriptor()
+	// auditevent.DefaultID holds the default value on creation for the id field.
+	auditevent.DefaultID = auditeventDescID.Default.(func() gid.ID)
+	// auditevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	auditevent.IDValidator = auditeventDescID.Validators[0].(func(string) error)
 	followupMixin := schema.FollowUp{}.Mixin()
 	followup.Policy = privacy.NewPolicies(followupMixin[2], schema.FollowUp{})
 	followup.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -103,8 +103,8 @@ func (Activity) Hooks() []ent.Hook {
 func activityDatesInOrder(next ent.Mutator) ent.Mutator {
 	return hook.ActivityFunc(func(ctx context.Context, m *gen.ActivityMutation) (ent.Value, error) {
 		err := checkOrder(ctx, "startsOn", "endsOn",
-			newOrOld("startsOn", m.Op(), m.StartsOn, m.OldStartsOn),
-			newOrOld("endsOn", m.Op(), m.EndsOn, m.OldEndsOn))
+			newOrOld(m.Op(), m.StartsOn, m.OldStartsOn),
+			newOrOld(m.Op(), m.EndsOn, m.OldEndsOn))
 		if err != nil {
 			return nil, err
 		}

@@ -153,8 +153,8 @@ func (Incident) Hooks() []ent.Hook {
 func incidentDatesInOrder(next ent.Mutator) ent.Mutator {
 	return hook.IncidentFunc(func(ctx context.Context, m *gen.IncidentMutation) (ent.Value, error) {
 		err := checkOrder(ctx, "occurredAt", "reportedAt",
-			newOrOld("occurredAt", m.Op(), m.OccurredAt, m.OldOccurredAt),
-			newOrOld("reportedAt", m.Op(), m.ReportedAt, m.OldReportedAt))
+			newOrOld(m.Op(), m.OccurredAt, m.OldOccurredAt),
+			newOrOld(m.Op(), m.ReportedAt, m.OldReportedAt))
 		if err != nil {
 			return nil, err
 		}

@@ -22,8 +22,11 @@ func checkOrder(ctx context.Context, earlierName, laterName string, earlier, lat
 	if err != nil {
 		return err
 	}
-	if e.IsZero() && l.IsZero() {
+	switch {
+	case e.IsZero() && l.IsZero():
 		return nil // a bulk update that sets neither date
+	case e.IsZero() || l.IsZero():
+		return benkan.FieldErrorf(laterName, "a bulk update that sets one of %s and %s must set the other too", earlierName, laterName)
 	}
 	if l.Before(e) {
 		return benkan.FieldErrorf(laterName, "%s (%s) is before %s (%s)", laterName, l.Format(time.DateOnly), earlierName, e.Format(time.DateOnly))
@@ -35,18 +38,16 @@ func checkOrder(ctx context.Context, earlierName, laterName string, earlier, lat
 type dateOf func(context.Context) (time.Time, error)
 
 // newOrOld returns the value a mutation sets, or else the stored value.
-// A bulk update has no single stored value: it must set both dates or neither.
-func newOrOld(name string, op ent.Op, set func() (time.Time, bool), old func(context.Context) (time.Time, error)) dateOf {
+// A bulk update has no single stored value: it must set both dates or
+// neither (see checkOrder).
+func newOrOld(op ent.Op, set func() (time.Time, bool), old func(context.Context) (time.Time, error)) dateOf {
 	return func(ctx context.Context) (time.Time, error) {
 		if v, ok := set(); ok {
 			return v, nil
 		}
-		switch {
-		case op.Is(ent.OpUpdateOne):
+		if op.Is(ent.OpUpdateOne) {
 			return old(ctx)
-		case op.Is(ent.OpUpdate):
-			return time.Time{}, benkan.FieldErrorf(name, "a bulk update that sets one date must set the other too")
 		}
-		return time.Time{}, nil
+		return time.Time{}, nil // a bulk update has no single stored value
 	}
 }

@@ -1,0 +1,74 @@
+package schema
+
+import (
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// AuditEvent records who read or changed what sensitive thing, when, and
+// what the policy decided: every read of identifying or sensitive fields,
+// and every policy change. Events are written by benkan itself and never
+// changed.
+type AuditEvent struct {
+	ent.Schema
+}
+
+// Mixin of AuditEvent.
+func (AuditEvent) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: "aud"}, AccessMixin{}}
+}
+
+// Fields of AuditEvent.
+func (AuditEvent) Fields() []ent.Field {
+	return []ent.Field{
+		field.Time("at").
+			Default(time.Now).
+			Immutable().
+			Comment("When it happened.").
+			Annotations(entgql.OrderField("AT")),
+		field.String("subject").
+			Immutable().
+			MaxLen(255).
+			Comment("Token subject of the user who acted."),
+		field.Enum("action").
+			Values("READ_SENSITIVE", "POLICY_CHANGE").
+			Immutable().
+			Comment("What was done: a read of sensitive or identifying fields, or a change of the access policy."),
+		field.String("object_type").
+			Immutable().
+			MaxLen(64).
+			Comment("Type of the object read, e.g. Incident; Policy for policy changes."),
+		field.String("object_id").
+			Immutable().
+			MaxLen(255).
+			Comment("Id of the object read, or the policy line changed."),
+		field.Strings("fields").
+			Optional().
+			Immutable().
+			Comment("The sensitive fields read.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.String("decision").
+			Immutable().
+			MaxLen(255).
+			Comment("What the policy decided and why, e.g. the role whose grant allowed the read."),
+	}
+}
+
+// Indexes of AuditEvent.
+func (AuditEvent) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("at"), index.Fields("object_type", "object_id")}
+}
+
+// Annotations of AuditEvent: readable, never written, through GraphQL.
+func (AuditEvent) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		schema.Comment("A record of who read or changed what sensitive thing, when, and what the policy decided."),
+		entgql.RelayConnection(),
+		entgql.QueryField(),
+	}
+}
