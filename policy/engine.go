@@ -54,11 +54,6 @@ type cachedViewer struct {
 // NewEngine loads the policy stored in the database, storing DefaultPolicy
 // first when the database holds no permission yet.
 func NewEngine(ctx context.Context, client *ent.Client) (*Engine, error) {
-	m, err := model.NewModelFromString(modelText)
-	if err != nil {
-		return nil, fmt.Errorf("load policy model: %w", err)
-	}
-	a := adapter{client: client}
 	n, err := client.PolicyRule.Query().Count(SystemContext(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("count policy rules: %w", err)
@@ -68,15 +63,31 @@ func NewEngine(ctx context.Context, client *ent.Client) (*Engine, error) {
 			return nil, err
 		}
 	}
-	e, err := casbin.NewEnforcer(m, a)
+	enforcer, err := newEnforcer(client)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := checkPolicy(enforcer)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{
+		client: client, enforcer: enforcer, groups: groups, version: 1,
+		viewerTTL: 2 * time.Second, localities: localityTree{client: client, ttl: 30 * time.Second},
+	}, nil
+}
+
+// newEnforcer loads the stored policy into a new Casbin enforcer.
+func newEnforcer(client *ent.Client) (*casbin.Enforcer, error) {
+	m, err := model.NewModelFromString(modelText)
+	if err != nil {
+		return nil, fmt.Errorf("load policy model: %w", err)
+	}
+	e, err := casbin.NewEnforcer(m, adapter{client: client})
 	if err != nil {
 		return nil, fmt.Errorf("load policy: %w", err)
 	}
-	eng := &Engine{client: client, enforcer: e, viewerTTL: 2 * time.Second, localities: localityTree{client: client, ttl: 30 * time.Second}}
-	if err := eng.check(); err != nil {
-		return nil, err
-	}
-	return eng, nil
+	return e, nil
 }
 
 // seedDefault stores DefaultPolicy's lines.
@@ -108,34 +119,30 @@ func splitLine(line string) []string {
 	return parts
 }
 
-// check validates every line of the loaded policy and rebuilds the field
+// checkPolicy validates every line of a loaded policy and returns its field
 // groups; a policy benkan cannot read is refused whole (fail closed).
-func (e *Engine) check() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p, err := e.enforcer.GetPolicy()
+func checkPolicy(e *casbin.Enforcer) (Groups, error) {
+	p, err := e.GetPolicy()
 	if err != nil {
-		return fmt.Errorf("read policy: %w", err)
+		return nil, fmt.Errorf("read policy: %w", err)
 	}
 	for _, line := range p {
 		if _, err := parseLine(line); err != nil {
-			return fmt.Errorf("policy line %s: %w", strings.Join(line, ", "), err)
+			return nil, fmt.Errorf("policy line %s: %w", strings.Join(line, ", "), err)
 		}
 	}
-	g2, err := e.enforcer.GetNamedGroupingPolicy("g2")
+	g2, err := e.GetNamedGroupingPolicy("g2")
 	if err != nil {
-		return fmt.Errorf("read field groups: %w", err)
+		return nil, fmt.Errorf("read field groups: %w", err)
 	}
 	groups := Groups{}
 	for _, line := range g2 {
 		if len(line) != 2 || !strings.Contains(line[0], ".") || !strings.Contains(line[1], ":") {
-			return fmt.Errorf("field group line %v: want Type.field, Type:group", line)
+			return nil, fmt.Errorf("field group line %v: want Type.field, Type:group", line)
 		}
 		groups[line[0]] = append(groups[line[0]], line[1])
 	}
-	e.groups = groups
-	e.version++
-	return nil
+	return groups, nil
 }
 
 // line is a parsed permission line.

@@ -70,6 +70,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
+	go engine.Watch(ctx, 500*time.Millisecond, log)
 	verifier, err := auth.NewVerifier(ctx, *authCfg)
 	if err != nil {
 		return err
