@@ -37,7 +37,8 @@ func main() {
 			gen.FeatureNamedEdges,
 		},
 		Templates: append(entgql.AllTemplates,
-			gen.MustParse(gen.NewTemplate("gid").ParseFiles("./ent/template/gid.tmpl"))),
+			gen.MustParse(gen.NewTemplate("gid").ParseFiles("./ent/template/gid.tmpl")),
+			gen.MustParse(gen.NewTemplate("loadfields").ParseFiles("./ent/template/loadfields.tmpl"))),
 	}
 	if err := entc.Generate("./ent/schema", cfg, entc.Extensions(ex)); err != nil {
 		log.Fatalf("run ent codegen: %v", err)

@@ -107,12 +107,13 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "FollowUp",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			followup.FieldCreatedAt:   {Type: field.TypeTime, Column: followup.FieldCreatedAt},
-			followup.FieldUpdatedAt:   {Type: field.TypeTime, Column: followup.FieldUpdatedAt},
-			followup.FieldKind:        {Type: field.TypeEnum, Column: followup.FieldKind},
-			followup.FieldDoneOn:      {Type: field.TypeTime, Column: followup.FieldDoneOn},
-			followup.FieldDescription: {Type: field.TypeString, Column: followup.FieldDescription},
-			followup.FieldIncidentID:  {Type: field.TypeString, Column: followup.FieldIncidentID},
+			followup.FieldCreatedAt:      {Type: field.TypeTime, Column: followup.FieldCreatedAt},
+			followup.FieldUpdatedAt:      {Type: field.TypeTime, Column: followup.FieldUpdatedAt},
+			followup.FieldKind:           {Type: field.TypeEnum, Column: followup.FieldKind},
+			followup.FieldDoneOn:         {Type: field.TypeTime, Column: followup.FieldDoneOn},
+			followup.FieldDescription:    {Type: field.TypeString, Column: followup.FieldDescription},
+			followup.FieldOrganizationID: {Type: field.TypeString, Column: followup.FieldOrganizationID},
+			followup.FieldIncidentID:     {Type: field.TypeString, Column: followup.FieldIncidentID},
 		},
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
@@ -1098,6 +1099,11 @@ func (f *FollowUpFilter) WhereDoneOn(p entql.TimeP) {
 // WhereDescription applies the entql string predicate on the description field.
 func (f *FollowUpFilter) WhereDescription(p entql.StringP) {
 	f.Where(p.Field(followup.FieldDescription))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *FollowUpFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(followup.FieldOrganizationID))
 }
 
 // WhereIncidentID applies the entql string predicate on the incident_id field.

@@ -31,13 +31,14 @@ type FollowUp struct {
 	DoneOn time.Time `json:"done_on,omitempty"`
 	// What was done, and with what result.
 	Description string `json:"description,omitempty"`
+	// The id of the organization that carried out the follow-up.
+	OrganizationID gid.ID `json:"organization_id,omitempty"`
 	// The id of the incident followed up.
 	IncidentID gid.ID `json:"incident_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the FollowUpQuery when eager-loading is set.
-	Edges                  FollowUpEdges `json:"edges"`
-	follow_up_organization *gid.ID
-	selectValues           sql.SelectValues
+	Edges        FollowUpEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // FollowUpEdges holds the relations/edges for other nodes in the graph.
@@ -80,14 +81,12 @@ func (*FollowUp) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case followup.FieldID, followup.FieldIncidentID:
+		case followup.FieldID, followup.FieldOrganizationID, followup.FieldIncidentID:
 			values[i] = new(gid.ID)
 		case followup.FieldKind, followup.FieldDescription:
 			values[i] = new(sql.NullString)
 		case followup.FieldCreatedAt, followup.FieldUpdatedAt, followup.FieldDoneOn:
 			values[i] = new(sql.NullTime)
-		case followup.ForeignKeys[0]: // follow_up_organization
-			values[i] = &sql.NullScanner{S: new(gid.ID)}
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -139,18 +138,17 @@ func (_m *FollowUp) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Description = value.String
 			}
+		case followup.FieldOrganizationID:
+			if value, ok := values[i].(*gid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field organization_id", values[i])
+			} else if value != nil {
+				_m.OrganizationID = *value
+			}
 		case followup.FieldIncidentID:
 			if value, ok := values[i].(*gid.ID); !ok {
 				return fmt.Errorf("unexpected type %T for field incident_id", values[i])
 			} else if value != nil {
 				_m.IncidentID = *value
-			}
-		case followup.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullScanner); !ok {
-				return fmt.Errorf("unexpected type %T for field follow_up_organization", values[i])
-			} else if value.Valid {
-				_m.follow_up_organization = new(gid.ID)
-				*_m.follow_up_organization = *value.S.(*gid.ID)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -212,6 +210,9 @@ func (_m *FollowUp) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("description=")
 	builder.WriteString(_m.Description)
+	builder.WriteString(", ")
+	builder.WriteString("organization_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.OrganizationID))
 	builder.WriteString(", ")
 	builder.WriteString("incident_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.IncidentID))

@@ -69,6 +69,12 @@ func (_c *FollowUpCreate) SetDescription(v string) *FollowUpCreate {
 	return _c
 }
 
+// SetOrganizationID sets the "organization_id" field.
+func (_c *FollowUpCreate) SetOrganizationID(v gid.ID) *FollowUpCreate {
+	_c.mutation.SetOrganizationID(v)
+	return _c
+}
+
 // SetIncidentID sets the "incident_id" field.
 func (_c *FollowUpCreate) SetIncidentID(v gid.ID) *FollowUpCreate {
 	_c.mutation.SetIncidentID(v)
@@ -92,12 +98,6 @@ func (_c *FollowUpCreate) SetNillableID(v *gid.ID) *FollowUpCreate {
 // SetIncident sets the "incident" edge to the Incident entity.
 func (_c *FollowUpCreate) SetIncident(v *Incident) *FollowUpCreate {
 	return _c.SetIncidentID(v.ID)
-}
-
-// SetOrganizationID sets the "organization" edge to the Organization entity by ID.
-func (_c *FollowUpCreate) SetOrganizationID(id gid.ID) *FollowUpCreate {
-	_c.mutation.SetOrganizationID(id)
-	return _c
 }
 
 // SetOrganization sets the "organization" edge to the Organization entity.
@@ -191,6 +191,14 @@ func (_c *FollowUpCreate) check() error {
 	if v, ok := _c.mutation.Description(); ok {
 		if err := followup.DescriptionValidator(v); err != nil {
 			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "FollowUp.description": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.OrganizationID(); !ok {
+		return &ValidationError{Name: "organization_id", err: errors.New(`ent: missing required field "FollowUp.organization_id"`)}
+	}
+	if v, ok := _c.mutation.OrganizationID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "organization_id", err: fmt.Errorf(`ent: validator failed for field "FollowUp.organization_id": %w`, err)}
 		}
 	}
 	if _, ok := _c.mutation.IncidentID(); !ok {
@@ -298,7 +306,7 @@ func (_c *FollowUpCreate) createSpec() (*FollowUp, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.follow_up_organization = &nodes[0]
+		_node.OrganizationID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec

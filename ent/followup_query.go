@@ -28,7 +28,6 @@ type FollowUpQuery struct {
 	predicates       []predicate.FollowUp
 	withIncident     *IncidentQuery
 	withOrganization *OrganizationQuery
-	withFKs          bool
 	modifiers        []func(*sql.Selector)
 	loadTotal        []func(context.Context, []*FollowUp) error
 	// intermediate query (i.e. traversal path).
@@ -416,19 +415,12 @@ func (_q *FollowUpQuery) prepareQuery(ctx context.Context) error {
 func (_q *FollowUpQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*FollowUp, error) {
 	var (
 		nodes       = []*FollowUp{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
 		loadedTypes = [2]bool{
 			_q.withIncident != nil,
 			_q.withOrganization != nil,
 		}
 	)
-	if _q.withOrganization != nil {
-		withFKs = true
-	}
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, followup.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*FollowUp).scanValues(nil, columns)
 	}
@@ -503,10 +495,7 @@ func (_q *FollowUpQuery) loadOrganization(ctx context.Context, query *Organizati
 	ids := make([]gid.ID, 0, len(nodes))
 	nodeids := make(map[gid.ID][]*FollowUp)
 	for i := range nodes {
-		if nodes[i].follow_up_organization == nil {
-			continue
-		}
-		fk := *nodes[i].follow_up_organization
+		fk := nodes[i].OrganizationID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}
@@ -523,7 +512,7 @@ func (_q *FollowUpQuery) loadOrganization(ctx context.Context, query *Organizati
 	for _, n := range neighbors {
 		nodes, ok := nodeids[n.ID]
 		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "follow_up_organization" returned %v`, n.ID)
+			return fmt.Errorf(`unexpected foreign-key "organization_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -562,6 +551,9 @@ func (_q *FollowUpQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withIncident != nil {
 			_spec.Node.AddColumnOnce(followup.FieldIncidentID)
+		}
+		if _q.withOrganization != nil {
+			_spec.Node.AddColumnOnce(followup.FieldOrganizationID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

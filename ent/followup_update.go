@@ -79,6 +79,20 @@ func (_u *FollowUpUpdate) SetNillableDescription(v *string) *FollowUpUpdate {
 	return _u
 }
 
+// SetOrganizationID sets the "organization_id" field.
+func (_u *FollowUpUpdate) SetOrganizationID(v gid.ID) *FollowUpUpdate {
+	_u.mutation.SetOrganizationID(v)
+	return _u
+}
+
+// SetNillableOrganizationID sets the "organization_id" field if the given value is not nil.
+func (_u *FollowUpUpdate) SetNillableOrganizationID(v *gid.ID) *FollowUpUpdate {
+	if v != nil {
+		_u.SetOrganizationID(*v)
+	}
+	return _u
+}
+
 // SetIncidentID sets the "incident_id" field.
 func (_u *FollowUpUpdate) SetIncidentID(v gid.ID) *FollowUpUpdate {
 	_u.mutation.SetIncidentID(v)
@@ -96,12 +110,6 @@ func (_u *FollowUpUpdate) SetNillableIncidentID(v *gid.ID) *FollowUpUpdate {
 // SetIncident sets the "incident" edge to the Incident entity.
 func (_u *FollowUpUpdate) SetIncident(v *Incident) *FollowUpUpdate {
 	return _u.SetIncidentID(v.ID)
-}
-
-// SetOrganizationID sets the "organization" edge to the Organization entity by ID.
-func (_u *FollowUpUpdate) SetOrganizationID(id gid.ID) *FollowUpUpdate {
-	_u.mutation.SetOrganizationID(id)
-	return _u
 }
 
 // SetOrganization sets the "organization" edge to the Organization entity.
@@ -178,6 +186,11 @@ func (_u *FollowUpUpdate) check() error {
 	if v, ok := _u.mutation.Description(); ok {
 		if err := followup.DescriptionValidator(v); err != nil {
 			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "FollowUp.description": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.OrganizationID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "organization_id", err: fmt.Errorf(`ent: validator failed for field "FollowUp.organization_id": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.IncidentID(); ok {
@@ -344,6 +357,20 @@ func (_u *FollowUpUpdateOne) SetNillableDescription(v *string) *FollowUpUpdateOn
 	return _u
 }
 
+// SetOrganizationID sets the "organization_id" field.
+func (_u *FollowUpUpdateOne) SetOrganizationID(v gid.ID) *FollowUpUpdateOne {
+	_u.mutation.SetOrganizationID(v)
+	return _u
+}
+
+// SetNillableOrganizationID sets the "organization_id" field if the given value is not nil.
+func (_u *FollowUpUpdateOne) SetNillableOrganizationID(v *gid.ID) *FollowUpUpdateOne {
+	if v != nil {
+		_u.SetOrganizationID(*v)
+	}
+	return _u
+}
+
 // SetIncidentID sets the "incident_id" field.
 func (_u *FollowUpUpdateOne) SetIncidentID(v gid.ID) *FollowUpUpdateOne {
 	_u.mutation.SetIncidentID(v)
@@ -361,12 +388,6 @@ func (_u *FollowUpUpdateOne) SetNillableIncidentID(v *gid.ID) *FollowUpUpdateOne
 // SetIncident sets the "incident" edge to the Incident entity.
 func (_u *FollowUpUpdateOne) SetIncident(v *Incident) *FollowUpUpdateOne {
 	return _u.SetIncidentID(v.ID)
-}
-
-// SetOrganizationID sets the "organization" edge to the Organization entity by ID.
-func (_u *FollowUpUpdateOne) SetOrganizationID(id gid.ID) *FollowUpUpdateOne {
-	_u.mutation.SetOrganizationID(id)
-	return _u
 }
 
 // SetOrganization sets the "organization" edge to the Organization entity.
@@ -456,6 +477,11 @@ func (_u *FollowUpUpdateOne) check() error {
 	if v, ok := _u.mutation.Description(); ok {
 		if err := followup.DescriptionValidator(v); err != nil {
 			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "FollowUp.description": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.OrganizationID(); ok {
+		if err := v.Validate(); err != nil {
+			return &ValidationError{Name: "organization_id", err: fmt.Errorf(`ent: validator failed for field "FollowUp.organization_id": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.IncidentID(); ok {

@@ -635,6 +635,10 @@ func (_q *FollowUpQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				return err
 			}
 			_q.withOrganization = query
+			if _, ok := fieldSeen[followup.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, followup.FieldOrganizationID)
+				fieldSeen[followup.FieldOrganizationID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[followup.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, followup.FieldCreatedAt)
@@ -1713,7 +1717,7 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 							ids[i] = nodes[i].ID
 						}
 						var v []struct {
-							NodeID gid.ID `sql:"follow_up_organization"`
+							NodeID gid.ID `sql:"organization_id"`
 							Count  int    `sql:"count"`
 						}
 						query.Where(func(s *sql.Selector) {

@@ -778,7 +778,6 @@ func (_q *IncidentQuery) loadFollowUps(ctx context.Context, query *FollowUpQuery
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(followup.FieldIncidentID)
 	}

@@ -3583,6 +3583,42 @@ func (m *FollowUpMutation) ResetDescription() {
 	m.description = nil
 }
 
+// SetOrganizationID sets the "organization_id" field.
+func (m *FollowUpMutation) SetOrganizationID(gi gid.ID) {
+	m.organization = &gi
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *FollowUpMutation) OrganizationID() (r gid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the FollowUp entity.
+// If the FollowUp object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FollowUpMutation) OldOrganizationID(ctx context.Context) (v gid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *FollowUpMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
 // SetIncidentID sets the "incident_id" field.
 func (m *FollowUpMutation) SetIncidentID(gi gid.ID) {
 	m.incident = &gi
@@ -3646,27 +3682,15 @@ func (m *FollowUpMutation) ResetIncident() {
 	m.clearedincident = false
 }
 
-// SetOrganizationID sets the "organization" edge to the Organization entity by id.
-func (m *FollowUpMutation) SetOrganizationID(id gid.ID) {
-	m.organization = &id
-}
-
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *FollowUpMutation) ClearOrganization() {
 	m.clearedorganization = true
+	m.clearedFields[followup.FieldOrganizationID] = struct{}{}
 }
 
 // OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
 func (m *FollowUpMutation) OrganizationCleared() bool {
 	return m.clearedorganization
-}
-
-// OrganizationID returns the "organization" edge ID in the mutation.
-func (m *FollowUpMutation) OrganizationID() (id gid.ID, exists bool) {
-	if m.organization != nil {
-		return *m.organization, true
-	}
-	return
 }
 
 // OrganizationIDs returns the "organization" edge IDs in the mutation.
@@ -3719,7 +3743,7 @@ func (m *FollowUpMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FollowUpMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, followup.FieldCreatedAt)
 	}
@@ -3734,6 +3758,9 @@ func (m *FollowUpMutation) Fields() []string {
 	}
 	if m.description != nil {
 		fields = append(fields, followup.FieldDescription)
+	}
+	if m.organization != nil {
+		fields = append(fields, followup.FieldOrganizationID)
 	}
 	if m.incident != nil {
 		fields = append(fields, followup.FieldIncidentID)
@@ -3756,6 +3783,8 @@ func (m *FollowUpMutation) Field(name string) (ent.Value, bool) {
 		return m.DoneOn()
 	case followup.FieldDescription:
 		return m.Description()
+	case followup.FieldOrganizationID:
+		return m.OrganizationID()
 	case followup.FieldIncidentID:
 		return m.IncidentID()
 	}
@@ -3777,6 +3806,8 @@ func (m *FollowUpMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldDoneOn(ctx)
 	case followup.FieldDescription:
 		return m.OldDescription(ctx)
+	case followup.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
 	case followup.FieldIncidentID:
 		return m.OldIncidentID(ctx)
 	}
@@ -3822,6 +3853,13 @@ func (m *FollowUpMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDescription(v)
+		return nil
+	case followup.FieldOrganizationID:
+		v, ok := value.(gid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
 		return nil
 	case followup.FieldIncidentID:
 		v, ok := value.(gid.ID)
@@ -3893,6 +3931,9 @@ func (m *FollowUpMutation) ResetField(name string) error {
 		return nil
 	case followup.FieldDescription:
 		m.ResetDescription()
+		return nil
+	case followup.FieldOrganizationID:
+		m.ResetOrganizationID()
 		return nil
 	case followup.FieldIncidentID:
 		m.ResetIncidentID()

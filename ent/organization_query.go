@@ -917,7 +917,9 @@ func (_q *OrganizationQuery) loadFollowUps(ctx context.Context, query *FollowUpQ
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(followup.FieldOrganizationID)
+	}
 	query.Where(predicate.FollowUp(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(organization.FollowUpsColumn), fks...))
 	}))
@@ -926,13 +928,10 @@ func (_q *OrganizationQuery) loadFollowUps(ctx context.Context, query *FollowUpQ
 		return err
 	}
 	for _, n := range neighbors {
-		fk := n.follow_up_organization
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "follow_up_organization" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
 		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "follow_up_organization" returned %v for node %v`, *fk, n.ID)
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}

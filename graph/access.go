@@ -130,12 +130,17 @@ func (a *Access) filterable(v *policy.Viewer, typ string, where map[string]any) 
 		if field.Name != "id" && !v.FullyReadable(typ, field.Name) {
 			return typ + "." + field.Name, false
 		}
+		target := strings.TrimSuffix(field.Type.Name(), "Connection")
+		if strings.HasPrefix(key, "has") && a.nodes[target] && !v.FiltersThrough(typ, field.Name, target) {
+			// The edge filter's subquery would search rows of target the
+			// viewer may not see: their existence would leak.
+			return typ + "." + field.Name + " (some " + target + " objects are hidden from you)", false
+		}
 		if strings.HasSuffix(key, "With") {
-			target := field.Type.Name()
 			list, _ := val.([]any)
 			for _, item := range list {
 				if m, ok := item.(map[string]any); ok {
-					if f, ok := a.filterable(v, strings.TrimSuffix(target, "Connection"), m); !ok {
+					if f, ok := a.filterable(v, target, m); !ok {
 						return f, false
 					}
 				}

@@ -488,8 +488,12 @@ func accRoles() map[string]*accRole {
 		involvement: func(s accIncidentSpec, r involvement.Role) bool {
 			return accDIHRRows(s) || monRows(s) && (own(s) || r == involvement.RoleALLEGED_PERPETRATOR)
 		},
-		identifying:  func(a accActorInfo) bool { return a.collector == accMulti },
-		demographics: true, unitKind: true, pseudonym: true,
+		identifying: func(a accActorInfo) bool { return a.collector == accMulti },
+		// No pseudonym: only dihr_partner grants it, on actors it sees through
+		// "involved", which needs other tables; a field decision does not
+		// trust such a condition on rows another role may have loaded, so it
+		// hides more here, never less.
+		demographics: true, unitKind: true, pseudonym: false,
 		activities: accBoth, recos: accBoth, users: accIn(accMulti), reference: true}
 
 	roles[accNoRole] = &accRole{subject: accNoRole, rows: accNever, sensitive: accNever,
@@ -499,7 +503,7 @@ func accRoles() map[string]*accRole {
 }
 
 // accRoleOrder is the order roles are tested in.
-var accRoleOrder = []string{apitest.Admin, accCoord, accMonNiono, accMonKayes, accDIHR, accDIHR2, accFSINiono, accFSIKayes, accMulti, accNoRole}
+var accRoleOrder = []string{apitest.Admin, accCoord, accMonNiono, accMonKayes, accDIHR, accFSINiono, accFSIKayes, accMulti, accNoRole}
 
 // Derived expectations.
 

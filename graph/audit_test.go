@@ -73,7 +73,9 @@ func TestSensitiveReadsAreAudited(t *testing.T) {
 		}
 		before := events(auditevent.ActionREAD_SENSITIVE)
 		var seen struct {
-			Incidents struct{ Edges []struct{ Node struct{ Narrative *string } } }
+			Incidents struct {
+				Edges []struct{ Node struct{ Narrative *string } }
+			}
 		}
 		r := srv.As(t, "partner").Query(t, `{ incidents(first: 3) { edges { node { narrative } } } }`, nil)
 		r.OK(t, &seen)

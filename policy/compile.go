@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"slices"
+
 	"entgo.io/ent/entql"
 )
 
@@ -19,53 +21,66 @@ type compiler struct {
 }
 
 // compile builds every row filter of v, for every action and type, so that
-// the viewer is immutable afterwards.
+// the viewer is immutable afterwards. Each assignment gets filters of its
+// own, built from its grants alone (an involvement it sees must belong to an
+// incident that same assignment sees); the viewer's filter is their union.
+// Roles therefore never combine into rows that neither grants.
 func (v *Viewer) compile() {
 	v.filters = make(map[string]map[string]entql.P, len(actions))
 	c := &compiler{v: v}
+	for _, a := range v.Assignments {
+		a.filters = make(map[string]map[string]entql.P, len(actions))
+	}
 	for _, act := range actions {
 		v.filters[act] = make(map[string]entql.P, len(Types))
 		for _, typ := range Types {
-			v.filters[act][typ] = c.build(act, typ)
+			var any []entql.P
+			for _, a := range v.Assignments {
+				p := c.build(a, act, typ)
+				if a.filters[act] == nil {
+					a.filters[act] = map[string]entql.P{}
+				}
+				a.filters[act][typ] = p
+				any = append(any, p)
+			}
+			v.filters[act][typ] = or(any...)
 		}
 	}
 }
 
-// read returns the read filter of a type built earlier in Types order.
-func (c *compiler) read(typ string) entql.P {
-	return c.v.filters[ActionRead][typ]
+// read returns the read filter of a's rows of typ, built earlier in Types
+// order.
+func (c *compiler) read(a *Assignment, typ string) entql.P {
+	if p, ok := a.filters[ActionRead][typ]; ok {
+		return p
+	}
+	return never
 }
 
-// build is the filter for act on typ: the rows at least one grant covers,
-// and, for types with a parent, only with a parent the viewer may read.
-func (c *compiler) build(act, typ string) entql.P {
+// build is a's filter for act on typ: the rows one of its grants covers,
+// and, for types with a parent, only with a parent a may read.
+func (c *compiler) build(a *Assignment, act, typ string) entql.P {
 	var any []entql.P
-	granted := false
-	for _, a := range c.v.Assignments {
-		for _, g := range a.Grants {
-			if g.Action != act || !g.coversType(typ, act == ActionUpdate) {
-				continue
-			}
-			granted = true
+	for _, g := range a.Grants {
+		if g.Action == act && g.coversType(typ, act == ActionUpdate) {
 			any = append(any, c.scope(typ, g))
 		}
 	}
-	if !granted {
+	if len(any) == 0 {
 		return never
 	}
-	p := or(any...)
-	return and(p, c.parent(typ))
+	return and(or(any...), c.parent(a, typ))
 }
 
-// parent is the predicate "the row's parent is readable" of a type with a
-// parent (see parents), or nil. The parent edge is required, so a parent
-// readable without condition needs no predicate.
-func (c *compiler) parent(typ string) entql.P {
+// parent is the predicate "the row's parent is readable by a" of a type
+// with a parent (see parents), or nil. The parent edge is required, so a
+// parent readable without condition needs no predicate.
+func (c *compiler) parent(a *Assignment, typ string) entql.P {
 	edge, ok := parents[typ]
 	if !ok {
 		return nil
 	}
-	if p := c.read(parentType[typ]); p != nil {
+	if p := c.read(a, parentType[typ]); p != nil {
 		return hasEdgeWith(edge, p)
 	}
 	return nil
@@ -139,4 +154,51 @@ func (v *Viewer) Filter(act, typ string) entql.P {
 		return p
 	}
 	return never
+}
+
+// SeesAll reports whether v may read every row of typ. Filters that look
+// through an edge (hasInvolvementsWith…) run as SQL subqueries that no row
+// filter reaches, so they are allowed only into types the viewer sees whole.
+func (v *Viewer) SeesAll(typ string) bool {
+	return v.Filter(ActionRead, typ) == nil
+}
+
+// adjacent lists, for an edge (Type.edge, GraphQL names), the scopes of the
+// target type under which an assignment sees every target row next to a
+// row of Type it sees: then a filter through that edge searches only rows
+// the viewer sees.
+var adjacent = map[string][]Scope{
+	"Incident.involvements": {{}},               // involvements of a seen incident: all seen
+	"Incident.followUps":    {{}},               // follow-ups likewise
+	"Involvement.actor":     {{}, {"involved"}}, // the actor of a seen involvement
+}
+
+// FiltersThrough reports whether a filter on typ may look through edge into
+// target: the viewer sees every target row (SeesAll), or the edge leads from
+// a child to its parent (a child is seen only with its parent), or each
+// assignment that sees rows of typ sees every target row next to them.
+func (v *Viewer) FiltersThrough(typ, edge, target string) bool {
+	if v.SeesAll(target) || parents[typ] == edge {
+		return true
+	}
+	scopes, ok := adjacent[typ+"."+edge]
+	if !ok {
+		return false
+	}
+	for _, a := range v.Assignments {
+		if a.filters[ActionRead][typ] == never {
+			continue
+		}
+		covered := false
+		for _, g := range a.Grants {
+			if g.Action == ActionRead && g.coversType(target, false) && slices.ContainsFunc(scopes, func(s Scope) bool { return slices.Equal(s, g.Scope) }) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			return false
+		}
+	}
+	return true
 }

@@ -39,6 +39,7 @@ type Engine struct {
 	enforcer *casbin.Enforcer
 	groups   Groups
 	version  uint64
+	loaded   fingerprint // of the stored policy the enforcer was loaded from
 
 	viewers    sync.Map // subject → cachedViewer
 	viewerTTL  time.Duration
@@ -63,18 +64,15 @@ func NewEngine(ctx context.Context, client *ent.Client) (*Engine, error) {
 			return nil, err
 		}
 	}
-	enforcer, err := newEnforcer(client)
-	if err != nil {
+	e := &Engine{
+		client:     client,
+		viewerTTL:  2 * time.Second,
+		localities: localityTree{client: client, ttl: 30 * time.Second},
+	}
+	if err := e.Reload(ctx); err != nil {
 		return nil, err
 	}
-	groups, err := checkPolicy(enforcer)
-	if err != nil {
-		return nil, err
-	}
-	return &Engine{
-		client: client, enforcer: enforcer, groups: groups, version: 1,
-		viewerTTL: 2 * time.Second, localities: localityTree{client: client, ttl: 30 * time.Second},
-	}, nil
+	return e, nil
 }
 
 // newEnforcer loads the stored policy into a new Casbin enforcer.

@@ -40,11 +40,14 @@ func (gs Groups) Has(field, group string) bool {
 	return false
 }
 
-// rowHolds decides a scope on a loaded row, counting atoms that need more
-// than the row as holding (the row came through their SQL filter).
+// rowHolds decides a scope on a loaded row. An atom the row alone cannot
+// decide (it needs other tables) counts as not holding: the row may have
+// been loaded through another assignment's grant, and a field decision must
+// never lend one role's fields to another role's rows. Fields that every
+// assignment grants on all its rows are decided by FullyReadable instead.
 func (s Scope) rowHolds(v *Viewer, a *Assignment, typ string, row any) bool {
 	for _, name := range s {
-		if at := atoms[typ][name]; at.row != nil && !at.row(v, a, row) {
+		if at := atoms[typ][name]; at.row == nil || !at.row(v, a, row) {
 			return false
 		}
 	}
@@ -130,19 +133,23 @@ func (v *Viewer) fullyReadable1(typ, field string) bool {
 	return seen
 }
 
-// deref turns **T and *T (as gqlgen hands rows to field middleware) into *T.
+// deref turns what gqlgen hands field middleware as a parent (*T, **T, an
+// interface such as ent.Noder, or a pointer to one) into *T, or nil.
 func deref(x any) any {
 	rv := reflect.ValueOf(x)
-	for rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Pointer {
-		rv = rv.Elem()
+	for rv.IsValid() {
+		switch {
+		case rv.Kind() == reflect.Interface:
+			rv = rv.Elem()
+		case rv.Kind() == reflect.Pointer && !rv.IsNil() && (rv.Elem().Kind() == reflect.Pointer || rv.Elem().Kind() == reflect.Interface):
+			rv = rv.Elem()
+		case rv.Kind() == reflect.Pointer && rv.IsNil():
+			return nil
+		default:
+			return rv.Interface()
+		}
 	}
-	if rv.Kind() == reflect.Pointer && rv.IsNil() || !rv.IsValid() {
-		return nil
-	}
-	if rv.Kind() == reflect.Interface {
-		return deref(rv.Elem().Interface())
-	}
-	return rv.Interface()
+	return nil
 }
 
 // Audited reports whether reading field of typ must be recorded in the

@@ -19,7 +19,7 @@ import (
 // viewer in the context (and outside SystemContext) everything is denied.
 func EntPolicy() ent.Policy {
 	return privacy.Policy{
-		Query:    privacy.QueryPolicy{privacy.FilterFunc(filterRows)},
+		Query:    privacy.QueryPolicy{privacy.FilterFunc(filterRows), privacy.QueryRuleFunc(loadRowColumns)},
 		Mutation: privacy.MutationPolicy{privacy.MutationRuleFunc(mayMutate)},
 	}
 }
@@ -40,6 +40,22 @@ func filterRows(ctx context.Context, f privacy.Filter) error {
 		f.Where(p)
 	}
 	return privacy.Skip
+}
+
+// loadRowColumns makes a query that loads some columns only (GraphQL field
+// collection selects what the client asked for) load the columns field
+// decisions read too, so that a decision never reads a zero value.
+func loadRowColumns(_ context.Context, q ent.Query) error {
+	if lf, ok := q.(interface{ LoadFields(...string) }); ok {
+		lf.LoadFields(rowColumns[queryType(q)]...)
+	}
+	return privacy.Skip
+}
+
+// queryType turns "*ent.IncidentQuery" into "Incident".
+func queryType(q ent.Query) string {
+	name := fmt.Sprintf("%T", q)
+	return strings.TrimSuffix(name[strings.LastIndexByte(name, '.')+1:], "Query")
 }
 
 // action is the policy action of a mutation.
@@ -135,7 +151,7 @@ func (v *Viewer) checkUpdate(ctx context.Context, m ent.Mutation, id gid.ID) err
 				if g.Action != ActionUpdate || !(g.coversType(typ, false) || g.coversField(v.groups, typ, field)) {
 					continue
 				}
-				p := and(c.scope(typ, g), c.parent(typ))
+				p := and(c.scope(typ, g), c.parent(g.assignment, typ))
 				if allowed, err = exists(ctx, m, id, p); err != nil {
 					return err
 				}

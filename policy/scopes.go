@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/entql"
 
 	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/activity"
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/involvement"
@@ -79,9 +80,21 @@ type atom struct {
 	// sql is the atom as a predicate on the type's rows.
 	sql func(c *compiler, a *Assignment) entql.P
 	// row decides the atom on a loaded row, for field decisions; nil when
-	// the row alone cannot tell (the atom then counts as holding: the row
-	// was loaded through sql already).
+	// the row alone cannot tell. Such an atom then counts as not holding:
+	// a field decision never trusts more than it can check on the row.
 	row func(v *Viewer, a *Assignment, row any) bool
+	// columns are the columns row reads; they are always loaded with the
+	// rows of the type, whatever fields the GraphQL query selects.
+	columns []string
+}
+
+// rowOf adapts a decision on rows of one type to any row: a row of another
+// type (which a bug would have to hand it) does not satisfy it.
+func rowOf[T any](f func(v *Viewer, a *Assignment, r T) bool) func(*Viewer, *Assignment, any) bool {
+	return func(v *Viewer, a *Assignment, r any) bool {
+		t, ok := r.(T)
+		return ok && f(v, a, t)
+	}
 }
 
 // never is a predicate no row satisfies (every row has an id).
@@ -119,44 +132,50 @@ var atoms = map[string]map[string]atom{
 			sql: func(c *compiler, _ *Assignment) entql.P {
 				return entql.FieldEQ(incident.FieldCollectedByID, c.v.UserID)
 			},
-			row: func(v *Viewer, _ *Assignment, r any) bool { return r.(*ent.Incident).CollectedByID == v.UserID },
+			row:     rowOf(func(v *Viewer, _ *Assignment, r *ent.Incident) bool { return r.CollectedByID == v.UserID }),
+			columns: []string{incident.FieldCollectedByID},
 		},
 		"own_localities": {
-			doc: "incidents in the localities where the user holds the role",
-			sql: func(_ *compiler, a *Assignment) entql.P { return inLocalities(incident.FieldLocalityID, a) },
-			row: func(_ *Viewer, a *Assignment, r any) bool { return localityHeld(a, r.(*ent.Incident).LocalityID) },
+			doc:     "incidents in the localities where the user holds the role",
+			sql:     func(_ *compiler, a *Assignment) entql.P { return inLocalities(incident.FieldLocalityID, a) },
+			row:     rowOf(func(_ *Viewer, a *Assignment, r *ent.Incident) bool { return localityHeld(a, r.LocalityID) }),
+			columns: []string{incident.FieldLocalityID},
 		},
 		"verified": {
 			doc: "status VERIFIED",
 			sql: func(*compiler, *Assignment) entql.P {
 				return entql.FieldEQ(incident.FieldStatus, incident.StatusVERIFIED.String())
 			},
-			row: func(_ *Viewer, _ *Assignment, r any) bool { return r.(*ent.Incident).Status == incident.StatusVERIFIED },
+			row:     rowOf(func(_ *Viewer, _ *Assignment, r *ent.Incident) bool { return r.Status == incident.StatusVERIFIED }),
+			columns: []string{incident.FieldStatus},
 		},
 		"shared_status": {
 			doc: "status VERIFIED, REFERRED or CLOSED",
 			sql: func(*compiler, *Assignment) entql.P {
 				return entql.FieldIn(incident.FieldStatus, incident.StatusVERIFIED.String(), incident.StatusREFERRED.String(), incident.StatusCLOSED.String())
 			},
-			row: func(_ *Viewer, _ *Assignment, r any) bool {
-				switch r.(*ent.Incident).Status {
+			row: rowOf(func(_ *Viewer, _ *Assignment, r *ent.Incident) bool {
+				switch r.Status {
 				case incident.StatusVERIFIED, incident.StatusREFERRED, incident.StatusCLOSED:
 					return true
 				}
 				return false
-			},
+			}),
+			columns: []string{incident.FieldStatus},
 		},
 		"consented": {
-			doc: "the people concerned consented to sharing",
-			sql: func(*compiler, *Assignment) entql.P { return entql.FieldEQ(incident.FieldConsentToShare, true) },
-			row: func(_ *Viewer, _ *Assignment, r any) bool { return r.(*ent.Incident).ConsentToShare },
+			doc:     "the people concerned consented to sharing",
+			sql:     func(*compiler, *Assignment) entql.P { return entql.FieldEQ(incident.FieldConsentToShare, true) },
+			row:     rowOf(func(_ *Viewer, _ *Assignment, r *ent.Incident) bool { return r.ConsentToShare }),
+			columns: []string{incident.FieldConsentToShare},
 		},
 		"reported": {
 			doc: "status REPORTED (not yet verified)",
 			sql: func(*compiler, *Assignment) entql.P {
 				return entql.FieldEQ(incident.FieldStatus, incident.StatusREPORTED.String())
 			},
-			row: func(_ *Viewer, _ *Assignment, r any) bool { return r.(*ent.Incident).Status == incident.StatusREPORTED },
+			row:     rowOf(func(_ *Viewer, _ *Assignment, r *ent.Incident) bool { return r.Status == incident.StatusREPORTED }),
+			columns: []string{incident.FieldStatus},
 		},
 		"own_unit": {
 			doc: "incidents alleging the user's own unit (its organization is named as alleged perpetrator)",
@@ -183,47 +202,65 @@ var atoms = map[string]map[string]atom{
 			sql: func(*compiler, *Assignment) entql.P {
 				return entql.FieldEQ(involvement.FieldRole, involvement.RoleALLEGED_PERPETRATOR.String())
 			},
-			row: func(_ *Viewer, _ *Assignment, r any) bool {
-				return r.(*ent.Involvement).Role == involvement.RoleALLEGED_PERPETRATOR
-			},
+			row: rowOf(func(_ *Viewer, _ *Assignment, r *ent.Involvement) bool {
+				return r.Role == involvement.RoleALLEGED_PERPETRATOR
+			}),
+			columns: []string{involvement.FieldRole},
 		},
 	},
 	"Actor": {
 		"own_submissions": {
-			doc: "actors the user recorded",
-			sql: func(c *compiler, _ *Assignment) entql.P { return entql.FieldEQ(actor.FieldCollectedByID, c.v.UserID) },
-			row: func(v *Viewer, _ *Assignment, r any) bool { return r.(*ent.Actor).CollectedByID == v.UserID },
+			doc:     "actors the user recorded",
+			sql:     func(c *compiler, _ *Assignment) entql.P { return entql.FieldEQ(actor.FieldCollectedByID, c.v.UserID) },
+			row:     rowOf(func(v *Viewer, _ *Assignment, r *ent.Actor) bool { return r.CollectedByID == v.UserID }),
+			columns: []string{actor.FieldCollectedByID},
 		},
 		"involved": {
 			doc: "actors involved in an incident the viewer sees, through an involvement it sees",
-			sql: func(c *compiler, _ *Assignment) entql.P {
-				return hasEdgeWith(actor.EdgeInvolvements, c.read("Involvement"))
+			sql: func(c *compiler, a *Assignment) entql.P {
+				return hasEdgeWith(actor.EdgeInvolvements, c.read(a, "Involvement"))
 			},
 		},
 		"perpetrators": {
 			doc: "actors named as alleged perpetrator in an incident the viewer sees",
-			sql: func(c *compiler, _ *Assignment) entql.P {
+			sql: func(c *compiler, a *Assignment) entql.P {
 				return hasEdgeWith(actor.EdgeInvolvements, and(
 					entql.FieldEQ(involvement.FieldRole, involvement.RoleALLEGED_PERPETRATOR.String()),
-					c.read("Involvement")))
+					c.read(a, "Involvement")))
 			},
 		},
 		"units": {
-			doc: "actors of kind UNIT (security-force units, not people)",
-			sql: func(*compiler, *Assignment) entql.P { return entql.FieldEQ(actor.FieldKind, actor.KindUNIT.String()) },
-			row: func(_ *Viewer, _ *Assignment, r any) bool { return r.(*ent.Actor).Kind == actor.KindUNIT },
+			doc:     "actors of kind UNIT (security-force units, not people)",
+			sql:     func(*compiler, *Assignment) entql.P { return entql.FieldEQ(actor.FieldKind, actor.KindUNIT.String()) },
+			row:     rowOf(func(_ *Viewer, _ *Assignment, r *ent.Actor) bool { return r.Kind == actor.KindUNIT }),
+			columns: []string{actor.FieldKind},
 		},
 	},
-	"AuditEvent":    {},
-	"FollowUp":      {},
+	"AuditEvent": {},
+	"FollowUp": {
+		"own_org": {
+			doc: "follow-ups carried out by the user's own organization",
+			sql: func(c *compiler, _ *Assignment) entql.P {
+				if c.v.OrganizationID == "" {
+					return never
+				}
+				return entql.FieldEQ("organization_id", c.v.OrganizationID)
+			},
+			row: rowOf(func(v *Viewer, _ *Assignment, r *ent.FollowUp) bool {
+				return v.OrganizationID != "" && r.OrganizationID == v.OrganizationID
+			}),
+			columns: []string{"organization_id"},
+		},
+	},
 	"Locality":      {},
 	"Organization":  {},
 	"ViolationType": {},
 	"Activity": {
 		"own_localities": {
-			doc: "activities in the localities where the user holds the role",
-			sql: func(_ *compiler, a *Assignment) entql.P { return inLocalities("locality_id", a) },
-			row: func(_ *Viewer, a *Assignment, r any) bool { return localityHeld(a, r.(*ent.Activity).LocalityID) },
+			doc:     "activities in the localities where the user holds the role",
+			sql:     func(_ *compiler, a *Assignment) entql.P { return inLocalities("locality_id", a) },
+			row:     rowOf(func(_ *Viewer, a *Assignment, r *ent.Activity) bool { return localityHeld(a, r.LocalityID) }),
+			columns: []string{activity.FieldLocalityID},
 		},
 	},
 	"Recommendation": {
@@ -245,12 +282,28 @@ var atoms = map[string]map[string]atom{
 	},
 	"User": {
 		"self": {
-			doc: "the user's own account",
-			sql: func(c *compiler, _ *Assignment) entql.P { return entql.FieldEQ("id", c.v.UserID) },
-			row: func(v *Viewer, _ *Assignment, r any) bool { return r.(*ent.User).ID == v.UserID },
+			doc:     "the user's own account",
+			sql:     func(c *compiler, _ *Assignment) entql.P { return entql.FieldEQ("id", c.v.UserID) },
+			row:     rowOf(func(v *Viewer, _ *Assignment, r *ent.User) bool { return r.ID == v.UserID }),
+			columns: []string{"id"},
 		},
 	},
 }
+
+// rowColumns are, by type, the columns the atoms' row decisions read.
+var rowColumns = func() map[string][]string {
+	out := map[string][]string{}
+	for typ, as := range atoms {
+		for _, a := range as {
+			for _, c := range a.columns {
+				if !slices.Contains(out[typ], c) {
+					out[typ] = append(out[typ], c)
+				}
+			}
+		}
+	}
+	return out
+}()
 
 // parents are the types whose rows are visible only with a row of another
 // type: an involvement or follow-up is seen only with its incident. This

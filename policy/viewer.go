@@ -43,6 +43,9 @@ type Assignment struct {
 	Localities []gid.ID
 	// Grants are the role's policy lines.
 	Grants []*Grant
+
+	// filters are this assignment's own row filters, by action and type.
+	filters map[string]map[string]entql.P
 }
 
 // Grant is one policy line of an assignment: an action on an object, for

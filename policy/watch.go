@@ -17,10 +17,6 @@ import (
 // SQLite: a fingerprint of the policy table (row count, id sum and id max)
 // is read, a single cheap aggregate.
 func (e *Engine) Watch(ctx context.Context, interval time.Duration, log *slog.Logger) {
-	last, err := e.fingerprint(ctx)
-	if err != nil {
-		log.ErrorContext(ctx, "watch policy", "err", err)
-	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -34,14 +30,16 @@ func (e *Engine) Watch(ctx context.Context, interval time.Duration, log *slog.Lo
 			log.WarnContext(ctx, "watch policy", "err", err)
 			continue
 		}
-		if fp == last {
+		e.mu.RLock()
+		same := fp == e.loaded
+		e.mu.RUnlock()
+		if same {
 			continue
 		}
 		if err := e.Reload(ctx); err != nil {
 			log.ErrorContext(ctx, "reload policy: keeping the previous one", "err", err)
 			continue
 		}
-		last = fp
 		log.InfoContext(ctx, "policy reloaded")
 	}
 }
@@ -67,16 +65,25 @@ func (e *Engine) fingerprint(ctx context.Context) (fingerprint, error) {
 // once it checks out; a policy that does not is refused and the one in
 // force stays.
 func (e *Engine) Reload(ctx context.Context) error {
+	// The fingerprint is taken before loading: a change made in between is
+	// seen at the next check, never missed.
+	fp, err := e.fingerprint(ctx)
+	if err != nil {
+		return err
+	}
 	enforcer, err := newEnforcer(e.client)
 	if err != nil {
 		return err
 	}
 	groups, err := checkPolicy(enforcer)
 	if err != nil {
+		e.mu.Lock()
+		e.loaded = fp // do not retry a broken policy until it changes again
+		e.mu.Unlock()
 		return err
 	}
 	e.mu.Lock()
-	e.enforcer, e.groups = enforcer, groups
+	e.enforcer, e.groups, e.loaded = enforcer, groups, fp
 	e.version++
 	e.mu.Unlock()
 	return nil

@@ -29,6 +29,8 @@ const (
 	FieldDoneOn = "done_on"
 	// FieldDescription holds the string denoting the description field in the database.
 	FieldDescription = "description"
+	// FieldOrganizationID holds the string denoting the organization_id field in the database.
+	FieldOrganizationID = "organization_id"
 	// FieldIncidentID holds the string denoting the incident_id field in the database.
 	FieldIncidentID = "incident_id"
 	// EdgeIncident holds the string denoting the incident edge name in mutations.
@@ -50,7 +52,7 @@ const (
 	// It exists in this package in order to avoid circular dependency with the "organization" package.
 	OrganizationInverseTable = "organizations"
 	// OrganizationColumn is the table column denoting the organization relation/edge.
-	OrganizationColumn = "follow_up_organization"
+	OrganizationColumn = "organization_id"
 )
 
 // Columns holds all SQL columns for followup fields.
@@ -61,24 +63,14 @@ var Columns = []string{
 	FieldKind,
 	FieldDoneOn,
 	FieldDescription,
+	FieldOrganizationID,
 	FieldIncidentID,
-}
-
-// ForeignKeys holds the SQL foreign-keys that are owned by the "follow_ups"
-// table and are not defined as standalone fields in the schema.
-var ForeignKeys = []string{
-	"follow_up_organization",
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
 	for i := range Columns {
 		if column == Columns[i] {
-			return true
-		}
-	}
-	for i := range ForeignKeys {
-		if column == ForeignKeys[i] {
 			return true
 		}
 	}
@@ -166,6 +158,11 @@ func ByDoneOn(opts ...sql.OrderTermOption) OrderOption {
 // ByDescription orders the results by the description field.
 func ByDescription(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDescription, opts...).ToFunc()
+}
+
+// ByOrganizationID orders the results by the organization_id field.
+func ByOrganizationID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOrganizationID, opts...).ToFunc()
 }
 
 // ByIncidentID orders the results by the incident_id field.

@@ -76,6 +76,11 @@ func Description(v string) predicate.FollowUp {
 	return predicate.FollowUp(sql.FieldEQ(FieldDescription, v))
 }
 
+// OrganizationID applies equality check predicate on the "organization_id" field. It's identical to OrganizationIDEQ.
+func OrganizationID(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldEQ(FieldOrganizationID, v))
+}
+
 // IncidentID applies equality check predicate on the "incident_id" field. It's identical to IncidentIDEQ.
 func IncidentID(v gid.ID) predicate.FollowUp {
 	return predicate.FollowUp(sql.FieldEQ(FieldIncidentID, v))
@@ -284,6 +289,76 @@ func DescriptionEqualFold(v string) predicate.FollowUp {
 // DescriptionContainsFold applies the ContainsFold predicate on the "description" field.
 func DescriptionContainsFold(v string) predicate.FollowUp {
 	return predicate.FollowUp(sql.FieldContainsFold(FieldDescription, v))
+}
+
+// OrganizationIDEQ applies the EQ predicate on the "organization_id" field.
+func OrganizationIDEQ(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldEQ(FieldOrganizationID, v))
+}
+
+// OrganizationIDNEQ applies the NEQ predicate on the "organization_id" field.
+func OrganizationIDNEQ(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNEQ(FieldOrganizationID, v))
+}
+
+// OrganizationIDIn applies the In predicate on the "organization_id" field.
+func OrganizationIDIn(vs ...gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldIn(FieldOrganizationID, vs...))
+}
+
+// OrganizationIDNotIn applies the NotIn predicate on the "organization_id" field.
+func OrganizationIDNotIn(vs ...gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldNotIn(FieldOrganizationID, vs...))
+}
+
+// OrganizationIDGT applies the GT predicate on the "organization_id" field.
+func OrganizationIDGT(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldGT(FieldOrganizationID, v))
+}
+
+// OrganizationIDGTE applies the GTE predicate on the "organization_id" field.
+func OrganizationIDGTE(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldGTE(FieldOrganizationID, v))
+}
+
+// OrganizationIDLT applies the LT predicate on the "organization_id" field.
+func OrganizationIDLT(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldLT(FieldOrganizationID, v))
+}
+
+// OrganizationIDLTE applies the LTE predicate on the "organization_id" field.
+func OrganizationIDLTE(v gid.ID) predicate.FollowUp {
+	return predicate.FollowUp(sql.FieldLTE(FieldOrganizationID, v))
+}
+
+// OrganizationIDContains applies the Contains predicate on the "organization_id" field.
+func OrganizationIDContains(v gid.ID) predicate.FollowUp {
+	vc := string(v)
+	return predicate.FollowUp(sql.FieldContains(FieldOrganizationID, vc))
+}
+
+// OrganizationIDHasPrefix applies the HasPrefix predicate on the "organization_id" field.
+func OrganizationIDHasPrefix(v gid.ID) predicate.FollowUp {
+	vc := string(v)
+	return predicate.FollowUp(sql.FieldHasPrefix(FieldOrganizationID, vc))
+}
+
+// OrganizationIDHasSuffix applies the HasSuffix predicate on the "organization_id" field.
+func OrganizationIDHasSuffix(v gid.ID) predicate.FollowUp {
+	vc := string(v)
+	return predicate.FollowUp(sql.FieldHasSuffix(FieldOrganizationID, vc))
+}
+
+// OrganizationIDEqualFold applies the EqualFold predicate on the "organization_id" field.
+func OrganizationIDEqualFold(v gid.ID) predicate.FollowUp {
+	vc := string(v)
+	return predicate.FollowUp(sql.FieldEqualFold(FieldOrganizationID, vc))
+}
+
+// OrganizationIDContainsFold applies the ContainsFold predicate on the "organization_id" field.
+func OrganizationIDContainsFold(v gid.ID) predicate.FollowUp {
+	vc := string(v)
+	return predicate.FollowUp(sql.FieldContainsFold(FieldOrganizationID, vc))
 }
 
 // IncidentIDEQ applies the EQ predicate on the "incident_id" field.

@@ -119,7 +119,7 @@ var (
 		{Name: "done_on", Type: field.TypeTime},
 		{Name: "description", Type: field.TypeString, Size: 4000},
 		{Name: "incident_id", Type: field.TypeString, Size: 40},
-		{Name: "follow_up_organization", Type: field.TypeString, Size: 40},
+		{Name: "organization_id", Type: field.TypeString, Size: 40},
 	}
 	// FollowUpsTable holds the schema information for the "follow_ups" table.
 	FollowUpsTable = &schema.Table{

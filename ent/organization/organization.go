@@ -75,7 +75,7 @@ const (
 	// It exists in this package in order to avoid circular dependency with the "followup" package.
 	FollowUpsInverseTable = "follow_ups"
 	// FollowUpsColumn is the table column denoting the follow_ups relation/edge.
-	FollowUpsColumn = "follow_up_organization"
+	FollowUpsColumn = "organization_id"
 	// RecommendationsTable is the table that holds the recommendations relation/edge. The primary key declared below.
 	RecommendationsTable = "recommendation_addressees"
 	// RecommendationsInverseTable is the table name for the Recommendation entity.

@@ -35,6 +35,10 @@ func (FollowUp) Fields() []ent.Field {
 			NotEmpty().
 			MaxLen(4000).
 			Comment("What was done, and with what result."),
+		field.String("organization_id").
+			GoType(gid.ID("")).
+			Comment("The id of the organization that carried out the follow-up.").
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.String("incident_id").
 			GoType(gid.ID("")).
 			Comment("The id of the incident followed up.").
@@ -51,6 +55,7 @@ func (FollowUp) Edges() []ent.Edge {
 			Required().
 			Comment("The incident followed up."),
 		edge.To("organization", Organization.Type).
+			Field("organization_id").
 			Unique().
 			Required().
 			Comment("The organization that carried out the follow-up."),
