@@ -214,7 +214,13 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 				st.reads.add(fc.Object, id, fc.Field.Name)
 			}
 		}
-		return next(ctx)
+		res, err := next(ctx)
+		if ent.IsNotFound(err) {
+			// An edge to a row the viewer may not see (ent privacy filtered
+			// it out): null, exactly like an edge to nothing.
+			return nil, nil
+		}
+		return res, err
 	}
 	if st != nil {
 		st.masked.add(fc.Path().String())
