@@ -4,6 +4,7 @@
 //	benkan migrate [flags]   create or update the database schema
 //	benkan seed [flags]      load the demo data into an empty database
 //	benkan token --user SUB  print a signed token for a user (development)
+//	benkan bench [flags]     run the benchmark harness (BENCHMARKS.md)
 //
 // Every flag can also be set with an environment variable BENKAN_<FLAG>,
 // e.g. BENKAN_DATABASE_URL for --database-url; a flag wins over a variable.
@@ -38,6 +39,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"migrate": migrateCmd,
 	"seed":    seed,
 	"token":   token,
+	"bench":   benchCmd,
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -65,6 +67,7 @@ Usage:
   benkan migrate [flags]   create or update the database schema
   benkan seed [flags]      load the demo data into an empty database
   benkan token --user SUB  print a signed token for a user (BENKAN_JWT_SECRET)
+  benkan bench [flags]     run the benchmark harness (see BENCHMARKS.md)
   benkan help              this text
 
 Run 'benkan <command> --help' for the flags of a command. Every flag can

@@ -26,16 +26,24 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("seed", "Migrates the database, then loads the demo data if it is empty (a second\nrun adds nothing). The demo's incidents, actors and follow-ups are fictitious.", stderr)
+	fs := newFlagSet("seed", "Migrates the database, then loads the demo data if it is empty (a second\nrun adds nothing). The demo's incidents, actors and follow-ups are fictitious.\nWith --synthetic N it loads instead a large synthetic dataset of N incidents\n(1000000 for the benchmarks of BENCHMARKS.md) into an empty database.", stderr)
 	dbCfg := databaseFlags(fs)
+	synthetic := fs.Int("synthetic", 0, "load a deterministic synthetic dataset of this many incidents (e.g. 1000000) instead of the demo data; the database must be empty")
+	synthSeed := fs.Uint64("seed", 1, "with --synthetic: the seed of the dataset (same seed, same rows)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *synthetic < 0 {
+		return fmt.Errorf("--synthetic must be a positive number of incidents")
 	}
 	db, err := openMigrated(ctx, dbCfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if *synthetic > 0 {
+		return loadSynthetic(ctx, db, *synthetic, *synthSeed, stdout, stderr)
+	}
 	engine, err := policy.NewEngine(ctx, db.Client)
 	if err != nil {
 		return err

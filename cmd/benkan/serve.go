@@ -26,20 +26,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	maxPage := fs.Int("max-page-size", graph.DefaultLimits.MaxPageSize, "largest first or last of a connection")
 	maxCost := fs.Int("max-cost", graph.DefaultLimits.MaxCost, "largest estimated number of objects one query may resolve")
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "how long in-flight requests may run on after SIGINT or SIGTERM")
+	noAccessControl := fs.Bool("no-access-control", false, "BENCHMARKS ONLY, refused unless BENKAN_BENCH=1: no authentication, no row filters, no field masks (the harness's \"access control off\" baseline)")
+	pprofAddr := fs.String("pprof-addr", "", "benchmarks only, refused unless BENKAN_BENCH=1: serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	bench, err := newBenchMode(*noAccessControl, *pprofAddr)
+	if err != nil {
 		return err
 	}
 	log, err := logger()
 	if err != nil {
 		return err
 	}
+	bench.warn(log)
 	secret, err := jwtSecret()
 	if err != nil {
 		return err
 	}
-	if secret == nil && *withDemo {
+	if secret == nil && (*withDemo || *noAccessControl) {
 		secret = auth.RandomSecret()
-		log.Warn("demo mode: BENKAN_JWT_SECRET is not set, so tokens are signed with a random secret valid until the server stops")
+		log.Warn("demo or bench mode: BENKAN_JWT_SECRET is not set, so tokens are signed with a random secret valid until the server stops")
 	}
 	if secret == nil && authCfg.JWKSURL == "" {
 		return fmt.Errorf("no way to verify tokens: set %s or --jwks-url (or run with --demo)", envJWTSecret)
@@ -50,6 +57,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	bench.wrapDriver(dbCfg)
 	db, err := openMigrated(ctx, dbCfg)
 	if err != nil {
 		return err
@@ -77,12 +85,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	gql := graph.NewServer(db.Client, graph.Config{
-		Introspection: *introspection,
-		Limits:        graph.Limits{MaxDepth: *maxDepth, MaxPageSize: *maxPage, MaxCost: *maxCost},
-		Logger:        log,
-		PseudonymKey:  pseudoKey,
+		Introspection:   *introspection,
+		Limits:          graph.Limits{MaxDepth: *maxDepth, MaxPageSize: *maxPage, MaxCost: *maxCost},
+		Logger:          log,
+		PseudonymKey:    pseudoKey,
+		NoAccessControl: *noAccessControl,
 	})
-	h := server.Handler(server.Config{
+	h := bench.handler(server.Config{
 		GraphQL:      gql,
 		Verifier:     verifier,
 		Viewers:      engine,
@@ -91,5 +100,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Playground:   *playground,
 		Logger:       log,
 	})
+	if err := bench.startPprof(ctx, log); err != nil {
+		return err
+	}
 	return server.Run(ctx, *addr, h, *grace, log, nil)
 }

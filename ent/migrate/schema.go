@@ -3,6 +3,7 @@
 package migrate
 
 import (
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/dialect/sql/schema"
 	"entgo.io/ent/schema/field"
 )
@@ -44,6 +45,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{ActivitiesColumns[5]},
 			},
+			{
+				Name:    "activity_locality_id_starts_on",
+				Unique:  false,
+				Columns: []*schema.Column{ActivitiesColumns[13], ActivitiesColumns[5]},
+			},
 		},
 	}
 	// ActorsColumns holds the columns for the "actors" table.
@@ -78,6 +84,13 @@ var (
 				Columns:    []*schema.Column{ActorsColumns[11]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "actor_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{ActorsColumns[11]},
 			},
 		},
 	}
@@ -140,6 +153,13 @@ var (
 				OnDelete:   schema.NoAction,
 			},
 		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "followup_incident_id_done_on",
+				Unique:  false,
+				Columns: []*schema.Column{FollowUpsColumns[6], FollowUpsColumns[4]},
+			},
+		},
 	}
 	// IncidentsColumns holds the columns for the "incidents" table.
 	IncidentsColumns = []*schema.Column{
@@ -188,6 +208,16 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{IncidentsColumns[6]},
 			},
+			{
+				Name:    "incident_occurred_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{IncidentsColumns[4], IncidentsColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					DescColumns: map[string]bool{
+						IncidentsColumns[4].Name: true,
+					},
+				},
+			},
 		},
 	}
 	// InvolvementsColumns holds the columns for the "involvements" table.
@@ -223,6 +253,11 @@ var (
 				Name:    "involvement_incident_id_actor_id_role",
 				Unique:  true,
 				Columns: []*schema.Column{InvolvementsColumns[4], InvolvementsColumns[5], InvolvementsColumns[3]},
+			},
+			{
+				Name:    "involvement_actor_id_role_incident_id",
+				Unique:  false,
+				Columns: []*schema.Column{InvolvementsColumns[5], InvolvementsColumns[3], InvolvementsColumns[4]},
 			},
 		},
 	}

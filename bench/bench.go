@@ -1,0 +1,627 @@
+// Package bench is benkan's benchmark harness (issue 4): it runs the fixed
+// dashboard operations at a given concurrency against a benkan server in
+// bench mode (BENKAN_BENCH=1), for each role, and measures in the same run
+// two baselines: the SQL the server issued, replayed directly against
+// PostgreSQL from Go (the raw-SQL floor), and the same operations against a
+// second server with access control switched off (--no-access-control).
+//
+// It reports, per operation and role, requests per second, p50/p95/p99
+// latency, SQL statements per request and the server's peak resident
+// memory, as a table and as JSON, with the ratios server ÷ raw SQL and the
+// access-control overhead (1 − on/off), and checks the targets of issue 4.
+//
+// Every loop is bounded in time and in requests, and the harness only talks
+// to loopback addresses.
+package bench
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/benkan-project/benkan/storage"
+)
+
+// Config of a run.
+type Config struct {
+	// URL is a running server in bench mode; empty with Start.
+	URL string
+	// URLOff is a running server with --no-access-control, for the
+	// "access control off" baseline; empty with Start, or to skip it.
+	URLOff string
+	// Start starts both servers as child processes of Binary, one after
+	// the other, with a fresh secret.
+	Start bool
+	// Binary is the benkan binary Start runs; when empty, Build makes one.
+	Binary string
+	// Build builds the benkan binary into dir and returns its path.
+	Build func(ctx context.Context, dir string) (string, error)
+	// DatabaseURL is the PostgreSQL database the servers serve: the
+	// harness reads the users per role from it and replays SQL on it.
+	DatabaseURL string
+	// TokensFrom says where tokens come from without Start: "env" signs
+	// them with BENKAN_JWT_SECRET for the users found in the database; any
+	// other value is a file of "role token" lines.
+	TokensFrom string
+	// Subjects overrides the user the harness acts as, by role.
+	Subjects map[string]string
+	// Roles and Operations to run (all when empty).
+	Roles      []string
+	Operations []string
+	// Load is the concurrency and duration of each measured run.
+	Load Load
+	// Repeat measures each operation, role and mode this many times (one
+	// mode after the other) and keeps the run of median throughput.
+	Repeat int
+	// Quarter is the quarter of the activities operation.
+	Quarter Quarter
+	// JSONPath, if set, receives the report as JSON.
+	JSONPath string
+	// ProfileDir, if set (with Start), receives a CPU profile of the
+	// server (access control on) for each operation and role.
+	ProfileDir string
+	// ExplainPath, if set, receives EXPLAIN (ANALYZE, BUFFERS) of every
+	// read statement the server issued, per operation and role.
+	ExplainPath string
+	// ServerLogLevel is the --log-level of started servers.
+	ServerLogLevel string
+	// Log receives progress; Out the table.
+	Log, Out io.Writer
+}
+
+// Mode names the three ways an operation is measured.
+const (
+	ModeServer = "server"            // benkan with access control
+	ModeRawSQL = "raw_sql"           // the server's SQL replayed from Go
+	ModeOff    = "no_access_control" // benkan with --no-access-control
+)
+
+// Result is one operation measured for one role in one mode.
+type Result struct {
+	Operation string `json:"operation"`
+	Role      string `json:"role"`
+	Mode      string `json:"mode"`
+	Measured
+	// PeakRSSBytes is the server's peak resident memory during this run.
+	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
+	// Statements are the SQL statements of the last request (server mode).
+	Statements []storage.Statement `json:"statements,omitempty"`
+	// SkippedWrites are statements the raw-SQL replay left out.
+	SkippedWrites int `json:"skipped_writes,omitempty"`
+	// RPSRuns is the throughput of each repetition; the figures above are
+	// those of the run of median throughput.
+	RPSRuns []float64 `json:"rps_runs,omitempty"`
+
+	notes []string
+}
+
+// PageSizeCheck is the feed's statement count at several page sizes.
+type PageSizeCheck struct {
+	Role       string      `json:"role"`
+	Statements map[int]int `json:"statements_by_page_size"`
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	Started   time.Time         `json:"started"`
+	Machine   Machine           `json:"machine"`
+	Incidents int               `json:"incidents"`
+	Load      Load              `json:"load"`
+	Subjects  map[string]string `json:"subjects"`
+	Results   []*Result         `json:"results"`
+	Ratios    []Ratios          `json:"ratios"`
+	PageSizes []PageSizeCheck   `json:"page_sizes"`
+	// PeakRSSBytes is the highest peak resident memory of the server with
+	// access control over the run; PeakRSSOffBytes that without.
+	PeakRSSBytes    int64    `json:"peak_rss_bytes"`
+	PeakRSSOffBytes int64    `json:"peak_rss_off_bytes,omitempty"`
+	Targets         []Target `json:"targets"`
+	Notes           []string `json:"notes"`
+}
+
+// Ratios compares the modes of one operation and role.
+type Ratios struct {
+	Operation string `json:"operation"`
+	Role      string `json:"role"`
+	// ServerOverRaw is server ÷ raw-SQL throughput.
+	ServerOverRaw *float64 `json:"server_over_raw_sql"`
+	// Overhead is the access-control overhead, 1 − on/off throughput.
+	Overhead *float64 `json:"access_control_overhead"`
+}
+
+func (r *Report) result(op, role, mode string) *Result {
+	for _, x := range r.Results {
+		if x.Operation == op && x.Role == role && x.Mode == mode {
+			return x
+		}
+	}
+	return nil
+}
+
+func (r *Report) note(format string, args ...any) {
+	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
+}
+
+// pageSizes are the feed page sizes whose statement counts are compared.
+var pageSizes = []int{10, FeedPageSize, 200}
+
+// Run runs the benchmark.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
+	if cfg.ServerLogLevel == "" {
+		cfg.ServerLogLevel = "info"
+	}
+	roles, ops, err := selection(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if !cfg.Start && cfg.URL == "" {
+		return nil, errors.New("give --url of a running server in bench mode (BENKAN_BENCH=1), or --start")
+	}
+	if cfg.Start && (cfg.URL != "" || cfg.URLOff != "") {
+		return nil, errors.New("--start starts the servers itself: leave out --url and --url-off")
+	}
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("--database-url is required: the harness finds the users per role there and replays SQL on it")
+	}
+	db, err := openDatabase(ctx, cfg.DatabaseURL, cfg.Load.Concurrency)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+
+	rep := &Report{Started: time.Now().UTC(), Machine: thisMachine(), Load: cfg.Load, Subjects: map[string]string{}}
+	_ = db.QueryRowContext(ctx, "SHOW server_version").Scan(&rep.Machine.PostgreSQL)
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM incidents").Scan(&rep.Incidents); err != nil {
+		return nil, fmt.Errorf("count incidents: %w", err)
+	}
+	subjects, err := subjectsByRole(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	for role, s := range cfg.Subjects {
+		subjects[role] = s
+	}
+	var active []string
+	for _, role := range roles {
+		if subjects[role] == "" {
+			rep.note("role %s: no user holds it in the database; skipped", role)
+			continue
+		}
+		rep.Subjects[role] = subjects[role]
+		active = append(active, role)
+	}
+	if len(active) == 0 {
+		return nil, errors.New("no user of the database holds any of the roles (seed it with `benkan seed --synthetic N`)")
+	}
+	rep.note("aggregates: the schema has no aggregate queries yet (issue 4: \"once they exist\"); not measured")
+
+	tmp, err := os.MkdirTemp("", "benkan-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	var tokens map[string]string
+	var opts childOptions
+	switch {
+	case cfg.Start:
+		opts = childOptions{binary: cfg.Binary, databaseURL: cfg.DatabaseURL, secret: freshSecret(),
+			logLevel: cfg.ServerLogLevel, logDir: tmp, pprof: cfg.ProfileDir != ""}
+		if opts.binary == "" {
+			if cfg.Build == nil {
+				return nil, errors.New("no benkan binary: give --benkan")
+			}
+			fmt.Fprintln(cfg.Log, "building benkan…")
+			if opts.binary, err = cfg.Build(ctx, tmp); err != nil {
+				return nil, err
+			}
+		}
+		tokens, err = signTokens([]byte(opts.secret), rep.Subjects, 2*time.Hour)
+	case cfg.TokensFrom == "" || cfg.TokensFrom == "env":
+		secret := os.Getenv("BENKAN_JWT_SECRET")
+		if secret == "" {
+			return nil, errors.New("--tokens-from env: BENKAN_JWT_SECRET (the server's secret) is not set")
+		}
+		tokens, err = signTokens([]byte(secret), rep.Subjects, 2*time.Hour)
+	default:
+		tokens, err = readTokenFile(cfg.TokensFrom)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	// Both servers run side by side (the idle one costs nothing), so that
+	// the three modes of each operation and role are measured one after
+	// the other, minutes apart at most, on a machine in the same state.
+	fmt.Fprintf(cfg.Log, "%d incidents; roles: %v; %d clients, %s per run (after %s of warm-up), %d repetition(s)\n",
+		rep.Incidents, active, cfg.Load.Concurrency, cfg.Load.Duration, cfg.Load.Warmup, cfg.Repeat)
+	on, err := connect(ctx, cfg, opts, "server", cfg.URL, false)
+	if err != nil {
+		return nil, err
+	}
+	defer on.stop()
+	var off *endpoint
+	if cfg.Start || cfg.URLOff != "" {
+		if off, err = connect(ctx, cfg, opts, "server-no-access-control", cfg.URLOff, true); err != nil {
+			return nil, err
+		}
+		defer off.stop()
+	} else {
+		rep.note("access control off: no --url-off given (nor --start); baseline not measured")
+	}
+	for _, role := range active {
+		for _, op := range ops {
+			v, err := variables(ctx, on.cl, op, tokens[role], cfg.Quarter)
+			if err != nil {
+				return nil, fmt.Errorf("%s as %s: %w", op.Name, role, err)
+			}
+			if v == nil {
+				rep.note("%s as %s: the feed shows this role no incident, so there is no id to ask for; skipped", op.Name, role)
+				continue
+			}
+			if err := measureAll(ctx, cfg, rep, db, on, off, op, role, v, tokens[role]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := checkPageSizes(ctx, rep, on, active, tokens); err != nil {
+		return nil, err
+	}
+	on.stop()
+	off.stop()
+	if cfg.ExplainPath != "" {
+		if err := writeExplain(ctx, db, cfg.ExplainPath, rep); err != nil {
+			return nil, err
+		}
+	}
+
+	for _, role := range active {
+		for _, op := range ops {
+			srv := rep.result(op.Name, role, ModeServer)
+			if srv == nil {
+				continue
+			}
+			r := Ratios{Operation: op.Name, Role: role}
+			if raw := rep.result(op.Name, role, ModeRawSQL); raw != nil {
+				r.ServerOverRaw = num(Ratio(srv.RPS, raw.RPS))
+			}
+			if off := rep.result(op.Name, role, ModeOff); off != nil {
+				r.Overhead = num(Overhead(srv.RPS, off.RPS))
+			}
+			rep.Ratios = append(rep.Ratios, r)
+		}
+	}
+	for _, r := range rep.Results {
+		rep.Notes = append(rep.Notes, r.notes...)
+		if r.Abandoned > 0 {
+			rep.note("%s as %s (%s): %d requests still running a grace period after the end of the run were abandoned",
+				r.Operation, r.Role, r.Mode, r.Abandoned)
+		}
+		if r.PartialErrors > 0 {
+			rep.note("%s as %s (%s): %d of %d responses carried GraphQL errors next to their data, e.g. %s",
+				r.Operation, r.Role, r.Mode, r.PartialErrors, r.Requests, r.FirstPartialError)
+		}
+	}
+	rep.Targets = checkTargets(rep)
+	printReport(cfg.Out, rep)
+	if cfg.JSONPath != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return rep, err
+		}
+		if err := os.WriteFile(cfg.JSONPath, append(b, '\n'), 0o644); err != nil {
+			return rep, err
+		}
+	}
+	return rep, failures(rep)
+}
+
+func writeExplain(ctx context.Context, db *sql.DB, path string, rep *Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := explain(ctx, db, f, rep); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// failures fails a run in which a request failed or an operation did not
+// complete a single request: its figures would mean nothing.
+func failures(rep *Report) error {
+	var errs []error
+	for _, r := range rep.Results {
+		if r.Errors > 0 || r.Requests == 0 {
+			errs = append(errs, fmt.Errorf("%s as %s (%s): %d requests, %d errors; first: %s", r.Operation, r.Role, r.Mode, r.Requests, r.Errors, r.FirstError))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func selection(cfg Config) ([]string, []Operation, error) {
+	roles := Roles
+	if len(cfg.Roles) > 0 {
+		for _, r := range cfg.Roles {
+			if !slices.Contains(Roles, r) {
+				return nil, nil, fmt.Errorf("unknown role %q (roles: %v)", r, Roles)
+			}
+		}
+		roles = cfg.Roles
+	}
+	ops := Operations
+	if len(cfg.Operations) > 0 {
+		ops = nil
+		for _, name := range cfg.Operations {
+			i := slices.IndexFunc(Operations, func(o Operation) bool { return o.Name == name })
+			if i < 0 {
+				return nil, nil, fmt.Errorf("unknown operation %q (feed, incident, activities)", name)
+			}
+			ops = append(ops, Operations[i])
+		}
+	}
+	return roles, ops, nil
+}
+
+func freshSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// endpoint is a server under measurement: started by the harness or not.
+type endpoint struct {
+	cl    *client
+	child *child
+}
+
+// stop stops the server if the harness started it; it may be called again.
+func (s *endpoint) stop() {
+	if s == nil {
+		return
+	}
+	if s.cl != nil {
+		s.cl.close()
+	}
+	s.child.stop()
+}
+
+// connect returns the server to measure: the running one at url, or a child
+// started now.
+func connect(ctx context.Context, cfg Config, opts childOptions, name, url string, noAccessControl bool) (*endpoint, error) {
+	s := &endpoint{}
+	if cfg.Start {
+		opts.noAccessControl = noAccessControl
+		opts.pprof = opts.pprof && !noAccessControl
+		fmt.Fprintf(cfg.Log, "starting %s…\n", name)
+		c, err := startChild(ctx, name, opts)
+		if err != nil {
+			return nil, err
+		}
+		s.child, url = c, c.url
+	}
+	cl, err := newClient(url, cfg.Load.Concurrency)
+	if err != nil {
+		s.child.stop()
+		return nil, err
+	}
+	s.cl = cl
+	rep, err := cl.benchReport(ctx)
+	if err == nil && rep.NoAccessControl != noAccessControl {
+		err = fmt.Errorf("server at %s: no_access_control is %v, want %v", url, rep.NoAccessControl, noAccessControl)
+	}
+	if err != nil {
+		s.stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// variables returns the variables of op for a role: for the incident by
+// id, the newest incident of the role's feed (nil when it sees none).
+func variables(ctx context.Context, cl *client, op Operation, token string, q Quarter) (map[string]any, error) {
+	switch op.Name {
+	case Feed.Name:
+		return map[string]any{"first": FeedPageSize}, nil
+	case Activities.Name:
+		return map[string]any{"from": q.From.Format(time.RFC3339), "to": q.To.Format(time.RFC3339)}, nil
+	case IncidentByID.Name:
+		req, err := newRequest(Feed, map[string]any{"first": 1}, token, "setup")
+		if err != nil {
+			return nil, err
+		}
+		var data struct {
+			Incidents struct {
+				Edges []struct {
+					Node struct {
+						ID string `json:"id"`
+					} `json:"node"`
+				} `json:"edges"`
+			} `json:"incidents"`
+		}
+		if s := cl.do(ctx, req, &data); s.err != nil {
+			return nil, s.err
+		}
+		if len(data.Incidents.Edges) == 0 {
+			return nil, nil
+		}
+		return map[string]any{"id": data.Incidents.Edges[0].Node.ID}, nil
+	}
+	return nil, fmt.Errorf("unknown operation %s", op.Name)
+}
+
+// measureAll measures one operation for one role in the three modes, one
+// after the other, cfg.Repeat times, and keeps for each mode the run of
+// median throughput.
+func measureAll(ctx context.Context, cfg Config, rep *Report, db *sql.DB, on, off *endpoint,
+	op Operation, role string, vars map[string]any, token string) error {
+	key := op.Name + "/" + role
+	req, err := newRequest(op, vars, token, key)
+	if err != nil {
+		return err
+	}
+	var srv, raw, noac []*Result
+	for i := range max(cfg.Repeat, 1) {
+		r, err := measureOne(ctx, cfg, on, ModeServer, op, role, req, i == 0)
+		if err != nil {
+			return err
+		}
+		srv = append(srv, r)
+		stmts, skipped := replayable(r.Statements)
+		if len(stmts) > 0 {
+			fmt.Fprintf(cfg.Log, "%-10s %-16s %-18s ", op.Name, role, ModeRawSQL)
+			m := run(ctx, cfg.Load, func(ctx context.Context) sample { return replay(ctx, db, stmts) })
+			fmt.Fprintf(cfg.Log, "%8.1f req/s\n", m.RPS)
+			raw = append(raw, &Result{Operation: op.Name, Role: role, Mode: ModeRawSQL, Measured: m, SkippedWrites: skipped})
+		}
+		if off != nil {
+			r, err := measureOne(ctx, cfg, off, ModeOff, op, role, req, false)
+			if err != nil {
+				return err
+			}
+			noac = append(noac, r)
+		}
+	}
+	for _, runs := range [][]*Result{srv, raw, noac} {
+		if m := median(runs); m != nil {
+			rep.Results = append(rep.Results, m)
+			if m.Mode == ModeServer {
+				rep.PeakRSSBytes = max(rep.PeakRSSBytes, maxPeak(runs))
+			} else if m.Mode == ModeOff {
+				rep.PeakRSSOffBytes = max(rep.PeakRSSOffBytes, maxPeak(runs))
+			}
+		}
+	}
+	return nil
+}
+
+// median returns the run of median throughput, with the throughput of
+// every run.
+func median(runs []*Result) *Result {
+	if len(runs) == 0 {
+		return nil
+	}
+	sorted := slices.Clone(runs)
+	slices.SortFunc(sorted, func(a, b *Result) int { return cmp.Compare(a.RPS, b.RPS) })
+	m := sorted[len(sorted)/2]
+	for _, r := range runs {
+		m.RPSRuns = append(m.RPSRuns, r.RPS)
+	}
+	return m
+}
+
+func maxPeak(runs []*Result) int64 {
+	var peak int64
+	for _, r := range runs {
+		peak = max(peak, r.PeakRSSBytes)
+	}
+	return peak
+}
+
+// measureOne measures one operation for one role against s: warm-up, then
+// the measured run, with a CPU profile of the server if asked; the peak
+// memory is reset before and read after.
+func measureOne(ctx context.Context, cfg Config, s *endpoint, mode string, op Operation, role string, req *request, profile bool) (*Result, error) {
+	if err := s.cl.resetBench(ctx); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(cfg.Log, "%-10s %-16s %-18s ", op.Name, role, mode)
+	do := func(ctx context.Context) sample { return s.cl.do(ctx, req, nil) }
+	if cfg.Load.Warmup > 0 {
+		drive(ctx, cfg.Load.Concurrency, cfg.Load.Warmup, cfg.Load.MaxRequests, do)
+	}
+	var prof chan error
+	if profile && s.child != nil && s.child.pprof != "" {
+		prof = make(chan error, 1)
+		path := filepath.Join(cfg.ProfileDir, fmt.Sprintf("cpu-%s-%s.pprof", op.Name, role))
+		go func() { prof <- fetchProfile(ctx, s.child.pprof, cfg.Load.Duration, path) }()
+	}
+	l := cfg.Load
+	l.Warmup = 0
+	m := run(ctx, l, do)
+	var notes []string
+	if prof != nil {
+		if err := <-prof; err != nil {
+			notes = append(notes, fmt.Sprintf("CPU profile of %s as %s: %v", op.Name, role, err))
+		}
+	}
+	br, err := s.cl.benchReport(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Operation: op.Name, Role: role, Mode: mode, Measured: m, PeakRSSBytes: br.PeakRSSBytes, notes: notes}
+	if bo := br.Operations[req.key]; bo != nil && mode == ModeServer {
+		res.Statements = bo.Last
+	}
+	fmt.Fprintf(cfg.Log, "%8.1f req/s  p99 %6.1f ms  %4.1f statements  peak RSS %5.1f MB\n",
+		m.RPS, ms(m.P99), m.StatementsMean, mb(br.PeakRSSBytes))
+	return res, nil
+}
+
+// checkPageSizes asks for the feed at several page sizes, once each, and
+// records the statements each request issued.
+func checkPageSizes(ctx context.Context, rep *Report, s *endpoint, roles []string, tokens map[string]string) error {
+	for _, role := range roles {
+		pc := PageSizeCheck{Role: role, Statements: map[int]int{}}
+		for _, n := range pageSizes {
+			req, err := newRequest(Feed, map[string]any{"first": n}, tokens[role], "pagesize")
+			if err != nil {
+				return err
+			}
+			smp := s.cl.do(ctx, req, nil)
+			if smp.err != nil {
+				return fmt.Errorf("feed of %d as %s: %w", n, role, smp.err)
+			}
+			pc.Statements[n] = smp.statements
+		}
+		rep.PageSizes = append(rep.PageSizes, pc)
+	}
+	return nil
+}
+
+// fetchProfile saves a CPU profile of d from a pprof listener.
+func fetchProfile(ctx context.Context, base string, d time.Duration, path string) error {
+	secs := max(1, int(d.Round(time.Second)/time.Second))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs), nil)
+	if err != nil {
+		return err
+	}
+	res, err := (&http.Client{Transport: &http.Transport{Proxy: nil}, Timeout: d + time.Minute}).Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("pprof: status %d", res.StatusCode)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

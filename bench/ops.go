@@ -1,0 +1,95 @@
+package bench
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Roles are the roles the harness acts as, in order.
+var Roles = []string{"admin", "amdh_coordinator", "amdh_monitor", "dihr_partner", "fsi_liaison"}
+
+// Operation is one dashboard operation: a GraphQL query and its variables.
+type Operation struct {
+	// Name is short: feed, incident, activities.
+	Name string
+	// Title says what it is, for the report.
+	Title string
+	// GraphQLName is the name of the operation in Query.
+	GraphQLName string
+	// Query is the GraphQL document; its operation is named like the
+	// operation, so that the server's statement log can tell them apart.
+	Query string
+}
+
+// FeedPageSize is the page size of the incident feed.
+const FeedPageSize = 50
+
+// The dashboard operations of issue 4. The aggregates are not there: the
+// schema has none yet. The feed asks for no pageInfo and no totalCount: with
+// either, entgql counts every row the viewer may see (SELECT COUNT) before
+// it reads the page, which is a different operation (see BENCHMARKS.md).
+var (
+	Feed = Operation{
+		Name:        "feed",
+		GraphQLName: "Feed",
+		Title:       "incident feed: first 50, newest first, with locality and involvements",
+		Query: `query Feed($first: Int!) {
+  incidents(first: $first, orderBy: [{field: OCCURRED_AT, direction: DESC}]) {
+    edges { node {
+      id reference status occurredAt summary
+      locality { id name level }
+      involvements { role actor { category gender } }
+    } }
+  }
+}`,
+	}
+	IncidentByID = Operation{
+		Name:        "incident",
+		GraphQLName: "Incident",
+		Title:       "an incident by id (node) with its follow-ups",
+		Query: `query Incident($id: ID!) {
+  node(id: $id) {
+    ... on Incident {
+      id reference status occurredAt reportedAt summary
+      locality { name }
+      followUps(first: 20, orderBy: [{field: DONE_ON, direction: DESC}]) {
+        totalCount
+        edges { node { id kind doneOn description organization { name } } }
+      }
+    }
+  }
+}`,
+	}
+	Activities = Operation{
+		Name:        "activities",
+		GraphQLName: "Activities",
+		Title:       "activities of a quarter (startsOnGTE / startsOnLT)",
+		Query: `query Activities($from: Time!, $to: Time!) {
+  activities(first: 50, where: {startsOnGTE: $from, startsOnLT: $to}, orderBy: [{field: STARTS_ON, direction: ASC}]) {
+    totalCount
+    edges { node { id kind title startsOn endsOn womenCount menCount locality { name } } }
+  }
+}`,
+	}
+	// Operations are the operations the harness runs, in order.
+	Operations = []Operation{Feed, IncidentByID, Activities}
+)
+
+// Quarter is a calendar quarter, e.g. 2025-Q4.
+type Quarter struct {
+	From, To time.Time
+}
+
+// ParseQuarter reads "2025-Q4".
+func ParseQuarter(s string) (Quarter, error) {
+	year, q, ok := strings.Cut(strings.ToUpper(s), "-Q")
+	y, err1 := strconv.Atoi(year)
+	n, err2 := strconv.Atoi(q)
+	if !ok || err1 != nil || err2 != nil || n < 1 || n > 4 || y < 1900 || y > 9999 {
+		return Quarter{}, fmt.Errorf("quarter %q: want YYYY-QN, e.g. 2025-Q4", s)
+	}
+	from := time.Date(y, time.Month(3*(n-1)+1), 1, 0, 0, 0, 0, time.UTC)
+	return Quarter{From: from, To: from.AddDate(0, 3, 0)}, nil
+}
