@@ -10,7 +10,6 @@ import (
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
-	"github.com/casbin/casbin/v2/persist"
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
@@ -273,19 +272,3 @@ func (e *Engine) Assign(ctx context.Context, subject, role, domain string) error
 	}
 	return nil
 }
-
-// Permissions returns the permission lines of the policy, as stored.
-func (e *Engine) Permissions() ([][]string, error) {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	return e.enforcer.GetPolicy()
-}
-
-// Groups returns the field groups of the policy.
-func (e *Engine) Groups() Groups {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	return e.groups
-}
-
-var _ persist.Adapter = adapter{}
