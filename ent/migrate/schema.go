@@ -204,9 +204,14 @@ var (
 				Columns: []*schema.Column{IncidentsColumns[4]},
 			},
 			{
-				Name:    "incident_status",
+				Name:    "incident_status_consent_to_share_occurred_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{IncidentsColumns[6]},
+				Columns: []*schema.Column{IncidentsColumns[6], IncidentsColumns[7], IncidentsColumns[4], IncidentsColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					DescColumns: map[string]bool{
+						IncidentsColumns[4].Name: true,
+					},
+				},
 			},
 			{
 				Name:    "incident_occurred_at_id",

@@ -124,10 +124,15 @@ func (Incident) Edges() []ent.Edge {
 //   - (occurred_at DESC, id) is the feed's order exactly (newest first, id
 //     to break ties, as entgql's cursors need): the feed reads the first
 //     rows of the index, without the sort that occurred_at alone leaves.
+//   - (status, consent_to_share, occurred_at DESC, id) is the same order
+//     within the rows of one status and consent: the liaisons' feed
+//     (verified, consented, alleging their unit) walks it newest first and
+//     checks each incident, instead of fetching every incident its unit is
+//     alleged in and sorting them. It also serves status filters alone.
 func (Incident) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("occurred_at"),
-		index.Fields("status"),
+		index.Fields("status", "consent_to_share", "occurred_at", "id").Annotations(entsql.DescColumns("occurred_at")),
 		index.Fields("occurred_at", "id").Annotations(entsql.DescColumns("occurred_at")),
 	}
 }
