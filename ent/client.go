@@ -462,7 +462,8 @@ func (c *ActivityClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *ActivityClient) Interceptors() []Interceptor {
-	return c.inters.Activity
+	inters := c.inters.Activity
+	return append(inters[:len(inters):len(inters)], activity.Interceptors[:]...)
 }
 
 func (c *ActivityClient) mutate(ctx context.Context, m *ActivityMutation) (Value, error) {
@@ -644,7 +645,8 @@ func (c *ActorClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *ActorClient) Interceptors() []Interceptor {
-	return c.inters.Actor
+	inters := c.inters.Actor
+	return append(inters[:len(inters):len(inters)], actor.Interceptors[:]...)
 }
 
 func (c *ActorClient) mutate(ctx context.Context, m *ActorMutation) (Value, error) {
@@ -778,7 +780,8 @@ func (c *AuditEventClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *AuditEventClient) Interceptors() []Interceptor {
-	return c.inters.AuditEvent
+	inters := c.inters.AuditEvent
+	return append(inters[:len(inters):len(inters)], auditevent.Interceptors[:]...)
 }
 
 func (c *AuditEventClient) mutate(ctx context.Context, m *AuditEventMutation) (Value, error) {
@@ -944,7 +947,8 @@ func (c *FollowUpClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *FollowUpClient) Interceptors() []Interceptor {
-	return c.inters.FollowUp
+	inters := c.inters.FollowUp
+	return append(inters[:len(inters):len(inters)], followup.Interceptors[:]...)
 }
 
 func (c *FollowUpClient) mutate(ctx context.Context, m *FollowUpMutation) (Value, error) {
@@ -1158,7 +1162,8 @@ func (c *IncidentClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *IncidentClient) Interceptors() []Interceptor {
-	return c.inters.Incident
+	inters := c.inters.Incident
+	return append(inters[:len(inters):len(inters)], incident.Interceptors[:]...)
 }
 
 func (c *IncidentClient) mutate(ctx context.Context, m *IncidentMutation) (Value, error) {
@@ -1324,7 +1329,8 @@ func (c *InvolvementClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *InvolvementClient) Interceptors() []Interceptor {
-	return c.inters.Involvement
+	inters := c.inters.Involvement
+	return append(inters[:len(inters):len(inters)], involvement.Interceptors[:]...)
 }
 
 func (c *InvolvementClient) mutate(ctx context.Context, m *InvolvementMutation) (Value, error) {
@@ -1522,7 +1528,8 @@ func (c *LocalityClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *LocalityClient) Interceptors() []Interceptor {
-	return c.inters.Locality
+	inters := c.inters.Locality
+	return append(inters[:len(inters):len(inters)], locality.Interceptors[:]...)
 }
 
 func (c *LocalityClient) mutate(ctx context.Context, m *LocalityMutation) (Value, error) {
@@ -1784,7 +1791,8 @@ func (c *OrganizationClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *OrganizationClient) Interceptors() []Interceptor {
-	return c.inters.Organization
+	inters := c.inters.Organization
+	return append(inters[:len(inters):len(inters)], organization.Interceptors[:]...)
 }
 
 func (c *OrganizationClient) mutate(ctx context.Context, m *OrganizationMutation) (Value, error) {
@@ -2084,7 +2092,8 @@ func (c *RecommendationClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *RecommendationClient) Interceptors() []Interceptor {
-	return c.inters.Recommendation
+	inters := c.inters.Recommendation
+	return append(inters[:len(inters):len(inters)], recommendation.Interceptors[:]...)
 }
 
 func (c *RecommendationClient) mutate(ctx context.Context, m *RecommendationMutation) (Value, error) {
@@ -2266,7 +2275,8 @@ func (c *UserClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *UserClient) Interceptors() []Interceptor {
-	return c.inters.User
+	inters := c.inters.User
+	return append(inters[:len(inters):len(inters)], user.Interceptors[:]...)
 }
 
 func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error) {
@@ -2416,7 +2426,8 @@ func (c *ViolationTypeClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *ViolationTypeClient) Interceptors() []Interceptor {
-	return c.inters.ViolationType
+	inters := c.inters.ViolationType
+	return append(inters[:len(inters):len(inters)], violationtype.Interceptors[:]...)
 }
 
 func (c *ViolationTypeClient) mutate(ctx context.Context, m *ViolationTypeMutation) (Value, error) {

@@ -18,6 +18,9 @@ var actions = []string{ActionRead, ActionCreate, ActionUpdate}
 // compiler builds a viewer's row filters.
 type compiler struct {
 	v *Viewer
+	// under is the type whose rows the filtered rows are eager-loaded for
+	// (see Loads), or "" for a query of its own.
+	under string
 }
 
 // compile builds every row filter of v, for every action and type, so that
@@ -44,6 +47,31 @@ func (v *Viewer) compile() {
 				any = append(any, p)
 			}
 			v.filters[act][typ] = or(any...)
+		}
+	}
+	v.compileUnder()
+}
+
+// compileUnder builds the read filters of rows eager-loaded as the edges of
+// rows the viewer sees (see Loads), for a viewer with one assignment: its
+// parent rows were filtered by that assignment already, so the conditions
+// that only repeat that filter (an involvement's incident is readable; an
+// actor is involved through an involvement it sees) are left out. For
+// several assignments they stay: a row one assignment shows must not vouch
+// for another assignment's children.
+func (v *Viewer) compileUnder() {
+	if len(v.Assignments) != 1 {
+		return
+	}
+	a := v.Assignments[0]
+	v.under = map[string]map[string]entql.P{}
+	for typ, unders := range loadedUnder {
+		for _, under := range unders {
+			c := &compiler{v: v, under: under}
+			if v.under[under] == nil {
+				v.under[under] = map[string]entql.P{}
+			}
+			v.under[under][typ] = c.build(a, ActionRead, typ)
 		}
 	}
 }
@@ -77,7 +105,7 @@ func (c *compiler) build(a *Assignment, act, typ string) entql.P {
 // parent readable without condition needs no predicate.
 func (c *compiler) parent(a *Assignment, typ string) entql.P {
 	edge, ok := parents[typ]
-	if !ok {
+	if !ok || c.under == parentType[typ] {
 		return nil
 	}
 	if p := c.read(a, parentType[typ]); p != nil {
@@ -154,6 +182,15 @@ func (v *Viewer) Filter(act, typ string) entql.P {
 		return p
 	}
 	return never
+}
+
+// filterUnder is Filter(ActionRead, typ) for rows eager-loaded as the edges
+// of rows of under the viewer sees.
+func (v *Viewer) filterUnder(under, typ string) entql.P {
+	if p, ok := v.under[under][typ]; ok {
+		return p
+	}
+	return v.Filter(ActionRead, typ)
 }
 
 // SeesAll reports whether v may read every row of typ. Filters that look

@@ -36,10 +36,33 @@ func filterRows(ctx context.Context, f privacy.Filter) error {
 	if v == nil {
 		return privacy.Denyf("policy: no viewer in context")
 	}
-	if p := v.Filter(ActionRead, typeName(f)); p != nil {
+	typ := typeName(f)
+	p := v.Filter(ActionRead, typ)
+	if under, ok := ctx.Value(loadsKey{}).(string); ok {
+		p = v.filterUnder(under, typ)
+	}
+	if p != nil {
 		f.Where(p)
 	}
 	return privacy.Skip
+}
+
+type loadsKey struct{}
+
+// Loads is the ent interceptor that tells the row filters of eager-loaded
+// edges which type's rows they are loaded for: ent runs a query's eager
+// loads (the incidents' involvements, the involvements' actors) with the
+// context its interceptors pass on, after the query's own rows were
+// filtered. The row filter of such a load can then leave out what only
+// repeats the filter of those rows (see compileUnder): an incident's
+// involvements need not check again, per involvement, that the incident is
+// visible. Other queries run in the request's context, without the mark.
+func Loads() ent.Interceptor {
+	return ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+			return next.Query(context.WithValue(ctx, loadsKey{}, queryType(q)), q)
+		})
+	})
 }
 
 // loadRowColumns makes a query that loads some columns only (GraphQL field

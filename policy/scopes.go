@@ -89,6 +89,9 @@ type atom struct {
 	// columns are the columns row reads; they are always loaded with the
 	// rows of the type, whatever fields the GraphQL query selects.
 	columns []string
+	// under names a type such that the atom holds for every row eager-loaded
+	// as the edge of a row of that type the viewer sees (see Loads).
+	under string
 }
 
 // rowOf adapts a decision on rows of one type to any row: a row of another
@@ -242,8 +245,12 @@ var atoms = map[string]map[string]atom{
 		"involved": {
 			doc: "actors involved in an incident the viewer sees, through an involvement it sees",
 			sql: func(c *compiler, a *Assignment) entql.P {
+				if c.under == "Involvement" {
+					return nil // the actor of an involvement the viewer sees
+				}
 				return hasEdgeWith(actor.EdgeInvolvements, c.read(a, "Involvement"))
 			},
+			under: "Involvement",
 		},
 		"perpetrators": {
 			doc: "actors named as alleged perpetrator in an incident the viewer sees",
@@ -342,6 +349,24 @@ var parentType = map[string]string{
 	"Involvement": "Incident",
 	"FollowUp":    "Incident",
 }
+
+// loadedUnder lists, by type, the types under whose rows an eager load of
+// it has a simpler filter (see compileUnder): the parent of a child type,
+// and the types atoms name in under.
+var loadedUnder = func() map[string][]string {
+	out := map[string][]string{}
+	for typ, parent := range parentType {
+		out[typ] = append(out[typ], parent)
+	}
+	for typ, as := range atoms {
+		for _, a := range as {
+			if a.under != "" && !slices.Contains(out[typ], a.under) {
+				out[typ] = append(out[typ], a.under)
+			}
+		}
+	}
+	return out
+}()
 
 // Types are the types access is decided for, in the order their row
 // filters are built (a type's filter may use those before it).

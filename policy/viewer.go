@@ -25,6 +25,9 @@ type Viewer struct {
 	// filters are the compiled row filters, by action and type: nil means
 	// every row, never means none. Built once by compile.
 	filters map[string]map[string]entql.P
+	// under are the read filters of rows eager-loaded for rows of another
+	// type, by that type and the loaded type; built by compileUnder.
+	under map[string]map[string]entql.P
 	// groups are the field groups of the policy the viewer was built from.
 	groups Groups
 	// fullyReadable caches FullyReadable answers, by "Type.field".

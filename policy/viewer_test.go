@@ -1,6 +1,10 @@
 package policy
 
 import (
+	"strings"
+
+	"entgo.io/ent/entql"
+
 	"testing"
 
 	"github.com/benkan-project/benkan/ent"
@@ -176,5 +180,57 @@ func TestAnonymousSeesNothing(t *testing.T) {
 	}
 	if v.CanReadField("Incident", "summary", &ent.Incident{}) {
 		t.Error("anonymous reads a summary")
+	}
+}
+
+// TestFilterUnderLoads shows what an eager load leaves out of its row
+// filter: only what repeats the filter of the rows it loads for, and only
+// for a viewer with one assignment.
+func TestFilterUnderLoads(t *testing.T) {
+	str := func(p entql.P) string {
+		switch p {
+		case nil:
+			return "every row"
+		case never:
+			return "no row"
+		}
+		return p.String()
+	}
+	dihr := viewerOf(t, gid.New("usr"), assignment{role: "dihr_partner"})
+	fsi := viewerOf(t, gid.New("usr"), assignment{role: "fsi_liaison", localities: []gid.ID{gid.New("loc")}})
+	both := viewerOf(t, gid.New("usr"), assignment{role: "dihr_partner"}, assignment{role: "amdh_monitor", localities: []gid.ID{gid.New("loc")}})
+	tests := []struct {
+		name        string
+		v           *Viewer
+		under, typ  string
+		same        bool   // the same filter as a query of its own
+		has, hasNot string // substrings of the filter
+	}{
+		{"dihr: an incident's involvements", dihr, "Incident", "Involvement", false, "", "has_edge(incident"},
+		{"dihr: an involvement's actor", dihr, "Involvement", "Actor", false, "", "has_edge"},
+		{"dihr: an incident's follow-ups", dihr, "Incident", "FollowUp", false, "", "has_edge(incident"},
+		{"dihr: an involvement's incident", dihr, "Involvement", "Incident", true, "consent_to_share", ""},
+		{"dihr: an actor's involvements", dihr, "Actor", "Involvement", true, "has_edge(incident", ""},
+		{"fsi: an incident's involvements keep the role", fsi, "Incident", "Involvement", false, "ALLEGED_PERPETRATOR", "has_edge(incident"},
+		{"fsi: an involvement's actor keeps units and perpetrators", fsi, "Involvement", "Actor", true, "has_edge(involvements", ""},
+		{"two roles: nothing left out", both, "Incident", "Involvement", true, "has_edge(incident", ""},
+		{"two roles: actors", both, "Involvement", "Actor", true, "has_edge(involvements", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			own, loaded := str(tt.v.Filter(ActionRead, tt.typ)), str(tt.v.filterUnder(tt.under, tt.typ))
+			if (own == loaded) != tt.same {
+				t.Errorf("same filter = %v, want %v\nown:    %s\nloaded: %s", own == loaded, tt.same, own, loaded)
+			}
+			if tt.has != "" && !strings.Contains(loaded, tt.has) {
+				t.Errorf("loaded filter %s lacks %q", loaded, tt.has)
+			}
+			if tt.hasNot != "" && strings.Contains(loaded, tt.hasNot) {
+				t.Errorf("loaded filter %s has %q", loaded, tt.hasNot)
+			}
+			if loaded == "no row" {
+				t.Errorf("loaded filter denies every row")
+			}
+		})
 	}
 }

@@ -64,8 +64,9 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/benkan-project/benkan/ent/runtime"
 var (
-	Hooks  [2]ent.Hook
-	Policy ent.Policy
+	Hooks        [2]ent.Hook
+	Interceptors [1]ent.Interceptor
+	Policy       ent.Policy
 	// DefaultAt holds the default value on creation for the "at" field.
 	DefaultAt func() time.Time
 	// SubjectValidator is a validator for the "subject" field. It is called by the builders before save.

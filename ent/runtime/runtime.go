@@ -45,6 +45,8 @@ func init() {
 	activity.Hooks[1] = activityMixinHooks2[0]
 
 	activity.Hooks[2] = activityHooks[0]
+	activityMixinInters2 := activityMixin[2].Interceptors()
+	activity.Interceptors[0] = activityMixinInters2[0]
 	activityMixinFields0 := activityMixin[0].Fields()
 	_ = activityMixinFields0
 	activityMixinFields1 := activityMixin[1].Fields()
@@ -130,6 +132,8 @@ func init() {
 	actorMixinHooks2 := actorMixin[2].Hooks()
 
 	actor.Hooks[1] = actorMixinHooks2[0]
+	actorMixinInters2 := actorMixin[2].Interceptors()
+	actor.Interceptors[0] = actorMixinInters2[0]
 	actorMixinFields0 := actorMixin[0].Fields()
 	_ = actorMixinFields0
 	actorMixinFields1 := actorMixin[1].Fields()
@@ -177,6 +181,8 @@ func init() {
 	auditeventMixinHooks1 := auditeventMixin[1].Hooks()
 
 	auditevent.Hooks[1] = auditeventMixinHooks1[0]
+	auditeventMixinInters1 := auditeventMixin[1].Interceptors()
+	auditevent.Interceptors[0] = auditeventMixinInters1[0]
 	auditeventMixinFields0 := auditeventMixin[0].Fields()
 	_ = auditeventMixinFields0
 	auditeventFields := schema.AuditEvent{}.Fields()
@@ -220,6 +226,8 @@ func init() {
 	followupMixinHooks2 := followupMixin[2].Hooks()
 
 	followup.Hooks[1] = followupMixinHooks2[0]
+	followupMixinInters2 := followupMixin[2].Interceptors()
+	followup.Interceptors[0] = followupMixinInters2[0]
 	followupMixinFields0 := followupMixin[0].Fields()
 	_ = followupMixinFields0
 	followupMixinFields1 := followupMixin[1].Fields()
@@ -280,6 +288,8 @@ func init() {
 	incident.Hooks[3] = incidentHooks[1]
 
 	incident.Hooks[4] = incidentHooks[2]
+	incidentMixinInters2 := incidentMixin[2].Interceptors()
+	incident.Interceptors[0] = incidentMixinInters2[0]
 	incidentMixinFields0 := incidentMixin[0].Fields()
 	_ = incidentMixinFields0
 	incidentMixinFields1 := incidentMixin[1].Fields()
@@ -339,6 +349,8 @@ func init() {
 	involvementMixinHooks2 := involvementMixin[2].Hooks()
 
 	involvement.Hooks[1] = involvementMixinHooks2[0]
+	involvementMixinInters2 := involvementMixin[2].Interceptors()
+	involvement.Interceptors[0] = involvementMixinInters2[0]
 	involvementMixinFields0 := involvementMixin[0].Fields()
 	_ = involvementMixinFields0
 	involvementMixinFields1 := involvementMixin[1].Fields()
@@ -377,6 +389,8 @@ func init() {
 	locality.Hooks[1] = localityMixinHooks2[0]
 
 	locality.Hooks[2] = localityHooks[0]
+	localityMixinInters2 := localityMixin[2].Interceptors()
+	locality.Interceptors[0] = localityMixinInters2[0]
 	localityMixinFields0 := localityMixin[0].Fields()
 	_ = localityMixinFields0
 	localityMixinFields1 := localityMixin[1].Fields()
@@ -466,6 +480,8 @@ func init() {
 	organizationMixinHooks2 := organizationMixin[2].Hooks()
 
 	organization.Hooks[1] = organizationMixinHooks2[0]
+	organizationMixinInters2 := organizationMixin[2].Interceptors()
+	organization.Interceptors[0] = organizationMixinInters2[0]
 	organizationMixinFields0 := organizationMixin[0].Fields()
 	_ = organizationMixinFields0
 	organizationMixinFields1 := organizationMixin[1].Fields()
@@ -588,6 +604,8 @@ func init() {
 	recommendationMixinHooks2 := recommendationMixin[2].Hooks()
 
 	recommendation.Hooks[1] = recommendationMixinHooks2[0]
+	recommendationMixinInters2 := recommendationMixin[2].Interceptors()
+	recommendation.Interceptors[0] = recommendationMixinInters2[0]
 	recommendationMixinFields0 := recommendationMixin[0].Fields()
 	_ = recommendationMixinFields0
 	recommendationMixinFields1 := recommendationMixin[1].Fields()
@@ -641,6 +659,8 @@ func init() {
 	userMixinHooks2 := userMixin[2].Hooks()
 
 	user.Hooks[1] = userMixinHooks2[0]
+	userMixinInters2 := userMixin[2].Interceptors()
+	user.Interceptors[0] = userMixinInters2[0]
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0
 	userMixinFields1 := userMixin[1].Fields()
@@ -712,6 +732,8 @@ func init() {
 	violationtypeMixinHooks2 := violationtypeMixin[2].Hooks()
 
 	violationtype.Hooks[1] = violationtypeMixinHooks2[0]
+	violationtypeMixinInters2 := violationtypeMixin[2].Interceptors()
+	violationtype.Interceptors[0] = violationtypeMixinInters2[0]
 	violationtypeMixinFields0 := violationtypeMixin[0].Fields()
 	_ = violationtypeMixinFields0
 	violationtypeMixinFields1 := violationtypeMixin[1].Fields()

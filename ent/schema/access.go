@@ -20,6 +20,11 @@ func (AccessMixin) Policy() ent.Policy {
 	return policy.EntPolicy()
 }
 
+// Interceptors of the AccessMixin: eager loads know what they load for.
+func (AccessMixin) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{policy.Loads()}
+}
+
 // Hooks of the AccessMixin.
 func (AccessMixin) Hooks() []ent.Hook {
 	return []ent.Hook{policy.MutationHook()}
