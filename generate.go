@@ -7,4 +7,4 @@
 package benkan
 
 //go:generate go run -mod=mod ./ent/entc.go
-//go:generate go run -mod=mod github.com/99designs/gqlgen generate --config gqlgen.yml
+//go:generate go run -mod=mod ./graph/gqlgen
