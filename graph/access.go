@@ -202,25 +202,34 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 	if fc == nil || !a.nodes[fc.Object] || fc.Field.Name == "id" || strings.HasPrefix(fc.Field.Name, "__") {
 		return next(ctx)
 	}
-	v := policy.FromContext(ctx)
+	// One walk up the context for both: a field's context is many layers deep.
 	st, _ := ctx.Value(responseKey{}).(*response)
+	var v *policy.Viewer
+	if st != nil {
+		v = st.viewer
+	} else {
+		v = policy.FromContext(ctx)
+	}
 	var row any
 	if fc.Parent != nil {
 		row = fc.Parent.Result
 	}
-	if v != nil && (v.FullyReadable(fc.Object, fc.Field.Name) || v.CanReadField(fc.Object, fc.Field.Name, row)) {
-		if st != nil && v.Audited(fc.Object, fc.Field.Name) {
-			if id, ok := policy.RowID(row); ok {
-				st.reads.add(fc.Object, id, fc.Field.Name)
+	if v != nil {
+		full, audited := v.FieldFacts(fc.Object, fc.Field.Name)
+		if full || v.CanReadField(fc.Object, fc.Field.Name, row) {
+			if st != nil && audited {
+				if id, ok := policy.RowID(row); ok {
+					st.reads.add(fc.Object, id, fc.Field.Name)
+				}
 			}
+			res, err := next(ctx)
+			if ent.IsNotFound(err) {
+				// An edge to a row the viewer may not see (ent privacy
+				// filtered it out): null, exactly like an edge to nothing.
+				return nil, nil
+			}
+			return res, err
 		}
-		res, err := next(ctx)
-		if ent.IsNotFound(err) {
-			// An edge to a row the viewer may not see (ent privacy filtered
-			// it out): null, exactly like an edge to nothing.
-			return nil, nil
-		}
-		return res, err
 	}
 	if st != nil {
 		st.masked.add(fc.Path().String())
@@ -233,6 +242,7 @@ type responseKey struct{}
 // response is what the Access extension gathers while one response is
 // resolved: the masked paths and the sensitive reads.
 type response struct {
+	viewer *policy.Viewer
 	masked masked
 	reads  reads
 }
@@ -252,7 +262,7 @@ func (m *masked) add(p string) {
 // InterceptResponse implements graphql.ResponseInterceptor: it lists the
 // masked fields in the response's extensions and writes the audit events.
 func (a *Access) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	st := &response{}
+	st := &response{viewer: policy.FromContext(ctx)}
 	resp := next(context.WithValue(ctx, responseKey{}, st))
 	st.reads.write(ctx, a.client, policy.FromContext(ctx), a.log)
 	if resp == nil {

@@ -101,13 +101,54 @@ func (a *Assignment) readsField(v *Viewer, typ, field string, row any) bool {
 // ordered on, since a filter would otherwise reveal values of rows where
 // the field is hidden.
 func (v *Viewer) FullyReadable(typ, field string) bool {
-	key := typ + "." + field
-	if ok, cached := v.fullyReadable.Load(key); cached {
-		return ok.(bool)
+	return v.facts(typ, field).fullyReadable
+}
+
+// FieldFacts returns FullyReadable and Audited of a field at once, for the
+// code that asks both of every field it resolves.
+func (v *Viewer) FieldFacts(typ, field string) (fullyReadable, audited bool) {
+	f := v.facts(typ, field)
+	return f.fullyReadable, f.audited
+}
+
+// fieldKey names a field of a type.
+type fieldKey struct{ typ, field string }
+
+// fieldFacts are what a viewer's policy says of a field whatever the row.
+type fieldFacts struct{ fullyReadable, audited bool }
+
+// facts returns the facts of a field, computed once per viewer: they are
+// asked for every field of every object of every response, so the cache is
+// a map read without locks or allocation, replaced whole (copy on write) on
+// the few misses.
+func (v *Viewer) facts(typ, field string) fieldFacts {
+	k := fieldKey{typ, field}
+	if m := v.fieldFacts.Load(); m != nil {
+		if f, ok := (*m)[k]; ok {
+			return f
+		}
 	}
-	ok := v.fullyReadable1(typ, field)
-	v.fullyReadable.Store(key, ok)
-	return ok
+	f := fieldFacts{fullyReadable: v.fullyReadable1(typ, field), audited: v.audited1(typ, field)}
+	for {
+		old := v.fieldFacts.Load()
+		m := make(map[fieldKey]fieldFacts, 1+lenOf(old))
+		if old != nil {
+			for k, v := range *old {
+				m[k] = v
+			}
+		}
+		m[k] = f
+		if v.fieldFacts.CompareAndSwap(old, &m) {
+			return f
+		}
+	}
+}
+
+func lenOf(m *map[fieldKey]fieldFacts) int {
+	if m == nil {
+		return 0
+	}
+	return len(*m)
 }
 
 func (v *Viewer) fullyReadable1(typ, field string) bool {
@@ -156,6 +197,10 @@ func deref(x any) any {
 // audit log: the field belongs to a group named sensitive or identifying
 // (Incident:sensitive, Actor:identifying) in the policy.
 func (v *Viewer) Audited(typ, field string) bool {
+	return v.facts(typ, field).audited
+}
+
+func (v *Viewer) audited1(typ, field string) bool {
 	for _, g := range v.groups[typ+"."+field] {
 		if strings.HasSuffix(g, ":sensitive") || strings.HasSuffix(g, ":identifying") {
 			return true

@@ -2,7 +2,7 @@ package policy
 
 import (
 	"context"
-	"sync"
+	"sync/atomic"
 
 	"entgo.io/ent/entql"
 
@@ -30,8 +30,8 @@ type Viewer struct {
 	under map[string]map[string]entql.P
 	// groups are the field groups of the policy the viewer was built from.
 	groups Groups
-	// fullyReadable caches FullyReadable answers, by "Type.field".
-	fullyReadable sync.Map
+	// fieldFacts caches FullyReadable and Audited answers (see facts).
+	fieldFacts atomic.Pointer[map[fieldKey]fieldFacts]
 }
 
 // Assignment is one role a user holds in one domain, with the policy lines
