@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/benkan-project/benkan/auth"
@@ -40,6 +41,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	bench.warn(log)
+	tuneGC(os.Getenv, log)
 	secret, err := jwtSecret()
 	if err != nil {
 		return err
