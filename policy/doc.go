@@ -8,5 +8,11 @@
 // counts and pagination are right), and to per-row checks of the fields a
 // grant covers. Casbin is never asked once per row.
 //
+// The predicates are written for the plans PostgreSQL makes of them at a
+// million incidents (BENCHMARKS.md): an involvement or actor eager-loaded
+// for rows the viewer already sees does not check those rows again (Loads,
+// for viewers with one assignment), and the own_unit condition is checked
+// per incident rather than joined from the unit.
+//
 // policy knows ent, and neither HTTP nor GraphQL.
 package policy
