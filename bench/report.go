@@ -43,9 +43,14 @@ func checkTargets(rep *Report) []Target {
 		if srv == nil {
 			continue
 		}
+		measured := fmt.Sprintf("%.1f ms", ms(srv.P99))
+		if raw := rep.result(Feed.Name, role, ModeRawSQL); raw != nil {
+			// The floor's own p99 says whether the goal is in reach at all.
+			measured += fmt.Sprintf(" (raw SQL floor: %.1f ms)", ms(raw.P99))
+		}
 		out = append(out, Target{
 			Name: "feed p99 as " + role, Goal: "< 25 ms",
-			Measured: fmt.Sprintf("%.1f ms", ms(srv.P99)),
+			Measured: measured,
 			Met:      srv.P99 < targetFeedP99,
 			Margin:   percent(float64(srv.P99-targetFeedP99) / float64(targetFeedP99)),
 		})
@@ -126,14 +131,14 @@ func printReport(w io.Writer, rep *Report) {
 		rep.Incidents, rep.Load.Concurrency, rep.Load.Duration, rep.Machine.CPUModel, rep.Machine.NumCPU,
 		float64(rep.Machine.MemoryBytes)/(1<<30), rep.Machine.PostgreSQL)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation\trole\treq/s\tp50 ms\tp95 ms\tp99 ms\tSQL/req\tpeak RSS MB\traw SQL req/s\tserver÷raw\tAC off req/s\tAC off p99 ms\tAC overhead\t")
+	fmt.Fprintln(tw, "operation\trole\treq/s\tp50 ms\tp95 ms\tp99 ms\tSQL/req\tpeak RSS MB\traw SQL req/s\traw SQL p99 ms\tserver÷raw\tAC off req/s\tAC off p99 ms\tAC overhead\t")
 	for _, ra := range rep.Ratios {
 		srv := rep.result(ra.Operation, ra.Role, ModeServer)
 		raw := rep.result(ra.Operation, ra.Role, ModeRawSQL)
 		off := rep.result(ra.Operation, ra.Role, ModeOff)
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.1f\t%.1f\t%.1f\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.1f\t%.1f\t%.1f\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			ra.Operation, ra.Role, srv.RPS, ms(srv.P50), ms(srv.P95), ms(srv.P99), stmts(srv.Measured), mb(srv.PeakRSSBytes),
-			rps(raw), pct(ra.ServerOverRaw), rps(off), p99(off), pct(ra.Overhead))
+			rps(raw), p99(raw), pct(ra.ServerOverRaw), rps(off), p99(off), pct(ra.Overhead))
 	}
 	_ = tw.Flush()
 	if len(rep.PageSizes) > 0 {
