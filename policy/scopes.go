@@ -89,8 +89,10 @@ type atom struct {
 	// columns are the columns row reads; they are always loaded with the
 	// rows of the type, whatever fields the GraphQL query selects.
 	columns []string
-	// under names a type such that the atom holds for every row eager-loaded
-	// as the edge of a row of that type the viewer sees (see Loads).
+	// under names a type such that the atom may hold for every row
+	// eager-loaded as the edge of a row of that type the viewer sees (see
+	// Loads); sql then sees that type in compiler.under, and returns nil
+	// where the atom does hold.
 	under string
 }
 
@@ -255,10 +257,14 @@ var atoms = map[string]map[string]atom{
 		"perpetrators": {
 			doc: "actors named as alleged perpetrator in an incident the viewer sees",
 			sql: func(c *compiler, a *Assignment) entql.P {
+				if c.under == "Involvement" && a.readsOnly("Involvement", "perpetrators") {
+					return nil // the actor of an involvement it sees, all of which are perpetrators
+				}
 				return hasEdgeWith(actor.EdgeInvolvements, and(
 					entql.FieldEQ(involvement.FieldRole, involvement.RoleALLEGED_PERPETRATOR.String()),
 					c.read(a, "Involvement")))
 			},
+			under: "Involvement",
 		},
 		"units": {
 			doc:     "actors of kind UNIT (security-force units, not people)",
@@ -319,6 +325,21 @@ var atoms = map[string]map[string]atom{
 			columns: []string{"id"},
 		},
 	},
+}
+
+// readsOnly reports whether every read grant of a on typ has the atom in
+// its scope: then every row of typ that a reads satisfies the atom.
+func (a *Assignment) readsOnly(typ, atom string) bool {
+	seen := false
+	for _, g := range a.Grants {
+		if g.Action == ActionRead && g.coversType(typ, false) {
+			if !slices.Contains(g.Scope, atom) {
+				return false
+			}
+			seen = true
+		}
+	}
+	return seen
 }
 
 // rowColumns are, by type, the columns the atoms' row decisions read.

@@ -198,6 +198,7 @@ func TestFilterUnderLoads(t *testing.T) {
 	}
 	dihr := viewerOf(t, gid.New("usr"), assignment{role: "dihr_partner"})
 	fsi := viewerOf(t, gid.New("usr"), assignment{role: "fsi_liaison", localities: []gid.ID{gid.New("loc")}})
+	monitor := viewerOf(t, gid.New("usr"), assignment{role: "amdh_monitor", localities: []gid.ID{gid.New("loc")}})
 	both := viewerOf(t, gid.New("usr"), assignment{role: "dihr_partner"}, assignment{role: "amdh_monitor", localities: []gid.ID{gid.New("loc")}})
 	tests := []struct {
 		name        string
@@ -212,7 +213,8 @@ func TestFilterUnderLoads(t *testing.T) {
 		{"dihr: an involvement's incident", dihr, "Involvement", "Incident", true, "consent_to_share", ""},
 		{"dihr: an actor's involvements", dihr, "Actor", "Involvement", true, "has_edge(incident", ""},
 		{"fsi: an incident's involvements keep the role", fsi, "Incident", "Involvement", false, "ALLEGED_PERPETRATOR", "has_edge(incident"},
-		{"fsi: an involvement's actor keeps units and perpetrators", fsi, "Involvement", "Actor", true, "has_edge(involvements", ""},
+		{"fsi: an involvement's actor keeps units only (its involvements are all perpetrators)", fsi, "Involvement", "Actor", false, "UNIT", "has_edge"},
+		{"monitor: an involvement's actor keeps perpetrators (it sees other involvements too)", monitor, "Involvement", "Actor", true, "has_edge(involvements", ""},
 		{"two roles: nothing left out", both, "Incident", "Involvement", true, "has_edge(incident", ""},
 		{"two roles: actors", both, "Involvement", "Actor", true, "has_edge(involvements", ""},
 	}
