@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -134,9 +135,11 @@ type Report struct {
 type Ratios struct {
 	Operation string `json:"operation"`
 	Role      string `json:"role"`
-	// ServerOverRaw is server ÷ raw-SQL throughput.
+	// ServerOverRaw is server ÷ raw-SQL throughput: the median over the
+	// repetitions of each one's ratio (see PairedMedian).
 	ServerOverRaw *float64 `json:"server_over_raw_sql"`
-	// Overhead is the access-control overhead, 1 − on/off throughput.
+	// Overhead is the access-control overhead, 1 − on/off throughput,
+	// likewise the median of the repetitions' own.
 	Overhead *float64 `json:"access_control_overhead"`
 }
 
@@ -299,11 +302,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				continue
 			}
 			r := Ratios{Operation: op.Name, Role: role}
+			// Each repetition measured the modes one right after the other:
+			// the ratios are the medians of the repetitions' own ratios.
 			if raw := rep.result(op.Name, role, ModeRawSQL); raw != nil {
-				r.ServerOverRaw = num(Ratio(srv.RPS, raw.RPS))
+				r.ServerOverRaw = num(paired(srv, raw, Ratio))
 			}
 			if off := rep.result(op.Name, role, ModeOff); off != nil {
-				r.Overhead = num(Overhead(srv.RPS, off.RPS))
+				r.Overhead = num(paired(srv, off, Overhead))
 			}
 			rep.Ratios = append(rep.Ratios, r)
 		}
@@ -511,6 +516,15 @@ func measureAll(ctx context.Context, cfg Config, rep *Report, db *sql.DB, on, of
 		}
 	}
 	return nil
+}
+
+// paired is PairedMedian of the throughputs of two modes' runs, or f of
+// their medians when the runs do not pair up.
+func paired(a, b *Result, f func(x, y float64) float64) float64 {
+	if v := PairedMedian(a.RPSRuns, b.RPSRuns, f); !math.IsNaN(v) {
+		return v
+	}
+	return f(a.RPS, b.RPS)
 }
 
 // median returns the run of median throughput, with the throughput of

@@ -86,3 +86,23 @@ func Overhead(on, off float64) float64 {
 	}
 	return 1 - on/off
 }
+
+// PairedMedian is the median over repetitions i of f(a[i], b[i]), for two
+// modes measured one right after the other in each repetition: the drift of
+// a shared machine's speed between repetitions then cancels out, which it
+// does not in f of the two modes' separate medians. It returns NaN unless a
+// and b pair up (same number of runs, at least one).
+func PairedMedian(a, b []float64, f func(x, y float64) float64) float64 {
+	if len(a) == 0 || len(a) != len(b) {
+		return math.NaN()
+	}
+	vs := make([]float64, len(a))
+	for i := range a {
+		vs[i] = f(a[i], b[i])
+	}
+	slices.Sort(vs)
+	if n := len(vs); n%2 == 0 {
+		return (vs[n/2-1] + vs[n/2]) / 2
+	}
+	return vs[len(vs)/2]
+}

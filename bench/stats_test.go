@@ -122,3 +122,27 @@ func TestLoopbackOnly(t *testing.T) {
 		t.Errorf("a database that is not on the loopback interface was accepted")
 	}
 }
+
+func TestPairedMedian(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b []float64
+		want float64 // NaN: none
+	}{
+		// The machine slows down between repetitions: each pair shows 10%,
+		// the separate medians (90 ÷ 150) would show 40%.
+		{"drift cancels", []float64{180, 90, 45}, []float64{200, 100, 50}, 0.1},
+		{"median of the pairs", []float64{90, 50, 99}, []float64{100, 100, 100}, 0.1},
+		{"even count: mean of the middle two", []float64{90, 80}, []float64{100, 100}, 0.15},
+		{"unpaired", []float64{1, 2}, []float64{1}, math.NaN()},
+		{"empty", nil, nil, math.NaN()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := PairedMedian(tt.a, tt.b, Overhead)
+			if math.IsNaN(tt.want) != math.IsNaN(got) || !math.IsNaN(got) && math.Abs(got-tt.want) > 1e-9 {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
