@@ -238,6 +238,13 @@ func (e *Engine) build(ctx context.Context, subject string) (*Viewer, error) {
 		}
 		v.Assignments = append(v.Assignments, a)
 	}
+	if v.OrganizationID != "" && v.usesAtom("Incident", "own_unit") {
+		n, err := countUnitAllegations(ctx, e.client, v.OrganizationID)
+		if err != nil {
+			return nil, err
+		}
+		v.unitAllegations = &n
+	}
 	v.compile()
 	return v, nil
 }

@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"entgo.io/ent/dialect"
-	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/entql"
 
@@ -131,30 +129,6 @@ func localityHeld(a *Assignment, id gid.ID) bool {
 	return a.Localities == nil || slices.Contains(a.Localities, id)
 }
 
-// allegedUnit narrows an incident's involvements to those naming an actor
-// of the organization as alleged perpetrator (the own_unit atom).
-//
-// On PostgreSQL the check is fenced (OFFSET 0) so that it is evaluated per
-// incident rather than flattened into a join. Flattened, the planner starts
-// from the unit: it cannot know that a unit is alleged mostly where it
-// operates, fetches every incident the unit was ever alleged in (30,820 at a
-// million incidents) by primary key and sorts them, ~500 ms per statement.
-// Fenced, it walks the newest verified, consented incidents of the viewer's
-// localities and checks each with one index probe, ~7 ms (BENCHMARKS.md).
-// The cost is bounded by the incidents in the viewer's localities: a unit
-// never alleged there walks them all.
-func allegedUnit(org gid.ID) func(*sql.Selector) {
-	return func(s *sql.Selector) {
-		s.Where(sql.EQ(s.C(involvement.FieldRole), involvement.RoleALLEGED_PERPETRATOR.String()))
-		units := sql.Table(actor.Table)
-		s.Where(sql.In(s.C(involvement.FieldActorID),
-			sql.Dialect(s.Dialect()).Select(units.C(actor.FieldID)).From(units).Where(sql.EQ(units.C(actor.FieldOrganizationID), org))))
-		if s.Dialect() == dialect.Postgres {
-			s.Offset(0)
-		}
-	}
-}
-
 // atoms is the fixed vocabulary of scopes, by type. A policy names atoms;
 // only code adds them.
 var atoms = map[string]map[string]atom{
@@ -215,7 +189,12 @@ var atoms = map[string]map[string]atom{
 				if c.v.OrganizationID == "" {
 					return never
 				}
-				return entql.HasEdgeWith(incident.EdgeInvolvements, sqlgraph.WrapFunc(allegedUnit(c.v.OrganizationID)))
+				n := c.v.unitAllegations
+				if n != nil && *n == 0 {
+					return never // a unit never alleged
+				}
+				fence := n == nil || *n > joinUpTo
+				return entql.HasEdgeWith(incident.EdgeInvolvements, sqlgraph.WrapFunc(allegedUnit(c.v.OrganizationID, fence)))
 			},
 		},
 	},

@@ -22,6 +22,12 @@ type Viewer struct {
 	// Assignments are the roles the user holds, each with its grants.
 	Assignments []*Assignment
 
+	// unitAllegations is how many involvements named an actor of the
+	// user's organization as alleged perpetrator when the viewer was built,
+	// counted up to joinUpTo+1 if a grant names own_unit; nil when not
+	// counted. It decides how own_unit is written (see allegedUnit).
+	unitAllegations *int
+
 	// filters are the compiled row filters, by action and type: nil means
 	// every row, never means none. Built once by compile.
 	filters map[string]map[string]entql.P
