@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/benkan-project/benkan/apitest"
@@ -68,6 +69,59 @@ func TestEdgeToHiddenRowIsNull(t *testing.T) {
 		}
 		if units != 1 || hidden != 1 {
 			t.Fatalf("want its unit and one hidden person, got %d units and %d hidden", units, hidden)
+		}
+	})
+}
+
+// TestMonitorSeesOnlyActorsItRecorded: in its own submission a monitor sees
+// every involvement, but of the people only those it recorded itself (and
+// alleged perpetrators): a victim recorded by someone else is null, also
+// when the actors are eager-loaded with the involvements (policy.Loads
+// leaves no check out for a monitor's actors).
+func TestMonitorSeesOnlyActorsItRecorded(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newFixture(t, db.Client, 1) // incident 0: VERIFIED, in Niono, collected by "collector"; its victim and witness recorded by nobody
+		ctx := policy.SystemContext(context.Background())
+		own := db.Client.Actor.Create().SetKind(actor.KindINDIVIDUAL).SetFullName("Victime enregistrée par le moniteur").SetCollectedBy(f.collector).SaveX(ctx)
+		db.Client.Involvement.Create().SetRole(involvement.RoleVICTIM).SetIncident(f.incidents[0]).SetActor(own).ExecX(ctx)
+		srv := apitest.Start(t, db)
+		if err := srv.Engine.Assign(context.Background(), "collector", "amdh_monitor", string(f.niono.ID)); err != nil {
+			t.Fatal(err)
+		}
+		r := srv.As(t, "collector").Query(t, `{ incidents(first: 5) { edges { node { involvements { role actor { fullName } } } } } }`, nil)
+		var got struct {
+			Incidents struct {
+				Edges []struct {
+					Node struct {
+						Involvements []struct {
+							Role  string
+							Actor *struct{ FullName *string }
+						}
+					}
+				}
+			}
+		}
+		r.OK(t, &got)
+		for _, hidden := range []string{"Victime fictive 0", "Témoin fictif 0"} {
+			if strings.Contains(string(r.Body), hidden) {
+				t.Errorf("the monitor reads %q, recorded by someone else", hidden)
+			}
+		}
+		if len(got.Incidents.Edges) != 1 {
+			t.Fatalf("the monitor sees %d incidents, want its 1", len(got.Incidents.Edges))
+		}
+		var names []string
+		nulls := 0
+		for _, inv := range got.Incidents.Edges[0].Node.Involvements {
+			switch {
+			case inv.Actor == nil:
+				nulls++
+			case inv.Actor.FullName != nil:
+				names = append(names, *inv.Actor.FullName)
+			}
+		}
+		if nulls != 2 || len(names) != 1 || names[0] != "Victime enregistrée par le moniteur" {
+			t.Errorf("want 3 involvements, the actor it recorded and 2 null; got %d null and %v", nulls, names)
 		}
 	})
 }
