@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"maps"
 	"reflect"
 	"strings"
 
@@ -133,9 +134,7 @@ func (v *Viewer) facts(typ, field string) fieldFacts {
 		old := v.fieldFacts.Load()
 		m := make(map[fieldKey]fieldFacts, 1+lenOf(old))
 		if old != nil {
-			for k, v := range *old {
-				m[k] = v
-			}
+			maps.Copy(m, *old)
 		}
 		m[k] = f
 		if v.fieldFacts.CompareAndSwap(old, &m) {
