@@ -1,6 +1,8 @@
 package graph_test
 
 import (
+	"strings"
+
 	"testing"
 
 	"github.com/benkan-project/benkan/apitest"
@@ -99,6 +101,52 @@ func TestStatementsDoNotGrowWithPageSize(t *testing.T) {
 		}
 		if statements[10] > 8 {
 			t.Fatalf("%d statements for one page: expected one per level of nesting", statements[10])
+		}
+	})
+}
+
+// TestNodesLoadEachTypeOnce: nodes(ids:) costs as many statements for 40
+// ids as for 4 (one query per type and per level of edges), and answers
+// null, without an error, for an id that names no row.
+func TestNodesLoadEachTypeOnce(t *testing.T) {
+	var counter storagetest.Counter
+	storagetest.EachWith(t, storage.Config{WrapDriver: counter.Wrap}, func(t *testing.T, db *storage.DB) {
+		f := newFixture(t, db.Client, 20)
+		srv := apitest.Start(t, db)
+		const q = `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Incident { reference locality { name } } } }`
+		var all []any
+		for i, inc := range f.incidents {
+			loc := f.kayes
+			if i%2 == 0 {
+				loc = f.niono
+			}
+			all = append(all, string(inc.ID), string(loc.ID))
+		}
+		srv.Query(t, q, map[string]any{"ids": all[:2]}).OK(t, nil) // warm the viewer cache
+		statements := map[int]int64{}
+		for _, n := range []int{4, 40} {
+			ids := append(append([]any{}, all[:n]...), "inc_"+strings.Repeat("a", 26))
+			counter.Reset()
+			var got struct {
+				Nodes []*struct {
+					ID        string
+					Reference *string
+				}
+			}
+			srv.Query(t, q, map[string]any{"ids": ids}).OK(t, &got)
+			statements[n] = counter.Count()
+			if len(got.Nodes) != n+1 || got.Nodes[n] != nil {
+				t.Fatalf("%d ids and an unknown one: got %d nodes, the last %+v", n, len(got.Nodes), got.Nodes[len(got.Nodes)-1])
+			}
+			for i, node := range got.Nodes[:n] {
+				if node == nil || node.ID != all[i] {
+					t.Fatalf("node %d: %+v, want %s", i, node, all[i])
+				}
+			}
+		}
+		t.Logf("SQL statements: %v", statements)
+		if statements[4] != statements[40] {
+			t.Errorf("statements grow with the number of ids: %v", statements)
 		}
 	})
 }
