@@ -40,7 +40,14 @@ func main() {
 			gen.MustParse(gen.NewTemplate("gid").ParseFiles("./ent/template/gid.tmpl")),
 			gen.MustParse(gen.NewTemplate("loadfields").ParseFiles("./ent/template/loadfields.tmpl"))),
 	}
-	if err := entc.Generate("./ent/schema", cfg, entc.Extensions(ex)); err != nil {
+	// paginate.tmpl overrides one of entgql's templates, so it comes after
+	// the extension's, with entgql's template functions.
+	paginate := gen.MustParse(gen.NewTemplate("paginate").Funcs(entgql.TemplateFuncs).ParseFiles("./ent/template/paginate.tmpl"))
+	afterEntgql := func(cfg *gen.Config) error {
+		cfg.Templates = append(cfg.Templates, paginate)
+		return nil
+	}
+	if err := entc.Generate("./ent/schema", cfg, entc.Extensions(ex), afterEntgql); err != nil {
 		log.Fatalf("run ent codegen: %v", err)
 	}
 }

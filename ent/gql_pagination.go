@@ -316,20 +316,20 @@ func (_m *ActivityQuery) Paginate(
 		return nil, err
 	}
 	conn := &ActivityConnection{Edges: []*ActivityEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	// readsPage: the edges are selected and at least one is asked for.
+	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	// Without first, last or cursors, a page holds every row: build counts it.
+	hasPagination := after != nil || first != nil || before != nil || last != nil
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil // count rows, not the selected columns
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !readsPage {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -720,20 +720,20 @@ func (_m *ActorQuery) Paginate(
 		return nil, err
 	}
 	conn := &ActorConnection{Edges: []*ActorEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	// readsPage: the edges are selected and at least one is asked for.
+	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	// Without first, last or cursors, a page holds every row: build counts it.
+	hasPagination := after != nil || first != nil || before != nil || last != nil
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil // count rows, not the selected columns
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !readsPage {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -1088,20 +1088,20 @@ func (_m *AuditEventQuery) Paginate(
 		return nil, err
 	}
 	conn := &AuditEventConnection{Edges: []*AuditEventEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	// readsPage: the edges are selected and at least one is asked for.
+	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	// Without first, last or cursors, a page holds every row: build counts it.
+	hasPagination := after != nil || first != nil || before != nil || last != nil
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil // count rows, not the selected columns
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !readsPage {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -1420,20 +1420,20 @@ func (_m *FollowUpQuery) Paginate(
 		return nil, err
 	}
 	conn := &FollowUpConnection{Edges: []*FollowUpEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	// readsPage: the edges are selected and at least one is asked for.
+	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	// Without first, last or cursors, a page holds every row: build counts it.
+	hasPagination := after != nil || first != nil || before != nil || last != nil
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil // count rows, not the selected columns
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !readsPage {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -1788,20 +1788,20 @@ func (_m *IncidentQuery) Paginate(
 		return nil, err
 	}
 	conn := &IncidentConnection{Edges: []*IncidentEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	// readsPage: the edges are selected and at least one is asked for.
+	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	// Without first, last or cursors, a page holds every row: build counts it.
+	hasPagination := after != nil || first != nil || before != nil || last != nil
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil // count rows, not the selected columns
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !readsPage {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -2192,20 +2192,20 @@ func (_m *InvolvementQuery) Paginate(
 		return nil, err
 	}
 	conn := &InvolvementConnection{Edges: []*InvolvementEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	// readsPage: the edges are selected and at least one is asked for.
+	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	// Without first, last or cursors, a page holds every row: build counts it.
+	hasPagination := after != nil || first != nil || before != nil || last != nil
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil // count rows, not the selected columns
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !readsPage {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -2542,20 +2542,20 @@ func (_m *LocalityQuery) Paginate(
 		return nil, err
 	}
 	conn := &LocalityConnection{Edges: []*LocalityEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	// readsPage: the edges are selected and at least one is asked for.
+	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	// Without first, last or cursors, a page holds every row: build counts it.
+	hasPagination := after != nil || first != nil || before != nil || last != nil
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil // count rows, not the selected columns
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !readsPage {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -2910,20 +2910,20 @@ func (_m *OrganizationQuery) Paginate(
 		return nil, err
 	}
 	conn := &OrganizationConnection{Edges: []*OrganizationEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	// readsPage: the edges are selected and at least one is asked for.
+	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	// Without first, last or cursors, a page holds every row: build counts it.
+	hasPagination := after != nil || first != nil || before != nil || last != nil
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil // count rows, not the selected columns
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !readsPage {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -3278,20 +3278,20 @@ func (_m *RecommendationQuery) Paginate(
 		return nil, err
 	}
 	conn := &RecommendationConnection{Edges: []*RecommendationEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	// readsPage: the edges are selected and at least one is asked for.
+	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	// Without first, last or cursors, a page holds every row: build counts it.
+	hasPagination := after != nil || first != nil || before != nil || last != nil
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil // count rows, not the selected columns
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !readsPage {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -3646,20 +3646,20 @@ func (_m *UserQuery) Paginate(
 		return nil, err
 	}
 	conn := &UserConnection{Edges: []*UserEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	// readsPage: the edges are selected and at least one is asked for.
+	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	// Without first, last or cursors, a page holds every row: build counts it.
+	hasPagination := after != nil || first != nil || before != nil || last != nil
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil // count rows, not the selected columns
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !readsPage {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -4014,20 +4014,20 @@ func (_m *ViolationTypeQuery) Paginate(
 		return nil, err
 	}
 	conn := &ViolationTypeConnection{Edges: []*ViolationTypeEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	// readsPage: the edges are selected and at least one is asked for.
+	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
+	// Without first, last or cursors, a page holds every row: build counts it.
+	hasPagination := after != nil || first != nil || before != nil || last != nil
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil // count rows, not the selected columns
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
+		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if !readsPage {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {

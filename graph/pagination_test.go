@@ -277,3 +277,57 @@ func TestPagination(t *testing.T) {
 		})
 	})
 }
+
+// TestPageInfoWithoutCount: pageInfo next to a page is told by the page
+// itself (first+1 rows are read), so it costs no COUNT of every visible
+// row; totalCount does, and pageInfo without edges does too.
+func TestPageInfoWithoutCount(t *testing.T) {
+	var counter storagetest.Counter
+	storagetest.EachWith(t, storage.Config{WrapDriver: counter.Wrap}, func(t *testing.T, db *storage.DB) {
+		newFixture(t, db.Client, 6)
+		srv := apitest.Start(t, db)
+		srv.Query(t, `{ incidents(first: 1) { edges { node { id } } } }`, nil).OK(t, nil) // warm the viewer cache
+		run := func(q string) (statements int64, hasNext bool, total *int) {
+			t.Helper()
+			counter.Reset()
+			var got struct {
+				Incidents struct {
+					TotalCount *int
+					PageInfo   *struct{ HasNextPage bool }
+				}
+			}
+			srv.Query(t, q, nil).OK(t, &got)
+			if got.Incidents.PageInfo != nil {
+				hasNext = got.Incidents.PageInfo.HasNextPage
+			}
+			return counter.Count(), hasNext, got.Incidents.TotalCount
+		}
+		page, _, _ := run(`{ incidents(first: 5) { edges { node { id } } } }`)
+		tests := []struct {
+			name       string
+			query      string
+			statements int64 // SQL statements the query must cost
+			hasNext    bool
+			wantTotal  bool
+		}{
+			{"pageInfo with a page: no count", `{ incidents(first: 5) { pageInfo { hasNextPage endCursor } edges { node { id } } } }`, page, true, false},
+			{"the last page: no next", `{ incidents(first: 6) { pageInfo { hasNextPage } edges { node { id } } } }`, page, false, false},
+			{"totalCount: a count", `{ incidents(first: 5) { totalCount edges { node { id } } } }`, page + 1, false, true},
+			{"pageInfo without edges: the count alone", `{ incidents(first: 5) { pageInfo { hasNextPage } } }`, 1, true, false},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				n, hasNext, total := run(tt.query)
+				if n != tt.statements {
+					t.Errorf("%d statements, want %d (a page alone: %d)", n, tt.statements, page)
+				}
+				if hasNext != tt.hasNext {
+					t.Errorf("hasNextPage %v, want %v", hasNext, tt.hasNext)
+				}
+				if (total != nil) != tt.wantTotal || total != nil && *total != 6 {
+					t.Errorf("totalCount %v", total)
+				}
+			})
+		}
+	})
+}
