@@ -76,7 +76,9 @@ func TestOwnUnitForms(t *testing.T) {
 			form     func(sql string) bool // of the incidents statement
 		}{
 			{"joined from the unit's 3 allegations", "liaison", 2000, []string{"TST-2024-0001", "TST-2024-0003"},
-				func(sql string) bool { return strings.Contains(sql, "involvements") && !strings.Contains(sql, "OFFSET 0") }},
+				func(sql string) bool {
+					return strings.Contains(sql, "involvements") && !strings.Contains(sql, "OFFSET 0")
+				}},
 			{"checked per incident above 1 allegation", "liaison", 1, []string{"TST-2024-0001", "TST-2024-0003"},
 				func(sql string) bool {
 					return strings.Contains(sql, "involvements") && strings.Contains(sql, "OFFSET 0") == (db.Dialect == "postgres")
