@@ -241,7 +241,7 @@ var atoms = map[string]map[string]atom{
 				}
 				return hasEdgeWith(actor.EdgeInvolvements, and(
 					entql.FieldEQ(involvement.FieldRole, involvement.RoleALLEGED_PERPETRATOR.String()),
-					c.read(a, "Involvement")))
+					c.readAssuming(a, "Involvement", "perpetrators")))
 			},
 			under: "Involvement",
 		},
@@ -305,6 +305,12 @@ var atoms = map[string]map[string]atom{
 		},
 	},
 }
+
+// assumed lists, by type, the atoms some atom of another type requires of
+// the rows it reads through an edge: their read filters are also built
+// assuming the atom (see readAssuming). Actor's perpetrators requires
+// Involvement's.
+var assumed = map[string][]string{"Involvement": {"perpetrators"}}
 
 // readsOnly reports whether every read grant of a on typ has the atom in
 // its scope: then every row of typ that a reads satisfies the atom.

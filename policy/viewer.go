@@ -55,6 +55,9 @@ type Assignment struct {
 
 	// filters are this assignment's own row filters, by action and type.
 	filters map[string]map[string]entql.P
+	// assuming are its read filters for rows known to satisfy an atom, by
+	// "Type.atom" (see readAssuming).
+	assuming map[string]entql.P
 }
 
 // Grant is one policy line of an assignment: an action on an object, for

@@ -236,3 +236,21 @@ func TestFilterUnderLoads(t *testing.T) {
 		})
 	}
 }
+
+// TestPerpetratorsSaidOnce: an actor named as alleged perpetrator through
+// an involvement the viewer reads needs "role is alleged perpetrator" once,
+// not again inside the involvement's own filter (readAssuming), whatever
+// else that filter allows (a monitor also reads its own submissions'
+// involvements).
+func TestPerpetratorsSaidOnce(t *testing.T) {
+	v := viewerOf(t, gid.New("usr"), assignment{role: "amdh_monitor", localities: []gid.ID{gid.New("loc")}})
+	f := v.Filter(ActionRead, "Actor").String()
+	if n := strings.Count(f, "ALLEGED_PERPETRATOR"); n != 1 {
+		t.Errorf("the role is named %d times in %s", n, f)
+	}
+	for _, part := range []string{"has_edge(involvements", "has_edge(incident", "status == \"VERIFIED\""} {
+		if !strings.Contains(f, part) {
+			t.Errorf("the actor filter lost %s: %s", part, f)
+		}
+	}
+}
