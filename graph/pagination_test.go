@@ -101,45 +101,30 @@ func all(int) bool { return true }
 // on the last.
 func pageForward(t *testing.T, srv *apitest.Server, size, wantTotal int, vars map[string]any) []string {
 	t.Helper()
-	var seen []string
-	var after any
-	for pages := 1; ; pages++ {
-		if pages > wantTotal/size+2 {
-			t.Fatalf("still paging after %d pages: hasNextPage never became false", pages)
-		}
-		v := map[string]any{"first": size, "after": after}
-		for k, x := range vars {
-			v[k] = x
-		}
-		p := fetchPage(t, srv, v)
-		if p.TotalCount != wantTotal {
-			t.Fatalf("page %d: totalCount %d, want %d", pages, p.TotalCount, wantTotal)
-		}
-		seen = append(seen, p.refs()...)
-		if !p.PageInfo.HasNextPage {
-			if len(seen) != wantTotal {
-				t.Fatalf("hasNextPage false on page %d after %d items, want %d", pages, len(seen), wantTotal)
-			}
-			return seen
-		}
-		if len(p.Edges) != size {
-			t.Fatalf("page %d has %d edges but hasNextPage is true (page size %d)", pages, len(p.Edges), size)
-		}
-		after = *p.PageInfo.EndCursor
-	}
+	return pageThrough(t, srv, size, wantTotal, vars, false)
 }
 
-// pageBackward follows startCursor from the last page to the first and
-// returns every reference seen, in the connection's order.
+// pageBackward follows startCursor from the last page to the first, with
+// the same checks on hasPreviousPage, and returns every reference seen, in
+// the connection's order.
 func pageBackward(t *testing.T, srv *apitest.Server, size, wantTotal int, vars map[string]any) []string {
 	t.Helper()
+	return pageThrough(t, srv, size, wantTotal, vars, true)
+}
+
+func pageThrough(t *testing.T, srv *apitest.Server, size, wantTotal int, vars map[string]any, backward bool) []string {
+	t.Helper()
+	sizeArg, cursorArg, more := "first", "after", "hasNextPage"
+	if backward {
+		sizeArg, cursorArg, more = "last", "before", "hasPreviousPage"
+	}
 	var seen []string
-	var before any
+	var cursor any
 	for pages := 1; ; pages++ {
 		if pages > wantTotal/size+2 {
-			t.Fatalf("still paging after %d pages: hasPreviousPage never became false", pages)
+			t.Fatalf("still paging after %d pages: %s never became false", pages, more)
 		}
-		v := map[string]any{"last": size, "before": before}
+		v := map[string]any{sizeArg: size, cursorArg: cursor}
 		for k, x := range vars {
 			v[k] = x
 		}
@@ -147,17 +132,23 @@ func pageBackward(t *testing.T, srv *apitest.Server, size, wantTotal int, vars m
 		if p.TotalCount != wantTotal {
 			t.Fatalf("page %d: totalCount %d, want %d", pages, p.TotalCount, wantTotal)
 		}
-		seen = append(p.refs(), seen...)
-		if !p.PageInfo.HasPreviousPage {
+		hasMore, next := p.PageInfo.HasNextPage, p.PageInfo.EndCursor
+		if backward {
+			seen = append(p.refs(), seen...)
+			hasMore, next = p.PageInfo.HasPreviousPage, p.PageInfo.StartCursor
+		} else {
+			seen = append(seen, p.refs()...)
+		}
+		if !hasMore {
 			if len(seen) != wantTotal {
-				t.Fatalf("hasPreviousPage false on page %d after %d items, want %d", pages, len(seen), wantTotal)
+				t.Fatalf("%s false on page %d after %d items, want %d", more, pages, len(seen), wantTotal)
 			}
 			return seen
 		}
 		if len(p.Edges) != size {
-			t.Fatalf("page %d has %d edges but hasPreviousPage is true (page size %d)", pages, len(p.Edges), size)
+			t.Fatalf("page %d has %d edges but %s is true (page size %d)", pages, len(p.Edges), more, size)
 		}
-		before = *p.PageInfo.StartCursor
+		cursor = *next
 	}
 }
 
