@@ -14,6 +14,7 @@ const (
 	EFORBIDDEN       = "FORBIDDEN"       // the caller may not do this
 	EUNAUTHENTICATED = "UNAUTHENTICATED" // no valid credentials
 	EINTERNAL        = "INTERNAL"        // a fault of benkan's, logged; nothing of it is shown
+	EUNAVAILABLE     = "UNAVAILABLE"     // the database cannot serve now (down, starting, busy): retry later; HTTP 503
 
 	EBADREQUEST = "BAD_REQUEST"               // the HTTP request is not a GraphQL request (bad JSON, method, content type)
 	ETOOLARGE   = "REQUEST_TOO_LARGE"         // the request body is over the size limit
@@ -31,7 +32,13 @@ type Error struct {
 	Message string
 	// Field names the input field at fault, if one is.
 	Field string
+	// Err is the cause, for the server's log only: it is never shown to
+	// the client (an EUNAVAILABLE error keeps the driver's error here).
+	Err error
 }
+
+// Unwrap returns the cause, so that errors.Is and errors.As see through.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Error implements the error interface.
 func (e *Error) Error() string {

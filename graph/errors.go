@@ -13,18 +13,29 @@ import (
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/storage"
 )
 
-// presentError turns any error a request met into a GraphQL error with a
-// stable extensions.code. Only messages written for clients (benkan.Error,
-// ent's validation errors, gqlgen's parse and validation errors) reach the
-// client; anything else is logged and shown as INTERNAL, so that no SQL,
-// stack or stored value leaks through an error message.
+// presentError is the one error presenter: every error of a GraphQL
+// response passes through it (the transaction middleware and the transports
+// add theirs through graphql.AddError or exec.DispatchError, which call it),
+// and leaves with a stable extensions.code. Only messages written for
+// clients reach them: benkan.Error, ent's validation errors (as the rule of
+// the field, from ent/schema), gqlgen's parse and validation errors.
+// Unavailability of the database is UNAVAILABLE; anything else is a fault,
+// logged with the request id and shown as INTERNAL with that id only, so
+// that no SQL, driver message, stack or stored value leaks.
 func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
-		code, message, field := classify(err)
+		code, message, field := classify(ctx, err)
 		switch {
+		case code == benkan.EUNAVAILABLE:
+			log.WarnContext(ctx, "database unavailable", "err", err, "path", gqlErr.Path.String())
+			gqlErr.Message = message
+		case code == benkan.EINTERNAL:
+			// recoverPanic's error: the panic is logged already.
+			gqlErr.Message = "internal error"
 		case code != "":
 			gqlErr.Message = message
 		case hasCode(gqlErr):
@@ -41,13 +52,21 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if field != "" {
 			gqlErr.Extensions["field"] = field
 		}
+		if code == benkan.EINTERNAL || code == benkan.EUNAVAILABLE {
+			if id := benkan.RequestID(ctx); id != "" {
+				gqlErr.Extensions["requestId"] = id
+				if code == benkan.EINTERNAL {
+					gqlErr.Message = "internal error (request " + id + ")"
+				}
+			}
+		}
 		return gqlErr
 	}
 }
 
 // classify returns the code, client message and input field of the errors
 // benkan knows, and an empty code for the others.
-func classify(err error) (code, message, field string) {
+func classify(ctx context.Context, err error) (code, message, field string) {
 	var (
 		be  *benkan.Error
 		ve  *ent.ValidationError
@@ -57,9 +76,13 @@ func classify(err error) (code, message, field string) {
 	switch {
 	case errors.As(err, &be):
 		return be.Code, be.Message, be.Field
+	case storage.Unavailable(err):
+		// One the storage driver could not type: an error met while
+		// reading rows, after the query was sent.
+		return benkan.EUNAVAILABLE, "the database is unavailable for the moment: retry in a few seconds", ""
 	case errors.As(err, &ve):
 		f := fieldName(ve.Name)
-		return benkan.EINVALID, fmt.Sprintf("invalid %s: %s", f, reason(ve)), f
+		return benkan.EINVALID, fmt.Sprintf("invalid %s: it must be %s", f, fieldRule(ctx, ve.Name)), f
 	case errors.As(err, &ce):
 		// The driver's message names tables and constraints: say what it
 		// means instead.
@@ -69,12 +92,39 @@ func classify(err error) (code, message, field string) {
 		return benkan.ECONFLICT, "a value that must be unique is already taken", ""
 	case errors.As(err, &nfe):
 		return benkan.ENOTFOUND, "not found", ""
-	case isCursorMismatch(err):
-		return benkan.EINVALID, "invalid cursor: pass a cursor from a previous page of the same query (same orderBy)", "after"
-	case isEmptyPredicate(err):
+	case ent.IsEmptyWhereInput(err):
 		return benkan.EINVALID, "a filter (where, and, or, not, has…With) is empty: leave it out or give it a condition", "where"
 	}
 	return "", "", ""
+}
+
+// fieldRule is what a value of the ent field name must be, as ent/schema
+// states it. The type is the one the mutation returns (createViolationType
+// returns a ViolationType); a field name whose rule is the same in every
+// type needs no type.
+func fieldRule(ctx context.Context, name string) string {
+	if typ := mutatedType(ctx); typ != "" {
+		if r, ok := ent.FieldRule(typ, name); ok {
+			return r
+		}
+	}
+	if r, ok := ent.FieldRuleAnyType(name); ok {
+		return r
+	}
+	return "a value that fits the field's rules (see its description in the schema)"
+}
+
+// mutatedType is the GraphQL type (an ent type) of the root field whose
+// resolution met the error, or "" outside a field.
+func mutatedType(ctx context.Context) string {
+	fc := graphql.GetFieldContext(ctx)
+	for fc != nil && fc.Parent != nil {
+		fc = fc.Parent
+	}
+	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil {
+		return ""
+	}
+	return fc.Field.Definition.Type.Name()
 }
 
 func hasCode(e *gqlerror.Error) bool {
@@ -91,15 +141,6 @@ func fieldName(name string) string {
 	return benkan.GraphQLName(name)
 }
 
-// reason is the part of an ent validation error after the field name: the
-// validator's own words, e.g. "value does not match validation".
-func reason(ve *ent.ValidationError) string {
-	if inner := errors.Unwrap(ve); inner != nil {
-		return inner.Error()
-	}
-	return "invalid value"
-}
-
 func isForeignKey(ce *ent.ConstraintError) bool {
 	msg := strings.ToLower(ce.Error())
 	return strings.Contains(msg, "foreign key")
@@ -112,29 +153,4 @@ func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 		log.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
 		return &benkan.Error{Code: benkan.EINTERNAL, Message: "internal error"}
 	}
-}
-
-// isEmptyPredicate recognises entgql's ErrEmpty<Type>WhereInput errors,
-// which a client causes by sending an empty filter object.
-func isEmptyPredicate(err error) bool {
-	return inChain(err, func(msg string) bool { return strings.HasPrefix(msg, "ent: empty predicate ") })
-}
-
-// isCursorMismatch recognises entgql's errors for a cursor that decodes but
-// does not fit the query's ordering (a cursor of another query, or forged).
-func isCursorMismatch(err error) bool {
-	return inChain(err, func(msg string) bool {
-		return strings.HasPrefix(msg, "cursor ") && (strings.Contains(msg, "is not a slice") || strings.Contains(msg, "do not match orderBy"))
-	})
-}
-
-// inChain reports whether the message of err or of an error it wraps
-// satisfies match. entgql's errors have no types of their own to match.
-func inChain(err error, match func(string) bool) bool {
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if match(e.Error()) {
-			return true
-		}
-	}
-	return false
 }

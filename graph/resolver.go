@@ -15,7 +15,8 @@ import (
 )
 
 // Resolver is the root resolver. Queries read through client; mutations
-// use the transactional client that entgql.Transactioner puts in the context.
+// use the transactional client that the transactions extension (tx.go)
+// puts in the context.
 type Resolver struct {
 	client       *ent.Client
 	pseudonymKey []byte

@@ -3,13 +3,13 @@ package graph
 import (
 	"log/slog"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/graph/generated"
 )
@@ -40,12 +40,13 @@ var DefaultLimits = Limits{MaxDepth: 12, MaxPageSize: 1000, MaxCost: 100_000}
 
 // NewServer returns the GraphQL handler over client: GET and POST
 // transports (GET serves queries only), a parsed-query cache, automatic
-// persisted queries, the operation limits, one transaction per mutation,
-// and error presentation with stable codes.
+// persisted queries, the operation limits, cursor checks, one transaction
+// per mutation, and error presentation with stable codes.
 func NewServer(client *ent.Client, cfg Config) *handler.Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Logger = benkan.Logger(cfg.Logger)
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits
 	}
@@ -56,19 +57,25 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 		Resolvers: &Resolver{client: client, pseudonymKey: cfg.PseudonymKey},
 	}))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(get{})
 	srv.AddTransport(post{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		// Without the schema, a client must not learn field names from
+		// "Did you mean …?" either.
+		srv.SetDisableSuggestion(true)
+		srv.Use(noIntrospection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(persistedQueries{cache: lru.New[string](1000)})
 	srv.Use(cfg.Limits)
 	if !cfg.NoAccessControl {
 		srv.Use(&Access{client: client, log: cfg.Logger})
 	}
-	srv.Use(entgql.Transactioner{TxOpener: client})
+	srv.Use(cursorCheck{})
+	srv.Use(transactions{client: client, log: cfg.Logger})
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 	return srv

@@ -12,6 +12,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/benkan-project/benkan"
 )
 
 // Media types of GraphQL over HTTP responses.
@@ -60,7 +62,30 @@ func (post) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
-	writeResponse(w, responses(ctx))
+	resp := responses(ctx)
+	unavailableStatus(w, resp)
+	writeResponse(w, resp)
+}
+
+// retryAfter is the Retry-After of a 503: the seconds a client should wait
+// before retrying a request the database could not serve.
+const retryAfter = "2"
+
+// unavailableStatus answers 503 Service Unavailable with Retry-After when
+// an error of resp is UNAVAILABLE (the database could not serve it), so that
+// clients, proxies and load balancers retry rather than take it as an
+// answer; other responses keep their 200.
+func unavailableStatus(w http.ResponseWriter, resp *graphql.Response) {
+	if resp == nil {
+		return
+	}
+	for _, e := range resp.Errors {
+		if e.Extensions["code"] == benkan.EUNAVAILABLE {
+			w.Header().Set("Retry-After", retryAfter)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+	}
 }
 
 // responseType is the content type of the response to a request with the
@@ -102,6 +127,9 @@ func statusFor(contentType string, errs gqlerror.List) int {
 // writeResponse writes resp as JSON, as json.Marshal would but for the
 // data, which the executor wrote as JSON already and is copied unchanged.
 func writeResponse(w io.Writer, resp *graphql.Response) {
+	if resp == nil {
+		resp = &graphql.Response{}
+	}
 	var buf bytes.Buffer
 	buf.Grow(len(resp.Data) + 256)
 	buf.WriteByte('{')

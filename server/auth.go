@@ -47,6 +47,11 @@ func authenticate(verifier TokenVerifier, viewers Viewers, log *slog.Logger, nex
 		case errors.As(err, &be) && be.Code == benkan.EUNAUTHENTICATED:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="benkan"`)
 			writeError(w, http.StatusUnauthorized, benkan.EUNAUTHENTICATED, "%s", be.Message)
+		case errors.As(err, &be) && be.Code == benkan.EUNAVAILABLE:
+			// The viewer's user could not be read: the database is down.
+			log.WarnContext(ctx, "authenticate: database unavailable", "err", err)
+			w.Header().Set("Retry-After", "2")
+			writeError(w, http.StatusServiceUnavailable, benkan.EUNAVAILABLE, "%s", be.Message)
 		default:
 			log.ErrorContext(ctx, "authenticate", "err", err)
 			writeError(w, http.StatusInternalServerError, benkan.EINTERNAL, "internal error")

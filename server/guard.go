@@ -90,14 +90,21 @@ func checkBody(body []byte) error {
 	return nil
 }
 
-// writeError answers with a GraphQL error response carrying code.
+// writeError answers with a GraphQL error response carrying code. An
+// INTERNAL or UNAVAILABLE error also carries the request id (set as the
+// X-Request-ID response header by requestID), as the GraphQL error
+// presenter's do.
 func writeError(w http.ResponseWriter, status int, code, format string, args ...any) {
+	ext := map[string]any{"code": code}
+	if id := w.Header().Get(requestIDHeader); id != "" && (code == benkan.EINTERNAL || code == benkan.EUNAVAILABLE) {
+		ext["requestId"] = id
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"errors": []map[string]any{{
 			"message":    fmt.Sprintf(format, args...),
-			"extensions": map[string]any{"code": code},
+			"extensions": ext,
 		}},
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/web/playground"
 )
 
@@ -42,6 +43,7 @@ func Handler(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Logger = benkan.Logger(cfg.Logger)
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
@@ -57,7 +59,7 @@ func Handler(cfg Config) http.Handler {
 	} else {
 		mux.Handle("/", http.NotFoundHandler())
 	}
-	return recoverer(cfg.Logger, logRequests(cfg.Logger, securityHeaders(mux)))
+	return requestID(recoverer(cfg.Logger, logRequests(cfg.Logger, securityHeaders(mux))))
 }
 
 func readyz(ready func(context.Context) error, log *slog.Logger) http.HandlerFunc {

@@ -74,7 +74,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("reach %s database: %w", dialectName, err)
 	}
-	var drv dialect.Driver = entsql.OpenDB(dialectName, db)
+	var drv dialect.Driver = availability{entsql.OpenDB(dialectName, db)}
 	if cfg.WrapDriver != nil {
 		drv = cfg.WrapDriver(drv)
 	}

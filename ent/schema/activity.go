@@ -29,7 +29,7 @@ func (Activity) Mixin() []ent.Mixin {
 // Fields of Activity.
 func (Activity) Fields() []ent.Field {
 	count := func(name, comment string) ent.Field {
-		return field.Int(name).Default(0).NonNegative().Comment(comment)
+		return field.Int(name).Default(0).NonNegative().Comment(comment).Annotations(rule("a whole number, 0 or more"))
 	}
 	return []ent.Field{
 		field.Enum("kind").

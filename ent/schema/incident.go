@@ -45,7 +45,7 @@ func (Incident) Fields() []ent.Field {
 			Unique().
 			Match(referencePattern).
 			Comment("Reference code, unique: place code, year, number, e.g. NIO-2023-0042.").
-			Annotations(entgql.OrderField("REFERENCE")),
+			Annotations(entgql.OrderField("REFERENCE"), rule("a place code of 2 to 6 capital letters, a year of 4 digits and a number of 3 to 6 digits, joined by '-', e.g. NIO-2023-0042")),
 		field.Time("occurred_at").
 			Comment("When the alleged events took place.").
 			Annotations(entgql.OrderField("OCCURRED_AT")),

@@ -44,12 +44,14 @@ func (Locality) Fields() []ent.Field {
 			Optional().
 			Nillable().
 			Min(-90).Max(90).
-			Comment("Latitude of the locality's centre, in decimal degrees (WGS 84)."),
+			Comment("Latitude of the locality's centre, in decimal degrees (WGS 84).").
+			Annotations(rule("a latitude in decimal degrees, from -90 to 90")),
 		field.Float("longitude").
 			Optional().
 			Nillable().
 			Min(-180).Max(180).
-			Comment("Longitude of the locality's centre, in decimal degrees (WGS 84)."),
+			Comment("Longitude of the locality's centre, in decimal degrees (WGS 84).").
+			Annotations(rule("a longitude in decimal degrees, from -180 to 180")),
 	}
 }
 

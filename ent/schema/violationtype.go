@@ -30,7 +30,7 @@ func (ViolationType) Fields() []ent.Field {
 			Immutable().
 			Match(regexp.MustCompile(`^[a-z][a-z0-9_]{1,62}$`)).
 			Comment("Stable code of the term, e.g. arbitrary_arrest. Never changes once created.").
-			Annotations(entgql.OrderField("CODE")),
+			Annotations(entgql.OrderField("CODE"), rule("2 to 63 characters: a lower-case letter, then lower-case letters, digits or '_', e.g. arbitrary_arrest")),
 		field.String("label_fr").
 			NotEmpty().
 			MaxLen(200).
