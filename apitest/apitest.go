@@ -43,6 +43,13 @@ const Admin = "test-admin"
 // policy and a user Admin holding the admin role everywhere.
 func Start(t testing.TB, db *storage.DB) *Server {
 	t.Helper()
+	return StartWith(t, db, nil)
+}
+
+// StartWith is Start with the GraphQL configuration changed by configure
+// (nil for none), e.g. to serve without introspection.
+func StartWith(t testing.TB, db *storage.DB, configure func(*graph.Config)) *Server {
+	t.Helper()
 	ctx := context.Background()
 	engine, err := policy.NewEngine(ctx, db.Client)
 	if err != nil {
@@ -63,8 +70,12 @@ func Start(t testing.TB, db *storage.DB) *Server {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	gcfg := graph.Config{Introspection: true, Logger: log, PseudonymKey: auth.RandomSecret()}
+	if configure != nil {
+		configure(&gcfg)
+	}
 	h := server.Handler(server.Config{
-		GraphQL:    graph.NewServer(db.Client, graph.Config{Introspection: true, Logger: log, PseudonymKey: auth.RandomSecret()}),
+		GraphQL:    graph.NewServer(db.Client, gcfg),
 		Verifier:   verifier,
 		Viewers:    engine,
 		Ready:      db.Ping,

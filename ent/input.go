@@ -157,6 +157,176 @@ func OrderZeros(orderBy any) ([]any, bool) {
 	return nil, false
 }
 
+// OrderZerosOf is OrderZeros for an orderBy argument as a GraphQL document
+// gives it (a list of {field, direction} objects, or one object, or null),
+// with the name of its input type, e.g. "IncidentOrder": each field is
+// unmarshalled by its own UnmarshalGQL, as gqlgen does before resolving.
+// The second result is false for an unknown type or a malformed value
+// (which the GraphQL validator refuses anyway).
+func OrderZerosOf(inputType string, raw any) ([]any, bool) {
+	items, ok := raw.([]any)
+	if !ok && raw != nil {
+		items = []any{raw}
+	}
+	switch inputType {
+	case "ActivityOrder":
+		orders := make([]*ActivityOrder, 0, len(items))
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			f := new(ActivityOrderField)
+			if err := f.UnmarshalGQL(m["field"]); err != nil {
+				return nil, false
+			}
+			orders = append(orders, &ActivityOrder{Field: f})
+		}
+		return OrderZeros(orders)
+	case "ActorOrder":
+		orders := make([]*ActorOrder, 0, len(items))
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			f := new(ActorOrderField)
+			if err := f.UnmarshalGQL(m["field"]); err != nil {
+				return nil, false
+			}
+			orders = append(orders, &ActorOrder{Field: f})
+		}
+		return OrderZeros(orders)
+	case "AuditEventOrder":
+		orders := make([]*AuditEventOrder, 0, len(items))
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			f := new(AuditEventOrderField)
+			if err := f.UnmarshalGQL(m["field"]); err != nil {
+				return nil, false
+			}
+			orders = append(orders, &AuditEventOrder{Field: f})
+		}
+		return OrderZeros(orders)
+	case "FollowUpOrder":
+		orders := make([]*FollowUpOrder, 0, len(items))
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			f := new(FollowUpOrderField)
+			if err := f.UnmarshalGQL(m["field"]); err != nil {
+				return nil, false
+			}
+			orders = append(orders, &FollowUpOrder{Field: f})
+		}
+		return OrderZeros(orders)
+	case "IncidentOrder":
+		orders := make([]*IncidentOrder, 0, len(items))
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			f := new(IncidentOrderField)
+			if err := f.UnmarshalGQL(m["field"]); err != nil {
+				return nil, false
+			}
+			orders = append(orders, &IncidentOrder{Field: f})
+		}
+		return OrderZeros(orders)
+	case "InvolvementOrder":
+		orders := make([]*InvolvementOrder, 0, len(items))
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			f := new(InvolvementOrderField)
+			if err := f.UnmarshalGQL(m["field"]); err != nil {
+				return nil, false
+			}
+			orders = append(orders, &InvolvementOrder{Field: f})
+		}
+		return OrderZeros(orders)
+	case "LocalityOrder":
+		orders := make([]*LocalityOrder, 0, len(items))
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			f := new(LocalityOrderField)
+			if err := f.UnmarshalGQL(m["field"]); err != nil {
+				return nil, false
+			}
+			orders = append(orders, &LocalityOrder{Field: f})
+		}
+		return OrderZeros(orders)
+	case "OrganizationOrder":
+		orders := make([]*OrganizationOrder, 0, len(items))
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			f := new(OrganizationOrderField)
+			if err := f.UnmarshalGQL(m["field"]); err != nil {
+				return nil, false
+			}
+			orders = append(orders, &OrganizationOrder{Field: f})
+		}
+		return OrderZeros(orders)
+	case "RecommendationOrder":
+		orders := make([]*RecommendationOrder, 0, len(items))
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			f := new(RecommendationOrderField)
+			if err := f.UnmarshalGQL(m["field"]); err != nil {
+				return nil, false
+			}
+			orders = append(orders, &RecommendationOrder{Field: f})
+		}
+		return OrderZeros(orders)
+	case "UserOrder":
+		orders := make([]*UserOrder, 0, len(items))
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			f := new(UserOrderField)
+			if err := f.UnmarshalGQL(m["field"]); err != nil {
+				return nil, false
+			}
+			orders = append(orders, &UserOrder{Field: f})
+		}
+		return OrderZeros(orders)
+	case "ViolationTypeOrder":
+		orders := make([]*ViolationTypeOrder, 0, len(items))
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			f := new(ViolationTypeOrderField)
+			if err := f.UnmarshalGQL(m["field"]); err != nil {
+				return nil, false
+			}
+			orders = append(orders, &ViolationTypeOrder{Field: f})
+		}
+		return OrderZeros(orders)
+	}
+	return nil, false
+}
+
 // IsEmptyWhereInput reports whether err is or wraps one of the
 // ErrEmpty<Type>WhereInput errors: a filter object without a condition.
 func IsEmptyWhereInput(err error) bool {

@@ -7,24 +7,29 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/gid"
 )
 
-// cursorCheck refuses, before a connection resolves, an after or before
-// cursor whose values do not fit the connection's orderBy: a cursor is
-// base64 msgpack of {ID, Value}, Value one value per orderBy field, so a
+// cursorCheck refuses, before anything runs, an operation with an after or
+// before cursor whose values do not fit its connection's orderBy. A cursor
+// is base64 msgpack of {ID, Value}, Value one value per orderBy field, so a
 // forged one may carry a map, a list or a boolean where a time or a string
 // is compared in SQL, and the driver fails (or worse, compares). The check
-// is on the typed values: each cursor value against the Go type of the
-// ordering field it pairs with (ent.OrderZeros), never on driver errors.
+// is on typed values: the decoded cursor (entgql.Cursor) against the Go
+// type of each ordering field it pairs with (ent.OrderZerosOf, from ent's
+// own order types), never on driver errors. It checks the operation as a
+// whole because nested connections are loaded with their parent, before
+// their own field resolves.
 type cursorCheck struct{}
 
 var _ interface {
 	graphql.HandlerExtension
-	graphql.FieldInterceptor
+	graphql.OperationContextMutator
 } = cursorCheck{}
 
 // ExtensionName implements graphql.HandlerExtension.
@@ -33,27 +38,83 @@ func (cursorCheck) ExtensionName() string { return "CursorCheck" }
 // Validate implements graphql.HandlerExtension.
 func (cursorCheck) Validate(graphql.ExecutableSchema) error { return nil }
 
-// InterceptField implements graphql.FieldInterceptor.
-func (cursorCheck) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || !fc.IsResolver || fc.Args == nil {
-		return next(ctx)
+// MutateOperationContext implements graphql.OperationContextMutator.
+func (cursorCheck) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
 	}
-	after, _ := fc.Args["after"].(*entgql.Cursor[gid.ID])
-	before, _ := fc.Args["before"].(*entgql.Cursor[gid.ID])
-	if after == nil && before == nil {
-		return next(ctx)
-	}
-	zeros, ok := ent.OrderZeros(fc.Args["orderBy"])
-	if !ok {
-		return next(ctx)
-	}
-	for name, c := range map[string]*entgql.Cursor[gid.ID]{"after": after, "before": before} {
-		if c != nil && !cursorFits(c, zeros) {
-			return nil, benkan.FieldErrorf(name, "invalid cursor in %s: pass a cursor from a previous page of the same connection with the same orderBy", name)
+	return checkCursors(oc.Operation.SelectionSet, oc.Variables, map[string]bool{})
+}
+
+// checkCursors checks the cursors of every field of set and below, each
+// fragment once (its arguments do not depend on where it is spread).
+func checkCursors(set ast.SelectionSet, vars map[string]any, seen map[string]bool) *gqlerror.Error {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if err := checkFieldCursors(s, vars); err != nil {
+				return err
+			}
+			if err := checkCursors(s.SelectionSet, vars, seen); err != nil {
+				return err
+			}
+		case *ast.InlineFragment:
+			if err := checkCursors(s.SelectionSet, vars, seen); err != nil {
+				return err
+			}
+		case *ast.FragmentSpread:
+			if s.Definition == nil || seen[s.Name] {
+				continue
+			}
+			seen[s.Name] = true
+			if err := checkCursors(s.Definition.SelectionSet, vars, seen); err != nil {
+				return err
+			}
 		}
 	}
-	return next(ctx)
+	return nil
+}
+
+// checkFieldCursors checks the after and before arguments of one
+// connection field against its orderBy.
+func checkFieldCursors(f *ast.Field, vars map[string]any) *gqlerror.Error {
+	if f.Definition == nil || f.Definition.Arguments.ForName("after") == nil {
+		return nil
+	}
+	order := f.Definition.Arguments.ForName("orderBy")
+	if order == nil {
+		return nil
+	}
+	args := f.ArgumentMap(vars)
+	for _, name := range []string{"after", "before"} {
+		raw, ok := args[name]
+		if !ok || raw == nil {
+			continue
+		}
+		var c entgql.Cursor[gid.ID]
+		if err := c.UnmarshalGQL(raw); err != nil {
+			return cursorError(f, name)
+		}
+		zeros, ok := ent.OrderZerosOf(order.Type.Name(), args["orderBy"])
+		if !ok {
+			continue // an orderBy the validator refuses, or not an ent connection
+		}
+		if !cursorFits(&c, zeros) {
+			return cursorError(f, name)
+		}
+	}
+	return nil
+}
+
+func cursorError(f *ast.Field, arg string) *gqlerror.Error {
+	e := &gqlerror.Error{
+		Message: "invalid cursor in " + f.Alias + "(" + arg + ":): pass a cursor from a previous page of the same connection with the same orderBy",
+		Extensions: map[string]any{"code": benkan.EINVALID, "field": arg},
+	}
+	if f.Position != nil {
+		e.Locations = []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}}
+	}
+	return e
 }
 
 // cursorFits reports whether the cursor's values fit the ordering whose

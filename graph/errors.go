@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/benkan-project/benkan"
@@ -117,14 +118,16 @@ func fieldRule(ctx context.Context, name string) string {
 // mutatedType is the GraphQL type (an ent type) of the root field whose
 // resolution met the error, or "" outside a field.
 func mutatedType(ctx context.Context) string {
-	fc := graphql.GetFieldContext(ctx)
-	for fc != nil && fc.Parent != nil {
-		fc = fc.Parent
+	var root *ast.Field
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		if fc.Field.Field != nil { // not a list element's, nor the operation's
+			root = fc.Field.Field
+		}
 	}
-	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil {
+	if root == nil || root.Definition == nil {
 		return ""
 	}
-	return fc.Field.Definition.Type.Name()
+	return root.Definition.Type.Name()
 }
 
 func hasCode(e *gqlerror.Error) bool {

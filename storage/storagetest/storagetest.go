@@ -114,6 +114,7 @@ func openPostgres(t testing.TB, cfg storage.Config) *storage.DB {
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}
+	urls.Store(db, cfg.DatabaseURL)
 	t.Cleanup(func() {
 		db.Close()
 		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
