@@ -80,7 +80,7 @@ func classify(ctx context.Context, err error) (code, message, field string) {
 	case storage.Unavailable(err):
 		// One the storage driver could not type: an error met while
 		// reading rows, after the query was sent.
-		return benkan.EUNAVAILABLE, "the database is unavailable for the moment: retry in a few seconds", ""
+		return benkan.EUNAVAILABLE, "the database is unavailable right now; retry in a few seconds", ""
 	case errors.As(err, &ve):
 		f := fieldName(ve.Name)
 		return benkan.EINVALID, fmt.Sprintf("invalid %s: it must be %s", f, fieldRule(ctx, ve.Name)), f

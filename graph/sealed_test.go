@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,8 +27,12 @@ import (
 // network behind a response: none may appear in one.
 var driverLeaks = []string{
 	"pq:", "sqlite", "SQLITE", "dial tcp", "connection refused", "connection reset", "starting up",
-	"127.0.0.1", "SELECT", "INSERT", "UPDATE ", "ent:", "sql:", "driver", "goroutine", "violation_types",
+	"127.0.0.1", "SELECT", "INSERT", "UPDATE ", "sql:", "driver", "goroutine", "violation_types",
 }
+
+// entPrefix is ent's prefix of its own error messages ("ent: validator
+// failed…"), as a word.
+var entPrefix = regexp.MustCompile(`(^|[^A-Za-z])ent: `)
 
 // wantNoLeak fails the test if the raw response names the database,
 // its driver or SQL.
@@ -37,6 +42,9 @@ func wantNoLeak(t *testing.T, r *apitest.Response) {
 		if bytes.Contains(r.Body, []byte(leak)) {
 			t.Errorf("the response leaks %q: %s", leak, r.Body)
 		}
+	}
+	if entPrefix.Match(r.Body) {
+		t.Errorf("the response leaks an ent error: %s", r.Body)
 	}
 }
 

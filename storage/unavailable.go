@@ -63,7 +63,7 @@ func Unavailable(err error) bool {
 }
 
 // errUnavailable is what the client is told when the database is unavailable.
-const errUnavailable = "the database is unavailable for the moment: retry in a few seconds"
+const errUnavailable = "the database is unavailable right now; retry in a few seconds"
 
 // unavailable returns err as a benkan.Error with code EUNAVAILABLE when it
 // is one (the driver's error kept as its cause, for the log), and err
