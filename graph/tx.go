@@ -65,8 +65,8 @@ func (transactions) MutateOperationContext(_ context.Context, oc *graphql.Operat
 // transaction, runs the mutation, and commits it only if the response has
 // no error.
 func (t transactions) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	if !isMutation(graphql.GetOperationContext(ctx).Operation) {
-		return next(ctx)
+	if !graphql.HasOperationContext(ctx) || !isMutation(graphql.GetOperationContext(ctx).Operation) {
+		return next(ctx) // no operation: a request refused before it parsed
 	}
 	tx, err := t.client.Tx(ctx)
 	if err != nil {

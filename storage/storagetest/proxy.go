@@ -174,7 +174,7 @@ func startingUp(c net.Conn) {
 // Databases), and a second connection pool to it, through a Proxy the test
 // controls. Tests seed through the first and serve through the second.
 // It skips the test when BENKAN_TEST_DATABASE_URL is not set.
-func ThroughProxy(t *testing.T) (direct, proxied *storage.DB, proxy *Proxy) {
+func ThroughProxy(t testing.TB) (direct, proxied *storage.DB, proxy *Proxy) {
 	t.Helper()
 	if os.Getenv(EnvURL) == "" {
 		t.Skipf("%s is not set", EnvURL)
