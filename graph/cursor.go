@@ -108,7 +108,7 @@ func checkFieldCursors(f *ast.Field, vars map[string]any) *gqlerror.Error {
 
 func cursorError(f *ast.Field, arg string) *gqlerror.Error {
 	e := &gqlerror.Error{
-		Message: "invalid cursor in " + f.Alias + "(" + arg + ":): pass a cursor from a previous page of the same connection with the same orderBy",
+		Message:    "invalid cursor in " + f.Alias + "(" + arg + ":): pass a cursor from a previous page of the same connection with the same orderBy",
 		Extensions: map[string]any{"code": benkan.EINVALID, "field": arg},
 	}
 	if f.Position != nil {
