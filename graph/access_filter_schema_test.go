@@ -361,3 +361,95 @@ func filterIDs(t *testing.T, r *apitest.Response) map[string]bool {
 	}
 	return out
 }
+
+// TestAccessOrderingsFromSchema does for orderings what
+// TestAccessFiltersFromSchema does for filters: every value of every
+// <Type>OrderField, as a single object inline and as a list in a variable,
+// at the root and in the nested connections of the schema, for each
+// restricted role: refused (the same whatever the direction) exactly when
+// the role may not read the field on every row it sees.
+func TestAccessOrderingsFromSchema(t *testing.T) {
+	ws := readWhereSchema(t)
+	type orderCase struct {
+		name, query string
+		vars        map[string]any
+		typ, field  string
+	}
+	var cases []orderCase
+	add := func(typ, field, enum, prefix, suffix string) {
+		cases = append(cases,
+			orderCase{name: prefix + " " + enum + " object", typ: typ, field: field,
+				query: fmt.Sprintf("{ %s(first: 5, orderBy: {field: %s, direction: DIRECTION})%s }", prefix, enum, suffix)},
+			orderCase{name: prefix + " " + enum + " list", typ: typ, field: field,
+				query: fmt.Sprintf("query($o: [%sOrder!]) { %s(first: 5, orderBy: $o)%s }", typ, prefix, suffix),
+				vars:  map[string]any{"o": []any{map[string]any{"field": enum, "direction": "DIRECTION"}}}})
+	}
+	for _, typ := range ws.types {
+		enum := ws.s.Types[typ+"OrderField"]
+		if enum == nil {
+			continue
+		}
+		for _, v := range enum.EnumValues {
+			field := benkan.GraphQLName(strings.ToLower(v.Name))
+			if ws.s.Types[typ].Fields.ForName(field) == nil {
+				t.Fatalf("%sOrderField.%s orders by no field of %s", typ, v.Name, typ)
+			}
+			if ws.s.Query.Fields.ForName(ws.roots[typ]).Arguments.ForName("orderBy").Type.Elem != nil {
+				add(typ, field, v.Name, "result: "+ws.roots[typ], " { totalCount }")
+			}
+			// The connections of other types that list typ, ordered.
+			for _, from := range ws.types {
+				for _, f := range ws.s.Types[from].Fields {
+					if f.Type.Name() == typ+"Connection" && f.Arguments.ForName("orderBy") != nil {
+						add(typ, field, v.Name, fmt.Sprintf("result: %s(first: 5) { edges { node { id %s", ws.roots[from], f.Name), " { totalCount } } } }")
+					}
+				}
+			}
+		}
+	}
+	if len(cases) < 50 {
+		t.Fatalf("only %d orderings generated", len(cases))
+	}
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := accSetup(t, db)
+		var refused, allowed int
+		for _, subject := range []string{accMonNiono, accDIHR, accFSINiono, accMulti} {
+			t.Run(subject, func(t *testing.T) {
+				v, err := w.srv.Engine.Viewer(context.Background(), subject)
+				if err != nil {
+					t.Fatal(err)
+				}
+				srv := w.as(t, subject)
+				run := func(c orderCase, dir string) *apitest.Response {
+					vars := map[string]any{}
+					for k, val := range c.vars {
+						vars[k] = []any{map[string]any{"field": val.([]any)[0].(map[string]any)["field"], "direction": dir}}
+					}
+					return srv.Query(t, strings.ReplaceAll(c.query, "DIRECTION", dir), vars)
+				}
+				for _, c := range cases {
+					resp := run(c, "ASC")
+					if c.field != "id" && !v.FullyReadable(c.typ, c.field) {
+						refused++
+						want := c.typ + "." + c.field
+						if len(resp.Errors) != 1 || resp.Errors[0].Code() != benkan.EFORBIDDEN || resp.Errors[0].Extensions["field"] != want {
+							t.Errorf("%s: want FORBIDDEN on %s, got %s", c.name, want, resp.Body)
+							continue
+						}
+						if other := run(c, "DESC"); !bytes.Equal(other.Body, resp.Body) {
+							t.Errorf("%s: the refusal depends on the direction:\n%s\n%s", c.name, resp.Body, other.Body)
+						}
+						continue
+					}
+					allowed++
+					if len(resp.Errors) > 0 {
+						t.Errorf("%s: an allowed ordering was refused: %s", c.name, resp.Body)
+					}
+				}
+			})
+		}
+		if refused == 0 || allowed == 0 {
+			t.Errorf("%d refused and %d allowed orderings: the cases do not try both", refused, allowed)
+		}
+	})
+}
