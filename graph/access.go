@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -133,26 +134,30 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 	if fc == nil {
 		return next(ctx)
 	}
+	decided := a.nodes[fc.Object] && fc.Field.Name != "id" && !strings.HasPrefix(fc.Field.Name, "__")
+	if !decided && len(fc.Args) == 0 {
+		return next(ctx)
+	}
 	// One walk up the context for both: a field's context is many layers deep.
 	st, _ := ctx.Value(responseKey{}).(*response)
 	var v *policy.Viewer
 	if st != nil {
 		v = st.viewer
+		if st.refusal.Load() != nil {
+			return nil, nil // the operation is refused: resolve nothing more
+		}
 	} else {
 		v = policy.FromContext(ctx)
-	}
-	if st != nil && st.refused() != nil {
-		return nil, nil // the operation is refused: resolve nothing more
 	}
 	if len(fc.Args) > 0 {
 		if err := checkArgs(v, fc.Args); err != nil {
 			if st != nil {
-				st.refuse(err)
+				st.refusal.CompareAndSwap(nil, &err)
 			}
 			return nil, err
 		}
 	}
-	if !a.nodes[fc.Object] || fc.Field.Name == "id" || strings.HasPrefix(fc.Field.Name, "__") {
+	if !decided {
 		return next(ctx)
 	}
 	var row any
@@ -192,23 +197,8 @@ type response struct {
 	masked masked
 	reads  reads
 
-	mu      sync.Mutex
-	refusal error
-}
-
-// refuse records the first refusal of the operation.
-func (r *response) refuse(err error) {
-	r.mu.Lock()
-	if r.refusal == nil {
-		r.refusal = err
-	}
-	r.mu.Unlock()
-}
-
-func (r *response) refused() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.refusal
+	// refusal is the first refused filter or ordering.
+	refusal atomic.Pointer[error]
 }
 
 // masked collects the paths of masked fields of one response.
@@ -234,9 +224,9 @@ func (m *masked) add(p string) {
 func (a *Access) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	st := &response{viewer: policy.FromContext(ctx)}
 	resp := next(context.WithValue(ctx, responseKey{}, st))
-	if refusal := st.refused(); refusal != nil && resp != nil {
+	if refusal := st.refusal.Load(); refusal != nil && resp != nil {
 		for _, e := range resp.Errors {
-			if errors.Is(e, refusal) {
+			if errors.Is(e, *refusal) {
 				return &graphql.Response{Errors: gqlerror.List{e}}
 			}
 		}
