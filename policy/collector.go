@@ -35,18 +35,18 @@ func isCollector(typ, field string) bool {
 }
 
 // foreignCollector reports whether a create m names as collector a user
-// other than the viewer, and the collector's field name.
-func (v *Viewer) foreignCollector(m ent.Mutation) (string, bool) {
-	name, _, ok := collectorOf(m.Type())
+// other than the viewer, and the collector's edge.
+func (v *Viewer) foreignCollector(m ent.Mutation) (string, ent.EdgeInfo, bool) {
+	name, e, ok := collectorOf(m.Type())
 	if !ok || !m.Op().Is(ent.OpCreate) {
-		return "", false
+		return "", e, false
 	}
 	for _, id := range m.AddedIDs(name) {
 		if id != ent.Value(v.UserID) {
-			return benkan.GraphQLName(name), true
+			return name, e, true
 		}
 	}
-	return "", false
+	return "", e, false
 }
 
 // checkCollector refuses, before anything else is looked at, a create
@@ -55,33 +55,36 @@ func (v *Viewer) foreignCollector(m ent.Mutation) (string, bool) {
 // exists. A grant that names it is checked on the written row afterwards
 // (collectorGranted), with its scope.
 func (v *Viewer) checkCollector(m ent.Mutation) error {
-	field, ok := v.foreignCollector(m)
+	name, e, ok := v.foreignCollector(m)
 	if !ok {
 		return nil
 	}
 	for _, a := range v.Assignments {
 		for _, g := range a.Grants {
-			if g.Action == ActionCreate && g.namesField(m.Type(), field) {
+			if g.Action == ActionCreate && g.namesField(m.Type(), benkan.GraphQLName(name)) {
 				return nil
 			}
 		}
 	}
-	return collectorForbidden(m.Type(), field)
+	return collectorForbidden(m.Type(), e.Set)
 }
 
-// collectorGranted refuses a created row whose foreign collector no grant
-// naming the field covers (its scope, and its parent readable).
-func (v *Viewer) collectorGranted(ctx context.Context, m ent.Mutation, id gid.ID, field string) error {
-	ok, err := v.fieldGranted(ctx, m, id, ActionCreate, field)
+// collectorGranted refuses a created row whose foreign collector (edge
+// name) no grant naming the field covers (its scope, and its parent
+// readable).
+func (v *Viewer) collectorGranted(ctx context.Context, m ent.Mutation, id gid.ID, name string) error {
+	ok, err := v.fieldGranted(ctx, m, id, ActionCreate, benkan.GraphQLName(name))
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return collectorForbidden(m.Type(), field)
+		return collectorForbidden(m.Type(), ent.Edges[m.Type()][name].Set)
 	}
 	return nil
 }
 
+// collectorForbidden is the refusal of a collector set to another user;
+// field is the input field (collectedByID).
 func collectorForbidden(typ, field string) error {
 	return &benkan.Error{Code: benkan.EFORBIDDEN, Field: field,
 		Message: fmt.Sprintf("you may not record %s objects in another user's name: leave %s out", typ, field)}

@@ -158,7 +158,7 @@ func MutationHook() ent.Hook {
 			if err := v.checkReferences(ctx, m); err != nil {
 				return nil, err
 			}
-			collector, foreign := v.foreignCollector(m)
+			collector, _, foreign := v.foreignCollector(m)
 			if err := v.defaultCollector(m); err != nil {
 				return nil, err
 			}
