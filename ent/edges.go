@@ -96,3 +96,22 @@ var UniqueFields = map[string][]string{
 	"User":           {"subject"},
 	"ViolationType":  {"code"},
 }
+
+// UniqueIndexes lists each type's unique indexes of several columns (an
+// actor holds a role in an incident once): a write that repeats another
+// row's values in all of them fails, which tells the writer that such a
+// row exists.
+var UniqueIndexes = map[string][][]string{
+	"Activity":       {},
+	"Actor":          {},
+	"AuditEvent":     {},
+	"FollowUp":       {},
+	"Incident":       {},
+	"Involvement":    {{"incident_id", "actor_id", "role"}},
+	"Locality":       {{"name", "level", "locality_children"}},
+	"Organization":   {},
+	"PolicyRule":     {{"ptype", "v0", "v1", "v2", "v3", "v4", "v5"}},
+	"Recommendation": {},
+	"User":           {},
+	"ViolationType":  {},
+}

@@ -257,6 +257,32 @@ func TestMutationsUniqueValues(t *testing.T) {
 			wantError(t, r, "BAD_USER_INPUT", "reference")
 			accUnchanged(t, w, before)
 		})
+		t.Run("monitor: an involvement repeating a hidden one is refused as one repeating none", func(t *testing.T) {
+			// Incident c (the coordinator's, verified in Niono) is visible to
+			// the monitor, its witnesses are not; the unit of Niono is an
+			// actor it sees (alleged in its own incidents). Make the unit a
+			// hidden witness of c.
+			unit := w.units[accUnitNiono]
+			if _, err := db.Client.Involvement.Create().SetRole(involvement.RoleWITNESS).SetIncident(w.incidents["c"]).SetActor(unit).Save(accSys()); err != nil {
+				t.Fatal(err)
+			}
+			var bodies [][]byte
+			for _, role := range []string{"WITNESS", "SOURCE"} { // hidden collision, none
+				before := accState(t, w)
+				r := mon.Query(t, accCreateInvolvement, map[string]any{"input": map[string]any{
+					"role": role, "incidentID": string(w.incidents["c"].ID), "actorID": string(unit.ID)}})
+				wantError(t, r, "FORBIDDEN", "")
+				accUnchanged(t, w, before)
+				bodies = append(bodies, r.Body)
+			}
+			if !bytes.Equal(bodies[0], bodies[1]) {
+				t.Errorf("ORACLE: answers differ:\n%s\n%s", bodies[0], bodies[1])
+			}
+			// A collision with an involvement it sees is a CONFLICT: it knows.
+			r := mon.Query(t, accCreateInvolvement, map[string]any{"input": map[string]any{
+				"role": "VICTIM", "incidentID": string(w.incidents["d"].ID), "actorID": string(w.persons["d"][involvement.RoleVICTIM].ID)}})
+			wantError(t, r, "CONFLICT", "")
+		})
 		t.Run("a role that may not create violation types gets FORBIDDEN for a taken code as for a free one", func(t *testing.T) {
 			var bodies [][]byte
 			for _, code := range []string{w.vts[0].Code, "free_code"} {

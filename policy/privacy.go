@@ -104,6 +104,12 @@ func mayMutate(ctx context.Context, m ent.Mutation) error {
 	return privacy.Skip
 }
 
+// mayNotLeave is the refusal of a write that would leave a row the viewer
+// may not create or update.
+func mayNotLeave(act, typ string) error {
+	return benkan.Errorf(benkan.EFORBIDDEN, "you may not %s this %s", act, typ)
+}
+
 func forbidden(act, typ string) error {
 	if act == "" {
 		act = "delete"
@@ -158,6 +164,9 @@ func MutationHook() ent.Hook {
 			if err := v.checkReferences(ctx, m); err != nil {
 				return nil, err
 			}
+			if err := v.checkUniqueIndexes(ctx, m, act, id); err != nil {
+				return nil, err
+			}
 			collector, _, foreign := v.foreignCollector(m)
 			if err := v.defaultCollector(m); err != nil {
 				return nil, err
@@ -172,7 +181,7 @@ func MutationHook() ent.Hook {
 					return nil, err
 				}
 				if !ok {
-					return nil, benkan.Errorf(benkan.EFORBIDDEN, "you may not %s this %s", act, m.Type())
+					return nil, mayNotLeave(act, m.Type())
 				}
 				if foreign {
 					if err := v.collectorGranted(ctx, m, id, collector); err != nil {

@@ -17,7 +17,8 @@ type someRows struct {
 	count func(context.Context) (int, error)
 }
 
-// byIDs filters q (through its filter f) to the rows ids.
+// byIDs filters q (through its filter f) to the rows ids, or to none of
+// them if ids is empty (the caller filters otherwise).
 func byIDs[Q interface {
 	Exist(context.Context) (bool, error)
 	Count(context.Context) (int, error)
@@ -25,9 +26,11 @@ func byIDs[Q interface {
 	Where(entql.P)
 	WhereID(entql.StringP)
 }](q Q, f F, ids []gid.ID) someRows {
-	if len(ids) == 1 {
+	switch len(ids) {
+	case 0:
+	case 1:
 		f.WhereID(entql.StringEQ(string(ids[0])))
-	} else {
+	default:
 		vs := make([]any, len(ids))
 		for i, id := range ids {
 			vs[i] = string(id)
@@ -38,7 +41,7 @@ func byIDs[Q interface {
 	return someRows{where: f.Where, exist: q.Exist, count: q.Count}
 }
 
-// rowQuery returns a query for the rows ids of typ.
+// rowQuery returns a query for the rows ids of typ (every row if none).
 func rowQuery(c *ent.Client, typ string, ids ...gid.ID) (someRows, error) {
 	switch typ {
 	case "Activity":
