@@ -5755,7 +5755,11 @@ input ViolationTypeWhereInput {
 Changes to benkan's data. Each mutation runs in its own transaction: when it
 fails, for whatever reason, nothing is written. Errors carry a stable
 ` + "`" + `extensions.code` + "`" + `: BAD_USER_INPUT for invalid values (with ` + "`" + `extensions.field` + "`" + `),
-NOT_FOUND for an unknown id, CONFLICT for a duplicate unique value.
+FORBIDDEN for what the viewer's policy does not allow (including choosing a
+unique value, such as an incident's reference, when the viewer does not see
+every row: leave it out and the server assigns one), NOT_FOUND for an id that
+names no row the viewer may see (whether it is hidden or missing, the answer is
+the same), CONFLICT for a duplicate unique value.
 """
 type Mutation {
   "Creates a term of the vocabulary of violations."
