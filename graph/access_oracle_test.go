@@ -142,6 +142,17 @@ func TestMutationsHiddenLikeMissing(t *testing.T) {
 			{"fsi updates a hidden recommendation", accFSINiono, accUpdateReco, update(map[string]any{"status": "ACCEPTED"}), string(w.recos["KAYES"].ID), missing("rec"), "NOT_FOUND", ""},
 			{"fsi updates a hidden follow-up", accFSINiono, accUpdateFollowUp, update(map[string]any{"description": "x"}), string(w.followUps["b"].ID), missing("fup"), "FORBIDDEN", ""},
 			{"fsi updates a hidden incident", accFSINiono, accUpdateIncident, update(map[string]any{"summary": "x"}), inc("h"), missing("inc"), "FORBIDDEN", ""},
+			{"fsi follows up the id of a row of another type", accFSINiono, accCreateFollowUp,
+				input(map[string]any{"kind": "UNIT_RESPONSE", "doneOn": "2024-03-01", "description": "x", "incidentID": "$id", "organizationID": string(w.orgs[accUnitNiono].ID)}),
+				string(w.niono.ID), missing("inc"), "NOT_FOUND", "incidentID"},
+			{"fsi records an incident in a hidden user's name", accFSINiono, accCreateIncident, newIncident(map[string]any{"collectedByID": "$id"}), string(w.users[accCoord].ID), missing("usr"), "FORBIDDEN", ""},
+			{"dihr records an actor in a hidden user's name", accDIHR, accCreateActor, input(map[string]any{"kind": "INDIVIDUAL", "collectedByID": "$id"}), string(w.users[accCoord].ID), missing("usr"), "FORBIDDEN", ""},
+
+			// multi holds dihr_partner everywhere and amdh_monitor in Kayes:
+			// b (Niono, no consent) is hidden from both roles.
+			{"two roles involve someone in an incident neither sees", accMulti, accCreateInvolvement,
+				input(map[string]any{"role": "WITNESS", "incidentID": "$id", "actorID": person("j", involvement.RoleVICTIM)}), inc("b"), missing("inc"), "NOT_FOUND", "incidentID"},
+			{"two roles update an incident neither sees", accMulti, accUpdateIncident, update(map[string]any{"summary": "x"}), inc("b"), missing("inc"), "NOT_FOUND", ""},
 		}
 		// The follow-ups a liaison writes: on every incident it may not see.
 		for _, key := range []string{"b", "c", "d", "e", "h", "k"} {
