@@ -384,7 +384,7 @@ func (i *IncidentWhereInput) VisitReads(v FilterVisitor) error {
 			return err
 		}
 	}
-	if i.Reference != nil || i.ReferenceNEQ != nil || len(i.ReferenceIn) > 0 || len(i.ReferenceNotIn) > 0 || i.ReferenceGT != nil || i.ReferenceGTE != nil || i.ReferenceLT != nil || i.ReferenceLTE != nil || i.ReferenceContains != nil || i.ReferenceHasPrefix != nil || i.ReferenceHasSuffix != nil || i.ReferenceEqualFold != nil || i.ReferenceContainsFold != nil {
+	if i.Reference != nil || i.ReferenceNEQ != nil || len(i.ReferenceIn) > 0 || len(i.ReferenceNotIn) > 0 || i.ReferenceGT != nil || i.ReferenceGTE != nil || i.ReferenceLT != nil || i.ReferenceLTE != nil || i.ReferenceContains != nil || i.ReferenceHasPrefix != nil || i.ReferenceHasSuffix != nil || i.ReferenceIsNil || i.ReferenceNotNil || i.ReferenceEqualFold != nil || i.ReferenceContainsFold != nil {
 		if err := v.Field("Incident", "reference"); err != nil {
 			return err
 		}
