@@ -53,7 +53,7 @@ type Actor struct {
 type ActorEdges struct {
 	// The incidents this actor is involved in, and in which role.
 	Involvements []*Involvement `json:"involvements,omitempty"`
-	// The user who recorded this actor; set from the caller when an actor is created through the API.
+	// The user who recorded this actor; the viewer who creates it unless a grant names Actor.collectedBy.
 	CollectedBy *User `json:"collected_by,omitempty"`
 	// For a unit: the organization it stands for.
 	Organization *Organization `json:"organization,omitempty"`

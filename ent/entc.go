@@ -39,6 +39,8 @@ func main() {
 		Templates: append(entgql.AllTemplates,
 			gen.MustParse(gen.NewTemplate("gid").ParseFiles("./ent/template/gid.tmpl")),
 			gen.MustParse(gen.NewTemplate("loadfields").ParseFiles("./ent/template/loadfields.tmpl")),
+			gen.MustParse(gen.NewTemplate("filterreads").Funcs(entgql.TemplateFuncs).ParseFiles("./ent/template/filterreads.tmpl")),
+			gen.MustParse(gen.NewTemplate("edges").ParseFiles("./ent/template/edges.tmpl")),
 			gen.MustParse(gen.NewTemplate("rules").ParseFiles("./ent/template/rules.tmpl")),
 			gen.MustParse(gen.NewTemplate("input").Funcs(entgql.TemplateFuncs).ParseFiles("./ent/template/input.tmpl"))),
 	}

@@ -342,7 +342,7 @@ func (c *FollowUpUpdateOne) SetInput(i UpdateFollowUpInput) *FollowUpUpdateOne {
 
 // CreateIncidentInput represents a mutation input for creating incidents.
 type CreateIncidentInput struct {
-	Reference        string
+	Reference        *string
 	OccurredAt       time.Time
 	ReportedAt       time.Time
 	Status           *incident.Status
@@ -358,7 +358,9 @@ type CreateIncidentInput struct {
 
 // Mutate applies the CreateIncidentInput on the IncidentMutation builder.
 func (i *CreateIncidentInput) Mutate(m *IncidentMutation) {
-	m.SetReference(i.Reference)
+	if v := i.Reference; v != nil {
+		m.SetReference(*v)
+	}
 	m.SetOccurredAt(i.OccurredAt)
 	m.SetReportedAt(i.ReportedAt)
 	if v := i.Status; v != nil {
@@ -396,6 +398,7 @@ func (c *IncidentCreate) SetInput(i CreateIncidentInput) *IncidentCreate {
 
 // UpdateIncidentInput represents a mutation input for updating incidents.
 type UpdateIncidentInput struct {
+	ClearReference         bool
 	Reference              *string
 	OccurredAt             *time.Time
 	ReportedAt             *time.Time
@@ -419,6 +422,9 @@ type UpdateIncidentInput struct {
 
 // Mutate applies the UpdateIncidentInput on the IncidentMutation builder.
 func (i *UpdateIncidentInput) Mutate(m *IncidentMutation) {
+	if i.ClearReference {
+		m.ClearReference()
+	}
 	if v := i.Reference; v != nil {
 		m.SetReference(*v)
 	}

@@ -1793,6 +1793,8 @@ type IncidentWhereInput struct {
 	ReferenceContains     *string  `json:"referenceContains,omitempty"`
 	ReferenceHasPrefix    *string  `json:"referenceHasPrefix,omitempty"`
 	ReferenceHasSuffix    *string  `json:"referenceHasSuffix,omitempty"`
+	ReferenceIsNil        bool     `json:"referenceIsNil,omitempty"`
+	ReferenceNotNil       bool     `json:"referenceNotNil,omitempty"`
 	ReferenceEqualFold    *string  `json:"referenceEqualFold,omitempty"`
 	ReferenceContainsFold *string  `json:"referenceContainsFold,omitempty"`
 
@@ -2039,6 +2041,12 @@ func (i *IncidentWhereInput) P() (predicate.Incident, error) {
 	}
 	if i.ReferenceHasSuffix != nil {
 		predicates = append(predicates, incident.ReferenceHasSuffix(*i.ReferenceHasSuffix))
+	}
+	if i.ReferenceIsNil {
+		predicates = append(predicates, incident.ReferenceIsNil())
+	}
+	if i.ReferenceNotNil {
+		predicates = append(predicates, incident.ReferenceNotNil())
 	}
 	if i.ReferenceEqualFold != nil {
 		predicates = append(predicates, incident.ReferenceEqualFold(*i.ReferenceEqualFold))

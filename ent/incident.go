@@ -25,7 +25,7 @@ type Incident struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When this record was last changed.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Reference code, unique: place code, year, number, e.g. NIO-2023-0042.
+	// Reference code, unique: place code, year, number, e.g. NIO-2023-0042. Left out of a create, the server assigns one: the locality's first three letters, the year of occurredAt and a random number (NIO-2024-503817), which reveals nothing of other incidents.
 	Reference string `json:"reference,omitempty"`
 	// When the alleged events took place.
 	OccurredAt time.Time `json:"occurred_at,omitempty"`
@@ -59,7 +59,7 @@ type IncidentEdges struct {
 	Locality *Locality `json:"locality,omitempty"`
 	// The kinds of violation alleged; at least one.
 	ViolationTypes []*ViolationType `json:"violation_types,omitempty"`
-	// The data collector who recorded the allegation.
+	// The data collector who recorded the allegation; the viewer who creates it unless a grant names Incident.collectedBy.
 	CollectedBy *User `json:"collected_by,omitempty"`
 	// The actors involved and their roles: victims, witnesses, sources, alleged perpetrators.
 	Involvements []*Involvement `json:"involvements,omitempty"`

@@ -60,6 +60,14 @@ func (_c *IncidentCreate) SetReference(v string) *IncidentCreate {
 	return _c
 }
 
+// SetNillableReference sets the "reference" field if the given value is not nil.
+func (_c *IncidentCreate) SetNillableReference(v *string) *IncidentCreate {
+	if v != nil {
+		_c.SetReference(*v)
+	}
+	return _c
+}
+
 // SetOccurredAt sets the "occurred_at" field.
 func (_c *IncidentCreate) SetOccurredAt(v time.Time) *IncidentCreate {
 	_c.mutation.SetOccurredAt(v)
@@ -321,9 +329,6 @@ func (_c *IncidentCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Incident.updated_at"`)}
-	}
-	if _, ok := _c.mutation.Reference(); !ok {
-		return &ValidationError{Name: "reference", err: errors.New(`ent: missing required field "Incident.reference"`)}
 	}
 	if v, ok := _c.mutation.Reference(); ok {
 		if err := incident.ReferenceValidator(v); err != nil {

@@ -54,6 +54,12 @@ func (_u *IncidentUpdate) SetNillableReference(v *string) *IncidentUpdate {
 	return _u
 }
 
+// ClearReference clears the value of the "reference" field.
+func (_u *IncidentUpdate) ClearReference() *IncidentUpdate {
+	_u.mutation.ClearReference()
+	return _u
+}
+
 // SetOccurredAt sets the "occurred_at" field.
 func (_u *IncidentUpdate) SetOccurredAt(v time.Time) *IncidentUpdate {
 	_u.mutation.SetOccurredAt(v)
@@ -467,6 +473,9 @@ func (_u *IncidentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Reference(); ok {
 		_spec.SetField(incident.FieldReference, field.TypeString, value)
 	}
+	if _u.mutation.ReferenceCleared() {
+		_spec.ClearField(incident.FieldReference, field.TypeString)
+	}
 	if value, ok := _u.mutation.OccurredAt(); ok {
 		_spec.SetField(incident.FieldOccurredAt, field.TypeTime, value)
 	}
@@ -733,6 +742,12 @@ func (_u *IncidentUpdateOne) SetNillableReference(v *string) *IncidentUpdateOne 
 	if v != nil {
 		_u.SetReference(*v)
 	}
+	return _u
+}
+
+// ClearReference clears the value of the "reference" field.
+func (_u *IncidentUpdateOne) ClearReference() *IncidentUpdateOne {
+	_u.mutation.ClearReference()
 	return _u
 }
 
@@ -1178,6 +1193,9 @@ func (_u *IncidentUpdateOne) sqlSave(ctx context.Context) (_node *Incident, err 
 	}
 	if value, ok := _u.mutation.Reference(); ok {
 		_spec.SetField(incident.FieldReference, field.TypeString, value)
+	}
+	if _u.mutation.ReferenceCleared() {
+		_spec.ClearField(incident.FieldReference, field.TypeString)
 	}
 	if value, ok := _u.mutation.OccurredAt(); ok {
 		_spec.SetField(incident.FieldOccurredAt, field.TypeTime, value)

@@ -4277,9 +4277,22 @@ func (m *IncidentMutation) OldReference(ctx context.Context) (v string, err erro
 	return oldValue.Reference, nil
 }
 
+// ClearReference clears the value of the "reference" field.
+func (m *IncidentMutation) ClearReference() {
+	m.reference = nil
+	m.clearedFields[incident.FieldReference] = struct{}{}
+}
+
+// ReferenceCleared returns if the "reference" field was cleared in this mutation.
+func (m *IncidentMutation) ReferenceCleared() bool {
+	_, ok := m.clearedFields[incident.FieldReference]
+	return ok
+}
+
 // ResetReference resets all changes to the "reference" field.
 func (m *IncidentMutation) ResetReference() {
 	m.reference = nil
+	delete(m.clearedFields, incident.FieldReference)
 }
 
 // SetOccurredAt sets the "occurred_at" field.
@@ -5196,6 +5209,9 @@ func (m *IncidentMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *IncidentMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(incident.FieldReference) {
+		fields = append(fields, incident.FieldReference)
+	}
 	if m.FieldCleared(incident.FieldSummary) {
 		fields = append(fields, incident.FieldSummary)
 	}
@@ -5225,6 +5241,9 @@ func (m *IncidentMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *IncidentMutation) ClearField(name string) error {
 	switch name {
+	case incident.FieldReference:
+		m.ClearReference()
+		return nil
 	case incident.FieldSummary:
 		m.ClearSummary()
 		return nil

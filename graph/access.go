@@ -2,11 +2,14 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -21,12 +24,11 @@ import (
 // a field the viewer may not read on a row resolves to null and its path is
 // listed in the response's extensions under "masked"; filtering or ordering
 // on a field the viewer may not read on every row it sees is refused with
-// FORBIDDEN before anything runs; and a request without credentials may
+// FORBIDDEN before the field that asks for it runs; and a request without credentials may
 // read the schema only. Row rules are applied below, in SQL, by ent.
 type Access struct {
 	client *ent.Client
 	log    *slog.Logger
-	schema *ast.Schema
 	nodes  map[string]bool // the object types access is decided for
 }
 
@@ -40,13 +42,12 @@ var _ interface {
 // ExtensionName implements graphql.HandlerExtension.
 func (*Access) ExtensionName() string { return "Access" }
 
-// Validate implements graphql.HandlerExtension; it keeps the schema, to map
-// filter inputs to the fields they filter on.
+// Validate implements graphql.HandlerExtension: every type of the policy
+// must be a type of the schema.
 func (a *Access) Validate(s graphql.ExecutableSchema) error {
-	a.schema = s.Schema()
 	a.nodes = map[string]bool{}
 	for _, t := range policy.Types {
-		if a.schema.Types[t] == nil {
+		if s.Schema().Types[t] == nil {
 			return fmt.Errorf("access: type %s of the policy is not in the GraphQL schema", t)
 		}
 		a.nodes[t] = true
@@ -54,152 +55,87 @@ func (a *Access) Validate(s graphql.ExecutableSchema) error {
 	return nil
 }
 
-// MutateOperationContext implements graphql.OperationContextMutator.
+// MutateOperationContext implements graphql.OperationContextMutator: a
+// request without credentials may read the schema only.
 func (a *Access) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil {
+	if oc.Operation == nil || !policy.FromContext(ctx).IsAnonymous() {
 		return nil
 	}
-	v := policy.FromContext(ctx)
-	w := walker{oc: oc}
-	if v.IsAnonymous() {
-		for _, f := range w.fields(oc.Operation.SelectionSet) {
-			if !strings.HasPrefix(f.Name, "__") {
-				return limitError(benkan.EUNAUTHENTICATED, f, "sign in: send Authorization: Bearer <token>; without a token only the schema can be read")
-			}
-		}
-		return nil
+	if f := firstDataField(oc.Operation.SelectionSet, map[string]bool{}); f != nil {
+		return limitError(benkan.EUNAUTHENTICATED, f, "sign in: send Authorization: Bearer <token>; without a token only the schema can be read")
 	}
-	return a.checkArgs(v, w, oc.Operation.SelectionSet)
+	return nil
 }
 
-// checkArgs refuses `where` and `orderBy` arguments that name a field the
-// viewer may not read on every row.
-func (a *Access) checkArgs(v *policy.Viewer, w walker, set ast.SelectionSet) *gqlerror.Error {
-	for _, f := range w.fields(set) {
-		if f.Definition != nil {
-			node := strings.TrimSuffix(f.Definition.Type.Name(), "Connection")
-			if a.nodes[node] {
-				args := f.ArgumentMap(w.oc.Variables)
-				if where, ok := args["where"].(map[string]any); ok {
-					if field, ok := a.filterable(v, node, where); !ok {
-						return limitError(benkan.EFORBIDDEN, f, "you may not filter on %s", field)
-					}
-				}
-				for _, field := range orderFields(args["orderBy"]) {
-					if !v.FullyReadable(node, field) {
-						return limitError(benkan.EFORBIDDEN, f, "you may not order by %s.%s", node, field)
-					}
-				}
+// firstDataField returns the first field of a selection set, looking into
+// its fragments, that is not introspection (__schema, __type, __typename).
+// Each fragment is looked into once, as gqlgen collects fields: a document
+// spreading fragments into fragments costs its size, not their expansion.
+func firstDataField(set ast.SelectionSet, seen map[string]bool) *ast.Field {
+	for _, sel := range set {
+		var inner ast.SelectionSet
+		switch s := sel.(type) {
+		case *ast.Field:
+			if !strings.HasPrefix(s.Name, "__") {
+				return s
+			}
+		case *ast.InlineFragment:
+			inner = s.SelectionSet
+		case *ast.FragmentSpread:
+			if s.Definition != nil && !seen[s.Name] {
+				seen[s.Name] = true
+				inner = s.Definition.SelectionSet
 			}
 		}
-		if err := a.checkArgs(v, w, f.SelectionSet); err != nil {
-			return err
+		if f := firstDataField(inner, seen); f != nil {
+			return f
 		}
 	}
 	return nil
 }
 
-// filterable walks a WhereInput of typ and returns the first field it
-// filters on that the viewer may not read on every row.
-func (a *Access) filterable(v *policy.Viewer, typ string, where map[string]any) (string, bool) {
-	def := a.schema.Types[typ]
-	for key, val := range where {
-		switch key {
-		case "and", "or":
-			list, _ := val.([]any)
-			for _, item := range list {
-				if m, ok := item.(map[string]any); ok {
-					if f, ok := a.filterable(v, typ, m); !ok {
-						return f, false
-					}
-				}
-			}
-			continue
-		case "not":
-			if m, ok := val.(map[string]any); ok {
-				if f, ok := a.filterable(v, typ, m); !ok {
-					return f, false
-				}
+// checkArgs refuses a field's filters and orderings that read a field the
+// viewer may not read on every row (see policy.Viewer.MayFilter). The
+// arguments are the typed values gqlgen unmarshalled for this field, after
+// input coercion: what the resolver will run. Every argument that reads
+// rows (a where input, an ordering or a list of them) is checked, whatever
+// its name.
+func checkArgs(v *policy.Viewer, args map[string]any) error {
+	for name, arg := range args {
+		check := v.MayFilter
+		if name == "orderBy" {
+			check = v.MayOrder
+		}
+		if r, ok := arg.(ent.FilterReader); ok {
+			if err := check(r); err != nil {
+				return err
 			}
 			continue
 		}
-		field := predicateField(def, key)
-		if field == nil {
-			return typ + "." + key, false // unknown predicates are refused: deny by default
-		}
-		if field.Name != "id" && !v.FullyReadable(typ, field.Name) {
-			return typ + "." + field.Name, false
-		}
-		target := strings.TrimSuffix(field.Type.Name(), "Connection")
-		if strings.HasPrefix(key, "has") && a.nodes[target] && !v.FiltersThrough(typ, field.Name, target) {
-			// The edge filter's subquery would search rows of target the
-			// viewer may not see: their existence would leak.
-			return typ + "." + field.Name + " (some " + target + " objects are hidden from you)", false
-		}
-		if strings.HasSuffix(key, "With") {
-			list, _ := val.([]any)
-			for _, item := range list {
-				if m, ok := item.(map[string]any); ok {
-					if f, ok := a.filterable(v, target, m); !ok {
-						return f, false
+		// orderBy: [XOrder!] arrives as []*ent.XOrder.
+		if rv := reflect.ValueOf(arg); rv.Kind() == reflect.Slice {
+			for i := range rv.Len() {
+				if r, ok := rv.Index(i).Interface().(ent.FilterReader); ok {
+					if err := check(r); err != nil {
+						return err
 					}
 				}
 			}
 		}
 	}
-	return "", true
+	return nil
 }
 
-// predicateField maps a WhereInput key ("occurredAtGTE", "hasLocalityWith")
-// to the field of def it filters on: the longest field name it starts with.
-func predicateField(def *ast.Definition, key string) *ast.FieldDefinition {
-	if strings.HasPrefix(key, "has") {
-		name := strings.TrimSuffix(strings.TrimPrefix(key, "has"), "With")
-		if name != "" {
-			name = strings.ToLower(name[:1]) + name[1:]
-			return def.Fields.ForName(name)
-		}
-	}
-	var best *ast.FieldDefinition
-	for _, f := range def.Fields {
-		if strings.HasPrefix(key, f.Name) && (best == nil || len(f.Name) > len(best.Name)) {
-			best = f
-		}
-	}
-	return best
-}
-
-// orderFields returns the GraphQL field names an orderBy argument orders
-// by: OCCURRED_AT is occurredAt.
-func orderFields(v any) []string {
-	var items []any
-	switch o := v.(type) {
-	case []any:
-		items = o
-	case map[string]any:
-		items = []any{o}
-	}
-	var out []string
-	for _, it := range items {
-		m, _ := it.(map[string]any)
-		name, _ := m["field"].(string)
-		if name == "" {
-			continue
-		}
-		parts := strings.Split(strings.ToLower(name), "_")
-		for i := 1; i < len(parts); i++ {
-			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-		}
-		out = append(out, strings.Join(parts, ""))
-	}
-	return out
-}
-
-// InterceptField implements graphql.FieldInterceptor: it masks fields, and
-// notes the reads of sensitive fields for the audit log.
+// InterceptField implements graphql.FieldInterceptor: it refuses filters
+// and orderings the viewer may not use, masks fields, and notes the reads
+// of sensitive fields for the audit log.
 func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || !a.nodes[fc.Object] || fc.Field.Name == "id" || strings.HasPrefix(fc.Field.Name, "__") {
+	if fc == nil {
+		return next(ctx)
+	}
+	decided := a.nodes[fc.Object] && fc.Field.Name != "id" && !strings.HasPrefix(fc.Field.Name, "__")
+	if !decided && len(fc.Args) == 0 {
 		return next(ctx)
 	}
 	// One walk up the context for both: a field's context is many layers deep.
@@ -207,8 +143,22 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 	var v *policy.Viewer
 	if st != nil {
 		v = st.viewer
+		if st.refusal.Load() != nil {
+			return nil, nil // the operation is refused: resolve nothing more
+		}
 	} else {
 		v = policy.FromContext(ctx)
+	}
+	if len(fc.Args) > 0 {
+		if err := checkArgs(v, fc.Args); err != nil {
+			if st != nil {
+				st.refusal.CompareAndSwap(nil, &err)
+			}
+			return nil, err
+		}
+	}
+	if !decided {
+		return next(ctx)
 	}
 	var row any
 	if fc.Parent != nil {
@@ -240,11 +190,15 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 type responseKey struct{}
 
 // response is what the Access extension gathers while one response is
-// resolved: the masked paths and the sensitive reads.
+// resolved: the masked paths, the sensitive reads, and the refusal of a
+// filter or ordering, if one was refused.
 type response struct {
 	viewer *policy.Viewer
 	masked masked
 	reads  reads
+
+	// refusal is the first refused filter or ordering.
+	refusal atomic.Pointer[error]
 }
 
 // masked collects the paths of masked fields of one response.
@@ -261,9 +215,22 @@ func (m *masked) add(p string) {
 
 // InterceptResponse implements graphql.ResponseInterceptor: it lists the
 // masked fields in the response's extensions and writes the audit events.
+//
+// An operation one of whose filters or orderings is refused is refused
+// whole: its answer is that one FORBIDDEN error and no data, wherever the
+// field asking for it was (at the root or in a nested connection, once per
+// parent row), and nothing of what resolved before it is kept, audited or
+// committed (the transaction of a mutation rolls back on errors).
 func (a *Access) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	st := &response{viewer: policy.FromContext(ctx)}
 	resp := next(context.WithValue(ctx, responseKey{}, st))
+	if refusal := st.refusal.Load(); refusal != nil && resp != nil {
+		for _, e := range resp.Errors {
+			if errors.Is(e, *refusal) {
+				return &graphql.Response{Errors: gqlerror.List{e}}
+			}
+		}
+	}
 	st.reads.write(ctx, a.client, policy.FromContext(ctx), a.log)
 	if resp == nil {
 		return nil

@@ -28,6 +28,8 @@ type accFilterCase struct {
 	// query, when set, replaces the generated query (it must not need
 	// variables).
 	query string
+	// vars are the variables of query.
+	vars map[string]any
 	// forbidden: the request must be refused with FORBIDDEN.
 	forbidden bool
 	// want: the keys of the rows returned (references, actor keys, names),
@@ -170,6 +172,28 @@ var accFilterCases = []accFilterCase{
 			"organizations(where: {hasFollowUpsWith: [{hasIncidentWith: [{consentToShare: false}]}]}): follow-ups of " +
 			"NIO-2023-0002 and KAY-2023-0009, incidents shared without consent, which it must not see."},
 
+	// The findings of the "seal every path" issue: filters written with
+	// single objects where lists are expected (GraphQL input coercion makes
+	// them lists), which a check of the raw argument map never saw.
+	{name: "fsi counts female victims through follow-ups, objects for lists", subject: accFSINiono,
+		query:     `{ result: followUps(where: {hasIncidentWith: {hasInvolvementsWith: {role: VICTIM, hasActorWith: {gender: FEMALE}}}}) { totalCount } }`,
+		forbidden: true},
+	{name: "fsi counts female victims through follow-ups, objects in variables", subject: accFSINiono,
+		query: `query($w: FollowUpWhereInput) { result: followUps(where: $w) { totalCount } }`,
+		vars:  map[string]any{"w": map[string]any{"hasIncidentWith": map[string]any{"hasInvolvementsWith": map[string]any{"role": "VICTIM", "hasActorWith": map[string]any{"gender": "FEMALE"}}}}}, forbidden: true},
+	{name: "fsi filters through a fragment and an alias", subject: accFSINiono,
+		query:     `query { ...F } fragment F on Query { result: incidents(first: 5, where: {hasInvolvementsWith: {hasActorWith: {ageBracket: UNDER_18}}}) { totalCount } }`,
+		forbidden: true},
+	{name: "dihr filters on who collected an actor, objects for lists", subject: accDIHR, field: "incidents",
+		where: map[string]any{"hasInvolvementsWith": map[string]any{"hasActorWith": map[string]any{"hasCollectedByWith": map[string]any{"subject": accMonNiono}}}}, forbidden: true},
+	{name: "dihr filters on whether an incident has a collector", subject: accDIHR, field: "incidents",
+		where: map[string]any{"hasCollectedBy": true}, forbidden: true},
+	{name: "dihr filters on whether an incident has no collector", subject: accDIHR, field: "incidents",
+		where: map[string]any{"hasCollectedBy": false}, forbidden: true},
+	{name: "fsi orders actors by a single object for a list", subject: accFSINiono,
+		query:     `{ result: actors(first: 5, orderBy: {field: AGE_BRACKET}) { totalCount } }`,
+		forbidden: true},
+
 	// dihr_partner: no sensitive fields, no identities, only consented shared rows.
 	{name: "dihr filters on who collected", subject: accDIHR, field: "incidents",
 		where: map[string]any{"hasCollectedByWith": []any{map[string]any{"subject": accMonNiono}}}, forbidden: true},
@@ -235,7 +259,10 @@ func TestAccessFilters(t *testing.T) {
 			t.Run(c.subject+": "+c.name, func(t *testing.T) {
 				r := w.roles[c.subject]
 				q := c.query
-				vars := map[string]any{}
+				vars := c.vars
+				if vars == nil {
+					vars = map[string]any{}
+				}
 				if q == "" {
 					q = accFilterQuery(c)
 					if c.where != nil {

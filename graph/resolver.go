@@ -7,11 +7,7 @@
 package graph
 
 import (
-	"context"
-
 	"github.com/benkan-project/benkan/ent"
-	"github.com/benkan-project/benkan/gid"
-	"github.com/benkan-project/benkan/policy"
 )
 
 // Resolver is the root resolver. Queries read through client; mutations
@@ -20,14 +16,4 @@ import (
 type Resolver struct {
 	client       *ent.Client
 	pseudonymKey []byte
-}
-
-// viewerUser is the id of the viewer's user, for fields that default to
-// the caller (who collected an incident, who recorded an actor).
-func viewerUser(ctx context.Context) *gid.ID {
-	if v := policy.FromContext(ctx); !v.IsAnonymous() {
-		id := v.UserID
-		return &id
-	}
-	return nil
 }

@@ -66,9 +66,6 @@ func (r *mutationResolver) UpdateUser(ctx context.Context, id gid.ID, input ent.
 
 // CreateActor is the resolver for the createActor field.
 func (r *mutationResolver) CreateActor(ctx context.Context, input ent.CreateActorInput) (*ent.Actor, error) {
-	if input.CollectedByID == nil {
-		input.CollectedByID = viewerUser(ctx)
-	}
 	return ent.FromContext(ctx).Actor.Create().SetInput(input).Save(ctx)
 }
 
@@ -79,9 +76,6 @@ func (r *mutationResolver) UpdateActor(ctx context.Context, id gid.ID, input ent
 
 // CreateIncident is the resolver for the createIncident field.
 func (r *mutationResolver) CreateIncident(ctx context.Context, input ent.CreateIncidentInput) (*ent.Incident, error) {
-	if input.CollectedByID == nil {
-		input.CollectedByID = viewerUser(ctx)
-	}
 	return ent.FromContext(ctx).Incident.Create().SetInput(input).Save(ctx)
 }
 

@@ -14,5 +14,13 @@
 // for viewers with one assignment), and the own_unit condition is checked
 // per incident rather than joined from the unit.
 //
+// Mutations are checked so that no answer tells a row the viewer may not
+// see from one that does not exist (MutationHook): every id a mutation
+// names must be a row the viewer reads (references.go), unique values may
+// be chosen only by viewers that see every row (unique.go), and who
+// recorded a row is the viewer unless a grant names the field
+// (collector.go). Which edges lead where, and which fields and indexes are
+// unique, is read from the ent schema (ent/edges.go, generated).
+//
 // policy knows ent, and neither HTTP nor GraphQL.
 package policy

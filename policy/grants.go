@@ -28,6 +28,13 @@ func (g *Grant) coversField(groups Groups, typ, field string) bool {
 	return strings.HasPrefix(g.Object, typ+":") && groups.Has(typ+"."+field, g.Object)
 }
 
+// namesField reports whether g names the field of typ itself ("Type.field")
+// or is "*": the grants that may set a field a type-level grant does not
+// cover (see collector.go).
+func (g *Grant) namesField(typ, field string) bool {
+	return g.Object == "*" || g.Object == typ+"."+field
+}
+
 // Groups maps "Type.field" to the field groups it belongs to (g2 lines).
 type Groups map[string][]string
 

@@ -104,6 +104,12 @@ func mayMutate(ctx context.Context, m ent.Mutation) error {
 	return privacy.Skip
 }
 
+// mayNotLeave is the refusal of a write that would leave a row the viewer
+// may not create or update.
+func mayNotLeave(act, typ string) error {
+	return benkan.Errorf(benkan.EFORBIDDEN, "you may not %s this %s", act, typ)
+}
+
 func forbidden(act, typ string) error {
 	if act == "" {
 		act = "delete"
@@ -115,7 +121,18 @@ func forbidden(act, typ string) error {
 // may change the row it changes, each field it changes, and that the row it
 // leaves is one it may create or update (a monitor cannot create an
 // incident outside its localities, or verify one). A refused mutation
-// returns FORBIDDEN and, its transaction rolled back, writes nothing.
+// returns an error and, its transaction rolled back, writes nothing.
+//
+// Before the write, in this order: an update's row must be one the viewer
+// reads (NOT_FOUND otherwise, as for an id that names nothing) and every
+// field it changes granted (FORBIDDEN); a create may not name another user
+// as collector without a grant naming that field (FORBIDDEN); no unique
+// field may be set that the viewer cannot see on every row (FORBIDDEN,
+// whatever the value); and every id the mutation names must be a row the
+// viewer reads (NOT_FOUND, word for word the answer for a missing id). The
+// refusals that come before NOT_FOUND depend on the input and the policy
+// only, never on what the database holds; NOT_FOUND is the same for hidden
+// and missing rows. So no answer tells hidden rows from missing ones.
 func MutationHook() ent.Hook {
 	return func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -128,13 +145,31 @@ func MutationHook() ent.Hook {
 				return nil, forbidden(act, m.Type())
 			}
 			id, single := mutationID(m)
-			if act == ActionUpdate {
+			switch act {
+			case ActionUpdate:
 				if !single {
 					return nil, benkan.Errorf(benkan.EFORBIDDEN, "bulk updates are not allowed")
 				}
 				if err := v.checkUpdate(ctx, m, id); err != nil {
 					return nil, err
 				}
+			case ActionCreate:
+				if err := v.checkCollector(m); err != nil {
+					return nil, err
+				}
+			}
+			if err := v.checkUnique(m); err != nil {
+				return nil, err
+			}
+			if err := v.checkReferences(ctx, m); err != nil {
+				return nil, err
+			}
+			if err := v.checkUniqueIndexes(ctx, m, act, id); err != nil {
+				return nil, err
+			}
+			collector, _, foreign := v.foreignCollector(m)
+			if err := v.defaultCollector(m); err != nil {
+				return nil, err
 			}
 			value, err := next.Mutate(ctx, m)
 			if err != nil {
@@ -146,7 +181,12 @@ func MutationHook() ent.Hook {
 					return nil, err
 				}
 				if !ok {
-					return nil, benkan.Errorf(benkan.EFORBIDDEN, "you may not %s this %s", act, m.Type())
+					return nil, mayNotLeave(act, m.Type())
+				}
+				if foreign {
+					if err := v.collectorGranted(ctx, m, id, collector); err != nil {
+						return nil, err
+					}
 				}
 			}
 			return value, nil
@@ -156,7 +196,8 @@ func MutationHook() ent.Hook {
 
 // checkUpdate refuses an update of a row the viewer cannot see (NOT_FOUND,
 // as for a row that does not exist), may not update (FORBIDDEN), or of a
-// field no update grant covering that row names (FORBIDDEN).
+// field no update grant covering that row names (FORBIDDEN). The collector
+// of a row changes only with a grant naming it (see collector.go).
 func (v *Viewer) checkUpdate(ctx context.Context, m ent.Mutation, id gid.ID) error {
 	typ := m.Type()
 	visible, err := exists(ctx, m, id, v.Filter(ActionRead, typ))
@@ -166,31 +207,45 @@ func (v *Viewer) checkUpdate(ctx context.Context, m ent.Mutation, id gid.ID) err
 	if !visible {
 		return &ent.NotFoundError{}
 	}
-	c := &compiler{v: v}
 	for _, field := range changedFields(m) {
-		allowed := false
-		for _, a := range v.Assignments {
-			for _, g := range a.Grants {
-				if g.Action != ActionUpdate || !(g.coversType(typ, false) || g.coversField(v.groups, typ, field)) {
-					continue
-				}
-				p := and(c.scope(typ, g), c.parent(g.assignment, typ))
-				if allowed, err = exists(ctx, m, id, p); err != nil {
-					return err
-				}
-				if allowed {
-					break
-				}
-			}
-			if allowed {
-				break
-			}
+		allowed, err := v.fieldGranted(ctx, m, id, ActionUpdate, field)
+		if err != nil {
+			return err
 		}
 		if !allowed {
 			return &benkan.Error{Code: benkan.EFORBIDDEN, Field: field, Message: fmt.Sprintf("you may not change %s of this %s", field, typ)}
 		}
 	}
 	return nil
+}
+
+// fieldGranted reports whether a grant for act that covers field of m's
+// type (the type, the field, its group; for a collector only the field
+// itself or "*") holds on the row id, its parent readable by the same
+// assignment.
+func (v *Viewer) fieldGranted(ctx context.Context, m ent.Mutation, id gid.ID, act, field string) (bool, error) {
+	typ := m.Type()
+	exact := isCollector(typ, field)
+	c := &compiler{v: v}
+	for _, a := range v.Assignments {
+		for _, g := range a.Grants {
+			if g.Action != act {
+				continue
+			}
+			if exact && !g.namesField(typ, field) || !exact && !(g.coversType(typ, false) || g.coversField(v.groups, typ, field)) {
+				continue
+			}
+			p := and(c.scope(typ, g), c.parent(g.assignment, typ))
+			ok, err := exists(ctx, m, id, p)
+			if err != nil {
+				return false, err
+			}
+			if ok {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // changedFields are the GraphQL names of the fields and edges m changes,
@@ -231,20 +286,29 @@ func exists(ctx context.Context, m ent.Mutation, id gid.ID, p entql.P) (bool, er
 	if p == never {
 		return false, nil
 	}
-	client, ok := m.(interface{ Client() *ent.Client })
-	if !ok {
-		return false, fmt.Errorf("policy: mutation %T has no client", m)
+	client, err := clientOf(m)
+	if err != nil {
+		return false, err
 	}
-	q, err := rowQuery(client.Client(), m.Type(), id)
+	q, err := rowQuery(client, m.Type(), id)
 	if err != nil {
 		return false, err
 	}
 	if p != nil {
 		q.where(p)
 	}
-	ok, err = q.exist(SystemContext(ctx))
+	ok, err := q.exist(SystemContext(ctx))
 	if err != nil {
 		return false, fmt.Errorf("policy: check %s %s: %w", m.Type(), id, err)
 	}
 	return ok, nil
+}
+
+// clientOf returns m's client: inside a transaction, the transaction's.
+func clientOf(m ent.Mutation) (*ent.Client, error) {
+	c, ok := m.(interface{ Client() *ent.Client })
+	if !ok {
+		return nil, fmt.Errorf("policy: mutation %T has no client", m)
+	}
+	return c.Client(), nil
 }

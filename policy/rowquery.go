@@ -10,56 +10,70 @@ import (
 	"github.com/benkan-project/benkan/gid"
 )
 
-// oneRow is a query for one row of some type, filterable with entql.
-type oneRow struct {
+// someRows is a query for some rows of a type, by id, filterable with entql.
+type someRows struct {
 	where func(entql.P)
 	exist func(context.Context) (bool, error)
+	count func(context.Context) (int, error)
 }
 
-// one filters q (through its filter f) to the row id.
-func one[Q interface {
+// byIDs filters q (through its filter f) to the rows ids, or to none of
+// them if ids is empty (the caller filters otherwise).
+func byIDs[Q interface {
 	Exist(context.Context) (bool, error)
+	Count(context.Context) (int, error)
 }, F interface {
 	Where(entql.P)
 	WhereID(entql.StringP)
-}](q Q, f F, id gid.ID) oneRow {
-	f.WhereID(entql.StringEQ(string(id)))
-	return oneRow{where: f.Where, exist: q.Exist}
+}](q Q, f F, ids []gid.ID) someRows {
+	switch len(ids) {
+	case 0:
+	case 1:
+		f.WhereID(entql.StringEQ(string(ids[0])))
+	default:
+		vs := make([]any, len(ids))
+		for i, id := range ids {
+			vs[i] = string(id)
+		}
+		f.Where(entql.FieldIn("id", vs...)) // every type's id column
+
+	}
+	return someRows{where: f.Where, exist: q.Exist, count: q.Count}
 }
 
-// rowQuery returns a query for the row id of typ.
-func rowQuery(c *ent.Client, typ string, id gid.ID) (oneRow, error) {
+// rowQuery returns a query for the rows ids of typ (every row if none).
+func rowQuery(c *ent.Client, typ string, ids ...gid.ID) (someRows, error) {
 	switch typ {
 	case "Activity":
 		q := c.Activity.Query()
-		return one(q, q.Filter(), id), nil
+		return byIDs(q, q.Filter(), ids), nil
 	case "Actor":
 		q := c.Actor.Query()
-		return one(q, q.Filter(), id), nil
+		return byIDs(q, q.Filter(), ids), nil
 	case "FollowUp":
 		q := c.FollowUp.Query()
-		return one(q, q.Filter(), id), nil
+		return byIDs(q, q.Filter(), ids), nil
 	case "Incident":
 		q := c.Incident.Query()
-		return one(q, q.Filter(), id), nil
+		return byIDs(q, q.Filter(), ids), nil
 	case "Involvement":
 		q := c.Involvement.Query()
-		return one(q, q.Filter(), id), nil
+		return byIDs(q, q.Filter(), ids), nil
 	case "Locality":
 		q := c.Locality.Query()
-		return one(q, q.Filter(), id), nil
+		return byIDs(q, q.Filter(), ids), nil
 	case "Organization":
 		q := c.Organization.Query()
-		return one(q, q.Filter(), id), nil
+		return byIDs(q, q.Filter(), ids), nil
 	case "Recommendation":
 		q := c.Recommendation.Query()
-		return one(q, q.Filter(), id), nil
+		return byIDs(q, q.Filter(), ids), nil
 	case "User":
 		q := c.User.Query()
-		return one(q, q.Filter(), id), nil
+		return byIDs(q, q.Filter(), ids), nil
 	case "ViolationType":
 		q := c.ViolationType.Query()
-		return one(q, q.Filter(), id), nil
+		return byIDs(q, q.Filter(), ids), nil
 	}
-	return oneRow{}, fmt.Errorf("policy: no row query for type %s", typ)
+	return someRows{}, fmt.Errorf("policy: no row query for type %s", typ)
 }

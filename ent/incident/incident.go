@@ -132,7 +132,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/benkan-project/benkan/ent/runtime"
 var (
-	Hooks        [5]ent.Hook
+	Hooks        [7]ent.Hook
 	Interceptors [1]ent.Interceptor
 	Policy       ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.

@@ -251,6 +251,16 @@ func ReferenceHasSuffix(v string) predicate.Incident {
 	return predicate.Incident(sql.FieldHasSuffix(FieldReference, v))
 }
 
+// ReferenceIsNil applies the IsNil predicate on the "reference" field.
+func ReferenceIsNil() predicate.Incident {
+	return predicate.Incident(sql.FieldIsNull(FieldReference))
+}
+
+// ReferenceNotNil applies the NotNil predicate on the "reference" field.
+func ReferenceNotNil() predicate.Incident {
+	return predicate.Incident(sql.FieldNotNull(FieldReference))
+}
+
 // ReferenceEqualFold applies the EqualFold predicate on the "reference" field.
 func ReferenceEqualFold(v string) predicate.Incident {
 	return predicate.Incident(sql.FieldEqualFold(FieldReference, v))

@@ -166,7 +166,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "reference", Type: field.TypeString, Unique: true},
+		{Name: "reference", Type: field.TypeString, Unique: true, Nullable: true},
 		{Name: "occurred_at", Type: field.TypeTime},
 		{Name: "reported_at", Type: field.TypeTime},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"REPORTED", "UNDER_VERIFICATION", "VERIFIED", "UNSUBSTANTIATED", "REFERRED", "CLOSED"}, Default: "REPORTED"},

@@ -288,6 +288,10 @@ func init() {
 	incident.Hooks[3] = incidentHooks[1]
 
 	incident.Hooks[4] = incidentHooks[2]
+
+	incident.Hooks[5] = incidentHooks[3]
+
+	incident.Hooks[6] = incidentHooks[4]
 	incidentMixinInters2 := incidentMixin[2].Interceptors()
 	incident.Interceptors[0] = incidentMixinInters2[0]
 	incidentMixinFields0 := incidentMixin[0].Fields()

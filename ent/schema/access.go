@@ -29,3 +29,21 @@ func (AccessMixin) Interceptors() []ent.Interceptor {
 func (AccessMixin) Hooks() []ent.Hook {
 	return []ent.Hook{policy.MutationHook()}
 }
+
+// CollectorAnnotation marks the edge of a type to the user who recorded a
+// row (Incident.collectedBy, Actor.collectedBy). Who recorded a record is a
+// fact the server knows, not a claim of the client: the access policy sets
+// the edge to the viewer on create when the input leaves it out, and lets a
+// client set it to someone else, or change it, only with a grant naming the
+// field itself (see package policy).
+type CollectorAnnotation struct {
+	// Collector is true on such an edge; the annotation carries a value so
+	// that code generation can test it.
+	Collector bool
+}
+
+// Name implements schema.Annotation.
+func (CollectorAnnotation) Name() string { return "Collector" }
+
+// collector is the annotation of a collected_by edge.
+var collector = CollectorAnnotation{Collector: true}

@@ -87,7 +87,8 @@ func (Actor) Edges() []ent.Edge {
 		edge.To("collected_by", User.Type).
 			Field("collected_by_id").
 			Unique().
-			Comment("The user who recorded this actor; set from the caller when an actor is created through the API."),
+			Comment("The user who recorded this actor; the viewer who creates it unless a grant names Actor.collectedBy.").
+			Annotations(collector),
 		edge.To("organization", Organization.Type).
 			Field("organization_id").
 			Unique().

@@ -42,9 +42,10 @@ func (Incident) Fields() []ent.Field {
 	sensitive := entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)
 	return []ent.Field{
 		field.String("reference").
+			Optional(). // on input only: when it is left out, assignReference sets one
 			Unique().
 			Match(referencePattern).
-			Comment("Reference code, unique: place code, year, number, e.g. NIO-2023-0042.").
+			Comment("Reference code, unique: place code, year, number, e.g. NIO-2023-0042. Left out of a create, the server assigns one: the locality's first three letters, the year of occurredAt and a random number (NIO-2024-503817), which reveals nothing of other incidents.").
 			Annotations(entgql.OrderField("REFERENCE"), rule("a place code of 2 to 6 capital letters, a year of 4 digits and a number of 3 to 6 digits, joined by '-', e.g. NIO-2023-0042")),
 		field.Time("occurred_at").
 			Comment("When the alleged events took place.").
@@ -107,7 +108,8 @@ func (Incident) Edges() []ent.Edge {
 		edge.To("collected_by", User.Type).
 			Field("collected_by_id").
 			Unique().
-			Comment("The data collector who recorded the allegation."),
+			Comment("The data collector who recorded the allegation; the viewer who creates it unless a grant names Incident.collectedBy.").
+			Annotations(collector),
 		edge.To("involvements", Involvement.Type).
 			Comment("The actors involved and their roles: victims, witnesses, sources, alleged perpetrators.").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
@@ -159,6 +161,8 @@ func (Incident) Hooks() []ent.Hook {
 		hook.On(incidentDatesInOrder, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
 		hook.On(incidentStatusFollowsFlow, ent.OpUpdate|ent.OpUpdateOne),
 		hook.On(incidentHasViolationTypes, ent.OpCreate|ent.OpUpdateOne),
+		hook.On(assignReference, ent.OpCreate),
+		hook.On(keepReference, ent.OpUpdate|ent.OpUpdateOne),
 	}
 }
 

@@ -1,0 +1,64 @@
+package policy
+
+import (
+	"fmt"
+
+	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/ent"
+)
+
+// MayFilter returns a FORBIDDEN error naming the first field or edge that
+// the filter reads and v may not filter on, or nil. A filter may read a
+// field only if v may read it on every row it sees (FullyReadable): on a
+// row where the field is hidden, whether the row matches would tell its
+// value. It may look through an edge only if the edge itself is readable
+// so, and the edge's subquery searches only rows v sees (FiltersThrough):
+// otherwise whether a row has a matching neighbour would tell of rows
+// hidden from v.
+//
+// The filter is the typed value gqlgen unmarshalled, after GraphQL input
+// coercion, so that what is decided is what will run, however the client
+// wrote it (inline, in variables, through fragments, as a list or as a
+// single object); it is walked field by field, down every nested filter.
+func (v *Viewer) MayFilter(filter ent.FilterReader) error {
+	return filter.VisitReads(readCheck{v: v, verb: "filter on"})
+}
+
+// MayOrder is MayFilter for an ordering: ordering rows by a field tells
+// how its values compare on rows where it may be hidden.
+func (v *Viewer) MayOrder(order ent.FilterReader) error {
+	return order.VisitReads(readCheck{v: v, verb: "order by"})
+}
+
+// readCheck is the ent.FilterVisitor of MayFilter and MayOrder.
+type readCheck struct {
+	v    *Viewer
+	verb string
+}
+
+// Field implements ent.FilterVisitor.
+func (c readCheck) Field(typ, field string) error {
+	if field == "id" || c.v.FullyReadable(typ, field) {
+		return nil
+	}
+	return c.refuse(typ, field, "")
+}
+
+// Edge implements ent.FilterVisitor.
+func (c readCheck) Edge(typ, edge, target string) error {
+	if !c.v.FullyReadable(typ, edge) {
+		return c.refuse(typ, edge, "")
+	}
+	if !c.v.FiltersThrough(typ, edge, target) {
+		return c.refuse(typ, edge, fmt.Sprintf(" (some %s objects are hidden from you)", target))
+	}
+	return nil
+}
+
+func (c readCheck) refuse(typ, field, why string) error {
+	return &benkan.Error{
+		Code:    benkan.EFORBIDDEN,
+		Field:   typ + "." + field,
+		Message: fmt.Sprintf("you may not %s %s.%s%s", c.verb, typ, field, why),
+	}
+}
