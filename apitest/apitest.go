@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +68,11 @@ func StartWith(t testing.TB, db *storage.DB, configure func(*graph.Config)) *Ser
 		t.Fatalf("assign admin: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
+	if _, fuzz := t.(*testing.F); fuzz && testing.Verbose() {
+		// A fuzz target's server outlives f's own logging: f.Log may not
+		// be called while the fuzz function runs.
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	} else if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	gcfg := graph.Config{Introspection: true, Logger: log, PseudonymKey: auth.RandomSecret()}
