@@ -28,6 +28,11 @@ func Unavailable(err error) bool {
 	if err == nil {
 		return false
 	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		// The request's own deadline or cancellation (a dial cut short
+		// by it too): a timeout of the request, not of the database.
+		return false
+	}
 	var (
 		pqErr  *pq.Error
 		sqlErr *sqlite.Error

@@ -41,6 +41,8 @@ func TestUnavailable(t *testing.T) {
 		{"nil", nil, false},
 		{"database closed", errors.New("sql: database is closed"), true},
 		{"bad connection", fmt.Errorf("query: %w", sql.ErrConnDone), true},
+		{"request deadline", fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Net: "tcp", Err: context.DeadlineExceeded}), false},
+		{"request cancelled", fmt.Errorf("query: %w", context.Canceled), false},
 		{"typed already", &benkan.Error{Code: benkan.EUNAVAILABLE, Err: dialErr}, true},
 	}
 	for _, tt := range tests {
