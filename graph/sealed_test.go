@@ -6,7 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -336,4 +339,25 @@ func cloneRequest(t *testing.T, req *http.Request) *http.Request {
 	}
 	c.Body = body
 	return c
+}
+
+// TestHandlerAloneRefusesBadBodies: the GraphQL handler without the HTTP
+// guard in front still answers an undecodable body BAD_REQUEST, without
+// echoing it, never INTERNAL.
+func TestHandlerAloneRefusesBadBodies(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ts := httptest.NewServer(graph.NewServer(db.Client, graph.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+		defer ts.Close()
+		for _, body := range []string{`{"query": `, `[1, 2]`, `"secret-body"`} {
+			res, err := http.Post(ts.URL, "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(raw), `"code":"BAD_REQUEST"`) || strings.Contains(string(raw), "secret-body") {
+				t.Errorf("%s: %d %s", body, res.StatusCode, raw)
+			}
+		}
+	})
 }
