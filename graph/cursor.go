@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 	"reflect"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -92,7 +94,9 @@ func checkFieldCursors(f *ast.Field, vars map[string]any) *gqlerror.Error {
 			continue
 		}
 		var c entgql.Cursor[gid.ID]
-		if err := c.UnmarshalGQL(raw); err != nil {
+		if err := c.UnmarshalGQL(raw); err != nil || c.ID.Validate() != nil {
+			// A cursor's id is compared in SQL too: one that is not an id
+			// (bytes that are not UTF-8, which PostgreSQL refuses) is forged.
 			return cursorError(f, name)
 		}
 		zeros, ok := ent.OrderZerosOf(order.Type.Name(), args["orderBy"])
@@ -154,9 +158,14 @@ func valueFits(v any, t reflect.Type) bool {
 	vt := reflect.TypeOf(v)
 	switch {
 	case t == timeType:
-		return vt == timeType
+		// A time the databases can store: years 1 to 9999.
+		tv, ok := v.(time.Time)
+		return ok && tv.Year() >= 1 && tv.Year() <= 9999
 	case t.Kind() == reflect.String:
-		return vt.Kind() == reflect.String
+		// A string the database can store: UTF-8 without NUL (a cursor's
+		// values bypass the checks of input strings).
+		s, ok := v.(string)
+		return ok && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 	case t.Kind() == reflect.Bool:
 		return vt.Kind() == reflect.Bool
 	case isInt(t.Kind()):

@@ -103,6 +103,11 @@ func TestForgedCursors(t *testing.T) {
 			{"an enum and a time", byTwo, []any{"VERIFIED", at}, true},
 			{"no values without orderBy", nil, []any{}, true},
 			{"no value at all", byDate, nil, true},
+			{"invalid UTF-8 in a string", byRef, []any{"NIO-\xfa"}, false},
+			{"NUL in a string", byRef, []any{"NIO-\x00"}, false},
+			{"year 20000", byDate, []any{time.Date(20000, 1, 1, 0, 0, 0, 0, time.UTC)}, false},
+			{"year -5", byDate, []any{time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)}, false},
+			{"year 9999", byDate, []any{time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)}, true},
 		}
 		const query = `query($c: Cursor, $o: [IncidentOrder!]) { incidents(first: 2, after: $c, orderBy: $o) { edges { node { id } } } }`
 		const queryBefore = `query($c: Cursor, $o: [IncidentOrder!]) { incidents(last: 2, before: $c, orderBy: $o) { edges { node { id } } } }`
@@ -125,6 +130,13 @@ func TestForgedCursors(t *testing.T) {
 					}
 				})
 			}
+		}
+		for name, forged := range map[string]gid.ID{"not UTF-8": "0000\xfa0000", "empty": "", "not an id": "inc_1", "NUL": "inc_\x00"} {
+			t.Run("cursor id "+name, func(t *testing.T) {
+				r := srv.Query(t, query, map[string]any{"c": cursor(t, forged, []any{at}), "o": byDate})
+				wantNoLeak(t, r)
+				wantError(t, r, "BAD_USER_INPUT", "after")
+			})
 		}
 		t.Run("on a nested connection", func(t *testing.T) {
 			r := srv.Query(t, `query($c: Cursor) { localities(first: 5) { edges { node { incidents(first: 1, after: $c, orderBy: [{field: OCCURRED_AT}]) { totalCount } } } } }`,
