@@ -169,11 +169,22 @@ func valueFits(v any, t reflect.Type) bool {
 	case t.Kind() == reflect.Bool:
 		return vt.Kind() == reflect.Bool
 	case isInt(t.Kind()):
-		return isInt(vt.Kind())
+		return isInt(vt.Kind()) && fitsInt64(v)
 	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
 		return isInt(vt.Kind()) || vt.Kind() == reflect.Float32 || vt.Kind() == reflect.Float64
 	}
 	return false
+}
+
+// fitsInt64 reports whether an integer value is within int64, as the
+// drivers need (a uint64 with its high bit set is refused by lib/pq).
+func fitsInt64(v any) bool {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Uint, reflect.Uint64:
+		return rv.Uint() <= 1<<63-1
+	}
+	return true
 }
 
 func isInt(k reflect.Kind) bool {
