@@ -373,3 +373,43 @@ func TestHandlerAloneRefusesBadBodies(t *testing.T) {
 		}
 	})
 }
+
+// TestEnumVariablesExactly: an enum value in a variable must be one of the
+// enum's values exactly (gqlparser lets other cases and numbers through):
+// anything else is GRAPHQL_VALIDATION_FAILED, never INTERNAL.
+func TestEnumVariablesExactly(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		const byStatus = `query($s: IncidentStatus) { incidents(first: 1, where: {status: $s}) { totalCount } }`
+		const byStatuses = `query($s: [IncidentStatus!]) { incidents(first: 1, where: {statusIn: $s}) { totalCount } }`
+		const ordered = `query($o: [IncidentOrder!]) { incidents(first: 1, orderBy: $o) { totalCount } }`
+		tests := []struct {
+			name, doc string
+			vars      map[string]any
+			ok        bool
+		}{
+			{"lower case", byStatus, map[string]any{"s": "verified"}, false},
+			{"mixed case", byStatus, map[string]any{"s": "VeRIFIED"}, false},
+			{"a number", byStatus, map[string]any{"s": 3}, false},
+			{"exact", byStatus, map[string]any{"s": "VERIFIED"}, true},
+			{"in a list", byStatuses, map[string]any{"s": []any{"VERIFIED", "closed"}}, false},
+			{"a single value for a list", byStatuses, map[string]any{"s": "closed"}, false},
+			{"exact list", byStatuses, map[string]any{"s": []any{"VERIFIED", "CLOSED"}}, true},
+			{"order field", ordered, map[string]any{"o": []any{map[string]any{"field": "OcCURRED_AT"}}}, false},
+			{"order direction", ordered, map[string]any{"o": []any{map[string]any{"field": "OCCURRED_AT", "direction": "desc"}}}, false},
+			{"exact order", ordered, map[string]any{"o": []any{map[string]any{"field": "OCCURRED_AT", "direction": "DESC"}}}, true},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r := srv.Query(t, tt.doc, tt.vars)
+				wantNoLeak(t, r)
+				if tt.ok {
+					r.OK(t, nil)
+					return
+				}
+				wantError(t, r, "GRAPHQL_VALIDATION_FAILED", "")
+				wantNoData(t, r)
+			})
+		}
+	})
+}

@@ -70,6 +70,7 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 		srv.Use(noIntrospection{})
 	}
 	srv.Use(persistedQueries{cache: lru.New[string](1000)})
+	srv.Use(&strictEnums{})
 	srv.Use(cfg.Limits)
 	if !cfg.NoAccessControl {
 		srv.Use(&Access{client: client, log: cfg.Logger})
