@@ -34,7 +34,6 @@ func satMul(a, b int) int {
 type tally struct {
 	cost       int // estimated objects resolved
 	aliases    int // aliased fields
-	rootFields int // fields at the level the set is at (used for the operation's own set)
 	spreads    int // fragment spreads
 	// introspection counts the fields of introspectionLists.
 	introspection int
@@ -44,7 +43,6 @@ type tally struct {
 func (t *tally) add(o tally) {
 	t.cost = satAdd(t.cost, o.cost)
 	t.aliases = satAdd(t.aliases, o.aliases)
-	t.rootFields = satAdd(t.rootFields, o.rootFields)
 	t.spreads = satAdd(t.spreads, o.spreads)
 	t.introspection = satAdd(t.introspection, o.introspection)
 	if t.err == nil {
@@ -96,8 +94,8 @@ func checkSelections(l Limits, oc *graphql.OperationContext) *gqlerror.Error {
 		return limitExceeded(benkan.ETOOMANYSPREADS, l.MaxFragmentSpreads, pos, "the operation spreads fragments more than %d times (spreads inside a fragment count at each spread of it): use fewer, flatter fragments", l.MaxFragmentSpreads)
 	case t.aliases > l.MaxAliases:
 		return limitExceeded(benkan.ETOOMANYALIASES, l.MaxAliases, pos, "the operation has more than %d aliased fields (those of a fragment count at each spread of it): split it into several requests", l.MaxAliases)
-	case t.rootFields > l.MaxRootFields:
-		return limitExceeded(benkan.ETOOMANYROOTFIELDS, l.MaxRootFields, pos, "the operation selects more than %d top-level fields: split it into several requests", l.MaxRootFields)
+	case rootKeys(oc.Operation.SelectionSet) > l.MaxRootFields:
+		return limitExceeded(benkan.ETOOMANYROOTFIELDS, l.MaxRootFields, pos, "the operation has more than %d top-level fields: split it into several requests", l.MaxRootFields)
 	case t.introspection > 0 && w.repeatsIntrospection():
 		return limitExceeded(benkan.EINTROSPECTIONREPEATS, 1, pos, "an introspection list (__schema, __type, __Type.fields, inputFields, interfaces, possibleTypes, enumValues) may appear only once in an operation, fragments expanded")
 	}
@@ -185,9 +183,6 @@ func (w selectionWalk) fragment(name string, def *ast.FragmentDefinition, depth 
 // field tallies one field and what it selects.
 func (w selectionWalk) field(f *ast.Field, depth int) tally {
 	var t tally
-	if depth == 1 {
-		t.rootFields = 1
-	}
 	if f.Alias != "" && f.Alias != f.Name {
 		t.aliases = 1
 	}
@@ -199,7 +194,7 @@ func (w selectionWalk) field(f *ast.Field, depth int) tally {
 		// a whole, and its lists may appear once), but its aliases and
 		// spreads count.
 		child := w.set(f.SelectionSet, depth+1)
-		child.cost, child.rootFields = 0, 0
+		child.cost = 0
 		t.add(child)
 		return t
 	}
@@ -214,7 +209,7 @@ func (w selectionWalk) field(f *ast.Field, depth int) tally {
 	}
 	child := w.set(f.SelectionSet, depth+1)
 	t.cost = satAdd(1, satMul(n, child.cost))
-	child.cost, child.rootFields = 0, 0
+	child.cost = 0
 	t.add(child)
 	if t.err == nil && t.cost > w.limits.MaxCost {
 		t.err = limitError(benkan.ETOOCOMPLEX, f, "the query could resolve more than %d objects: ask for smaller pages or fewer nested connections", w.limits.MaxCost)
@@ -256,6 +251,17 @@ func (w selectionWalk) pageSize(f *ast.Field) (int, *gqlerror.Error) {
 		return 0, limitError(benkan.EINVALID, f, "%s: first and last must be between 0 and %d, got %d", f.Alias, w.limits.MaxPageSize, n)
 	}
 	return n, nil
+}
+
+// rootKeys counts the response keys (aliases, or names) of the top-level
+// fields of an operation: gqlgen resolves each once, however many times
+// fragments select it.
+func rootKeys(set ast.SelectionSet) int {
+	keys := map[string]bool{}
+	for _, f := range flatten(set) {
+		keys[f.Alias] = true
+	}
+	return len(keys)
 }
 
 // selectsAny reports whether set selects a field of one of the names,
