@@ -32,9 +32,9 @@ func satMul(a, b int) int {
 // tally is what a selection set costs: its figures as if every fragment
 // spread were expanded, computed without expanding any.
 type tally struct {
-	cost       int // estimated objects resolved
-	aliases    int // aliased fields
-	spreads    int // fragment spreads
+	cost    int // estimated objects resolved
+	aliases int // aliased fields
+	spreads int // fragment spreads
 	// introspection counts the fields of introspectionLists.
 	introspection int
 	err           *gqlerror.Error
