@@ -717,17 +717,17 @@ var accPaths = []accPath{
 	{"node", func(t *testing.T, w *accWorld, r *accRole, ids accIDs, query accQueryFunc) {
 		// node(id:) one by one (as aliases) for every incident and actor,
 		// and unknown ids: an invisible row looks exactly like a missing
-		// one. The aliases go in requests of 20 (the root-field limit),
+		// one. The aliases go in requests of 10 (the root-field limit),
 		// whose bodies and masked paths are checked together.
 		visible := w.visibleIDs(r, ids)
 		single := slices.Concat(ids.incidents, ids.actors, accUnknownIDs())
 		data := map[string]*accActorNode{}
 		resp := &apitest.Response{}
 		var maskedPaths []any
-		for start := 0; start < len(single); start += 20 {
+		for start := 0; start < len(single); start += 10 {
 			var b strings.Builder
 			b.WriteString("{")
-			for i := start; i < min(start+20, len(single)); i++ {
+			for i := start; i < min(start+10, len(single)); i++ {
 				fmt.Fprintf(&b, ` n%d: node(id: %q) { id
 				... on Incident { reference summary narrative exactLocation source collectedBy { id } }
 				... on Actor { fullName contact address gender ageBracket pseudonym collectedBy { id } } }`, i, single[i])

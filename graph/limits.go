@@ -69,7 +69,7 @@ var DefaultLimits = Limits{
 	MaxPageSize:        1000,
 	MaxCost:            100_000,
 	MaxAliases:         50,
-	MaxRootFields:      20,
+	MaxRootFields:      10,
 	MaxFragmentSpreads: 100,
 	MaxInputDepth:      16,
 	MaxInputValues:     2000,
