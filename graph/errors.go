@@ -31,6 +31,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return gqlErr // gqlgen's own: parse, validation, persisted queries
 		case timedOut(ctx, err):
 			code, field = benkan.ETIMEOUT, ""
+			log.WarnContext(ctx, "request ran past its deadline", "err", err, "path", gqlErr.Path.String())
 			gqlErr.Message = "the request ran past its deadline and was stopped: ask for less (smaller pages, narrower filters)"
 		default:
 			code, field = benkan.EINTERNAL, ""

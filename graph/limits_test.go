@@ -1,7 +1,9 @@
 package graph_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -281,3 +283,22 @@ fragment TypeRef on __Type {
   kind name
   ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
 }`
+
+// TestLimitsOverGET: the variables of a GET request are measured like a
+// POST's, before the query is parsed.
+func TestLimitsOverGET(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		deep, err := json.Marshal(notsVar(graph.DefaultLimits.MaxInputDepth + 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := url.Values{
+			"query":     {`query($w: IncidentWhereInput) { incidents(first: 1, where: $w) { totalCount } }`},
+			"variables": {`{"w": ` + string(deep) + `}`},
+		}
+		wantLimit(t, getGraphQL(t, srv, q.Encode()), benkan.EINPUTTOODEEP, graph.DefaultLimits.MaxInputDepth)
+		q.Set("variables", `{"w": {"summaryContains": "a\u0000"}}`)
+		wantError(t, getGraphQL(t, srv, q.Encode()), benkan.EINVALID, "$w.summaryContains")
+	})
+}
