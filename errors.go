@@ -26,6 +26,7 @@ const (
 	ETOOMANYROOTFIELDS    = "TOO_MANY_ROOT_FIELDS"      // more top-level fields than the limit
 	ETOOMANYSPREADS       = "TOO_MANY_FRAGMENT_SPREADS" // more fragment spreads than the limit (those inside fragments counted at each spread)
 	EINTROSPECTIONREPEATS = "INTROSPECTION_REPEATED"    // an introspection list field (__schema, __Type.fields…) asked for more than once
+	ETOOMANYREPEATS       = "TOO_MANY_FIELD_REPEATS"    // one response key selected more often than the limit in one selection set (inline fragments included)
 	EINPUTTOODEEP         = "INPUT_TOO_DEEP"            // an argument or variable nests objects and lists deeper than the limit
 	ETOOMANYVALUES        = "TOO_MANY_INPUT_VALUES"     // the arguments and variables hold more values than the limit
 	ELISTTOOLONG          = "LIST_TOO_LONG"             // an input list is longer than the limit

@@ -39,6 +39,13 @@ type Limits struct {
 	// make, those inside a fragment counted at each of its spreads (what a
 	// walker that expands fragments would visit).
 	MaxFragmentSpreads int
+	// MaxFieldRepeats is how often one response key (a field's alias or
+	// name) may be selected in one selection set, its inline fragments
+	// included:
+	// validation compares each pair of them, and their sub-selections, so
+	// its work grows with the square of the repeats, before any other
+	// limit can be checked.
+	MaxFieldRepeats int
 	// MaxInputDepth is the deepest nesting of objects and lists in one
 	// argument, its variables' values included: each level of a `where`
 	// filter is a nested SQL predicate, built and unmarshalled in time
@@ -71,6 +78,7 @@ var DefaultLimits = Limits{
 	MaxAliases:         50,
 	MaxRootFields:      10,
 	MaxFragmentSpreads: 100,
+	MaxFieldRepeats:    10,
 	MaxInputDepth:      16,
 	MaxInputValues:     2000,
 	MaxListSize:        1000,
@@ -91,6 +99,7 @@ func (l Limits) WithDefaults() Limits {
 		{&l.MaxAliases, d.MaxAliases},
 		{&l.MaxRootFields, d.MaxRootFields},
 		{&l.MaxFragmentSpreads, d.MaxFragmentSpreads},
+		{&l.MaxFieldRepeats, d.MaxFieldRepeats},
 		{&l.MaxInputDepth, d.MaxInputDepth},
 		{&l.MaxInputValues, d.MaxInputValues},
 		{&l.MaxListSize, d.MaxListSize},
@@ -116,7 +125,7 @@ func (Limits) ExtensionName() string { return "Limits" }
 // Validate implements graphql.HandlerExtension.
 func (l Limits) Validate(graphql.ExecutableSchema) error {
 	for _, v := range []int{l.MaxDepth, l.MaxPageSize, l.MaxCost, l.MaxAliases, l.MaxRootFields,
-		l.MaxFragmentSpreads, l.MaxInputDepth, l.MaxInputValues, l.MaxListSize, l.MaxStringLength, l.MaxPatternLength} {
+		l.MaxFragmentSpreads, l.MaxFieldRepeats, l.MaxInputDepth, l.MaxInputValues, l.MaxListSize, l.MaxStringLength, l.MaxPatternLength} {
 		if v < 1 {
 			return fmt.Errorf("limits must be positive: %+v", l)
 		}

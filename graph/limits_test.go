@@ -137,6 +137,17 @@ func TestLimits(t *testing.T) {
 		{"exponential fragments, 2^60", doubling(60), nil, benkan.ETOOMANYSPREADS, L.MaxFragmentSpreads},
 		{"exponential fragments under the limit, 2^5", doubling(5), nil, "", 0},
 
+		{"a field repeated at the limit", `{ localities(first: 1) { edges { node { ` + repeat(L.MaxFieldRepeats, "name", " ") + ` } } } }`, nil, "", 0},
+		{"a field repeated past the limit", `{ localities(first: 1) { edges { node { ` + repeat(L.MaxFieldRepeats+1, "name", " ") + ` } } } }`, nil,
+			benkan.ETOOMANYREPEATS, L.MaxFieldRepeats},
+		{"a field repeated through inline fragments, past the limit", `{ localities(first: 1) { edges { node { name ` + repeat(L.MaxFieldRepeats, "... on Locality { name }", " ") + ` } } } }`, nil,
+			benkan.ETOOMANYREPEATS, L.MaxFieldRepeats},
+		// 4 parents × 4 children: 16 fields at the path parent.parent.
+		{"a field repeated under repeated parents, past the limit", `{ localities(first: 1) { edges { node { ` + repeat(4, "parent { "+repeat(4, "parent { id }", " ")+" }", " ") + ` } } } }`, nil,
+			benkan.ETOOMANYREPEATS, L.MaxFieldRepeats},
+		{"4,000 __typename", `{ ` + repeat(4000, "__typename", " ") + ` }`, nil, benkan.ETOOMANYREPEATS, L.MaxFieldRepeats},
+		{"a fragment's fields next to the same fields", `{ localities(first: 1) { edges { node { ` + repeat(L.MaxFieldRepeats, "name", " ") + ` ...N } } } } fragment N on Locality { name }`, nil, "", 0},
+
 		{"inline where at the depth limit", `{ incidents(first: 1, where: ` + nots(L.MaxInputDepth) + `) { totalCount } }`, nil, "", 0},
 		{"inline where past the depth limit", `{ incidents(first: 1, where: ` + nots(L.MaxInputDepth+1) + `) { totalCount } }`, nil, benkan.EINPUTTOODEEP, L.MaxInputDepth},
 		{"variable where at the depth limit", whereVar, map[string]any{"w": notsVar(L.MaxInputDepth)}, "", 0},

@@ -54,12 +54,14 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(post{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(beforeValidation{limits: cfg.Limits, cache: queries, tokenLimit: cfg.ParserTokenLimit})
 	srv.Use(cfg.Limits)
 	if !cfg.NoAccessControl {
 		srv.Use(&Access{client: client, log: cfg.Logger})

@@ -50,6 +50,14 @@ func doublingFragments(n int, f0 string) string {
 	return b.String()
 }
 
+// nestedRepeats is k copies of `ofType { … }` at each of d levels.
+func nestedRepeats(d, k int) string {
+	if d == 0 {
+		return "name"
+	}
+	return strings.Repeat("ofType { "+nestedRepeats(d-1, k)+" } ", k)
+}
+
 func attacks() []attack {
 	L := graph.DefaultLimits
 	someIDs := func(n int) []string {
@@ -76,6 +84,11 @@ func attacks() []attack {
 		{name: "fragments 2^60 anonymous (refused)", anon: true, query: doublingFragments(60, "__typename"), code: benkan.ETOOMANYSPREADS},
 		// Aliases: 50 per node of a 1000-page (51,001 of cost).
 		{name: "aliases 50 per node", query: `{ incidents(first: 1000) { edges { node { ` + rep(L.MaxAliases, "a%d: summary", " ") + ` } } } }`},
+		// Repeated fields: validation compares every pair at the same path.
+		{name: "repeats 4000 __typename, no token (refused)", anon: true, query: `{ ` + rep(4000, "__typename", " ") + ` }`, code: benkan.ETOOMANYREPEATS},
+		{name: "repeats 4^5 nested ofType, no token (refused)", anon: true, query: `{ __type(name: "Query") { ` + nestedRepeats(5, 4) + ` } }`, code: benkan.ETOOMANYREPEATS},
+		{name: "repeats 10 chains of 40 ofType, no token", anon: true, query: `{ __type(name: "Query") { ` + rep(L.MaxFieldRepeats, strings.Repeat("ofType { ", 40)+"name"+strings.Repeat(" }", 40), " ") + ` } }`},
+		{name: "repeats 10 of each field in a page", query: `{ incidents(first: 1000) { edges { node { ` + rep(L.MaxFieldRepeats, "id summary locality { name }", " ") + ` } } } }`},
 		{name: "aliases 2400 (refused)", anon: true, query: `{ ` + rep(2400, "a%d: __typename", " ") + ` }`, code: benkan.ETOOMANYALIASES},
 		// Root fields: 10 pages of every incident (first 1000), each counted.
 		{name: "root fields 10 pages", query: `{ ` + rep(L.MaxRootFields, "r%d: incidents(first: 1000) { totalCount edges { node { id reference summary } } }", " ") + ` }`},

@@ -28,6 +28,7 @@ func limitFlags(fs *flag.FlagSet) func() (*requestLimits, error) {
 	fs.IntVar(&l.graph.MaxAliases, "max-aliases", d.MaxAliases, "most aliased fields in an operation (a fragment's count at each spread)")
 	fs.IntVar(&l.graph.MaxRootFields, "max-root-fields", d.MaxRootFields, "most top-level fields in an operation")
 	fs.IntVar(&l.graph.MaxFragmentSpreads, "max-fragment-spreads", d.MaxFragmentSpreads, "most fragment spreads in an operation (spreads inside a fragment counted at each spread of it)")
+	fs.IntVar(&l.graph.MaxFieldRepeats, "max-field-repeats", d.MaxFieldRepeats, "how often one field (response key) may be selected in one selection set, its inline fragments included")
 	fs.IntVar(&l.graph.MaxInputDepth, "max-input-depth", d.MaxInputDepth, "deepest nesting of objects and lists in an argument, variables included")
 	fs.IntVar(&l.graph.MaxInputValues, "max-input-values", d.MaxInputValues, "most values in all the arguments and variables of a request")
 	fs.IntVar(&l.graph.MaxListSize, "max-list-size", d.MaxListSize, "longest input list")
