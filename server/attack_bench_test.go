@@ -88,6 +88,8 @@ func attacks() []attack {
 		{name: "repeats 4000 __typename, no token (refused)", anon: true, query: `{ ` + rep(4000, "__typename", " ") + ` }`, code: benkan.ETOOMANYREPEATS},
 		{name: "repeats 4^5 nested ofType, no token (refused)", anon: true, query: `{ __type(name: "Query") { ` + nestedRepeats(5, 4) + ` } }`, code: benkan.ETOOMANYREPEATS},
 		{name: "repeats 10 chains of 40 ofType, no token", anon: true, query: `{ __type(name: "Query") { ` + rep(L.MaxFieldRepeats, strings.Repeat("ofType { ", 40)+"name"+strings.Repeat(" }", 40), " ") + ` } }`},
+		{name: "repeats 100 fragments of 10 names next to 10 names", query: `{ localities(first: 10) { edges { node { ` + rep(L.MaxFieldRepeats, "name", " ") + " " + rep(100, "...N%d", " ") + ` } } } } ` +
+			rep(100, "fragment N%d on Locality { "+rep(L.MaxFieldRepeats, "name", " ")+" }", " ")},
 		{name: "repeats 10 of each field in a page", query: `{ incidents(first: 1000) { edges { node { ` + rep(L.MaxFieldRepeats, "id summary locality { name }", " ") + ` } } } }`},
 		{name: "aliases 2400 (refused)", anon: true, query: `{ ` + rep(2400, "a%d: __typename", " ") + ` }`, code: benkan.ETOOMANYALIASES},
 		// Root fields: 10 pages of every incident (first 1000), each counted.
