@@ -348,6 +348,7 @@ func (ws *whereSchema) filterCases() []filterCase {
 //     read: an answer that depends on rows hidden from the role is a leak,
 //     whatever the policy says.
 func TestAccessFiltersFromSchema(t *testing.T) {
+	t.Parallel()
 	ws := readWhereSchema(t)
 	cases := ws.filterCases()
 	if len(cases) < 1000 {
@@ -355,6 +356,7 @@ func TestAccessFiltersFromSchema(t *testing.T) {
 	}
 	subjects := []string{accMonNiono, accDIHR, accFSINiono, accMulti}
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		t.Parallel()
 		w := accSetup(t, db)
 		// An id of a row of each type, for the id predicates.
 		ids := map[string]string{}
@@ -536,6 +538,7 @@ func filterIDs(t *testing.T, r *apitest.Response) map[string]bool {
 // restricted role: refused (the same whatever the direction) exactly when
 // the role may not read the field on every row it sees.
 func TestAccessOrderingsFromSchema(t *testing.T) {
+	t.Parallel()
 	ws := readWhereSchema(t)
 	type orderCase struct {
 		name, query string
