@@ -20,6 +20,22 @@ const (
 	ETOOLARGE   = "REQUEST_TOO_LARGE"         // the request body is over the size limit
 	ETOOCOMPLEX = "COMPLEXITY_LIMIT_EXCEEDED" // the query would cost more than the limit
 	ETOODEEP    = "QUERY_TOO_DEEP"            // the query nests deeper than the limit
+
+	// Limits on the shape of a request, each checked before anything runs;
+	// the error's extensions.limit carries the limit's value.
+	ETOOMANYALIASES       = "TOO_MANY_ALIASES"          // more aliased fields than the limit (fragments counted at each spread)
+	ETOOMANYROOTFIELDS    = "TOO_MANY_ROOT_FIELDS"      // more top-level fields than the limit
+	ETOOMANYSPREADS       = "TOO_MANY_FRAGMENT_SPREADS" // more fragment spreads than the limit (those inside fragments counted at each spread)
+	EINTROSPECTIONREPEATS = "INTROSPECTION_REPEATED"    // an introspection list field (__schema, __Type.fields…) asked for more than once
+	ETOOMANYREPEATS       = "TOO_MANY_FIELD_REPEATS"    // one response key selected more often than the limit in one selection set (inline fragments included)
+	EINPUTTOODEEP         = "INPUT_TOO_DEEP"            // an argument or variable nests objects and lists deeper than the limit
+	ETOOMANYVALUES        = "TOO_MANY_INPUT_VALUES"     // the arguments and variables hold more values than the limit
+	ELISTTOOLONG          = "LIST_TOO_LONG"             // an input list is longer than the limit
+	ESTRINGTOOLONG        = "STRING_TOO_LONG"           // an input string is longer than the limit, in bytes
+	EPATTERNTOOLONG       = "PATTERN_TOO_LONG"          // a Contains/HasPrefix/HasSuffix/EqualFold/ContainsFold value is longer than the limit
+
+	ETIMEOUT     = "TIMEOUT"      // the request ran past its deadline and was cancelled, SQL included
+	ERATELIMITED = "RATE_LIMITED" // the caller sent more requests than its rate limit allows; retry after the Retry-After header's seconds
 )
 
 // Error is an error benkan can show to a client as it is: its message was

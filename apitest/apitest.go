@@ -44,12 +44,23 @@ const Admin = "test-admin"
 // policy and a user Admin holding the admin role everywhere.
 func Start(t testing.TB, db *storage.DB) *Server {
 	t.Helper()
-	return StartWith(t, db, nil)
+	return StartWith(t, db, Options{})
 }
 
-// StartWith is Start with the GraphQL configuration changed by configure
-// (nil for none), e.g. to serve without introspection.
-func StartWith(t testing.TB, db *storage.DB, configure func(*graph.Config)) *Server {
+// Options change what Start configures; their zero values are Start's.
+type Options struct {
+	// Limits are the GraphQL server's limits (graph.DefaultLimits where zero).
+	Limits graph.Limits
+	// RequestTimeout is the server's per-request deadline.
+	RequestTimeout time.Duration
+	// RateLimit is the server's rate limit (off by default).
+	RateLimit server.RateLimit
+	// NoIntrospection serves as `--introspection=false` does.
+	NoIntrospection bool
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 	t.Helper()
 	ctx := context.Background()
 	engine, err := policy.NewEngine(ctx, db.Client)
@@ -75,17 +86,15 @@ func StartWith(t testing.TB, db *storage.DB, configure func(*graph.Config)) *Ser
 	} else if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	gcfg := graph.Config{Introspection: true, Logger: log, PseudonymKey: auth.RandomSecret()}
-	if configure != nil {
-		configure(&gcfg)
-	}
 	h := server.Handler(server.Config{
-		GraphQL:    graph.NewServer(db.Client, gcfg),
-		Verifier:   verifier,
-		Viewers:    engine,
-		Ready:      db.Ping,
-		Playground: true,
-		Logger:     log,
+		GraphQL:        graph.NewServer(db.Client, graph.Config{Introspection: !o.NoIntrospection, Logger: log, PseudonymKey: auth.RandomSecret(), Limits: o.Limits}),
+		Verifier:       verifier,
+		Viewers:        engine,
+		Ready:          db.Ping,
+		RequestTimeout: o.RequestTimeout,
+		RateLimit:      o.RateLimit,
+		Playground:     true,
+		Logger:         log,
 	})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)

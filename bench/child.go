@@ -54,7 +54,9 @@ func startChild(ctx context.Context, name string, o childOptions) (*child, error
 		return nil, err
 	}
 	args := []string{"serve", "--addr", addr, "--database-url", o.databaseURL,
-		"--playground=false", "--log-level", o.logLevel, "--shutdown-grace", "5s"}
+		"--playground=false", "--log-level", o.logLevel, "--shutdown-grace", "5s",
+		// The harness's clients must not be throttled: they are the load.
+		"--rate-limit", "0"}
 	if o.noAccessControl {
 		args = append(args, "--no-access-control")
 	}

@@ -25,6 +25,35 @@ type FilterReader interface {
 	VisitReads(v FilterVisitor) error
 }
 
+// FilterInputs returns a new, empty value of each where input and ordering,
+// by its GraphQL input type's name ("IncidentWhereInput", "IncidentOrder"),
+// for code that decodes such an argument with gqlgen's own unmarshalers
+// (graphql.UnmarshalInputFromContext) before the operation runs.
+var FilterInputs = map[string]func() FilterReader{
+	"ActivityWhereInput":       func() FilterReader { return new(ActivityWhereInput) },
+	"ActorWhereInput":          func() FilterReader { return new(ActorWhereInput) },
+	"AuditEventWhereInput":     func() FilterReader { return new(AuditEventWhereInput) },
+	"FollowUpWhereInput":       func() FilterReader { return new(FollowUpWhereInput) },
+	"IncidentWhereInput":       func() FilterReader { return new(IncidentWhereInput) },
+	"InvolvementWhereInput":    func() FilterReader { return new(InvolvementWhereInput) },
+	"LocalityWhereInput":       func() FilterReader { return new(LocalityWhereInput) },
+	"OrganizationWhereInput":   func() FilterReader { return new(OrganizationWhereInput) },
+	"RecommendationWhereInput": func() FilterReader { return new(RecommendationWhereInput) },
+	"UserWhereInput":           func() FilterReader { return new(UserWhereInput) },
+	"ViolationTypeWhereInput":  func() FilterReader { return new(ViolationTypeWhereInput) },
+	"ActivityOrder":            func() FilterReader { return new(ActivityOrder) },
+	"ActorOrder":               func() FilterReader { return new(ActorOrder) },
+	"AuditEventOrder":          func() FilterReader { return new(AuditEventOrder) },
+	"FollowUpOrder":            func() FilterReader { return new(FollowUpOrder) },
+	"IncidentOrder":            func() FilterReader { return new(IncidentOrder) },
+	"InvolvementOrder":         func() FilterReader { return new(InvolvementOrder) },
+	"LocalityOrder":            func() FilterReader { return new(LocalityOrder) },
+	"OrganizationOrder":        func() FilterReader { return new(OrganizationOrder) },
+	"RecommendationOrder":      func() FilterReader { return new(RecommendationOrder) },
+	"UserOrder":                func() FilterReader { return new(UserOrder) },
+	"ViolationTypeOrder":       func() FilterReader { return new(ViolationTypeOrder) },
+}
+
 // VisitReads implements FilterReader: it tells v each field and edge of
 // Activity that the filter's predicates read, and then what its
 // nested filters (not, or, and, has…With) read, at any depth.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -94,32 +93,85 @@ func firstDataField(set ast.SelectionSet, seen map[string]bool) *ast.Field {
 	return nil
 }
 
-// checkArgs refuses a field's filters and orderings that read a field the
-// viewer may not read on every row (see policy.Viewer.MayFilter). The
-// arguments are the typed values gqlgen unmarshalled for this field, after
-// input coercion: what the resolver will run. Every argument that reads
-// rows (a where input, an ordering or a list of them) is checked, whatever
-// its name.
-func checkArgs(v *policy.Viewer, args map[string]any) error {
-	for name, arg := range args {
-		check := v.MayFilter
-		if name == "orderBy" {
-			check = v.MayOrder
-		}
-		if r, ok := arg.(ent.FilterReader); ok {
-			if err := check(r); err != nil {
-				return err
-			}
-			continue
-		}
-		// orderBy: [XOrder!] arrives as []*ent.XOrder.
-		if rv := reflect.ValueOf(arg); rv.Kind() == reflect.Slice {
-			for i := range rv.Len() {
-				if r, ok := rv.Index(i).Interface().(ent.FilterReader); ok {
-					if err := check(r); err != nil {
+// checkOperation refuses the operation if any of its filters or orderings
+// reads a field the viewer may not read on every row (see
+// policy.Viewer.MayFilter): it looks at every field of the operation,
+// nested connections included, before any of it runs, since entgql loads a
+// nested connection (with its filter) as part of its parent's query.
+//
+// Each `where` and `orderBy` argument is decoded by gqlgen's own generated
+// unmarshalers, after its input coercion (graphql.CoerceList for a single
+// value where a list is expected, variables substituted), into the typed
+// …WhereInput and …Order values that the resolvers and entgql's field
+// collection run: what is decided is what will run. Fragments are looked
+// into once each, whatever the number of spreads.
+func checkOperation(ctx context.Context, v *policy.Viewer, oc *graphql.OperationContext) error {
+	seen := map[string]bool{}
+	var walk func(set ast.SelectionSet) error
+	walk = func(set ast.SelectionSet) error {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if err := checkArgs(ctx, v, oc, s); err != nil {
+					return err
+				}
+				if err := walk(s.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.InlineFragment:
+				if err := walk(s.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.FragmentSpread:
+				if s.Definition != nil && !seen[s.Name] {
+					seen[s.Name] = true
+					if err := walk(s.Definition.SelectionSet); err != nil {
 						return err
 					}
 				}
+			}
+		}
+		return nil
+	}
+	return walk(oc.Operation.SelectionSet)
+}
+
+// checkArgs checks the filter and ordering arguments of one field: every
+// argument whose input type is a where input or an ordering, whatever its
+// name.
+func checkArgs(ctx context.Context, v *policy.Viewer, oc *graphql.OperationContext, f *ast.Field) error {
+	if f.Definition == nil {
+		return nil
+	}
+	var args map[string]any
+	for _, def := range f.Definition.Arguments {
+		name := def.Type.Name()
+		newValue, ok := ent.FilterInputs[name]
+		if !ok {
+			continue
+		}
+		if args == nil {
+			args = f.ArgumentMap(oc.Variables)
+		}
+		raw := args[def.Name]
+		if raw == nil {
+			continue
+		}
+		values := []any{raw}
+		if def.Type.Elem != nil {
+			values = graphql.CoerceList(raw)
+		}
+		check := v.MayFilter
+		if strings.HasSuffix(name, "Order") {
+			check = v.MayOrder
+		}
+		for _, raw := range values {
+			r := newValue()
+			if err := graphql.UnmarshalNamedInputFromContext(ctx, name, raw, r); err != nil {
+				return err // the field itself would fail: refuse now, before a parent loads it
+			}
+			if err := check(r); err != nil {
+				return err
 			}
 		}
 	}
@@ -135,27 +187,33 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 		return next(ctx)
 	}
 	decided := a.nodes[fc.Object] && fc.Field.Name != "id" && !strings.HasPrefix(fc.Field.Name, "__")
-	if !decided && len(fc.Args) == 0 {
-		return next(ctx)
+	if !decided && fc.Object != "Query" && fc.Object != "Mutation" {
+		return next(ctx) // nothing to decide, and not where an operation starts
 	}
 	// One walk up the context for both: a field's context is many layers deep.
 	st, _ := ctx.Value(responseKey{}).(*response)
 	var v *policy.Viewer
 	if st != nil {
 		v = st.viewer
-		if st.refusal.Load() != nil {
-			return nil, nil // the operation is refused: resolve nothing more
+		// The first field to resolve (a root field) checks the
+		// operation's filters before its resolver runs, in the executor's
+		// context (gqlgen's unmarshalers are in it), and answers the
+		// refusal; the fields after it resolve nothing.
+		first := false
+		st.checked.Do(func() {
+			first = true
+			if err := checkOperation(ctx, v, graphql.GetOperationContext(ctx)); err != nil {
+				st.refusal.Store(&err)
+			}
+		})
+		if refusal := st.refusal.Load(); refusal != nil {
+			if first {
+				return nil, *refusal
+			}
+			return nil, nil
 		}
 	} else {
 		v = policy.FromContext(ctx)
-	}
-	if len(fc.Args) > 0 {
-		if err := checkArgs(v, fc.Args); err != nil {
-			if st != nil {
-				st.refusal.CompareAndSwap(nil, &err)
-			}
-			return nil, err
-		}
 	}
 	if !decided {
 		return next(ctx)
@@ -197,6 +255,8 @@ type response struct {
 	masked masked
 	reads  reads
 
+	// checked runs checkOperation once, at the first field resolved.
+	checked sync.Once
 	// refusal is the first refused filter or ordering.
 	refusal atomic.Pointer[error]
 }

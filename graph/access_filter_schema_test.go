@@ -14,11 +14,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/apitest"
+	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/actor"
+	"github.com/benkan-project/benkan/ent/followup"
+	"github.com/benkan-project/benkan/ent/incident"
+	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/graph/generated"
 	"github.com/benkan-project/benkan/policy"
 	"github.com/benkan-project/benkan/storage"
@@ -135,6 +141,33 @@ func (ws *whereSchema) paths(typ string, depth int) [][]schemaEdge {
 	return out
 }
 
+// pathsFrom returns the chains of depth edges that start at typ.
+func (ws *whereSchema) pathsFrom(typ string, depth int) [][]schemaEdge {
+	if depth == 0 {
+		return [][]schemaEdge{nil}
+	}
+	var out [][]schemaEdge
+	for _, e := range ws.edges[typ] {
+		for _, rest := range ws.pathsFrom(e.to, depth-1) {
+			out = append(out, append([]schemaEdge{e}, rest...))
+		}
+	}
+	return out
+}
+
+// nested returns the connections with a where argument of every type.
+func (ws *whereSchema) nested() []nestedConn {
+	var out []nestedConn
+	for _, from := range ws.types {
+		for _, f := range ws.s.Types[from].Fields {
+			if typ := strings.TrimSuffix(f.Type.Name(), "Connection"); typ != f.Type.Name() && f.Arguments.ForName("where") != nil {
+				out = append(out, nestedConn{from: from, field: f.Name, typ: typ})
+			}
+		}
+	}
+	return out
+}
+
 // literal is one input value, as GraphQL literal text and as JSON.
 type literal struct {
 	text string
@@ -193,6 +226,14 @@ type filterCase struct {
 	key  schemaKey
 	list bool // has…With values as lists (else single objects)
 	vars bool // the filter in a variable (else inline)
+	// nest, when set, puts the filter on a connection of the root's nodes
+	// (localities { incidents(where: …) }) instead of the root.
+	nest *nestedConn
+}
+
+// nestedConn is a connection field of one type that lists another.
+type nestedConn struct {
+	from, field, typ string // Locality, incidents, Incident
 }
 
 // build writes the case's filter with the given leaf value.
@@ -210,11 +251,16 @@ func (c filterCase) build(leaf literal) literal {
 // query returns the request of the case: a page of the root's ids.
 func (c filterCase) query(leaf literal) (string, map[string]any) {
 	f := c.build(leaf)
-	sel := " { totalCount edges { node { id } } } }"
+	where, vars, decl := f.text, map[string]any(nil), ""
 	if c.vars {
-		return fmt.Sprintf("query($w: %sWhereInput) { result: %s(first: 1000, where: $w)%s", c.typ, c.root, sel), map[string]any{"w": f.json}
+		where, vars, decl = "$w", map[string]any{"w": f.json}, fmt.Sprintf("query($w: %sWhereInput) ", c.typ)
 	}
-	return fmt.Sprintf("{ result: %s(first: 1000, where: %s)%s", c.root, f.text, sel), nil
+	page := "{ totalCount edges { node { id } } }"
+	if c.nest != nil {
+		return fmt.Sprintf("%s{ result: %s(first: 100) { edges { node { id nested: %s(first: 100, where: %s) %s } } } }",
+			decl, c.root, c.nest.field, where, page), vars
+	}
+	return fmt.Sprintf("%s{ result: %s(first: 1000, where: %s) %s }", decl, c.root, where, page), vars
 }
 
 // refusal returns what the policy refuses in the case ("Type.field"), or "":
@@ -260,10 +306,25 @@ func (ws *whereSchema) filterCases() []filterCase {
 			}
 		}
 	}
+	// Nested connections: every key of the listed type, on the connection
+	// itself and one edge further, in both forms.
+	for _, n := range ws.nested() {
+		for i, k := range ws.keys[n.typ] {
+			out = append(out, filterCase{root: ws.roots[n.from], typ: n.typ, key: k, vars: i%2 == 0, nest: &n})
+		}
+		for _, p := range ws.pathsFrom(n.typ, 1) {
+			for i, k := range ws.keys[p[0].to] {
+				out = append(out, filterCase{root: ws.roots[n.from], typ: n.typ, path: p, key: k, list: i%2 == 1, vars: i%3 == 0, nest: &n})
+			}
+		}
+	}
 	for i := range out {
 		c := &out[i]
 		var b strings.Builder
 		b.WriteString(c.root)
+		if c.nest != nil {
+			b.WriteString("." + c.nest.field)
+		}
 		for _, e := range c.path {
 			b.WriteString("." + e.key)
 		}
@@ -274,27 +335,45 @@ func (ws *whereSchema) filterCases() []filterCase {
 }
 
 // TestAccessFiltersFromSchema generates filters from the schema and
-// checks, for each restricted role, that a filter reading a field or edge
-// the role may not filter on is refused, naming that field, with one
-// FORBIDDEN error and no data, and that the refusal is the same whatever
-// value is filtered for (it tells nothing of the rows); and that an allowed
-// filter is answered, with rows the role sees without a filter.
+// checks, for each restricted role:
+//   - a filter reading a field or edge the role may not filter on is
+//     refused, naming that field, with one FORBIDDEN error and no data, the
+//     same whatever value is filtered for;
+//   - an allowed filter is answered, with rows the role sees unfiltered;
+//   - no answer, allowed or refused, changes when rows the role may not see
+//     are added (the shadow rows of accShadow: an unverified incident
+//     without consent, its people, involvements, follow-up and collector,
+//     linked to the localities, units, actors and violation types the role
+//     does see). This last check does not ask the policy what the role may
+//     read: an answer that depends on rows hidden from the role is a leak,
+//     whatever the policy says.
 func TestAccessFiltersFromSchema(t *testing.T) {
+	t.Parallel()
 	ws := readWhereSchema(t)
 	cases := ws.filterCases()
 	if len(cases) < 1000 {
 		t.Fatalf("only %d cases generated: the schema reader is broken", len(cases))
 	}
+	subjects := []string{accMonNiono, accDIHR, accFSINiono, accMulti}
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		t.Parallel()
 		w := accSetup(t, db)
-		var anyID struct {
-			Incidents struct {
-				Edges []struct{ Node struct{ ID string } }
+		// An id of a row of each type, for the id predicates.
+		ids := map[string]string{}
+		for _, typ := range ws.types {
+			for id := range filterIDs(t, w.srv.Query(t, fmt.Sprintf(`{ result: %s(first: 1) { edges { node { id } } } }`, ws.roots[typ]), nil)) {
+				ids[typ] = id
 			}
 		}
-		w.srv.Query(t, `{ incidents(first: 1) { edges { node { id } } } }`, nil).OK(t, &anyID)
-		id := anyID.Incidents.Edges[0].Node.ID
-		for _, subject := range []string{accMonNiono, accDIHR, accFSINiono, accMulti} {
+		ids[""] = ids["Incident"]
+		idOf := func(c filterCase) string {
+			if id, ok := ids[c.key.typ]; ok {
+				return id
+			}
+			return ids[""]
+		}
+		answers := map[string][][]byte{} // by subject, one per case
+		for _, subject := range subjects {
 			t.Run(subject, func(t *testing.T) {
 				v, err := w.srv.Engine.Viewer(context.Background(), subject)
 				if err != nil {
@@ -307,8 +386,9 @@ func TestAccessFiltersFromSchema(t *testing.T) {
 				}
 				var refused, allowed int
 				for _, c := range cases {
-					q, vars := c.query(ws.value(c.key.arg, id, false))
+					q, vars := c.query(ws.value(c.key.arg, idOf(c), false))
 					resp := srv.Query(t, q, vars)
+					answers[subject] = append(answers[subject], resp.Body)
 					if want := c.refusal(v); want != "" {
 						refused++
 						if len(resp.Errors) != 1 || resp.Errors[0].Code() != benkan.EFORBIDDEN || resp.Errors[0].Extensions["field"] != want {
@@ -319,7 +399,7 @@ func TestAccessFiltersFromSchema(t *testing.T) {
 							t.Errorf("%s: a refused filter returned data: %s", c.name, d)
 						}
 						if !strings.HasSuffix(c.key.key, "IsNil") && !strings.HasSuffix(c.key.key, "NotNil") {
-							q2, vars2 := c.query(ws.value(c.key.arg, id, true))
+							q2, vars2 := c.query(ws.value(c.key.arg, idOf(c), true))
 							if other := srv.Query(t, q2, vars2); !bytes.Equal(other.Body, resp.Body) {
 								t.Errorf("%s: the refusal depends on the value filtered for:\n%s\n%s", c.name, resp.Body, other.Body)
 							}
@@ -343,7 +423,83 @@ func TestAccessFiltersFromSchema(t *testing.T) {
 				t.Logf("%d filters: %d refused, %d allowed", len(cases), refused, allowed)
 			})
 		}
+		accShadow(t, w)
+		for _, subject := range subjects {
+			t.Run(subject+" with shadow rows", func(t *testing.T) {
+				srv := w.as(t, subject)
+				for i, c := range cases {
+					q, vars := c.query(ws.value(c.key.arg, idOf(c), false))
+					if got := srv.Query(t, q, vars).Body; !bytes.Equal(got, answers[subject][i]) {
+						t.Errorf("%s: the answer changed when rows %s may not see were added:\nbefore %s\nafter  %s", c.name, subject, answers[subject][i], got)
+					}
+				}
+			})
+		}
 	})
+}
+
+// accShadow adds rows that none of mon-niono, dihr, fsi-niono and multi
+// may see (the admin and the coordinator do): an UNDER_VERIFICATION incident
+// of Niono without consent, collected by the coordinator, with both
+// violation types; a victim and a witness recorded by a new user of the
+// Niono unit (users see only themselves); involvements of those, of the
+// Niono unit as alleged perpetrator and of the victim of incident a (actors
+// these roles see, now in an incident they don't); and a follow-up of the
+// Niono unit on it.
+func accShadow(t *testing.T, w *accWorld) {
+	t.Helper()
+	ctx := accSys()
+	c := w.db.Client
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("shadow rows: %v", err)
+		}
+	}
+	var shadow []string
+	u, err := c.User.Create().SetSubject("shadow").SetDisplayName("Display shadow").SetOrganization(w.orgs[accUnitNiono]).Save(ctx)
+	must(err)
+	occurred := time.Date(2023, 3, 5, 12, 0, 0, 0, time.UTC)
+	inc, err := c.Incident.Create().SetReference("NIO-2023-0999").SetOccurredAt(occurred).SetReportedAt(occurred.Add(time.Hour)).
+		SetStatus(incident.StatusUNDER_VERIFICATION).SetConsentToShare(false).SetSummary("SHADOW x y").
+		SetNarrative("SHADOW x").SetExactLocation("SHADOW y").SetSource("SHADOW").
+		SetLocality(w.niono).AddViolationTypes(w.vts...).SetCollectedBy(w.users[accCoord]).Save(ctx)
+	must(err)
+	shadow = append(shadow, string(u.ID), string(inc.ID))
+	for _, p := range []struct {
+		role   involvement.Role
+		gender actor.Gender
+	}{{involvement.RoleVICTIM, actor.GenderFEMALE}, {involvement.RoleWITNESS, actor.GenderMALE}} {
+		a, err := c.Actor.Create().SetKind(actor.KindINDIVIDUAL).SetCategory(actor.CategoryCIVILIAN).
+			SetGender(p.gender).SetAgeBracket(actor.AgeBracketUNDER_18).SetFullName("SHADOW x").SetContact("SHADOW y").
+			SetAddress("SHADOW").SetCollectedBy(u).Save(ctx)
+		must(err)
+		inv, err := c.Involvement.Create().SetRole(p.role).SetIncident(inc).SetActor(a).Save(ctx)
+		must(err)
+		shadow = append(shadow, string(a.ID), string(inv.ID))
+	}
+	for _, a := range []struct {
+		role  involvement.Role
+		actor *ent.Actor
+	}{{involvement.RoleALLEGED_PERPETRATOR, w.units[accUnitNiono]}, {involvement.RoleWITNESS, w.persons["a"][involvement.RoleVICTIM]}} {
+		inv, err := c.Involvement.Create().SetRole(a.role).SetIncident(inc).SetActor(a.actor).Save(ctx)
+		must(err)
+		shadow = append(shadow, string(inv.ID))
+	}
+	fu, err := c.FollowUp.Create().SetKind(followup.KindUNIT_RESPONSE).SetDoneOn(occurred.AddDate(0, 0, 3)).SetDescription("SHADOW x").
+		SetIncident(inc).SetOrganization(w.orgs[accUnitNiono]).Save(ctx)
+	must(err)
+	shadow = append(shadow, string(fu.ID))
+	// They must be hidden indeed: node lookups answer null.
+	for _, subject := range []string{accMonNiono, accDIHR, accFSINiono, accMulti} {
+		var data struct{ Nodes []*struct{ ID string } }
+		w.as(t, subject).Query(t, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": shadow}).OK(t, &data)
+		for i, n := range data.Nodes {
+			if n != nil {
+				t.Fatalf("shadow row %s is visible to %s", shadow[i], subject)
+			}
+		}
+	}
 }
 
 // filterIDs returns the ids of a page.
@@ -351,13 +507,26 @@ func filterIDs(t *testing.T, r *apitest.Response) map[string]bool {
 	t.Helper()
 	var data struct {
 		Result struct {
-			Edges []struct{ Node struct{ ID string } }
+			Edges []struct {
+				Node struct {
+					ID     string
+					Nested *struct {
+						Edges []struct{ Node struct{ ID string } }
+					}
+				}
+			}
 		}
 	}
 	r.OK(t, &data)
 	out := map[string]bool{}
 	for _, e := range data.Result.Edges {
-		out[e.Node.ID] = true
+		if e.Node.Nested == nil {
+			out[e.Node.ID] = true
+			continue
+		}
+		for _, n := range e.Node.Nested.Edges {
+			out[n.Node.ID] = true
+		}
 	}
 	return out
 }
@@ -369,6 +538,7 @@ func filterIDs(t *testing.T, r *apitest.Response) map[string]bool {
 // restricted role: refused (the same whatever the direction) exactly when
 // the role may not read the field on every row it sees.
 func TestAccessOrderingsFromSchema(t *testing.T) {
+	t.Parallel()
 	ws := readWhereSchema(t)
 	type orderCase struct {
 		name, query string

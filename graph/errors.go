@@ -41,6 +41,10 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Message = message
 		case hasCode(gqlErr):
 			return gqlErr // gqlgen's own: parse, validation, persisted queries
+		case timedOut(ctx, err):
+			code, field = benkan.ETIMEOUT, ""
+			log.WarnContext(ctx, "request ran past its deadline", "err", err, "path", gqlErr.Path.String())
+			gqlErr.Message = "the request ran past its deadline and was stopped: ask for less (smaller pages, narrower filters)"
 		default:
 			code, field = benkan.EINTERNAL, ""
 			log.ErrorContext(ctx, "internal error", "err", err, "path", gqlErr.Path.String())

@@ -252,7 +252,7 @@ func TestValidationStatesTheRule(t *testing.T) {
 // __typename is served, and validation errors suggest no field names.
 func TestIntrospectionDisabled(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		srv := apitest.StartWith(t, db, func(c *graph.Config) { c.Introspection = false })
+		srv := apitest.StartWith(t, db, apitest.Options{NoIntrospection: true})
 		for _, doc := range []string{
 			`{ __schema { types { name } } }`,
 			`{ __type(name: "Incident") { fields { name } } }`,

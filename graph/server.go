@@ -18,7 +18,8 @@ import (
 type Config struct {
 	// Introspection lets clients read the schema (the playground needs it).
 	Introspection bool
-	// Limits bound each operation; see Limits.
+	// Limits bound each operation; see Limits. A zero limit is its
+	// DefaultLimits value.
 	Limits Limits
 	// ParserTokenLimit bounds the number of tokens in a query document,
 	// so that a huge document is refused before it is parsed whole.
@@ -35,9 +36,6 @@ type Config struct {
 	NoAccessControl bool
 }
 
-// DefaultLimits are the limits benkan applies unless configured otherwise.
-var DefaultLimits = Limits{MaxDepth: 12, MaxPageSize: 1000, MaxCost: 100_000}
-
 // NewServer returns the GraphQL handler over client: GET and POST
 // transports (GET serves queries only), a parsed-query cache, automatic
 // persisted queries, the operation limits, cursor checks, one transaction
@@ -47,9 +45,7 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 		cfg.Logger = slog.Default()
 	}
 	cfg.Logger = benkan.Logger(cfg.Logger)
-	if cfg.Limits == (Limits{}) {
-		cfg.Limits = DefaultLimits
-	}
+	cfg.Limits = cfg.Limits.WithDefaults()
 	if cfg.ParserTokenLimit == 0 {
 		cfg.ParserTokenLimit = 15_000
 	}
@@ -59,7 +55,8 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(get{})
 	srv.AddTransport(post{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
@@ -71,6 +68,7 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 	}
 	srv.Use(persistedQueries{cache: lru.New[string](1000)})
 	srv.Use(&strictEnums{})
+	srv.Use(beforeValidation{limits: cfg.Limits, cache: queries, tokenLimit: cfg.ParserTokenLimit})
 	srv.Use(cfg.Limits)
 	if !cfg.NoAccessControl {
 		srv.Use(&Access{client: client, log: cfg.Logger})

@@ -32,6 +32,14 @@ type Config struct {
 	Ready func(context.Context) error
 	// MaxBodyBytes bounds the size of a request body; 1 MiB if zero.
 	MaxBodyBytes int64
+	// RequestTimeout bounds how long a /graphql request may run, its SQL
+	// statements included (they are cancelled); DefaultRequestTimeout if
+	// zero, none if negative.
+	RequestTimeout time.Duration
+	// RateLimit limits the requests of each user and, without a valid
+	// token, of each client address; off when its Rate is zero (the zero
+	// value: tests and the benchmark harness are never throttled).
+	RateLimit RateLimit
 	// Playground serves the GraphQL playground at /.
 	Playground bool
 	// Logger logs requests and errors; slog.Default() if nil.
@@ -47,8 +55,12 @@ func Handler(cfg Config) http.Handler {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	limits := newLimiter(cfg.RateLimit, time.Now)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", guard(cfg.MaxBodyBytes, authenticate(cfg.Verifier, cfg.Viewers, cfg.Logger, cfg.GraphQL)))
+	mux.Handle("/graphql", deadline(cfg.RequestTimeout, guard(cfg.MaxBodyBytes, authenticate(cfg.Verifier, cfg.Viewers, limits, cfg.Logger, cfg.GraphQL))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -127,10 +127,11 @@ func TestPlayground(t *testing.T) {
 func TestGuard(t *testing.T) {
 	const mutation = `{"query": "mutation { createViolationType(input: {code: \"guarded\", labelFr: \"x\", labelEn: \"y\"}) { id } }"}`
 	const maxBody = 1 << 20
-	// padded returns a valid request body of exactly n bytes.
+	// padded returns a valid request body of exactly n bytes, padded with
+	// JSON whitespace (a string that long would be over the string limit).
 	padded := func(n int) []byte {
-		head, tail := `{"query": "{ __typename }", "variables": {"pad": "`, `"}}`
-		return []byte(head + strings.Repeat("x", n-len(head)-len(tail)) + tail)
+		head, tail := `{"query": "{ __typename }"`, `}`
+		return []byte(head + strings.Repeat(" ", n-len(head)-len(tail)) + tail)
 	}
 	tests := []struct {
 		name        string

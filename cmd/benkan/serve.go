@@ -23,13 +23,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	introspection := fs.Bool("introspection", true, "let clients read the GraphQL schema (the playground needs it)")
 	playground := fs.Bool("playground", true, "serve the GraphQL playground at /")
 	maxBody := fs.Int64("max-body-bytes", 1<<20, "largest request body accepted")
-	maxDepth := fs.Int("max-depth", graph.DefaultLimits.MaxDepth, "deepest nesting of fields in a query")
-	maxPage := fs.Int("max-page-size", graph.DefaultLimits.MaxPageSize, "largest first or last of a connection")
-	maxCost := fs.Int("max-cost", graph.DefaultLimits.MaxCost, "largest estimated number of objects one query may resolve")
+	limits := limitFlags(fs)
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "how long in-flight requests may run on after SIGINT or SIGTERM")
 	noAccessControl := fs.Bool("no-access-control", false, "BENCHMARKS ONLY, refused unless BENKAN_BENCH=1: no authentication, no row filters, no field masks (the harness's \"access control off\" baseline)")
 	pprofAddr := fs.String("pprof-addr", "", "benchmarks only, refused unless BENKAN_BENCH=1: serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	lim, err := limits()
+	if err != nil {
 		return err
 	}
 	bench, err := newBenchMode(*noAccessControl, *pprofAddr)
@@ -88,19 +90,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	gql := graph.NewServer(db.Client, graph.Config{
 		Introspection:   *introspection,
-		Limits:          graph.Limits{MaxDepth: *maxDepth, MaxPageSize: *maxPage, MaxCost: *maxCost},
+		Limits:          lim.graph,
 		Logger:          log,
 		PseudonymKey:    pseudoKey,
 		NoAccessControl: *noAccessControl,
 	})
 	h := bench.handler(server.Config{
-		GraphQL:      gql,
-		Verifier:     verifier,
-		Viewers:      engine,
-		Ready:        db.Ping,
-		MaxBodyBytes: *maxBody,
-		Playground:   *playground,
-		Logger:       log,
+		GraphQL:        gql,
+		Verifier:       verifier,
+		Viewers:        engine,
+		Ready:          db.Ping,
+		MaxBodyBytes:   *maxBody,
+		RequestTimeout: lim.timeout,
+		RateLimit:      lim.rateLimit,
+		Playground:     *playground,
+		Logger:         log,
 	})
 	if err := bench.startPprof(ctx, log); err != nil {
 		return err
