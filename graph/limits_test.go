@@ -186,7 +186,7 @@ func TestLimits(t *testing.T) {
 		{"pattern on an edge filter, past the limit", `{ incidents(first: 1, where: {hasLocalityWith: {nameContains: "` + strings.Repeat("a", L.MaxPatternLength+1) + `"}}) { totalCount } }`, nil,
 			benkan.EPATTERNTOOLONG, L.MaxPatternLength},
 
-		{"introspection lists once", introspectionQuery, nil, "", 0},
+		{"introspection lists once", apitest.IntrospectionQuery, nil, "", 0},
 		{"introspection lists nested", `{ __schema { types { fields { type { fields { type { name } } } } } } }`, nil, benkan.EINTROSPECTIONREPEATS, 1},
 		{"introspection twice through aliases", `{ a: __schema { types { name } } b: __schema { types { name } } }`, nil, benkan.EINTROSPECTIONREPEATS, 1},
 		{"introspection twice through a fragment", `{ __type(name: "Incident") { ...T ofType { ...T } } } fragment T on __Type { fields { name } }`, nil, benkan.EINTROSPECTIONREPEATS, 1},
@@ -269,31 +269,6 @@ func TestNULRefused(t *testing.T) {
 		wantSameCounts(t, db, before)
 	})
 }
-
-// introspectionQuery is graphql-js's getIntrospectionQuery(), which
-// GraphiQL sends.
-const introspectionQuery = `query IntrospectionQuery {
-  __schema {
-    queryType { name }
-    mutationType { name }
-    subscriptionType { name }
-    types { ...FullType }
-    directives { name description locations args { ...InputValue } }
-  }
-}
-fragment FullType on __Type {
-  kind name description
-  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
-  inputFields { ...InputValue }
-  interfaces { ...TypeRef }
-  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
-  possibleTypes { ...TypeRef }
-}
-fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
-fragment TypeRef on __Type {
-  kind name
-  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
-}`
 
 // TestLimitsOverGET: the variables of a GET request are measured like a
 // POST's, before the query is parsed.

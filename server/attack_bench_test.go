@@ -115,7 +115,7 @@ func attacks() []attack {
 		{name: "input values 2000", query: `query($a: [ID!], $b: [ID!]) { incidents(first: 1, where: {or: [{idIn: $a}, {idNotIn: $b}]}) { totalCount } }`,
 			vars: map[string]any{"a": someIDs(996), "b": someIDs(997)}},
 		// Introspection, anonymous: GraphiQL's query.
-		{name: "introspection (anonymous)", anon: true, query: introspection},
+		{name: "introspection (anonymous)", anon: true, query: apitest.IntrospectionQuery},
 	}
 }
 
@@ -189,25 +189,3 @@ func BenchmarkAttacks(b *testing.B) {
 		})
 	}
 }
-
-// introspection is graphql-js's getIntrospectionQuery(), which GraphiQL sends.
-const introspection = `query IntrospectionQuery {
-  __schema {
-    queryType { name } mutationType { name } subscriptionType { name }
-    types { ...FullType }
-    directives { name description locations args { ...InputValue } }
-  }
-}
-fragment FullType on __Type {
-  kind name description
-  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
-  inputFields { ...InputValue }
-  interfaces { ...TypeRef }
-  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
-  possibleTypes { ...TypeRef }
-}
-fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
-fragment TypeRef on __Type {
-  kind name
-  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
-}`
