@@ -106,34 +106,9 @@ func firstDataField(set ast.SelectionSet, seen map[string]bool) *ast.Field {
 // collection run: what is decided is what will run. Fragments are looked
 // into once each, whatever the number of spreads.
 func checkOperation(ctx context.Context, v *policy.Viewer, oc *graphql.OperationContext) error {
-	seen := map[string]bool{}
-	var walk func(set ast.SelectionSet) error
-	walk = func(set ast.SelectionSet) error {
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				if err := checkArgs(ctx, v, oc, s); err != nil {
-					return err
-				}
-				if err := walk(s.SelectionSet); err != nil {
-					return err
-				}
-			case *ast.InlineFragment:
-				if err := walk(s.SelectionSet); err != nil {
-					return err
-				}
-			case *ast.FragmentSpread:
-				if s.Definition != nil && !seen[s.Name] {
-					seen[s.Name] = true
-					if err := walk(s.Definition.SelectionSet); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	}
-	return walk(oc.Operation.SelectionSet)
+	return eachField(oc.Operation.SelectionSet, func(f *ast.Field) error {
+		return checkArgs(ctx, v, oc, f)
+	})
 }
 
 // checkArgs checks the filter and ordering arguments of one field: every

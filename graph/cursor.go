@@ -45,36 +45,14 @@ func (cursorCheck) MutateOperationContext(_ context.Context, oc *graphql.Operati
 	if oc.Operation == nil {
 		return nil
 	}
-	return checkCursors(oc.Operation.SelectionSet, oc.Variables, map[string]bool{})
-}
-
-// checkCursors checks the cursors of every field of set and below, each
-// fragment once (its arguments do not depend on where it is spread).
-func checkCursors(set ast.SelectionSet, vars map[string]any, seen map[string]bool) *gqlerror.Error {
-	for _, sel := range set {
-		switch s := sel.(type) {
-		case *ast.Field:
-			if err := checkFieldCursors(s, vars); err != nil {
-				return err
-			}
-			if err := checkCursors(s.SelectionSet, vars, seen); err != nil {
-				return err
-			}
-		case *ast.InlineFragment:
-			if err := checkCursors(s.SelectionSet, vars, seen); err != nil {
-				return err
-			}
-		case *ast.FragmentSpread:
-			if s.Definition == nil || seen[s.Name] {
-				continue
-			}
-			seen[s.Name] = true
-			if err := checkCursors(s.Definition.SelectionSet, vars, seen); err != nil {
-				return err
-			}
+	var refused *gqlerror.Error
+	_ = eachField(oc.Operation.SelectionSet, func(f *ast.Field) error {
+		if refused = checkFieldCursors(f, oc.Variables); refused != nil {
+			return refused
 		}
-	}
-	return nil
+		return nil
+	})
+	return refused
 }
 
 // checkFieldCursors checks the after and before arguments of one

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -34,7 +35,7 @@ func (noIntrospection) MutateOperationContext(_ context.Context, oc *graphql.Ope
 	if oc.Operation == nil {
 		return nil
 	}
-	if f := introspectionField(oc.Operation.SelectionSet, map[string]bool{}); f != nil {
+	if f := introspectionField(oc.Operation.SelectionSet); f != nil {
 		e := &gqlerror.Error{
 			Message:    "introspection is disabled on this server: " + f.Name + " may not be queried (__typename may)",
 			Extensions: map[string]any{"code": benkan.EFORBIDDEN},
@@ -49,29 +50,17 @@ func (noIntrospection) MutateOperationContext(_ context.Context, oc *graphql.Ope
 
 // introspectionField returns the first __schema or __type field of set,
 // looking into fragments (each once).
-func introspectionField(set ast.SelectionSet, seen map[string]bool) *ast.Field {
-	for _, sel := range set {
-		switch s := sel.(type) {
-		case *ast.Field:
-			if s.Name == "__schema" || s.Name == "__type" {
-				return s
-			}
-			if f := introspectionField(s.SelectionSet, seen); f != nil {
-				return f
-			}
-		case *ast.InlineFragment:
-			if f := introspectionField(s.SelectionSet, seen); f != nil {
-				return f
-			}
-		case *ast.FragmentSpread:
-			if s.Definition == nil || seen[s.Name] {
-				continue
-			}
-			seen[s.Name] = true
-			if f := introspectionField(s.Definition.SelectionSet, seen); f != nil {
-				return f
-			}
+func introspectionField(set ast.SelectionSet) *ast.Field {
+	var found *ast.Field
+	_ = eachField(set, func(f *ast.Field) error {
+		if f.Name == "__schema" || f.Name == "__type" {
+			found = f
+			return errFound
 		}
-	}
-	return nil
+		return nil
+	})
+	return found
 }
+
+// errFound stops eachField when what was looked for is found.
+var errFound = errors.New("found")
