@@ -62,9 +62,6 @@ func checkFieldCursors(f *ast.Field, vars map[string]any) *gqlerror.Error {
 		return nil
 	}
 	order := f.Definition.Arguments.ForName("orderBy")
-	if order == nil {
-		return nil
-	}
 	args := f.ArgumentMap(vars)
 	for _, name := range []string{"after", "before"} {
 		raw, ok := args[name]
@@ -76,6 +73,9 @@ func checkFieldCursors(f *ast.Field, vars map[string]any) *gqlerror.Error {
 			// A cursor's id is compared in SQL too: one that is not an id
 			// (bytes that are not UTF-8, which PostgreSQL refuses) is forged.
 			return cursorError(f, name)
+		}
+		if order == nil {
+			continue // no ordering: the cursor holds an id only
 		}
 		zeros, ok := ent.OrderZerosOf(order.Type.Name(), args["orderBy"])
 		if !ok {

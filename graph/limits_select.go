@@ -3,13 +3,11 @@ package graph
 import (
 	"strings"
 
-	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/benkan-project/benkan"
-	"github.com/benkan-project/benkan/gid"
 )
 
 // saturate caps the figures of a selection walk: a document whose
@@ -224,14 +222,6 @@ func (w selectionWalk) pageSize(f *ast.Field) (int, *gqlerror.Error) {
 		return 1, nil
 	}
 	args := f.ArgumentMap(w.oc.Variables)
-	for _, name := range []string{"after", "before"} {
-		if v, ok := args[name]; ok && v != nil {
-			var c entgql.Cursor[gid.ID]
-			if err := c.UnmarshalGQL(v); err != nil {
-				return 0, limitError(benkan.EINVALID, f, "%s: invalid %s cursor: pass a cursor from a previous page", f.Alias, name)
-			}
-		}
-	}
 	first, hasFirst := intArg(args, "first")
 	last, hasLast := intArg(args, "last")
 	switch {
