@@ -19,6 +19,7 @@ import (
 	"github.com/benkan-project/benkan/auth"
 	"github.com/benkan-project/benkan/graph"
 	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/server"
 	"github.com/benkan-project/benkan/storage"
 )
@@ -29,8 +30,10 @@ type Server struct {
 	URL string
 	// DB is the database it serves.
 	DB *storage.DB
-	// Engine is the server's policy engine: tests assign roles with it.
+	// Engine is the server's policy engine, for tests that look at viewers.
 	Engine *policy.Engine
+	// Policy is the server's policy store: tests change the policy with it.
+	Policy *store.Store
 
 	secret []byte
 	token  string // Query's token: the admin's
@@ -63,9 +66,10 @@ type Options struct {
 func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 	t.Helper()
 	ctx := context.Background()
-	engine, err := policy.NewEngine(ctx, db.Client)
+	engine := policy.NewEngine(db.Client)
+	policies, err := store.OpenFor(ctx, db, engine, nil)
 	if err != nil {
-		t.Fatalf("policy engine: %v", err)
+		t.Fatalf("policy store: %v", err)
 	}
 	secret := auth.RandomSecret()
 	verifier, err := auth.NewVerifier(ctx, auth.Config{Secret: secret})
@@ -75,7 +79,7 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 	if err := db.Client.User.Create().SetSubject(Admin).SetDisplayName("Test admin").Exec(policy.SystemContext(ctx)); err != nil {
 		t.Fatalf("create admin: %v", err)
 	}
-	if err := engine.Assign(ctx, Admin, "admin", "*"); err != nil {
+	if err := policies.EnsureAssigned(store.AsOperator(ctx, "apitest"), "the test admin", []store.Assignment{{Subject: Admin, Role: "admin", Domain: "*"}}); err != nil {
 		t.Fatalf("assign admin: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -87,7 +91,7 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	h := server.Handler(server.Config{
-		GraphQL:        graph.NewServer(db.Client, graph.Config{Introspection: !o.NoIntrospection, Logger: log, PseudonymKey: auth.RandomSecret(), Limits: o.Limits}),
+		GraphQL:        graph.NewServer(db.Client, graph.Config{Introspection: !o.NoIntrospection, Logger: log, PseudonymKey: auth.RandomSecret(), Limits: o.Limits, Policy: policies}),
 		Verifier:       verifier,
 		Viewers:        engine,
 		Ready:          db.Ping,
@@ -98,7 +102,7 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 	})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	s := &Server{URL: ts.URL, DB: db, Engine: engine, secret: secret}
+	s := &Server{URL: ts.URL, DB: db, Engine: engine, Policy: policies, secret: secret}
 	s.token = s.Token(t, Admin)
 	return s
 }
@@ -236,4 +240,17 @@ func (r *Response) Code(t testing.TB, code string) Error {
 		t.Fatalf("status %d for a client error: %s", r.Status, r.Body)
 	}
 	return r.Errors[0]
+}
+
+// Assign gives subject role in domain ("*" or a locality id), as an
+// operator would, if the policy does not hold it yet; it holds on the
+// server when Assign returns.
+func (s *Server) Assign(ctx context.Context, subject, role, domain string) error {
+	return s.Policy.EnsureAssigned(store.AsOperator(ctx, "apitest"), "a test's role", []store.Assignment{{Subject: subject, Role: role, Domain: domain}})
+}
+
+// Apply applies changes to the policy as an operator.
+func (s *Server) Apply(ctx context.Context, reason string, changes ...store.Change) error {
+	_, err := s.Policy.Apply(store.AsOperator(ctx, "apitest"), changes, reason)
+	return err
 }

@@ -24,7 +24,10 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyrole"
 	"github.com/benkan-project/benkan/ent/policyrule"
+	"github.com/benkan-project/benkan/ent/policystate"
+	"github.com/benkan-project/benkan/ent/policyversion"
 	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/ent/violationtype"
@@ -51,8 +54,14 @@ type Client struct {
 	Locality *LocalityClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// PolicyRole is the client for interacting with the PolicyRole builders.
+	PolicyRole *PolicyRoleClient
 	// PolicyRule is the client for interacting with the PolicyRule builders.
 	PolicyRule *PolicyRuleClient
+	// PolicyState is the client for interacting with the PolicyState builders.
+	PolicyState *PolicyStateClient
+	// PolicyVersion is the client for interacting with the PolicyVersion builders.
+	PolicyVersion *PolicyVersionClient
 	// Recommendation is the client for interacting with the Recommendation builders.
 	Recommendation *RecommendationClient
 	// User is the client for interacting with the User builders.
@@ -78,7 +87,10 @@ func (c *Client) init() {
 	c.Involvement = NewInvolvementClient(c.config)
 	c.Locality = NewLocalityClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
+	c.PolicyRole = NewPolicyRoleClient(c.config)
 	c.PolicyRule = NewPolicyRuleClient(c.config)
+	c.PolicyState = NewPolicyStateClient(c.config)
+	c.PolicyVersion = NewPolicyVersionClient(c.config)
 	c.Recommendation = NewRecommendationClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.ViolationType = NewViolationTypeClient(c.config)
@@ -182,7 +194,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Involvement:    NewInvolvementClient(cfg),
 		Locality:       NewLocalityClient(cfg),
 		Organization:   NewOrganizationClient(cfg),
+		PolicyRole:     NewPolicyRoleClient(cfg),
 		PolicyRule:     NewPolicyRuleClient(cfg),
+		PolicyState:    NewPolicyStateClient(cfg),
+		PolicyVersion:  NewPolicyVersionClient(cfg),
 		Recommendation: NewRecommendationClient(cfg),
 		User:           NewUserClient(cfg),
 		ViolationType:  NewViolationTypeClient(cfg),
@@ -213,7 +228,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Involvement:    NewInvolvementClient(cfg),
 		Locality:       NewLocalityClient(cfg),
 		Organization:   NewOrganizationClient(cfg),
+		PolicyRole:     NewPolicyRoleClient(cfg),
 		PolicyRule:     NewPolicyRuleClient(cfg),
+		PolicyState:    NewPolicyStateClient(cfg),
+		PolicyVersion:  NewPolicyVersionClient(cfg),
 		Recommendation: NewRecommendationClient(cfg),
 		User:           NewUserClient(cfg),
 		ViolationType:  NewViolationTypeClient(cfg),
@@ -247,8 +265,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Activity, c.Actor, c.AuditEvent, c.FollowUp, c.Incident, c.Involvement,
-		c.Locality, c.Organization, c.PolicyRule, c.Recommendation, c.User,
-		c.ViolationType,
+		c.Locality, c.Organization, c.PolicyRole, c.PolicyRule, c.PolicyState,
+		c.PolicyVersion, c.Recommendation, c.User, c.ViolationType,
 	} {
 		n.Use(hooks...)
 	}
@@ -259,8 +277,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Activity, c.Actor, c.AuditEvent, c.FollowUp, c.Incident, c.Involvement,
-		c.Locality, c.Organization, c.PolicyRule, c.Recommendation, c.User,
-		c.ViolationType,
+		c.Locality, c.Organization, c.PolicyRole, c.PolicyRule, c.PolicyState,
+		c.PolicyVersion, c.Recommendation, c.User, c.ViolationType,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -285,8 +303,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Locality.mutate(ctx, m)
 	case *OrganizationMutation:
 		return c.Organization.mutate(ctx, m)
+	case *PolicyRoleMutation:
+		return c.PolicyRole.mutate(ctx, m)
 	case *PolicyRuleMutation:
 		return c.PolicyRule.mutate(ctx, m)
+	case *PolicyStateMutation:
+		return c.PolicyState.mutate(ctx, m)
+	case *PolicyVersionMutation:
+		return c.PolicyVersion.mutate(ctx, m)
 	case *RecommendationMutation:
 		return c.Recommendation.mutate(ctx, m)
 	case *UserMutation:
@@ -1810,6 +1834,140 @@ func (c *OrganizationClient) mutate(ctx context.Context, m *OrganizationMutation
 	}
 }
 
+// PolicyRoleClient is a client for the PolicyRole schema.
+type PolicyRoleClient struct {
+	config
+}
+
+// NewPolicyRoleClient returns a client for the PolicyRole from the given config.
+func NewPolicyRoleClient(c config) *PolicyRoleClient {
+	return &PolicyRoleClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `policyrole.Hooks(f(g(h())))`.
+func (c *PolicyRoleClient) Use(hooks ...Hook) {
+	c.hooks.PolicyRole = append(c.hooks.PolicyRole, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `policyrole.Intercept(f(g(h())))`.
+func (c *PolicyRoleClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PolicyRole = append(c.inters.PolicyRole, interceptors...)
+}
+
+// Create returns a builder for creating a PolicyRole entity.
+func (c *PolicyRoleClient) Create() *PolicyRoleCreate {
+	mutation := newPolicyRoleMutation(c.config, OpCreate)
+	return &PolicyRoleCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PolicyRole entities.
+func (c *PolicyRoleClient) CreateBulk(builders ...*PolicyRoleCreate) *PolicyRoleCreateBulk {
+	return &PolicyRoleCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PolicyRoleClient) MapCreateBulk(slice any, setFunc func(*PolicyRoleCreate, int)) *PolicyRoleCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PolicyRoleCreateBulk{err: fmt.Errorf("calling to PolicyRoleClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PolicyRoleCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PolicyRoleCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PolicyRole.
+func (c *PolicyRoleClient) Update() *PolicyRoleUpdate {
+	mutation := newPolicyRoleMutation(c.config, OpUpdate)
+	return &PolicyRoleUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PolicyRoleClient) UpdateOne(_m *PolicyRole) *PolicyRoleUpdateOne {
+	mutation := newPolicyRoleMutation(c.config, OpUpdateOne, withPolicyRole(_m))
+	return &PolicyRoleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PolicyRoleClient) UpdateOneID(id int) *PolicyRoleUpdateOne {
+	mutation := newPolicyRoleMutation(c.config, OpUpdateOne, withPolicyRoleID(id))
+	return &PolicyRoleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PolicyRole.
+func (c *PolicyRoleClient) Delete() *PolicyRoleDelete {
+	mutation := newPolicyRoleMutation(c.config, OpDelete)
+	return &PolicyRoleDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PolicyRoleClient) DeleteOne(_m *PolicyRole) *PolicyRoleDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PolicyRoleClient) DeleteOneID(id int) *PolicyRoleDeleteOne {
+	builder := c.Delete().Where(policyrole.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PolicyRoleDeleteOne{builder}
+}
+
+// Query returns a query builder for PolicyRole.
+func (c *PolicyRoleClient) Query() *PolicyRoleQuery {
+	return &PolicyRoleQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePolicyRole},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PolicyRole entity by its id.
+func (c *PolicyRoleClient) Get(ctx context.Context, id int) (*PolicyRole, error) {
+	return c.Query().Where(policyrole.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PolicyRoleClient) GetX(ctx context.Context, id int) *PolicyRole {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PolicyRoleClient) Hooks() []Hook {
+	hooks := c.hooks.PolicyRole
+	return append(hooks[:len(hooks):len(hooks)], policyrole.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PolicyRoleClient) Interceptors() []Interceptor {
+	return c.inters.PolicyRole
+}
+
+func (c *PolicyRoleClient) mutate(ctx context.Context, m *PolicyRoleMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PolicyRoleCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PolicyRoleUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PolicyRoleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PolicyRoleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PolicyRole mutation op: %q", m.Op())
+	}
+}
+
 // PolicyRuleClient is a client for the PolicyRule schema.
 type PolicyRuleClient struct {
 	config
@@ -1941,6 +2099,274 @@ func (c *PolicyRuleClient) mutate(ctx context.Context, m *PolicyRuleMutation) (V
 		return (&PolicyRuleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown PolicyRule mutation op: %q", m.Op())
+	}
+}
+
+// PolicyStateClient is a client for the PolicyState schema.
+type PolicyStateClient struct {
+	config
+}
+
+// NewPolicyStateClient returns a client for the PolicyState from the given config.
+func NewPolicyStateClient(c config) *PolicyStateClient {
+	return &PolicyStateClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `policystate.Hooks(f(g(h())))`.
+func (c *PolicyStateClient) Use(hooks ...Hook) {
+	c.hooks.PolicyState = append(c.hooks.PolicyState, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `policystate.Intercept(f(g(h())))`.
+func (c *PolicyStateClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PolicyState = append(c.inters.PolicyState, interceptors...)
+}
+
+// Create returns a builder for creating a PolicyState entity.
+func (c *PolicyStateClient) Create() *PolicyStateCreate {
+	mutation := newPolicyStateMutation(c.config, OpCreate)
+	return &PolicyStateCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PolicyState entities.
+func (c *PolicyStateClient) CreateBulk(builders ...*PolicyStateCreate) *PolicyStateCreateBulk {
+	return &PolicyStateCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PolicyStateClient) MapCreateBulk(slice any, setFunc func(*PolicyStateCreate, int)) *PolicyStateCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PolicyStateCreateBulk{err: fmt.Errorf("calling to PolicyStateClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PolicyStateCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PolicyStateCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PolicyState.
+func (c *PolicyStateClient) Update() *PolicyStateUpdate {
+	mutation := newPolicyStateMutation(c.config, OpUpdate)
+	return &PolicyStateUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PolicyStateClient) UpdateOne(_m *PolicyState) *PolicyStateUpdateOne {
+	mutation := newPolicyStateMutation(c.config, OpUpdateOne, withPolicyState(_m))
+	return &PolicyStateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PolicyStateClient) UpdateOneID(id int) *PolicyStateUpdateOne {
+	mutation := newPolicyStateMutation(c.config, OpUpdateOne, withPolicyStateID(id))
+	return &PolicyStateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PolicyState.
+func (c *PolicyStateClient) Delete() *PolicyStateDelete {
+	mutation := newPolicyStateMutation(c.config, OpDelete)
+	return &PolicyStateDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PolicyStateClient) DeleteOne(_m *PolicyState) *PolicyStateDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PolicyStateClient) DeleteOneID(id int) *PolicyStateDeleteOne {
+	builder := c.Delete().Where(policystate.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PolicyStateDeleteOne{builder}
+}
+
+// Query returns a query builder for PolicyState.
+func (c *PolicyStateClient) Query() *PolicyStateQuery {
+	return &PolicyStateQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePolicyState},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PolicyState entity by its id.
+func (c *PolicyStateClient) Get(ctx context.Context, id int) (*PolicyState, error) {
+	return c.Query().Where(policystate.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PolicyStateClient) GetX(ctx context.Context, id int) *PolicyState {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PolicyStateClient) Hooks() []Hook {
+	hooks := c.hooks.PolicyState
+	return append(hooks[:len(hooks):len(hooks)], policystate.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PolicyStateClient) Interceptors() []Interceptor {
+	return c.inters.PolicyState
+}
+
+func (c *PolicyStateClient) mutate(ctx context.Context, m *PolicyStateMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PolicyStateCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PolicyStateUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PolicyStateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PolicyStateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PolicyState mutation op: %q", m.Op())
+	}
+}
+
+// PolicyVersionClient is a client for the PolicyVersion schema.
+type PolicyVersionClient struct {
+	config
+}
+
+// NewPolicyVersionClient returns a client for the PolicyVersion from the given config.
+func NewPolicyVersionClient(c config) *PolicyVersionClient {
+	return &PolicyVersionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `policyversion.Hooks(f(g(h())))`.
+func (c *PolicyVersionClient) Use(hooks ...Hook) {
+	c.hooks.PolicyVersion = append(c.hooks.PolicyVersion, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `policyversion.Intercept(f(g(h())))`.
+func (c *PolicyVersionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PolicyVersion = append(c.inters.PolicyVersion, interceptors...)
+}
+
+// Create returns a builder for creating a PolicyVersion entity.
+func (c *PolicyVersionClient) Create() *PolicyVersionCreate {
+	mutation := newPolicyVersionMutation(c.config, OpCreate)
+	return &PolicyVersionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PolicyVersion entities.
+func (c *PolicyVersionClient) CreateBulk(builders ...*PolicyVersionCreate) *PolicyVersionCreateBulk {
+	return &PolicyVersionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PolicyVersionClient) MapCreateBulk(slice any, setFunc func(*PolicyVersionCreate, int)) *PolicyVersionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PolicyVersionCreateBulk{err: fmt.Errorf("calling to PolicyVersionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PolicyVersionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PolicyVersionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PolicyVersion.
+func (c *PolicyVersionClient) Update() *PolicyVersionUpdate {
+	mutation := newPolicyVersionMutation(c.config, OpUpdate)
+	return &PolicyVersionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PolicyVersionClient) UpdateOne(_m *PolicyVersion) *PolicyVersionUpdateOne {
+	mutation := newPolicyVersionMutation(c.config, OpUpdateOne, withPolicyVersion(_m))
+	return &PolicyVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PolicyVersionClient) UpdateOneID(id int) *PolicyVersionUpdateOne {
+	mutation := newPolicyVersionMutation(c.config, OpUpdateOne, withPolicyVersionID(id))
+	return &PolicyVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PolicyVersion.
+func (c *PolicyVersionClient) Delete() *PolicyVersionDelete {
+	mutation := newPolicyVersionMutation(c.config, OpDelete)
+	return &PolicyVersionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PolicyVersionClient) DeleteOne(_m *PolicyVersion) *PolicyVersionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PolicyVersionClient) DeleteOneID(id int) *PolicyVersionDeleteOne {
+	builder := c.Delete().Where(policyversion.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PolicyVersionDeleteOne{builder}
+}
+
+// Query returns a query builder for PolicyVersion.
+func (c *PolicyVersionClient) Query() *PolicyVersionQuery {
+	return &PolicyVersionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePolicyVersion},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PolicyVersion entity by its id.
+func (c *PolicyVersionClient) Get(ctx context.Context, id int) (*PolicyVersion, error) {
+	return c.Query().Where(policyversion.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PolicyVersionClient) GetX(ctx context.Context, id int) *PolicyVersion {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PolicyVersionClient) Hooks() []Hook {
+	hooks := c.hooks.PolicyVersion
+	return append(hooks[:len(hooks):len(hooks)], policyversion.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PolicyVersionClient) Interceptors() []Interceptor {
+	return c.inters.PolicyVersion
+}
+
+func (c *PolicyVersionClient) mutate(ctx context.Context, m *PolicyVersionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PolicyVersionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PolicyVersionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PolicyVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PolicyVersionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PolicyVersion mutation op: %q", m.Op())
 	}
 }
 
@@ -2449,10 +2875,12 @@ func (c *ViolationTypeClient) mutate(ctx context.Context, m *ViolationTypeMutati
 type (
 	hooks struct {
 		Activity, Actor, AuditEvent, FollowUp, Incident, Involvement, Locality,
-		Organization, PolicyRule, Recommendation, User, ViolationType []ent.Hook
+		Organization, PolicyRole, PolicyRule, PolicyState, PolicyVersion,
+		Recommendation, User, ViolationType []ent.Hook
 	}
 	inters struct {
 		Activity, Actor, AuditEvent, FollowUp, Incident, Involvement, Locality,
-		Organization, PolicyRule, Recommendation, User, ViolationType []ent.Interceptor
+		Organization, PolicyRole, PolicyRule, PolicyState, PolicyVersion,
+		Recommendation, User, ViolationType []ent.Interceptor
 	}
 )

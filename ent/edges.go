@@ -64,7 +64,10 @@ var Edges = map[string]map[string]EdgeInfo{
 		"activities":      {Target: "Activity", Set: "activityIDs", Add: "addActivityIDs", Remove: "removeActivityIDs"},
 		"actors":          {Target: "Actor", Set: "actorIDs", Add: "addActorIDs", Remove: "removeActorIDs"},
 	},
-	"PolicyRule": {},
+	"PolicyRole":    {},
+	"PolicyRule":    {},
+	"PolicyState":   {},
+	"PolicyVersion": {},
 	"Recommendation": {
 		"activity":   {Target: "Activity", Field: "activity_id", Set: "activityID", Add: "activityID", Remove: "activityID"},
 		"addressees": {Target: "Organization", Set: "addresseeIDs", Add: "addAddresseeIDs", Remove: "removeAddresseeIDs"},
@@ -91,7 +94,10 @@ var UniqueFields = map[string][]string{
 	"Involvement":    {},
 	"Locality":       {},
 	"Organization":   {"name"},
+	"PolicyRole":     {"name"},
 	"PolicyRule":     {},
+	"PolicyState":    {},
+	"PolicyVersion":  {},
 	"Recommendation": {},
 	"User":           {"subject"},
 	"ViolationType":  {"code"},
@@ -110,8 +116,34 @@ var UniqueIndexes = map[string][][]string{
 	"Involvement":    {{"incident_id", "actor_id", "role"}},
 	"Locality":       {{"name", "level", "locality_children"}},
 	"Organization":   {},
+	"PolicyRole":     {},
 	"PolicyRule":     {{"ptype", "v0", "v1", "v2", "v3", "v4", "v5"}},
+	"PolicyState":    {},
+	"PolicyVersion":  {},
 	"Recommendation": {},
 	"User":           {},
 	"ViolationType":  {},
+}
+
+// Fields lists each type's fields, edges and derived fields
+// (schema.DerivedAnnotation) by their GraphQL names ("exactLocation",
+// "violationTypes", "pseudonym"), id included: the names the access
+// policy may grant, so that a policy line naming a field that does not
+// exist ("Incident.narative") is refused.
+var Fields = map[string][]string{
+	"Activity":       {"id", "createdAt", "updatedAt", "kind", "title", "startsOn", "endsOn", "womenCount", "menCount", "youthCount", "securityForceCount", "localityID", "summary", "outcomes", "locality", "organizers", "recommendations"},
+	"Actor":          {"id", "createdAt", "updatedAt", "kind", "category", "gender", "ageBracket", "collectedByID", "organizationID", "fullName", "contact", "address", "involvements", "collectedBy", "organization", "pseudonym"},
+	"AuditEvent":     {"id", "at", "subject", "action", "objectType", "objectID", "fields", "decision"},
+	"FollowUp":       {"id", "createdAt", "updatedAt", "kind", "doneOn", "description", "organizationID", "incidentID", "incident", "organization"},
+	"Incident":       {"id", "createdAt", "updatedAt", "reference", "occurredAt", "reportedAt", "status", "consentToShare", "summary", "narrative", "exactLocation", "localityID", "collectedByID", "source", "locality", "violationTypes", "collectedBy", "involvements", "followUps"},
+	"Involvement":    {"id", "createdAt", "updatedAt", "role", "incidentID", "actorID", "incident", "actor"},
+	"Locality":       {"id", "createdAt", "updatedAt", "name", "level", "latitude", "longitude", "parent", "children", "incidents", "activities"},
+	"Organization":   {"id", "createdAt", "updatedAt", "name", "acronym", "kind", "parent", "units", "locality", "members", "followUps", "recommendations", "activities", "actors"},
+	"PolicyRole":     {"id", "name", "description", "createdAt"},
+	"PolicyRule":     {"id", "ptype", "v0", "v1", "v2", "v3", "v4", "v5"},
+	"PolicyState":    {"id", "revision"},
+	"PolicyVersion":  {"id", "createdAt", "actor", "reason", "added", "removed", "revision"},
+	"Recommendation": {"id", "createdAt", "updatedAt", "text", "status", "dueOn", "activityID", "activity", "addressees"},
+	"User":           {"id", "createdAt", "updatedAt", "subject", "displayName", "organization", "collectedIncidents", "collectedActors"},
+	"ViolationType":  {"id", "createdAt", "updatedAt", "code", "labelFr", "labelEn", "description", "incidents"},
 }

@@ -20,7 +20,10 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyrole"
 	"github.com/benkan-project/benkan/ent/policyrule"
+	"github.com/benkan-project/benkan/ent/policystate"
+	"github.com/benkan-project/benkan/ent/policyversion"
 	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/ent/violationtype"
@@ -92,7 +95,10 @@ func checkColumn(t, c string) error {
 			involvement.Table:    involvement.ValidColumn,
 			locality.Table:       locality.ValidColumn,
 			organization.Table:   organization.ValidColumn,
+			policyrole.Table:     policyrole.ValidColumn,
 			policyrule.Table:     policyrule.ValidColumn,
+			policystate.Table:    policystate.ValidColumn,
+			policyversion.Table:  policyversion.ValidColumn,
 			recommendation.Table: recommendation.ValidColumn,
 			user.Table:           user.ValidColumn,
 			violationtype.Table:  violationtype.ValidColumn,

@@ -11,7 +11,10 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyrole"
 	"github.com/benkan-project/benkan/ent/policyrule"
+	"github.com/benkan-project/benkan/ent/policystate"
+	"github.com/benkan-project/benkan/ent/policyversion"
 	"github.com/benkan-project/benkan/ent/predicate"
 	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/ent/user"
@@ -25,7 +28,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 12)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 15)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   activity.Table,
@@ -199,6 +202,22 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   policyrole.Table,
+			Columns: policyrole.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: policyrole.FieldID,
+			},
+		},
+		Type: "PolicyRole",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			policyrole.FieldName:        {Type: field.TypeString, Column: policyrole.FieldName},
+			policyrole.FieldDescription: {Type: field.TypeString, Column: policyrole.FieldDescription},
+			policyrole.FieldCreatedAt:   {Type: field.TypeTime, Column: policyrole.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrule.Table,
 			Columns: policyrule.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -217,7 +236,40 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrule.FieldV5:    {Type: field.TypeString, Column: policyrule.FieldV5},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   policystate.Table,
+			Columns: policystate.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: policystate.FieldID,
+			},
+		},
+		Type: "PolicyState",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			policystate.FieldRevision: {Type: field.TypeInt64, Column: policystate.FieldRevision},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   policyversion.Table,
+			Columns: policyversion.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: policyversion.FieldID,
+			},
+		},
+		Type: "PolicyVersion",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			policyversion.FieldCreatedAt: {Type: field.TypeTime, Column: policyversion.FieldCreatedAt},
+			policyversion.FieldActor:     {Type: field.TypeString, Column: policyversion.FieldActor},
+			policyversion.FieldReason:    {Type: field.TypeString, Column: policyversion.FieldReason},
+			policyversion.FieldAdded:     {Type: field.TypeJSON, Column: policyversion.FieldAdded},
+			policyversion.FieldRemoved:   {Type: field.TypeJSON, Column: policyversion.FieldRemoved},
+			policyversion.FieldRevision:  {Type: field.TypeInt64, Column: policyversion.FieldRevision},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   recommendation.Table,
 			Columns: recommendation.Columns,
@@ -236,7 +288,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			recommendation.FieldActivityID: {Type: field.TypeString, Column: recommendation.FieldActivityID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -253,7 +305,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldDisplayName: {Type: field.TypeString, Column: user.FieldDisplayName},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   violationtype.Table,
 			Columns: violationtype.Columns,
@@ -1711,6 +1763,61 @@ func (f *OrganizationFilter) WhereHasActorsWith(preds ...predicate.Actor) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PolicyRoleQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PolicyRoleQuery builder.
+func (_q *PolicyRoleQuery) Filter() *PolicyRoleFilter {
+	return &PolicyRoleFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PolicyRoleMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PolicyRoleMutation builder.
+func (m *PolicyRoleMutation) Filter() *PolicyRoleFilter {
+	return &PolicyRoleFilter{config: m.config, predicateAdder: m}
+}
+
+// PolicyRoleFilter provides a generic filtering capability at runtime for PolicyRoleQuery.
+type PolicyRoleFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PolicyRoleFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PolicyRoleFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(policyrole.FieldID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *PolicyRoleFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(policyrole.FieldName))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *PolicyRoleFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(policyrole.FieldDescription))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PolicyRoleFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(policyrole.FieldCreatedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *PolicyRuleQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1739,7 +1846,7 @@ type PolicyRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1786,6 +1893,121 @@ func (f *PolicyRuleFilter) WhereV5(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PolicyStateQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PolicyStateQuery builder.
+func (_q *PolicyStateQuery) Filter() *PolicyStateFilter {
+	return &PolicyStateFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PolicyStateMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PolicyStateMutation builder.
+func (m *PolicyStateMutation) Filter() *PolicyStateFilter {
+	return &PolicyStateFilter{config: m.config, predicateAdder: m}
+}
+
+// PolicyStateFilter provides a generic filtering capability at runtime for PolicyStateQuery.
+type PolicyStateFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PolicyStateFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PolicyStateFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(policystate.FieldID))
+}
+
+// WhereRevision applies the entql int64 predicate on the revision field.
+func (f *PolicyStateFilter) WhereRevision(p entql.Int64P) {
+	f.Where(p.Field(policystate.FieldRevision))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *PolicyVersionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PolicyVersionQuery builder.
+func (_q *PolicyVersionQuery) Filter() *PolicyVersionFilter {
+	return &PolicyVersionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PolicyVersionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PolicyVersionMutation builder.
+func (m *PolicyVersionMutation) Filter() *PolicyVersionFilter {
+	return &PolicyVersionFilter{config: m.config, predicateAdder: m}
+}
+
+// PolicyVersionFilter provides a generic filtering capability at runtime for PolicyVersionQuery.
+type PolicyVersionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PolicyVersionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PolicyVersionFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(policyversion.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PolicyVersionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(policyversion.FieldCreatedAt))
+}
+
+// WhereActor applies the entql string predicate on the actor field.
+func (f *PolicyVersionFilter) WhereActor(p entql.StringP) {
+	f.Where(p.Field(policyversion.FieldActor))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *PolicyVersionFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(policyversion.FieldReason))
+}
+
+// WhereAdded applies the entql json.RawMessage predicate on the added field.
+func (f *PolicyVersionFilter) WhereAdded(p entql.BytesP) {
+	f.Where(p.Field(policyversion.FieldAdded))
+}
+
+// WhereRemoved applies the entql json.RawMessage predicate on the removed field.
+func (f *PolicyVersionFilter) WhereRemoved(p entql.BytesP) {
+	f.Where(p.Field(policyversion.FieldRemoved))
+}
+
+// WhereRevision applies the entql int64 predicate on the revision field.
+func (f *PolicyVersionFilter) WhereRevision(p entql.Int64P) {
+	f.Where(p.Field(policyversion.FieldRevision))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RecommendationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1814,7 +2036,7 @@ type RecommendationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RecommendationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1912,7 +2134,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2014,7 +2236,7 @@ type ViolationTypeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ViolationTypeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

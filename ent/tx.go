@@ -28,8 +28,14 @@ type Tx struct {
 	Locality *LocalityClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// PolicyRole is the client for interacting with the PolicyRole builders.
+	PolicyRole *PolicyRoleClient
 	// PolicyRule is the client for interacting with the PolicyRule builders.
 	PolicyRule *PolicyRuleClient
+	// PolicyState is the client for interacting with the PolicyState builders.
+	PolicyState *PolicyStateClient
+	// PolicyVersion is the client for interacting with the PolicyVersion builders.
+	PolicyVersion *PolicyVersionClient
 	// Recommendation is the client for interacting with the Recommendation builders.
 	Recommendation *RecommendationClient
 	// User is the client for interacting with the User builders.
@@ -175,7 +181,10 @@ func (tx *Tx) init() {
 	tx.Involvement = NewInvolvementClient(tx.config)
 	tx.Locality = NewLocalityClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
+	tx.PolicyRole = NewPolicyRoleClient(tx.config)
 	tx.PolicyRule = NewPolicyRuleClient(tx.config)
+	tx.PolicyState = NewPolicyStateClient(tx.config)
+	tx.PolicyVersion = NewPolicyVersionClient(tx.config)
 	tx.Recommendation = NewRecommendationClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.ViolationType = NewViolationTypeClient(tx.config)

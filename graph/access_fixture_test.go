@@ -369,7 +369,7 @@ func accSetup(t *testing.T, db *storage.DB) *accWorld {
 		{accMulti, "dihr_partner", "*"},
 		{accMulti, "amdh_monitor", string(w.kayes.ID)},
 	} {
-		must(w.srv.Engine.Assign(context.Background(), g.subject, g.role, g.domain))
+		must(w.srv.Assign(context.Background(), g.subject, g.role, g.domain))
 	}
 	w.roles = accRoles()
 	return w

@@ -17,6 +17,7 @@ import (
 	"github.com/benkan-project/benkan/apitest"
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/involvement"
+	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/gid"
 	"github.com/benkan-project/benkan/storage"
 	"github.com/benkan-project/benkan/storage/storagetest"
@@ -409,20 +410,16 @@ func TestMutationsCollector(t *testing.T) {
 		t.Run("a grant of the type alone does not cover the collector", func(t *testing.T) {
 			// importer may create and update incidents and read everything,
 			// but holds no grant naming Incident.collectedBy.
-			ctx := accSys()
-			for _, l := range [][]string{
-				{"importer", "*", "*", "read", "all"},
-				{"importer", "*", "Incident", "create", "all"},
-				{"importer", "*", "Incident", "update", "all"},
-			} {
-				if err := db.Client.PolicyRule.Create().SetPtype("p").SetV0(l[0]).SetV1(l[1]).SetV2(l[2]).SetV3(l[3]).SetV4(l[4]).Exec(ctx); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := w.srv.Engine.Reload(context.Background()); err != nil {
+			err := w.srv.Apply(context.Background(), "a role that may write incidents but not their collector",
+				store.Change{Op: store.CreateRole, Role: store.Role{Name: "importer"}},
+				store.Change{Op: store.Grant, Permission: store.Permission{Role: "importer", Domain: "*", Object: "*", Action: "read", Scope: "all"}},
+				store.Change{Op: store.Grant, Permission: store.Permission{Role: "importer", Domain: "*", Object: "Incident", Action: "create", Scope: "all"}},
+				store.Change{Op: store.Grant, Permission: store.Permission{Role: "importer", Domain: "*", Object: "Incident", Action: "update", Scope: "all"}},
+			)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := w.srv.Engine.Assign(context.Background(), accNoRole, "importer", "*"); err != nil {
+			if err := w.srv.Assign(context.Background(), accNoRole, "importer", "*"); err != nil {
 				t.Fatal(err)
 			}
 			imp := w.as(t, accNoRole)

@@ -21,6 +21,7 @@ import (
 	"github.com/benkan-project/benkan/auth"
 	"github.com/benkan-project/benkan/graph"
 	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/server"
 	"github.com/benkan-project/benkan/storage"
 	"github.com/benkan-project/benkan/storage/storagetest"
@@ -33,9 +34,10 @@ import (
 func accStartWithSecret(t *testing.T, db *storage.DB, secret []byte) *apitest.Server {
 	t.Helper()
 	ctx := context.Background()
-	engine, err := policy.NewEngine(ctx, db.Client)
+	engine := policy.NewEngine(db.Client)
+	policies, err := store.OpenFor(ctx, db, engine, nil)
 	if err != nil {
-		t.Fatalf("policy engine: %v", err)
+		t.Fatalf("policy store: %v", err)
 	}
 	verifier, err := auth.NewVerifier(ctx, auth.Config{Secret: secret})
 	if err != nil {
@@ -44,12 +46,12 @@ func accStartWithSecret(t *testing.T, db *storage.DB, secret []byte) *apitest.Se
 	if err := db.Client.User.Create().SetSubject(apitest.Admin).SetDisplayName("Test admin").Exec(policy.SystemContext(ctx)); err != nil {
 		t.Fatalf("create admin: %v", err)
 	}
-	if err := engine.Assign(ctx, apitest.Admin, "admin", "*"); err != nil {
+	if err := policies.EnsureAssigned(store.AsOperator(ctx, "test"), "test admin", []store.Assignment{{Subject: apitest.Admin, Role: "admin", Domain: "*"}}); err != nil {
 		t.Fatalf("assign admin: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := server.Handler(server.Config{
-		GraphQL:  graph.NewServer(db.Client, graph.Config{Introspection: true, Logger: log, PseudonymKey: auth.RandomSecret()}),
+		GraphQL:  graph.NewServer(db.Client, graph.Config{Introspection: true, Logger: log, PseudonymKey: auth.RandomSecret(), Policy: policies}),
 		Verifier: verifier,
 		Viewers:  engine,
 		Ready:    db.Ping,
@@ -57,7 +59,7 @@ func accStartWithSecret(t *testing.T, db *storage.DB, secret []byte) *apitest.Se
 	})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &apitest.Server{URL: ts.URL, DB: db, Engine: engine}
+	return &apitest.Server{URL: ts.URL, DB: db, Engine: engine, Policy: policies}
 }
 
 // accClaims are valid claims for subject, changed by f.

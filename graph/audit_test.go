@@ -65,7 +65,7 @@ func TestSensitiveReadsAreAudited(t *testing.T) {
 		if err := db.Client.User.Create().SetSubject("partner").SetDisplayName("Partenaire fictif").Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := srv.Engine.Assign(context.Background(), "partner", "dihr_partner", "*"); err != nil {
+		if err := srv.Assign(context.Background(), "partner", "dihr_partner", "*"); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.Client.Incident.Update().SetConsentToShare(true).Exec(ctx); err != nil {

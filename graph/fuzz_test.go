@@ -80,7 +80,7 @@ func loadDemo(f *testing.F, srv *apitest.Server, db *storage.DB) {
 		f.Fatal(err)
 	}
 	for _, a := range as {
-		if err := srv.Engine.Assign(context.Background(), a.Subject, a.Role, a.Domain); err != nil {
+		if err := srv.Assign(context.Background(), a.Subject, a.Role, a.Domain); err != nil {
 			f.Fatalf("assign %s: %v", a.Subject, err)
 		}
 	}

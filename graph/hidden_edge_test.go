@@ -37,7 +37,7 @@ func TestEdgeToHiddenRowIsNull(t *testing.T) {
 		}
 		db.Client.User.Create().SetSubject("liaison").SetDisplayName("Point focal fictif").SetOrganization(unit).ExecX(ctx)
 		srv := apitest.Start(t, db)
-		if err := srv.Engine.Assign(context.Background(), "liaison", "fsi_liaison", string(f.niono.ID)); err != nil {
+		if err := srv.Assign(context.Background(), "liaison", "fsi_liaison", string(f.niono.ID)); err != nil {
 			t.Fatal(err)
 		}
 		var got struct {
@@ -85,7 +85,7 @@ func TestMonitorSeesOnlyActorsItRecorded(t *testing.T) {
 		own := db.Client.Actor.Create().SetKind(actor.KindINDIVIDUAL).SetFullName("Victime enregistrée par le moniteur").SetCollectedBy(f.collector).SaveX(ctx)
 		db.Client.Involvement.Create().SetRole(involvement.RoleVICTIM).SetIncident(f.incidents[0]).SetActor(own).ExecX(ctx)
 		srv := apitest.Start(t, db)
-		if err := srv.Engine.Assign(context.Background(), "collector", "amdh_monitor", string(f.niono.ID)); err != nil {
+		if err := srv.Assign(context.Background(), "collector", "amdh_monitor", string(f.niono.ID)); err != nil {
 			t.Fatal(err)
 		}
 		r := srv.As(t, "collector").Query(t, `{ incidents(first: 5) { edges { node { involvements { role actor { fullName } } } } } }`, nil)

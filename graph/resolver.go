@@ -8,6 +8,7 @@ package graph
 
 import (
 	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/policy/store"
 )
 
 // Resolver is the root resolver. Queries read through client; mutations
@@ -16,4 +17,5 @@ import (
 type Resolver struct {
 	client       *ent.Client
 	pseudonymKey []byte
+	policy       *store.Store
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/gid"
 	"github.com/benkan-project/benkan/graph/generated"
+	"github.com/benkan-project/benkan/graph/model"
 	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/policy/store"
 )
 
 // Pseudonym is the resolver for the pseudonym field.
@@ -55,8 +57,19 @@ func (r *mutationResolver) UpdateOrganization(ctx context.Context, id gid.ID, in
 }
 
 // CreateUser is the resolver for the createUser field.
-func (r *mutationResolver) CreateUser(ctx context.Context, input ent.CreateUserInput) (*ent.User, error) {
-	return ent.FromContext(ctx).User.Create().SetInput(input).Save(ctx)
+func (r *mutationResolver) CreateUser(ctx context.Context, input ent.CreateUserInput, roles []*model.UserRoleInput) (*ent.User, error) {
+	u, err := ent.FromContext(ctx).User.Create().SetInput(input).Save(ctx)
+	if err != nil || len(roles) == 0 {
+		return u, err
+	}
+	changes := make([]store.Change, len(roles))
+	for i, role := range roles {
+		changes[i] = store.Change{Op: store.Assign, Assignment: store.Assignment{Subject: u.Subject, Role: role.Role, Domain: role.Domain}}
+	}
+	if _, err := r.apply(ctx, "the roles of the new user "+u.Subject, changes...); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // UpdateUser is the resolver for the updateUser field.

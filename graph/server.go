@@ -12,6 +12,7 @@ import (
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/graph/generated"
+	"github.com/benkan-project/benkan/policy/store"
 )
 
 // Config tunes the GraphQL server. The zero value of a field means its default.
@@ -34,6 +35,9 @@ type Config struct {
 	// control off" baseline (benkan serve --no-access-control with
 	// BENKAN_BENCH=1), whose requests also run past the row rules.
 	NoAccessControl bool
+	// Policy is the policy store the admin API reads and changes; without
+	// it the policy fields answer UNAVAILABLE.
+	Policy *store.Store
 }
 
 // NewServer returns the GraphQL handler over client: GET and POST
@@ -50,7 +54,7 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 		cfg.ParserTokenLimit = 15_000
 	}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{client: client, pseudonymKey: cfg.PseudonymKey},
+		Resolvers: &Resolver{client: client, pseudonymKey: cfg.PseudonymKey, policy: cfg.Policy},
 	}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(get{})

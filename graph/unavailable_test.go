@@ -69,7 +69,7 @@ func TestDatabaseUnavailable(t *testing.T) {
 		if err := direct.Client.User.Create().SetSubject("second-admin").SetDisplayName("Second").Exec(sysCtx()); err != nil {
 			t.Fatal(err)
 		}
-		if err := srv.Engine.Assign(context.Background(), "second-admin", "admin", "*"); err != nil {
+		if err := srv.Assign(context.Background(), "second-admin", "admin", "*"); err != nil {
 			t.Fatal(err)
 		}
 		requests := unavailableRequests(t, srv)

@@ -6,15 +6,6 @@ import (
 	"entgo.io/ent/entql"
 )
 
-// Actions a grant can name.
-const (
-	ActionRead   = "read"
-	ActionCreate = "create"
-	ActionUpdate = "update"
-)
-
-var actions = []string{ActionRead, ActionCreate, ActionUpdate}
-
 // compiler builds a viewer's row filters.
 type compiler struct {
 	v *Viewer
@@ -32,13 +23,13 @@ type compiler struct {
 // incident that same assignment sees); the viewer's filter is their union.
 // Roles therefore never combine into rows that neither grants.
 func (v *Viewer) compile() {
-	v.filters = make(map[string]map[string]entql.P, len(actions))
+	v.filters = make(map[string]map[string]entql.P, len(Actions))
 	c := &compiler{v: v}
 	for _, a := range v.Assignments {
-		a.filters = make(map[string]map[string]entql.P, len(actions))
+		a.filters = make(map[string]map[string]entql.P, len(Actions))
 		a.assuming = map[string]entql.P{}
 	}
-	for _, act := range actions {
+	for _, act := range Actions {
 		v.filters[act] = make(map[string]entql.P, len(Types))
 		for _, typ := range Types {
 			var any []entql.P

@@ -4,41 +4,56 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/casbin/casbin/v2"
-	"github.com/casbin/casbin/v2/model"
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
-	"github.com/benkan-project/benkan/ent/auditevent"
 	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/gid"
 )
 
-//go:embed model.conf
-var modelText string
-
-// DefaultPolicy is the policy benkan starts with: DESIGN.md's matrix.
+// DefaultPolicy is the policy benkan starts with: DESIGN.md's matrix. The
+// policy store writes it into an empty database; from then on the stored
+// policy is the one in force.
 //
 //go:embed default.csv
 var DefaultPolicy string
 
 // Roles are the roles of the default policy.
-var Roles = []string{"admin", "amdh_coordinator", "amdh_monitor", "dihr_partner", "fsi_liaison"}
+var Roles = []string{AdminRole, "amdh_coordinator", "amdh_monitor", "dihr_partner", "fsi_liaison"}
 
-// Engine holds the Casbin policy and builds the viewers of requests.
-// It is safe for concurrent use.
+// Snapshot is a policy as the engine puts it in force: lines that the
+// policy store has validated, ptype first as in Casbin's CSV, and the
+// store's revision they were read at. The engine knows nothing of how a
+// policy is stored or changed.
+//
+// In a snapshot's g lines a user is written UserSubject(subject) and a role
+// by its name, so that Casbin, which has one namespace for both, never
+// takes a user for the role of the same name (the demo's user "admin").
+type Snapshot struct {
+	// Revision is the store's revision of the policy.
+	Revision int64
+	// Lines are the policy's valid lines.
+	Lines [][]string
+}
+
+// Engine holds the policy in force, as a Casbin enforcer, and builds the
+// viewers of requests from it. It is safe for concurrent use.
 type Engine struct {
 	client *ent.Client
 
 	mu       sync.RWMutex
 	enforcer *casbin.Enforcer
 	groups   Groups
-	version  uint64
-	loaded   fingerprint // of the stored policy the enforcer was loaded from
+	domains  []string // the domains permission lines name, "*" aside
+	revision int64
+	loaded   bool
+	version  uint64 // increased by every Use: viewers of an older one are dropped
 
 	viewers    sync.Map // subject → cachedViewer
 	viewerTTL  time.Duration
@@ -51,96 +66,53 @@ type cachedViewer struct {
 	at      time.Time
 }
 
-// NewEngine loads the policy stored in the database, storing DefaultPolicy
-// first when the database holds no permission yet.
-func NewEngine(ctx context.Context, client *ent.Client) (*Engine, error) {
-	n, err := client.PolicyRule.Query().Count(SystemContext(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("count policy rules: %w", err)
-	}
-	if n == 0 {
-		if err := seedDefault(ctx, client); err != nil {
-			return nil, err
-		}
-	}
-	e := &Engine{
+// NewEngine returns an engine that reads users and localities through
+// client. It decides nothing until a snapshot is put in force with Use.
+func NewEngine(client *ent.Client) *Engine {
+	return &Engine{
 		client:     client,
 		viewerTTL:  2 * time.Second,
 		localities: localityTree{client: client, ttl: 30 * time.Second},
 	}
-	if err := e.Reload(ctx); err != nil {
-		return nil, err
-	}
-	return e, nil
 }
 
-// newEnforcer loads the stored policy into a new Casbin enforcer.
-func newEnforcer(client *ent.Client) (*casbin.Enforcer, error) {
-	m, err := model.NewModelFromString(modelText)
+// Use puts s in force. No viewer built from an earlier snapshot is handed
+// out once Use has returned.
+func (e *Engine) Use(s *Snapshot) error {
+	enforcer, err := NewEnforcer(s.Lines)
 	if err != nil {
-		return nil, fmt.Errorf("load policy model: %w", err)
+		return err
 	}
-	e, err := casbin.NewEnforcer(m, adapter{client: client})
-	if err != nil {
-		return nil, fmt.Errorf("load policy: %w", err)
-	}
-	return e, nil
-}
-
-// seedDefault stores DefaultPolicy's lines.
-func seedDefault(ctx context.Context, client *ent.Client) error {
-	var creates []*ent.PolicyRuleCreate
-	for _, line := range strings.Split(DefaultPolicy, "\n") {
-		fields := splitLine(line)
-		if len(fields) == 0 {
-			continue
+	groups := Groups{}
+	var domains []string
+	for _, l := range s.Lines {
+		switch l[0] {
+		case "g2":
+			groups[l[1]] = append(groups[l[1]], l[2])
+		case "p":
+			if l[2] != "*" && !slices.Contains(domains, l[2]) {
+				domains = append(domains, l[2])
+			}
 		}
-		creates = append(creates, create(client, fields[0], fields[1:]))
 	}
-	if err := client.PolicyRule.CreateBulk(creates...).Exec(SystemContext(ctx)); err != nil {
-		return fmt.Errorf("store default policy: %w", err)
-	}
+	e.mu.Lock()
+	e.enforcer, e.groups, e.domains, e.revision, e.loaded = enforcer, groups, domains, s.Revision, true
+	e.version++
+	e.mu.Unlock()
 	return nil
 }
 
-// splitLine splits a CSV policy line, or returns nil for a blank or comment.
-func splitLine(line string) []string {
-	line = strings.TrimSpace(line)
-	if line == "" || strings.HasPrefix(line, "#") {
-		return nil
-	}
-	parts := strings.Split(line, ",")
-	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
-	}
-	return parts
+// Revision returns the store revision of the snapshot in force, and
+// whether one is.
+func (e *Engine) Revision() (int64, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.revision, e.loaded
 }
 
-// checkPolicy validates every line of a loaded policy and returns its field
-// groups; a policy benkan cannot read is refused whole (fail closed).
-func checkPolicy(e *casbin.Enforcer) (Groups, error) {
-	p, err := e.GetPolicy()
-	if err != nil {
-		return nil, fmt.Errorf("read policy: %w", err)
-	}
-	for _, line := range p {
-		if _, err := parseLine(line); err != nil {
-			return nil, fmt.Errorf("policy line %s: %w", strings.Join(line, ", "), err)
-		}
-	}
-	g2, err := e.GetNamedGroupingPolicy("g2")
-	if err != nil {
-		return nil, fmt.Errorf("read field groups: %w", err)
-	}
-	groups := Groups{}
-	for _, line := range g2 {
-		if len(line) != 2 || !strings.Contains(line[0], ".") || !strings.Contains(line[1], ":") {
-			return nil, fmt.Errorf("field group line %v: want Type.field, Type:group", line)
-		}
-		groups[line[0]] = append(groups[line[0]], line[1])
-	}
-	return groups, nil
-}
+// UserSubject is how a user's token subject is written in the lines and
+// requests Casbin sees. Role names have no ":", so no user is ever a role.
+func UserSubject(subject string) string { return "user:" + subject }
 
 // line is a parsed permission line.
 type line struct {
@@ -148,22 +120,19 @@ type line struct {
 	scope                        Scope
 }
 
+// parseLine reads a permission line's values (role, domain, object, action,
+// scope) for the grants it makes.
 func parseLine(l []string) (line, error) {
 	if len(l) != 5 {
 		return line{}, fmt.Errorf("want role, domain, object, action, scope")
+	}
+	if err := CheckPermission(l[2], l[3], l[4]); err != nil {
+		return line{}, err
 	}
 	out := line{role: l[0], domain: l[1], object: l[2], action: l[3]}
 	typ := out.object
 	if i := strings.IndexAny(typ, ".:"); i >= 0 {
 		typ = typ[:i]
-	}
-	if typ != "*" && atoms[typ] == nil {
-		return line{}, fmt.Errorf("unknown type %q", typ)
-	}
-	switch out.action {
-	case ActionRead, ActionCreate, ActionUpdate:
-	default:
-		return line{}, fmt.Errorf("unknown action %q", out.action)
 	}
 	var err error
 	if out.scope, err = ParseScope(typ, l[4]); err != nil {
@@ -176,8 +145,11 @@ func parseLine(l []string) (line, error) {
 // from a cache that a policy change or two seconds empty.
 func (e *Engine) Viewer(ctx context.Context, subject string) (*Viewer, error) {
 	e.mu.RLock()
-	version := e.version
+	version, loaded := e.version, e.loaded
 	e.mu.RUnlock()
+	if !loaded {
+		return nil, benkan.Errorf(benkan.EUNAVAILABLE, "the access policy is not loaded yet")
+	}
 	if c, ok := e.viewers.Load(subject); ok {
 		cv := c.(cachedViewer)
 		if cv.version == version && time.Since(cv.at) < e.viewerTTL {
@@ -206,37 +178,18 @@ func (e *Engine) build(ctx context.Context, subject string) (*Viewer, error) {
 		v.OrganizationID = u.Edges.Organization.ID
 	}
 	e.mu.RLock()
-	defer e.mu.RUnlock()
-	v.groups = e.groups
-	assigned, err := e.enforcer.GetFilteredNamedGroupingPolicy("g", 0, subject)
-	if err != nil {
-		return nil, fmt.Errorf("read role assignments: %w", err)
+	enforcer, groups, domains := e.enforcer, e.groups, e.domains
+	e.mu.RUnlock()
+	v.groups = groups
+	if v.Assignments, err = AssignmentsOf(enforcer, UserSubject(subject), domains); err != nil {
+		return nil, err
 	}
-	for _, g := range assigned {
-		if len(g) < 3 {
-			continue
-		}
-		a := &Assignment{Role: g[1], Domain: g[2]}
+	for _, a := range v.Assignments {
 		if a.Domain != "*" {
 			if a.Localities, err = e.localities.below(ctx, gid.ID(a.Domain)); err != nil {
 				return nil, err
 			}
 		}
-		lines, err := e.enforcer.GetFilteredPolicy(0, a.Role)
-		if err != nil {
-			return nil, fmt.Errorf("read permissions of %s: %w", a.Role, err)
-		}
-		for _, l := range lines {
-			pl, err := parseLine(l)
-			if err != nil {
-				return nil, fmt.Errorf("policy line %v: %w", l, err)
-			}
-			if pl.domain != "*" && pl.domain != a.Domain {
-				continue
-			}
-			a.Grants = append(a.Grants, &Grant{Object: pl.object, Action: pl.action, Scope: pl.scope, assignment: a})
-		}
-		v.Assignments = append(v.Assignments, a)
 	}
 	if v.OrganizationID != "" && v.usesAtom("Incident", "own_unit") {
 		n, err := countUnitAllegations(ctx, e.client, v.OrganizationID)
@@ -247,35 +200,4 @@ func (e *Engine) build(ctx context.Context, subject string) (*Viewer, error) {
 	}
 	v.compile()
 	return v, nil
-}
-
-// Assign gives subject the role in domain ("*" or a locality id).
-// The change is stored, takes effect at once for new requests, and is
-// written to the audit log with the acting viewer (or "benkan" itself).
-func (e *Engine) Assign(ctx context.Context, subject, role, domain string) error {
-	e.mu.Lock()
-	added, err := e.enforcer.AddNamedGroupingPolicy("g", subject, role, domain)
-	e.version++
-	e.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("assign %s to %s in %s: %w", role, subject, domain, err)
-	}
-	if !added {
-		return nil
-	}
-	actor := "benkan"
-	if v := FromContext(ctx); !v.IsAnonymous() {
-		actor = v.Subject
-	}
-	err = e.client.AuditEvent.Create().
-		SetSubject(actor).
-		SetAction(auditevent.ActionPOLICY_CHANGE).
-		SetObjectType("Policy").
-		SetObjectID(strings.Join([]string{"g", subject, role, domain}, ", ")).
-		SetDecision("role assigned").
-		Exec(SystemContext(ctx))
-	if err != nil {
-		return fmt.Errorf("audit role assignment: %w", err)
-	}
-	return nil
 }

@@ -16,7 +16,7 @@ func Matrix(policyText string) (string, error) {
 	var roles []string
 	groups := map[string][]string{}
 	for _, raw := range strings.Split(policyText, "\n") {
-		f := splitLine(raw)
+		f := Line(raw)
 		if len(f) == 0 {
 			continue
 		}

@@ -47,7 +47,7 @@ func TestREADMEAgreesWithPolicy(t *testing.T) {
 func TestDefaultPolicyParses(t *testing.T) {
 	roles := map[string]bool{}
 	for _, raw := range strings.Split(DefaultPolicy, "\n") {
-		f := splitLine(raw)
+		f := Line(raw)
 		if len(f) == 0 || f[0] != "p" {
 			continue
 		}

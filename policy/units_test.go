@@ -14,6 +14,7 @@ import (
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
 	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/storage"
 	"github.com/benkan-project/benkan/storage/storagetest"
 )
@@ -89,9 +90,10 @@ func TestOwnUnitForms(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				defer policy.SetJoinUpTo(tt.joinUpTo)()
-				e, err := policy.NewEngine(context.Background(), c)
+				e := policy.NewEngine(c)
+				st, err := store.OpenFor(context.Background(), db, e, nil)
 				must(err)
-				must(e.Assign(sys, tt.subject, "fsi_liaison", string(niono.ID)))
+				must(st.EnsureAssigned(store.AsOperator(context.Background(), "test"), "test", []store.Assignment{{Subject: tt.subject, Role: "fsi_liaison", Domain: string(niono.ID)}}))
 				v, err := e.Viewer(context.Background(), tt.subject)
 				must(err)
 				ctx, rec := storage.Track(policy.NewContext(context.Background(), v))

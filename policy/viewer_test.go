@@ -53,7 +53,7 @@ type assignment struct {
 func splitLines(text string) [][]string {
 	var out [][]string
 	for _, l := range splitByNewline(text) {
-		if f := splitLine(l); f != nil {
+		if f := Line(l); f != nil {
 			out = append(out, f)
 		}
 	}
@@ -172,7 +172,7 @@ func TestRolesDoNotCombine(t *testing.T) {
 func TestAnonymousSeesNothing(t *testing.T) {
 	v := Anonymous()
 	for _, typ := range Types {
-		for _, act := range actions {
+		for _, act := range Actions {
 			if v.Filter(act, typ) != never {
 				t.Errorf("anonymous may %s %s", act, typ)
 			}

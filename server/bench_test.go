@@ -14,6 +14,7 @@ import (
 	"github.com/benkan-project/benkan/auth"
 	"github.com/benkan-project/benkan/graph"
 	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/server"
 	"github.com/benkan-project/benkan/storage"
 	"github.com/benkan-project/benkan/storage/storagetest"
@@ -24,7 +25,8 @@ import (
 func benchServer(t *testing.T, db *storage.DB, noAccessControl bool) (string, string) {
 	t.Helper()
 	ctx := context.Background()
-	engine, err := policy.NewEngine(ctx, db.Client)
+	engine := policy.NewEngine(db.Client)
+	policies, err := store.OpenFor(ctx, db, engine, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +38,7 @@ func benchServer(t *testing.T, db *storage.DB, noAccessControl bool) (string, st
 	sys := policy.SystemContext(ctx)
 	if n, _ := db.Client.User.Query().Count(sys); n == 0 {
 		db.Client.User.Create().SetSubject(apitest.Admin).SetDisplayName("Admin").ExecX(sys)
-		if err := engine.Assign(ctx, apitest.Admin, "admin", "*"); err != nil {
+		if err := policies.EnsureAssigned(store.AsOperator(ctx, "test"), "bench admin", []store.Assignment{{Subject: apitest.Admin, Role: "admin", Domain: "*"}}); err != nil {
 			t.Fatal(err)
 		}
 		for _, code := range []string{"bench_a", "bench_b", "bench_c"} {

@@ -46,6 +46,9 @@ type DB struct {
 	SQL *sql.DB
 	// Dialect is dialect.Postgres or dialect.SQLite.
 	Dialect string
+	// DatabaseURL is the PostgreSQL URL the database was opened with, for
+	// code that needs a connection of its own (LISTEN); "" for SQLite.
+	DatabaseURL string
 }
 
 // Open opens the database that cfg names and checks that it answers.
@@ -78,7 +81,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.WrapDriver != nil {
 		drv = cfg.WrapDriver(drv)
 	}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName}, nil
+	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName, DatabaseURL: cfg.DatabaseURL}, nil
 }
 
 // source returns the database/sql driver, the ent dialect and the DSN for cfg.

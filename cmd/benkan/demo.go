@@ -10,12 +10,13 @@ import (
 	"github.com/benkan-project/benkan/auth"
 	"github.com/benkan-project/benkan/demo"
 	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/storage"
 )
 
 // loadDemo loads the demo data into an empty database and gives the demo
 // users their roles (both idempotent).
-func loadDemo(ctx context.Context, db *storage.DB, engine *policy.Engine, log *slog.Logger) error {
+func loadDemo(ctx context.Context, db *storage.DB, policies *store.Store, log *slog.Logger) error {
 	sys := policy.SystemContext(ctx)
 	loaded, err := demo.Load(sys, db.Client)
 	if err != nil {
@@ -25,10 +26,12 @@ func loadDemo(ctx context.Context, db *storage.DB, engine *policy.Engine, log *s
 	if err != nil {
 		return err
 	}
-	for _, a := range assignments {
-		if err := engine.Assign(ctx, a.Subject, a.Role, a.Domain); err != nil {
-			return err
-		}
+	as := make([]store.Assignment, len(assignments))
+	for i, a := range assignments {
+		as[i] = store.Assignment{Subject: a.Subject, Role: a.Role, Domain: a.Domain}
+	}
+	if err := policies.EnsureAssigned(store.AsOperator(ctx, "benkan"), "the demo users' roles", as); err != nil {
+		return err
 	}
 	if loaded {
 		log.Info("demo data loaded into the empty database")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/benkan-project/benkan/auth"
 	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/storage"
 )
 
@@ -78,8 +79,8 @@ func TestSeedTwiceThenToken(t *testing.T) {
 	if err != nil || n == 0 || n > 1000 {
 		t.Fatalf("incidents after two seeds: %d, %v", n, err)
 	}
-	engine, err := policy.NewEngine(ctx, db.Client)
-	if err != nil {
+	engine := policy.NewEngine(db.Client)
+	if _, err := store.OpenFor(ctx, db, engine, nil); err != nil {
 		t.Fatal(err)
 	}
 	v, err := engine.Viewer(ctx, "fsi.niono")

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/storage"
 )
 
@@ -44,11 +45,12 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *synthetic > 0 {
 		return loadSynthetic(ctx, db, *synthetic, *synthSeed, stdout, stderr)
 	}
-	engine, err := policy.NewEngine(ctx, db.Client)
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	policies, err := store.OpenFor(ctx, db, policy.NewEngine(db.Client), log)
 	if err != nil {
 		return err
 	}
-	if err := loadDemo(ctx, db, engine, slog.New(slog.NewTextHandler(stderr, nil))); err != nil {
+	if err := loadDemo(ctx, db, policies, log); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "demo data ready in %s\n", describe(dbCfg))

@@ -10,6 +10,7 @@ import (
 	"github.com/benkan-project/benkan/auth"
 	"github.com/benkan-project/benkan/graph"
 	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/server"
 )
 
@@ -68,12 +69,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer db.Close()
 	log.Info("database ready", "database", describe(dbCfg))
-	engine, err := policy.NewEngine(ctx, db.Client)
+	engine := policy.NewEngine(db.Client)
+	policies, err := store.OpenFor(ctx, db, engine, log)
 	if err != nil {
 		return err
 	}
 	if *withDemo {
-		if err := loadDemo(ctx, db, engine, log); err != nil {
+		if err := loadDemo(ctx, db, policies, log); err != nil {
 			return err
 		}
 		if secret != nil {
@@ -82,7 +84,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	go engine.Watch(ctx, 500*time.Millisecond, log)
+	go policies.Watch(ctx)
 	verifier, err := auth.NewVerifier(ctx, *authCfg)
 	if err != nil {
 		return err
@@ -93,6 +95,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Limits:          lim.graph,
 		Logger:          log,
 		PseudonymKey:    pseudoKey,
+		Policy:          policies,
 		NoAccessControl: *noAccessControl,
 	})
 	h := bench.handler(server.Config{

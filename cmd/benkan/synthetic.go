@@ -11,6 +11,7 @@ import (
 
 	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/storage"
 	"github.com/benkan-project/benkan/synth"
 )
@@ -27,7 +28,7 @@ func loadSynthetic(ctx context.Context, db *storage.DB, n int, seed uint64, stdo
 	if err != nil {
 		return err
 	}
-	engine, err := policy.NewEngine(ctx, db.Client)
+	policies, err := store.Open(ctx, db, store.Options{})
 	if err != nil {
 		return err
 	}
@@ -44,10 +45,12 @@ func loadSynthetic(ctx context.Context, db *storage.DB, n int, seed uint64, stdo
 	}
 	users := append(slices.Clip(res.Users), synth.User{Subject: SyntheticAdmin, Role: "admin", Domain: "*"})
 	start := time.Now()
-	for _, u := range users {
-		if err := engine.Assign(ctx, u.Subject, u.Role, u.Domain); err != nil {
-			return err
-		}
+	as := make([]store.Assignment, len(users))
+	for i, u := range users {
+		as[i] = store.Assignment{Subject: u.Subject, Role: u.Role, Domain: u.Domain}
+	}
+	if err := policies.EnsureAssigned(store.AsOperator(ctx, "benkan"), "the synthetic users' roles", as); err != nil {
+		return err
 	}
 	fmt.Fprintf(stderr, "roles assigned to %d users in %s\n", len(users), time.Since(start).Round(time.Millisecond))
 	if db.Dialect == dialect.Postgres {

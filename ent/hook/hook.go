@@ -105,6 +105,18 @@ func (f OrganizationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OrganizationMutation", m)
 }
 
+// The PolicyRoleFunc type is an adapter to allow the use of ordinary
+// function as PolicyRole mutator.
+type PolicyRoleFunc func(context.Context, *ent.PolicyRoleMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PolicyRoleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PolicyRoleMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PolicyRoleMutation", m)
+}
+
 // The PolicyRuleFunc type is an adapter to allow the use of ordinary
 // function as PolicyRule mutator.
 type PolicyRuleFunc func(context.Context, *ent.PolicyRuleMutation) (ent.Value, error)
@@ -115,6 +127,30 @@ func (f PolicyRuleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PolicyRuleMutation", m)
+}
+
+// The PolicyStateFunc type is an adapter to allow the use of ordinary
+// function as PolicyState mutator.
+type PolicyStateFunc func(context.Context, *ent.PolicyStateMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PolicyStateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PolicyStateMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PolicyStateMutation", m)
+}
+
+// The PolicyVersionFunc type is an adapter to allow the use of ordinary
+// function as PolicyVersion mutator.
+type PolicyVersionFunc func(context.Context, *ent.PolicyVersionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PolicyVersionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PolicyVersionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PolicyVersionMutation", m)
 }
 
 // The RecommendationFunc type is an adapter to allow the use of ordinary

@@ -329,6 +329,19 @@ var (
 			},
 		},
 	}
+	// PolicyRolesColumns holds the columns for the "policy_roles" table.
+	PolicyRolesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "description", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// PolicyRolesTable holds the schema information for the "policy_roles" table.
+	PolicyRolesTable = &schema.Table{
+		Name:       "policy_roles",
+		Columns:    PolicyRolesColumns,
+		PrimaryKey: []*schema.Column{PolicyRolesColumns[0]},
+	}
 	// PolicyRulesColumns holds the columns for the "policy_rules" table.
 	PolicyRulesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -352,6 +365,33 @@ var (
 				Columns: []*schema.Column{PolicyRulesColumns[1], PolicyRulesColumns[2], PolicyRulesColumns[3], PolicyRulesColumns[4], PolicyRulesColumns[5], PolicyRulesColumns[6], PolicyRulesColumns[7]},
 			},
 		},
+	}
+	// PolicyStatesColumns holds the columns for the "policy_states" table.
+	PolicyStatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "revision", Type: field.TypeInt64, Default: 0},
+	}
+	// PolicyStatesTable holds the schema information for the "policy_states" table.
+	PolicyStatesTable = &schema.Table{
+		Name:       "policy_states",
+		Columns:    PolicyStatesColumns,
+		PrimaryKey: []*schema.Column{PolicyStatesColumns[0]},
+	}
+	// PolicyVersionsColumns holds the columns for the "policy_versions" table.
+	PolicyVersionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "actor", Type: field.TypeString, Size: 255},
+		{Name: "reason", Type: field.TypeString, Size: 1000},
+		{Name: "added", Type: field.TypeJSON, Nullable: true},
+		{Name: "removed", Type: field.TypeJSON, Nullable: true},
+		{Name: "revision", Type: field.TypeInt64},
+	}
+	// PolicyVersionsTable holds the schema information for the "policy_versions" table.
+	PolicyVersionsTable = &schema.Table{
+		Name:       "policy_versions",
+		Columns:    PolicyVersionsColumns,
+		PrimaryKey: []*schema.Column{PolicyVersionsColumns[0]},
 	}
 	// RecommendationsColumns holds the columns for the "recommendations" table.
 	RecommendationsColumns = []*schema.Column{
@@ -501,7 +541,10 @@ var (
 		InvolvementsTable,
 		LocalitiesTable,
 		OrganizationsTable,
+		PolicyRolesTable,
 		PolicyRulesTable,
+		PolicyStatesTable,
+		PolicyVersionsTable,
 		RecommendationsTable,
 		UsersTable,
 		ViolationTypesTable,

@@ -30,8 +30,17 @@ type Locality func(*sql.Selector)
 // Organization is the predicate function for organization builders.
 type Organization func(*sql.Selector)
 
+// PolicyRole is the predicate function for policyrole builders.
+type PolicyRole func(*sql.Selector)
+
 // PolicyRule is the predicate function for policyrule builders.
 type PolicyRule func(*sql.Selector)
+
+// PolicyState is the predicate function for policystate builders.
+type PolicyState func(*sql.Selector)
+
+// PolicyVersion is the predicate function for policyversion builders.
+type PolicyVersion func(*sql.Selector)
 
 // Recommendation is the predicate function for recommendation builders.
 type Recommendation func(*sql.Selector)

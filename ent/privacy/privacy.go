@@ -303,6 +303,30 @@ func (f OrganizationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrganizationMutation", m)
 }
 
+// The PolicyRoleQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PolicyRoleQueryRuleFunc func(context.Context, *ent.PolicyRoleQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PolicyRoleQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PolicyRoleQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PolicyRoleQuery", q)
+}
+
+// The PolicyRoleMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PolicyRoleMutationRuleFunc func(context.Context, *ent.PolicyRoleMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PolicyRoleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PolicyRoleMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PolicyRoleMutation", m)
+}
+
 // The PolicyRuleQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PolicyRuleQueryRuleFunc func(context.Context, *ent.PolicyRuleQuery) error
@@ -325,6 +349,54 @@ func (f PolicyRuleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PolicyRuleMutation", m)
+}
+
+// The PolicyStateQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PolicyStateQueryRuleFunc func(context.Context, *ent.PolicyStateQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PolicyStateQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PolicyStateQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PolicyStateQuery", q)
+}
+
+// The PolicyStateMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PolicyStateMutationRuleFunc func(context.Context, *ent.PolicyStateMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PolicyStateMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PolicyStateMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PolicyStateMutation", m)
+}
+
+// The PolicyVersionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PolicyVersionQueryRuleFunc func(context.Context, *ent.PolicyVersionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PolicyVersionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PolicyVersionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PolicyVersionQuery", q)
+}
+
+// The PolicyVersionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PolicyVersionMutationRuleFunc func(context.Context, *ent.PolicyVersionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PolicyVersionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PolicyVersionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PolicyVersionMutation", m)
 }
 
 // The RecommendationQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -450,7 +522,13 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.OrganizationQuery:
 		return q.Filter(), nil
+	case *ent.PolicyRoleQuery:
+		return q.Filter(), nil
 	case *ent.PolicyRuleQuery:
+		return q.Filter(), nil
+	case *ent.PolicyStateQuery:
+		return q.Filter(), nil
+	case *ent.PolicyVersionQuery:
 		return q.Filter(), nil
 	case *ent.RecommendationQuery:
 		return q.Filter(), nil
@@ -481,7 +559,13 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.OrganizationMutation:
 		return m.Filter(), nil
+	case *ent.PolicyRoleMutation:
+		return m.Filter(), nil
 	case *ent.PolicyRuleMutation:
+		return m.Filter(), nil
+	case *ent.PolicyStateMutation:
+		return m.Filter(), nil
+	case *ent.PolicyVersionMutation:
 		return m.Filter(), nil
 	case *ent.RecommendationMutation:
 		return m.Filter(), nil

@@ -14,7 +14,10 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyrole"
 	"github.com/benkan-project/benkan/ent/policyrule"
+	"github.com/benkan-project/benkan/ent/policystate"
+	"github.com/benkan-project/benkan/ent/policyversion"
 	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/ent/schema"
 	"github.com/benkan-project/benkan/ent/user"
@@ -530,6 +533,45 @@ func init() {
 	organization.DefaultID = organizationDescID.Default.(func() gid.ID)
 	// organization.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	organization.IDValidator = organizationDescID.Validators[0].(func(string) error)
+	policyrole.Policy = privacy.NewPolicies(schema.PolicyRole{})
+	policyrole.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := policyrole.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	policyroleFields := schema.PolicyRole{}.Fields()
+	_ = policyroleFields
+	// policyroleDescName is the schema descriptor for name field.
+	policyroleDescName := policyroleFields[0].Descriptor()
+	// policyrole.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	policyrole.NameValidator = func() func(string) error {
+		validators := policyroleDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// policyroleDescDescription is the schema descriptor for description field.
+	policyroleDescDescription := policyroleFields[1].Descriptor()
+	// policyrole.DefaultDescription holds the default value on creation for the description field.
+	policyrole.DefaultDescription = policyroleDescDescription.Default.(string)
+	// policyrole.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	policyrole.DescriptionValidator = policyroleDescDescription.Validators[0].(func(string) error)
+	// policyroleDescCreatedAt is the schema descriptor for created_at field.
+	policyroleDescCreatedAt := policyroleFields[2].Descriptor()
+	// policyrole.DefaultCreatedAt holds the default value on creation for the created_at field.
+	policyrole.DefaultCreatedAt = policyroleDescCreatedAt.Default.(func() time.Time)
 	policyrule.Policy = privacy.NewPolicies(schema.PolicyRule{})
 	policyrule.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -595,6 +637,72 @@ func init() {
 	policyrule.DefaultV5 = policyruleDescV5.Default.(string)
 	// policyrule.V5Validator is a validator for the "v5" field. It is called by the builders before save.
 	policyrule.V5Validator = policyruleDescV5.Validators[0].(func(string) error)
+	policystate.Policy = privacy.NewPolicies(schema.PolicyState{})
+	policystate.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := policystate.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	policystateFields := schema.PolicyState{}.Fields()
+	_ = policystateFields
+	// policystateDescRevision is the schema descriptor for revision field.
+	policystateDescRevision := policystateFields[0].Descriptor()
+	// policystate.DefaultRevision holds the default value on creation for the revision field.
+	policystate.DefaultRevision = policystateDescRevision.Default.(int64)
+	policyversion.Policy = privacy.NewPolicies(schema.PolicyVersion{})
+	policyversion.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := policyversion.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	policyversionFields := schema.PolicyVersion{}.Fields()
+	_ = policyversionFields
+	// policyversionDescCreatedAt is the schema descriptor for created_at field.
+	policyversionDescCreatedAt := policyversionFields[0].Descriptor()
+	// policyversion.DefaultCreatedAt holds the default value on creation for the created_at field.
+	policyversion.DefaultCreatedAt = policyversionDescCreatedAt.Default.(func() time.Time)
+	// policyversionDescActor is the schema descriptor for actor field.
+	policyversionDescActor := policyversionFields[1].Descriptor()
+	// policyversion.ActorValidator is a validator for the "actor" field. It is called by the builders before save.
+	policyversion.ActorValidator = func() func(string) error {
+		validators := policyversionDescActor.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(actor string) error {
+			for _, fn := range fns {
+				if err := fn(actor); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// policyversionDescReason is the schema descriptor for reason field.
+	policyversionDescReason := policyversionFields[2].Descriptor()
+	// policyversion.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	policyversion.ReasonValidator = func() func(string) error {
+		validators := policyversionDescReason.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(reason string) error {
+			for _, fn := range fns {
+				if err := fn(reason); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	recommendationMixin := schema.Recommendation{}.Mixin()
 	recommendation.Policy = privacy.NewPolicies(recommendationMixin[2], schema.Recommendation{})
 	recommendation.Hooks[0] = func(next ent.Mutator) ent.Mutator {

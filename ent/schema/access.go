@@ -45,5 +45,17 @@ type CollectorAnnotation struct {
 // Name implements schema.Annotation.
 func (CollectorAnnotation) Name() string { return "Collector" }
 
+// DerivedAnnotation names the fields of a type that are computed from its
+// row rather than stored (Actor.pseudonym): the access policy grants them
+// like any other field, so the list of fields a policy line may name
+// (ent.Fields) holds them too.
+type DerivedAnnotation struct {
+	// Fields are the derived fields, by their GraphQL names.
+	Fields []string
+}
+
+// Name implements schema.Annotation.
+func (DerivedAnnotation) Name() string { return "Derived" }
+
 // collector is the annotation of a collected_by edge.
 var collector = CollectorAnnotation{Collector: true}

@@ -105,5 +105,6 @@ func (Actor) Indexes() []ent.Index {
 
 // Annotations of Actor.
 func (Actor) Annotations() []schema.Annotation {
-	return editable("A person or group named in incidents: victim, witness, source or alleged perpetrator. Full name, contact and address identify a person.")
+	return append(editable("A person or group named in incidents: victim, witness, source or alleged perpetrator. Full name, contact and address identify a person."),
+		DerivedAnnotation{Fields: []string{"pseudonym"}})
 }

@@ -45,7 +45,12 @@ func (PolicyRule) Annotations() []schema.Annotation {
 
 // Policy of PolicyRule: only benkan itself (policy.SystemContext) reads or
 // writes the policy's storage.
-func (PolicyRule) Policy() ent.Policy {
+func (PolicyRule) Policy() ent.Policy { return systemOnly() }
+
+// systemOnly denies every query and mutation: the storage of the policy is
+// read and written by benkan itself only (policy.SystemContext), through
+// the policy store, which decides who may ask it to.
+func systemOnly() ent.Policy {
 	return privacy.Policy{
 		Query:    privacy.QueryPolicy{privacy.AlwaysDenyRule()},
 		Mutation: privacy.MutationPolicy{privacy.AlwaysDenyRule()},

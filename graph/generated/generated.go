@@ -26,7 +26,9 @@ import (
 	"github.com/benkan-project/benkan/ent/organization"
 	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/gid"
+	"github.com/benkan-project/benkan/graph/model"
 	"github.com/benkan-project/benkan/graph/scalar"
+	"github.com/benkan-project/benkan/policy/store"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -43,7 +45,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Actor() ActorResolver
 	Mutation() MutationResolver
+	Policy() PolicyResolver
 	Query() QueryResolver
+	RoleAssignment() RoleAssignmentResolver
 }
 
 type DirectiveRoot struct {
@@ -128,6 +132,11 @@ type ComplexityRoot struct {
 	AuditEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	FieldGroup struct {
+		Field func(childComplexity int) int
+		Group func(childComplexity int) int
 	}
 
 	FollowUp struct {
@@ -229,6 +238,8 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		ApplyPolicyChanges   func(childComplexity int, changes []*model.PolicyChangeInput, reason string) int
+		Assign               func(childComplexity int, assignment model.AssignmentInput, reason string) int
 		CreateActivity       func(childComplexity int, input ent.CreateActivityInput) int
 		CreateActor          func(childComplexity int, input ent.CreateActorInput) int
 		CreateFollowUp       func(childComplexity int, input ent.CreateFollowUpInput) int
@@ -237,8 +248,11 @@ type ComplexityRoot struct {
 		CreateLocality       func(childComplexity int, input ent.CreateLocalityInput) int
 		CreateOrganization   func(childComplexity int, input ent.CreateOrganizationInput) int
 		CreateRecommendation func(childComplexity int, input ent.CreateRecommendationInput) int
-		CreateUser           func(childComplexity int, input ent.CreateUserInput) int
+		CreateUser           func(childComplexity int, input ent.CreateUserInput, roles []*model.UserRoleInput) int
 		CreateViolationType  func(childComplexity int, input ent.CreateViolationTypeInput) int
+		Grant                func(childComplexity int, permission model.PermissionInput, reason string) int
+		Revoke               func(childComplexity int, permission model.PermissionInput, reason string) int
+		Unassign             func(childComplexity int, assignment model.AssignmentInput, reason string) int
 		UpdateActivity       func(childComplexity int, id gid.ID, input ent.UpdateActivityInput) int
 		UpdateActor          func(childComplexity int, id gid.ID, input ent.UpdateActorInput) int
 		UpdateFollowUp       func(childComplexity int, id gid.ID, input ent.UpdateFollowUpInput) int
@@ -284,6 +298,45 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Permission struct {
+		Action func(childComplexity int) int
+		Domain func(childComplexity int) int
+		Object func(childComplexity int) int
+		Role   func(childComplexity int) int
+		Scope  func(childComplexity int) int
+	}
+
+	Policy struct {
+		Assignments func(childComplexity int, where *model.AssignmentFilter) int
+		FieldGroups func(childComplexity int, where *model.FieldGroupFilter) int
+		Permissions func(childComplexity int, where *model.PermissionFilter) int
+		Problems    func(childComplexity int) int
+		Revision    func(childComplexity int) int
+		Roles       func(childComplexity int) int
+		Versions    func(childComplexity int, last int) int
+	}
+
+	PolicyProblem struct {
+		Line   func(childComplexity int) int
+		Reason func(childComplexity int) int
+		RuleID func(childComplexity int) int
+	}
+
+	PolicyRole struct {
+		Description func(childComplexity int) int
+		Name        func(childComplexity int) int
+	}
+
+	PolicyVersion struct {
+		Actor    func(childComplexity int) int
+		Added    func(childComplexity int) int
+		At       func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Reason   func(childComplexity int) int
+		Removed  func(childComplexity int) int
+		Revision func(childComplexity int) int
+	}
+
 	Query struct {
 		Activities      func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) int
 		Actors          func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ActorOrder, where *ent.ActorWhereInput) int
@@ -295,6 +348,7 @@ type ComplexityRoot struct {
 		Node            func(childComplexity int, id gid.ID) int
 		Nodes           func(childComplexity int, ids []gid.ID) int
 		Organizations   func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		Policy          func(childComplexity int) int
 		Recommendations func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.RecommendationOrder, where *ent.RecommendationWhereInput) int
 		Users           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
 		ViolationTypes  func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ViolationTypeOrder, where *ent.ViolationTypeWhereInput) int
@@ -320,6 +374,14 @@ type ComplexityRoot struct {
 	RecommendationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RoleAssignment struct {
+		Domain   func(childComplexity int) int
+		Locality func(childComplexity int) int
+		Role     func(childComplexity int) int
+		Subject  func(childComplexity int) int
+		User     func(childComplexity int) int
 	}
 
 	User struct {
@@ -380,7 +442,7 @@ type MutationResolver interface {
 	UpdateLocality(ctx context.Context, id gid.ID, input ent.UpdateLocalityInput) (*ent.Locality, error)
 	CreateOrganization(ctx context.Context, input ent.CreateOrganizationInput) (*ent.Organization, error)
 	UpdateOrganization(ctx context.Context, id gid.ID, input ent.UpdateOrganizationInput) (*ent.Organization, error)
-	CreateUser(ctx context.Context, input ent.CreateUserInput) (*ent.User, error)
+	CreateUser(ctx context.Context, input ent.CreateUserInput, roles []*model.UserRoleInput) (*ent.User, error)
 	UpdateUser(ctx context.Context, id gid.ID, input ent.UpdateUserInput) (*ent.User, error)
 	CreateActor(ctx context.Context, input ent.CreateActorInput) (*ent.Actor, error)
 	UpdateActor(ctx context.Context, id gid.ID, input ent.UpdateActorInput) (*ent.Actor, error)
@@ -394,6 +456,18 @@ type MutationResolver interface {
 	UpdateActivity(ctx context.Context, id gid.ID, input ent.UpdateActivityInput) (*ent.Activity, error)
 	CreateRecommendation(ctx context.Context, input ent.CreateRecommendationInput) (*ent.Recommendation, error)
 	UpdateRecommendation(ctx context.Context, id gid.ID, input ent.UpdateRecommendationInput) (*ent.Recommendation, error)
+	Grant(ctx context.Context, permission model.PermissionInput, reason string) (*store.Version, error)
+	Revoke(ctx context.Context, permission model.PermissionInput, reason string) (*store.Version, error)
+	Assign(ctx context.Context, assignment model.AssignmentInput, reason string) (*store.Version, error)
+	Unassign(ctx context.Context, assignment model.AssignmentInput, reason string) (*store.Version, error)
+	ApplyPolicyChanges(ctx context.Context, changes []*model.PolicyChangeInput, reason string) (*store.Version, error)
+}
+type PolicyResolver interface {
+	Permissions(ctx context.Context, obj *store.Policy, where *model.PermissionFilter) ([]*store.Permission, error)
+	Assignments(ctx context.Context, obj *store.Policy, where *model.AssignmentFilter) ([]*store.Assignment, error)
+	FieldGroups(ctx context.Context, obj *store.Policy, where *model.FieldGroupFilter) ([]*store.FieldGroup, error)
+
+	Versions(ctx context.Context, obj *store.Policy, last int) ([]*store.Version, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id gid.ID) (ent.Noder, error)
@@ -409,6 +483,11 @@ type QueryResolver interface {
 	Recommendations(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.RecommendationOrder, where *ent.RecommendationWhereInput) (*ent.RecommendationConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	ViolationTypes(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ViolationTypeOrder, where *ent.ViolationTypeWhereInput) (*ent.ViolationTypeConnection, error)
+	Policy(ctx context.Context) (*store.Policy, error)
+}
+type RoleAssignmentResolver interface {
+	User(ctx context.Context, obj *store.Assignment) (*ent.User, error)
+	Locality(ctx context.Context, obj *store.Assignment) (*ent.Locality, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -760,6 +839,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
+
+	case "FieldGroup.field":
+		if e.ComplexityRoot.FieldGroup.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldGroup.Field(childComplexity), true
+	case "FieldGroup.group":
+		if e.ComplexityRoot.FieldGroup.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldGroup.Group(childComplexity), true
 
 	case "FollowUp.createdAt":
 		if e.ComplexityRoot.FollowUp.CreatedAt == nil {
@@ -1165,6 +1257,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LocalityEdge.Node(childComplexity), true
 
+	case "Mutation.applyPolicyChanges":
+		if e.ComplexityRoot.Mutation.ApplyPolicyChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyPolicyChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyPolicyChanges(childComplexity, args["changes"].([]*model.PolicyChangeInput), args["reason"].(string)), true
+	case "Mutation.assign":
+		if e.ComplexityRoot.Mutation.Assign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Assign(childComplexity, args["assignment"].(model.AssignmentInput), args["reason"].(string)), true
 	case "Mutation.createActivity":
 		if e.ComplexityRoot.Mutation.CreateActivity == nil {
 			break
@@ -1263,7 +1377,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(ent.CreateUserInput)), true
+		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(ent.CreateUserInput), args["roles"].([]*model.UserRoleInput)), true
 	case "Mutation.createViolationType":
 		if e.ComplexityRoot.Mutation.CreateViolationType == nil {
 			break
@@ -1275,6 +1389,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateViolationType(childComplexity, args["input"].(ent.CreateViolationTypeInput)), true
+	case "Mutation.grant":
+		if e.ComplexityRoot.Mutation.Grant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Grant(childComplexity, args["permission"].(model.PermissionInput), args["reason"].(string)), true
+	case "Mutation.revoke":
+		if e.ComplexityRoot.Mutation.Revoke == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revoke_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Revoke(childComplexity, args["permission"].(model.PermissionInput), args["reason"].(string)), true
+	case "Mutation.unassign":
+		if e.ComplexityRoot.Mutation.Unassign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unassign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Unassign(childComplexity, args["assignment"].(model.AssignmentInput), args["reason"].(string)), true
 	case "Mutation.updateActivity":
 		if e.ComplexityRoot.Mutation.UpdateActivity == nil {
 			break
@@ -1536,6 +1683,175 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Permission.action":
+		if e.ComplexityRoot.Permission.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Permission.Action(childComplexity), true
+	case "Permission.domain":
+		if e.ComplexityRoot.Permission.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Permission.Domain(childComplexity), true
+	case "Permission.object":
+		if e.ComplexityRoot.Permission.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Permission.Object(childComplexity), true
+	case "Permission.role":
+		if e.ComplexityRoot.Permission.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Permission.Role(childComplexity), true
+	case "Permission.scope":
+		if e.ComplexityRoot.Permission.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Permission.Scope(childComplexity), true
+
+	case "Policy.assignments":
+		if e.ComplexityRoot.Policy.Assignments == nil {
+			break
+		}
+
+		args, err := ec.field_Policy_assignments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Policy.Assignments(childComplexity, args["where"].(*model.AssignmentFilter)), true
+	case "Policy.fieldGroups":
+		if e.ComplexityRoot.Policy.FieldGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Policy_fieldGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Policy.FieldGroups(childComplexity, args["where"].(*model.FieldGroupFilter)), true
+	case "Policy.permissions":
+		if e.ComplexityRoot.Policy.Permissions == nil {
+			break
+		}
+
+		args, err := ec.field_Policy_permissions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Policy.Permissions(childComplexity, args["where"].(*model.PermissionFilter)), true
+	case "Policy.problems":
+		if e.ComplexityRoot.Policy.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.Problems(childComplexity), true
+	case "Policy.revision":
+		if e.ComplexityRoot.Policy.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.Revision(childComplexity), true
+	case "Policy.roles":
+		if e.ComplexityRoot.Policy.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.Roles(childComplexity), true
+	case "Policy.versions":
+		if e.ComplexityRoot.Policy.Versions == nil {
+			break
+		}
+
+		args, err := ec.field_Policy_versions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Policy.Versions(childComplexity, args["last"].(int)), true
+
+	case "PolicyProblem.line":
+		if e.ComplexityRoot.PolicyProblem.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProblem.Line(childComplexity), true
+	case "PolicyProblem.reason":
+		if e.ComplexityRoot.PolicyProblem.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProblem.Reason(childComplexity), true
+	case "PolicyProblem.ruleID":
+		if e.ComplexityRoot.PolicyProblem.RuleID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProblem.RuleID(childComplexity), true
+
+	case "PolicyRole.description":
+		if e.ComplexityRoot.PolicyRole.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyRole.Description(childComplexity), true
+	case "PolicyRole.name":
+		if e.ComplexityRoot.PolicyRole.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyRole.Name(childComplexity), true
+
+	case "PolicyVersion.actor":
+		if e.ComplexityRoot.PolicyVersion.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.Actor(childComplexity), true
+	case "PolicyVersion.added":
+		if e.ComplexityRoot.PolicyVersion.Added == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.Added(childComplexity), true
+	case "PolicyVersion.at":
+		if e.ComplexityRoot.PolicyVersion.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.At(childComplexity), true
+	case "PolicyVersion.id":
+		if e.ComplexityRoot.PolicyVersion.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.ID(childComplexity), true
+	case "PolicyVersion.reason":
+		if e.ComplexityRoot.PolicyVersion.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.Reason(childComplexity), true
+	case "PolicyVersion.removed":
+		if e.ComplexityRoot.PolicyVersion.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.Removed(childComplexity), true
+	case "PolicyVersion.revision":
+		if e.ComplexityRoot.PolicyVersion.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyVersion.Revision(childComplexity), true
+
 	case "Query.activities":
 		if e.ComplexityRoot.Query.Activities == nil {
 			break
@@ -1647,6 +1963,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organizations(childComplexity, args["after"].(*entgql.Cursor[gid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[gid.ID]), args["last"].(*int), args["orderBy"].([]*ent.OrganizationOrder), args["where"].(*ent.OrganizationWhereInput)), true
+	case "Query.policy":
+		if e.ComplexityRoot.Query.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Policy(childComplexity), true
 	case "Query.recommendations":
 		if e.ComplexityRoot.Query.Recommendations == nil {
 			break
@@ -1761,6 +2083,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecommendationEdge.Node(childComplexity), true
+
+	case "RoleAssignment.domain":
+		if e.ComplexityRoot.RoleAssignment.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.Domain(childComplexity), true
+	case "RoleAssignment.locality":
+		if e.ComplexityRoot.RoleAssignment.Locality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.Locality(childComplexity), true
+	case "RoleAssignment.role":
+		if e.ComplexityRoot.RoleAssignment.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.Role(childComplexity), true
+	case "RoleAssignment.subject":
+		if e.ComplexityRoot.RoleAssignment.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.Subject(childComplexity), true
+	case "RoleAssignment.user":
+		if e.ComplexityRoot.RoleAssignment.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.User(childComplexity), true
 
 	case "User.collectedIncidents":
 		if e.ComplexityRoot.User.CollectedIncidents == nil {
@@ -1941,6 +2294,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ActivityWhereInput", ec.unmarshalInputActivityWhereInput),
 			graphql.NewInputUnmarshaler("ActorOrder", ec.unmarshalInputActorOrder),
 			graphql.NewInputUnmarshaler("ActorWhereInput", ec.unmarshalInputActorWhereInput),
+			graphql.NewInputUnmarshaler("AssignmentFilter", ec.unmarshalInputAssignmentFilter),
+			graphql.NewInputUnmarshaler("AssignmentInput", ec.unmarshalInputAssignmentInput),
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
 			graphql.NewInputUnmarshaler("CreateActivityInput", ec.unmarshalInputCreateActivityInput),
@@ -1953,6 +2308,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateRecommendationInput", ec.unmarshalInputCreateRecommendationInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("CreateViolationTypeInput", ec.unmarshalInputCreateViolationTypeInput),
+			graphql.NewInputUnmarshaler("FieldGroupFilter", ec.unmarshalInputFieldGroupFilter),
+			graphql.NewInputUnmarshaler("FieldGroupInput", ec.unmarshalInputFieldGroupInput),
 			graphql.NewInputUnmarshaler("FollowUpOrder", ec.unmarshalInputFollowUpOrder),
 			graphql.NewInputUnmarshaler("FollowUpWhereInput", ec.unmarshalInputFollowUpWhereInput),
 			graphql.NewInputUnmarshaler("IncidentOrder", ec.unmarshalInputIncidentOrder),
@@ -1963,6 +2320,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LocalityWhereInput", ec.unmarshalInputLocalityWhereInput),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
 			graphql.NewInputUnmarshaler("OrganizationWhereInput", ec.unmarshalInputOrganizationWhereInput),
+			graphql.NewInputUnmarshaler("PermissionFilter", ec.unmarshalInputPermissionFilter),
+			graphql.NewInputUnmarshaler("PermissionInput", ec.unmarshalInputPermissionInput),
+			graphql.NewInputUnmarshaler("PolicyChangeInput", ec.unmarshalInputPolicyChangeInput),
+			graphql.NewInputUnmarshaler("PolicyRoleInput", ec.unmarshalInputPolicyRoleInput),
 			graphql.NewInputUnmarshaler("RecommendationOrder", ec.unmarshalInputRecommendationOrder),
 			graphql.NewInputUnmarshaler("RecommendationWhereInput", ec.unmarshalInputRecommendationWhereInput),
 			graphql.NewInputUnmarshaler("UpdateActivityInput", ec.unmarshalInputUpdateActivityInput),
@@ -1976,6 +2337,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 			graphql.NewInputUnmarshaler("UpdateViolationTypeInput", ec.unmarshalInputUpdateViolationTypeInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
+			graphql.NewInputUnmarshaler("UserRoleInput", ec.unmarshalInputUserRoleInput),
 			graphql.NewInputUnmarshaler("UserWhereInput", ec.unmarshalInputUserWhereInput),
 			graphql.NewInputUnmarshaler("ViolationTypeOrder", ec.unmarshalInputViolationTypeOrder),
 			graphql.NewInputUnmarshaler("ViolationTypeWhereInput", ec.unmarshalInputViolationTypeWhereInput),
@@ -5751,6 +6113,218 @@ input ViolationTypeWhereInput {
   hasIncidentsWith: [IncidentWhereInput!]
 }
 `, BuiltIn: false},
+	{Name: "../policy.graphql", Input: `# The access policy's admin API. Reading it needs a role the policy grants
+# read on Policy (admin and amdh_coordinator by default); changing it, update
+# on Policy (admin). Every change is validated before anything is written,
+# applied all or nothing with its reason, recorded as a policy version and an
+# audit event in the same transaction, and holds on every replica within a
+# second.
+
+directive @oneOf on INPUT_OBJECT
+
+extend type Query {
+  """
+  The access policy as stored: roles, permissions, assignments, field groups,
+  and the stored lines left out because they do not validate. Needs read on
+  Policy (admin and amdh_coordinator by default): FORBIDDEN otherwise.
+  """
+  policy: Policy!
+}
+
+"The access policy as stored, at one revision."
+type Policy {
+  "Increases with every change of the stored policy, however made."
+  revision: Int!
+  "The roles, by name."
+  roles: [PolicyRole!]!
+  "The permissions (p lines), those matching ` + "`" + `where` + "`" + ` if given."
+  permissions(where: PermissionFilter): [Permission!]!
+  "The role assignments (g lines), those matching ` + "`" + `where` + "`" + ` if given."
+  assignments(where: AssignmentFilter): [RoleAssignment!]!
+  "Which field belongs to which field group (g2 lines), those matching ` + "`" + `where` + "`" + ` if given."
+  fieldGroups(where: FieldGroupFilter): [FieldGroup!]!
+  """
+  Stored lines that do not validate (written by hand in SQL, or valid once
+  and no longer, e.g. naming a deleted locality). Each is left out of the
+  policy in force, which only allows, so leaving it out can only take access
+  away. Fix one by discarding it (` + "`" + `discard` + "`" + ` in applyPolicyChanges) and
+  granting what was meant.
+  """
+  problems: [PolicyProblem!]!
+  "The latest applied changes, newest first."
+  versions(last: Int! = 20): [PolicyVersion!]!
+}
+
+"A role of the policy."
+type PolicyRole {
+  "The role's name, as policy lines write it."
+  name: String!
+  "What the role is for."
+  description: String!
+}
+
+"""
+A permission: ` + "`" + `role` + "`" + ` may do ` + "`" + `action` + "`" + ` (read, create or update) on ` + "`" + `object` + "`" + `, for
+the rows ` + "`" + `scope` + "`" + ` covers, when held in ` + "`" + `domain` + "`" + ` ("*": everywhere, or a
+locality's id). An object is a type (Incident), a field (Incident.narrative),
+every field of a type (Incident.*), a field group (Incident:sensitive),
+Policy, or "*". A scope is "all" or atoms joined by "&" (see the README).
+"""
+type Permission {
+  "The role that holds the permission."
+  role: String!
+  "\"*\" or a locality's id: the domain the role must be held in."
+  domain: String!
+  "What the permission covers: a type, a field, Type.*, a field group, Policy or \"*\"."
+  object: String!
+  "read, create or update."
+  action: String!
+  "Which rows: \"all\" or atoms joined by \"&\"."
+  scope: String!
+}
+
+"A role held by a user (or by another role, which then holds its permissions) in a domain."
+type RoleAssignment {
+  "The user's token subject (or the role's name)."
+  subject: String!
+  "The role held."
+  role: String!
+  "\"*\" (everywhere) or a locality's id."
+  domain: String!
+  "The user, when the subject names one."
+  user: User
+  "The locality, when the domain names one."
+  locality: Locality
+}
+
+"A field belongs to a field group: a permission of the group covers the field."
+type FieldGroup {
+  "The field, as Type.field."
+  field: String!
+  "The group, as Type:name."
+  group: String!
+}
+
+"A stored line left out of the policy in force because it does not validate."
+type PolicyProblem {
+  "The stored line's id, to discard it."
+  ruleID: Int!
+  "The line as stored, in Casbin's CSV."
+  line: String!
+  "What is wrong with it."
+  reason: String!
+}
+
+"An applied change set: who, when, why, and the lines it added and removed."
+type PolicyVersion {
+  "Numbers the versions in the order they were applied."
+  id: Int!
+  "The policy revision the change produced."
+  revision: Int!
+  "The admin's token subject, or cli:NAME for the command line."
+  actor: String!
+  "Why the change was made, as its author wrote it."
+  reason: String!
+  "When it was applied."
+  at: Time!
+  "Lines added, as Casbin CSV (roles as \"role NAME\")."
+  added: [String!]!
+  "Lines removed."
+  removed: [String!]!
+}
+
+"Keeps the permissions whose every given field is equal."
+input PermissionFilter {
+  role: String
+  domain: String
+  object: String
+  action: String
+}
+
+"Keeps the assignments whose every given field is equal."
+input AssignmentFilter {
+  subject: String
+  role: String
+  domain: String
+}
+
+"Keeps the field group lines whose every given field is equal."
+input FieldGroupFilter {
+  field: String
+  group: String
+}
+
+"A permission to grant or revoke; see Permission."
+input PermissionInput {
+  role: String!
+  domain: String! = "*"
+  object: String!
+  action: String!
+  scope: String! = "all"
+}
+
+"A role to give or take back."
+input AssignmentInput {
+  "A user's token subject (or a role's name)."
+  subject: String!
+  role: String!
+  "\"*\" (everywhere) or a locality's id: a role held in a locality covers it and the localities below it."
+  domain: String! = "*"
+}
+
+"A role a new user holds, in a domain."
+input UserRoleInput {
+  role: String!
+  domain: String! = "*"
+}
+
+"A field and the group to put it in or take it out of."
+input FieldGroupInput {
+  field: String!
+  group: String!
+}
+
+"A role to create."
+input PolicyRoleInput {
+  "Lower case letters, digits and _, starting with a letter."
+  name: String!
+  description: String! = ""
+}
+
+"One change of a change set: exactly one field is set."
+input PolicyChangeInput @oneOf {
+  grant: PermissionInput
+  revoke: PermissionInput
+  assign: AssignmentInput
+  unassign: AssignmentInput
+  "Creates a role, so that lines may name it."
+  createRole: PolicyRoleInput
+  "Deletes a role no line names any more."
+  deleteRole: String
+  group: FieldGroupInput
+  ungroup: FieldGroupInput
+  "Removes a stored line that does not validate (Policy.problems), by its ruleID."
+  discard: Int
+}
+
+extend type Mutation {
+  "Grants a permission. Needs update on Policy (admin by default)."
+  grant(permission: PermissionInput!, reason: String!): PolicyVersion!
+  "Revokes a permission; BAD_USER_INPUT if the policy does not hold it."
+  revoke(permission: PermissionInput!, reason: String!): PolicyVersion!
+  "Gives a user a role in a domain (everywhere, or a locality and those below it)."
+  assign(assignment: AssignmentInput!, reason: String!): PolicyVersion!
+  "Takes a role back; BAD_USER_INPUT if the user does not hold it there, or if no one would be left who may change the policy."
+  unassign(assignment: AssignmentInput!, reason: String!): PolicyVersion!
+  """
+  Applies several changes at once, in order, all or nothing: a role created by
+  one change may be granted by the next. A change that does not validate
+  fails the whole set with BAD_USER_INPUT naming it (` + "`" + `extensions.field` + "`" + `
+  "changes[i]"), and nothing is written.
+  """
+  applyPolicyChanges(changes: [PolicyChangeInput!]!, reason: String!): PolicyVersion!
+}
+`, BuiltIn: false},
 	{Name: "../schema.graphql", Input: `"""
 Changes to benkan's data. Each mutation runs in its own transaction: when it
 fails, for whatever reason, nothing is written. Errors carry a stable
@@ -5774,8 +6348,12 @@ type Mutation {
   createOrganization(input: CreateOrganizationInput!): Organization!
   "Updates an organization. Fields left out of the input keep their value."
   updateOrganization(id: ID!, input: UpdateOrganizationInput!): Organization!
-  "Creates a user account."
-  createUser(input: CreateUserInput!): User!
+  """
+  Creates a user account, with the roles it holds (each in a domain: "*" for
+  everywhere, or a locality and those below it), in one transaction. Giving
+  roles needs update on Policy too (admin by default).
+  """
+  createUser(input: CreateUserInput!, roles: [UserRoleInput!]! = []): User!
   "Updates a user account. Fields left out of the input keep their value."
   updateUser(id: ID!, input: UpdateUserInput!): User!
   "Creates an actor."
@@ -5980,6 +6558,16 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_FieldGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_FieldGroup_field(ctx, field)
+	case "group":
+		return ec.fieldContext_FieldGroup_group(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_FollowUp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6244,6 +6832,84 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Permission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_Permission_role(ctx, field)
+	case "domain":
+		return ec.fieldContext_Permission_domain(ctx, field)
+	case "object":
+		return ec.fieldContext_Permission_object(ctx, field)
+	case "action":
+		return ec.fieldContext_Permission_action(ctx, field)
+	case "scope":
+		return ec.fieldContext_Permission_scope(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Permission", field.Name)
+}
+
+func (ec *executionContext) childFields_Policy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_Policy_revision(ctx, field)
+	case "roles":
+		return ec.fieldContext_Policy_roles(ctx, field)
+	case "permissions":
+		return ec.fieldContext_Policy_permissions(ctx, field)
+	case "assignments":
+		return ec.fieldContext_Policy_assignments(ctx, field)
+	case "fieldGroups":
+		return ec.fieldContext_Policy_fieldGroups(ctx, field)
+	case "problems":
+		return ec.fieldContext_Policy_problems(ctx, field)
+	case "versions":
+		return ec.fieldContext_Policy_versions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Policy", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicyProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ruleID":
+		return ec.fieldContext_PolicyProblem_ruleID(ctx, field)
+	case "line":
+		return ec.fieldContext_PolicyProblem_line(ctx, field)
+	case "reason":
+		return ec.fieldContext_PolicyProblem_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyProblem", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicyRole(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_PolicyRole_name(ctx, field)
+	case "description":
+		return ec.fieldContext_PolicyRole_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyRole", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicyVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PolicyVersion_id(ctx, field)
+	case "revision":
+		return ec.fieldContext_PolicyVersion_revision(ctx, field)
+	case "actor":
+		return ec.fieldContext_PolicyVersion_actor(ctx, field)
+	case "reason":
+		return ec.fieldContext_PolicyVersion_reason(ctx, field)
+	case "at":
+		return ec.fieldContext_PolicyVersion_at(ctx, field)
+	case "added":
+		return ec.fieldContext_PolicyVersion_added(ctx, field)
+	case "removed":
+		return ec.fieldContext_PolicyVersion_removed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyVersion", field.Name)
+}
+
 func (ec *executionContext) childFields_Recommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6286,6 +6952,22 @@ func (ec *executionContext) childFields_RecommendationEdge(ctx context.Context, 
 		return ec.fieldContext_RecommendationEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecommendationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RoleAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_RoleAssignment_subject(ctx, field)
+	case "role":
+		return ec.fieldContext_RoleAssignment_role(ctx, field)
+	case "domain":
+		return ec.fieldContext_RoleAssignment_domain(ctx, field)
+	case "user":
+		return ec.fieldContext_RoleAssignment_user(ctx, field)
+	case "locality":
+		return ec.fieldContext_RoleAssignment_locality(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleAssignment", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6760,6 +7442,50 @@ func (ec *executionContext) field_Locality_incidents_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_applyPolicyChanges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "changes",
+		func(ctx context.Context, v any) ([]*model.PolicyChangeInput, error) {
+			return ec.unmarshalNPolicyChangeInput2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyChangeInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["changes"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "assignment",
+		func(ctx context.Context, v any) (model.AssignmentInput, error) {
+			return ec.unmarshalNAssignmentInput2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAssignmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assignment"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6883,6 +7609,14 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "roles",
+		func(ctx context.Context, v any) ([]*model.UserRoleInput, error) {
+			return ec.unmarshalNUserRoleInput2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐUserRoleInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roles"] = arg1
 	return args, nil
 }
 
@@ -6897,6 +7631,72 @@ func (ec *executionContext) field_Mutation_createViolationType_args(ctx context.
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_grant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "permission",
+		func(ctx context.Context, v any) (model.PermissionInput, error) {
+			return ec.unmarshalNPermissionInput2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPermissionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["permission"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revoke_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "permission",
+		func(ctx context.Context, v any) (model.PermissionInput, error) {
+			return ec.unmarshalNPermissionInput2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPermissionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["permission"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unassign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "assignment",
+		func(ctx context.Context, v any) (model.AssignmentInput, error) {
+			return ec.unmarshalNAssignmentInput2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAssignmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assignment"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -7333,6 +8133,62 @@ func (ec *executionContext) field_Organization_units_args(ctx context.Context, r
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Policy_assignments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.AssignmentFilter, error) {
+			return ec.unmarshalOAssignmentFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAssignmentFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Policy_fieldGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FieldGroupFilter, error) {
+			return ec.unmarshalOFieldGroupFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐFieldGroupFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Policy_permissions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.PermissionFilter, error) {
+			return ec.unmarshalOPermissionFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPermissionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Policy_versions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
 	return args, nil
 }
 
@@ -9506,6 +10362,52 @@ func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _FieldGroup_field(ctx context.Context, field graphql.CollectedField, obj *store.FieldGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldGroup_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldGroup_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldGroup_group(ctx context.Context, field graphql.CollectedField, obj *store.FieldGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldGroup_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldGroup_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldGroup", field, false, false, "String")
+}
+
 func (ec *executionContext) _FollowUp_id(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11479,7 +12381,7 @@ func (ec *executionContext) _Mutation_createUser(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(ent.CreateUserInput))
+			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(ent.CreateUserInput), fc.Args["roles"].([]*model.UserRoleInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
@@ -12079,6 +12981,226 @@ func (ec *executionContext) fieldContext_Mutation_updateRecommendation(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateRecommendation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_grant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_grant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Grant(ctx, fc.Args["permission"].(model.PermissionInput), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Version) graphql.Marshaler {
+			return ec.marshalNPolicyVersion2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_grant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_grant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revoke(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revoke(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Revoke(ctx, fc.Args["permission"].(model.PermissionInput), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Version) graphql.Marshaler {
+			return ec.marshalNPolicyVersion2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revoke(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revoke_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Assign(ctx, fc.Args["assignment"].(model.AssignmentInput), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Version) graphql.Marshaler {
+			return ec.marshalNPolicyVersion2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assign(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assign_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unassign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unassign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Unassign(ctx, fc.Args["assignment"].(model.AssignmentInput), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Version) graphql.Marshaler {
+			return ec.marshalNPolicyVersion2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unassign(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unassign_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyPolicyChanges(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyPolicyChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyPolicyChanges(ctx, fc.Args["changes"].([]*model.PolicyChangeInput), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Version) graphql.Marshaler {
+			return ec.marshalNPolicyVersion2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyPolicyChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyPolicyChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12697,6 +13819,660 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _Permission_role(ctx context.Context, field graphql.CollectedField, obj *store.Permission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Permission_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Permission_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Permission", field, false, false, "String")
+}
+
+func (ec *executionContext) _Permission_domain(ctx context.Context, field graphql.CollectedField, obj *store.Permission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Permission_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Permission_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Permission", field, false, false, "String")
+}
+
+func (ec *executionContext) _Permission_object(ctx context.Context, field graphql.CollectedField, obj *store.Permission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Permission_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Object, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Permission_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Permission", field, false, false, "String")
+}
+
+func (ec *executionContext) _Permission_action(ctx context.Context, field graphql.CollectedField, obj *store.Permission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Permission_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Permission_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Permission", field, false, false, "String")
+}
+
+func (ec *executionContext) _Permission_scope(ctx context.Context, field graphql.CollectedField, obj *store.Permission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Permission_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Permission_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Permission", field, false, false, "String")
+}
+
+func (ec *executionContext) _Policy_revision(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Policy_roles(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Role) graphql.Marshaler {
+			return ec.marshalNPolicyRole2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyRole(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Policy_permissions(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_permissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Policy().Permissions(ctx, obj, fc.Args["where"].(*model.PermissionFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Permission) graphql.Marshaler {
+			return ec.marshalNPermission2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐPermissionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_permissions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Permission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Policy_permissions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Policy_assignments(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_assignments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Policy().Assignments(ctx, obj, fc.Args["where"].(*model.AssignmentFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Assignment) graphql.Marshaler {
+			return ec.marshalNRoleAssignment2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐAssignmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_assignments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleAssignment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Policy_assignments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Policy_fieldGroups(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_fieldGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Policy().FieldGroups(ctx, obj, fc.Args["where"].(*model.FieldGroupFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.FieldGroup) graphql.Marshaler {
+			return ec.marshalNFieldGroup2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐFieldGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_fieldGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Policy_fieldGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Policy_problems(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Problem) graphql.Marshaler {
+			return ec.marshalNPolicyProblem2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyProblem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Policy_versions(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Policy().Versions(ctx, obj, fc.Args["last"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Version) graphql.Marshaler {
+			return ec.marshalNPolicyVersion2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_versions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Policy_versions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicyProblem_ruleID(ctx context.Context, field graphql.CollectedField, obj *store.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProblem_ruleID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RuleID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProblem_ruleID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyProblem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicyProblem_line(ctx context.Context, field graphql.CollectedField, obj *store.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProblem_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProblem_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyProblem_reason(ctx context.Context, field graphql.CollectedField, obj *store.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProblem_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProblem_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyRole_name(ctx context.Context, field graphql.CollectedField, obj *store.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyRole_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyRole_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyRole", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyRole_description(ctx context.Context, field graphql.CollectedField, obj *store.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyRole_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyRole_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyRole", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyVersion_id(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicyVersion_revision(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicyVersion_actor(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyVersion_reason(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyVersion_at(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PolicyVersion_added(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_added(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Added, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_added(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyVersion_removed(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyVersion_removed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Removed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyVersion_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyVersion", field, false, false, "String")
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13269,6 +15045,38 @@ func (ec *executionContext) fieldContext_Query_violationTypes(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_policy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Policy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Policy) graphql.Marshaler {
+			return ec.marshalNPolicy2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Policy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13687,6 +15495,139 @@ func (ec *executionContext) _RecommendationEdge_cursor(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_RecommendationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendationEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _RoleAssignment_subject(ctx context.Context, field graphql.CollectedField, obj *store.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleAssignment_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleAssignment_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleAssignment", field, false, false, "String")
+}
+
+func (ec *executionContext) _RoleAssignment_role(ctx context.Context, field graphql.CollectedField, obj *store.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleAssignment_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleAssignment_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleAssignment", field, false, false, "String")
+}
+
+func (ec *executionContext) _RoleAssignment_domain(ctx context.Context, field graphql.CollectedField, obj *store.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleAssignment_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleAssignment_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleAssignment", field, false, false, "String")
+}
+
+func (ec *executionContext) _RoleAssignment_user(ctx context.Context, field graphql.CollectedField, obj *store.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleAssignment_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RoleAssignment().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleAssignment_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleAssignment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleAssignment_locality(ctx context.Context, field graphql.CollectedField, obj *store.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleAssignment_locality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RoleAssignment().Locality(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Locality) graphql.Marshaler {
+			return ec.marshalOLocality2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocality(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleAssignment_locality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleAssignment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Locality(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -16843,6 +18784,122 @@ func UnmarshalActorWhereInput(ctx context.Context, raw any) (ent.ActorWhereInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAssignmentFilter(ctx context.Context, obj any) (model.AssignmentFilter, error) {
+	var it model.AssignmentFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"subject", "role", "domain"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "domain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("domain"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Domain = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssignmentFilter unmarshals raw into the AssignmentFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssignmentFilter(ctx context.Context, raw any) (model.AssignmentFilter, error) {
+	var out model.AssignmentFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignmentFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAssignmentInput(ctx context.Context, obj any) (model.AssignmentInput, error) {
+	var it model.AssignmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["domain"]; !present {
+		asMap["domain"] = "*"
+	}
+
+	fieldsInOrder := [...]string{"subject", "role", "domain"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "domain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("domain"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Domain = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssignmentInput unmarshals raw into the AssignmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssignmentInput(ctx context.Context, raw any) (model.AssignmentInput, error) {
+	var out model.AssignmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAuditEventOrder(ctx context.Context, obj any) (ent.AuditEventOrder, error) {
 	var it ent.AuditEventOrder
 	if obj == nil {
@@ -18258,6 +20315,104 @@ func (ec *executionContext) unmarshalInputCreateViolationTypeInput(ctx context.C
 func UnmarshalCreateViolationTypeInput(ctx context.Context, raw any) (ent.CreateViolationTypeInput, error) {
 	var out ent.CreateViolationTypeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateViolationTypeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFieldGroupFilter(ctx context.Context, obj any) (model.FieldGroupFilter, error) {
+	var it model.FieldGroupFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"field", "group"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFieldGroupFilter unmarshals raw into the FieldGroupFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFieldGroupFilter(ctx context.Context, raw any) (model.FieldGroupFilter, error) {
+	var out model.FieldGroupFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FieldGroupFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFieldGroupInput(ctx context.Context, obj any) (model.FieldGroupInput, error) {
+	var it model.FieldGroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"field", "group"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFieldGroupInput unmarshals raw into the FieldGroupInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFieldGroupInput(ctx context.Context, raw any) (model.FieldGroupInput, error) {
+	var out model.FieldGroupInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FieldGroupInput", raw, &out)
 	return out, err
 }
 
@@ -20962,6 +23117,297 @@ func UnmarshalOrganizationWhereInput(ctx context.Context, raw any) (ent.Organiza
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPermissionFilter(ctx context.Context, obj any) (model.PermissionFilter, error) {
+	var it model.PermissionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"role", "domain", "object", "action"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "domain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("domain"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Domain = data
+		case "object":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("object"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Object = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPermissionFilter unmarshals raw into the PermissionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPermissionFilter(ctx context.Context, raw any) (model.PermissionFilter, error) {
+	var out model.PermissionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PermissionFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPermissionInput(ctx context.Context, obj any) (model.PermissionInput, error) {
+	var it model.PermissionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["domain"]; !present {
+		asMap["domain"] = "*"
+	}
+	if _, present := asMap["scope"]; !present {
+		asMap["scope"] = "all"
+	}
+
+	fieldsInOrder := [...]string{"role", "domain", "object", "action", "scope"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "domain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("domain"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Domain = data
+		case "object":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("object"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Object = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "scope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scope = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPermissionInput unmarshals raw into the PermissionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPermissionInput(ctx context.Context, raw any) (model.PermissionInput, error) {
+	var out model.PermissionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PermissionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPolicyChangeInput(ctx context.Context, obj any) (model.PolicyChangeInput, error) {
+	var it model.PolicyChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"grant", "revoke", "assign", "unassign", "createRole", "deleteRole", "group", "ungroup", "discard"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "grant":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grant"))
+			data, err := ec.unmarshalOPermissionInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPermissionInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grant = data
+		case "revoke":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revoke"))
+			data, err := ec.unmarshalOPermissionInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPermissionInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Revoke = data
+		case "assign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assign"))
+			data, err := ec.unmarshalOAssignmentInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAssignmentInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Assign = data
+		case "unassign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unassign"))
+			data, err := ec.unmarshalOAssignmentInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAssignmentInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unassign = data
+		case "createRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createRole"))
+			data, err := ec.unmarshalOPolicyRoleInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyRoleInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreateRole = data
+		case "deleteRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deleteRole"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeleteRole = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalOFieldGroupInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐFieldGroupInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "ungroup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ungroup"))
+			data, err := ec.unmarshalOFieldGroupInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐFieldGroupInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ungroup = data
+		case "discard":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discard"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Discard = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPolicyChangeInput unmarshals raw into the PolicyChangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPolicyChangeInput(ctx context.Context, raw any) (model.PolicyChangeInput, error) {
+	var out model.PolicyChangeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PolicyChangeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPolicyRoleInput(ctx context.Context, obj any) (model.PolicyRoleInput, error) {
+	var it model.PolicyRoleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["description"]; !present {
+		asMap["description"] = ""
+	}
+
+	fieldsInOrder := [...]string{"name", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPolicyRoleInput unmarshals raw into the PolicyRoleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPolicyRoleInput(ctx context.Context, raw any) (model.PolicyRoleInput, error) {
+	var out model.PolicyRoleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PolicyRoleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecommendationOrder(ctx context.Context, obj any) (ent.RecommendationOrder, error) {
 	var it ent.RecommendationOrder
 	if obj == nil {
@@ -22528,6 +24974,59 @@ func (ec *executionContext) unmarshalInputUserOrder(ctx context.Context, obj any
 func UnmarshalUserOrder(ctx context.Context, raw any) (ent.UserOrder, error) {
 	var out ent.UserOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUserRoleInput(ctx context.Context, obj any) (model.UserRoleInput, error) {
+	var it model.UserRoleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["domain"]; !present {
+		asMap["domain"] = "*"
+	}
+
+	fieldsInOrder := [...]string{"role", "domain"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "domain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("domain"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Domain = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUserRoleInput unmarshals raw into the UserRoleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUserRoleInput(ctx context.Context, raw any) (model.UserRoleInput, error) {
+	var out model.UserRoleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserRoleInput", raw, &out)
 	return out, err
 }
 
@@ -24227,6 +26726,44 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var fieldGroupImplementors = []string{"FieldGroup"}
+
+func (ec *executionContext) _FieldGroup(ctx context.Context, sel ast.SelectionSet, obj *store.FieldGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fieldGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FieldGroup")
+		case "field":
+			out.Values[i] = ec._FieldGroup_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._FieldGroup_group(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var followUpImplementors = []string{"FollowUp", "Node"}
 
 func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet, obj *ent.FollowUp) graphql.Marshaler {
@@ -25032,6 +27569,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "grant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_grant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revoke":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revoke(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assign":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assign(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unassign":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unassign(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyPolicyChanges":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyPolicyChanges(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25266,6 +27838,266 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var permissionImplementors = []string{"Permission"}
+
+func (ec *executionContext) _Permission(ctx context.Context, sel ast.SelectionSet, obj *store.Permission) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, permissionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Permission")
+		case "role":
+			out.Values[i] = ec._Permission_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._Permission_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "object":
+			out.Values[i] = ec._Permission_object(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._Permission_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scope":
+			out.Values[i] = ec._Permission_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyImplementors = []string{"Policy"}
+
+func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, obj *store.Policy) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Policy")
+		case "revision":
+			out.Values[i] = ec._Policy_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._Policy_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "permissions":
+			out.Values[i] = ec._Policy_permissions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignments":
+			out.Values[i] = ec._Policy_assignments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fieldGroups":
+			out.Values[i] = ec._Policy_fieldGroups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problems":
+			out.Values[i] = ec._Policy_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "versions":
+			out.Values[i] = ec._Policy_versions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyProblemImplementors = []string{"PolicyProblem"}
+
+func (ec *executionContext) _PolicyProblem(ctx context.Context, sel ast.SelectionSet, obj *store.Problem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyProblemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyProblem")
+		case "ruleID":
+			out.Values[i] = ec._PolicyProblem_ruleID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._PolicyProblem_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._PolicyProblem_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyRoleImplementors = []string{"PolicyRole"}
+
+func (ec *executionContext) _PolicyRole(ctx context.Context, sel ast.SelectionSet, obj *store.Role) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyRoleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyRole")
+		case "name":
+			out.Values[i] = ec._PolicyRole_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._PolicyRole_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyVersionImplementors = []string{"PolicyVersion"}
+
+func (ec *executionContext) _PolicyVersion(ctx context.Context, sel ast.SelectionSet, obj *store.Version) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyVersionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyVersion")
+		case "id":
+			out.Values[i] = ec._PolicyVersion_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._PolicyVersion_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._PolicyVersion_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._PolicyVersion_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._PolicyVersion_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "added":
+			out.Values[i] = ec._PolicyVersion_added(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removed":
+			out.Values[i] = ec._PolicyVersion_removed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -25372,6 +28204,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		case "violationTypes":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query_violationTypes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policy":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_policy(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -25537,6 +28376,59 @@ func (ec *executionContext) _RecommendationEdge(ctx context.Context, sel ast.Sel
 		case "cursor":
 			out.Values[i] = ec._RecommendationEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var roleAssignmentImplementors = []string{"RoleAssignment"}
+
+func (ec *executionContext) _RoleAssignment(ctx context.Context, sel ast.SelectionSet, obj *store.Assignment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleAssignmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleAssignment")
+		case "subject":
+			out.Values[i] = ec._RoleAssignment_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._RoleAssignment_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._RoleAssignment_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._RoleAssignment_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "locality":
+			out.Values[i] = ec._RoleAssignment_locality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -26341,6 +29233,11 @@ func (ec *executionContext) unmarshalNActorWhereInput2ᚖgithubᚗcomᚋbenkan�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAssignmentInput2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAssignmentInput(ctx context.Context, v any) (model.AssignmentInput, error) {
+	res, err := ec.unmarshalInputAssignmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAuditEventAction2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋauditeventᚐAction(ctx context.Context, v any) (auditevent.Action, error) {
 	var res auditevent.Action
 	err := res.UnmarshalGQL(v)
@@ -26450,6 +29347,30 @@ func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCur
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[gid.ID]) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNFieldGroup2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐFieldGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.FieldGroup) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldGroup2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐFieldGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFieldGroup2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐFieldGroup(ctx context.Context, sel ast.SelectionSet, v *store.FieldGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FieldGroup!")
+		return graphql.Null
+	}
+	return ec._FieldGroup(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -26613,6 +29534,20 @@ func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, 
 func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
@@ -26793,6 +29728,126 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPermission2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐPermissionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Permission) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPermission2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐPermission(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPermission2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐPermission(ctx context.Context, sel ast.SelectionSet, v *store.Permission) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Permission!")
+		return graphql.Null
+	}
+	return ec._Permission(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPermissionInput2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPermissionInput(ctx context.Context, v any) (model.PermissionInput, error) {
+	res, err := ec.unmarshalInputPermissionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPolicy2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐPolicy(ctx context.Context, sel ast.SelectionSet, v *store.Policy) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Policy!")
+		return graphql.Null
+	}
+	return ec._Policy(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPolicyChangeInput2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyChangeInputᚄ(ctx context.Context, v any) ([]*model.PolicyChangeInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PolicyChangeInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPolicyChangeInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyChangeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNPolicyChangeInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyChangeInput(ctx context.Context, v any) (*model.PolicyChangeInput, error) {
+	res, err := ec.unmarshalInputPolicyChangeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPolicyProblem2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProblem(ctx context.Context, sel ast.SelectionSet, v store.Problem) graphql.Marshaler {
+	return ec._PolicyProblem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPolicyProblem2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Problem) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicyProblem2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProblem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPolicyRole2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐRole(ctx context.Context, sel ast.SelectionSet, v store.Role) graphql.Marshaler {
+	return ec._PolicyRole(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPolicyRole2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Role) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicyRole2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPolicyVersion2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Version) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicyVersion2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPolicyVersion2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐVersion(ctx context.Context, sel ast.SelectionSet, v *store.Version) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PolicyVersion!")
+		return graphql.Null
+	}
+	return ec._PolicyVersion(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRecommendation2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐRecommendation(ctx context.Context, sel ast.SelectionSet, v *ent.Recommendation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Recommendation!")
@@ -26843,6 +29898,30 @@ func (ec *executionContext) unmarshalNRecommendationWhereInput2ᚖgithubᚗcom�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRoleAssignment2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐAssignmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Assignment) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoleAssignment2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐAssignment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRoleAssignment2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐAssignment(ctx context.Context, sel ast.SelectionSet, v *store.Assignment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RoleAssignment!")
+		return graphql.Null
+	}
+	return ec._RoleAssignment(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26855,6 +29934,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -26954,6 +30062,25 @@ func (ec *executionContext) marshalNUserOrderField2ᚖgithubᚗcomᚋbenkanᚑpr
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalNUserRoleInput2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐUserRoleInputᚄ(ctx context.Context, v any) ([]*model.UserRoleInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.UserRoleInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUserRoleInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐUserRoleInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNUserRoleInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐUserRoleInput(ctx context.Context, v any) (*model.UserRoleInput, error) {
+	res, err := ec.unmarshalInputUserRoleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUserWhereInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐUserWhereInput(ctx context.Context, v any) (*ent.UserWhereInput, error) {
@@ -27598,6 +30725,22 @@ func (ec *executionContext) unmarshalOActorWhereInput2ᚖgithubᚗcomᚋbenkan�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOAssignmentFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAssignmentFilter(ctx context.Context, v any) (*model.AssignmentFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAssignmentFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAssignmentInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAssignmentInput(ctx context.Context, v any) (*model.AssignmentInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAssignmentInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOAuditEvent2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -27764,6 +30907,22 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOFieldGroupFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐFieldGroupFilter(ctx context.Context, v any) (*model.FieldGroupFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFieldGroupFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFieldGroupInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐFieldGroupInput(ctx context.Context, v any) (*model.FieldGroupInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFieldGroupInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
@@ -28659,6 +31818,30 @@ func (ec *executionContext) unmarshalOOrganizationWhereInput2ᚖgithubᚗcomᚋb
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputOrganizationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPermissionFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPermissionFilter(ctx context.Context, v any) (*model.PermissionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPermissionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPermissionInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPermissionInput(ctx context.Context, v any) (*model.PermissionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPermissionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPolicyRoleInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyRoleInput(ctx context.Context, v any) (*model.PolicyRoleInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPolicyRoleInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -1,0 +1,232 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/policy"
+)
+
+// File is a policy written as Casbin's CSV, as Export writes it and Import
+// reads it: g2, p and g lines, and "# role NAME: description" comments
+// that declare roles. A role a p line names is declared by the file too.
+type File struct {
+	Roles []Role
+	lines [][]string
+	at    []int // the file's line number of each line
+}
+
+// ParseFile reads a policy file. It fails only on what cannot be read as
+// lines at all; CheckFile says which lines are valid.
+func ParseFile(text string) (*File, error) {
+	f := &File{}
+	for n, raw := range strings.Split(text, "\n") {
+		raw = strings.TrimSpace(raw)
+		if name, desc, ok := roleComment(raw); ok {
+			if !slices.ContainsFunc(f.Roles, func(r Role) bool { return r.Name == name }) {
+				f.Roles = append(f.Roles, Role{Name: name, Description: desc})
+			}
+			continue
+		}
+		l := policy.Line(raw)
+		if l == nil {
+			continue
+		}
+		f.lines = append(f.lines, l)
+		f.at = append(f.at, n+1)
+	}
+	for _, l := range f.lines {
+		if l[0] == "p" && len(l) > 1 && !slices.ContainsFunc(f.Roles, func(r Role) bool { return r.Name == l[1] }) {
+			f.Roles = append(f.Roles, Role{Name: l[1]})
+		}
+	}
+	if len(f.lines) == 0 {
+		return nil, benkan.Errorf(benkan.EINVALID, "the file holds no policy line")
+	}
+	return f, nil
+}
+
+// roleComment reads "# role NAME: description".
+func roleComment(raw string) (name, desc string, ok bool) {
+	rest, ok := strings.CutPrefix(raw, "# role ")
+	if !ok {
+		return "", "", false
+	}
+	name, desc, _ = strings.Cut(rest, ":")
+	name = strings.TrimSpace(name)
+	return name, strings.TrimSpace(desc), roleName.MatchString(name)
+}
+
+// FileProblem is a line of a file that does not validate.
+type FileProblem struct {
+	// Line is the line's number in the file, from 1.
+	Line int
+	// Text is the line; Reason what is wrong with it.
+	Text, Reason string
+}
+
+// CheckFile validates every line of f against the schema, the scope
+// vocabulary and the file's own roles and field groups, without a
+// database: whether the users and localities it names exist is checked
+// by Import.
+func CheckFile(f *File) []FileProblem {
+	roles := map[string]bool{}
+	for _, r := range f.Roles {
+		roles[r.Name] = true
+	}
+	var out []FileProblem
+	for i, reason := range check(roles, names{anything: true}, f.lines) {
+		if reason != "" {
+			out = append(out, FileProblem{Line: f.at[i], Text: strings.Join(f.lines[i], ", "), Reason: reason})
+		}
+	}
+	return out
+}
+
+// Import makes the stored policy the file's: one change set, with reason,
+// that creates the file's roles that do not exist, adds its lines that are
+// not stored and removes the stored lines it does not hold (lines that do
+// not validate included). It is validated and applied like any change set
+// (see Apply); a file with invalid lines is refused whole, naming them.
+//
+// Callers: as Apply.
+func (s *Store) Import(ctx context.Context, f *File, reason string) (*Version, error) {
+	if problems := CheckFile(f); len(problems) > 0 {
+		var b strings.Builder
+		for _, p := range problems {
+			fmt.Fprintf(&b, "\nline %d: %s: %s", p.Line, p.Text, p.Reason)
+		}
+		return nil, benkan.Errorf(benkan.EINVALID, "the file has %d invalid lines:%s", len(problems), b.String())
+	}
+	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
+		return nil, err
+	}
+	cur, err := s.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	changes := importChanges(cur, f)
+	if len(changes) == 0 {
+		return nil, benkan.Errorf(benkan.EINVALID, "the stored policy is the file's already: nothing to import")
+	}
+	return s.Apply(ctx, changes, reason)
+}
+
+// importChanges are the changes that turn cur into f: roles first, then
+// additions (field groups before the permissions that name them, roles'
+// permissions before assignments), then removals in the reverse order.
+func importChanges(cur *Policy, f *File) []Change {
+	var out []Change
+	for _, r := range f.Roles {
+		if !slices.ContainsFunc(cur.Roles, func(x Role) bool { return x.Name == r.Name }) {
+			out = append(out, Change{Op: CreateRole, Role: r})
+		}
+	}
+	stored := func(l []string) bool {
+		return slices.ContainsFunc(cur.rules, func(r rule) bool { return sameLine(r.line, l) })
+	}
+	for _, kind := range []string{"g2", "p", "g"} {
+		for _, l := range f.lines {
+			if l[0] == kind && !stored(l) {
+				out = append(out, lineChange(l, true))
+			}
+		}
+	}
+	inFile := func(l []string) bool {
+		return slices.ContainsFunc(f.lines, func(x []string) bool { return sameLine(x, l) })
+	}
+	for _, pr := range cur.Problems {
+		out = append(out, Change{Op: Discard, RuleID: pr.RuleID})
+	}
+	for _, kind := range []string{"g", "p", "g2"} {
+		for _, l := range cur.lines {
+			if l[0] == kind && !inFile(l) {
+				out = append(out, lineChange(l, false))
+			}
+		}
+	}
+	return out
+}
+
+// lineChange is the change that adds (or removes) a valid line.
+func lineChange(l []string, add bool) Change {
+	switch l[0] {
+	case "p":
+		op := Grant
+		if !add {
+			op = Revoke
+		}
+		return Change{Op: op, Permission: Permission{l[1], l[2], l[3], l[4], l[5]}}
+	case "g":
+		op := Assign
+		if !add {
+			op = Unassign
+		}
+		return Change{Op: op, Assignment: Assignment{l[1], l[2], l[3]}}
+	default:
+		op := Group
+		if !add {
+			op = Ungroup
+		}
+		return Change{Op: op, FieldGroup: FieldGroup{l[1], l[2]}}
+	}
+}
+
+// seed stores the default policy in a database that holds no policy yet;
+// replicas starting together store it once.
+func (s *Store) seed(ctx context.Context) error {
+	f, err := ParseFile(policy.DefaultPolicy)
+	if err != nil {
+		return fmt.Errorf("read the default policy: %w", err)
+	}
+	ctx = AsOperator(ctx, "benkan")
+	return s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+		if err := c.PolicyState.UpdateOneID(1).AddRevision(0).Exec(ctx); err != nil {
+			return fmt.Errorf("store default policy: %w", err)
+		}
+		n, err := c.PolicyRule.Query().Count(ctx)
+		if err != nil {
+			return fmt.Errorf("store default policy: %w", err)
+		}
+		m, err := c.PolicyRole.Query().Count(ctx)
+		switch {
+		case err != nil || m > 0:
+			return err
+		case n == 0:
+			_, err = s.apply(ctx, c, "benkan", importChanges(&Policy{}, f), "the default policy, DESIGN.md's matrix")
+			return err
+		}
+		// A policy stored before benkan kept roles: its lines name roles
+		// that exist in nothing but those lines. Declare them, so that the
+		// lines keep holding.
+		cur, err := read(ctx, c)
+		if err != nil {
+			return err
+		}
+		var changes []Change
+		for _, r := range cur.rules {
+			if len(r.line) > 1 && (r.line[0] == "p" || r.line[0] == "g" && len(r.line) > 2) {
+				name := r.line[1]
+				if r.line[0] == "g" {
+					name = r.line[2]
+				}
+				if roleName.MatchString(name) && !slices.ContainsFunc(changes, func(ch Change) bool { return ch.Role.Name == name }) {
+					desc := ""
+					if i := slices.IndexFunc(f.Roles, func(x Role) bool { return x.Name == name }); i >= 0 {
+						desc = f.Roles[i].Description
+					}
+					changes = append(changes, Change{Op: CreateRole, Role: Role{Name: name, Description: desc}})
+				}
+			}
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		_, err = s.apply(ctx, c, "benkan", changes, "declare the roles of a policy stored before roles were kept")
+		return err
+	})
+}

@@ -1,0 +1,55 @@
+package store
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+
+	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/storage"
+)
+
+// OpenFor opens the store of db (see Open) and puts its policy in force in
+// engine, now and after every change: what a serving process does. Call
+// Watch to follow changes made by other processes.
+func OpenFor(ctx context.Context, db *storage.DB, engine *policy.Engine, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return Open(ctx, db, Options{Logger: log, OnChange: func(p *Policy) {
+		if err := engine.Use(p.Snapshot()); err != nil {
+			// Validated lines always load; this would be a bug of benkan's.
+			log.Error("put the policy in force: keeping the previous one", "revision", p.Revision, "err", err)
+		}
+	}})
+}
+
+// EnsureAssigned gives each assignment that the policy does not hold yet,
+// as change sets of at most maxChanges, with reason: how benkan itself
+// gives demo and test users their roles. It does nothing when every
+// assignment is held.
+//
+// Callers: as Apply.
+func (s *Store) EnsureAssigned(ctx context.Context, reason string, as []Assignment) error {
+	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
+		return err
+	}
+	p, err := s.load(ctx)
+	if err != nil {
+		return err
+	}
+	var changes []Change
+	for _, a := range as {
+		if !slices.Contains(p.Assignments, a) && !slices.ContainsFunc(changes, func(c Change) bool { return c.Assignment == a }) {
+			changes = append(changes, Change{Op: Assign, Assignment: a})
+		}
+	}
+	for len(changes) > 0 {
+		n := min(len(changes), maxChanges)
+		if _, err := s.Apply(ctx, changes[:n], reason); err != nil {
+			return err
+		}
+		changes = changes[n:]
+	}
+	return nil
+}
