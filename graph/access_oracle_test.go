@@ -17,8 +17,8 @@ import (
 	"github.com/benkan-project/benkan/apitest"
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/involvement"
-	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/gid"
+	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/storage"
 	"github.com/benkan-project/benkan/storage/storagetest"
 )
