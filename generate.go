@@ -2,8 +2,9 @@
 // human-rights monitoring project share data, each seeing only what it may.
 //
 // The packages are: ent (data model and generated client), graph (GraphQL
-// schema and resolvers), policy (access control), storage (databases),
-// server (HTTP), demo (demo data) and cmd/benkan (the command).
+// schema and resolvers), policy (access decisions), policy/store (the
+// stored policy and its changes), storage (databases), server (HTTP), demo
+// (demo data) and cmd/benkan (the command).
 package benkan
 
 //go:generate go run -mod=mod ./ent/entc.go

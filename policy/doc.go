@@ -1,9 +1,14 @@
 // Package policy decides who may see and change what, from the Casbin policy
 // (model.conf, and default.csv until an admin changes it).
 //
-// A request's Viewer holds the user's grants: each is one policy line of a
-// role the user holds in a domain (everywhere, or a locality and the
-// localities below it). Grants compile to SQL predicates that ent's privacy
+// It is the decision side of the policy: the Engine puts in force the
+// validated snapshots that package policy/store (the stored policy, its
+// changes and their audit) hands it, and knows nothing of how they change.
+//
+// A request's Viewer holds the user's grants, as Casbin's role manager
+// gives them (AssignmentsOf): the permission lines of each role the user
+// holds in a domain (everywhere, or a locality and the localities below
+// it), inherited roles included. Grants compile to SQL predicates that ent's privacy
 // layer adds to every query (rows a viewer may not see are never loaded, so
 // counts and pagination are right), and to per-row checks of the fields a
 // grant covers. Casbin is never asked once per row.
