@@ -96,4 +96,3 @@ func readPolicyFile(path string) (*store.File, error) {
 	}
 	return f, nil
 }
-
