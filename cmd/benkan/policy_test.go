@@ -483,6 +483,26 @@ func TestPolicyExportImport(t *testing.T) {
 		if n := versions(); n != nVersions+2 {
 			t.Errorf("versions: %d after the imports, want %d (two applied, the refused ones none)", n, nVersions+2)
 		}
+
+		// A line written around the store (raw SQL, an old release) that
+		// does not validate: list shows it, import discards it.
+		ghost, err := db.Client.PolicyRule.Create().SetPtype("p").SetV0("ghost").SetV1("*").SetV2("Incident").SetV3("read").SetV4("all").Save(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.steps(t, []policyStep{
+			{name: "list problems", args: []string{"list", "--kind", "problems"},
+				want: []string{"(1)", "  " + strconv.Itoa(ghost.ID) + "  ", "p, ghost, *, Incident, read, all", `no role "ghost"`},
+				not:  []string{"Permissions", "Roles ("}},
+			{name: "export leaves problems out", args: []string{"export"}, not: []string{"ghost"}},
+			{name: "import discards problems", args: []string{"import", exported, "--reason", "discard the ghost"},
+				want: []string{"0 added, 1 removed", "- p, ghost, *, Incident, read, all"},
+				check: func(t *testing.T, pol *store.Policy) {
+					if len(pol.Problems) != 0 {
+						t.Errorf("problems after the import: %v", pol.Problems)
+					}
+				}},
+		})
 	})
 }
 
