@@ -38,15 +38,7 @@ func envName(flagName string) string {
 // parse reads environment variables into the flags they name, then the
 // command line, so that a flag on the command line wins.
 func parse(fs *flag.FlagSet, args []string) error {
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		if v, ok := os.LookupEnv(envName(f.Name)); ok && err == nil {
-			if e := f.Value.Set(v); e != nil {
-				err = fmt.Errorf("%s=%q: %w", envName(f.Name), v, e)
-			}
-		}
-	})
-	if err != nil {
+	if err := fromEnv(fs, func(*flag.Flag) bool { return true }); err != nil {
 		return err
 	}
 	if err := fs.Parse(args); err != nil {
@@ -56,6 +48,23 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
+}
+
+// fromEnv sets each flag that which selects from its environment variable,
+// if that is set.
+func fromEnv(fs *flag.FlagSet, which func(*flag.Flag) bool) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if !which(f) || err != nil {
+			return
+		}
+		if v, ok := os.LookupEnv(envName(f.Name)); ok {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", envName(f.Name), v, e)
+			}
+		}
+	})
+	return err
 }
 
 // databaseFlags registers the flags that choose the database.

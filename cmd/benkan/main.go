@@ -5,6 +5,7 @@
 //	benkan seed [flags]      load the demo data into an empty database
 //	benkan token --user SUB  print a signed token for a user (development)
 //	benkan bench [flags]     run the benchmark harness (BENCHMARKS.md)
+//	benkan policy SUBCOMMAND read, change, export or import the access policy
 //
 // Every flag can also be set with an environment variable BENKAN_<FLAG>,
 // e.g. BENKAN_DATABASE_URL for --database-url; a flag wins over a variable.
@@ -26,6 +27,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		var code exitCode
+		if errors.As(err, &code) {
+			os.Exit(int(code))
+		}
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "benkan:", err)
 		}
@@ -40,7 +45,16 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"seed":    seed,
 	"token":   token,
 	"bench":   benchCmd,
+	"policy":  policyCmd,
 }
+
+// exitCode is an error the command has reported already, on stderr: main
+// exits with the code and prints nothing more. `benkan policy` uses it to
+// print its refusals as "benkan policy grant: ..." and to exit 1 when
+// `validate` finds problems.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	name := "serve"
@@ -68,6 +82,8 @@ Usage:
   benkan seed [flags]      load the demo data into an empty database
   benkan token --user SUB  print a signed token for a user (BENKAN_JWT_SECRET)
   benkan bench [flags]     run the benchmark harness (see BENCHMARKS.md)
+  benkan policy ...        list, change, validate, export or import the access
+                           policy ('benkan policy help' lists its subcommands)
   benkan help              this text
 
 Run 'benkan <command> --help' for the flags of a command. Every flag can

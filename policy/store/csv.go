@@ -74,12 +74,17 @@ type FileProblem struct {
 // database: whether the users and localities it names exist is checked
 // by Import.
 func CheckFile(f *File) []FileProblem {
+	return f.problems(names{anything: true})
+}
+
+// problems checks f's lines with the users and localities known to exist.
+func (f *File) problems(known names) []FileProblem {
 	roles := map[string]bool{}
 	for _, r := range f.Roles {
 		roles[r.Name] = true
 	}
 	var out []FileProblem
-	for i, reason := range check(roles, names{anything: true}, f.lines) {
+	for i, reason := range check(roles, known, f.lines) {
 		if reason != "" {
 			out = append(out, FileProblem{Line: f.at[i], Text: strings.Join(f.lines[i], ", "), Reason: reason})
 		}
@@ -87,23 +92,36 @@ func CheckFile(f *File) []FileProblem {
 	return out
 }
 
+// fileError refuses a file, naming each invalid line.
+func fileError(problems []FileProblem) error {
+	var b strings.Builder
+	for _, p := range problems {
+		fmt.Fprintf(&b, "\nline %d: %s: %s", p.Line, p.Text, p.Reason)
+	}
+	return benkan.Errorf(benkan.EINVALID, "the file has %d invalid lines:%s", len(problems), b.String())
+}
+
 // Import makes the stored policy the file's: one change set, with reason,
 // that creates the file's roles that do not exist, adds its lines that are
 // not stored and removes the stored lines it does not hold (lines that do
 // not validate included). It is validated and applied like any change set
-// (see Apply); a file with invalid lines is refused whole, naming them.
+// (see Apply); a file with invalid lines is refused whole, naming each by
+// its line number, the users and localities that do not exist included.
 //
 // Callers: as Apply.
 func (s *Store) Import(ctx context.Context, f *File, reason string) (*Version, error) {
 	if problems := CheckFile(f); len(problems) > 0 {
-		var b strings.Builder
-		for _, p := range problems {
-			fmt.Fprintf(&b, "\nline %d: %s: %s", p.Line, p.Text, p.Reason)
-		}
-		return nil, benkan.Errorf(benkan.EINVALID, "the file has %d invalid lines:%s", len(problems), b.String())
+		return nil, fileError(problems)
 	}
 	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
 		return nil, err
+	}
+	known, err := lookup(policy.SystemContext(ctx), s.client(ctx), f.lines)
+	if err != nil {
+		return nil, err
+	}
+	if problems := f.problems(known); len(problems) > 0 {
+		return nil, fileError(problems)
 	}
 	cur, err := s.load(ctx)
 	if err != nil {

@@ -82,6 +82,7 @@ func openSQLite(t testing.TB, cfg storage.Config) *storage.DB {
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
+	dirs.Store(db, cfg.DataDir)
 	t.Cleanup(func() { db.Close() })
 	return db
 }

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/user"
+	"strings"
+
+	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/policy/store"
+	"github.com/benkan-project/benkan/storage"
+)
+
+// policySubcommands maps a subcommand of `benkan policy` to what runs it.
+// Each parses its own flags and arguments (policyCall) and leaves every
+// decision to package policy/store, as the GraphQL admin API does.
+var policySubcommands = map[string]func(ctx context.Context, c *policyCall) error{
+	"list":     policyList,
+	"grant":    policyChange(store.Grant),
+	"revoke":   policyChange(store.Revoke),
+	"assign":   policyChange(store.Assign),
+	"unassign": policyChange(store.Unassign),
+	"validate": policyValidate,
+	"export":   policyExport,
+	"import":   policyImport,
+}
+
+const policyUsage = `Usage: benkan policy SUBCOMMAND [arguments] [flags]
+
+Reads and changes the access policy stored in the database, through the same
+store as the GraphQL admin API: every change is validated, applied whole or
+not at all, and recorded as a policy version whose actor is cli:<OS user>.
+
+Subcommands:
+  list      [--role R] [--subject S] [--kind roles|p|g|g2|problems]
+            print roles, permissions, assignments, field groups and problems
+  grant     ROLE OBJECT ACTION [--domain D] [--scope S] --reason R
+  revoke    ROLE OBJECT ACTION [--domain D] [--scope S] --reason R
+  assign    SUBJECT ROLE [--domain D] --reason R
+  unassign  SUBJECT ROLE [--domain D] --reason R
+  export    [FILE]          write the policy as Casbin CSV (stdout by default)
+  import    FILE --reason R make the stored policy the file's, as one change
+  validate  FILE            check a policy file, without a database
+
+The database is chosen as for serve: --database-url (BENKAN_DATABASE_URL),
+or the embedded database in --data-dir (BENKAN_DATA_DIR). Run
+'benkan policy SUBCOMMAND --help' for the flags of a subcommand.
+Exit status: 0 done, 1 refused or invalid, 2 wrong usage.
+`
+
+func policyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, policyUsage)
+		return exitCode(2)
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, policyUsage)
+		return nil
+	}
+	sub, ok := policySubcommands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "benkan policy: unknown subcommand %q\n\n%s", args[0], policyUsage)
+		return exitCode(2)
+	}
+	c := &policyCall{name: args[0], args: args[1:], stdout: stdout, stderr: stderr}
+	return c.report(sub(ctx, c))
+}
+
+// policyCall is one run of a subcommand: its flags, its arguments, where
+// it prints.
+type policyCall struct {
+	name           string
+	args           []string
+	stdout, stderr io.Writer
+	fs             *flag.FlagSet
+	db             *storage.Config
+	pos            []string // the positional arguments, once parsed
+}
+
+// usageError is a command line that does not say what to do.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// flags starts the subcommand's flag set; synopsis names its positional
+// arguments, summary says what it does.
+func (c *policyCall) flags(synopsis, summary string, database bool) *flag.FlagSet {
+	fs := flag.NewFlagSet("policy "+c.name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	if database {
+		c.db = databaseFlags(fs)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(c.stderr, "Usage: benkan policy %s %s\n\n%s\n", c.name, synopsis, summary)
+		n := 0
+		fs.VisitAll(func(f *flag.Flag) {
+			if n++; n == 1 {
+				fmt.Fprintln(c.stderr, "\nFlags:")
+			}
+			env := ""
+			if isDatabaseFlag(f) {
+				env = " (" + envName(f.Name) + ")"
+			}
+			fmt.Fprintf(c.stderr, "  --%s%s\n    \t%s", f.Name, env, f.Usage)
+			if f.DefValue != "" {
+				fmt.Fprintf(c.stderr, " (default %q)", f.DefValue)
+			}
+			fmt.Fprintln(c.stderr)
+		})
+	}
+	c.fs = fs
+	return fs
+}
+
+// isDatabaseFlag reports whether a flag is one of databaseFlags. Only those
+// are read from the environment here: a change's reason, role or scope is
+// written on the command line each time, never inherited from a shell.
+func isDatabaseFlag(f *flag.Flag) bool { return f.Name == "database-url" || f.Name == "data-dir" }
+
+// parse reads the environment (database flags only), then the command
+// line, flags and positional arguments in any order ("--" ends the flags),
+// and checks that there are min to max positional arguments.
+func (c *policyCall) parse(min, max int) error {
+	if err := fromEnv(c.fs, isDatabaseFlag); err != nil {
+		return usageError{err.Error()}
+	}
+	args := c.args
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return exitCode(2) // the flag package printed the error and the usage
+		}
+		rest := c.fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			c.pos = append(c.pos, rest...)
+			break
+		}
+		c.pos, args = append(c.pos, rest[0]), rest[1:]
+	}
+	switch {
+	case len(c.pos) < min:
+		return usageError{fmt.Sprintf("%d arguments missing", min-len(c.pos))}
+	case len(c.pos) > max:
+		return usageError{fmt.Sprintf("unexpected argument %q", c.pos[max])}
+	}
+	return nil
+}
+
+// open opens the database of the flags, migrated, and its policy store
+// (which stores the default policy in a database that holds none yet).
+func (c *policyCall) open(ctx context.Context) (*store.Store, func(), error) {
+	db, err := openMigrated(ctx, c.db)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The store logs the problems of stored lines on every load; list
+	// prints them, and a change that meets one says so.
+	s, err := store.Open(ctx, db, store.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return s, func() { db.Close() }, nil
+}
+
+// operator is the context in which the command line reads and changes the
+// policy: as the operator "cli:<OS user>", the name its versions record.
+func operator(ctx context.Context) context.Context {
+	return store.AsOperator(ctx, "cli:"+osUser())
+}
+
+// osUser names who runs the command, for the record of their changes.
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	for _, v := range []string{"USER", "USERNAME", "LOGNAME"} {
+		if name := os.Getenv(v); name != "" {
+			return name
+		}
+	}
+	return "unknown"
+}
+
+// report prints what went wrong, as "benkan policy grant: message", and
+// returns the exit code: a refusal by the store shows its message (the one
+// a GraphQL client would get) and never a stack or a driver's internals
+// beyond what the error says.
+func (c *policyCall) report(err error) error {
+	var code exitCode
+	var usage usageError
+	var be *benkan.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		return nil
+	case errors.As(err, &code):
+		return code
+	case errors.As(err, &usage):
+		fmt.Fprintf(c.stderr, "benkan policy %s: %s\n\n", c.name, usage.msg)
+		if c.fs != nil {
+			c.fs.Usage()
+		}
+		return exitCode(2)
+	case errors.As(err, &be):
+		msg := be.Message
+		if be.Field == "reason" {
+			msg = "--reason: " + msg
+		}
+		fmt.Fprintf(c.stderr, "benkan policy %s: %s\n", c.name, msg)
+	default:
+		fmt.Fprintf(c.stderr, "benkan policy %s: %v\n", c.name, err)
+	}
+	return exitCode(1)
+}
+
+// printVersion prints the version a change made and its lines.
+func printVersion(w io.Writer, v *store.Version) {
+	fmt.Fprintf(w, "policy version %d (revision %d) by %s: %d added, %d removed\n", v.ID, v.Revision, v.Actor, len(v.Added), len(v.Removed))
+	for _, l := range v.Added {
+		fmt.Fprintln(w, "  + "+l)
+	}
+	for _, l := range v.Removed {
+		fmt.Fprintln(w, "  - "+l)
+	}
+}
+
+// requireReason refuses a change without --reason before the database is
+// opened (the store would refuse it too).
+func requireReason(reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return usageError{"--reason is required: say why the policy changes, it is kept with the change"}
+	}
+	return nil
+}
