@@ -103,7 +103,7 @@ func TestPolicyValidate(t *testing.T) {
 		return path
 	}
 	good := write("good.csv", policy.DefaultPolicy)
-	// Lines 3 to 6 are wrong, each in its own way; 1, 2 and 7 are right.
+	// Lines 3 to 6 and 8 are wrong, each in its own way; 1, 2 and 7 are right.
 	bad := write("bad.csv", strings.Join([]string{
 		"# role auditor: reads incidents",
 		"p, auditor, *, Incident, read, all",
@@ -112,6 +112,7 @@ func TestPolicyValidate(t *testing.T) {
 		"g, alice, audtor, *",
 		"p, auditor, *, Incident, read, own_localites",
 		"g2, Incident.narrative, Incident:sensitive",
+		"p, audtor, *, Incident, read, all",
 	}, "\n"))
 	empty := write("empty.csv", "# nothing but a comment\n")
 	tests := []struct {
@@ -127,7 +128,8 @@ func TestPolicyValidate(t *testing.T) {
 			"bad.csv:4: p, auditor, *, Incident, raed, all:",
 			"bad.csv:5: g, alice, audtor, *: no role \"audtor\"",
 			"bad.csv:6: p, auditor, *, Incident, read, own_localites:",
-			"benkan policy validate: " + bad + " has 4 invalid lines",
+			"bad.csv:8: p, audtor, *, Incident, read, all: no role \"audtor\"",
+			"benkan policy validate: " + bad + " has 5 invalid lines",
 		}, []string{"bad.csv:1:", "bad.csv:2:", "bad.csv:7:"}},
 		{"no policy line", empty, 1, []string{"benkan policy validate: the file holds no policy line"}, nil},
 		{"no such file", filepath.Join(tmp, "missing.csv"), 1, []string{"benkan policy validate: read the policy file:"}, nil},

@@ -13,7 +13,8 @@ import (
 
 // File is a policy written as Casbin's CSV, as Export writes it and Import
 // reads it: g2, p and g lines, and "# role NAME: description" comments
-// that declare roles. A role a p line names is declared by the file too.
+// that declare roles. A line may name only a role the file declares, so
+// that a misspelt role ("dihr_parnter") is refused, not created.
 type File struct {
 	Roles []Role
 	lines [][]string
@@ -38,11 +39,6 @@ func ParseFile(text string) (*File, error) {
 		}
 		f.lines = append(f.lines, l)
 		f.at = append(f.at, n+1)
-	}
-	for _, l := range f.lines {
-		if l[0] == "p" && len(l) > 1 && !slices.ContainsFunc(f.Roles, func(r Role) bool { return r.Name == l[1] }) {
-			f.Roles = append(f.Roles, Role{Name: l[1]})
-		}
 	}
 	if len(f.lines) == 0 {
 		return nil, benkan.Errorf(benkan.EINVALID, "the file holds no policy line")

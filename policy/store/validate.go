@@ -171,7 +171,7 @@ func checkDomain(known names, domain string) string {
 }
 
 func unknownRole(name string) string {
-	return fmt.Sprintf("no role %q: create it first (createRole)", name)
+	return fmt.Sprintf("no role %q: declare it first (createRole, or a \"# role %s: what it is for\" line in a policy file)", name, name)
 }
 
 func errText(err error) string {
