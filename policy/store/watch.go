@@ -21,8 +21,13 @@ func (s *Store) Watch(ctx context.Context) {
 	var notices <-chan *pq.Notification
 	if s.db.Dialect == dialect.Postgres && s.db.DatabaseURL != "" {
 		l := pq.NewListener(s.db.DatabaseURL, 100*time.Millisecond, 5*time.Second, func(ev pq.ListenerEventType, err error) {
-			if err != nil {
+			switch {
+			case err != nil:
 				s.log.WarnContext(ctx, "policy notices", "event", int(ev), "err", err)
+			case ev == pq.ListenerEventReconnected:
+				// Said, so that an operator (and the tests) can tell that
+				// changes are announced again, not only polled for.
+				s.log.InfoContext(ctx, "policy notices: reconnected")
 			}
 		})
 		defer l.Close()

@@ -180,25 +180,34 @@ func ThroughProxy(t testing.TB) (direct, proxied *storage.DB, proxy *Proxy) {
 		t.Skipf("%s is not set", EnvURL)
 	}
 	direct = Database{Name: "postgres", open: openPostgres}.Open(t, storage.Config{})
-	// The direct pool's URL, with the proxy's address for its host.
-	var u *url.URL
+	proxy, proxiedURL := NewProxy(t, postgresURL(t, direct))
 	var err error
-	if u, err = url.Parse(postgresURL(t, direct)); err != nil {
-		t.Fatalf("parse the test database URL: %v", err)
+	proxied, err = storage.Open(context.Background(), storage.Config{DatabaseURL: proxiedURL})
+	if err != nil {
+		t.Fatalf("open postgres through the proxy: %v", err)
 	}
-	proxy = &Proxy{target: u.Host, conns: map[net.Conn]bool{}}
+	t.Cleanup(func() { proxied.Close() })
+	return direct, proxied, proxy
+}
+
+// NewProxy starts a Proxy to the PostgreSQL server of the URL target, up,
+// and returns it with target rewritten to go through it: for a server
+// process under test whose database the test takes away. The proxy is
+// stopped at the end of t.
+func NewProxy(t testing.TB, target string) (*Proxy, string) {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatalf("proxy: parse the database URL: %v", err)
+	}
+	proxy := &Proxy{target: u.Host, conns: map[net.Conn]bool{}}
 	proxy.listen(t)
 	t.Cleanup(func() {
 		proxy.Down()
 		proxy.wg.Wait()
 	})
 	u.Host = proxy.Addr()
-	proxied, err = storage.Open(context.Background(), storage.Config{DatabaseURL: u.String()})
-	if err != nil {
-		t.Fatalf("open postgres through the proxy: %v", err)
-	}
-	t.Cleanup(func() { proxied.Close() })
-	return direct, proxied, proxy
+	return proxy, u.String()
 }
 
 // urls holds the URL each PostgreSQL test database was opened with.

@@ -87,9 +87,43 @@ func openSQLite(t testing.TB, cfg storage.Config) *storage.DB {
 	return db
 }
 
-// openPostgres creates a schema of its own in the test database and opens a
-// client whose search_path is that schema.
+// openPostgres opens a client on a fresh schema of the test database.
 func openPostgres(t testing.TB, cfg storage.Config) *storage.DB {
+	cfg.DatabaseURL = freshSchema(t)
+	ctx := context.Background()
+	db, err := storage.Open(ctx, cfg)
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	urls.Store(db, cfg.DatabaseURL)
+	t.Cleanup(func() { db.Close() })
+	if db.Dialect != dialect.Postgres {
+		t.Fatalf("expected a postgres dialect, got %s", db.Dialect)
+	}
+	return db
+}
+
+// PostgresURL returns the URL of a fresh, empty schema of the PostgreSQL
+// test database (its search_path), dropped at the end of t: for a test that
+// starts servers of its own, which migrate it, and cannot share a
+// *storage.DB with them. It skips t when BENKAN_TEST_DATABASE_URL is not
+// set, and fails it in CI (CI=true), as Databases does.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	if os.Getenv(EnvURL) == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but %s is not set: the PostgreSQL tests must run in CI", EnvURL)
+		}
+		t.Skipf("%s is not set", EnvURL)
+	}
+	return freshSchema(t)
+}
+
+// freshSchema creates a schema of its own in the test database, dropped at
+// the end of t (after the cleanups registered later, such as closing the
+// clients on it), and returns the URL whose search_path is that schema.
+func freshSchema(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv(EnvURL)
 	admin, err := sql.Open("postgres", base)
 	if err != nil {
@@ -103,6 +137,11 @@ func openPostgres(t testing.TB, cfg storage.Config) *storage.DB {
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("create schema (is PostgreSQL running at %s?): %v", EnvURL, err)
 	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("parse %s: %v", EnvURL, err)
@@ -110,20 +149,5 @@ func openPostgres(t testing.TB, cfg storage.Config) *storage.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	cfg.DatabaseURL = u.String()
-	db, err := storage.Open(ctx, cfg)
-	if err != nil {
-		t.Fatalf("open postgres: %v", err)
-	}
-	urls.Store(db, cfg.DatabaseURL)
-	t.Cleanup(func() {
-		db.Close()
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	if db.Dialect != dialect.Postgres {
-		t.Fatalf("expected a postgres dialect, got %s", db.Dialect)
-	}
-	return db
+	return u.String()
 }
