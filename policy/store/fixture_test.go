@@ -255,7 +255,7 @@ func (w *world) revision() int64 {
 
 // counts are what a refused change must leave as it was.
 type counts struct {
-	revision              int64
+	revision               int64
 	rules, versions, audit int
 }
 
