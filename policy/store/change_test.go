@@ -144,7 +144,7 @@ func TestLastAdminKept(t *testing.T) {
 		w.apply(t, "hand back", assign(subjAdmin, policy.AdminRole, "*"))
 
 		// Two admins, each removed by one of two concurrent sets.
-		for round := range 5 {
+		for round := range 10 {
 			admins := []string{subjAdmin, subjAdmin2}
 			errs := make([]error, len(admins))
 			var wg sync.WaitGroup
