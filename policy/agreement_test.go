@@ -266,3 +266,54 @@ func randomPolicy(r *rand.Rand) (lines [][]string, subjects, domains []string) {
 	domains = append(domains, string(gid.New("loc")))
 	return lines, append(subjects, "nobody"), domains
 }
+
+// TestAgreementDocumentedWrites pins what model.conf's comments say of
+// fields created or updated, on both sides: a grant of a type covers its
+// fields but the collector; only a grant naming the collector, or "*",
+// covers it, not "Type.*" nor a field group.
+func TestAgreementDocumentedWrites(t *testing.T) {
+	groups := [][]string{
+		{"g2", "Incident.narrative", "Incident:sensitive"},
+		{"g2", "Incident.collectedBy", "Incident:sensitive"},
+	}
+	cases := []struct {
+		grant, object, action string
+		want                  bool
+	}{
+		{"Incident", "Incident.narrative", ActionUpdate, true},
+		{"Incident", "Incident.collectedBy", ActionUpdate, false},
+		{"Incident", "Incident.*", ActionUpdate, false},
+		{"Incident", "Incident", ActionUpdate, true},
+		{"Incident.*", "Incident.summary", ActionCreate, true},
+		{"Incident.*", "Incident.collectedBy", ActionCreate, false},
+		{"Incident.*", "Incident.*", ActionCreate, true},
+		{"Incident:sensitive", "Incident.narrative", ActionUpdate, true},
+		{"Incident:sensitive", "Incident.collectedBy", ActionUpdate, false},
+		{"Incident:sensitive", "Incident.collectedBy", ActionRead, true},
+		{"Incident.collectedBy", "Incident.collectedBy", ActionCreate, true},
+		{"*", "Incident.collectedBy", ActionUpdate, true},
+		{"Actor", "Actor.collectedBy", ActionCreate, false},
+		{"Actor", "Actor.fullName", ActionCreate, true},
+		{"ViolationType", "ViolationType.*", ActionCreate, true},
+		{"ViolationType", "ViolationType.code", ActionUpdate, true},
+		{"Incident", "Incident.narrative", ActionRead, false}, // reading a field needs a grant of it
+		{"Incident", "Actor.fullName", ActionUpdate, false},
+	}
+	for _, c := range cases {
+		lines := append(slices.Clone(groups),
+			[]string{"p", "r", "*", c.grant, c.action, "all"},
+			[]string{"g", UserSubject("u"), "r", "*"})
+		e, err := NewEnforcer(lines)
+		if err != nil {
+			t.Fatal(err)
+		}
+		casbin, err := e.Enforce(UserSubject("u"), "*", c.object, c.action)
+		if err != nil {
+			t.Fatal(err)
+		}
+		holds := agreementViewer(t, lines, "u").Holds("*", c.object, c.action)
+		if casbin != c.want || holds != c.want {
+			t.Errorf("grant %s %s, request %s %s: Casbin %v, Holds %v, want %v", c.grant, c.action, c.object, c.action, casbin, holds, c.want)
+		}
+	}
+}
