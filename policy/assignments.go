@@ -81,10 +81,17 @@ func (a *Assignment) grantsWithin(b *Assignment) bool {
 // Holds reports whether some role v holds in domain (or everywhere) grants
 // action on object, whatever the rows: the question Casbin's Enforce
 // answers for the same request. It is decided by the code that decides
-// every request (coversType and coversField), so that a test comparing it
-// with Enforce checks what requests get.
+// every request (coversType, coversField, namesField), so that a test
+// comparing it with Enforce checks what requests get: a field is read
+// through a grant of it, of "Type.*", of one of its groups or of "*"; it
+// is created or updated through those or a grant of its type (fieldGranted),
+// but for the collector, which only a grant naming it or "*" covers
+// (checkCollector). "Type.*" asked of create or update is every field, the
+// collector's included: a grant of a type with a collector does not cover it.
 func (v *Viewer) Holds(domain, object, action string) bool {
 	typ, field, isField := splitObject(object)
+	_, _, collected := collectorOf(typ)
+	exact := isField && action != ActionRead && (field == "*" && collected || isCollector(typ, field))
 	for _, a := range v.Assignments {
 		if a.Domain != domain && a.Domain != "*" {
 			continue
@@ -93,7 +100,13 @@ func (v *Viewer) Holds(domain, object, action string) bool {
 			if g.Action != action {
 				continue
 			}
-			if g.Object == object || g.Object == "*" || isField && g.coversField(v.groups, typ, field) {
+			switch {
+			case g.Object == object || g.Object == "*":
+				return true
+			case !isField || exact:
+			case g.coversField(v.groups, typ, field):
+				return true
+			case action != ActionRead && g.coversType(typ, false):
 				return true
 			}
 		}
