@@ -36,6 +36,7 @@ func NewEnforcer(lines [][]string) (*casbin.Enforcer, error) {
 	}
 	e.EnableAutoBuildRoleLinks(false)
 	e.AddNamedDomainMatchingFunc("g", "keyMatch", util.KeyMatch)
+	e.AddFunction("collector", collectorFunc)
 	for _, l := range lines {
 		if len(l) == 0 || arity[l[0]] != len(l)-1 {
 			return nil, fmt.Errorf("policy line %q: want p with 5 values, g with 3 or g2 with 2", strings.Join(l, ", "))
@@ -55,4 +56,25 @@ func NewEnforcer(lines [][]string) (*casbin.Enforcer, error) {
 		return nil, fmt.Errorf("build role links: %w", err)
 	}
 	return e, nil
+}
+
+// collectorFunc is model.conf's collector(OBJECT): whether OBJECT is the
+// field that records who collected a row ("Incident.collectedBy"), or
+// every field ("Type.*") of a type that has one. Creating or updating it
+// needs a grant naming it (see collector.go); the schema says which field
+// it is, so the model never lists them itself.
+func collectorFunc(args ...any) (any, error) {
+	if len(args) != 1 {
+		return false, fmt.Errorf("collector: want one object, got %d arguments", len(args))
+	}
+	object, ok := args[0].(string)
+	if !ok {
+		return false, fmt.Errorf("collector: want a string object")
+	}
+	typ, field, isField := splitObject(object)
+	if !isField {
+		return false, nil
+	}
+	_, _, has := collectorOf(typ)
+	return field == "*" && has || isCollector(typ, field), nil
 }
