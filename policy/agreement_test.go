@@ -28,18 +28,7 @@ func agreementViewer(t *testing.T, lines [][]string, subject string) *Viewer {
 	if err != nil {
 		t.Fatalf("NewEnforcer: %v\n%s", err, dump(lines))
 	}
-	groups := Groups{}
-	var domains []string
-	for _, l := range lines {
-		switch l[0] {
-		case "g2":
-			groups[l[1]] = append(groups[l[1]], l[2])
-		case "p":
-			if l[2] != "*" && !slices.Contains(domains, l[2]) {
-				domains = append(domains, l[2])
-			}
-		}
-	}
+	groups, domains := groupsAndDomains(lines)
 	as, err := AssignmentsOf(e, UserSubject(subject), domains)
 	if err != nil {
 		t.Fatalf("AssignmentsOf(%s): %v\n%s", subject, err, dump(lines))

@@ -83,9 +83,21 @@ func (e *Engine) Use(s *Snapshot) error {
 	if err != nil {
 		return err
 	}
+	groups, domains := groupsAndDomains(s.Lines)
+	e.mu.Lock()
+	e.enforcer, e.groups, e.domains, e.revision, e.loaded = enforcer, groups, domains, s.Revision, true
+	e.version++
+	e.mu.Unlock()
+	return nil
+}
+
+// groupsAndDomains returns the field groups of lines (g2) and the domains
+// their permission lines name, "*" aside: what viewers are built from
+// beside the enforcer.
+func groupsAndDomains(lines [][]string) (Groups, []string) {
 	groups := Groups{}
 	var domains []string
-	for _, l := range s.Lines {
+	for _, l := range lines {
 		switch l[0] {
 		case "g2":
 			groups[l[1]] = append(groups[l[1]], l[2])
@@ -95,11 +107,7 @@ func (e *Engine) Use(s *Snapshot) error {
 			}
 		}
 	}
-	e.mu.Lock()
-	e.enforcer, e.groups, e.domains, e.revision, e.loaded = enforcer, groups, domains, s.Revision, true
-	e.version++
-	e.mu.Unlock()
-	return nil
+	return groups, domains
 }
 
 // Revision returns the store revision of the snapshot in force, and

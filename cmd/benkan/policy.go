@@ -174,6 +174,20 @@ func (c *policyCall) open(ctx context.Context) (*store.Store, func(), error) {
 	return s, func() { db.Close() }, nil
 }
 
+// load opens the store and reads the policy as the operator.
+func (c *policyCall) load(ctx context.Context) (*store.Policy, func(), error) {
+	s, done, err := c.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.Load(operator(ctx))
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return p, done, nil
+}
+
 // operator is the context in which the command line reads and changes the
 // policy: as the operator "cli:<OS user>", the name its versions record.
 func operator(ctx context.Context) context.Context {

@@ -13,15 +13,11 @@ func policyExport(ctx context.Context, c *policyCall) error {
 	if err := c.parse(0, 1); err != nil {
 		return err
 	}
-	s, done, err := c.open(ctx)
+	p, done, err := c.load(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	p, err := s.Load(operator(ctx))
-	if err != nil {
-		return err
-	}
 	if len(c.pos) == 0 {
 		_, err := fmt.Fprint(c.stdout, p.CSV())
 		return err

@@ -26,15 +26,11 @@ func policyList(ctx context.Context, c *policyCall) error {
 	if *kind != "" && !slices.Contains(listKinds, *kind) {
 		return usageError{fmt.Sprintf("--kind %q: write roles, p, g, g2 or problems", *kind)}
 	}
-	s, done, err := c.open(ctx)
+	p, done, err := c.load(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	p, err := s.Load(operator(ctx))
-	if err != nil {
-		return err
-	}
 	show := func(k string) bool {
 		switch {
 		case *kind != "":
