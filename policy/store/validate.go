@@ -151,6 +151,12 @@ func checkAssignment(roles map[string]bool, known names, a Assignment) string {
 	if a.Subject == a.Role && !known.user(a.Subject) {
 		return fmt.Sprintf("role %s cannot hold itself", a.Role)
 	}
+	if a.Subject != a.Role && known.users[a.Subject] && roles[a.Subject] {
+		// Which one the line means would flip, silently, with a user's
+		// subject changing: a user's roles would pass to every holder of
+		// the role, or a role's to a new user.
+		return fmt.Sprintf("%q is both a user's subject and a role's name: the line could mean either", a.Subject)
+	}
 	if !known.user(a.Subject) && !roles[a.Subject] {
 		return fmt.Sprintf("no user has the subject %q, and no role is named so", a.Subject)
 	}

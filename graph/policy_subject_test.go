@@ -1,0 +1,62 @@
+package graph_test
+
+import (
+	"testing"
+
+	"github.com/benkan-project/benkan/storage"
+	"github.com/benkan-project/benkan/storage/storagetest"
+)
+
+// TestPolicySubjectNamesUserAndRole: an assignment's subject is a user when
+// a user has it and a role otherwise, so a subject that is both would let
+// the line change meaning when a user's subject changes. Before the store
+// refused it, the admin could create a role "ops" (held by the DIHR
+// partner), give a user "ops" admin, rename the user, and at the next
+// reload the line "g, ops, admin, *" made every holder of ops an admin: the
+// DIHR partner could then read and change the policy. Every way there is
+// refused, and the partner stays refused.
+func TestPolicySubjectNamesUserAndRole(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := polSetup(t, db)
+		dihr := w.as(t, polDIHR)
+		partnerRefused := func(when string) {
+			t.Helper()
+			w.srv.Query(t, `mutation { grant(permission: {role: "amdh_coordinator", object: "Organization", action: "create"}, reason: "reload") { id } }`, nil).OK(t, nil)
+			w.srv.Query(t, `mutation { revoke(permission: {role: "amdh_coordinator", object: "Organization", action: "create"}, reason: "reload") { id } }`, nil).OK(t, nil)
+			if e := dihr.Query(t, `{ policy { revision } }`, nil).Code(t, "FORBIDDEN"); e.Code() != "FORBIDDEN" {
+				t.Fatalf("%s: the DIHR partner reads the policy", when)
+			}
+			dihr.Query(t, `mutation { grant(permission: {role: "dihr_partner", object: "Incident.narrative", action: "read"}, reason: "mine") { id } }`, nil).Code(t, "FORBIDDEN")
+		}
+		w.srv.Query(t, `mutation { applyPolicyChanges(reason: "an operations role", changes: [
+			{createRole: {name: "ops"}},
+			{grant: {role: "ops", object: "Locality", action: "read"}},
+			{assign: {subject: "pol-dihr", role: "ops"}}]) { id } }`, nil).OK(t, nil)
+
+		// A user named as the role, given admin: refused, and not created.
+		before := polState(t, w)
+		w.srv.Query(t, `mutation { createUser(input: {subject: "ops", displayName: "Ops"}, roles: [{role: "admin"}]) { id } }`, nil).Code(t, "BAD_USER_INPUT")
+		polUnchanged(t, w, before)
+		if n, _ := db.Client.User.Query().Count(sysCtx()); n == 0 {
+			t.Fatal("no users")
+		}
+		// Created without roles, then assigned: refused too.
+		var created struct{ CreateUser struct{ ID string } }
+		w.srv.Query(t, `mutation { createUser(input: {subject: "ops", displayName: "Ops"}) { id } }`, nil).OK(t, &created)
+		w.srv.Query(t, `mutation { assign(assignment: {subject: "ops", role: "admin"}, reason: "ops account") { id } }`, nil).Code(t, "BAD_USER_INPUT")
+		partnerRefused("user ops")
+
+		// A user "svc" holds admin; a role "svc" may not be created, before
+		// or after the user's subject changes (the line, left out then,
+		// would hold again as the role's).
+		var svc struct{ CreateUser struct{ ID string } }
+		w.srv.Query(t, `mutation { createUser(input: {subject: "svc", displayName: "Service"}, roles: [{role: "admin"}]) { id } }`, nil).OK(t, &svc)
+		const svcRole = `mutation { applyPolicyChanges(reason: "a service role", changes: [
+			{createRole: {name: "svc"}}, {assign: {subject: "pol-dihr", role: "svc"}}]) { id } }`
+		w.srv.Query(t, svcRole, nil).Code(t, "BAD_USER_INPUT")
+		w.srv.Query(t, `mutation($id: ID!) { updateUser(id: $id, input: {subject: "svc.retired"}) { id } }`, map[string]any{"id": svc.CreateUser.ID}).OK(t, nil)
+		partnerRefused("user svc renamed")
+		w.srv.Query(t, svcRole, nil).Code(t, "BAD_USER_INPUT")
+		partnerRefused("role svc refused")
+	})
+}
