@@ -60,3 +60,34 @@ func TestPolicySubjectNamesUserAndRole(t *testing.T) {
 		partnerRefused("role svc refused")
 	})
 }
+
+// TestPolicyLastAdminRenamed: the policy names users by subject, so
+// renaming the only user who may change the policy left no one who could
+// (the store's check of the last admin only guarded policy changes).
+// updateUser refuses it, writing nothing, and allows it once another user
+// is an admin.
+func TestPolicyLastAdminRenamed(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := polSetup(t, db)
+		var me struct {
+			Users struct{ Edges []struct{ Node struct{ ID string } } }
+		}
+		w.srv.Query(t, `{ users(first: 1, where: {subject: "test-admin"}) { edges { node { id } } } }`, nil).OK(t, &me)
+		if len(me.Users.Edges) != 1 {
+			t.Fatalf("want the admin's user, got %+v", me)
+		}
+		rename := `mutation($id: ID!, $s: String!) { updateUser(id: $id, input: {subject: $s}) { subject } }`
+		vars := map[string]any{"id": me.Users.Edges[0].Node.ID, "s": "test-admin.old"}
+		before := polState(t, w)
+		if e := w.srv.Query(t, rename, vars).Code(t, "BAD_USER_INPUT"); e.Extensions["field"] != "subject" {
+			t.Fatalf("want the subject named, got %+v", e)
+		}
+		polUnchanged(t, w, before)
+		w.srv.Query(t, `{ policy { revision } }`, nil).OK(t, nil) // still the admin
+		// A rename that keeps an admin is not refused: display names too.
+		w.srv.Query(t, `mutation($id: ID!) { updateUser(id: $id, input: {displayName: "Admin"}) { subject } }`, vars).OK(t, nil)
+		w.srv.Query(t, `mutation { assign(assignment: {subject: "pol-coord", role: "admin"}, reason: "a second admin") { id } }`, nil).OK(t, nil)
+		w.srv.Query(t, rename, vars).OK(t, nil)
+		w.as(t, polCoord).Query(t, `mutation { unassign(assignment: {subject: "test-admin", role: "admin"}, reason: "renamed away") { id } }`, nil).OK(t, nil)
+	})
+}
