@@ -70,7 +70,9 @@ func TestPolicyLastAdminRenamed(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		w := polSetup(t, db)
 		var me struct {
-			Users struct{ Edges []struct{ Node struct{ ID string } } }
+			Users struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 		w.srv.Query(t, `{ users(first: 1, where: {subject: "test-admin"}) { edges { node { id } } } }`, nil).OK(t, &me)
 		if len(me.Users.Edges) != 1 {
