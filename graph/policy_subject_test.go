@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/benkan-project/benkan/storage"
@@ -91,5 +92,70 @@ func TestPolicyLastAdminRenamed(t *testing.T) {
 		w.srv.Query(t, `mutation { assign(assignment: {subject: "pol-coord", role: "admin"}, reason: "a second admin") { id } }`, nil).OK(t, nil)
 		w.srv.Query(t, rename, vars).OK(t, nil)
 		w.as(t, polCoord).Query(t, `mutation { unassign(assignment: {subject: "test-admin", role: "admin"}, reason: "renamed away") { id } }`, nil).OK(t, nil)
+	})
+}
+
+// TestPolicyLocalPermission: a permission's domain only says where its role
+// must be held, and its rows come from its scope. A grant of the narrative
+// "in Niono", scope all, to a role held everywhere gave the narratives of
+// every locality (reproduced on the demo server: the DIHR partner read
+// Kayes' and Fourou's). Such a line is refused; with own_localities in its
+// scope it holds, and only on Niono's incidents.
+func TestPolicyLocalPermission(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := polSetup(t, db)
+		niono := string(w.f.niono.ID)
+		if err := db.Client.User.Create().SetSubject("pol-aud").SetDisplayName("Auditor").Exec(sysCtx()); err != nil {
+			t.Fatal(err)
+		}
+		w.srv.Query(t, `mutation { applyPolicyChanges(reason: "auditors", changes: [
+			{createRole: {name: "auditor"}},
+			{grant: {role: "auditor", object: "Incident", action: "read"}},
+			{grant: {role: "auditor", object: "Incident.reference", action: "read"}},
+			{grant: {role: "auditor", object: "Incident.locality", action: "read"}},
+			{grant: {role: "auditor", object: "Locality", action: "read"}},
+			{grant: {role: "auditor", object: "Locality.name", action: "read"}}]) { id } }`, nil).OK(t, nil)
+		if err := w.srv.Assign(context.Background(), "pol-aud", "auditor", "*"); err != nil {
+			t.Fatal(err)
+		}
+		const grant = `mutation($d: String!, $o: String!, $s: String!) { grant(permission: {role: "auditor", domain: $d, object: $o, action: "read", scope: $s}, reason: "Niono's narratives") { id } }`
+		for _, c := range []struct{ object, scope string }{
+			{"Incident.narrative", "all"},
+			{"Incident:sensitive", "all"},
+			{"Incident", "verified"},
+			{"Locality", "all"}, // no own_localities: never limited
+			{"*", "all"},
+			{"Policy", "all"},
+		} {
+			before := polState(t, w)
+			w.srv.Query(t, grant, map[string]any{"d": niono, "o": c.object, "s": c.scope}).Code(t, "BAD_USER_INPUT")
+			polUnchanged(t, w, before)
+		}
+		w.srv.Query(t, grant, map[string]any{"d": niono, "o": "Incident.narrative", "s": "own_localities"}).OK(t, nil)
+		var got struct {
+			Incidents struct {
+				Edges []struct {
+					Node struct {
+						Reference string
+						Narrative *string
+						Locality  struct{ Name string }
+					}
+				}
+			}
+		}
+		w.as(t, "pol-aud").Query(t, `{ incidents(first: 50) { edges { node { reference narrative locality { name } } } } }`, nil).OK(t, &got)
+		inNiono := 0
+		for _, e := range got.Incidents.Edges {
+			n := e.Node
+			if (n.Narrative != nil) != (n.Locality.Name == "Niono") {
+				t.Errorf("%s in %s: narrative %v", n.Reference, n.Locality.Name, n.Narrative != nil)
+			}
+			if n.Locality.Name == "Niono" {
+				inNiono++
+			}
+		}
+		if len(got.Incidents.Edges) != 6 || inNiono == 0 || inNiono == 6 {
+			t.Fatalf("want the 6 incidents, some in Niono, got %d (%d in Niono)", len(got.Incidents.Edges), inNiono)
+		}
 	})
 }
