@@ -74,7 +74,10 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input ent.CreateUserI
 
 // UpdateUser is the resolver for the updateUser field.
 func (r *mutationResolver) UpdateUser(ctx context.Context, id gid.ID, input ent.UpdateUserInput) (*ent.User, error) {
-	return ent.FromContext(ctx).User.UpdateOneID(id).SetInput(input).Save(ctx)
+	if input.Subject == nil || r.policy == nil {
+		return ent.FromContext(ctx).User.UpdateOneID(id).SetInput(input).Save(ctx)
+	}
+	return r.renameUser(ctx, id, input)
 }
 
 // CreateActor is the resolver for the createActor field.

@@ -358,6 +358,21 @@ func (d *draft) check(ctx context.Context, c *ent.Client, cur *Policy, changes [
 			return changeError(changes, i, fmt.Sprintf("%d lines still name the role: revoke and unassign them first", n))
 		}
 	}
+	for _, r := range d.newRole {
+		// A stored assignment of that subject was a user's (it may be left
+		// out now that no user has the subject): as the new role's it
+		// would pass that user's roles to every holder of the role.
+		n := 0
+		for _, l := range d.rules {
+			if l.id != 0 && l.line[0] == "g" && len(l.line) == 4 && l.line[1] == r.Name && l.line[2] != r.Name {
+				n++
+			}
+		}
+		if n > 0 {
+			i := slices.IndexFunc(changes, func(ch Change) bool { return ch.Op == CreateRole && ch.Role.Name == r.Name })
+			return changeError(changes, i, fmt.Sprintf("%d stored assignments give roles to the subject %q: unassign or discard them first", n, r.Name))
+		}
+	}
 	lines := make([][]string, len(d.rules))
 	for i, r := range d.rules {
 		lines[i] = r.line

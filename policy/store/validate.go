@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -141,8 +142,34 @@ func checkPermission(roles map[string]bool, known names, groups map[string]bool,
 	if strings.Contains(p.Object, ":") && !groups[p.Object] {
 		return fmt.Sprintf("field group %s has no field: add one (g2) first", p.Object)
 	}
+	return checkLocalScope(p)
+}
+
+// checkLocalScope refuses a permission in a locality whose rows are not
+// limited to it. The domain only says where the role must be held: the
+// rows come from the scope, so "p, dihr_partner, loc_…, Incident.narrative,
+// read, all" for a role held everywhere gave the narratives of every
+// locality. The scope's own_localities (the localities of the domain and
+// below) is what limits them, so such a line must name it.
+func checkLocalScope(p Permission) string {
+	if p.Domain == "*" {
+		return ""
+	}
+	typ, _, _ := strings.Cut(strings.Replace(p.Object, ":", ".", 1), ".")
+	if typ == "*" || typ == policy.PolicyObject {
+		return fmt.Sprintf("domain %q: a permission of %s cannot be limited to a locality: grant it in *", p.Domain, p.Object)
+	}
+	if _, err := policy.ParseScope(typ, ownLocalities); err != nil {
+		return fmt.Sprintf("domain %q: %s has no scope %s, so a permission of it would hold in every locality: grant it in *", p.Domain, typ, ownLocalities)
+	}
+	scope, err := policy.ParseScope(typ, p.Scope)
+	if err != nil || !slices.Contains(scope, ownLocalities) {
+		return fmt.Sprintf("domain %q: the scope must include %s, or the permission holds on rows of every locality", p.Domain, ownLocalities)
+	}
 	return ""
 }
+
+const ownLocalities = "own_localities"
 
 func checkAssignment(roles map[string]bool, known names, a Assignment) string {
 	if !roles[a.Role] {
@@ -150,6 +177,12 @@ func checkAssignment(roles map[string]bool, known names, a Assignment) string {
 	}
 	if a.Subject == a.Role && !known.user(a.Subject) {
 		return fmt.Sprintf("role %s cannot hold itself", a.Role)
+	}
+	if a.Subject != a.Role && known.users[a.Subject] && roles[a.Subject] {
+		// Which one the line means would flip, silently, with a user's
+		// subject changing: a user's roles would pass to every holder of
+		// the role, or a role's to a new user.
+		return fmt.Sprintf("%q is both a user's subject and a role's name: the line could mean either", a.Subject)
 	}
 	if !known.user(a.Subject) && !roles[a.Subject] {
 		return fmt.Sprintf("no user has the subject %q, and no role is named so", a.Subject)

@@ -1,0 +1,33 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/gid"
+	"github.com/benkan-project/benkan/policy"
+)
+
+// renameUser updates a user whose subject changes. The policy's lines name
+// users by subject, so the user's roles stay with the old subject: if that
+// leaves no user who may change the policy (the last admin renamed), the
+// update is refused, as Apply refuses unassigning the last admin.
+func (r *mutationResolver) renameUser(ctx context.Context, id gid.ID, input ent.UpdateUserInput) (*ent.User, error) {
+	had, err := r.policy.Administered(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := ent.FromContext(ctx).User.UpdateOneID(id).SetInput(input).Save(ctx)
+	if err != nil || !had {
+		return u, err
+	}
+	has, err := r.policy.Administered(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !has {
+		return nil, benkan.FieldErrorf("subject", "the new subject would leave no user who may change the access policy: the policy's lines name users by subject: assign %s to another user first", policy.AdminRole)
+	}
+	return u, nil
+}
