@@ -430,7 +430,7 @@ func TestPolicyExportImport(t *testing.T) {
 		)
 		typoFile := write("typos.csv", typos)
 		nowhere := string(gid.New("loc")) // well formed, and no locality's
-		unknown, unknownAt := withLines("g, nobody, admin, *", "g, alice, admin, "+nowhere)
+		unknown, unknownAt := withLines("g, nobody, admin, *", "g, alice, amdh_monitor, "+nowhere)
 		unknownFile := write("unknown.csv", unknown)
 		removed := write("removed.csv", strings.Replace(string(text), pseudonymLine+"\n", "", 1))
 		if !strings.Contains(string(text), pseudonymLine+"\n") {
@@ -461,7 +461,7 @@ func TestPolicyExportImport(t *testing.T) {
 				want: []string{
 					"benkan policy import: the file has 2 invalid lines",
 					"line " + strconv.Itoa(unknownAt[0]) + ": g, nobody, admin, *: no user has the subject \"nobody\"",
-					"line " + strconv.Itoa(unknownAt[1]) + ": g, alice, admin, " + nowhere + ": domain \"" + nowhere + "\": no locality has this id",
+					"line " + strconv.Itoa(unknownAt[1]) + ": g, alice, amdh_monitor, " + nowhere + ": domain \"" + nowhere + "\": no locality has this id",
 				}},
 			{name: "import a removal", args: []string{"import", removed, "--reason", "no pseudonyms for DIHR"},
 				want: []string{"0 added, 1 removed", "- " + pseudonymLine},

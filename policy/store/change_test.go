@@ -244,7 +244,7 @@ func TestRoleLifecycle(t *testing.T) {
 			t.Fatalf("nobody reads %v before holding a role", got)
 		}
 		lines := []store.Change{
-			grant("analyst", "*", "Incident", "read", "all"),
+			grant("analyst", "*", "Incident", "read", "own_localities"),
 			grant("analyst", "*", "Incident:shareable", "read", "all"),
 			assign(subjNobody, "analyst", w.niono),
 		}
@@ -292,4 +292,41 @@ func undo(ch store.Change) store.Change {
 		ch.Op = store.Unassign
 	}
 	return ch
+}
+
+// TestLocalAssignmentNeedsLocalRole: a role whose scopes never look at the
+// localities it is held in acts everywhere, so assigning it "in Niono"
+// would give it every locality's rows. Such an assignment is refused, also
+// for a role holding such a role; a role that holds a local role may be
+// held in a locality, and then reads only there.
+func TestLocalAssignmentNeedsLocalRole(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := newWorld(t, db)
+		mk := func(name string) store.Change {
+			return store.Change{Op: store.CreateRole, Role: store.Role{Name: name}}
+		}
+		refused := [][]store.Change{
+			{assign(subjNobody, "dihr_partner", w.niono)},
+			{assign(subjNobody, policy.AdminRole, w.kayes)},
+			{mk("global_reader"), grant("global_reader", "*", "Incident", "read", "verified"), assign(subjNobody, "global_reader", w.niono)},
+			{mk("chief"), assign("chief", policy.AdminRole, "*"), assign(subjNobody, "chief", w.niono)},
+		}
+		for _, changes := range refused {
+			before := w.counts()
+			_, err := w.store.Apply(w.operator(), changes, "held in a locality")
+			e := wantCode(t, err, benkan.EINVALID)
+			if !strings.Contains(e.Message, "would hold everywhere") {
+				t.Errorf("%v: %s", changes, e.Message)
+			}
+			if after := w.counts(); after != before {
+				t.Errorf("%v: refused set wrote %+v → %+v", changes, before, after)
+			}
+		}
+		// A role holding amdh_monitor (local) may be held in Kayes: it reads
+		// Kayes's incidents only, none of Niono's.
+		w.apply(t, "a local team", mk("kayes_team"), assign("kayes_team", "amdh_monitor", "*"), assign(subjNobody, "kayes_team", w.kayes))
+		if got := w.incidents(subjNobody); len(got) != 0 {
+			t.Fatalf("held in Kayes, the role reads %v of Niono", got)
+		}
+	})
 }

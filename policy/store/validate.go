@@ -101,7 +101,36 @@ func check(roles map[string]bool, known names, lines [][]string) []string {
 			reasons[i] = checkAssignment(roles, known, Assignment{l[1], l[2], l[3]})
 		}
 	}
+	local := localRoles(lines, reasons)
+	for i, l := range lines {
+		if reasons[i] == "" && l[0] == "g" && l[3] != "*" && !local[l[2]] {
+			reasons[i] = fmt.Sprintf("role %s grants nothing limited to the localities it is held in (no scope names %s), so held in %s it would hold everywhere: assign it in *", l[2], ownLocalities, l[3])
+		}
+	}
 	return reasons
+}
+
+// localRoles returns the roles whose rows depend on where they are held:
+// some valid permission of the role, or of a role it holds through a g
+// line, names own_localities. A role without one, held in a locality, acts
+// everywhere (its scopes never look at the domain), which an admin who
+// assigns it "in Niono" does not mean.
+func localRoles(lines [][]string, reasons []string) map[string]bool {
+	local := map[string]bool{}
+	for i, l := range lines {
+		if reasons[i] == "" && l[0] == "p" && slices.Contains(strings.Split(l[5], "&"), ownLocalities) {
+			local[l[1]] = true
+		}
+	}
+	for changed := true; changed; { // a role holding a local role is local
+		changed = false
+		for i, l := range lines {
+			if reasons[i] == "" && l[0] == "g" && local[l[2]] && !local[l[1]] {
+				local[l[1]], changed = true, true
+			}
+		}
+	}
+	return local
 }
 
 func checkArity(l []string) string {
