@@ -94,6 +94,7 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 		GraphQL:        graph.NewServer(db.Client, graph.Config{Introspection: !o.NoIntrospection, Logger: log, PseudonymKey: auth.RandomSecret(), Limits: o.Limits, Policy: policies}),
 		Verifier:       verifier,
 		Viewers:        engine,
+		Previews:       engine,
 		Ready:          db.Ping,
 		RequestTimeout: o.RequestTimeout,
 		RateLimit:      o.RateLimit,
