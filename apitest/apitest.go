@@ -35,8 +35,9 @@ type Server struct {
 	// Policy is the server's policy store: tests change the policy with it.
 	Policy *store.Store
 
-	secret []byte
-	token  string // Query's token: the admin's
+	secret  []byte
+	token   string // Query's token: the admin's
+	preview string // Query's server.PreviewHeader, if any
 }
 
 // Admin is the subject of the user Start creates with the admin role
@@ -136,6 +137,15 @@ func (s *Server) WithToken(token string) *Server {
 	return &c
 }
 
+// PreviewAs returns a copy of s whose requests carry server.PreviewHeader
+// with value (none when value is empty): they run as the user or role it
+// names, if s's token may preview.
+func (s *Server) PreviewAs(value string) *Server {
+	c := *s
+	c.preview = value
+	return &c
+}
+
 type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
@@ -190,6 +200,9 @@ func (s *Server) Post(t testing.TB, contentType string, body []byte) *Response {
 	req.Header.Set("Content-Type", contentType)
 	if s.token != "" {
 		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	if s.preview != "" {
+		req.Header.Set(server.PreviewHeader, s.preview)
 	}
 	return s.Do(t, req)
 }
