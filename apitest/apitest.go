@@ -35,8 +35,9 @@ type Server struct {
 	// Policy is the server's policy store: tests change the policy with it.
 	Policy *store.Store
 
-	secret []byte
-	token  string // Query's token: the admin's
+	secret  []byte
+	token   string // Query's token: the admin's
+	preview string // Query's server.PreviewHeader, if any
 }
 
 // Admin is the subject of the user Start creates with the admin role
@@ -94,6 +95,7 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 		GraphQL:        graph.NewServer(db.Client, graph.Config{Introspection: !o.NoIntrospection, Logger: log, PseudonymKey: auth.RandomSecret(), Limits: o.Limits, Policy: policies}),
 		Verifier:       verifier,
 		Viewers:        engine,
+		Previews:       engine,
 		Ready:          db.Ping,
 		RequestTimeout: o.RequestTimeout,
 		RateLimit:      o.RateLimit,
@@ -132,6 +134,15 @@ func (s *Server) As(t testing.TB, subject string) *Server {
 func (s *Server) WithToken(token string) *Server {
 	c := *s
 	c.token = token
+	return &c
+}
+
+// PreviewAs returns a copy of s whose requests carry server.PreviewHeader
+// with value (none when value is empty): they run as the user or role it
+// names, if s's token may preview.
+func (s *Server) PreviewAs(value string) *Server {
+	c := *s
+	c.preview = value
 	return &c
 }
 
@@ -189,6 +200,9 @@ func (s *Server) Post(t testing.TB, contentType string, body []byte) *Response {
 	req.Header.Set("Content-Type", contentType)
 	if s.token != "" {
 		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	if s.preview != "" {
+		req.Header.Set(server.PreviewHeader, s.preview)
 	}
 	return s.Do(t, req)
 }

@@ -24,11 +24,11 @@ type AuditEvent struct {
 	At time.Time `json:"at,omitempty"`
 	// Token subject of the user who acted.
 	Subject string `json:"subject,omitempty"`
-	// What was done: a read of sensitive or identifying fields, or a change of the access policy.
+	// What was done: a read of sensitive or identifying fields, a change of the access policy, or an administrator's preview of what another user, or a role in a domain, would receive.
 	Action auditevent.Action `json:"action,omitempty"`
-	// Type of the object read, e.g. Incident; Policy for policy changes.
+	// Type of the object read, e.g. Incident; Policy for policy changes; User or Role for a preview.
 	ObjectType string `json:"object_type,omitempty"`
-	// Id of the object read, or the policy line changed.
+	// Id of the object read, the policy line changed, or who a preview acted as.
 	ObjectID string `json:"object_id,omitempty"`
 	// The sensitive fields read.
 	Fields []string `json:"fields,omitempty"`

@@ -37,20 +37,29 @@ func (r *reads) add(typ string, id gid.ID, field string) {
 	}
 }
 
-// write records the reads as AuditEvents. A failure is logged: the data
-// has already been served, and failing the response would not unread it.
+// write records the reads as AuditEvents, in the name of the user who
+// read: the administrator when the request is a preview as v. A failure
+// is logged: the data has already been served, and failing the response
+// would not unread it.
 func (r *reads) write(ctx context.Context, client *ent.Client, v *policy.Viewer, log *slog.Logger) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.objects) == 0 || v == nil {
 		return
 	}
-	decision := "allowed by role " + strings.Join(v.Roles(), ", ")
+	subject, decision := v.Subject, "allowed by role "+strings.Join(v.Roles(), ", ")
+	if by := v.PreviewedBy(); by != "" {
+		// The administrator previewing as v is the one who read.
+		subject, decision = by, "preview as "+v.Subject+": "+decision
+	}
+	if len(decision) > 255 { // the column's size
+		decision = decision[:252] + "..."
+	}
 	creates := make([]*ent.AuditEventCreate, 0, len(r.objects))
 	for k, fields := range r.objects {
 		slices.Sort(fields)
 		creates = append(creates, client.AuditEvent.Create().
-			SetSubject(v.Subject).
+			SetSubject(subject).
 			SetAction(auditevent.ActionREAD_SENSITIVE).
 			SetObjectType(k.typ).
 			SetObjectID(string(k.id)).

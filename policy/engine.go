@@ -50,7 +50,8 @@ type Engine struct {
 	mu       sync.RWMutex
 	enforcer *casbin.Enforcer
 	groups   Groups
-	domains  []string // the domains permission lines name, "*" aside
+	domains  []string   // the domains permission lines name, "*" aside
+	lines    [][]string // the snapshot's lines, for viewers of hypothetical users (preview.go)
 	revision int64
 	loaded   bool
 	version  uint64 // increased by every Use: viewers of an older one are dropped
@@ -86,6 +87,7 @@ func (e *Engine) Use(s *Snapshot) error {
 	groups, domains := groupsAndDomains(s.Lines)
 	e.mu.Lock()
 	e.enforcer, e.groups, e.domains, e.revision, e.loaded = enforcer, groups, domains, s.Revision, true
+	e.lines = s.Lines
 	e.version++
 	e.mu.Unlock()
 	return nil
@@ -188,8 +190,16 @@ func (e *Engine) build(ctx context.Context, subject string) (*Viewer, error) {
 	e.mu.RLock()
 	enforcer, groups, domains := e.enforcer, e.groups, e.domains
 	e.mu.RUnlock()
+	return e.complete(ctx, v, enforcer, UserSubject(subject), groups, domains)
+}
+
+// complete gives v the assignments Casbin says enforcer grants to
+// casbinSubject, with their localities, and compiles it: the part of
+// building a viewer that does not depend on who the user is.
+func (e *Engine) complete(ctx context.Context, v *Viewer, enforcer *casbin.Enforcer, casbinSubject string, groups Groups, domains []string) (*Viewer, error) {
+	var err error
 	v.groups = groups
-	if v.Assignments, err = AssignmentsOf(enforcer, UserSubject(subject), domains); err != nil {
+	if v.Assignments, err = AssignmentsOf(enforcer, casbinSubject, domains); err != nil {
 		return nil, err
 	}
 	for _, a := range v.Assignments {

@@ -36,6 +36,9 @@ type Viewer struct {
 	under map[string]map[string]entql.P
 	// groups are the field groups of the policy the viewer was built from.
 	groups Groups
+	// previewedBy is the subject of the administrator previewing a
+	// request as this viewer (see Engine.Preview); "" otherwise.
+	previewedBy string
 	// fieldFacts caches FullyReadable and Audited answers (see facts).
 	fieldFacts atomic.Pointer[map[fieldKey]fieldFacts]
 }

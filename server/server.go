@@ -27,6 +27,10 @@ type Config struct {
 	Verifier TokenVerifier
 	// Viewers builds the viewer of a token's subject.
 	Viewers Viewers
+	// Previews builds the viewer of a request previewed as another user
+	// (see PreviewHeader); a request asking for a preview is FORBIDDEN
+	// when nil.
+	Previews Previews
 	// Ready reports whether the service can serve requests (its database
 	// answers); /readyz calls it.
 	Ready func(context.Context) error
@@ -60,7 +64,7 @@ func Handler(cfg Config) http.Handler {
 	}
 	limits := newLimiter(cfg.RateLimit, time.Now)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", deadline(cfg.RequestTimeout, guard(cfg.MaxBodyBytes, authenticate(cfg.Verifier, cfg.Viewers, limits, cfg.Logger, cfg.GraphQL))))
+	mux.Handle("/graphql", deadline(cfg.RequestTimeout, guard(cfg.MaxBodyBytes, authenticate(cfg.Verifier, cfg.Viewers, limits, cfg.Logger, preview(cfg.Previews, cfg.Logger, cfg.GraphQL)))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

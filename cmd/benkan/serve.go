@@ -102,6 +102,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		GraphQL:        gql,
 		Verifier:       verifier,
 		Viewers:        engine,
+		Previews:       engine,
 		Ready:          db.Ping,
 		MaxBodyBytes:   *maxBody,
 		RequestTimeout: lim.timeout,

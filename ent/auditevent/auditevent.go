@@ -90,6 +90,7 @@ type Action string
 const (
 	ActionREAD_SENSITIVE Action = "READ_SENSITIVE"
 	ActionPOLICY_CHANGE  Action = "POLICY_CHANGE"
+	ActionPREVIEW        Action = "PREVIEW"
 )
 
 func (a Action) String() string {
@@ -99,7 +100,7 @@ func (a Action) String() string {
 // ActionValidator is a validator for the "action" field enum values. It is called by the builders before save.
 func ActionValidator(a Action) error {
 	switch a {
-	case ActionREAD_SENSITIVE, ActionPOLICY_CHANGE:
+	case ActionREAD_SENSITIVE, ActionPOLICY_CHANGE, ActionPREVIEW:
 		return nil
 	default:
 		return fmt.Errorf("auditevent: invalid enum value for action field: %q", a)

@@ -99,7 +99,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "at", Type: field.TypeTime},
 		{Name: "subject", Type: field.TypeString, Size: 255},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"READ_SENSITIVE", "POLICY_CHANGE"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"READ_SENSITIVE", "POLICY_CHANGE", "PREVIEW"}},
 		{Name: "object_type", Type: field.TypeString, Size: 64},
 		{Name: "object_id", Type: field.TypeString, Size: 255},
 		{Name: "fields", Type: field.TypeJSON, Nullable: true},

@@ -12,7 +12,8 @@ import (
 
 // AuditEvent records who read or changed what sensitive thing, when, and
 // what the policy decided: every read of identifying or sensitive fields,
-// and every policy change. Events are written by benkan itself and never
+// every policy change, and every preview of what another user would
+// receive (see server/preview.go). Events are written by benkan itself and never
 // changed.
 type AuditEvent struct {
 	ent.Schema
@@ -36,17 +37,17 @@ func (AuditEvent) Fields() []ent.Field {
 			MaxLen(255).
 			Comment("Token subject of the user who acted."),
 		field.Enum("action").
-			Values("READ_SENSITIVE", "POLICY_CHANGE").
+			Values("READ_SENSITIVE", "POLICY_CHANGE", "PREVIEW").
 			Immutable().
-			Comment("What was done: a read of sensitive or identifying fields, or a change of the access policy."),
+			Comment("What was done: a read of sensitive or identifying fields, a change of the access policy, or an administrator's preview of what another user, or a role in a domain, would receive."),
 		field.String("object_type").
 			Immutable().
 			MaxLen(64).
-			Comment("Type of the object read, e.g. Incident; Policy for policy changes."),
+			Comment("Type of the object read, e.g. Incident; Policy for policy changes; User or Role for a preview."),
 		field.String("object_id").
 			Immutable().
 			MaxLen(255).
-			Comment("Id of the object read, or the policy line changed."),
+			Comment("Id of the object read, the policy line changed, or who a preview acted as."),
 		field.Strings("fields").
 			Optional().
 			Immutable().

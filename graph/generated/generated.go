@@ -3019,15 +3019,15 @@ type AuditEvent implements Node {
   """
   subject: String
   """
-  What was done: a read of sensitive or identifying fields, or a change of the access policy.
+  What was done: a read of sensitive or identifying fields, a change of the access policy, or an administrator's preview of what another user, or a role in a domain, would receive.
   """
   action: AuditEventAction
   """
-  Type of the object read, e.g. Incident; Policy for policy changes.
+  Type of the object read, e.g. Incident; Policy for policy changes; User or Role for a preview.
   """
   objectType: String
   """
-  Id of the object read, or the policy line changed.
+  Id of the object read, the policy line changed, or who a preview acted as.
   """
   objectID: String
   """
@@ -3045,6 +3045,7 @@ AuditEventAction is enum for the field action
 enum AuditEventAction @goModel(model: "github.com/benkan-project/benkan/ent/auditevent.Action") {
   READ_SENSITIVE
   POLICY_CHANGE
+  PREVIEW
 }
 """
 A connection to a list of items.
