@@ -28,6 +28,7 @@ var policySubcommands = map[string]func(ctx context.Context, c *policyCall) erro
 	"validate": policyValidate,
 	"export":   policyExport,
 	"import":   policyImport,
+	"test":     policyTest,
 }
 
 const policyUsage = `Usage: benkan policy SUBCOMMAND [arguments] [flags]
@@ -46,9 +47,12 @@ Subcommands:
   export    [FILE]          write the policy as Casbin CSV (stdout by default)
   import    FILE --reason R make the stored policy the file's, as one change
   validate  FILE            check a policy file, without a database
+  test      FILE [--policy POLICYFILE]
+            check policy tests (expectations) against the stored policy or a file
 
 The database is chosen as for serve: --database-url (BENKAN_DATABASE_URL),
-or the embedded database in --data-dir (BENKAN_DATA_DIR). Run
+or the embedded database in --data-dir (BENKAN_DATA_DIR). Changes
+honour --policy-tests FILE (BENKAN_POLICY_TESTS), as serve does. Run
 'benkan policy SUBCOMMAND --help' for the flags of a subcommand.
 Exit status: 0 done, 1 refused or invalid, 2 wrong usage.
 `
@@ -81,6 +85,7 @@ type policyCall struct {
 	fs             *flag.FlagSet
 	db             *storage.Config
 	pos            []string // the positional arguments, once parsed
+	testsPath      *string  // --policy-tests, on the subcommands that change the policy
 }
 
 // usageError is a command line that does not say what to do.
@@ -118,10 +123,13 @@ func (c *policyCall) flags(synopsis, summary string, database bool) *flag.FlagSe
 	return fs
 }
 
-// isDatabaseFlag reports whether a flag is one of databaseFlags. Only those
-// are read from the environment here: a change's reason, role or scope is
-// written on the command line each time, never inherited from a shell.
-func isDatabaseFlag(f *flag.Flag) bool { return f.Name == "database-url" || f.Name == "data-dir" }
+// isDatabaseFlag reports whether a flag is one of databaseFlags, or
+// --policy-tests. Only those are read from the environment here, as serve
+// reads them: a change's reason, role or scope is written on the command
+// line each time, never inherited from a shell.
+func isDatabaseFlag(f *flag.Flag) bool {
+	return f.Name == "database-url" || f.Name == "data-dir" || f.Name == policyTestsFlag
+}
 
 // parse reads the environment (database flags only), then the command
 // line, flags and positional arguments in any order ("--" ends the flags),
@@ -160,13 +168,17 @@ func (c *policyCall) parse(min, max int) error {
 // open opens the database of the flags, migrated, and its policy store
 // (which stores the default policy in a database that holds none yet).
 func (c *policyCall) open(ctx context.Context) (*store.Store, func(), error) {
+	expect, err := c.expectations()
+	if err != nil {
+		return nil, nil, err
+	}
 	db, err := openMigrated(ctx, c.db)
 	if err != nil {
 		return nil, nil, err
 	}
 	// The store logs the problems of stored lines on every load; list
 	// prints them, and a change that meets one says so.
-	s, err := store.Open(ctx, db, store.Options{Logger: slog.New(slog.DiscardHandler)})
+	s, err := store.Open(ctx, db, store.Options{Logger: slog.New(slog.DiscardHandler), Expectations: expect})
 	if err != nil {
 		db.Close()
 		return nil, nil, err

@@ -31,6 +31,7 @@ func policyChange(op store.Op) func(ctx context.Context, c *policyCall) error {
 			fs.StringVar(&scope, "scope", "all", "the rows the permission covers: all, or scope atoms joined by & (own_localities&verified)")
 		}
 		reason := fs.String("reason", "", "why the policy changes, kept with the version (required)")
+		c.testsFlag(fs)
 		n := 2
 		if perm {
 			n = 3

@@ -36,6 +36,7 @@ func policyExport(ctx context.Context, c *policyCall) error {
 func policyImport(ctx context.Context, c *policyCall) error {
 	fs := c.flags("FILE --reason R [flags]", "Makes the stored policy the file's, as one change set: creates the file's\nroles that do not exist, adds its lines that are not stored and removes the\nstored lines it does not hold. A file with an invalid line is refused whole,\nnaming each line and why; nothing is written then.", true)
 	reason := fs.String("reason", "", "why the policy changes, kept with the version (required)")
+	c.testsFlag(fs)
 	if err := c.parse(1, 1); err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/benkan-project/benkan/auth"
 	"github.com/benkan-project/benkan/graph"
 	"github.com/benkan-project/benkan/policy"
-	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/server"
 )
 
@@ -28,7 +27,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "how long in-flight requests may run on after SIGINT or SIGTERM")
 	noAccessControl := fs.Bool("no-access-control", false, "BENCHMARKS ONLY, refused unless BENKAN_BENCH=1: no authentication, no row filters, no field masks (the harness's \"access control off\" baseline)")
 	pprofAddr := fs.String("pprof-addr", "", "benchmarks only, refused unless BENKAN_BENCH=1: serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060")
+	policyTests := fs.String(policyTestsFlag, "", policyTestsUsage+" (by the GraphQL admin API and the command line alike)")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	expect, err := serveExpectations(*policyTests)
+	if err != nil {
 		return err
 	}
 	lim, err := limits()
@@ -70,7 +74,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer db.Close()
 	log.Info("database ready", "database", describe(dbCfg))
 	engine := policy.NewEngine(db.Client)
-	policies, err := store.OpenFor(ctx, db, engine, log)
+	policies, err := openServeStore(ctx, db, engine, log, expect)
 	if err != nil {
 		return err
 	}

@@ -189,6 +189,9 @@ func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []
 	if err := d.check(ctx, c, cur, changes); err != nil {
 		return nil, err
 	}
+	if err := s.expect(ctx, c, cur, d, changes); err != nil {
+		return nil, err
+	}
 	if err := d.write(ctx, c); err != nil {
 		return nil, err
 	}

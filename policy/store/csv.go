@@ -197,7 +197,7 @@ func (s *Store) seed(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read the default policy: %w", err)
 	}
-	ctx = AsOperator(ctx, "benkan")
+	ctx = context.WithValue(AsOperator(ctx, "benkan"), seedingKey{}, true)
 	return s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
 		if err := c.PolicyState.UpdateOneID(1).AddRevision(0).Exec(ctx); err != nil {
 			return fmt.Errorf("store default policy: %w", err)

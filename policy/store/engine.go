@@ -13,15 +13,24 @@ import (
 // engine, now and after every change: what a serving process does. Call
 // Watch to follow changes made by other processes.
 func OpenFor(ctx context.Context, db *storage.DB, engine *policy.Engine, log *slog.Logger) (*Store, error) {
+	return OpenForWith(ctx, db, engine, Options{Logger: log})
+}
+
+// OpenForWith is OpenFor with the other options (opts.OnChange is
+// replaced by putting the policy in force in engine).
+func OpenForWith(ctx context.Context, db *storage.DB, engine *policy.Engine, opts Options) (*Store, error) {
+	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return Open(ctx, db, Options{Logger: log, OnChange: func(p *Policy) {
+	opts.Logger = log
+	opts.OnChange = func(p *Policy) {
 		if err := engine.Use(p.Snapshot()); err != nil {
 			// Validated lines always load; this would be a bug of benkan's.
 			log.Error("put the policy in force: keeping the previous one", "revision", p.Revision, "err", err)
 		}
-	}})
+	}
+	return Open(ctx, db, opts)
 }
 
 // EnsureAssigned gives each assignment that the policy does not hold yet,

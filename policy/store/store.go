@@ -28,6 +28,10 @@ type Store struct {
 	// poll is how often Watch checks the revision when no notice came.
 	poll time.Duration
 
+	// expectations are the policy tests every change set must keep
+	// passing (Options.Expectations); nil for none.
+	expectations *Expectations
+
 	mu       sync.Mutex // held while a policy is loaded and handed on
 	onChange func(*Policy)
 	current  int64
@@ -45,13 +49,17 @@ type Options struct {
 	// Poll is how often the revision is checked when no notice arrives (on
 	// SQLite, always); 500 ms by default.
 	Poll time.Duration
+	// Expectations, when set, are policy tests (the file of serve's
+	// --policy-tests) that Apply runs against the policy a change set
+	// makes, before writing it: a set that breaks one is refused.
+	Expectations *Expectations
 }
 
 // Open installs what the store needs in a migrated database (the revision
 // row and its triggers), stores the default policy if the database holds no
 // policy yet, and loads the policy, calling opts.OnChange with it.
 func Open(ctx context.Context, db *storage.DB, opts Options) (*Store, error) {
-	s := &Store{db: db, log: opts.Logger, poll: opts.Poll, onChange: opts.OnChange}
+	s := &Store{db: db, log: opts.Logger, poll: opts.Poll, onChange: opts.OnChange, expectations: opts.Expectations}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/policy/store"
+	"github.com/benkan-project/benkan/storage"
+)
+
+// policyTestsFlag is the flag that names a policy tests file: serve and
+// the subcommands that change the policy refuse a change that breaks one
+// of its expectations, so that the command line cannot bypass them.
+const policyTestsFlag = "policy-tests"
+
+const policyTestsUsage = "policy tests file (see policy/expectations.csv): a change that breaks one of its expectations is refused"
+
+// testsFlag registers --policy-tests on a subcommand that changes the
+// policy; open reads the file it names.
+func (c *policyCall) testsFlag(fs *flag.FlagSet) {
+	c.testsPath = fs.String(policyTestsFlag, "", policyTestsUsage)
+}
+
+// expectations reads the file of --policy-tests, or returns nil when the
+// subcommand has none or it is empty.
+func (c *policyCall) expectations() (*store.Expectations, error) {
+	if c.testsPath == nil || *c.testsPath == "" {
+		return nil, nil
+	}
+	return readExpectations(*c.testsPath)
+}
+
+// readExpectations reads and parses a policy tests file.
+func readExpectations(path string) (*store.Expectations, error) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the policy tests: %w", err)
+	}
+	return store.ParseExpectations(path, string(text))
+}
+
+func policyTest(ctx context.Context, c *policyCall) error {
+	fs := c.flags("FILE [--policy POLICYFILE] [flags]", "Checks the expectations of the policy tests FILE (one a line: SUBJECT, DOMAIN,\nOBJECT, ACTION, allow|deny; see policy/expectations.csv) against the stored\npolicy, or with --policy against a policy file, without a database. Prints\neach expectation the policy does not meet as FILE:LINE. Exit status 0 when\nall hold, 1 otherwise.", true)
+	policyFile := fs.String("policy", "", "a policy file (Casbin CSV, as export writes it) to check instead of the stored policy")
+	if err := c.parse(1, 1); err != nil {
+		return err
+	}
+	e, err := readExpectations(c.pos[0])
+	if err != nil {
+		return err
+	}
+	var failures []store.Failure
+	what := ""
+	if *policyFile != "" {
+		f, err := readPolicyFile(*policyFile)
+		if err != nil {
+			return err
+		}
+		if failures, err = store.CheckFileExpectations(f, e); err != nil {
+			return err
+		}
+		what = *policyFile
+	} else {
+		p, done, err := c.load(ctx)
+		if err != nil {
+			return err
+		}
+		defer done()
+		if failures, err = p.Check(e); err != nil {
+			return err
+		}
+		what = fmt.Sprintf("the stored policy (revision %d)", p.Revision)
+	}
+	for _, f := range failures {
+		fmt.Fprintln(c.stdout, f.String())
+	}
+	if len(failures) > 0 {
+		fmt.Fprintf(c.stderr, "benkan policy test: %s fails %d of the %d expectations of %s\n", what, len(failures), len(e.List), c.pos[0])
+		return exitCode(1)
+	}
+	fmt.Fprintf(c.stdout, "%s: %d expectations hold for %s\n", c.pos[0], len(e.List), what)
+	return nil
+}
+
+// serveExpectations reads serve's --policy-tests file, so that a file
+// that does not parse stops the server before it starts, naming the
+// lines; nil when the flag is empty.
+func serveExpectations(path string) (*store.Expectations, error) {
+	if path == "" {
+		return nil, nil
+	}
+	e, err := readExpectations(path)
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", policyTestsFlag, err)
+	}
+	return e, nil
+}
+
+// openServeStore opens the policy store a server uses, with its policy
+// tests, and warns of the expectations the stored policy fails already:
+// those do not block a change, but an admin should fix them.
+func openServeStore(ctx context.Context, db *storage.DB, engine *policy.Engine, log *slog.Logger, expect *store.Expectations) (*store.Store, error) {
+	s, err := store.OpenForWith(ctx, db, engine, store.Options{Logger: log, Expectations: expect})
+	if err != nil || expect == nil {
+		return s, err
+	}
+	p, err := s.Load(store.AsOperator(ctx, "benkan"))
+	if err != nil {
+		return nil, err
+	}
+	failures, err := p.Check(expect)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range failures {
+		log.WarnContext(ctx, "the stored policy fails a policy test", "test", f.String())
+	}
+	log.InfoContext(ctx, "policy tests configured: changes that break one are refused", "file", expect.Name, "expectations", len(expect.List), "failing", len(failures))
+	return s, nil
+}
