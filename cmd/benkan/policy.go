@@ -28,6 +28,9 @@ var policySubcommands = map[string]func(ctx context.Context, c *policyCall) erro
 	"validate": policyValidate,
 	"export":   policyExport,
 	"import":   policyImport,
+	"versions": policyVersions,
+	"diff":     policyDiff,
+	"rollback": policyRollback,
 }
 
 const policyUsage = `Usage: benkan policy SUBCOMMAND [arguments] [flags]
@@ -46,6 +49,10 @@ Subcommands:
   export    [FILE]          write the policy as Casbin CSV (stdout by default)
   import    FILE --reason R make the stored policy the file's, as one change
   validate  FILE            check a policy file, without a database
+  versions  [--last N]      print the last versions: who, when, why, what
+  diff      FROM TO         print the lines added and removed between two versions
+  rollback  VERSION --reason R
+            make the stored policy a version's again, as a new version
 
 The database is chosen as for serve: --database-url (BENKAN_DATABASE_URL),
 or the embedded database in --data-dir (BENKAN_DATA_DIR). Run
