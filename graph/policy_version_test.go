@@ -20,7 +20,9 @@ import (
 // polLatest returns the id of the newest version, as the admin reads it.
 func polLatest(t *testing.T, w *polWorld) int {
 	t.Helper()
-	var got struct{ Policy struct{ Versions []polVersion } }
+	var got struct {
+		Policy struct{ Versions []polVersion }
+	}
 	w.srv.Query(t, `{ policy { versions(last: 1) { id } } }`, nil).OK(t, &got)
 	if len(got.Policy.Versions) != 1 {
 		t.Fatalf("versions %+v", got)
@@ -32,7 +34,9 @@ func polLatest(t *testing.T, w *polWorld) int {
 func polDiff(t *testing.T, srv *apitest.Server, from, to int) (added, removed []string) {
 	t.Helper()
 	var got struct {
-		Policy struct{ Diff struct{ Added, Removed []string } }
+		Policy struct {
+			Diff struct{ Added, Removed []string }
+		}
 	}
 	srv.Query(t, `query($from: Int!, $to: Int!) { policy { diff(from: $from, to: $to) { added removed } } }`,
 		map[string]any{"from": from, "to": to}).OK(t, &got)
