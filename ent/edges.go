@@ -142,7 +142,7 @@ var Fields = map[string][]string{
 	"PolicyRole":     {"id", "name", "description", "createdAt"},
 	"PolicyRule":     {"id", "ptype", "v0", "v1", "v2", "v3", "v4", "v5"},
 	"PolicyState":    {"id", "revision"},
-	"PolicyVersion":  {"id", "createdAt", "actor", "reason", "added", "removed", "revision"},
+	"PolicyVersion":  {"id", "createdAt", "actor", "reason", "added", "removed", "revision", "policy"},
 	"Recommendation": {"id", "createdAt", "updatedAt", "text", "status", "dueOn", "activityID", "activity", "addressees"},
 	"User":           {"id", "createdAt", "updatedAt", "subject", "displayName", "organization", "collectedIncidents", "collectedActors"},
 	"ViolationType":  {"id", "createdAt", "updatedAt", "code", "labelFr", "labelEn", "description", "incidents"},

@@ -267,6 +267,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyversion.FieldAdded:     {Type: field.TypeJSON, Column: policyversion.FieldAdded},
 			policyversion.FieldRemoved:   {Type: field.TypeJSON, Column: policyversion.FieldRemoved},
 			policyversion.FieldRevision:  {Type: field.TypeInt64, Column: policyversion.FieldRevision},
+			policyversion.FieldPolicy:    {Type: field.TypeString, Column: policyversion.FieldPolicy},
 		},
 	}
 	graph.Nodes[12] = &sqlgraph.Node{
@@ -2005,6 +2006,11 @@ func (f *PolicyVersionFilter) WhereRemoved(p entql.BytesP) {
 // WhereRevision applies the entql int64 predicate on the revision field.
 func (f *PolicyVersionFilter) WhereRevision(p entql.Int64P) {
 	f.Where(p.Field(policyversion.FieldRevision))
+}
+
+// WherePolicy applies the entql string predicate on the policy field.
+func (f *PolicyVersionFilter) WherePolicy(p entql.StringP) {
+	f.Where(p.Field(policyversion.FieldPolicy))
 }
 
 // addPredicate implements the predicateAdder interface.

@@ -9825,6 +9825,7 @@ type PolicyVersionMutation struct {
 	appendremoved []string
 	revision      *int64
 	addrevision   *int64
+	policy        *string
 	clearedFields map[string]struct{}
 	done          bool
 	oldValue      func(context.Context) (*PolicyVersion, error)
@@ -10223,6 +10224,55 @@ func (m *PolicyVersionMutation) ResetRevision() {
 	m.addrevision = nil
 }
 
+// SetPolicy sets the "policy" field.
+func (m *PolicyVersionMutation) SetPolicy(s string) {
+	m.policy = &s
+}
+
+// Policy returns the value of the "policy" field in the mutation.
+func (m *PolicyVersionMutation) Policy() (r string, exists bool) {
+	v := m.policy
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPolicy returns the old "policy" field's value of the PolicyVersion entity.
+// If the PolicyVersion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyVersionMutation) OldPolicy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPolicy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPolicy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPolicy: %w", err)
+	}
+	return oldValue.Policy, nil
+}
+
+// ClearPolicy clears the value of the "policy" field.
+func (m *PolicyVersionMutation) ClearPolicy() {
+	m.policy = nil
+	m.clearedFields[policyversion.FieldPolicy] = struct{}{}
+}
+
+// PolicyCleared returns if the "policy" field was cleared in this mutation.
+func (m *PolicyVersionMutation) PolicyCleared() bool {
+	_, ok := m.clearedFields[policyversion.FieldPolicy]
+	return ok
+}
+
+// ResetPolicy resets all changes to the "policy" field.
+func (m *PolicyVersionMutation) ResetPolicy() {
+	m.policy = nil
+	delete(m.clearedFields, policyversion.FieldPolicy)
+}
+
 // Where appends a list predicates to the PolicyVersionMutation builder.
 func (m *PolicyVersionMutation) Where(ps ...predicate.PolicyVersion) {
 	m.predicates = append(m.predicates, ps...)
@@ -10257,7 +10307,7 @@ func (m *PolicyVersionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PolicyVersionMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, policyversion.FieldCreatedAt)
 	}
@@ -10275,6 +10325,9 @@ func (m *PolicyVersionMutation) Fields() []string {
 	}
 	if m.revision != nil {
 		fields = append(fields, policyversion.FieldRevision)
+	}
+	if m.policy != nil {
+		fields = append(fields, policyversion.FieldPolicy)
 	}
 	return fields
 }
@@ -10296,6 +10349,8 @@ func (m *PolicyVersionMutation) Field(name string) (ent.Value, bool) {
 		return m.Removed()
 	case policyversion.FieldRevision:
 		return m.Revision()
+	case policyversion.FieldPolicy:
+		return m.Policy()
 	}
 	return nil, false
 }
@@ -10317,6 +10372,8 @@ func (m *PolicyVersionMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldRemoved(ctx)
 	case policyversion.FieldRevision:
 		return m.OldRevision(ctx)
+	case policyversion.FieldPolicy:
+		return m.OldPolicy(ctx)
 	}
 	return nil, fmt.Errorf("unknown PolicyVersion field %s", name)
 }
@@ -10367,6 +10424,13 @@ func (m *PolicyVersionMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetRevision(v)
+		return nil
+	case policyversion.FieldPolicy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPolicy(v)
 		return nil
 	}
 	return fmt.Errorf("unknown PolicyVersion field %s", name)
@@ -10419,6 +10483,9 @@ func (m *PolicyVersionMutation) ClearedFields() []string {
 	if m.FieldCleared(policyversion.FieldRemoved) {
 		fields = append(fields, policyversion.FieldRemoved)
 	}
+	if m.FieldCleared(policyversion.FieldPolicy) {
+		fields = append(fields, policyversion.FieldPolicy)
+	}
 	return fields
 }
 
@@ -10438,6 +10505,9 @@ func (m *PolicyVersionMutation) ClearField(name string) error {
 		return nil
 	case policyversion.FieldRemoved:
 		m.ClearRemoved()
+		return nil
+	case policyversion.FieldPolicy:
+		m.ClearPolicy()
 		return nil
 	}
 	return fmt.Errorf("unknown PolicyVersion nullable field %s", name)
@@ -10464,6 +10534,9 @@ func (m *PolicyVersionMutation) ResetField(name string) error {
 		return nil
 	case policyversion.FieldRevision:
 		m.ResetRevision()
+		return nil
+	case policyversion.FieldPolicy:
+		m.ResetPolicy()
 		return nil
 	}
 	return fmt.Errorf("unknown PolicyVersion field %s", name)

@@ -29,7 +29,9 @@ type PolicyVersion struct {
 	// Policy lines removed, as Casbin CSV.
 	Removed []string `json:"removed,omitempty"`
 	// The policy revision the change produced (see PolicyState).
-	Revision     int64 `json:"revision,omitempty"`
+	Revision int64 `json:"revision,omitempty"`
+	// The valid lines and roles after the change, as the policy's CSV (Policy.CSV).
+	Policy       string `json:"policy,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -42,7 +44,7 @@ func (*PolicyVersion) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case policyversion.FieldID, policyversion.FieldRevision:
 			values[i] = new(sql.NullInt64)
-		case policyversion.FieldActor, policyversion.FieldReason:
+		case policyversion.FieldActor, policyversion.FieldReason, policyversion.FieldPolicy:
 			values[i] = new(sql.NullString)
 		case policyversion.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
@@ -107,6 +109,12 @@ func (_m *PolicyVersion) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Revision = value.Int64
 			}
+		case policyversion.FieldPolicy:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field policy", values[i])
+			} else if value.Valid {
+				_m.Policy = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -160,6 +168,9 @@ func (_m *PolicyVersion) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("revision=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Revision))
+	builder.WriteString(", ")
+	builder.WriteString("policy=")
+	builder.WriteString(_m.Policy)
 	builder.WriteByte(')')
 	return builder.String()
 }

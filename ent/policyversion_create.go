@@ -64,6 +64,20 @@ func (_c *PolicyVersionCreate) SetRevision(v int64) *PolicyVersionCreate {
 	return _c
 }
 
+// SetPolicy sets the "policy" field.
+func (_c *PolicyVersionCreate) SetPolicy(v string) *PolicyVersionCreate {
+	_c.mutation.SetPolicy(v)
+	return _c
+}
+
+// SetNillablePolicy sets the "policy" field if the given value is not nil.
+func (_c *PolicyVersionCreate) SetNillablePolicy(v *string) *PolicyVersionCreate {
+	if v != nil {
+		_c.SetPolicy(*v)
+	}
+	return _c
+}
+
 // Mutation returns the PolicyVersionMutation object of the builder.
 func (_c *PolicyVersionCreate) Mutation() *PolicyVersionMutation {
 	return _c.mutation
@@ -184,6 +198,10 @@ func (_c *PolicyVersionCreate) createSpec() (*PolicyVersion, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.Revision(); ok {
 		_spec.SetField(policyversion.FieldRevision, field.TypeInt64, value)
 		_node.Revision = value
+	}
+	if value, ok := _c.mutation.Policy(); ok {
+		_spec.SetField(policyversion.FieldPolicy, field.TypeString, value)
+		_node.Policy = value
 	}
 	return _node, _spec
 }

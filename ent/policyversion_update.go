@@ -74,6 +74,9 @@ func (_u *PolicyVersionUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	if _u.mutation.RemovedCleared() {
 		_spec.ClearField(policyversion.FieldRemoved, field.TypeJSON)
 	}
+	if _u.mutation.PolicyCleared() {
+		_spec.ClearField(policyversion.FieldPolicy, field.TypeString)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{policyversion.Label}
@@ -170,6 +173,9 @@ func (_u *PolicyVersionUpdateOne) sqlSave(ctx context.Context) (_node *PolicyVer
 	}
 	if _u.mutation.RemovedCleared() {
 		_spec.ClearField(policyversion.FieldRemoved, field.TypeJSON)
+	}
+	if _u.mutation.PolicyCleared() {
+		_spec.ClearField(policyversion.FieldPolicy, field.TypeString)
 	}
 	_node = &PolicyVersion{config: _u.config}
 	_spec.Assign = _node.assignValues

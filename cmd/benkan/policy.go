@@ -29,6 +29,9 @@ var policySubcommands = map[string]func(ctx context.Context, c *policyCall) erro
 	"export":   policyExport,
 	"import":   policyImport,
 	"test":     policyTest,
+	"versions": policyVersions,
+	"diff":     policyDiff,
+	"rollback": policyRollback,
 }
 
 const policyUsage = `Usage: benkan policy SUBCOMMAND [arguments] [flags]
@@ -49,6 +52,10 @@ Subcommands:
   validate  FILE            check a policy file, without a database
   test      FILE [--policy POLICYFILE]
             check policy tests (expectations) against the stored policy or a file
+  versions  [--last N]      print the last versions: who, when, why, what
+  diff      FROM TO         print the lines added and removed between two versions
+  rollback  VERSION --reason R
+            make the stored policy a version's again, as a new version
 
 The database is chosen as for serve: --database-url (BENKAN_DATABASE_URL),
 or the embedded database in --data-dir (BENKAN_DATA_DIR). Changes

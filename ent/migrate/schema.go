@@ -386,6 +386,7 @@ var (
 		{Name: "added", Type: field.TypeJSON, Nullable: true},
 		{Name: "removed", Type: field.TypeJSON, Nullable: true},
 		{Name: "revision", Type: field.TypeInt64},
+		{Name: "policy", Type: field.TypeString, Nullable: true, Size: 2147483647},
 	}
 	// PolicyVersionsTable holds the schema information for the "policy_versions" table.
 	PolicyVersionsTable = &schema.Table{

@@ -26,6 +26,8 @@ const (
 	FieldRemoved = "removed"
 	// FieldRevision holds the string denoting the revision field in the database.
 	FieldRevision = "revision"
+	// FieldPolicy holds the string denoting the policy field in the database.
+	FieldPolicy = "policy"
 	// Table holds the table name of the policyversion in the database.
 	Table = "policy_versions"
 )
@@ -39,6 +41,7 @@ var Columns = []string{
 	FieldAdded,
 	FieldRemoved,
 	FieldRevision,
+	FieldPolicy,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -93,4 +96,9 @@ func ByReason(opts ...sql.OrderTermOption) OrderOption {
 // ByRevision orders the results by the revision field.
 func ByRevision(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRevision, opts...).ToFunc()
+}
+
+// ByPolicy orders the results by the policy field.
+func ByPolicy(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPolicy, opts...).ToFunc()
 }

@@ -304,6 +304,81 @@ func RevisionLTE(v int64) predicate.PolicyVersion {
 	return predicate.PolicyVersion(sql.FieldLTE(FieldRevision, v))
 }
 
+// PolicyEQ applies the EQ predicate on the "policy" field.
+func PolicyEQ(v string) predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldEQ(FieldPolicy, v))
+}
+
+// PolicyNEQ applies the NEQ predicate on the "policy" field.
+func PolicyNEQ(v string) predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldNEQ(FieldPolicy, v))
+}
+
+// PolicyIn applies the In predicate on the "policy" field.
+func PolicyIn(vs ...string) predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldIn(FieldPolicy, vs...))
+}
+
+// PolicyNotIn applies the NotIn predicate on the "policy" field.
+func PolicyNotIn(vs ...string) predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldNotIn(FieldPolicy, vs...))
+}
+
+// PolicyGT applies the GT predicate on the "policy" field.
+func PolicyGT(v string) predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldGT(FieldPolicy, v))
+}
+
+// PolicyGTE applies the GTE predicate on the "policy" field.
+func PolicyGTE(v string) predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldGTE(FieldPolicy, v))
+}
+
+// PolicyLT applies the LT predicate on the "policy" field.
+func PolicyLT(v string) predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldLT(FieldPolicy, v))
+}
+
+// PolicyLTE applies the LTE predicate on the "policy" field.
+func PolicyLTE(v string) predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldLTE(FieldPolicy, v))
+}
+
+// PolicyContains applies the Contains predicate on the "policy" field.
+func PolicyContains(v string) predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldContains(FieldPolicy, v))
+}
+
+// PolicyHasPrefix applies the HasPrefix predicate on the "policy" field.
+func PolicyHasPrefix(v string) predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldHasPrefix(FieldPolicy, v))
+}
+
+// PolicyHasSuffix applies the HasSuffix predicate on the "policy" field.
+func PolicyHasSuffix(v string) predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldHasSuffix(FieldPolicy, v))
+}
+
+// PolicyIsNil applies the IsNil predicate on the "policy" field.
+func PolicyIsNil() predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldIsNull(FieldPolicy))
+}
+
+// PolicyNotNil applies the NotNil predicate on the "policy" field.
+func PolicyNotNil() predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldNotNull(FieldPolicy))
+}
+
+// PolicyEqualFold applies the EqualFold predicate on the "policy" field.
+func PolicyEqualFold(v string) predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldEqualFold(FieldPolicy, v))
+}
+
+// PolicyContainsFold applies the ContainsFold predicate on the "policy" field.
+func PolicyContainsFold(v string) predicate.PolicyVersion {
+	return predicate.PolicyVersion(sql.FieldContainsFold(FieldPolicy, v))
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.PolicyVersion) predicate.PolicyVersion {
 	return predicate.PolicyVersion(sql.AndPredicates(predicates...))

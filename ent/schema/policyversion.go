@@ -10,9 +10,9 @@ import (
 )
 
 // PolicyVersion is one applied change of the access policy: who made it,
-// when, why, and the lines it added and removed. The policy store writes
-// it in the transaction of the change itself, so that no change is
-// without its version.
+// when, why, the lines it added and removed, and the policy it produced.
+// The policy store writes it in the transaction of the change itself, so
+// that no change is without its version.
 type PolicyVersion struct {
 	ent.Schema
 }
@@ -26,6 +26,10 @@ func (PolicyVersion) Fields() []ent.Field {
 		field.Strings("added").Optional().Immutable().Comment("Policy lines added, as Casbin CSV."),
 		field.Strings("removed").Optional().Immutable().Comment("Policy lines removed, as Casbin CSV."),
 		field.Int64("revision").Immutable().Comment("The policy revision the change produced (see PolicyState)."),
+		// The whole policy, not only the change: versions can be compared and
+		// rolled back to even across lines written in raw SQL, which make no
+		// version. Empty for versions recorded before it was kept.
+		field.Text("policy").Optional().Immutable().Comment("The valid lines and roles after the change, as the policy's CSV (Policy.CSV)."),
 	}
 }
 

@@ -252,6 +252,7 @@ type ComplexityRoot struct {
 		CreateViolationType  func(childComplexity int, input ent.CreateViolationTypeInput) int
 		Grant                func(childComplexity int, permission model.PermissionInput, reason string) int
 		Revoke               func(childComplexity int, permission model.PermissionInput, reason string) int
+		RollbackPolicy       func(childComplexity int, toVersion int, reason string) int
 		Unassign             func(childComplexity int, assignment model.AssignmentInput, reason string) int
 		UpdateActivity       func(childComplexity int, id gid.ID, input ent.UpdateActivityInput) int
 		UpdateActor          func(childComplexity int, id gid.ID, input ent.UpdateActorInput) int
@@ -308,12 +309,19 @@ type ComplexityRoot struct {
 
 	Policy struct {
 		Assignments func(childComplexity int, where *model.AssignmentFilter) int
+		Diff        func(childComplexity int, from int, to int) int
 		FieldGroups func(childComplexity int, where *model.FieldGroupFilter) int
 		Permissions func(childComplexity int, where *model.PermissionFilter) int
 		Problems    func(childComplexity int) int
 		Revision    func(childComplexity int) int
 		Roles       func(childComplexity int) int
+		Version     func(childComplexity int, id int) int
 		Versions    func(childComplexity int, last int) int
+	}
+
+	PolicyDiff struct {
+		Added   func(childComplexity int) int
+		Removed func(childComplexity int) int
 	}
 
 	PolicyProblem struct {
@@ -461,6 +469,7 @@ type MutationResolver interface {
 	Assign(ctx context.Context, assignment model.AssignmentInput, reason string) (*store.Version, error)
 	Unassign(ctx context.Context, assignment model.AssignmentInput, reason string) (*store.Version, error)
 	ApplyPolicyChanges(ctx context.Context, changes []*model.PolicyChangeInput, reason string) (*store.Version, error)
+	RollbackPolicy(ctx context.Context, toVersion int, reason string) (*store.Version, error)
 }
 type PolicyResolver interface {
 	Permissions(ctx context.Context, obj *store.Policy, where *model.PermissionFilter) ([]*store.Permission, error)
@@ -468,6 +477,8 @@ type PolicyResolver interface {
 	FieldGroups(ctx context.Context, obj *store.Policy, where *model.FieldGroupFilter) ([]*store.FieldGroup, error)
 
 	Versions(ctx context.Context, obj *store.Policy, last int) ([]*store.Version, error)
+	Version(ctx context.Context, obj *store.Policy, id int) (*store.Version, error)
+	Diff(ctx context.Context, obj *store.Policy, from int, to int) (*store.Diff, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id gid.ID) (ent.Noder, error)
@@ -1411,6 +1422,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Revoke(childComplexity, args["permission"].(model.PermissionInput), args["reason"].(string)), true
+	case "Mutation.rollbackPolicy":
+		if e.ComplexityRoot.Mutation.RollbackPolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rollbackPolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RollbackPolicy(childComplexity, args["toVersion"].(int), args["reason"].(string)), true
 	case "Mutation.unassign":
 		if e.ComplexityRoot.Mutation.Unassign == nil {
 			break
@@ -1725,6 +1747,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Policy.Assignments(childComplexity, args["where"].(*model.AssignmentFilter)), true
+	case "Policy.diff":
+		if e.ComplexityRoot.Policy.Diff == nil {
+			break
+		}
+
+		args, err := ec.field_Policy_diff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Policy.Diff(childComplexity, args["from"].(int), args["to"].(int)), true
 	case "Policy.fieldGroups":
 		if e.ComplexityRoot.Policy.FieldGroups == nil {
 			break
@@ -1765,6 +1798,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Policy.Roles(childComplexity), true
+	case "Policy.version":
+		if e.ComplexityRoot.Policy.Version == nil {
+			break
+		}
+
+		args, err := ec.field_Policy_version_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Policy.Version(childComplexity, args["id"].(int)), true
 	case "Policy.versions":
 		if e.ComplexityRoot.Policy.Versions == nil {
 			break
@@ -1776,6 +1820,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Policy.Versions(childComplexity, args["last"].(int)), true
+
+	case "PolicyDiff.added":
+		if e.ComplexityRoot.PolicyDiff.Added == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyDiff.Added(childComplexity), true
+	case "PolicyDiff.removed":
+		if e.ComplexityRoot.PolicyDiff.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyDiff.Removed(childComplexity), true
 
 	case "PolicyProblem.line":
 		if e.ComplexityRoot.PolicyProblem.Line == nil {
@@ -6326,6 +6383,44 @@ extend type Mutation {
   applyPolicyChanges(changes: [PolicyChangeInput!]!, reason: String!): PolicyVersion!
 }
 `, BuiltIn: false},
+	{Name: "../policy_versions.graphql", Input: `# Versions of the access policy: each applied change set is one, keeping the
+# whole policy it produced, so that any two compare and any one can be rolled
+# back to. Reading them needs read on Policy; a rollback, update on Policy.
+
+extend type Policy {
+  "The version numbered id, or null if there is none."
+  version(id: Int!): PolicyVersion
+  """
+  The lines and roles added and removed from the policy version ` + "`" + `from` + "`" + `
+  produced to the one ` + "`" + `to` + "`" + ` produced (a permission whose scope lists the same
+  atoms in another order is the same line). NOT_FOUND if either version does
+  not exist; BAD_USER_INPUT if either was recorded before versions kept their
+  policy.
+  """
+  diff(from: Int!, to: Int!): PolicyDiff!
+}
+
+"What changes from one policy version to another."
+type PolicyDiff {
+  "Lines (and roles, as \"role NAME\") the later policy holds and the earlier does not, as Casbin CSV."
+  added: [String!]!
+  "Lines (and roles) the earlier policy holds and the later does not."
+  removed: [String!]!
+}
+
+extend type Mutation {
+  """
+  Makes the stored policy the one version ` + "`" + `toVersion` + "`" + ` produced, as one change
+  set, validated and applied like applyPolicyChanges: a rollback that would
+  leave no one who may change the policy, or name a user or locality deleted
+  since, is refused with BAD_USER_INPUT and writes nothing. It is recorded as
+  a new version (and audit event) whose reason starts "roll back to version
+  N: ". NOT_FOUND if there is no such version; BAD_USER_INPUT if the policy
+  is that version's already. Needs update on Policy (admin by default).
+  """
+  rollbackPolicy(toVersion: Int!, reason: String!): PolicyVersion!
+}
+`, BuiltIn: false},
 	{Name: "../schema.graphql", Input: `"""
 Changes to benkan's data. Each mutation runs in its own transaction: when it
 fails, for whatever reason, nothing is written. Errors carry a stable
@@ -6865,8 +6960,22 @@ func (ec *executionContext) childFields_Policy(ctx context.Context, field graphq
 		return ec.fieldContext_Policy_problems(ctx, field)
 	case "versions":
 		return ec.fieldContext_Policy_versions(ctx, field)
+	case "version":
+		return ec.fieldContext_Policy_version(ctx, field)
+	case "diff":
+		return ec.fieldContext_Policy_diff(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Policy", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicyDiff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "added":
+		return ec.fieldContext_PolicyDiff_added(ctx, field)
+	case "removed":
+		return ec.fieldContext_PolicyDiff_removed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyDiff", field.Name)
 }
 
 func (ec *executionContext) childFields_PolicyProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7679,6 +7788,28 @@ func (ec *executionContext) field_Mutation_revoke_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rollbackPolicy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "toVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["toVersion"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_unassign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8151,6 +8282,28 @@ func (ec *executionContext) field_Policy_assignments_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Policy_diff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Policy_fieldGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8176,6 +8329,20 @@ func (ec *executionContext) field_Policy_permissions_args(ctx context.Context, r
 		return nil, err
 	}
 	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Policy_version_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -13208,6 +13375,50 @@ func (ec *executionContext) fieldContext_Mutation_applyPolicyChanges(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_rollbackPolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rollbackPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RollbackPolicy(ctx, fc.Args["toVersion"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Version) graphql.Marshaler {
+			return ec.marshalNPolicyVersion2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rollbackPolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rollbackPolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14196,6 +14407,140 @@ func (ec *executionContext) fieldContext_Policy_versions(ctx context.Context, fi
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Policy_version(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Policy().Version(ctx, obj, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Version) graphql.Marshaler {
+			return ec.marshalOPolicyVersion2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_version(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Policy_version_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Policy_diff(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_diff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Policy().Diff(ctx, obj, fc.Args["from"].(int), fc.Args["to"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Diff) graphql.Marshaler {
+			return ec.marshalNPolicyDiff2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐDiff(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_diff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyDiff(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Policy_diff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicyDiff_added(ctx context.Context, field graphql.CollectedField, obj *store.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyDiff_added(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Added, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyDiff_added(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyDiff", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyDiff_removed(ctx context.Context, field graphql.CollectedField, obj *store.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyDiff_removed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Removed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyDiff_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyDiff", field, false, false, "String")
 }
 
 func (ec *executionContext) _PolicyProblem_ruleID(ctx context.Context, field graphql.CollectedField, obj *store.Problem) (ret graphql.Marshaler) {
@@ -27605,6 +27950,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "rollbackPolicy":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rollbackPolicy(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27935,6 +28287,54 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "versions":
 			out.Values[i] = ec._Policy_versions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._Policy_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "diff":
+			out.Values[i] = ec._Policy_diff(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyDiffImplementors = []string{"PolicyDiff"}
+
+func (ec *executionContext) _PolicyDiff(ctx context.Context, sel ast.SelectionSet, obj *store.Diff) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyDiffImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyDiff")
+		case "added":
+			out.Values[i] = ec._PolicyDiff_added(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removed":
+			out.Values[i] = ec._PolicyDiff_removed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29783,6 +30183,14 @@ func (ec *executionContext) unmarshalNPolicyChangeInput2ᚕᚖgithubᚗcomᚋben
 func (ec *executionContext) unmarshalNPolicyChangeInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyChangeInput(ctx context.Context, v any) (*model.PolicyChangeInput, error) {
 	res, err := ec.unmarshalInputPolicyChangeInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPolicyDiff2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐDiff(ctx context.Context, sel ast.SelectionSet, v *store.Diff) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PolicyDiff!")
+		return graphql.Null
+	}
+	return ec._PolicyDiff(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPolicyProblem2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProblem(ctx context.Context, sel ast.SelectionSet, v store.Problem) graphql.Marshaler {
@@ -31844,6 +32252,13 @@ func (ec *executionContext) unmarshalOPolicyRoleInput2ᚖgithubᚗcomᚋbenkan�
 	}
 	res, err := ec.unmarshalInputPolicyRoleInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPolicyVersion2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐVersion(ctx context.Context, sel ast.SelectionSet, v *store.Version) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PolicyVersion(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORecommendation2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐRecommendation(ctx context.Context, sel ast.SelectionSet, v *ent.Recommendation) graphql.Marshaler {

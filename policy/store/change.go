@@ -195,12 +195,15 @@ func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []
 	if err := d.write(ctx, c); err != nil {
 		return nil, err
 	}
-	rev, err := revision(ctx, c)
+	// The policy as written, read back in the transaction: the version
+	// keeps it whole, for Diff and Rollback.
+	after, err := read(ctx, c)
 	if err != nil {
 		return nil, err
 	}
+	rev := after.Revision
 	v, err := c.PolicyVersion.Create().SetActor(who).SetReason(reason).
-		SetAdded(d.added).SetRemoved(d.removed).SetRevision(rev).Save(ctx)
+		SetAdded(d.added).SetRemoved(d.removed).SetRevision(rev).SetPolicy(after.CSV()).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("record policy version: %w", err)
 	}
