@@ -193,6 +193,22 @@ func (c *policyCall) open(ctx context.Context) (*store.Store, func(), error) {
 	return s, func() { db.Close() }, nil
 }
 
+// change opens the store, makes one change set with f as the operator and
+// prints the version it made: what every changing subcommand does.
+func (c *policyCall) change(ctx context.Context, f func(context.Context, *store.Store) (*store.Version, error)) error {
+	s, done, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	v, err := f(operator(ctx), s)
+	if err != nil {
+		return err
+	}
+	printVersion(c.stdout, v)
+	return nil
+}
+
 // load opens the store and reads the policy as the operator.
 func (c *policyCall) load(ctx context.Context) (*store.Policy, func(), error) {
 	s, done, err := c.open(ctx)

@@ -48,16 +48,8 @@ func policyChange(op store.Op) func(ctx context.Context, c *policyCall) error {
 		} else {
 			ch.Assignment = store.Assignment{Subject: c.pos[0], Role: c.pos[1], Domain: *domain}
 		}
-		s, done, err := c.open(ctx)
-		if err != nil {
-			return err
-		}
-		defer done()
-		v, err := s.Apply(operator(ctx), []store.Change{ch}, *reason)
-		if err != nil {
-			return err
-		}
-		printVersion(c.stdout, v)
-		return nil
+		return c.change(ctx, func(ctx context.Context, s *store.Store) (*store.Version, error) {
+			return s.Apply(ctx, []store.Change{ch}, *reason)
+		})
 	}
 }

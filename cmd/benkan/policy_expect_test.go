@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -113,12 +114,22 @@ func TestPolicyTestStored(t *testing.T) {
 		})
 		t.Setenv("BENKAN_POLICY_TESTS", "")
 		// A change made without the tests is found by `policy test`.
-		if _, err := p.store.Apply(store.AsOperator(context.Background(), "test"),
-			[]store.Change{{Op: store.Grant, Permission: store.Permission{Role: "dihr_partner", Domain: "*", Object: "Actor:identifying", Action: "read", Scope: "all"}}}, "no tests here"); err != nil {
+		leak := store.Change{Op: store.Grant, Permission: store.Permission{Role: "dihr_partner", Domain: "*", Object: "Actor:identifying", Action: "read", Scope: "all"}}
+		leaked, err := p.store.Apply(store.AsOperator(context.Background(), "test"), []store.Change{leak}, "no tests here")
+		if err != nil {
 			t.Fatal(err)
 		}
 		p.steps(t, []policyStep{
 			{name: "the stored policy fails", args: []string{"test", tests}, code: 1, want: []string{dihrFullName, "the stored policy (revision "}},
+		})
+		// Once fixed, rolling back to the leaky version breaks the tests too.
+		leak.Op = store.Revoke
+		if _, err := p.store.Apply(store.AsOperator(context.Background(), "test"), []store.Change{leak}, "fixed"); err != nil {
+			t.Fatal(err)
+		}
+		p.steps(t, []policyStep{
+			{name: "rollback breaking a test", args: []string{"rollback", strconv.Itoa(leaked.ID), "--reason", "r", "--policy-tests", tests}, code: 1,
+				want: []string{"benkan policy rollback: the changes break 5 policy tests", dihrFullName}},
 		})
 	})
 }

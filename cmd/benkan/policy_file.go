@@ -47,17 +47,9 @@ func policyImport(ctx context.Context, c *policyCall) error {
 	if err != nil {
 		return err
 	}
-	s, done, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer done()
-	v, err := s.Import(operator(ctx), f, *reason)
-	if err != nil {
-		return err
-	}
-	printVersion(c.stdout, v)
-	return nil
+	return c.change(ctx, func(ctx context.Context, s *store.Store) (*store.Version, error) {
+		return s.Import(ctx, f, *reason)
+	})
 }
 
 func policyValidate(_ context.Context, c *policyCall) error {

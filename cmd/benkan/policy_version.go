@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/benkan-project/benkan/policy/store"
 )
 
 // policyVersions prints the last versions, newest first, with their lines.
@@ -70,6 +72,7 @@ func policyRollback(ctx context.Context, c *policyCall) error {
 	fs := c.flags("VERSION --reason R [flags]",
 		"Makes the stored policy the one VERSION produced, as one change validated and\nrecorded like any other (its reason says which version it rolls back to).", true)
 	reason := fs.String("reason", "", "why the policy is rolled back, kept with the version (required)")
+	c.testsFlag(fs)
 	if err := c.parse(1, 1); err != nil {
 		return err
 	}
@@ -80,17 +83,9 @@ func policyRollback(ctx context.Context, c *policyCall) error {
 	if err != nil {
 		return err
 	}
-	s, done, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer done()
-	v, err := s.Rollback(operator(ctx), to, *reason)
-	if err != nil {
-		return err
-	}
-	printVersion(c.stdout, v)
-	return nil
+	return c.change(ctx, func(ctx context.Context, s *store.Store) (*store.Version, error) {
+		return s.Rollback(ctx, to, *reason)
+	})
 }
 
 // versionArg reads a version number of the command line.
