@@ -52,9 +52,7 @@ func (r *reads) write(ctx context.Context, client *ent.Client, v *policy.Viewer,
 		// The administrator previewing as v is the one who read.
 		subject, decision = by, "preview as "+v.Subject+": "+decision
 	}
-	if len(decision) > 255 { // the column's size
-		decision = decision[:252] + "..."
-	}
+	decision = policy.Clip(decision)
 	creates := make([]*ent.AuditEventCreate, 0, len(r.objects))
 	for k, fields := range r.objects {
 		slices.Sort(fields)

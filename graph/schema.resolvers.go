@@ -58,7 +58,18 @@ func (r *mutationResolver) UpdateOrganization(ctx context.Context, id gid.ID, in
 
 // CreateUser is the resolver for the createUser field.
 func (r *mutationResolver) CreateUser(ctx context.Context, input ent.CreateUserInput, roles []*model.UserRoleInput) (*ent.User, error) {
-	u, err := ent.FromContext(ctx).User.Create().SetInput(input).Save(ctx)
+	var u *ent.User
+	create := func() (err error) {
+		u, err = ent.FromContext(ctx).User.Create().SetInput(input).Save(ctx)
+		return err
+	}
+	var err error
+	if r.policy != nil {
+		// Lines left over for the subject would be the new user's.
+		err = r.policy.KeepsExpectations(ctx, "input.subject", create)
+	} else {
+		err = create()
+	}
 	if err != nil || len(roles) == 0 {
 		return u, err
 	}

@@ -18,7 +18,11 @@ func (r *mutationResolver) renameUser(ctx context.Context, id gid.ID, input ent.
 	if err != nil {
 		return nil, err
 	}
-	u, err := ent.FromContext(ctx).User.UpdateOneID(id).SetInput(input).Save(ctx)
+	var u *ent.User
+	err = r.policy.KeepsExpectations(ctx, "subject", func() (err error) {
+		u, err = ent.FromContext(ctx).User.UpdateOneID(id).SetInput(input).Save(ctx)
+		return err
+	})
 	if err != nil || !had {
 		return u, err
 	}

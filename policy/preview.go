@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent/auditevent"
@@ -81,12 +82,12 @@ func (e *Engine) Preview(ctx context.Context, by *Viewer, target PreviewTarget) 
 	if target.Subject == "" {
 		objectType = "Role"
 	}
-	decision := clip(fmt.Sprintf("allowed: %s may update Policy; previewed as %s, holding %s", by.Subject, target, rolesOrNone(v)))
+	decision := Clip(fmt.Sprintf("allowed: %s may update Policy; previewed as %s, holding %s", by.Subject, target, rolesOrNone(v)))
 	err = e.client.AuditEvent.Create().
 		SetSubject(by.Subject).
 		SetAction(auditevent.ActionPREVIEW).
 		SetObjectType(objectType).
-		SetObjectID(clip(target.String())).
+		SetObjectID(Clip(target.String())).
 		SetDecision(decision).
 		Exec(SystemContext(ctx))
 	if err != nil {
@@ -169,12 +170,18 @@ func rolesOrNone(v *Viewer) string {
 	return "roles " + fmt.Sprint(roles)
 }
 
-// clip cuts s to the 255 characters audit columns hold.
-func clip(s string) string {
-	if len(s) > 255 {
-		return s[:252] + "..."
+// Clip cuts s to the 255 bytes audit columns hold, on a character
+// boundary: a cut inside an accented letter is invalid UTF-8, which
+// PostgreSQL refuses, and the preview would go unrecorded.
+func Clip(s string) string {
+	if len(s) <= 255 {
+		return s
 	}
-	return s
+	cut := 252
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // PreviewedBy returns the token subject of the administrator previewing a

@@ -100,8 +100,8 @@ func (s *Store) Apply(ctx context.Context, changes []Change, reason string) (*Ve
 	switch {
 	case reason == "":
 		return nil, benkan.FieldErrorf("reason", "say why the policy changes: the reason is kept with the change")
-	case utf8.RuneCountInString(reason) > maxReasonLen:
-		return nil, benkan.FieldErrorf("reason", "the reason is longer than %d characters", maxReasonLen)
+	case len(reason) > maxReasonLen: // the column counts bytes
+		return nil, benkan.FieldErrorf("reason", "the reason is longer than %d bytes (an accented letter takes two)", maxReasonLen)
 	case len(changes) == 0:
 		return nil, benkan.FieldErrorf("changes", "no change to apply")
 	case len(changes) > maxChanges:
@@ -234,12 +234,17 @@ func setError(changes []Change, format string, args ...any) error {
 	return benkan.FieldErrorf("changes", format, args...)
 }
 
+// truncate cuts s to at most n bytes (the columns count bytes), on a
+// character boundary, marking the cut with "…".
 func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	if len(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // change applies one change to the draft, or says why it cannot apply.
