@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/storage"
 	"github.com/benkan-project/benkan/storage/storagetest"
 )
@@ -156,6 +157,45 @@ func TestPolicyLocalPermission(t *testing.T) {
 		}
 		if len(got.Incidents.Edges) != 6 || inNiono == 0 || inNiono == 6 {
 			t.Fatalf("want the 6 incidents, some in Niono, got %d (%d in Niono)", len(got.Incidents.Edges), inNiono)
+		}
+	})
+}
+
+// TestPolicyLeftoverLinesNotInherited: the policy names users by subject,
+// so the lines of a user renamed (or deleted) stay, left out as problems.
+// A new user taking that subject would receive them silently, with no
+// change, version or audit event; creating or renaming a user to such a
+// subject is refused until the lines are unassigned.
+func TestPolicyLeftoverLinesNotInherited(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := polSetup(t, db)
+		var temp struct{ CreateUser struct{ ID string } }
+		w.srv.Query(t, `mutation { createUser(input: {subject: "temp", displayName: "Temp"}, roles: [{role: "amdh_coordinator"}]) { id } }`, nil).OK(t, &temp)
+		w.srv.Query(t, `mutation($id: ID!) { updateUser(id: $id, input: {subject: "temp.old"}) { id } }`, map[string]any{"id": temp.CreateUser.ID}).OK(t, nil)
+
+		before := polState(t, w)
+		if e := w.srv.Query(t, `mutation { createUser(input: {subject: "temp", displayName: "New"}) { id } }`, nil).Code(t, "BAD_USER_INPUT"); e.Extensions["field"] != "input.subject" {
+			t.Fatalf("want input.subject named, got %+v", e)
+		}
+		var other struct{ CreateUser struct{ ID string } }
+		w.srv.Query(t, `mutation { createUser(input: {subject: "other", displayName: "Other"}) { id } }`, nil).OK(t, &other)
+		if e := w.srv.Query(t, `mutation($id: ID!) { updateUser(id: $id, input: {subject: "temp"}) { id } }`, map[string]any{"id": other.CreateUser.ID}).Code(t, "BAD_USER_INPUT"); e.Extensions["field"] != "subject" {
+			t.Fatalf("want subject named, got %+v", e)
+		}
+		polUnchanged(t, w, before)
+		if n, _ := db.Client.User.Query().Where(user.Subject("temp")).Count(sysCtx()); n != 0 {
+			t.Fatalf("a user temp exists after the refusals")
+		}
+
+		// Once the left-over line is unassigned, the subject is free, and the
+		// new user holds nothing of the old one's.
+		w.srv.Query(t, `mutation { unassign(assignment: {subject: "temp", role: "amdh_coordinator"}, reason: "temp left") { id } }`, nil).OK(t, nil)
+		w.srv.Query(t, `mutation { createUser(input: {subject: "temp", displayName: "New"}) { id } }`, nil).OK(t, nil)
+		w.as(t, "temp").Query(t, `{ policy { revision } }`, nil).Code(t, "FORBIDDEN")
+		var got struct{ Incidents struct{ TotalCount int } }
+		w.as(t, "temp").Query(t, `{ incidents { totalCount } }`, nil).OK(t, &got)
+		if got.Incidents.TotalCount != 0 {
+			t.Fatalf("the new user temp reads %d incidents", got.Incidents.TotalCount)
 		}
 	})
 }

@@ -66,6 +66,9 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input ent.CreateUserI
 	var err error
 	if r.policy != nil {
 		// Lines left over for the subject would be the new user's.
+		if err := r.policy.Unclaimed(ctx, "input.subject", input.Subject); err != nil {
+			return nil, err
+		}
 		err = r.policy.KeepsExpectations(ctx, "input.subject", create)
 	} else {
 		err = create()

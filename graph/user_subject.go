@@ -14,6 +14,11 @@ import (
 // leaves no user who may change the policy (the last admin renamed), the
 // update is refused, as Apply refuses unassigning the last admin.
 func (r *mutationResolver) renameUser(ctx context.Context, id gid.ID, input ent.UpdateUserInput) (*ent.User, error) {
+	if old, err := ent.FromContext(ctx).User.Get(ctx, id); err == nil && old.Subject != *input.Subject {
+		if err := r.policy.Unclaimed(ctx, "subject", *input.Subject); err != nil {
+			return nil, err
+		}
+	} // else the update itself answers NOT_FOUND, or renames to the same subject
 	had, err := r.policy.Administered(ctx)
 	if err != nil {
 		return nil, err
