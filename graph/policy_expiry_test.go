@@ -127,7 +127,9 @@ func tempSees(t *testing.T, srv *apitest.Server) int {
 		resp.Code(t, "FORBIDDEN")
 		return 0
 	}
-	var got struct{ Incidents struct{ Edges []json.RawMessage } }
+	var got struct {
+		Incidents struct{ Edges []json.RawMessage }
+	}
 	resp.OK(t, &got)
 	return len(got.Incidents.Edges)
 }
