@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/graph/model"
@@ -32,7 +33,15 @@ func toPermission(p *model.PermissionInput) store.Permission {
 }
 
 func toAssignment(a *model.AssignmentInput) store.Assignment {
-	return store.Assignment{Subject: a.Subject, Role: a.Role, Domain: a.Domain}
+	return store.Assignment{Subject: a.Subject, Role: a.Role, Domain: a.Domain, Expires: expires(a.ExpiresAt)}
+}
+
+// expires is an optional expiry as the store takes it: zero for none.
+func expires(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
 }
 
 func toFieldGroup(g *model.FieldGroupInput) store.FieldGroup {
@@ -81,3 +90,6 @@ func changeField(i int) string { return "changes[" + strconv.Itoa(i) + "]" }
 
 // matches reports whether value passes an optional equality filter.
 func matches(filter *string, value string) bool { return filter == nil || *filter == value }
+
+// maxExpiringHours bounds Policy.expiring's hours: ten years ahead.
+const maxExpiringHours = 10 * 366 * 24

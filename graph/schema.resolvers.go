@@ -78,7 +78,7 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input ent.CreateUserI
 	}
 	changes := make([]store.Change, len(roles))
 	for i, role := range roles {
-		changes[i] = store.Change{Op: store.Assign, Assignment: store.Assignment{Subject: u.Subject, Role: role.Role, Domain: role.Domain}}
+		changes[i] = store.Change{Op: store.Assign, Assignment: store.Assignment{Subject: u.Subject, Role: role.Role, Domain: role.Domain, Expires: expires(role.ExpiresAt)}}
 	}
 	if _, err := r.apply(ctx, "the roles of the new user "+u.Subject, changes...); err != nil {
 		return nil, err

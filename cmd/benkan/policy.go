@@ -32,6 +32,7 @@ var policySubcommands = map[string]func(ctx context.Context, c *policyCall) erro
 	"versions": policyVersions,
 	"diff":     policyDiff,
 	"rollback": policyRollback,
+	"expiring": policyExpiring,
 }
 
 const policyUsage = `Usage: benkan policy SUBCOMMAND [arguments] [flags]
@@ -45,7 +46,8 @@ Subcommands:
             print roles, permissions, assignments, field groups and problems
   grant     ROLE OBJECT ACTION [--domain D] [--scope S] --reason R
   revoke    ROLE OBJECT ACTION [--domain D] [--scope S] --reason R
-  assign    SUBJECT ROLE [--domain D] --reason R
+  assign    SUBJECT ROLE [--domain D] [--expires T] --reason R
+  expiring  [--within 720h]  list the assignments that expire within that time
   unassign  SUBJECT ROLE [--domain D] --reason R
   export    [FILE]          write the policy as Casbin CSV (stdout by default)
   import    FILE --reason R make the stored policy the file's, as one change

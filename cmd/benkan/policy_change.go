@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/benkan-project/benkan/policy/store"
 )
@@ -20,12 +22,17 @@ func policyChange(op store.Op) func(ctx context.Context, c *policyCall) error {
 			synopsis, summary = "ROLE OBJECT ACTION [--domain D] [--scope S] --reason R [flags]",
 				"Revokes a permission, written as it was granted."
 		case store.Assign:
-			summary = "Gives the user SUBJECT (its token subject), or a role, the role ROLE in\ndomain D (* or a locality id)."
+			synopsis = "SUBJECT ROLE [--domain D] [--expires T] --reason R [flags]"
+			summary = "Gives the user SUBJECT (its token subject), or a role, the role ROLE in\ndomain D (* or a locality id), until T if --expires is given."
 		case store.Unassign:
 			summary = "Takes back an assignment. The last user who may change the policy keeps it."
 		}
 		fs := c.flags(synopsis, summary, true)
 		domain := fs.String("domain", "*", "where the line holds: * (everywhere) or the id of a locality")
+		var expires *string
+		if op == store.Assign {
+			expires = fs.String("expires", "", "when the assignment lapses, as RFC 3339 (2027-06-30T00:00:00Z); never by default")
+		}
 		scope := ""
 		if perm {
 			fs.StringVar(&scope, "scope", "all", "the rows the permission covers: all, or scope atoms joined by & (own_localities&verified)")
@@ -47,6 +54,13 @@ func policyChange(op store.Op) func(ctx context.Context, c *policyCall) error {
 			ch.Permission = store.Permission{Role: c.pos[0], Domain: *domain, Object: c.pos[1], Action: c.pos[2], Scope: scope}
 		} else {
 			ch.Assignment = store.Assignment{Subject: c.pos[0], Role: c.pos[1], Domain: *domain}
+		}
+		if expires != nil && *expires != "" {
+			t, err := time.Parse(time.RFC3339, *expires)
+			if err != nil {
+				return usageError{fmt.Sprintf("--expires %q: write an RFC 3339 time, as 2027-06-30T00:00:00Z", *expires)}
+			}
+			ch.Assignment.Expires = t
 		}
 		return c.change(ctx, func(ctx context.Context, s *store.Store) (*store.Version, error) {
 			return s.Apply(ctx, []store.Change{ch}, *reason)

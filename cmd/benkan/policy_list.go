@@ -95,9 +95,9 @@ func printList(out io.Writer, p *store.Policy, show func(string) bool, f listFil
 				rows = append(rows, x)
 			}
 		}
-		section("Assignments (g)", len(rows), "  SUBJECT\tROLE\tDOMAIN")
+		section("Assignments (g)", len(rows), "  SUBJECT\tROLE\tDOMAIN\tEXPIRES")
 		for _, x := range rows {
-			fmt.Fprintf(w, "  %s\t%s\t%s\n", x.Subject, x.Role, x.Domain)
+			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", x.Subject, x.Role, x.Domain, expiryText(x))
 		}
 	}
 	if show("g2") && f.role == "" && f.subject == "" {

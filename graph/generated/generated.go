@@ -310,6 +310,7 @@ type ComplexityRoot struct {
 	Policy struct {
 		Assignments func(childComplexity int, where *model.AssignmentFilter) int
 		Diff        func(childComplexity int, from int, to int) int
+		Expiring    func(childComplexity int, hours int) int
 		FieldGroups func(childComplexity int, where *model.FieldGroupFilter) int
 		Permissions func(childComplexity int, where *model.PermissionFilter) int
 		Problems    func(childComplexity int) int
@@ -385,11 +386,12 @@ type ComplexityRoot struct {
 	}
 
 	RoleAssignment struct {
-		Domain   func(childComplexity int) int
-		Locality func(childComplexity int) int
-		Role     func(childComplexity int) int
-		Subject  func(childComplexity int) int
-		User     func(childComplexity int) int
+		Domain    func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		Locality  func(childComplexity int) int
+		Role      func(childComplexity int) int
+		Subject   func(childComplexity int) int
+		User      func(childComplexity int) int
 	}
 
 	User struct {
@@ -477,6 +479,7 @@ type PolicyResolver interface {
 	FieldGroups(ctx context.Context, obj *store.Policy, where *model.FieldGroupFilter) ([]*store.FieldGroup, error)
 
 	Versions(ctx context.Context, obj *store.Policy, last int) ([]*store.Version, error)
+	Expiring(ctx context.Context, obj *store.Policy, hours int) ([]*store.Assignment, error)
 	Version(ctx context.Context, obj *store.Policy, id int) (*store.Version, error)
 	Diff(ctx context.Context, obj *store.Policy, from int, to int) (*store.Diff, error)
 }
@@ -1758,6 +1761,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Policy.Diff(childComplexity, args["from"].(int), args["to"].(int)), true
+	case "Policy.expiring":
+		if e.ComplexityRoot.Policy.Expiring == nil {
+			break
+		}
+
+		args, err := ec.field_Policy_expiring_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Policy.Expiring(childComplexity, args["hours"].(int)), true
 	case "Policy.fieldGroups":
 		if e.ComplexityRoot.Policy.FieldGroups == nil {
 			break
@@ -2147,6 +2161,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleAssignment.Domain(childComplexity), true
+	case "RoleAssignment.expiresAt":
+		if e.ComplexityRoot.RoleAssignment.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.ExpiresAt(childComplexity), true
 	case "RoleAssignment.locality":
 		if e.ComplexityRoot.RoleAssignment.Locality == nil {
 			break
@@ -6383,6 +6403,38 @@ extend type Mutation {
   applyPolicyChanges(changes: [PolicyChangeInput!]!, reason: String!): PolicyVersion!
 }
 `, BuiltIn: false},
+	{Name: "../policy_expiry.graphql", Input: `# Expiring assignments: a role held until a data-sharing agreement ends.
+
+extend type RoleAssignment {
+  """
+  When the assignment lapses, or null if it does not. From then on the role is
+  no longer held, on every replica, and benkan removes the assignment as a
+  change set of its own (actor "benkan", reason "assignment expired at T").
+  """
+  expiresAt: Time
+}
+
+extend input AssignmentInput {
+  """
+  When the assignment lapses (RFC 3339, kept to the second); null or left out:
+  it does not. A time that has come is BAD_USER_INPUT. Ignored by unassign.
+  """
+  expiresAt: Time
+}
+
+extend input UserRoleInput {
+  "When the role lapses, as AssignmentInput.expiresAt."
+  expiresAt: Time
+}
+
+extend type Policy {
+  """
+  The assignments in force that expire within ` + "`" + `hours` + "`" + ` from now (30 days by
+  default), soonest first. BAD_USER_INPUT for a negative number.
+  """
+  expiring(hours: Int! = 720): [RoleAssignment!]!
+}
+`, BuiltIn: false},
 	{Name: "../policy_versions.graphql", Input: `# Versions of the access policy: each applied change set is one, keeping the
 # whole policy it produced, so that any two compare and any one can be rolled
 # back to. Reading them needs read on Policy; a rollback, update on Policy.
@@ -6960,6 +7012,8 @@ func (ec *executionContext) childFields_Policy(ctx context.Context, field graphq
 		return ec.fieldContext_Policy_problems(ctx, field)
 	case "versions":
 		return ec.fieldContext_Policy_versions(ctx, field)
+	case "expiring":
+		return ec.fieldContext_Policy_expiring(ctx, field)
 	case "version":
 		return ec.fieldContext_Policy_version(ctx, field)
 	case "diff":
@@ -7076,6 +7130,8 @@ func (ec *executionContext) childFields_RoleAssignment(ctx context.Context, fiel
 		return ec.fieldContext_RoleAssignment_user(ctx, field)
 	case "locality":
 		return ec.fieldContext_RoleAssignment_locality(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_RoleAssignment_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RoleAssignment", field.Name)
 }
@@ -8301,6 +8357,20 @@ func (ec *executionContext) field_Policy_diff_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Policy_expiring_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "hours",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["hours"] = arg0
 	return args, nil
 }
 
@@ -14409,6 +14479,50 @@ func (ec *executionContext) fieldContext_Policy_versions(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Policy_expiring(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_expiring(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Policy().Expiring(ctx, obj, fc.Args["hours"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Assignment) graphql.Marshaler {
+			return ec.marshalNRoleAssignment2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐAssignmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_expiring(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleAssignment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Policy_expiring_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Policy_version(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15974,6 +16088,29 @@ func (ec *executionContext) fieldContext_RoleAssignment_locality(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RoleAssignment_expiresAt(ctx context.Context, field graphql.CollectedField, obj *store.Assignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleAssignment_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleAssignment_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleAssignment", field, true, false, "Time")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -19201,7 +19338,7 @@ func (ec *executionContext) unmarshalInputAssignmentInput(ctx context.Context, o
 		asMap["domain"] = "*"
 	}
 
-	fieldsInOrder := [...]string{"subject", "role", "domain"}
+	fieldsInOrder := [...]string{"subject", "role", "domain", "expiresAt"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19229,6 +19366,13 @@ func (ec *executionContext) unmarshalInputAssignmentInput(ctx context.Context, o
 				return it, err
 			}
 			it.Domain = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
 		}
 	}
 	return it, nil
@@ -25338,7 +25482,7 @@ func (ec *executionContext) unmarshalInputUserRoleInput(ctx context.Context, obj
 		asMap["domain"] = "*"
 	}
 
-	fieldsInOrder := [...]string{"role", "domain"}
+	fieldsInOrder := [...]string{"role", "domain", "expiresAt"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25359,6 +25503,13 @@ func (ec *executionContext) unmarshalInputUserRoleInput(ctx context.Context, obj
 				return it, err
 			}
 			it.Domain = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
 		}
 	}
 	return it, nil
@@ -28290,6 +28441,11 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "expiring":
+			out.Values[i] = ec._Policy_expiring(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "version":
 			out.Values[i] = ec._Policy_version(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -28829,6 +28985,11 @@ func (ec *executionContext) _RoleAssignment(ctx context.Context, sel ast.Selecti
 			}
 		case "locality":
 			out.Values[i] = ec._RoleAssignment_locality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._RoleAssignment_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

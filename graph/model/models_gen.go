@@ -2,6 +2,10 @@
 
 package model
 
+import (
+	"time"
+)
+
 // Keeps the assignments whose every given field is equal.
 type AssignmentFilter struct {
 	Subject *string `json:"subject,omitempty"`
@@ -16,6 +20,9 @@ type AssignmentInput struct {
 	Role    string `json:"role"`
 	// "*" (everywhere) or a locality's id: a role held in a locality covers it and the localities below it.
 	Domain string `json:"domain"`
+	// When the assignment lapses (RFC 3339, kept to the second); null or left out:
+	// it does not. A time that has come is BAD_USER_INPUT. Ignored by unassign.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 }
 
 // Keeps the field group lines whose every given field is equal.
@@ -74,4 +81,6 @@ type PolicyRoleInput struct {
 type UserRoleInput struct {
 	Role   string `json:"role"`
 	Domain string `json:"domain"`
+	// When the role lapses, as AssignmentInput.expiresAt.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 }

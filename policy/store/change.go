@@ -167,6 +167,7 @@ type draft struct {
 	newRole  []Role
 	goneRole []string
 	drop     []int // ids of stored lines removed
+	now      time.Time
 }
 
 func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []Change, reason string) (*Version, error) {
@@ -180,7 +181,7 @@ func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []
 	if err != nil {
 		return nil, err
 	}
-	d := &draft{roles: slices.Clone(cur.Roles), rules: slices.Clone(cur.rules)}
+	d := &draft{roles: slices.Clone(cur.Roles), rules: slices.Clone(cur.rules), now: cur.loaded}
 	for i, ch := range changes {
 		if err := d.change(cur, ch); err != nil {
 			return nil, changeError(changes, i, err.Error())
@@ -253,7 +254,13 @@ func (d *draft) change(cur *Policy, ch Change) error {
 	case Grant:
 		return d.add(ch.Permission.line(), "already granted")
 	case Assign:
-		return d.add(ch.Assignment.line(), "already assigned")
+		if !ch.Assignment.Expires.IsZero() { // stored to the second
+			ch.Assignment.Expires = ch.Assignment.Expires.UTC().Truncate(time.Second)
+		}
+		if err := checkNewExpiry(ch.Assignment, d.now); err != nil {
+			return err
+		}
+		return d.add(ch.Assignment.line(), "already assigned (unassign it first to change its expiry)")
 	case Group:
 		return d.add(ch.FieldGroup.line(), "the field is already in the group")
 	case Revoke:
@@ -292,8 +299,10 @@ func (d *draft) change(cur *Policy, ch Change) error {
 	return fmt.Errorf("unknown change %q", ch.Op)
 }
 
+// index finds a line of the draft; an assignment whatever its expiry, so
+// that one is given once and taken back without repeating its expiry.
 func (d *draft) index(l []string) int {
-	return slices.IndexFunc(d.rules, func(r rule) bool { return sameLine(r.line, l) })
+	return slices.IndexFunc(d.rules, func(r rule) bool { return sameLine(r.line, l) || sameAssignment(r.line, l) })
 }
 
 // sameLine reports whether two lines say the same: equal, or permissions
@@ -375,7 +384,7 @@ func (d *draft) check(ctx context.Context, c *ent.Client, cur *Policy, changes [
 		// would pass that user's roles to every holder of the role.
 		n := 0
 		for _, l := range d.rules {
-			if l.id != 0 && l.line[0] == "g" && len(l.line) == 4 && l.line[1] == r.Name && l.line[2] != r.Name {
+			if l.id != 0 && l.line[0] == "g" && len(l.line) >= 4 && l.line[1] == r.Name && l.line[2] != r.Name {
 				n++
 			}
 		}
@@ -407,7 +416,9 @@ func (d *draft) check(ctx context.Context, c *ent.Client, cur *Policy, changes [
 	for i, r := range d.rules {
 		switch {
 		case reasons[i] == "":
-			valid = append(valid, r.line)
+			if !expiredAt(lineExpiry(r.line), d.now) { // it holds no more
+				valid = append(valid, r.line)
+			}
 		case r.id == 0:
 			j := slices.IndexFunc(changes, func(ch Change) bool { return slices.Equal(changeLine(ch), r.line) })
 			return changeError(changes, max(j, 0), reasons[i])
@@ -425,7 +436,7 @@ func (d *draft) check(ctx context.Context, c *ent.Client, cur *Policy, changes [
 	var assignments []Assignment
 	for _, l := range valid {
 		if l[0] == "g" {
-			assignments = append(assignments, Assignment{l[1], l[2], l[3]})
+			assignments = append(assignments, assignmentOf(l))
 		}
 	}
 	has, err := anyPolicyAdmin(casbinLines(valid, known, roles), assignments, known)

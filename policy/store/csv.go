@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
@@ -143,15 +144,24 @@ func importChanges(cur *Policy, f *File) []Change {
 	stored := func(l []string) bool {
 		return slices.ContainsFunc(cur.rules, func(r rule) bool { return sameLine(r.line, l) })
 	}
+	now := time.Now()
 	for _, kind := range []string{"g2", "p", "g"} {
 		for _, l := range f.lines {
-			if l[0] == kind && !stored(l) {
-				out = append(out, lineChange(l, true))
+			if l[0] != kind || stored(l) {
+				continue
 			}
+			if expiredAt(lineExpiry(l), now) {
+				continue // it would lapse at once: it is not given again
+			}
+			// The same assignment with another expiry: take it back first.
+			if i := slices.IndexFunc(cur.lines, func(x []string) bool { return sameAssignment(x, l) }); i >= 0 {
+				out = append(out, lineChange(cur.lines[i], false))
+			}
+			out = append(out, lineChange(l, true))
 		}
 	}
 	inFile := func(l []string) bool {
-		return slices.ContainsFunc(f.lines, func(x []string) bool { return sameLine(x, l) })
+		return slices.ContainsFunc(f.lines, func(x []string) bool { return sameLine(x, l) || sameAssignment(x, l) && !expiredAt(lineExpiry(x), now) })
 	}
 	for _, pr := range cur.Problems {
 		out = append(out, Change{Op: Discard, RuleID: pr.RuleID})
@@ -180,7 +190,7 @@ func lineChange(l []string, add bool) Change {
 		if !add {
 			op = Unassign
 		}
-		return Change{Op: op, Assignment: Assignment{l[1], l[2], l[3]}}
+		return Change{Op: op, Assignment: assignmentOf(l)}
 	default:
 		op := Group
 		if !add {

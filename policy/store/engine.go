@@ -49,7 +49,8 @@ func (s *Store) EnsureAssigned(ctx context.Context, reason string, as []Assignme
 	}
 	var changes []Change
 	for _, a := range as {
-		if !slices.Contains(p.Assignments, a) && !slices.ContainsFunc(changes, func(c Change) bool { return c.Assignment == a }) {
+		held := func(b Assignment) bool { return b.Subject == a.Subject && b.Role == a.Role && b.Domain == a.Domain } // whatever its expiry
+		if !slices.ContainsFunc(p.Assignments, held) && !slices.ContainsFunc(changes, func(c Change) bool { return c.Assignment == a }) {
 			changes = append(changes, Change{Op: Assign, Assignment: a})
 		}
 	}

@@ -36,6 +36,9 @@ type Store struct {
 	onChange func(*Policy)
 	current  int64
 	handed   bool
+	// validUntil is the handed policy's earliest expiry: past it, the
+	// policy must be loaded again even if the revision has not changed.
+	validUntil time.Time
 }
 
 // Options configure a Store.
@@ -92,8 +95,15 @@ type Policy struct {
 	Problems []Problem
 
 	lines  [][]string // the valid lines, ptype first, as stored
-	casbin [][]string // the same, users written as policy.UserSubject
+	casbin [][]string // the same, users written as policy.UserSubject, no expiries
 	rules  []rule     // every stored line, problems included
+
+	// loaded is when the policy was read: assignments that expired by then
+	// are in expired, left out of the lines above; validUntil is the
+	// earliest expiry of those kept (zero: none expires).
+	loaded     time.Time
+	expired    []rule
+	validUntil time.Time
 }
 
 // Snapshot returns the valid lines for the decision side.
@@ -138,12 +148,30 @@ func (p Permission) line() []string {
 }
 
 // Assignment is a g line: a user (by token subject), or a role, holds a
-// role in domain ("*" or a locality id).
+// role in domain ("*" or a locality id), until Expires if it is set.
 type Assignment struct {
 	Subject, Role, Domain string
+	// Expires, when not zero, is when the assignment lapses (a data-sharing
+	// agreement that ends): stored as the line's 4th value (see expiry.go).
+	Expires time.Time
 }
 
-func (a Assignment) line() []string { return []string{"g", a.Subject, a.Role, a.Domain} }
+func (a Assignment) line() []string {
+	l := []string{"g", a.Subject, a.Role, a.Domain}
+	if !a.Expires.IsZero() {
+		l = append(l, formatExpiry(a.Expires))
+	}
+	return l
+}
+
+// ExpiresAt is Expires for GraphQL: nil for an assignment that does not
+// expire.
+func (a Assignment) ExpiresAt() *time.Time {
+	if a.Expires.IsZero() {
+		return nil
+	}
+	return &a.Expires
+}
 
 // FieldGroup is a g2 line: a field ("Incident.narrative") belongs to a
 // group ("Incident:sensitive").
@@ -223,7 +251,7 @@ func read(ctx context.Context, c *ent.Client) (*Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load policy rules: %w", err)
 	}
-	p := &Policy{Revision: rev}
+	p := &Policy{Revision: rev, loaded: time.Now()}
 	for _, r := range roles {
 		p.Roles = append(p.Roles, Role{Name: r.Name, Description: r.Description})
 	}
@@ -253,15 +281,32 @@ func trimEmpty(line []string) []string {
 }
 
 // Reload loads the policy and hands it to OnChange if its revision is not
-// the one handed last. It returns the policy loaded.
+// the one handed last, or an assignment of the one handed has expired
+// since. If assignments have expired, it then removes them (see expire).
+// It returns the policy loaded.
 func (s *Store) Reload(ctx context.Context) (*Policy, error) {
+	p, err := s.reload(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.expired) > 0 && ctx.Value(lapsingKey{}) == nil {
+		if _, err := s.expire(ctx); err != nil {
+			// The policy in force leaves them out already; the next load
+			// tries again.
+			s.log.ErrorContext(ctx, "remove expired assignments", "err", err)
+		}
+	}
+	return p, nil
+}
+
+func (s *Store) reload(ctx context.Context) (*Policy, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, err := s.load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if s.handed && p.Revision == s.current {
+	if s.handed && p.Revision == s.current && !s.stale(p.loaded) {
 		return p, nil
 	}
 	for _, pr := range p.Problems {
@@ -273,7 +318,7 @@ func (s *Store) Reload(ctx context.Context) (*Policy, error) {
 	if s.handed {
 		s.log.InfoContext(ctx, "policy reloaded", "revision", p.Revision, "lines", len(p.lines), "left_out", len(p.Problems))
 	}
-	s.current, s.handed = p.Revision, true
+	s.current, s.handed, s.validUntil = p.Revision, true, p.validUntil
 	return p, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/benkan-project/benkan/ent"
@@ -33,7 +34,7 @@ func lookup(ctx context.Context, c *ent.Client, lines [][]string) (names, error)
 	for _, l := range lines {
 		switch {
 		case len(l) == 0:
-		case l[0] == "g" && len(l) == 4:
+		case l[0] == "g" && len(l) >= 4:
 			subjects = append(subjects, l[1])
 			ids = append(ids, gid.ID(l[3]))
 		case l[0] == "p" && len(l) == 6:
@@ -98,7 +99,7 @@ func check(roles map[string]bool, known names, lines [][]string) []string {
 		case "p":
 			reasons[i] = checkPermission(roles, known, groups, Permission{l[1], l[2], l[3], l[4], l[5]})
 		case "g":
-			reasons[i] = checkAssignment(roles, known, Assignment{l[1], l[2], l[3]})
+			reasons[i] = checkAssignment(roles, known, assignmentOf(l))
 		}
 	}
 	local := localRoles(lines, reasons)
@@ -139,6 +140,8 @@ func checkArity(l []string) string {
 	switch {
 	case !ok:
 		return fmt.Sprintf("unknown kind of line %q: write p (a permission), g (an assignment) or g2 (a field group)", l[0])
+	case l[0] == "g" && len(l) == 5:
+		return checkExpiry(l[4])
 	case len(l)-1 != n:
 		return fmt.Sprintf("a %s line has %d values, not %d", l[0], n, len(l)-1)
 	}
@@ -255,6 +258,7 @@ func (p *Policy) validate(ctx context.Context, c *ent.Client) error {
 	}
 	reasons := check(p.roleSet(), known, lines)
 	p.lines, p.Permissions, p.Assignments, p.FieldGroups, p.Problems = nil, nil, nil, nil, nil
+	p.expired, p.validUntil = nil, time.Time{}
 	defer func() { p.casbin = casbinLines(p.lines, known, p.roleSet()) }()
 	for i, r := range p.rules {
 		if reasons[i] != "" {
@@ -262,12 +266,21 @@ func (p *Policy) validate(ctx context.Context, c *ent.Client) error {
 			continue
 		}
 		l := r.line
+		if at := lineExpiry(l); !at.IsZero() {
+			if expiredAt(at, p.loaded) { // fail closed: out before it is removed
+				p.expired = append(p.expired, r)
+				continue
+			}
+			if p.validUntil.IsZero() || at.Before(p.validUntil) {
+				p.validUntil = at
+			}
+		}
 		p.lines = append(p.lines, l)
 		switch l[0] {
 		case "p":
 			p.Permissions = append(p.Permissions, Permission{l[1], l[2], l[3], l[4], l[5]})
 		case "g":
-			p.Assignments = append(p.Assignments, Assignment{l[1], l[2], l[3]})
+			p.Assignments = append(p.Assignments, assignmentOf(l))
 		case "g2":
 			p.FieldGroups = append(p.FieldGroups, FieldGroup{l[1], l[2]})
 		}
@@ -277,13 +290,18 @@ func (p *Policy) validate(ctx context.Context, c *ent.Client) error {
 
 // casbinLines writes valid lines as Casbin sees them: the subject of an
 // assignment is a user (policy.UserSubject) when a user has that subject,
-// and otherwise a role, which then holds the other role's permissions.
+// and otherwise a role, which then holds the other role's permissions. An
+// assignment's expiry is left out: the model's g has 3 values, and which
+// assignments have expired is the store's to decide (see expiry.go).
 func casbinLines(lines [][]string, known names, roles map[string]bool) [][]string {
 	out := make([][]string, len(lines))
 	for i, l := range lines {
 		out[i] = l
-		if l[0] == "g" && (known.users[l[1]] || !roles[l[1]]) {
+		switch {
+		case l[0] == "g" && (known.users[l[1]] || !roles[l[1]]):
 			out[i] = []string{"g", policy.UserSubject(l[1]), l[2], l[3]}
+		case l[0] == "g" && len(l) > 4:
+			out[i] = l[:4]
 		}
 	}
 	return out

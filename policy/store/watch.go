@@ -12,7 +12,8 @@ import (
 
 // Watch keeps this process's policy the stored one until ctx ends: it
 // reloads (calling OnChange) whenever the revision changes, however the
-// change was made. On PostgreSQL a NOTIFY from the change's transaction
+// change was made, and when an assignment of the policy in force expires
+// (a timer to the earliest expiry), which the reload then removes. On PostgreSQL a NOTIFY from the change's transaction
 // wakes it at once; on both databases the revision is also read every
 // Poll, which is all SQLite has, and what catches a change made while the
 // notice connection was down. While the database cannot be reached, the
@@ -39,12 +40,18 @@ func (s *Store) Watch(ctx context.Context) {
 	t := time.NewTicker(s.poll)
 	defer t.Stop()
 	for {
+		// Re-armed on every turn, so after every reload: the earliest
+		// expiry of the policy in force ends its assignment on time.
+		expiry, stop := s.expiryTimer()
 		select {
 		case <-ctx.Done():
+			stop()
 			return
 		case <-notices: // a change, or nil after a reconnect: check either way
 		case <-t.C:
+		case <-expiry:
 		}
+		stop()
 		s.check(ctx)
 	}
 }
@@ -59,7 +66,7 @@ func (s *Store) check(ctx context.Context) {
 		return
 	}
 	s.mu.Lock()
-	same := s.handed && rev == s.current
+	same := s.handed && rev == s.current && !s.stale(time.Now())
 	s.mu.Unlock()
 	if same {
 		return
