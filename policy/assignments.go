@@ -89,29 +89,60 @@ func (a *Assignment) grantsWithin(b *Assignment) bool {
 // (checkCollector). "Type.*" asked of create or update is every field, the
 // collector's included: a grant of a type with a collector does not cover it.
 func (v *Viewer) Holds(domain, object, action string) bool {
-	typ, field, isField := splitObject(object)
-	_, _, collected := collectorOf(typ)
-	exact := isField && action != ActionRead && (field == "*" && collected || isCollector(typ, field))
 	for _, a := range v.Assignments {
 		if a.Domain != domain && a.Domain != "*" {
 			continue
 		}
 		for _, g := range a.Grants {
-			if g.Action != action {
-				continue
-			}
-			switch {
-			case g.Object == object || g.Object == "*":
-				return true
-			case !isField || exact:
-			case g.coversField(v.groups, typ, field):
-				return true
-			case action != ActionRead && g.coversType(typ, false):
+			if g.covers(v.groups, object, action) != "" {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// How a grant covers the object a decision is asked of (see covers): the
+// answers of Holds, kept apart so that explain (explain.go) names the
+// reason Holds decides by, never one of its own.
+const (
+	// CoversObject is a grant of the object itself.
+	CoversObject = "object"
+	// CoversEverything is a grant of "*".
+	CoversEverything = "*"
+	// CoversEveryField is a grant of "Type.*", covering the field asked.
+	CoversEveryField = "Type.*"
+	// CoversGroup is a grant of a field group the field asked belongs to.
+	CoversGroup = "group"
+	// CoversType is a grant of the type, covering a field for create and update.
+	CoversType = "type"
+)
+
+// covers returns how g grants action on object (one of the Covers
+// constants), or "" if it does not: the one decision Holds makes of each
+// grant.
+func (g *Grant) covers(groups Groups, object, action string) string {
+	if g.Action != action {
+		return ""
+	}
+	typ, field, isField := splitObject(object)
+	_, _, collected := collectorOf(typ)
+	exact := isField && action != ActionRead && (field == "*" && collected || isCollector(typ, field))
+	switch {
+	case g.Object == object:
+		return CoversObject
+	case g.Object == "*":
+		return CoversEverything
+	case !isField || exact:
+	case g.coversField(groups, typ, field):
+		if g.Object == typ+".*" {
+			return CoversEveryField
+		}
+		return CoversGroup
+	case action != ActionRead && g.coversType(typ, false):
+		return CoversType
+	}
+	return ""
 }
 
 // MayPolicy reports whether v may read (ActionRead) or change

@@ -33,6 +33,7 @@ var policySubcommands = map[string]func(ctx context.Context, c *policyCall) erro
 	"diff":     policyDiff,
 	"rollback": policyRollback,
 	"expiring": policyExpiring,
+	"explain":  policyExplain,
 }
 
 const policyUsage = `Usage: benkan policy SUBCOMMAND [arguments] [flags]
@@ -58,6 +59,8 @@ Subcommands:
   diff      FROM TO         print the lines added and removed between two versions
   rollback  VERSION --reason R
             make the stored policy a version's again, as a new version
+  explain   (--user S | --role R [--domain D]) OBJECT ACTION [--id ID]
+            why a user or role may or may not: the lines, and on a row the atoms
 
 The database is chosen as for serve: --database-url (BENKAN_DATABASE_URL),
 or the embedded database in --data-dir (BENKAN_DATA_DIR). Changes

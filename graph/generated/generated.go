@@ -28,6 +28,7 @@ import (
 	"github.com/benkan-project/benkan/gid"
 	"github.com/benkan-project/benkan/graph/model"
 	"github.com/benkan-project/benkan/graph/scalar"
+	"github.com/benkan-project/benkan/policy"
 	"github.com/benkan-project/benkan/policy/store"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -132,6 +133,51 @@ type ComplexityRoot struct {
 	AuditEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ExplainedAssignment struct {
+		Domain func(childComplexity int) int
+		Lines  func(childComplexity int) int
+		Role   func(childComplexity int) int
+	}
+
+	ExplainedGrant struct {
+		Covers func(childComplexity int) int
+		Domain func(childComplexity int) int
+		Group  func(childComplexity int) int
+		Line   func(childComplexity int) int
+		Role   func(childComplexity int) int
+	}
+
+	ExplainedRow struct {
+		Allowed func(childComplexity int) int
+		Grants  func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Notes   func(childComplexity int) int
+		Type    func(childComplexity int) int
+		Visible func(childComplexity int) int
+	}
+
+	ExplainedRowGrant struct {
+		Admitted      func(childComplexity int) int
+		Domain        func(childComplexity int) int
+		Line          func(childComplexity int) int
+		ParentRefused func(childComplexity int) int
+		Purpose       func(childComplexity int) int
+		RefusedBy     func(childComplexity int) int
+		Role          func(childComplexity int) int
+	}
+
+	Explanation struct {
+		Action      func(childComplexity int) int
+		Allowed     func(childComplexity int) int
+		Assignments func(childComplexity int) int
+		Domain      func(childComplexity int) int
+		Grants      func(childComplexity int) int
+		Held        func(childComplexity int) int
+		Object      func(childComplexity int) int
+		Row         func(childComplexity int) int
+		Subject     func(childComplexity int) int
 	}
 
 	FieldGroup struct {
@@ -350,6 +396,7 @@ type ComplexityRoot struct {
 		Activities      func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) int
 		Actors          func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ActorOrder, where *ent.ActorWhereInput) int
 		AuditEvents     func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		Explain         func(childComplexity int, subject *string, role *string, domain *string, organization *gid.ID, object string, action string, id *gid.ID) int
 		FollowUps       func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
 		Incidents       func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.IncidentOrder, where *ent.IncidentWhereInput) int
 		Involvements    func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.InvolvementOrder, where *ent.InvolvementWhereInput) int
@@ -498,6 +545,7 @@ type QueryResolver interface {
 	Users(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	ViolationTypes(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ViolationTypeOrder, where *ent.ViolationTypeWhereInput) (*ent.ViolationTypeConnection, error)
 	Policy(ctx context.Context) (*store.Policy, error)
+	Explain(ctx context.Context, subject *string, role *string, domain *string, organization *gid.ID, object string, action string, id *gid.ID) (*policy.Explanation, error)
 }
 type RoleAssignmentResolver interface {
 	User(ctx context.Context, obj *store.Assignment) (*ent.User, error)
@@ -853,6 +901,191 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
+
+	case "ExplainedAssignment.domain":
+		if e.ComplexityRoot.ExplainedAssignment.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedAssignment.Domain(childComplexity), true
+	case "ExplainedAssignment.lines":
+		if e.ComplexityRoot.ExplainedAssignment.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedAssignment.Lines(childComplexity), true
+	case "ExplainedAssignment.role":
+		if e.ComplexityRoot.ExplainedAssignment.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedAssignment.Role(childComplexity), true
+
+	case "ExplainedGrant.covers":
+		if e.ComplexityRoot.ExplainedGrant.Covers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedGrant.Covers(childComplexity), true
+	case "ExplainedGrant.domain":
+		if e.ComplexityRoot.ExplainedGrant.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedGrant.Domain(childComplexity), true
+	case "ExplainedGrant.group":
+		if e.ComplexityRoot.ExplainedGrant.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedGrant.Group(childComplexity), true
+	case "ExplainedGrant.line":
+		if e.ComplexityRoot.ExplainedGrant.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedGrant.Line(childComplexity), true
+	case "ExplainedGrant.role":
+		if e.ComplexityRoot.ExplainedGrant.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedGrant.Role(childComplexity), true
+
+	case "ExplainedRow.allowed":
+		if e.ComplexityRoot.ExplainedRow.Allowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedRow.Allowed(childComplexity), true
+	case "ExplainedRow.grants":
+		if e.ComplexityRoot.ExplainedRow.Grants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedRow.Grants(childComplexity), true
+	case "ExplainedRow.id":
+		if e.ComplexityRoot.ExplainedRow.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedRow.ID(childComplexity), true
+	case "ExplainedRow.notes":
+		if e.ComplexityRoot.ExplainedRow.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedRow.Notes(childComplexity), true
+	case "ExplainedRow.type":
+		if e.ComplexityRoot.ExplainedRow.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedRow.Type(childComplexity), true
+	case "ExplainedRow.visible":
+		if e.ComplexityRoot.ExplainedRow.Visible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedRow.Visible(childComplexity), true
+
+	case "ExplainedRowGrant.admitted":
+		if e.ComplexityRoot.ExplainedRowGrant.Admitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedRowGrant.Admitted(childComplexity), true
+	case "ExplainedRowGrant.domain":
+		if e.ComplexityRoot.ExplainedRowGrant.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedRowGrant.Domain(childComplexity), true
+	case "ExplainedRowGrant.line":
+		if e.ComplexityRoot.ExplainedRowGrant.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedRowGrant.Line(childComplexity), true
+	case "ExplainedRowGrant.parentRefused":
+		if e.ComplexityRoot.ExplainedRowGrant.ParentRefused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedRowGrant.ParentRefused(childComplexity), true
+	case "ExplainedRowGrant.purpose":
+		if e.ComplexityRoot.ExplainedRowGrant.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedRowGrant.Purpose(childComplexity), true
+	case "ExplainedRowGrant.refusedBy":
+		if e.ComplexityRoot.ExplainedRowGrant.RefusedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedRowGrant.RefusedBy(childComplexity), true
+	case "ExplainedRowGrant.role":
+		if e.ComplexityRoot.ExplainedRowGrant.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExplainedRowGrant.Role(childComplexity), true
+
+	case "Explanation.action":
+		if e.ComplexityRoot.Explanation.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Action(childComplexity), true
+	case "Explanation.allowed":
+		if e.ComplexityRoot.Explanation.Allowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Allowed(childComplexity), true
+	case "Explanation.assignments":
+		if e.ComplexityRoot.Explanation.Assignments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Assignments(childComplexity), true
+	case "Explanation.domain":
+		if e.ComplexityRoot.Explanation.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Domain(childComplexity), true
+	case "Explanation.grants":
+		if e.ComplexityRoot.Explanation.Grants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Grants(childComplexity), true
+	case "Explanation.held":
+		if e.ComplexityRoot.Explanation.Held == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Held(childComplexity), true
+	case "Explanation.object":
+		if e.ComplexityRoot.Explanation.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Object(childComplexity), true
+	case "Explanation.row":
+		if e.ComplexityRoot.Explanation.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Row(childComplexity), true
+	case "Explanation.subject":
+		if e.ComplexityRoot.Explanation.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Subject(childComplexity), true
 
 	case "FieldGroup.field":
 		if e.ComplexityRoot.FieldGroup.Field == nil {
@@ -1956,6 +2189,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[gid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[gid.ID]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
+	case "Query.explain":
+		if e.ComplexityRoot.Query.Explain == nil {
+			break
+		}
+
+		args, err := ec.field_Query_explain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Explain(childComplexity, args["subject"].(*string), args["role"].(*string), args["domain"].(*string), args["organization"].(*gid.ID), args["object"].(string), args["action"].(string), args["id"].(*gid.ID)), true
 	case "Query.followUps":
 		if e.ComplexityRoot.Query.FollowUps == nil {
 			break
@@ -6435,6 +6679,128 @@ extend type Policy {
   expiring(hours: Int! = 720): [RoleAssignment!]!
 }
 `, BuiltIn: false},
+	{Name: "../policy_explain.graphql", Input: `# Explain: why a user, or a role held in a domain, may or may not do an
+# action on an object (and on one row), quoting the policy lines that decide
+# it. Needs read on Policy, as reading the policy does.
+
+extend type Query {
+  """
+  Why ` + "`" + `subject` + "`" + ` (a user's token subject), or a user who would hold ` + "`" + `role` + "`" + ` in
+  ` + "`" + `domain` + "`" + ` ("*" if omitted), may or may not do ` + "`" + `action` + "`" + ` (read, create or
+  update) on ` + "`" + `object` + "`" + ` (a type, a field, Type.*, a field group, Policy or "*",
+  as permission lines write them), in ` + "`" + `domain` + "`" + ` if given for a user (in any
+  domain the user holds a role in otherwise). With ` + "`" + `id` + "`" + `, a row of the
+  object's type that the caller reads, also the decision on that row and
+  which scope atoms of which lines admit or refuse it, decided by the SQL
+  predicates requests run. ` + "`" + `organization` + "`" + ` is the hypothetical user's, for a
+  role. Needs read on Policy (admin and amdh_coordinator by default):
+  FORBIDDEN otherwise; BAD_USER_INPUT for an unknown object, action or field
+  group, or an id of another type; NOT_FOUND for an unknown user, role,
+  locality or organization, or an id no row the caller reads has.
+  """
+  explain(
+    "A user's token subject; give this or ` + "`" + `role` + "`" + `."
+    subject: String
+    "A role of the policy, for a user who does not exist yet; give this or ` + "`" + `subject` + "`" + `."
+    role: String
+    "For a role, the domain it is held in (\"*\" by default); for a user, the domain the decision is asked in."
+    domain: String
+    "For a role, the hypothetical user's organization (it decides own_unit and own_org)."
+    organization: ID
+    "The object, as permission lines write it: Incident, Incident.summary, Incident.*, Incident:shareable, Policy or *."
+    object: String!
+    "The action: read, create or update."
+    action: String!
+    "A row of the object's type to explain the decision on."
+    id: ID
+  ): Explanation!
+}
+
+"Why a decision of the access policy is what it is."
+type Explanation {
+  "Who the decision is for: a token subject, or role=…; domain=… for a hypothetical user."
+  subject: String!
+  "The object asked of."
+  object: String!
+  "The action asked of."
+  action: String!
+  "The domain the decision was asked in; null for any domain the user holds a role in."
+  domain: String
+  "The decision: whether the action on the object is allowed, whatever the rows (as Casbin's Enforce decides)."
+  allowed: Boolean!
+  "Every role the user holds, with the assignment lines that give it."
+  assignments: [ExplainedAssignment!]!
+  "The permission lines that allow the action, and how each covers the object; empty for a denial."
+  grants: [ExplainedGrant!]!
+  "For a denial, the user's lines for the same action on the same type: what it may do instead."
+  held: [ExplainedGrant!]!
+  "The decision on the row ` + "`" + `id` + "`" + ` asked of; null if none was."
+  row: ExplainedRow
+}
+
+"A role held in a domain."
+type ExplainedAssignment {
+  "The role."
+  role: String!
+  "Where it is held: \"*\" or a locality's id."
+  domain: String!
+  "The g lines through which it is held: the user's assignment, then each role inherited through."
+  lines: [String!]!
+}
+
+"A permission line and how it covers the object asked."
+type ExplainedGrant {
+  "The role of the assignment the line applies through."
+  role: String!
+  "The domain of that assignment."
+  domain: String!
+  "The permission line as the policy writes it."
+  line: String!
+  """
+  How the line covers the object: "object" (it names it), "*" (every
+  object), "Type.*" (every field of the type), "group" (a field group the
+  field belongs to, see ` + "`" + `group` + "`" + `), "type" (a grant of the type, which covers
+  its fields for create and update); empty for a line of ` + "`" + `held` + "`" + `.
+  """
+  covers: String!
+  "For covers \"group\", the g2 line that puts the field in the group."
+  group: String
+}
+
+"The decision on one row, and which lines admit it."
+type ExplainedRow {
+  "The row's id."
+  id: ID!
+  "The row's type."
+  type: String!
+  "Whether the user's queries return the row."
+  visible: Boolean!
+  "The decision on the row: read (and the field not masked on it), or a row the user may create or update as it is."
+  allowed: Boolean!
+  "Each deciding line's verdict on the row."
+  grants: [ExplainedRowGrant!]!
+  "What the verdicts alone do not say (masked fields, atoms decided only in SQL)."
+  notes: [String!]!
+}
+
+"One permission line's verdict on a row."
+type ExplainedRowGrant {
+  "The role of the assignment the line applies through."
+  role: String!
+  "The domain of that assignment."
+  domain: String!
+  "The permission line as the policy writes it."
+  line: String!
+  "\"object\" for a line that grants the object asked, \"row\" for a line that grants the rows a field is read on."
+  purpose: String!
+  "Whether the line's whole scope holds for the row (its parent readable by the same role)."
+  admitted: Boolean!
+  "The scope atoms that, each alone, refuse the row."
+  refusedBy: [String!]!
+  "Whether the row's parent (the incident of an involvement or follow-up) is hidden from the same role."
+  parentRefused: Boolean!
+}
+`, BuiltIn: false},
 	{Name: "../policy_versions.graphql", Input: `# Versions of the access policy: each applied change set is one, keeping the
 # whole policy it produced, so that any two compare and any one can be rolled
 # back to. Reading them needs read on Policy; a rollback, update on Policy.
@@ -6706,6 +7072,96 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ExplainedAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_ExplainedAssignment_role(ctx, field)
+	case "domain":
+		return ec.fieldContext_ExplainedAssignment_domain(ctx, field)
+	case "lines":
+		return ec.fieldContext_ExplainedAssignment_lines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExplainedAssignment", field.Name)
+}
+
+func (ec *executionContext) childFields_ExplainedGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_ExplainedGrant_role(ctx, field)
+	case "domain":
+		return ec.fieldContext_ExplainedGrant_domain(ctx, field)
+	case "line":
+		return ec.fieldContext_ExplainedGrant_line(ctx, field)
+	case "covers":
+		return ec.fieldContext_ExplainedGrant_covers(ctx, field)
+	case "group":
+		return ec.fieldContext_ExplainedGrant_group(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExplainedGrant", field.Name)
+}
+
+func (ec *executionContext) childFields_ExplainedRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ExplainedRow_id(ctx, field)
+	case "type":
+		return ec.fieldContext_ExplainedRow_type(ctx, field)
+	case "visible":
+		return ec.fieldContext_ExplainedRow_visible(ctx, field)
+	case "allowed":
+		return ec.fieldContext_ExplainedRow_allowed(ctx, field)
+	case "grants":
+		return ec.fieldContext_ExplainedRow_grants(ctx, field)
+	case "notes":
+		return ec.fieldContext_ExplainedRow_notes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExplainedRow", field.Name)
+}
+
+func (ec *executionContext) childFields_ExplainedRowGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_ExplainedRowGrant_role(ctx, field)
+	case "domain":
+		return ec.fieldContext_ExplainedRowGrant_domain(ctx, field)
+	case "line":
+		return ec.fieldContext_ExplainedRowGrant_line(ctx, field)
+	case "purpose":
+		return ec.fieldContext_ExplainedRowGrant_purpose(ctx, field)
+	case "admitted":
+		return ec.fieldContext_ExplainedRowGrant_admitted(ctx, field)
+	case "refusedBy":
+		return ec.fieldContext_ExplainedRowGrant_refusedBy(ctx, field)
+	case "parentRefused":
+		return ec.fieldContext_ExplainedRowGrant_parentRefused(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExplainedRowGrant", field.Name)
+}
+
+func (ec *executionContext) childFields_Explanation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_Explanation_subject(ctx, field)
+	case "object":
+		return ec.fieldContext_Explanation_object(ctx, field)
+	case "action":
+		return ec.fieldContext_Explanation_action(ctx, field)
+	case "domain":
+		return ec.fieldContext_Explanation_domain(ctx, field)
+	case "allowed":
+		return ec.fieldContext_Explanation_allowed(ctx, field)
+	case "assignments":
+		return ec.fieldContext_Explanation_assignments(ctx, field)
+	case "grants":
+		return ec.fieldContext_Explanation_grants(ctx, field)
+	case "held":
+		return ec.fieldContext_Explanation_held(ctx, field)
+	case "row":
+		return ec.fieldContext_Explanation_row(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Explanation", field.Name)
 }
 
 func (ec *executionContext) childFields_FieldGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8603,6 +9059,68 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_explain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subject",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subject"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "domain",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["domain"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "organization",
+		func(ctx context.Context, v any) (*gid.ID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organization"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "object",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["object"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "action",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["action"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*gid.ID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg6
 	return args, nil
 }
 
@@ -10598,6 +11116,741 @@ func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ExplainedAssignment_role(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedAssignment_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedAssignment_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedAssignment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedAssignment_domain(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedAssignment_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedAssignment_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedAssignment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedAssignment_lines(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedAssignment_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedAssignment_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedAssignment", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedGrant_role(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedGrant_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedGrant_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedGrant_domain(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedGrant_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedGrant_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedGrant_line(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedGrant_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedGrant_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedGrant_covers(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedGrant_covers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Covers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedGrant_covers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedGrant_group(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedGrant_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedGrant_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedRow_id(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedRow_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v gid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedRow_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedRow", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExplainedRow_type(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedRow_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedRow_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedRow_visible(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedRow_visible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Visible, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedRow_visible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExplainedRow_allowed(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedRow_allowed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allowed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedRow_allowed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExplainedRow_grants(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedRow_grants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*policy.ExplainedRowGrant) graphql.Marshaler {
+			return ec.marshalNExplainedRowGrant2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedRowGrantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedRow_grants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExplainedRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExplainedRowGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExplainedRow_notes(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedRow_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedRow_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedRowGrant_role(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedRowGrant_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedRowGrant_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedRowGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedRowGrant_domain(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedRowGrant_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedRowGrant_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedRowGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedRowGrant_line(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedRowGrant_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedRowGrant_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedRowGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedRowGrant_purpose(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedRowGrant_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedRowGrant_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedRowGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedRowGrant_admitted(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedRowGrant_admitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Admitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedRowGrant_admitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedRowGrant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExplainedRowGrant_refusedBy(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedRowGrant_refusedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefusedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedRowGrant_refusedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedRowGrant", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExplainedRowGrant_parentRefused(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExplainedRowGrant_parentRefused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentRefused, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExplainedRowGrant_parentRefused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExplainedRowGrant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Explanation_subject(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Explanation_object(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Object, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Explanation_action(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Explanation_domain(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Explanation_allowed(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_allowed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allowed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_allowed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Explanation_assignments(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_assignments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assignments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*policy.ExplainedAssignment) graphql.Marshaler {
+			return ec.marshalNExplainedAssignment2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedAssignmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_assignments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Explanation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExplainedAssignment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Explanation_grants(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_grants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*policy.ExplainedGrant) graphql.Marshaler {
+			return ec.marshalNExplainedGrant2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedGrantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_grants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Explanation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExplainedGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Explanation_held(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_held(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Held, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*policy.ExplainedGrant) graphql.Marshaler {
+			return ec.marshalNExplainedGrant2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedGrantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_held(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Explanation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExplainedGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Explanation_row(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_row(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Row, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *policy.ExplainedRow) graphql.Marshaler {
+			return ec.marshalOExplainedRow2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedRow(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Explanation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExplainedRow(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _FieldGroup_field(ctx context.Context, field graphql.CollectedField, obj *store.FieldGroup) (ret graphql.Marshaler) {
@@ -15533,6 +16786,50 @@ func (ec *executionContext) fieldContext_Query_policy(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Policy(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_explain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_explain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Explain(ctx, fc.Args["subject"].(*string), fc.Args["role"].(*string), fc.Args["domain"].(*string), fc.Args["organization"].(*gid.ID), fc.Args["object"].(string), fc.Args["action"].(string), fc.Args["id"].(*gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *policy.Explanation) graphql.Marshaler {
+			return ec.marshalNExplanation2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplanation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_explain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Explanation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_explain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -27223,6 +28520,296 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var explainedAssignmentImplementors = []string{"ExplainedAssignment"}
+
+func (ec *executionContext) _ExplainedAssignment(ctx context.Context, sel ast.SelectionSet, obj *policy.ExplainedAssignment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, explainedAssignmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExplainedAssignment")
+		case "role":
+			out.Values[i] = ec._ExplainedAssignment_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._ExplainedAssignment_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._ExplainedAssignment_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var explainedGrantImplementors = []string{"ExplainedGrant"}
+
+func (ec *executionContext) _ExplainedGrant(ctx context.Context, sel ast.SelectionSet, obj *policy.ExplainedGrant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, explainedGrantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExplainedGrant")
+		case "role":
+			out.Values[i] = ec._ExplainedGrant_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._ExplainedGrant_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._ExplainedGrant_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "covers":
+			out.Values[i] = ec._ExplainedGrant_covers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._ExplainedGrant_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var explainedRowImplementors = []string{"ExplainedRow"}
+
+func (ec *executionContext) _ExplainedRow(ctx context.Context, sel ast.SelectionSet, obj *policy.ExplainedRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, explainedRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExplainedRow")
+		case "id":
+			out.Values[i] = ec._ExplainedRow_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._ExplainedRow_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "visible":
+			out.Values[i] = ec._ExplainedRow_visible(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allowed":
+			out.Values[i] = ec._ExplainedRow_allowed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grants":
+			out.Values[i] = ec._ExplainedRow_grants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._ExplainedRow_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var explainedRowGrantImplementors = []string{"ExplainedRowGrant"}
+
+func (ec *executionContext) _ExplainedRowGrant(ctx context.Context, sel ast.SelectionSet, obj *policy.ExplainedRowGrant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, explainedRowGrantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExplainedRowGrant")
+		case "role":
+			out.Values[i] = ec._ExplainedRowGrant_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._ExplainedRowGrant_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._ExplainedRowGrant_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purpose":
+			out.Values[i] = ec._ExplainedRowGrant_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "admitted":
+			out.Values[i] = ec._ExplainedRowGrant_admitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refusedBy":
+			out.Values[i] = ec._ExplainedRowGrant_refusedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parentRefused":
+			out.Values[i] = ec._ExplainedRowGrant_parentRefused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var explanationImplementors = []string{"Explanation"}
+
+func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionSet, obj *policy.Explanation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, explanationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Explanation")
+		case "subject":
+			out.Values[i] = ec._Explanation_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "object":
+			out.Values[i] = ec._Explanation_object(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._Explanation_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._Explanation_domain(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "allowed":
+			out.Values[i] = ec._Explanation_allowed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignments":
+			out.Values[i] = ec._Explanation_assignments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grants":
+			out.Values[i] = ec._Explanation_grants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "held":
+			out.Values[i] = ec._Explanation_held(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "row":
+			out.Values[i] = ec._Explanation_row(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fieldGroupImplementors = []string{"FieldGroup"}
 
 func (ec *executionContext) _FieldGroup(ctx context.Context, sel ast.SelectionSet, obj *store.FieldGroup) graphql.Marshaler {
@@ -28772,6 +30359,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "explain":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_explain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -29909,6 +31503,86 @@ func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCur
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[gid.ID]) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNExplainedAssignment2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedAssignmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*policy.ExplainedAssignment) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExplainedAssignment2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedAssignment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExplainedAssignment2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedAssignment(ctx context.Context, sel ast.SelectionSet, v *policy.ExplainedAssignment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExplainedAssignment!")
+		return graphql.Null
+	}
+	return ec._ExplainedAssignment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExplainedGrant2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*policy.ExplainedGrant) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExplainedGrant2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedGrant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExplainedGrant2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedGrant(ctx context.Context, sel ast.SelectionSet, v *policy.ExplainedGrant) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExplainedGrant!")
+		return graphql.Null
+	}
+	return ec._ExplainedGrant(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExplainedRowGrant2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedRowGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*policy.ExplainedRowGrant) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExplainedRowGrant2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedRowGrant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExplainedRowGrant2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedRowGrant(ctx context.Context, sel ast.SelectionSet, v *policy.ExplainedRowGrant) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExplainedRowGrant!")
+		return graphql.Null
+	}
+	return ec._ExplainedRowGrant(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExplanation2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplanation(ctx context.Context, sel ast.SelectionSet, v *policy.Explanation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Explanation!")
+		return graphql.Null
+	}
+	return ec._Explanation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFieldGroup2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐFieldGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.FieldGroup) graphql.Marshaler {
@@ -31477,6 +33151,13 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOExplainedRow2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚐExplainedRow(ctx context.Context, sel ast.SelectionSet, v *policy.ExplainedRow) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ExplainedRow(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFieldGroupFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐFieldGroupFilter(ctx context.Context, v any) (*model.FieldGroupFilter, error) {
