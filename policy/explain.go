@@ -486,16 +486,5 @@ func (e *Engine) rowSatisfies(ctx context.Context, typ string, id gid.ID, p entq
 	if p == never {
 		return false, nil
 	}
-	q, err := rowQuery(e.client, typ, id)
-	if err != nil {
-		return false, err
-	}
-	if p != nil {
-		q.where(p)
-	}
-	ok, err := q.exist(SystemContext(ctx))
-	if err != nil {
-		return false, fmt.Errorf("policy: explain %s %s: %w", typ, id, err)
-	}
-	return ok, nil
+	return anyRow(ctx, e.client, typ, p, fmt.Sprintf("explain %s %s", typ, id), id)
 }

@@ -290,18 +290,7 @@ func exists(ctx context.Context, m ent.Mutation, id gid.ID, p entql.P) (bool, er
 	if err != nil {
 		return false, err
 	}
-	q, err := rowQuery(client, m.Type(), id)
-	if err != nil {
-		return false, err
-	}
-	if p != nil {
-		q.where(p)
-	}
-	ok, err := q.exist(SystemContext(ctx))
-	if err != nil {
-		return false, fmt.Errorf("policy: check %s %s: %w", m.Type(), id, err)
-	}
-	return ok, nil
+	return anyRow(ctx, client, m.Type(), p, fmt.Sprintf("check %s %s", m.Type(), id), id)
 }
 
 // clientOf returns m's client: inside a transaction, the transaction's.

@@ -77,3 +77,22 @@ func rowQuery(c *ent.Client, typ string, ids ...gid.ID) (someRows, error) {
 	}
 	return someRows{}, fmt.Errorf("policy: no row query for type %s", typ)
 }
+
+// anyRow reports whether some row of typ (among ids, or any if none)
+// satisfies p (nil: every row), read past every rule: the one question the
+// mutation checks and explain ask of the database. what says what the
+// question was for in the error.
+func anyRow(ctx context.Context, c *ent.Client, typ string, p entql.P, what string, ids ...gid.ID) (bool, error) {
+	q, err := rowQuery(c, typ, ids...)
+	if err != nil {
+		return false, err
+	}
+	if p != nil {
+		q.where(p)
+	}
+	ok, err := q.exist(SystemContext(ctx))
+	if err != nil {
+		return false, fmt.Errorf("policy: %s: %w", what, err)
+	}
+	return ok, nil
+}

@@ -122,16 +122,5 @@ func existsWhere(ctx context.Context, m ent.Mutation, p entql.P) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	q, err := rowQuery(client, m.Type())
-	if err != nil {
-		return false, err
-	}
-	if p != nil {
-		q.where(p)
-	}
-	ok, err := q.exist(SystemContext(ctx))
-	if err != nil {
-		return false, fmt.Errorf("policy: look for a %s with the same unique values: %w", m.Type(), err)
-	}
-	return ok, nil
+	return anyRow(ctx, client, m.Type(), p, "look for a "+m.Type()+" with the same unique values")
 }
