@@ -168,6 +168,12 @@ type draft struct {
 	goneRole []string
 	drop     []int // ids of stored lines removed
 	now      time.Time
+
+	// casbin and roleSet are the policy the draft makes once check has
+	// validated it: its valid lines in force as Casbin sees them, and its
+	// roles; the configured policy tests are run on them (expect).
+	casbin  [][]string
+	roleSet map[string]bool
 }
 
 func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []Change, reason string) (*Version, error) {
@@ -190,7 +196,7 @@ func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []
 	if err := d.check(ctx, c, cur, changes); err != nil {
 		return nil, err
 	}
-	if err := s.expect(ctx, c, cur, d, changes); err != nil {
+	if err := s.expect(ctx, cur, d, changes); err != nil {
 		return nil, err
 	}
 	if err := d.write(ctx, c); err != nil {
@@ -426,6 +432,7 @@ func (d *draft) check(ctx context.Context, c *ent.Client, cur *Policy, changes [
 			return setError(changes, "the changes would make the stored line %q invalid: %s", strings.Join(r.line, ", "), reasons[i])
 		}
 	}
+	d.casbin, d.roleSet = casbinLines(valid, known, roles), roles
 	had, err := anyPolicyAdmin(cur.casbin, cur.Assignments, known)
 	if err != nil {
 		return err
@@ -439,7 +446,7 @@ func (d *draft) check(ctx context.Context, c *ent.Client, cur *Policy, changes [
 			assignments = append(assignments, assignmentOf(l))
 		}
 	}
-	has, err := anyPolicyAdmin(casbinLines(valid, known, roles), assignments, known)
+	has, err := anyPolicyAdmin(d.casbin, assignments, known)
 	if err != nil {
 		return err
 	}

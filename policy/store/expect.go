@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/benkan-project/benkan"
-	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/gid"
 	"github.com/benkan-project/benkan/policy"
 )
@@ -230,38 +229,21 @@ func brokenError(changes []Change, failures []Failure) error {
 type seedingKey struct{}
 
 // expect runs the configured expectations (Options.Expectations) against
-// the policy the draft makes, before anything is written, and refuses the
+// the policy the draft makes (as d.check validated it), before anything is
+// written, and refuses the
 // set if it breaks one that the current policy meets. Storing the default
 // policy in an empty database is not checked: it is no admin's change, and
 // a file may name users that do not exist yet. Nor is the removal of
 // expired assignments: they hold no more whatever a test expects.
-func (s *Store) expect(ctx context.Context, c *ent.Client, cur *Policy, d *draft, changes []Change) error {
+func (s *Store) expect(ctx context.Context, cur *Policy, d *draft, changes []Change) error {
 	if s.expectations == nil || ctx.Value(seedingKey{}) != nil || ctx.Value(lapsingKey{}) != nil {
 		return nil
-	}
-	lines := make([][]string, len(d.rules))
-	for i, r := range d.rules {
-		lines[i] = r.line
-	}
-	known, err := lookup(ctx, c, lines)
-	if err != nil {
-		return err
-	}
-	roles := map[string]bool{}
-	for _, r := range d.roles {
-		roles[r.Name] = true
-	}
-	var valid [][]string
-	for i, reason := range check(roles, known, lines) {
-		if reason == "" {
-			valid = append(valid, lines[i])
-		}
 	}
 	before, err := cur.Check(s.expectations)
 	if err != nil {
 		return err
 	}
-	after, err := s.expectations.check(casbinLines(valid, known, roles), roles)
+	after, err := s.expectations.check(d.casbin, d.roleSet)
 	if err != nil {
 		return err
 	}
