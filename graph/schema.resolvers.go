@@ -69,7 +69,7 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input ent.CreateUserI
 		if err := r.policy.Unclaimed(ctx, "input.subject", input.Subject); err != nil {
 			return nil, err
 		}
-		err = r.policy.KeepsExpectations(ctx, "input.subject", create)
+		err = r.policy.ChangeUsers(ctx, "input.subject", create)
 	} else {
 		err = create()
 	}

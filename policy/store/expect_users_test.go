@@ -20,7 +20,7 @@ import (
 // lines to "coord": a user renamed or created as "coord" would get them,
 // and "user coord" read the narratives an expectation forbids; the
 // monitor renamed away would lose what an expectation requires.
-// KeepsExpectations refuses both (nothing is kept); a change of users that
+// ChangeUsers refuses both (nothing is kept); a change of users that
 // breaks nothing passes.
 func TestUsersChangeKeepsExpectations(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
@@ -32,7 +32,7 @@ func TestUsersChangeKeepsExpectations(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx = ent.NewTxContext(ctx, tx)
-			err = s.KeepsExpectations(ctx, "subject", func() error { return change(ctx, tx.Client()) })
+			err = s.ChangeUsers(ctx, "subject", func() error { return change(ctx, tx.Client()) })
 			if err != nil {
 				_ = tx.Rollback()
 				return err
