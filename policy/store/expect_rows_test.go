@@ -11,6 +11,7 @@ import (
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/demo"
 	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/gid"
 	"github.com/benkan-project/benkan/policy"
@@ -163,6 +164,28 @@ func TestDemoRowExpectations(t *testing.T) {
 		}
 		for _, f := range failures {
 			t.Errorf("the default policy fails %s", f)
+		}
+		// The decisions are those requests get: each user's line on reading
+		// an incident agrees with what the user's queries return through
+		// ent's privacy filter, with the engine a server builds.
+		engine := policy.NewEngine(db.Client)
+		if err := engine.Use(p.Snapshot()); err != nil {
+			t.Fatal(err)
+		}
+		compared := 0
+		for _, x := range e.List {
+			if x.User == "" || x.Object != "Incident" || x.Action != "read" {
+				continue
+			}
+			v := must(engine.Viewer(w.ctx, x.User))
+			got := must(db.Client.Incident.Query().Where(incident.Reference(x.Row.Key)).Exist(policy.NewContext(w.ctx, v)))
+			if got != x.Allow {
+				t.Errorf("demo/expectations.csv:%d: %s: the user's query finds the row: %v", x.Line, x.Text, got)
+			}
+			compared++
+		}
+		if compared < 20 {
+			t.Errorf("only %d lines compared with queries", compared)
 		}
 		// The shipped matrix and the rows together, in one file.
 		both := must(store.ParseExpectations("both.csv", string(must(os.ReadFile("../expectations.csv")))+"\n"+string(must(os.ReadFile("../../demo/expectations.csv")))))
@@ -403,6 +426,45 @@ func TestRowLookups(t *testing.T) {
 			if len(failures) != 1 || !strings.HasPrefix(failures[0].Reason, "no "+typ+" has the ") {
 				t.Errorf("%s: %v", typ, failures)
 			}
+		}
+	})
+}
+
+// A role's line is a user who holds the role in DOMAIN and nothing else:
+// held in Kayes, a monitor reads Kayes's verified incidents, not Niono's,
+// and none of the sensitive fields (it collected nothing); an FSI focal
+// point of no organization alleges no unit.
+func TestRoleRowExpectations(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := newDemoWorld(t, db)
+		cases := []struct {
+			line string
+			fail string // in the failure, "" when the line holds
+		}{
+			{"role amdh_monitor, KAYES, Incident, read, allow, Incident KAY-2022-0019", ""},
+			{"role amdh_monitor, KAYES, Incident, read, deny, Incident NIO-2022-0001", ""},
+			{"role amdh_monitor, KAYES, Incident.narrative, read, deny, Incident KAY-2022-0019", ""},
+			{"role amdh_monitor, KAYES, Incident.summary, read, allow, Incident KAY-2022-0019", ""},
+			{"role amdh_monitor, KAYES, Incident, read, allow, Incident NIO-2022-0001", "got deny, want allow"},
+			{"role fsi_liaison, KAYES, Incident, read, deny, Incident KAY-2022-0019", ""},
+			{"role fsi_liaison, KAYES, Incident, read, allow, Incident KAY-2022-0019", "refused by own_unit"},
+			{"role dihr_partner, *, Incident, read, allow, Incident KAY-2022-0012", ""},
+			{"role dihr_partner, *, Incident, read, allow, Incident KAY-2022-0003", "refused by consented"},
+		}
+		for _, c := range cases {
+			t.Run(c.line, func(t *testing.T) {
+				e := must(store.ParseExpectations("t.csv", strings.ReplaceAll(c.line, "KAYES", w.kayes)))
+				_, failures, err := w.store.Check(w.operator(), e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch {
+				case c.fail == "" && len(failures) != 0:
+					t.Errorf("fails: %v", failures)
+				case c.fail != "" && (len(failures) != 1 || !strings.Contains(failures[0].String(), c.fail)):
+					t.Errorf("failures %v, want one saying %q", failures, c.fail)
+				}
+			})
 		}
 	})
 }

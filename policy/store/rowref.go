@@ -76,9 +76,9 @@ func parseRowRef(v, object string) (RowRef, error) {
 func (r RowRef) resolve(ctx context.Context, c *ent.Client) (gid.ID, error) {
 	sys := policy.SystemContext(ctx)
 	if r.ID != "" {
-		_, err := c.Noder(sys, r.ID, ent.WithNodeType(ent.IDToType))
+		n, err := c.Noder(sys, r.ID, ent.WithNodeType(ent.IDToType))
 		switch {
-		case ent.IsNotFound(err):
+		case ent.IsNotFound(err) || err == nil && n == nil:
 			return "", nil
 		case err != nil:
 			return "", fmt.Errorf("look up row %s: %w", r.ID, err)
