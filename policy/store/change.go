@@ -196,7 +196,7 @@ func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []
 	if err := d.check(ctx, c, cur, changes); err != nil {
 		return nil, err
 	}
-	if err := s.expect(ctx, cur, d, changes); err != nil {
+	if err := s.expect(ctx, c, cur, d, changes); err != nil {
 		return nil, err
 	}
 	if err := d.write(ctx, c); err != nil {
