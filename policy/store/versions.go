@@ -127,6 +127,16 @@ func (s *Store) Rollback(ctx context.Context, toVersion int, reason string) (*Ve
 	if strings.TrimSpace(reason) == "" {
 		return nil, benkan.FieldErrorf("reason", "say why the policy is rolled back: the reason is kept with the change")
 	}
+	changes, err := s.rollbackChanges(ctx, toVersion)
+	if err != nil {
+		return nil, err
+	}
+	return s.Apply(ctx, changes, fmt.Sprintf("roll back to version %d: %s", toVersion, strings.TrimSpace(reason)))
+}
+
+// rollbackChanges returns the change set that makes the stored policy the
+// one version toVersion produced (see Rollback).
+func (s *Store) rollbackChanges(ctx context.Context, toVersion int) ([]Change, error) {
 	f, err := s.versionFile(ctx, toVersion, "toVersion")
 	if err != nil {
 		return nil, err
@@ -146,5 +156,5 @@ func (s *Store) Rollback(ctx context.Context, toVersion int, reason string) (*Ve
 	if len(changes) == 0 {
 		return nil, benkan.FieldErrorf("toVersion", "the stored policy is version %d's already: nothing to roll back", toVersion)
 	}
-	return s.Apply(ctx, changes, fmt.Sprintf("roll back to version %d: %s", toVersion, strings.TrimSpace(reason)))
+	return changes, nil
 }
