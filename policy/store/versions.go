@@ -70,6 +70,8 @@ type Diff struct {
 	// are Casbin CSV; a permission whose scope lists the same atoms in
 	// another order is the same line.
 	Added, Removed []string
+	// From and To are the versions compared.
+	From, To int
 }
 
 // Diff compares the policies versions from and to produced: NOT_FOUND if
@@ -89,7 +91,7 @@ func (s *Store) Diff(ctx context.Context, from, to int) (*Diff, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Diff{Added: fileMinus(b, a), Removed: fileMinus(a, b)}, nil
+	return &Diff{Added: fileMinus(b, a), Removed: fileMinus(a, b), From: from, To: to}, nil
 }
 
 // fileMinus lists the roles and lines of a that b does not hold, roles
