@@ -16,7 +16,7 @@ import (
 	"github.com/benkan-project/benkan/storage/storagetest"
 )
 
-// TestPolicyImpact runs policy impact (one change, an import, a rollback)
+// TestPolicyImpactCommand runs policy impact (one change, an import, a rollback)
 // and diff --impact on a database of three incidents, whose counts are
 // written by hand: dihr_partner sees none by default (none is consented);
 // two are VERIFIED, one REPORTED.
@@ -35,7 +35,7 @@ func TestPolicyImpactCommand(t *testing.T) {
 		}
 		at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 		for i, st := range []incident.Status{incident.StatusVERIFIED, incident.StatusVERIFIED, incident.StatusREPORTED} {
-			err := c.Incident.Create().SetReference("NIO-2024-000"+strconv.Itoa(i+1)).SetOccurredAt(at).SetReportedAt(at).
+			err := c.Incident.Create().SetReference("NIO-2024-000" + strconv.Itoa(i+1)).SetOccurredAt(at).SetReportedAt(at).
 				SetStatus(st).SetSummary("s").SetLocality(niono).AddViolationTypes(vt).Exec(ctx)
 			if err != nil {
 				t.Fatal(err)
