@@ -193,6 +193,15 @@ func TestImpactCounts(t *testing.T) {
 				field: map[string][]string{"Incident": fieldChanges(sensitive, policy.FieldSome, policy.FieldNone, false)},
 			}},
 		}, {
+			name:    "the narrative leaves the sensitive group",
+			changes: []store.Change{{Op: store.Ungroup, FieldGroup: store.FieldGroup{Field: "Incident.narrative", Group: "Incident:sensitive"}}},
+			want: []wantSubject{{
+				// The one role granted Incident:sensitive.
+				name:  "role amdh_monitor in " + w.niono,
+				types: map[string][4]int{"Incident": {2, 2, 0, 0}},
+				field: map[string][]string{"Incident": {"narrative:some>none"}},
+			}},
+		}, {
 			name:    "dihr_partner reads the sensitive fields of what it sees",
 			changes: []store.Change{grant("dihr_partner", "*", "Incident:sensitive", "read", "shared_status&consented")},
 			want: []wantSubject{{
