@@ -3,12 +3,10 @@ package policy
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"entgo.io/ent/entql"
 
 	"github.com/benkan-project/benkan/ent"
-	"github.com/benkan-project/benkan/gid"
 )
 
 // This file holds what the impact of a policy change (policy/store's
@@ -35,13 +33,7 @@ func (e *Engine) ViewerFor(ctx context.Context, target PreviewTarget) (*Viewer, 
 	if !loaded {
 		return nil, fmt.Errorf("impact: the engine has no policy")
 	}
-	v := &Viewer{UserID: gid.New(userPrefix), Subject: target.String(), OrganizationID: target.Organization}
-	with := append(slices.Clip(lines), []string{"g", previewSubject, target.Role, target.Domain})
-	enforcer, err := NewEnforcer(with)
-	if err != nil {
-		return nil, fmt.Errorf("impact: policy with the hypothetical assignment: %w", err)
-	}
-	return e.complete(ctx, v, enforcer, previewSubject, groups, domains)
+	return e.holder(ctx, target, lines, groups, domains)
 }
 
 // RowChange is how the rows of one type that two viewers see compare.
