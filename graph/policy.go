@@ -88,6 +88,14 @@ func change(i int, in *model.PolicyChangeInput) (store.Change, error) {
 
 func changeField(i int) string { return "changes[" + strconv.Itoa(i) + "]" }
 
+// orNull is s for a nullable field: null when empty.
+func orNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 // matches reports whether value passes an optional equality filter.
 func matches(filter *string, value string) bool { return filter == nil || *filter == value }
 

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/graph/generated"
 	"github.com/benkan-project/benkan/policy/store"
 )
 
@@ -42,3 +43,8 @@ func (r *policyResolver) Diff(ctx context.Context, obj *store.Policy, from int, 
 	}
 	return s.Diff(ctx, from, to)
 }
+
+// PolicyDiff returns generated.PolicyDiffResolver implementation.
+func (r *Resolver) PolicyDiff() generated.PolicyDiffResolver { return &policyDiffResolver{r} }
+
+type policyDiffResolver struct{ *Resolver }

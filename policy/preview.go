@@ -120,9 +120,6 @@ func (e *Engine) hypothetical(ctx context.Context, target PreviewTarget) (*Viewe
 			return nil, benkan.Errorf(benkan.ENOTFOUND, "no locality has the id %q: a domain is \"*\" or a locality's id", target.Domain)
 		}
 	}
-	// A fresh user id that no row holds: the hypothetical user has
-	// collected nothing and is nobody's "self", as a new user would be.
-	v := &Viewer{UserID: gid.New(userPrefix), Subject: target.String()}
 	if target.Organization != "" {
 		ok, err := e.client.Organization.Query().Where(organization.ID(target.Organization)).Exist(sys)
 		if err != nil {
@@ -131,12 +128,21 @@ func (e *Engine) hypothetical(ctx context.Context, target PreviewTarget) (*Viewe
 		if !ok {
 			return nil, benkan.Errorf(benkan.ENOTFOUND, "no organization has the id %q", target.Organization)
 		}
-		v.OrganizationID = target.Organization
 	}
+	return e.holder(ctx, target, lines, groups, domains)
+}
+
+// holder builds the viewer of a user who would hold target.Role in
+// target.Domain (of target.Organization, if set) and nothing else, from
+// lines with that one assignment added, Casbin deciding.
+func (e *Engine) holder(ctx context.Context, target PreviewTarget, lines [][]string, groups Groups, domains []string) (*Viewer, error) {
+	// A fresh user id that no row holds: the hypothetical user has
+	// collected nothing and is nobody's "self", as a new user would be.
+	v := &Viewer{UserID: gid.New(userPrefix), Subject: target.String(), OrganizationID: target.Organization}
 	with := append(slices.Clip(lines), []string{"g", previewSubject, target.Role, target.Domain})
 	enforcer, err := NewEnforcer(with)
 	if err != nil {
-		return nil, fmt.Errorf("policy with the preview's assignment: %w", err)
+		return nil, fmt.Errorf("policy with the hypothetical assignment: %w", err)
 	}
 	return e.complete(ctx, v, enforcer, previewSubject, groups, domains)
 }

@@ -34,6 +34,7 @@ var policySubcommands = map[string]func(ctx context.Context, c *policyCall) erro
 	"rollback": policyRollback,
 	"expiring": policyExpiring,
 	"explain":  policyExplain,
+	"impact":   policyImpact,
 }
 
 const policyUsage = `Usage: benkan policy SUBCOMMAND [arguments] [flags]
@@ -56,7 +57,10 @@ Subcommands:
   test      FILE [--policy POLICYFILE]
             check policy tests (expectations) against the stored policy or a file
   versions  [--last N]      print the last versions: who, when, why, what
-  diff      FROM TO         print the lines added and removed between two versions
+  diff      FROM TO [--impact]
+            print the lines added and removed between two versions (and their impact)
+  impact    (grant|revoke|assign|unassign ARGUMENTS | --import FILE | --rollback VERSION)
+            what a change would change of who sees what, without applying it
   rollback  VERSION --reason R
             make the stored policy a version's again, as a new version
   explain   (--user S | --role R [--domain D]) OBJECT ACTION [--id ID]

@@ -35,8 +35,9 @@ func policyVersions(ctx context.Context, c *policyCall) error {
 
 // policyDiff prints what changes from one version's policy to another's.
 func policyDiff(ctx context.Context, c *policyCall) error {
-	c.flags("FROM TO [flags]",
-		"Prints the lines and roles added (+) and removed (-) from the policy version\nFROM produced to the one TO produced.", true)
+	fs := c.flags("FROM TO [--impact] [flags]",
+		"Prints the lines and roles added (+) and removed (-) from the policy version\nFROM produced to the one TO produced, and with --impact what going from one\nto the other changes of who sees what on today's data (see benkan policy impact).", true)
+	withImpact := fs.Bool("impact", false, "also print the impact of going from FROM to TO")
 	if err := c.parse(2, 2); err != nil {
 		return err
 	}
@@ -64,6 +65,15 @@ func policyDiff(ctx context.Context, c *policyCall) error {
 	for _, l := range d.Removed {
 		fmt.Fprintln(c.stdout, "  - "+l)
 	}
+	if !*withImpact {
+		return nil
+	}
+	im, err := s.DiffImpact(operator(ctx), from, to)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout)
+	printImpact(c.stdout, im)
 	return nil
 }
 

@@ -47,6 +47,9 @@ type ResolverRoot interface {
 	Actor() ActorResolver
 	Mutation() MutationResolver
 	Policy() PolicyResolver
+	PolicyDiff() PolicyDiffResolver
+	PolicyFieldChange() PolicyFieldChangeResolver
+	PolicySubjectImpact() PolicySubjectImpactResolver
 	Query() QueryResolver
 	RoleAssignment() RoleAssignmentResolver
 }
@@ -354,21 +357,38 @@ type ComplexityRoot struct {
 	}
 
 	Policy struct {
-		Assignments func(childComplexity int, where *model.AssignmentFilter) int
-		Diff        func(childComplexity int, from int, to int) int
-		Expiring    func(childComplexity int, hours int) int
-		FieldGroups func(childComplexity int, where *model.FieldGroupFilter) int
-		Permissions func(childComplexity int, where *model.PermissionFilter) int
-		Problems    func(childComplexity int) int
-		Revision    func(childComplexity int) int
-		Roles       func(childComplexity int) int
-		Version     func(childComplexity int, id int) int
-		Versions    func(childComplexity int, last int) int
+		Assignments    func(childComplexity int, where *model.AssignmentFilter) int
+		Diff           func(childComplexity int, from int, to int) int
+		Expiring       func(childComplexity int, hours int) int
+		FieldGroups    func(childComplexity int, where *model.FieldGroupFilter) int
+		Permissions    func(childComplexity int, where *model.PermissionFilter) int
+		Problems       func(childComplexity int) int
+		Revision       func(childComplexity int) int
+		Roles          func(childComplexity int) int
+		RollbackImpact func(childComplexity int, toVersion int) int
+		Version        func(childComplexity int, id int) int
+		Versions       func(childComplexity int, last int) int
 	}
 
 	PolicyDiff struct {
 		Added   func(childComplexity int) int
+		Impact  func(childComplexity int) int
 		Removed func(childComplexity int) int
+	}
+
+	PolicyFieldChange struct {
+		After     func(childComplexity int) int
+		Before    func(childComplexity int) int
+		Field     func(childComplexity int) int
+		Sensitive func(childComplexity int) int
+	}
+
+	PolicyImpact struct {
+		Added      func(childComplexity int) int
+		Removed    func(childComplexity int) int
+		Sensitive  func(childComplexity int) int
+		Statements func(childComplexity int) int
+		Subjects   func(childComplexity int) int
 	}
 
 	PolicyProblem struct {
@@ -380,6 +400,24 @@ type ComplexityRoot struct {
 	PolicyRole struct {
 		Description func(childComplexity int) int
 		Name        func(childComplexity int) int
+	}
+
+	PolicySubjectImpact struct {
+		Domain    func(childComplexity int) int
+		Role      func(childComplexity int) int
+		Sensitive func(childComplexity int) int
+		Types     func(childComplexity int) int
+		User      func(childComplexity int) int
+	}
+
+	PolicyTypeImpact struct {
+		After     func(childComplexity int) int
+		Before    func(childComplexity int) int
+		Fields    func(childComplexity int) int
+		Gained    func(childComplexity int) int
+		Lost      func(childComplexity int) int
+		Sensitive func(childComplexity int) int
+		Type      func(childComplexity int) int
 	}
 
 	PolicyVersion struct {
@@ -405,6 +443,7 @@ type ComplexityRoot struct {
 		Nodes           func(childComplexity int, ids []gid.ID) int
 		Organizations   func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
 		Policy          func(childComplexity int) int
+		PolicyImpact    func(childComplexity int, changes []*model.PolicyChangeInput) int
 		Recommendations func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.RecommendationOrder, where *ent.RecommendationWhereInput) int
 		Users           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
 		ViolationTypes  func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ViolationTypeOrder, where *ent.ViolationTypeWhereInput) int
@@ -527,8 +566,21 @@ type PolicyResolver interface {
 
 	Versions(ctx context.Context, obj *store.Policy, last int) ([]*store.Version, error)
 	Expiring(ctx context.Context, obj *store.Policy, hours int) ([]*store.Assignment, error)
+	RollbackImpact(ctx context.Context, obj *store.Policy, toVersion int) (*store.Impact, error)
 	Version(ctx context.Context, obj *store.Policy, id int) (*store.Version, error)
 	Diff(ctx context.Context, obj *store.Policy, from int, to int) (*store.Diff, error)
+}
+type PolicyDiffResolver interface {
+	Impact(ctx context.Context, obj *store.Diff) (*store.Impact, error)
+}
+type PolicyFieldChangeResolver interface {
+	Before(ctx context.Context, obj *store.FieldChange) (string, error)
+	After(ctx context.Context, obj *store.FieldChange) (string, error)
+}
+type PolicySubjectImpactResolver interface {
+	Role(ctx context.Context, obj *store.SubjectImpact) (*string, error)
+	Domain(ctx context.Context, obj *store.SubjectImpact) (*string, error)
+	User(ctx context.Context, obj *store.SubjectImpact) (*string, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id gid.ID) (ent.Noder, error)
@@ -546,6 +598,7 @@ type QueryResolver interface {
 	ViolationTypes(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ViolationTypeOrder, where *ent.ViolationTypeWhereInput) (*ent.ViolationTypeConnection, error)
 	Policy(ctx context.Context) (*store.Policy, error)
 	Explain(ctx context.Context, subject *string, role *string, domain *string, organization *gid.ID, object string, action string, id *gid.ID) (*policy.Explanation, error)
+	PolicyImpact(ctx context.Context, changes []*model.PolicyChangeInput) (*store.Impact, error)
 }
 type RoleAssignmentResolver interface {
 	User(ctx context.Context, obj *store.Assignment) (*ent.User, error)
@@ -2045,6 +2098,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Policy.Roles(childComplexity), true
+	case "Policy.rollbackImpact":
+		if e.ComplexityRoot.Policy.RollbackImpact == nil {
+			break
+		}
+
+		args, err := ec.field_Policy_rollbackImpact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Policy.RollbackImpact(childComplexity, args["toVersion"].(int)), true
 	case "Policy.version":
 		if e.ComplexityRoot.Policy.Version == nil {
 			break
@@ -2074,12 +2138,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PolicyDiff.Added(childComplexity), true
+	case "PolicyDiff.impact":
+		if e.ComplexityRoot.PolicyDiff.Impact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyDiff.Impact(childComplexity), true
 	case "PolicyDiff.removed":
 		if e.ComplexityRoot.PolicyDiff.Removed == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PolicyDiff.Removed(childComplexity), true
+
+	case "PolicyFieldChange.after":
+		if e.ComplexityRoot.PolicyFieldChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyFieldChange.After(childComplexity), true
+	case "PolicyFieldChange.before":
+		if e.ComplexityRoot.PolicyFieldChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyFieldChange.Before(childComplexity), true
+	case "PolicyFieldChange.field":
+		if e.ComplexityRoot.PolicyFieldChange.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyFieldChange.Field(childComplexity), true
+	case "PolicyFieldChange.sensitive":
+		if e.ComplexityRoot.PolicyFieldChange.Sensitive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyFieldChange.Sensitive(childComplexity), true
+
+	case "PolicyImpact.added":
+		if e.ComplexityRoot.PolicyImpact.Added == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyImpact.Added(childComplexity), true
+	case "PolicyImpact.removed":
+		if e.ComplexityRoot.PolicyImpact.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyImpact.Removed(childComplexity), true
+	case "PolicyImpact.sensitive":
+		if e.ComplexityRoot.PolicyImpact.Sensitive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyImpact.Sensitive(childComplexity), true
+	case "PolicyImpact.statements":
+		if e.ComplexityRoot.PolicyImpact.Statements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyImpact.Statements(childComplexity), true
+	case "PolicyImpact.subjects":
+		if e.ComplexityRoot.PolicyImpact.Subjects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyImpact.Subjects(childComplexity), true
 
 	case "PolicyProblem.line":
 		if e.ComplexityRoot.PolicyProblem.Line == nil {
@@ -2112,6 +2238,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PolicyRole.Name(childComplexity), true
+
+	case "PolicySubjectImpact.domain":
+		if e.ComplexityRoot.PolicySubjectImpact.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySubjectImpact.Domain(childComplexity), true
+	case "PolicySubjectImpact.role":
+		if e.ComplexityRoot.PolicySubjectImpact.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySubjectImpact.Role(childComplexity), true
+	case "PolicySubjectImpact.sensitive":
+		if e.ComplexityRoot.PolicySubjectImpact.Sensitive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySubjectImpact.Sensitive(childComplexity), true
+	case "PolicySubjectImpact.types":
+		if e.ComplexityRoot.PolicySubjectImpact.Types == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySubjectImpact.Types(childComplexity), true
+	case "PolicySubjectImpact.user":
+		if e.ComplexityRoot.PolicySubjectImpact.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySubjectImpact.User(childComplexity), true
+
+	case "PolicyTypeImpact.after":
+		if e.ComplexityRoot.PolicyTypeImpact.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyTypeImpact.After(childComplexity), true
+	case "PolicyTypeImpact.before":
+		if e.ComplexityRoot.PolicyTypeImpact.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyTypeImpact.Before(childComplexity), true
+	case "PolicyTypeImpact.fields":
+		if e.ComplexityRoot.PolicyTypeImpact.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyTypeImpact.Fields(childComplexity), true
+	case "PolicyTypeImpact.gained":
+		if e.ComplexityRoot.PolicyTypeImpact.Gained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyTypeImpact.Gained(childComplexity), true
+	case "PolicyTypeImpact.lost":
+		if e.ComplexityRoot.PolicyTypeImpact.Lost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyTypeImpact.Lost(childComplexity), true
+	case "PolicyTypeImpact.sensitive":
+		if e.ComplexityRoot.PolicyTypeImpact.Sensitive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyTypeImpact.Sensitive(childComplexity), true
+	case "PolicyTypeImpact.type":
+		if e.ComplexityRoot.PolicyTypeImpact.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyTypeImpact.Type(childComplexity), true
 
 	case "PolicyVersion.actor":
 		if e.ComplexityRoot.PolicyVersion.Actor == nil {
@@ -2284,6 +2484,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Policy(childComplexity), true
+	case "Query.policyImpact":
+		if e.ComplexityRoot.Query.PolicyImpact == nil {
+			break
+		}
+
+		args, err := ec.field_Query_policyImpact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PolicyImpact(childComplexity, args["changes"].([]*model.PolicyChangeInput)), true
 	case "Query.recommendations":
 		if e.ComplexityRoot.Query.Recommendations == nil {
 			break
@@ -6801,6 +7012,107 @@ type ExplainedRowGrant {
   parentRefused: Boolean!
 }
 `, BuiltIn: false},
+	{Name: "../policy_impact.graphql", Input: `# The impact of a policy change before it is applied: for every role and user
+# it touches, the rows of each type that become visible or hidden (counted in
+# SQL on the data as it is) and the fields that become readable or masked.
+# Needs update on Policy (admin by default), as applying the change does.
+
+extend type Query {
+  """
+  What applying ` + "`" + `changes` + "`" + ` would change of who sees what, computed without
+  applying them (nothing is written: no version, no audit event, no change
+  of revision). The changes are validated exactly as applyPolicyChanges
+  validates them, with the same BAD_USER_INPUT errors (` + "`" + `extensions.field` + "`" + `
+  "changes[i]" for one of several). Needs update on Policy: FORBIDDEN
+  otherwise. Costs one COUNT statement per subject touched and type it sees
+  rows of (` + "`" + `statements` + "`" + `).
+  """
+  policyImpact(changes: [PolicyChangeInput!]!): PolicyImpact!
+}
+
+extend type Policy {
+  """
+  The impact of rollbackPolicy(toVersion): of the change set the rollback
+  would apply, with its errors. Needs update on Policy.
+  """
+  rollbackImpact(toVersion: Int!): PolicyImpact!
+}
+
+extend type PolicyDiff {
+  """
+  The impact of going from the earlier version's policy to the later's, on
+  the data as it is today (the lines of each that still hold: users and
+  localities that exist, assignments not expired). Needs update on Policy.
+  """
+  impact: PolicyImpact!
+}
+
+"What a change of the policy would change of who sees what."
+type PolicyImpact {
+  "Lines (and roles, as \"role NAME\") the change adds, as Casbin CSV."
+  added: [String!]!
+  "Lines (and roles) the change removes."
+  removed: [String!]!
+  """
+  The subjects the change touches: each role whose permissions change (its
+  own lines, the field groups it is granted, the roles it holds) and each
+  role that holds it, in every domain it is held in ("*" if nowhere), as a
+  hypothetical holder of no organization who collected nothing (as a
+  preview of the role); then each user whose assignments change, with the
+  user's whole access before against after. Roles first, by name and
+  domain, then users by subject.
+  """
+  subjects: [PolicySubjectImpact!]!
+  "Whether some subject would read a field of an identifying or sensitive group (Type:identifying, Type:sensitive) that it could not read before."
+  sensitive: Boolean!
+  "The number of COUNT statements the impact ran."
+  statements: Int!
+}
+
+"The impact of a change on one subject: a role held in a domain, or a user."
+type PolicySubjectImpact {
+  "The role, for a role's holder; null for a user."
+  role: String
+  "Where the role is held: \"*\" or a locality's id; null for a user."
+  domain: String
+  "The user's token subject; null for a role."
+  user: String
+  "The types whose visible rows or readable fields change; empty if nothing changes for the subject."
+  types: [PolicyTypeImpact!]!
+  "Whether the subject would read a field of an identifying or sensitive group it could not read before."
+  sensitive: Boolean!
+}
+
+"How the rows and fields of one type change for a subject."
+type PolicyTypeImpact {
+  "The type, as the schema names it (Incident)."
+  type: String!
+  "The rows of the type the subject sees before the change."
+  before: Int!
+  "The rows it sees after."
+  after: Int!
+  "The rows it sees after and not before."
+  gained: Int!
+  "The rows it sees before and not after (a change can both show and hide rows)."
+  lost: Int!
+  "The fields whose readability changes."
+  fields: [PolicyFieldChange!]!
+  "Whether one of the fields is sensitive (see PolicyFieldChange.sensitive)."
+  sensitive: Boolean!
+}
+
+"A field whose readability changes for a subject."
+type PolicyFieldChange {
+  "The field, by its GraphQL name (narrative)."
+  field: String!
+  "How the subject reads it before: none (masked), some (on some of the rows it sees) or all (on every row it sees, so that it may filter and order by it)."
+  before: String!
+  "How the subject reads it after: none, some or all."
+  after: String!
+  "The field belongs to an identifying or sensitive group and becomes readable to a subject that could not read it."
+  sensitive: Boolean!
+}
+`, BuiltIn: false},
 	{Name: "../policy_versions.graphql", Input: `# Versions of the access policy: each applied change set is one, keeping the
 # whole policy it produced, so that any two compare and any one can be rolled
 # back to. Reading them needs read on Policy; a rollback, update on Policy.
@@ -7470,6 +7782,8 @@ func (ec *executionContext) childFields_Policy(ctx context.Context, field graphq
 		return ec.fieldContext_Policy_versions(ctx, field)
 	case "expiring":
 		return ec.fieldContext_Policy_expiring(ctx, field)
+	case "rollbackImpact":
+		return ec.fieldContext_Policy_rollbackImpact(ctx, field)
 	case "version":
 		return ec.fieldContext_Policy_version(ctx, field)
 	case "diff":
@@ -7484,8 +7798,40 @@ func (ec *executionContext) childFields_PolicyDiff(ctx context.Context, field gr
 		return ec.fieldContext_PolicyDiff_added(ctx, field)
 	case "removed":
 		return ec.fieldContext_PolicyDiff_removed(ctx, field)
+	case "impact":
+		return ec.fieldContext_PolicyDiff_impact(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PolicyDiff", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicyFieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_PolicyFieldChange_field(ctx, field)
+	case "before":
+		return ec.fieldContext_PolicyFieldChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_PolicyFieldChange_after(ctx, field)
+	case "sensitive":
+		return ec.fieldContext_PolicyFieldChange_sensitive(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyFieldChange", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicyImpact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "added":
+		return ec.fieldContext_PolicyImpact_added(ctx, field)
+	case "removed":
+		return ec.fieldContext_PolicyImpact_removed(ctx, field)
+	case "subjects":
+		return ec.fieldContext_PolicyImpact_subjects(ctx, field)
+	case "sensitive":
+		return ec.fieldContext_PolicyImpact_sensitive(ctx, field)
+	case "statements":
+		return ec.fieldContext_PolicyImpact_statements(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyImpact", field.Name)
 }
 
 func (ec *executionContext) childFields_PolicyProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7508,6 +7854,42 @@ func (ec *executionContext) childFields_PolicyRole(ctx context.Context, field gr
 		return ec.fieldContext_PolicyRole_description(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PolicyRole", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicySubjectImpact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_PolicySubjectImpact_role(ctx, field)
+	case "domain":
+		return ec.fieldContext_PolicySubjectImpact_domain(ctx, field)
+	case "user":
+		return ec.fieldContext_PolicySubjectImpact_user(ctx, field)
+	case "types":
+		return ec.fieldContext_PolicySubjectImpact_types(ctx, field)
+	case "sensitive":
+		return ec.fieldContext_PolicySubjectImpact_sensitive(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicySubjectImpact", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicyTypeImpact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_PolicyTypeImpact_type(ctx, field)
+	case "before":
+		return ec.fieldContext_PolicyTypeImpact_before(ctx, field)
+	case "after":
+		return ec.fieldContext_PolicyTypeImpact_after(ctx, field)
+	case "gained":
+		return ec.fieldContext_PolicyTypeImpact_gained(ctx, field)
+	case "lost":
+		return ec.fieldContext_PolicyTypeImpact_lost(ctx, field)
+	case "fields":
+		return ec.fieldContext_PolicyTypeImpact_fields(ctx, field)
+	case "sensitive":
+		return ec.fieldContext_PolicyTypeImpact_sensitive(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyTypeImpact", field.Name)
 }
 
 func (ec *executionContext) childFields_PolicyVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8858,6 +9240,20 @@ func (ec *executionContext) field_Policy_permissions_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Policy_rollbackImpact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "toVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["toVersion"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Policy_version_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9419,6 +9815,20 @@ func (ec *executionContext) field_Query_organizations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_policyImpact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "changes",
+		func(ctx context.Context, v any) ([]*model.PolicyChangeInput, error) {
+			return ec.unmarshalNPolicyChangeInput2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyChangeInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["changes"] = arg0
 	return args, nil
 }
 
@@ -15776,6 +16186,50 @@ func (ec *executionContext) fieldContext_Policy_expiring(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Policy_rollbackImpact(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_rollbackImpact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Policy().RollbackImpact(ctx, obj, fc.Args["toVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Impact) graphql.Marshaler {
+			return ec.marshalNPolicyImpact2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐImpact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_rollbackImpact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyImpact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Policy_rollbackImpact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Policy_version(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15910,6 +16364,254 @@ func (ec *executionContext) fieldContext_PolicyDiff_removed(_ context.Context, f
 	return graphql.NewScalarFieldContext("PolicyDiff", field, false, false, "String")
 }
 
+func (ec *executionContext) _PolicyDiff_impact(ctx context.Context, field graphql.CollectedField, obj *store.Diff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyDiff_impact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyDiff().Impact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Impact) graphql.Marshaler {
+			return ec.marshalNPolicyImpact2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐImpact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyDiff_impact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyDiff",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyImpact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicyFieldChange_field(ctx context.Context, field graphql.CollectedField, obj *store.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyFieldChange_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyFieldChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyFieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyFieldChange_before(ctx context.Context, field graphql.CollectedField, obj *store.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyFieldChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyFieldChange().Before(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyFieldChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyFieldChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _PolicyFieldChange_after(ctx context.Context, field graphql.CollectedField, obj *store.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyFieldChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyFieldChange().After(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyFieldChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyFieldChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _PolicyFieldChange_sensitive(ctx context.Context, field graphql.CollectedField, obj *store.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyFieldChange_sensitive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyFieldChange_sensitive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyFieldChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PolicyImpact_added(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyImpact_added(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Added, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyImpact_added(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyImpact", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyImpact_removed(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyImpact_removed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Removed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyImpact_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyImpact", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyImpact_subjects(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyImpact_subjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subjects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.SubjectImpact) graphql.Marshaler {
+			return ec.marshalNPolicySubjectImpact2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐSubjectImpactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyImpact_subjects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicySubjectImpact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicyImpact_sensitive(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyImpact_sensitive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyImpact_sensitive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyImpact", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PolicyImpact_statements(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyImpact_statements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Statements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyImpact_statements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyImpact", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PolicyProblem_ruleID(ctx context.Context, field graphql.CollectedField, obj *store.Problem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16023,6 +16725,300 @@ func (ec *executionContext) _PolicyRole_description(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_PolicyRole_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PolicyRole", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicySubjectImpact_role(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySubjectImpact_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicySubjectImpact().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySubjectImpact_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicySubjectImpact", field, true, true, "String")
+}
+
+func (ec *executionContext) _PolicySubjectImpact_domain(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySubjectImpact_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicySubjectImpact().Domain(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySubjectImpact_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicySubjectImpact", field, true, true, "String")
+}
+
+func (ec *executionContext) _PolicySubjectImpact_user(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySubjectImpact_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicySubjectImpact().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySubjectImpact_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicySubjectImpact", field, true, true, "String")
+}
+
+func (ec *executionContext) _PolicySubjectImpact_types(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySubjectImpact_types(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Types, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.TypeImpact) graphql.Marshaler {
+			return ec.marshalNPolicyTypeImpact2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐTypeImpactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySubjectImpact_types(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicySubjectImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyTypeImpact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicySubjectImpact_sensitive(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySubjectImpact_sensitive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySubjectImpact_sensitive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicySubjectImpact", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PolicyTypeImpact_type(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyTypeImpact_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyTypeImpact_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyTypeImpact", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyTypeImpact_before(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyTypeImpact_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyTypeImpact_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyTypeImpact", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicyTypeImpact_after(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyTypeImpact_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyTypeImpact_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyTypeImpact", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicyTypeImpact_gained(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyTypeImpact_gained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gained, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyTypeImpact_gained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyTypeImpact", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicyTypeImpact_lost(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyTypeImpact_lost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyTypeImpact_lost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyTypeImpact", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicyTypeImpact_fields(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyTypeImpact_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.FieldChange) graphql.Marshaler {
+			return ec.marshalNPolicyFieldChange2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyTypeImpact_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyTypeImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyFieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicyTypeImpact_sensitive(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyTypeImpact_sensitive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyTypeImpact_sensitive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyTypeImpact", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PolicyVersion_id(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
@@ -16828,6 +17824,50 @@ func (ec *executionContext) fieldContext_Query_explain(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_explain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_policyImpact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_policyImpact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PolicyImpact(ctx, fc.Args["changes"].([]*model.PolicyChangeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Impact) graphql.Marshaler {
+			return ec.marshalNPolicyImpact2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐImpact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_policyImpact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyImpact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_policyImpact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30033,6 +31073,11 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "rollbackImpact":
+			out.Values[i] = ec._Policy_rollbackImpact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "version":
 			out.Values[i] = ec._Policy_version(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -30078,6 +31123,112 @@ func (ec *executionContext) _PolicyDiff(ctx context.Context, sel ast.SelectionSe
 			}
 		case "removed":
 			out.Values[i] = ec._PolicyDiff_removed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "impact":
+			out.Values[i] = ec._PolicyDiff_impact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyFieldChangeImplementors = []string{"PolicyFieldChange"}
+
+func (ec *executionContext) _PolicyFieldChange(ctx context.Context, sel ast.SelectionSet, obj *store.FieldChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyFieldChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyFieldChange")
+		case "field":
+			out.Values[i] = ec._PolicyFieldChange_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._PolicyFieldChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._PolicyFieldChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sensitive":
+			out.Values[i] = ec._PolicyFieldChange_sensitive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyImpactImplementors = []string{"PolicyImpact"}
+
+func (ec *executionContext) _PolicyImpact(ctx context.Context, sel ast.SelectionSet, obj *store.Impact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyImpactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyImpact")
+		case "added":
+			out.Values[i] = ec._PolicyImpact_added(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removed":
+			out.Values[i] = ec._PolicyImpact_removed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subjects":
+			out.Values[i] = ec._PolicyImpact_subjects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sensitive":
+			out.Values[i] = ec._PolicyImpact_sensitive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "statements":
+			out.Values[i] = ec._PolicyImpact_statements(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -30159,6 +31310,122 @@ func (ec *executionContext) _PolicyRole(ctx context.Context, sel ast.SelectionSe
 			}
 		case "description":
 			out.Values[i] = ec._PolicyRole_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policySubjectImpactImplementors = []string{"PolicySubjectImpact"}
+
+func (ec *executionContext) _PolicySubjectImpact(ctx context.Context, sel ast.SelectionSet, obj *store.SubjectImpact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policySubjectImpactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicySubjectImpact")
+		case "role":
+			out.Values[i] = ec._PolicySubjectImpact_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._PolicySubjectImpact_domain(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._PolicySubjectImpact_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "types":
+			out.Values[i] = ec._PolicySubjectImpact_types(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sensitive":
+			out.Values[i] = ec._PolicySubjectImpact_sensitive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyTypeImpactImplementors = []string{"PolicyTypeImpact"}
+
+func (ec *executionContext) _PolicyTypeImpact(ctx context.Context, sel ast.SelectionSet, obj *store.TypeImpact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyTypeImpactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyTypeImpact")
+		case "type":
+			out.Values[i] = ec._PolicyTypeImpact_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._PolicyTypeImpact_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._PolicyTypeImpact_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gained":
+			out.Values[i] = ec._PolicyTypeImpact_gained(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lost":
+			out.Values[i] = ec._PolicyTypeImpact_lost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._PolicyTypeImpact_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sensitive":
+			out.Values[i] = ec._PolicyTypeImpact_sensitive(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -30362,6 +31629,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		case "explain":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query_explain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policyImpact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_policyImpact(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -32028,6 +33302,34 @@ func (ec *executionContext) marshalNPolicyDiff2ᚖgithubᚗcomᚋbenkanᚑprojec
 	return ec._PolicyDiff(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPolicyFieldChange2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v store.FieldChange) graphql.Marshaler {
+	return ec._PolicyFieldChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPolicyFieldChange2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.FieldChange) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicyFieldChange2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐFieldChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPolicyImpact2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐImpact(ctx context.Context, sel ast.SelectionSet, v *store.Impact) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PolicyImpact!")
+		return graphql.Null
+	}
+	return ec._PolicyImpact(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPolicyProblem2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProblem(ctx context.Context, sel ast.SelectionSet, v store.Problem) graphql.Marshaler {
 	return ec._PolicyProblem(ctx, sel, &v)
 }
@@ -32057,6 +33359,46 @@ func (ec *executionContext) marshalNPolicyRole2ᚕgithubᚗcomᚋbenkanᚑprojec
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPolicyRole2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPolicySubjectImpact2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐSubjectImpact(ctx context.Context, sel ast.SelectionSet, v store.SubjectImpact) graphql.Marshaler {
+	return ec._PolicySubjectImpact(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPolicySubjectImpact2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐSubjectImpactᚄ(ctx context.Context, sel ast.SelectionSet, v []store.SubjectImpact) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicySubjectImpact2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐSubjectImpact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPolicyTypeImpact2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐTypeImpact(ctx context.Context, sel ast.SelectionSet, v store.TypeImpact) graphql.Marshaler {
+	return ec._PolicyTypeImpact(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPolicyTypeImpact2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐTypeImpactᚄ(ctx context.Context, sel ast.SelectionSet, v []store.TypeImpact) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicyTypeImpact2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐTypeImpact(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

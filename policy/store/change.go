@@ -102,10 +102,9 @@ func (s *Store) Apply(ctx context.Context, changes []Change, reason string) (*Ve
 		return nil, benkan.FieldErrorf("reason", "say why the policy changes: the reason is kept with the change")
 	case len(reason) > maxReasonLen: // the column counts bytes
 		return nil, benkan.FieldErrorf("reason", "the reason is longer than %d bytes (an accented letter takes two)", maxReasonLen)
-	case len(changes) == 0:
-		return nil, benkan.FieldErrorf("changes", "no change to apply")
-	case len(changes) > maxChanges:
-		return nil, benkan.FieldErrorf("changes", "more than %d changes at once", maxChanges)
+	}
+	if err := checkSet(changes); err != nil {
+		return nil, err
 	}
 	var version *Version
 	err = s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
@@ -183,17 +182,8 @@ func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []
 	if err := c.PolicyState.UpdateOneID(1).AddRevision(0).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("change policy: %w", err)
 	}
-	cur, err := read(ctx, c)
+	cur, d, err := plan(ctx, c, changes)
 	if err != nil {
-		return nil, err
-	}
-	d := &draft{roles: slices.Clone(cur.Roles), rules: slices.Clone(cur.rules), now: cur.loaded}
-	for i, ch := range changes {
-		if err := d.change(cur, ch); err != nil {
-			return nil, changeError(changes, i, err.Error())
-		}
-	}
-	if err := d.check(ctx, c, cur, changes); err != nil {
 		return nil, err
 	}
 	if err := s.expect(ctx, c, cur, d, changes); err != nil {
@@ -252,6 +242,37 @@ func truncate(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// plan reads the stored policy through c and builds the draft changes make
+// of it, validated (check): what Apply writes, and what Impact compares
+// with the policy read, nothing written.
+func plan(ctx context.Context, c *ent.Client, changes []Change) (*Policy, *draft, error) {
+	cur, err := read(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &draft{roles: slices.Clone(cur.Roles), rules: slices.Clone(cur.rules), now: cur.loaded}
+	for i, ch := range changes {
+		if err := d.change(cur, ch); err != nil {
+			return nil, nil, changeError(changes, i, err.Error())
+		}
+	}
+	if err := d.check(ctx, c, cur, changes); err != nil {
+		return nil, nil, err
+	}
+	return cur, d, nil
+}
+
+// checkSet refuses a change set that is empty or too long, as Apply does.
+func checkSet(changes []Change) error {
+	switch {
+	case len(changes) == 0:
+		return benkan.FieldErrorf("changes", "no change to apply")
+	case len(changes) > maxChanges:
+		return benkan.FieldErrorf("changes", "more than %d changes at once", maxChanges)
+	}
+	return nil
 }
 
 // change applies one change to the draft, or says why it cannot apply.

@@ -107,6 +107,26 @@ func fileError(problems []FileProblem) error {
 //
 // Callers: as Apply.
 func (s *Store) Import(ctx context.Context, f *File, reason string) (*Version, error) {
+	changes, err := s.importSet(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return s.Apply(ctx, changes, reason)
+}
+
+// ImportImpact is the impact (see Impact) of Import(f), with its errors.
+//
+// Callers: as Apply.
+func (s *Store) ImportImpact(ctx context.Context, f *File) (*Impact, error) {
+	changes, err := s.importSet(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return s.Impact(ctx, changes)
+}
+
+// importSet checks f and returns the change set that imports it.
+func (s *Store) importSet(ctx context.Context, f *File) ([]Change, error) {
 	if problems := CheckFile(f); len(problems) > 0 {
 		return nil, fileError(problems)
 	}
@@ -128,7 +148,7 @@ func (s *Store) Import(ctx context.Context, f *File, reason string) (*Version, e
 	if len(changes) == 0 {
 		return nil, benkan.Errorf(benkan.EINVALID, "the stored policy is the file's already: nothing to import")
 	}
-	return s.Apply(ctx, changes, reason)
+	return changes, nil
 }
 
 // importChanges are the changes that turn cur into f: roles first, then

@@ -215,9 +215,24 @@ func (s *Store) Load(ctx context.Context) (*Policy, error) {
 }
 
 func (s *Store) load(ctx context.Context) (*Policy, error) {
+	var p *Policy
+	err := s.readOnly(ctx, func(ctx context.Context, c *ent.Client) error {
+		var err error
+		p, err = read(ctx, c)
+		return err
+	})
+	return p, err
+}
+
+// readOnly runs f, in a system context, with a client reading one
+// snapshot of the database: the transaction of ctx if it carries one,
+// otherwise a read-only transaction of its own, so that what f reads (the
+// revision, the roles, the lines, and for an impact the rows it counts) is
+// one moment's.
+func (s *Store) readOnly(ctx context.Context, f func(context.Context, *ent.Client) error) error {
 	sys := policy.SystemContext(ctx)
 	if ent.TxFromContext(ctx) != nil {
-		return read(sys, ent.TxFromContext(ctx).Client())
+		return f(sys, ent.TxFromContext(ctx).Client())
 	}
 	if s.db.Dialect == dialect.Postgres {
 		// One snapshot for the revision, the roles and the lines. The pool's
@@ -225,17 +240,17 @@ func (s *Store) load(ctx context.Context) (*Policy, error) {
 		// counters in tests) need not pass transaction options on.
 		tx, err := s.db.SQL.BeginTx(sys, &stdsql.TxOptions{Isolation: stdsql.LevelRepeatableRead, ReadOnly: true})
 		if err != nil {
-			return nil, fmt.Errorf("load policy: %w", err)
+			return fmt.Errorf("load policy: %w", err)
 		}
 		defer tx.Rollback() //nolint:errcheck // read-only
-		return read(sys, ent.NewClient(ent.Driver(entsql.NewDriver(dialect.Postgres, entsql.Conn{ExecQuerier: tx}))))
+		return f(sys, ent.NewClient(ent.Driver(entsql.NewDriver(dialect.Postgres, entsql.Conn{ExecQuerier: tx}))))
 	}
 	tx, err := s.db.Client.Tx(sys) // SQLite's transactions are serializable
 	if err != nil {
-		return nil, fmt.Errorf("load policy: %w", err)
+		return fmt.Errorf("load policy: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
-	return read(sys, tx.Client())
+	return f(sys, tx.Client())
 }
 
 func read(ctx context.Context, c *ent.Client) (*Policy, error) {

@@ -70,6 +70,8 @@ type Diff struct {
 	// are Casbin CSV; a permission whose scope lists the same atoms in
 	// another order is the same line.
 	Added, Removed []string
+	// From and To are the versions compared.
+	From, To int
 }
 
 // Diff compares the policies versions from and to produced: NOT_FOUND if
@@ -89,7 +91,7 @@ func (s *Store) Diff(ctx context.Context, from, to int) (*Diff, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Diff{Added: fileMinus(b, a), Removed: fileMinus(a, b)}, nil
+	return &Diff{Added: fileMinus(b, a), Removed: fileMinus(a, b), From: from, To: to}, nil
 }
 
 // fileMinus lists the roles and lines of a that b does not hold, roles
@@ -127,6 +129,16 @@ func (s *Store) Rollback(ctx context.Context, toVersion int, reason string) (*Ve
 	if strings.TrimSpace(reason) == "" {
 		return nil, benkan.FieldErrorf("reason", "say why the policy is rolled back: the reason is kept with the change")
 	}
+	changes, err := s.rollbackChanges(ctx, toVersion)
+	if err != nil {
+		return nil, err
+	}
+	return s.Apply(ctx, changes, fmt.Sprintf("roll back to version %d: %s", toVersion, strings.TrimSpace(reason)))
+}
+
+// rollbackChanges returns the change set that makes the stored policy the
+// one version toVersion produced (see Rollback).
+func (s *Store) rollbackChanges(ctx context.Context, toVersion int) ([]Change, error) {
 	f, err := s.versionFile(ctx, toVersion, "toVersion")
 	if err != nil {
 		return nil, err
@@ -146,5 +158,5 @@ func (s *Store) Rollback(ctx context.Context, toVersion int, reason string) (*Ve
 	if len(changes) == 0 {
 		return nil, benkan.FieldErrorf("toVersion", "the stored policy is version %d's already: nothing to roll back", toVersion)
 	}
-	return s.Apply(ctx, changes, fmt.Sprintf("roll back to version %d: %s", toVersion, strings.TrimSpace(reason)))
+	return changes, nil
 }
