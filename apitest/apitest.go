@@ -61,6 +61,8 @@ type Options struct {
 	RateLimit server.RateLimit
 	// NoIntrospection serves as `--introspection=false` does.
 	NoIntrospection bool
+	// CORS is the server's CORS allow-list (none by default).
+	CORS server.CORS
 }
 
 // StartWith is Start with options.
@@ -100,6 +102,7 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 		RequestTimeout: o.RequestTimeout,
 		RateLimit:      o.RateLimit,
 		Playground:     true,
+		CORS:           o.CORS,
 		Logger:         log,
 	})
 	ts := httptest.NewServer(h)
