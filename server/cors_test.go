@@ -138,6 +138,12 @@ func TestCORS(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestNoCORSByDefault: without --cors-origin, no response carries a CORS
+// header, whatever the Origin.
+func TestNoCORSByDefault(t *testing.T) {
+	const allowed = "https://dash.example.org"
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		plain := apitest.Start(t, db)
 		token := "Bearer " + plain.Token(t, apitest.Admin)
