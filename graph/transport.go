@@ -46,14 +46,21 @@ func (post) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{badRequest("could not read the request body")}))
 		return
 	}
-	var params graphql.RawParams
+	var req struct {
+		graphql.RawParams
+		// DocumentID is a persisted document's id (GraphQL over HTTP's
+		// persisted documents; see Operations).
+		DocumentID string `json:"documentId"`
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	if err := dec.Decode(&params); err != nil {
+	if err := dec.Decode(&req); err != nil {
 		w.WriteHeader(http.StatusBadRequest)
 		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{badRequest("the request body is not a JSON GraphQL request")}))
 		return
 	}
+	params := req.RawParams
+	ctx = withDocumentID(ctx, req.DocumentID)
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	oc, opErr := exec.CreateOperationContext(ctx, &params)

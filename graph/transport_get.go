@@ -57,6 +57,7 @@ func (get) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor
 		}
 	}
 	raw.ReadTime.End = graphql.Now()
+	ctx = withDocumentID(ctx, query.Get("documentId"))
 	oc, opErr := exec.CreateOperationContext(ctx, raw)
 	if opErr != nil {
 		respond(w, contentType, exec.DispatchError(graphql.WithOperationContext(ctx, oc), opErr))

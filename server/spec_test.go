@@ -34,6 +34,7 @@ func TestGraphQLOverHTTPStatus(t *testing.T) {
 		{"validation failure", `{"query": "{ noSuchField }"}`, "GRAPHQL_VALIDATION_FAILED", false, map[string]int{json_: 200, gqlResp: 400}},
 		{"variable coercion failure", `{"query": "query ($id: ID!) { node(id: $id) { id } }", "variables": {"id": {"not": "an id"}}}`, "GRAPHQL_VALIDATION_FAILED", false, map[string]int{json_: 200, gqlResp: 400}},
 		{"unknown persisted query", `{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "` + zeros64 + `"}}}`, "PERSISTED_QUERY_NOT_FOUND", false, map[string]int{json_: 200, gqlResp: 400}},
+		{"unknown documentId", `{"documentId": "sha256:` + zeros64 + `"}`, "PERSISTED_QUERY_NOT_FOUND", false, map[string]int{json_: 200, gqlResp: 400}},
 		{"execution error", `{"query": "{ node(id: \"inc_nosuchthing\") { id } }"}`, "", true, map[string]int{json_: 200, gqlResp: 200}},
 		{"success", `{"query": "{ __typename }"}`, "", true, map[string]int{json_: 200, gqlResp: 200}},
 	}
