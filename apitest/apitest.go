@@ -61,6 +61,11 @@ type Options struct {
 	RateLimit server.RateLimit
 	// NoIntrospection serves as `--introspection=false` does.
 	NoIntrospection bool
+	// CORS is the server's CORS allow-list (none by default).
+	CORS server.CORS
+	// Operations is the allow-list of operations, as
+	// `--operations-allowlist` sets it (none: automatic persisted queries).
+	Operations *graph.Operations
 }
 
 // StartWith is Start with options.
@@ -92,7 +97,7 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	h := server.Handler(server.Config{
-		GraphQL:        graph.NewServer(db.Client, graph.Config{Introspection: !o.NoIntrospection, Logger: log, PseudonymKey: auth.RandomSecret(), Limits: o.Limits, Policy: policies}),
+		GraphQL:        graph.NewServer(db.Client, graph.Config{Introspection: !o.NoIntrospection, Logger: log, PseudonymKey: auth.RandomSecret(), Limits: o.Limits, Policy: policies, Operations: o.Operations}),
 		Verifier:       verifier,
 		Viewers:        engine,
 		Previews:       engine,
@@ -100,6 +105,7 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 		RequestTimeout: o.RequestTimeout,
 		RateLimit:      o.RateLimit,
 		Playground:     true,
+		CORS:           o.CORS,
 		Logger:         log,
 	})
 	ts := httptest.NewServer(h)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -55,6 +56,16 @@ const (
 func (p persistedQueries) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
 	ext, present := raw.Extensions["persistedQuery"]
 	if !present || ext == nil {
+		if id := documentID(ctx); id != "" && raw.Query == "" {
+			// GraphQL over HTTP's documentId, "sha256:<hash>" or the hash.
+			if query, ok := p.cache.Get(ctx, strings.TrimPrefix(id, "sha256:")); ok {
+				raw.Query = query
+				return nil
+			}
+			err := gqlerror.Errorf(errPersistedQueryNotFound)
+			errcode.Set(err, errPersistedQueryNotFoundCode)
+			return err
+		}
 		return nil
 	}
 	hash, gerr := persistedHash(ext)

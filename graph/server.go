@@ -38,11 +38,16 @@ type Config struct {
 	// Policy is the policy store the admin API reads and changes; without
 	// it the policy fields answer UNAVAILABLE.
 	Policy *store.Store
+	// Operations, when set, is the allow-list of the only operations the
+	// server runs (see Operations), in place of automatic persisted
+	// queries.
+	Operations *Operations
 }
 
 // NewServer returns the GraphQL handler over client: GET and POST
 // transports (GET serves queries only), a parsed-query cache, automatic
-// persisted queries, the operation limits, cursor checks, one transaction
+// persisted queries or an allow-list of persisted operations, the
+// operation limits, cursor checks, one transaction
 // per mutation, and error presentation with stable codes.
 func NewServer(client *ent.Client, cfg Config) *handler.Server {
 	if cfg.Logger == nil {
@@ -70,7 +75,11 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 		srv.SetDisableSuggestion(true)
 		srv.Use(noIntrospection{})
 	}
-	srv.Use(persistedQueries{cache: lru.New[string](1000)})
+	if cfg.Operations != nil {
+		srv.Use(allowlist{ops: cfg.Operations})
+	} else {
+		srv.Use(persistedQueries{cache: lru.New[string](1000)})
+	}
 	srv.Use(&strictEnums{})
 	srv.Use(beforeValidation{limits: cfg.Limits, cache: queries, tokenLimit: cfg.ParserTokenLimit})
 	srv.Use(cfg.Limits)

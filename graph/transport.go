@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -22,8 +21,9 @@ const (
 	mediaGraphQLResponse = "application/graphql-response+json"
 )
 
-// post is gqlgen's POST transport (transport.POST: the same requests, status
-// codes and content types) with a cheaper response writer. gqlgen writes a
+// post is gqlgen's POST transport (transport.POST: the same requests and
+// content types) with the status codes of the GraphQL-over-HTTP spec (see
+// statusFor) and a cheaper response writer. gqlgen writes a
 // response with json.Marshal, which re-reads and re-validates the data the
 // executor has just written as JSON: 8% of the server's CPU on a page of 50
 // incidents at a million incidents (BENCHMARKS.md). writeResponse copies the
@@ -46,26 +46,30 @@ func (post) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{badRequest("could not read the request body")}))
 		return
 	}
-	var params graphql.RawParams
+	var req struct {
+		graphql.RawParams
+		// DocumentID is a persisted document's id (GraphQL over HTTP's
+		// persisted documents; see Operations).
+		DocumentID string `json:"documentId"`
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	if err := dec.Decode(&params); err != nil {
+	if err := dec.Decode(&req); err != nil {
 		w.WriteHeader(http.StatusBadRequest)
 		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{badRequest("the request body is not a JSON GraphQL request")}))
 		return
 	}
+	params := req.RawParams
+	ctx = withDocumentID(ctx, req.DocumentID)
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	oc, opErr := exec.CreateOperationContext(ctx, &params)
 	if opErr != nil {
-		w.WriteHeader(statusFor(contentType, opErr))
-		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, oc), opErr))
+		respond(w, contentType, exec.DispatchError(graphql.WithOperationContext(ctx, oc), opErr))
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
-	resp := responses(ctx)
-	unavailableStatus(w, resp)
-	writeResponse(w, resp)
+	respond(w, contentType, responses(ctx))
 }
 
 // badRequest is a BAD_REQUEST error: the body is not a GraphQL request.
@@ -79,21 +83,47 @@ func badRequest(message string) *gqlerror.Error {
 // before retrying a request the database could not serve.
 const retryAfter = "2"
 
-// unavailableStatus answers 503 Service Unavailable with Retry-After when
-// an error of resp is UNAVAILABLE (the database could not serve it), so that
-// clients, proxies and load balancers retry rather than take it as an
-// answer; other responses keep their 200.
-func unavailableStatus(w http.ResponseWriter, resp *graphql.Response) {
+// respond writes resp, a GraphQL response, with the status the
+// GraphQL-over-HTTP spec asks for (see statusFor).
+func respond(w http.ResponseWriter, contentType string, resp *graphql.Response) {
 	if resp == nil {
-		return
+		resp = &graphql.Response{}
 	}
+	status := statusFor(contentType, resp)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	w.WriteHeader(status)
+	writeResponse(w, resp)
+}
+
+// statusFor is the HTTP status of resp, a GraphQL response of the given
+// content type, as the GraphQL-over-HTTP spec has it:
+//
+//   - an UNAVAILABLE error (the database could not serve the request) is
+//     503 Service Unavailable with Retry-After, in both media types, so
+//     that clients, proxies and load balancers retry rather than take it
+//     as an answer;
+//   - in application/json, every other response is 200, a request error
+//     (a document that does not parse or validate, variables that do not
+//     coerce, a refused persisted query) included: the errors are in the
+//     body, with their extensions.code;
+//   - in application/graphql-response+json, a response without data (the
+//     request failed before execution) is 400, and a response with data
+//     (null included: an execution error) is 200.
+//
+// (gqlgen, and benkan before it, answered 422 to a request error in
+// application/json, which the spec's SHOULD does not allow.)
+func statusFor(contentType string, resp *graphql.Response) int {
 	for _, e := range resp.Errors {
 		if e.Extensions["code"] == benkan.EUNAVAILABLE {
-			w.Header().Set("Retry-After", retryAfter)
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
+			return http.StatusServiceUnavailable
 		}
 	}
+	if contentType == mediaGraphQLResponse && len(resp.Data) == 0 {
+		return http.StatusBadRequest
+	}
+	return http.StatusOK
 }
 
 // responseType is the content type of the response to a request with the
@@ -118,22 +148,12 @@ func responseType(accept string) string {
 	return mediaGraphQLResponse
 }
 
-// statusFor is the HTTP status of an operation refused before it ran: a
-// protocol error (a query that does not parse or validate) is 422 in
-// application/json and 400 in application/graphql-response+json; other
-// errors are 200 with the errors in the body.
-func statusFor(contentType string, errs gqlerror.List) int {
-	if errcode.GetErrorKind(errs) != errcode.KindProtocol {
-		return http.StatusOK
-	}
-	if contentType == mediaGraphQLResponse {
-		return http.StatusBadRequest
-	}
-	return http.StatusUnprocessableEntity
-}
-
 // writeResponse writes resp as JSON, as json.Marshal would but for the
-// data, which the executor wrote as JSON already and is copied unchanged.
+// data, which the executor wrote as JSON already and is copied unchanged,
+// and which is left out when resp has none: a request that failed before
+// execution (it did not parse, validate or coerce) has no "data" entry, as
+// the GraphQL spec asks, where json.Marshal would write "data": null. An
+// execution error that nulls the whole result keeps its "data": null.
 func writeResponse(w io.Writer, resp *graphql.Response) {
 	if resp == nil {
 		resp = &graphql.Response{}
@@ -143,41 +163,42 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	buf.WriteByte('{')
 	if len(resp.Errors) > 0 {
 		member(&buf, "errors", resp.Errors)
-		buf.WriteByte(',')
 	}
-	buf.WriteString(`"data":`)
-	if len(resp.Data) == 0 {
-		buf.WriteString("null")
-	} else {
-		buf.Write(resp.Data)
+	if len(resp.Data) > 0 {
+		raw(&buf, "data", resp.Data)
 	}
 	if resp.Label != "" {
-		buf.WriteByte(',')
 		member(&buf, "label", resp.Label)
 	}
 	if len(resp.Path) > 0 {
-		buf.WriteByte(',')
 		member(&buf, "path", resp.Path)
 	}
 	if resp.HasNext != nil {
-		buf.WriteByte(',')
 		member(&buf, "hasNext", *resp.HasNext)
 	}
 	if len(resp.Extensions) > 0 {
-		buf.WriteByte(',')
 		member(&buf, "extensions", resp.Extensions)
 	}
 	buf.WriteByte('}')
 	_, _ = w.Write(buf.Bytes())
 }
 
-// member writes "name":value. A value encoding/json cannot write (none of
-// gqlgen's response types) becomes null rather than a broken response.
+// member writes "name":value, after a comma unless it is the first. A
+// value encoding/json cannot write (none of gqlgen's response types)
+// becomes null rather than a broken response.
 func member(buf *bytes.Buffer, name string, value any) {
-	buf.WriteString(`"` + name + `":`)
 	b, err := json.Marshal(value)
 	if err != nil {
 		b = []byte("null")
 	}
-	buf.Write(b)
+	raw(buf, name, b)
+}
+
+// raw writes "name":value where value is JSON already.
+func raw(buf *bytes.Buffer, name string, value []byte) {
+	if buf.Len() > 1 {
+		buf.WriteByte(',')
+	}
+	buf.WriteString(`"` + name + `":`)
+	buf.Write(value)
 }

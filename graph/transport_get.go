@@ -15,7 +15,8 @@ import (
 )
 
 // get is gqlgen's GET transport (transport.GET: queries in the URL, the
-// same status codes and content types) with two changes: a response whose
+// same content types) with three changes: the status codes are the
+// GraphQL-over-HTTP spec's, as on POST (see statusFor), a response whose
 // database was unavailable is a 503 with Retry-After, as on POST, and every
 // refusal (bad parameters, a mutation) goes through the error presenter
 // with a code, where gqlgen writes bare messages.
@@ -56,10 +57,10 @@ func (get) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor
 		}
 	}
 	raw.ReadTime.End = graphql.Now()
+	ctx = withDocumentID(ctx, query.Get("documentId"))
 	oc, opErr := exec.CreateOperationContext(ctx, raw)
 	if opErr != nil {
-		w.WriteHeader(statusFor(contentType, opErr))
-		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, oc), opErr))
+		respond(w, contentType, exec.DispatchError(graphql.WithOperationContext(ctx, oc), opErr))
 		return
 	}
 	if oc.Operation.Operation != ast.Query {
@@ -68,7 +69,5 @@ func (get) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
-	resp := responses(ctx)
-	unavailableStatus(w, resp)
-	writeResponse(w, resp)
+	respond(w, contentType, responses(ctx))
 }

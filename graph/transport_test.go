@@ -14,7 +14,8 @@ import (
 )
 
 // TestWriteResponse shows that writeResponse writes what json.Marshal
-// (gqlgen's writer) writes, member for member.
+// (gqlgen's writer) writes, member for member, but for a response without
+// data (a request error), which has no "data" entry at all.
 func TestWriteResponse(t *testing.T) {
 	yes := true
 	withCode := &gqlerror.Error{Message: "you may not", Path: ast.Path{ast.PathName("incidents")}, Extensions: map[string]any{"code": "FORBIDDEN", "data": nil}}
@@ -44,6 +45,12 @@ func TestWriteResponse(t *testing.T) {
 			if err := json.Unmarshal(want, &exp); err != nil {
 				t.Fatal(err)
 			}
+			if len(tt.resp.Data) == 0 {
+				if _, ok := got.(map[string]any)["data"]; ok {
+					t.Errorf("a response without data has a data entry: %s", buf.Bytes())
+				}
+				delete(exp.(map[string]any), "data")
+			}
 			if !reflect.DeepEqual(got, exp) {
 				t.Errorf("got  %s\nwant %s", buf.Bytes(), want)
 			}
@@ -51,18 +58,24 @@ func TestWriteResponse(t *testing.T) {
 	}
 }
 
+// TestResponseTypeAndStatus shows the content type chosen for an Accept
+// header and the status of each kind of response in it, as the
+// GraphQL-over-HTTP spec has them.
 func TestResponseTypeAndStatus(t *testing.T) {
-	protocol := gqlerror.List{{Message: "syntax", Extensions: map[string]any{"code": errcode.ParseFailed}}}
-	errcode.Set(protocol[0], errcode.ParseFailed)
+	parseErr := &gqlerror.Error{Message: "syntax"}
+	errcode.Set(parseErr, errcode.ParseFailed)
+	requestError := &graphql.Response{Errors: gqlerror.List{parseErr}}
+	executionError := &graphql.Response{Errors: gqlerror.List{{Message: "resolver"}}, Data: json.RawMessage(`null`)}
+	unavailable := &graphql.Response{Errors: gqlerror.List{{Message: "db", Extensions: map[string]any{"code": "UNAVAILABLE"}}}, Data: json.RawMessage(`null`)}
 	tests := []struct {
 		accept, contentType string
-		status              int
+		requestErrorStatus  int
 	}{
-		{"", mediaJSON, http.StatusUnprocessableEntity},
-		{"*/*", mediaJSON, http.StatusUnprocessableEntity},
-		{"application/json", mediaJSON, http.StatusUnprocessableEntity},
+		{"", mediaJSON, http.StatusOK},
+		{"*/*", mediaJSON, http.StatusOK},
+		{"application/json", mediaJSON, http.StatusOK},
 		{"application/graphql-response+json, application/json", mediaGraphQLResponse, http.StatusBadRequest},
-		{"text/html, application/json;q=0.9", mediaJSON, http.StatusUnprocessableEntity},
+		{"text/html, application/json;q=0.9", mediaJSON, http.StatusOK},
 		{"text/html", mediaGraphQLResponse, http.StatusBadRequest},
 	}
 	for _, tt := range tests {
@@ -71,11 +84,14 @@ func TestResponseTypeAndStatus(t *testing.T) {
 			if ct != tt.contentType {
 				t.Errorf("content type %q, want %q", ct, tt.contentType)
 			}
-			if s := statusFor(ct, protocol); s != tt.status {
-				t.Errorf("status of a parse error %d, want %d", s, tt.status)
+			if s := statusFor(ct, requestError); s != tt.requestErrorStatus {
+				t.Errorf("status of a parse error %d, want %d", s, tt.requestErrorStatus)
 			}
-			if s := statusFor(ct, gqlerror.List{{Message: "resolver"}}); s != http.StatusOK {
-				t.Errorf("status of another error %d, want 200", s)
+			if s := statusFor(ct, executionError); s != http.StatusOK {
+				t.Errorf("status of an execution error %d, want 200", s)
+			}
+			if s := statusFor(ct, unavailable); s != http.StatusServiceUnavailable {
+				t.Errorf("status of an UNAVAILABLE error %d, want 503", s)
 			}
 		})
 	}

@@ -81,9 +81,7 @@ func export(gql http.Handler, timeout time.Duration, log *slog.Logger) http.Hand
 			}
 			rows += len(page.Rows)
 			out.Flush()
-			if f, ok := w.(http.Flusher); ok {
-				f.Flush()
-			}
+			_ = http.NewResponseController(w).Flush() // through the request log's and gzip's writers
 			if page.Next == "" || out.Error() != nil {
 				break
 			}

@@ -69,6 +69,7 @@ func checkBody(body []byte) error {
 		OperationName *string        `json:"operationName"`
 		Variables     map[string]any `json:"variables"`
 		Extensions    map[string]any `json:"extensions"`
+		DocumentID    *string        `json:"documentId"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
 		var syntax *json.SyntaxError
@@ -84,8 +85,8 @@ func checkBody(body []byte) error {
 		}
 		return fmt.Errorf("the request body is not valid JSON")
 	}
-	if req.Query == nil && req.Extensions["persistedQuery"] == nil {
-		return fmt.Errorf(`the request body has no "query"`)
+	if req.Query == nil && req.Extensions["persistedQuery"] == nil && (req.DocumentID == nil || *req.DocumentID == "") {
+		return fmt.Errorf(`the request body has no "query" (nor the id of a persisted operation)`)
 	}
 	return nil
 }

@@ -2,6 +2,10 @@
 // handler behind request guards, serves CSV exports of connections
 // (/export/FIELD.csv) through that handler, the playground, health and
 // readiness probes, and runs the HTTP server with a graceful shutdown.
+// Responses are gzipped for clients that accept it (compress), GraphQL
+// and export responses are never cached (Cache-Control: no-store), and
+// the origins listed in Config.CORS may call /graphql and /export/* from
+// a browser.
 //
 // It calls graph for GraphQL and never touches the database directly except
 // through the readiness check it is given.
@@ -47,6 +51,9 @@ type Config struct {
 	RateLimit RateLimit
 	// Playground serves the GraphQL playground at /.
 	Playground bool
+	// CORS lists the other origins whose pages may call /graphql and
+	// /export/*; none when empty.
+	CORS CORS
 	// Logger logs requests and errors; slog.Default() if nil.
 	Logger *slog.Logger
 }
@@ -65,8 +72,15 @@ func Handler(cfg Config) http.Handler {
 	}
 	limits := newLimiter(cfg.RateLimit, time.Now)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", deadline(cfg.RequestTimeout, guard(cfg.MaxBodyBytes, authenticate(cfg.Verifier, cfg.Viewers, limits, cfg.Logger, preview(cfg.Previews, cfg.Logger, cfg.GraphQL)))))
-	mux.Handle("GET /export/{file}", authenticate(cfg.Verifier, cfg.Viewers, limits, cfg.Logger, export(cfg.GraphQL, cfg.RequestTimeout, cfg.Logger)))
+	mux.Handle("/graphql", cfg.CORS.handler("GET, POST", noStore(deadline(cfg.RequestTimeout, guard(cfg.MaxBodyBytes, authenticate(cfg.Verifier, cfg.Viewers, limits, cfg.Logger, preview(cfg.Previews, cfg.Logger, cfg.GraphQL)))))))
+	exports := cfg.CORS.handler("GET", noStore(authenticate(cfg.Verifier, cfg.Viewers, limits, cfg.Logger, export(cfg.GraphQL, cfg.RequestTimeout, cfg.Logger))))
+	mux.Handle("GET /export/{file}", exports)
+	if len(cfg.CORS.Origins) > 0 { // CORS preflights; any other OPTIONS is 405
+		mux.Handle("OPTIONS /export/{file}", cfg.CORS.handler("GET", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Allow", "GET")
+			writeError(w, http.StatusMethodNotAllowed, benkan.EBADREQUEST, "an export is read with GET")
+		})))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -77,7 +91,7 @@ func Handler(cfg Config) http.Handler {
 	} else {
 		mux.Handle("/", http.NotFoundHandler())
 	}
-	return requestID(recoverer(cfg.Logger, logRequests(cfg.Logger, securityHeaders(mux))))
+	return requestID(recoverer(cfg.Logger, logRequests(cfg.Logger, securityHeaders(compress(mux)))))
 }
 
 func readyz(ready func(context.Context) error, log *slog.Logger) http.HandlerFunc {

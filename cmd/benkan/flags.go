@@ -41,6 +41,11 @@ func parse(fs *flag.FlagSet, args []string) error {
 	if err := fromEnv(fs, func(*flag.Flag) bool { return true }); err != nil {
 		return err
 	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if l, ok := f.Value.(interface{ envRead() }); ok {
+			l.envRead() // a list on the command line replaces the environment's
+		}
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -28,8 +28,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	noAccessControl := fs.Bool("no-access-control", false, "BENCHMARKS ONLY, refused unless BENKAN_BENCH=1: no authentication, no row filters, no field masks (the harness's \"access control off\" baseline)")
 	pprofAddr := fs.String("pprof-addr", "", "benchmarks only, refused unless BENKAN_BENCH=1: serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060")
 	policyTests := fs.String(policyTestsFlag, "", policyTestsUsage+" (by the GraphQL admin API and the command line alike)")
+	corsOrigins := &listFlag{}
+	fs.Var(corsOrigins, "cors-origin", "an origin whose browser pages may call /graphql and /export/*, like https://dashboard.example.org; repeat the flag or separate origins with commas (none by default: same origin only)")
+	allowlistFile := fs.String("operations-allowlist", "", "a file of the only operations the server runs, sent by id: Apollo's persisted query manifest or graphql-codegen's persisted-documents.json (none by default: any operation, and automatic persisted queries)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var operations *graph.Operations
+	if *allowlistFile != "" {
+		ops, err := graph.LoadOperations(*allowlistFile)
+		if err != nil {
+			return err
+		}
+		operations = ops
+	}
+	origins, err := server.ParseOrigins(corsOrigins.values...)
+	if err != nil {
+		return fmt.Errorf("--cors-origin: %w", err)
 	}
 	expect, err := serveExpectations(*policyTests)
 	if err != nil {
@@ -48,6 +63,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	bench.warn(log)
+	if operations != nil {
+		log.Info("operations allow-list: only its operations run", "file", *allowlistFile, "operations", operations.Len())
+	}
 	tuneGC(os.Getenv, log)
 	secret, err := jwtSecret()
 	if err != nil {
@@ -101,6 +119,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		PseudonymKey:    pseudoKey,
 		Policy:          policies,
 		NoAccessControl: *noAccessControl,
+		Operations:      operations,
 	})
 	h := bench.handler(server.Config{
 		GraphQL:        gql,
@@ -112,6 +131,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		RequestTimeout: lim.timeout,
 		RateLimit:      lim.rateLimit,
 		Playground:     *playground,
+		CORS:           server.CORS{Origins: origins},
 		Logger:         log,
 	})
 	if err := bench.startPprof(ctx, log); err != nil {
