@@ -53,20 +53,9 @@ func Append(ctx context.Context, client *ent.Client, events ...*ent.AuditEventCr
 	if len(events) == 0 {
 		return nil
 	}
-	evs := make([]event, len(events))
-	for i, b := range events {
-		m := b.Mutation()
-		ev := event{}
-		for _, name := range m.Fields() {
-			switch name {
-			case auditevent.FieldSeq, auditevent.FieldPrevHash, auditevent.FieldHash:
-				return fmt.Errorf("append audit event: %s is set by package audit", name)
-			case auditevent.FieldAt:
-				continue // the time of the append
-			}
-			ev[name], _ = m.Field(name)
-		}
-		evs[i] = ev
+	evs, err := collect(events)
+	if err != nil {
+		return err
 	}
 	if client.InTx() {
 		return appendIn(ctx, client, evs)
@@ -75,6 +64,26 @@ func Append(ctx context.Context, client *ent.Client, events ...*ent.AuditEventCr
 		return appendIn(ctx, tx.Client(), evs)
 	}
 	return groupOf(client).append(ctx, client, evs)
+}
+
+// collect reads the values the builders set.
+func collect(events []*ent.AuditEventCreate) ([]event, error) {
+	evs := make([]event, len(events))
+	for i, b := range events {
+		m := b.Mutation()
+		ev := event{}
+		for _, name := range m.Fields() {
+			switch name {
+			case auditevent.FieldSeq, auditevent.FieldPrevHash, auditevent.FieldHash:
+				return nil, fmt.Errorf("append audit event: %s is set by package audit", name)
+			case auditevent.FieldAt:
+				continue // the time of the append
+			}
+			ev[name], _ = m.Field(name)
+		}
+		evs[i] = ev
+	}
+	return evs, nil
 }
 
 // appendIn appends evs in the transaction of c (a transaction's client):
