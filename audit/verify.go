@@ -63,8 +63,11 @@ type Report struct {
 	// Checked is how many events were checked before the first problem
 	// (all of them when there is none).
 	Checked int64
-	// HeadSeq is the seq the head names.
-	HeadSeq int64
+	// HeadSeq and HeadHash are what the head names: keep them somewhere
+	// else (a log, a ticket) to show later that the trail was not cut
+	// short and its head moved back.
+	HeadSeq  int64
+	HeadHash string
 	// Problem is the first broken event, nil if the trail is intact.
 	Problem *Problem
 	// Keyed says whether the trail is checked with a key (HMAC).
@@ -98,7 +101,7 @@ func Verify(ctx context.Context, client *ent.Client) (*Report, error) {
 	case err != nil:
 		return nil, fmt.Errorf("read the audit chain's head (is the database migrated by this version of benkan?): %w", err)
 	default:
-		r.HeadSeq = head.Seq
+		r.HeadSeq, r.HeadHash = head.Seq, head.Hash
 		if head.KeyID != keyID(key) && head.Seq > 0 {
 			r.Problem = &Problem{Kind: KeyMismatch, Detail: keyDetail(head.KeyID, key)}
 			return r, nil
