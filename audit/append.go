@@ -12,6 +12,7 @@ import (
 
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/auditevent"
+	"github.com/benkan-project/benkan/ent/audithead"
 )
 
 // headID is the id of the one AuditHead row.
@@ -144,7 +145,8 @@ func appendIn(ctx context.Context, c *ent.Client, evs []event) error {
 			return fmt.Errorf("write audit events: %w", err)
 		}
 	}
-	if err := c.AuditHead.UpdateOneID(headID).SetSeq(seq).SetHash(prev).SetKeyID(kid).Exec(ctx); err != nil {
+	// Update, not UpdateOne: one statement, without reading the row back.
+	if err := c.AuditHead.Update().Where(audithead.ID(headID)).SetSeq(seq).SetHash(prev).SetKeyID(kid).Exec(ctx); err != nil {
 		return fmt.Errorf("move the audit chain's head: %w", err)
 	}
 	return nil

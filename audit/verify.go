@@ -46,7 +46,7 @@ type Problem struct {
 }
 
 func (p *Problem) String() string {
-	where := "the chain"
+	where := "the head"
 	switch {
 	case p.ID != "" && p.Seq != 0:
 		where = fmt.Sprintf("event seq %d (id %s)", p.Seq, p.ID)
