@@ -33,7 +33,13 @@ type AuditEvent struct {
 	// The sensitive fields read.
 	Fields []string `json:"fields,omitempty"`
 	// What the policy decided and why, e.g. the role whose grant allowed the read.
-	Decision     string `json:"decision,omitempty"`
+	Decision string `json:"decision,omitempty"`
+	// Position of the event in the audit chain: 1, 2, 3… without gaps.
+	Seq *int64 `json:"seq,omitempty"`
+	// Hash of the event before it in the chain (empty for the first).
+	PrevHash string `json:"prev_hash,omitempty"`
+	// Hash (HMAC-SHA256 with the server's audit key, or SHA-256 without one), in hex, of the event's content, position and prev_hash.
+	Hash         string `json:"hash,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -46,7 +52,9 @@ func (*AuditEvent) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case auditevent.FieldID:
 			values[i] = new(gid.ID)
-		case auditevent.FieldSubject, auditevent.FieldAction, auditevent.FieldObjectType, auditevent.FieldObjectID, auditevent.FieldDecision:
+		case auditevent.FieldSeq:
+			values[i] = new(sql.NullInt64)
+		case auditevent.FieldSubject, auditevent.FieldAction, auditevent.FieldObjectType, auditevent.FieldObjectID, auditevent.FieldDecision, auditevent.FieldPrevHash, auditevent.FieldHash:
 			values[i] = new(sql.NullString)
 		case auditevent.FieldAt:
 			values[i] = new(sql.NullTime)
@@ -115,6 +123,25 @@ func (_m *AuditEvent) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Decision = value.String
 			}
+		case auditevent.FieldSeq:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field seq", values[i])
+			} else if value.Valid {
+				_m.Seq = new(int64)
+				*_m.Seq = value.Int64
+			}
+		case auditevent.FieldPrevHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field prev_hash", values[i])
+			} else if value.Valid {
+				_m.PrevHash = value.String
+			}
+		case auditevent.FieldHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field hash", values[i])
+			} else if value.Valid {
+				_m.Hash = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -171,6 +198,17 @@ func (_m *AuditEvent) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("decision=")
 	builder.WriteString(_m.Decision)
+	builder.WriteString(", ")
+	if v := _m.Seq; v != nil {
+		builder.WriteString("seq=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("prev_hash=")
+	builder.WriteString(_m.PrevHash)
+	builder.WriteString(", ")
+	builder.WriteString("hash=")
+	builder.WriteString(_m.Hash)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -71,6 +71,48 @@ func (_c *AuditEventCreate) SetDecision(v string) *AuditEventCreate {
 	return _c
 }
 
+// SetSeq sets the "seq" field.
+func (_c *AuditEventCreate) SetSeq(v int64) *AuditEventCreate {
+	_c.mutation.SetSeq(v)
+	return _c
+}
+
+// SetNillableSeq sets the "seq" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableSeq(v *int64) *AuditEventCreate {
+	if v != nil {
+		_c.SetSeq(*v)
+	}
+	return _c
+}
+
+// SetPrevHash sets the "prev_hash" field.
+func (_c *AuditEventCreate) SetPrevHash(v string) *AuditEventCreate {
+	_c.mutation.SetPrevHash(v)
+	return _c
+}
+
+// SetNillablePrevHash sets the "prev_hash" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillablePrevHash(v *string) *AuditEventCreate {
+	if v != nil {
+		_c.SetPrevHash(*v)
+	}
+	return _c
+}
+
+// SetHash sets the "hash" field.
+func (_c *AuditEventCreate) SetHash(v string) *AuditEventCreate {
+	_c.mutation.SetHash(v)
+	return _c
+}
+
+// SetNillableHash sets the "hash" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableHash(v *string) *AuditEventCreate {
+	if v != nil {
+		_c.SetHash(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *AuditEventCreate) SetID(v gid.ID) *AuditEventCreate {
 	_c.mutation.SetID(v)
@@ -184,6 +226,16 @@ func (_c *AuditEventCreate) check() error {
 			return &ValidationError{Name: "decision", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.decision": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.PrevHash(); ok {
+		if err := auditevent.PrevHashValidator(v); err != nil {
+			return &ValidationError{Name: "prev_hash", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.prev_hash": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Hash(); ok {
+		if err := auditevent.HashValidator(v); err != nil {
+			return &ValidationError{Name: "hash", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.hash": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := auditevent.IDValidator(string(v)); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.id": %w`, err)}
@@ -251,6 +303,18 @@ func (_c *AuditEventCreate) createSpec() (*AuditEvent, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Decision(); ok {
 		_spec.SetField(auditevent.FieldDecision, field.TypeString, value)
 		_node.Decision = value
+	}
+	if value, ok := _c.mutation.Seq(); ok {
+		_spec.SetField(auditevent.FieldSeq, field.TypeInt64, value)
+		_node.Seq = &value
+	}
+	if value, ok := _c.mutation.PrevHash(); ok {
+		_spec.SetField(auditevent.FieldPrevHash, field.TypeString, value)
+		_node.PrevHash = value
+	}
+	if value, ok := _c.mutation.Hash(); ok {
+		_spec.SetField(auditevent.FieldHash, field.TypeString, value)
+		_node.Hash = value
 	}
 	return _node, _spec
 }

@@ -27,6 +27,73 @@ func (_u *AuditEventUpdate) Where(ps ...predicate.AuditEvent) *AuditEventUpdate 
 	return _u
 }
 
+// SetSeq sets the "seq" field.
+func (_u *AuditEventUpdate) SetSeq(v int64) *AuditEventUpdate {
+	_u.mutation.ResetSeq()
+	_u.mutation.SetSeq(v)
+	return _u
+}
+
+// SetNillableSeq sets the "seq" field if the given value is not nil.
+func (_u *AuditEventUpdate) SetNillableSeq(v *int64) *AuditEventUpdate {
+	if v != nil {
+		_u.SetSeq(*v)
+	}
+	return _u
+}
+
+// AddSeq adds value to the "seq" field.
+func (_u *AuditEventUpdate) AddSeq(v int64) *AuditEventUpdate {
+	_u.mutation.AddSeq(v)
+	return _u
+}
+
+// ClearSeq clears the value of the "seq" field.
+func (_u *AuditEventUpdate) ClearSeq() *AuditEventUpdate {
+	_u.mutation.ClearSeq()
+	return _u
+}
+
+// SetPrevHash sets the "prev_hash" field.
+func (_u *AuditEventUpdate) SetPrevHash(v string) *AuditEventUpdate {
+	_u.mutation.SetPrevHash(v)
+	return _u
+}
+
+// SetNillablePrevHash sets the "prev_hash" field if the given value is not nil.
+func (_u *AuditEventUpdate) SetNillablePrevHash(v *string) *AuditEventUpdate {
+	if v != nil {
+		_u.SetPrevHash(*v)
+	}
+	return _u
+}
+
+// ClearPrevHash clears the value of the "prev_hash" field.
+func (_u *AuditEventUpdate) ClearPrevHash() *AuditEventUpdate {
+	_u.mutation.ClearPrevHash()
+	return _u
+}
+
+// SetHash sets the "hash" field.
+func (_u *AuditEventUpdate) SetHash(v string) *AuditEventUpdate {
+	_u.mutation.SetHash(v)
+	return _u
+}
+
+// SetNillableHash sets the "hash" field if the given value is not nil.
+func (_u *AuditEventUpdate) SetNillableHash(v *string) *AuditEventUpdate {
+	if v != nil {
+		_u.SetHash(*v)
+	}
+	return _u
+}
+
+// ClearHash clears the value of the "hash" field.
+func (_u *AuditEventUpdate) ClearHash() *AuditEventUpdate {
+	_u.mutation.ClearHash()
+	return _u
+}
+
 // Mutation returns the AuditEventMutation object of the builder.
 func (_u *AuditEventUpdate) Mutation() *AuditEventMutation {
 	return _u.mutation
@@ -59,7 +126,25 @@ func (_u *AuditEventUpdate) ExecX(ctx context.Context) {
 	}
 }
 
+// check runs all checks and user-defined validators on the builder.
+func (_u *AuditEventUpdate) check() error {
+	if v, ok := _u.mutation.PrevHash(); ok {
+		if err := auditevent.PrevHashValidator(v); err != nil {
+			return &ValidationError{Name: "prev_hash", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.prev_hash": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Hash(); ok {
+		if err := auditevent.HashValidator(v); err != nil {
+			return &ValidationError{Name: "hash", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.hash": %w`, err)}
+		}
+	}
+	return nil
+}
+
 func (_u *AuditEventUpdate) sqlSave(ctx context.Context) (_node int, err error) {
+	if err := _u.check(); err != nil {
+		return _node, err
+	}
 	_spec := sqlgraph.NewUpdateSpec(auditevent.Table, auditevent.Columns, sqlgraph.NewFieldSpec(auditevent.FieldID, field.TypeString))
 	if ps := _u.mutation.predicates; len(ps) > 0 {
 		_spec.Predicate = func(selector *sql.Selector) {
@@ -70,6 +155,27 @@ func (_u *AuditEventUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if _u.mutation.FieldsCleared() {
 		_spec.ClearField(auditevent.FieldFields, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Seq(); ok {
+		_spec.SetField(auditevent.FieldSeq, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSeq(); ok {
+		_spec.AddField(auditevent.FieldSeq, field.TypeInt64, value)
+	}
+	if _u.mutation.SeqCleared() {
+		_spec.ClearField(auditevent.FieldSeq, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.PrevHash(); ok {
+		_spec.SetField(auditevent.FieldPrevHash, field.TypeString, value)
+	}
+	if _u.mutation.PrevHashCleared() {
+		_spec.ClearField(auditevent.FieldPrevHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.Hash(); ok {
+		_spec.SetField(auditevent.FieldHash, field.TypeString, value)
+	}
+	if _u.mutation.HashCleared() {
+		_spec.ClearField(auditevent.FieldHash, field.TypeString)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -89,6 +195,73 @@ type AuditEventUpdateOne struct {
 	fields   []string
 	hooks    []Hook
 	mutation *AuditEventMutation
+}
+
+// SetSeq sets the "seq" field.
+func (_u *AuditEventUpdateOne) SetSeq(v int64) *AuditEventUpdateOne {
+	_u.mutation.ResetSeq()
+	_u.mutation.SetSeq(v)
+	return _u
+}
+
+// SetNillableSeq sets the "seq" field if the given value is not nil.
+func (_u *AuditEventUpdateOne) SetNillableSeq(v *int64) *AuditEventUpdateOne {
+	if v != nil {
+		_u.SetSeq(*v)
+	}
+	return _u
+}
+
+// AddSeq adds value to the "seq" field.
+func (_u *AuditEventUpdateOne) AddSeq(v int64) *AuditEventUpdateOne {
+	_u.mutation.AddSeq(v)
+	return _u
+}
+
+// ClearSeq clears the value of the "seq" field.
+func (_u *AuditEventUpdateOne) ClearSeq() *AuditEventUpdateOne {
+	_u.mutation.ClearSeq()
+	return _u
+}
+
+// SetPrevHash sets the "prev_hash" field.
+func (_u *AuditEventUpdateOne) SetPrevHash(v string) *AuditEventUpdateOne {
+	_u.mutation.SetPrevHash(v)
+	return _u
+}
+
+// SetNillablePrevHash sets the "prev_hash" field if the given value is not nil.
+func (_u *AuditEventUpdateOne) SetNillablePrevHash(v *string) *AuditEventUpdateOne {
+	if v != nil {
+		_u.SetPrevHash(*v)
+	}
+	return _u
+}
+
+// ClearPrevHash clears the value of the "prev_hash" field.
+func (_u *AuditEventUpdateOne) ClearPrevHash() *AuditEventUpdateOne {
+	_u.mutation.ClearPrevHash()
+	return _u
+}
+
+// SetHash sets the "hash" field.
+func (_u *AuditEventUpdateOne) SetHash(v string) *AuditEventUpdateOne {
+	_u.mutation.SetHash(v)
+	return _u
+}
+
+// SetNillableHash sets the "hash" field if the given value is not nil.
+func (_u *AuditEventUpdateOne) SetNillableHash(v *string) *AuditEventUpdateOne {
+	if v != nil {
+		_u.SetHash(*v)
+	}
+	return _u
+}
+
+// ClearHash clears the value of the "hash" field.
+func (_u *AuditEventUpdateOne) ClearHash() *AuditEventUpdateOne {
+	_u.mutation.ClearHash()
+	return _u
 }
 
 // Mutation returns the AuditEventMutation object of the builder.
@@ -136,7 +309,25 @@ func (_u *AuditEventUpdateOne) ExecX(ctx context.Context) {
 	}
 }
 
+// check runs all checks and user-defined validators on the builder.
+func (_u *AuditEventUpdateOne) check() error {
+	if v, ok := _u.mutation.PrevHash(); ok {
+		if err := auditevent.PrevHashValidator(v); err != nil {
+			return &ValidationError{Name: "prev_hash", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.prev_hash": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Hash(); ok {
+		if err := auditevent.HashValidator(v); err != nil {
+			return &ValidationError{Name: "hash", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.hash": %w`, err)}
+		}
+	}
+	return nil
+}
+
 func (_u *AuditEventUpdateOne) sqlSave(ctx context.Context) (_node *AuditEvent, err error) {
+	if err := _u.check(); err != nil {
+		return _node, err
+	}
 	_spec := sqlgraph.NewUpdateSpec(auditevent.Table, auditevent.Columns, sqlgraph.NewFieldSpec(auditevent.FieldID, field.TypeString))
 	id, ok := _u.mutation.ID()
 	if !ok {
@@ -164,6 +355,27 @@ func (_u *AuditEventUpdateOne) sqlSave(ctx context.Context) (_node *AuditEvent, 
 	}
 	if _u.mutation.FieldsCleared() {
 		_spec.ClearField(auditevent.FieldFields, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Seq(); ok {
+		_spec.SetField(auditevent.FieldSeq, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSeq(); ok {
+		_spec.AddField(auditevent.FieldSeq, field.TypeInt64, value)
+	}
+	if _u.mutation.SeqCleared() {
+		_spec.ClearField(auditevent.FieldSeq, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.PrevHash(); ok {
+		_spec.SetField(auditevent.FieldPrevHash, field.TypeString, value)
+	}
+	if _u.mutation.PrevHashCleared() {
+		_spec.ClearField(auditevent.FieldPrevHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.Hash(); ok {
+		_spec.SetField(auditevent.FieldHash, field.TypeString, value)
+	}
+	if _u.mutation.HashCleared() {
+		_spec.ClearField(auditevent.FieldHash, field.TypeString)
 	}
 	_node = &AuditEvent{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -19,6 +19,7 @@ import (
 	"github.com/benkan-project/benkan/ent/activity"
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/auditevent"
+	"github.com/benkan-project/benkan/ent/audithead"
 	"github.com/benkan-project/benkan/ent/followup"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/involvement"
@@ -44,6 +45,8 @@ type Client struct {
 	Actor *ActorClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// AuditHead is the client for interacting with the AuditHead builders.
+	AuditHead *AuditHeadClient
 	// FollowUp is the client for interacting with the FollowUp builders.
 	FollowUp *FollowUpClient
 	// Incident is the client for interacting with the Incident builders.
@@ -82,6 +85,7 @@ func (c *Client) init() {
 	c.Activity = NewActivityClient(c.config)
 	c.Actor = NewActorClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
+	c.AuditHead = NewAuditHeadClient(c.config)
 	c.FollowUp = NewFollowUpClient(c.config)
 	c.Incident = NewIncidentClient(c.config)
 	c.Involvement = NewInvolvementClient(c.config)
@@ -189,6 +193,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Activity:       NewActivityClient(cfg),
 		Actor:          NewActorClient(cfg),
 		AuditEvent:     NewAuditEventClient(cfg),
+		AuditHead:      NewAuditHeadClient(cfg),
 		FollowUp:       NewFollowUpClient(cfg),
 		Incident:       NewIncidentClient(cfg),
 		Involvement:    NewInvolvementClient(cfg),
@@ -223,6 +228,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Activity:       NewActivityClient(cfg),
 		Actor:          NewActorClient(cfg),
 		AuditEvent:     NewAuditEventClient(cfg),
+		AuditHead:      NewAuditHeadClient(cfg),
 		FollowUp:       NewFollowUpClient(cfg),
 		Incident:       NewIncidentClient(cfg),
 		Involvement:    NewInvolvementClient(cfg),
@@ -264,9 +270,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Activity, c.Actor, c.AuditEvent, c.FollowUp, c.Incident, c.Involvement,
-		c.Locality, c.Organization, c.PolicyRole, c.PolicyRule, c.PolicyState,
-		c.PolicyVersion, c.Recommendation, c.User, c.ViolationType,
+		c.Activity, c.Actor, c.AuditEvent, c.AuditHead, c.FollowUp, c.Incident,
+		c.Involvement, c.Locality, c.Organization, c.PolicyRole, c.PolicyRule,
+		c.PolicyState, c.PolicyVersion, c.Recommendation, c.User, c.ViolationType,
 	} {
 		n.Use(hooks...)
 	}
@@ -276,9 +282,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Activity, c.Actor, c.AuditEvent, c.FollowUp, c.Incident, c.Involvement,
-		c.Locality, c.Organization, c.PolicyRole, c.PolicyRule, c.PolicyState,
-		c.PolicyVersion, c.Recommendation, c.User, c.ViolationType,
+		c.Activity, c.Actor, c.AuditEvent, c.AuditHead, c.FollowUp, c.Incident,
+		c.Involvement, c.Locality, c.Organization, c.PolicyRole, c.PolicyRule,
+		c.PolicyState, c.PolicyVersion, c.Recommendation, c.User, c.ViolationType,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -293,6 +299,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Actor.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
+	case *AuditHeadMutation:
+		return c.AuditHead.mutate(ctx, m)
 	case *FollowUpMutation:
 		return c.FollowUp.mutate(ctx, m)
 	case *IncidentMutation:
@@ -820,6 +828,140 @@ func (c *AuditEventClient) mutate(ctx context.Context, m *AuditEventMutation) (V
 		return (&AuditEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuditEvent mutation op: %q", m.Op())
+	}
+}
+
+// AuditHeadClient is a client for the AuditHead schema.
+type AuditHeadClient struct {
+	config
+}
+
+// NewAuditHeadClient returns a client for the AuditHead from the given config.
+func NewAuditHeadClient(c config) *AuditHeadClient {
+	return &AuditHeadClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `audithead.Hooks(f(g(h())))`.
+func (c *AuditHeadClient) Use(hooks ...Hook) {
+	c.hooks.AuditHead = append(c.hooks.AuditHead, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `audithead.Intercept(f(g(h())))`.
+func (c *AuditHeadClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AuditHead = append(c.inters.AuditHead, interceptors...)
+}
+
+// Create returns a builder for creating a AuditHead entity.
+func (c *AuditHeadClient) Create() *AuditHeadCreate {
+	mutation := newAuditHeadMutation(c.config, OpCreate)
+	return &AuditHeadCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AuditHead entities.
+func (c *AuditHeadClient) CreateBulk(builders ...*AuditHeadCreate) *AuditHeadCreateBulk {
+	return &AuditHeadCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AuditHeadClient) MapCreateBulk(slice any, setFunc func(*AuditHeadCreate, int)) *AuditHeadCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AuditHeadCreateBulk{err: fmt.Errorf("calling to AuditHeadClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AuditHeadCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AuditHeadCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AuditHead.
+func (c *AuditHeadClient) Update() *AuditHeadUpdate {
+	mutation := newAuditHeadMutation(c.config, OpUpdate)
+	return &AuditHeadUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AuditHeadClient) UpdateOne(_m *AuditHead) *AuditHeadUpdateOne {
+	mutation := newAuditHeadMutation(c.config, OpUpdateOne, withAuditHead(_m))
+	return &AuditHeadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AuditHeadClient) UpdateOneID(id int) *AuditHeadUpdateOne {
+	mutation := newAuditHeadMutation(c.config, OpUpdateOne, withAuditHeadID(id))
+	return &AuditHeadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AuditHead.
+func (c *AuditHeadClient) Delete() *AuditHeadDelete {
+	mutation := newAuditHeadMutation(c.config, OpDelete)
+	return &AuditHeadDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AuditHeadClient) DeleteOne(_m *AuditHead) *AuditHeadDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AuditHeadClient) DeleteOneID(id int) *AuditHeadDeleteOne {
+	builder := c.Delete().Where(audithead.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AuditHeadDeleteOne{builder}
+}
+
+// Query returns a query builder for AuditHead.
+func (c *AuditHeadClient) Query() *AuditHeadQuery {
+	return &AuditHeadQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAuditHead},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AuditHead entity by its id.
+func (c *AuditHeadClient) Get(ctx context.Context, id int) (*AuditHead, error) {
+	return c.Query().Where(audithead.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AuditHeadClient) GetX(ctx context.Context, id int) *AuditHead {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *AuditHeadClient) Hooks() []Hook {
+	hooks := c.hooks.AuditHead
+	return append(hooks[:len(hooks):len(hooks)], audithead.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AuditHeadClient) Interceptors() []Interceptor {
+	return c.inters.AuditHead
+}
+
+func (c *AuditHeadClient) mutate(ctx context.Context, m *AuditHeadMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AuditHeadCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AuditHeadUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AuditHeadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AuditHeadDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AuditHead mutation op: %q", m.Op())
 	}
 }
 
@@ -2874,13 +3016,13 @@ func (c *ViolationTypeClient) mutate(ctx context.Context, m *ViolationTypeMutati
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Activity, Actor, AuditEvent, FollowUp, Incident, Involvement, Locality,
-		Organization, PolicyRole, PolicyRule, PolicyState, PolicyVersion,
+		Activity, Actor, AuditEvent, AuditHead, FollowUp, Incident, Involvement,
+		Locality, Organization, PolicyRole, PolicyRule, PolicyState, PolicyVersion,
 		Recommendation, User, ViolationType []ent.Hook
 	}
 	inters struct {
-		Activity, Actor, AuditEvent, FollowUp, Incident, Involvement, Locality,
-		Organization, PolicyRole, PolicyRule, PolicyState, PolicyVersion,
+		Activity, Actor, AuditEvent, AuditHead, FollowUp, Incident, Involvement,
+		Locality, Organization, PolicyRole, PolicyRule, PolicyState, PolicyVersion,
 		Recommendation, User, ViolationType []ent.Interceptor
 	}
 )

@@ -33,6 +33,7 @@ var Edges = map[string]map[string]EdgeInfo{
 		"organization": {Target: "Organization", Field: "organization_id", Set: "organizationID", Add: "organizationID", Remove: "organizationID"},
 	},
 	"AuditEvent": {},
+	"AuditHead":  {},
 	"FollowUp": {
 		"incident":     {Target: "Incident", Field: "incident_id", Set: "incidentID", Add: "incidentID", Remove: "incidentID"},
 		"organization": {Target: "Organization", Field: "organization_id", Set: "organizationID", Add: "organizationID", Remove: "organizationID"},
@@ -88,7 +89,8 @@ var Edges = map[string]map[string]EdgeInfo{
 var UniqueFields = map[string][]string{
 	"Activity":       {},
 	"Actor":          {},
-	"AuditEvent":     {},
+	"AuditEvent":     {"seq"},
+	"AuditHead":      {},
 	"FollowUp":       {},
 	"Incident":       {"reference"},
 	"Involvement":    {},
@@ -111,6 +113,7 @@ var UniqueIndexes = map[string][][]string{
 	"Activity":       {},
 	"Actor":          {},
 	"AuditEvent":     {},
+	"AuditHead":      {},
 	"FollowUp":       {},
 	"Incident":       {},
 	"Involvement":    {{"incident_id", "actor_id", "role"}},
@@ -133,7 +136,8 @@ var UniqueIndexes = map[string][][]string{
 var Fields = map[string][]string{
 	"Activity":       {"id", "createdAt", "updatedAt", "kind", "title", "startsOn", "endsOn", "womenCount", "menCount", "youthCount", "securityForceCount", "localityID", "summary", "outcomes", "locality", "organizers", "recommendations"},
 	"Actor":          {"id", "createdAt", "updatedAt", "kind", "category", "gender", "ageBracket", "collectedByID", "organizationID", "fullName", "contact", "address", "involvements", "collectedBy", "organization", "pseudonym"},
-	"AuditEvent":     {"id", "at", "subject", "action", "objectType", "objectID", "fields", "decision"},
+	"AuditEvent":     {"id", "at", "subject", "action", "objectType", "objectID", "fields", "decision", "seq", "prevHash", "hash"},
+	"AuditHead":      {"id", "seq", "hash", "keyID"},
 	"FollowUp":       {"id", "createdAt", "updatedAt", "kind", "doneOn", "description", "organizationID", "incidentID", "incident", "organization"},
 	"Incident":       {"id", "createdAt", "updatedAt", "reference", "occurredAt", "reportedAt", "status", "consentToShare", "summary", "narrative", "exactLocation", "localityID", "collectedByID", "source", "locality", "violationTypes", "collectedBy", "involvements", "followUps"},
 	"Involvement":    {"id", "createdAt", "updatedAt", "role", "incidentID", "actorID", "incident", "actor"},

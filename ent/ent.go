@@ -15,6 +15,7 @@ import (
 	"github.com/benkan-project/benkan/ent/activity"
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/auditevent"
+	"github.com/benkan-project/benkan/ent/audithead"
 	"github.com/benkan-project/benkan/ent/followup"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/involvement"
@@ -90,6 +91,7 @@ func checkColumn(t, c string) error {
 			activity.Table:       activity.ValidColumn,
 			actor.Table:          actor.ValidColumn,
 			auditevent.Table:     auditevent.ValidColumn,
+			audithead.Table:      audithead.ValidColumn,
 			followup.Table:       followup.ValidColumn,
 			incident.Table:       incident.ValidColumn,
 			involvement.Table:    involvement.ValidColumn,

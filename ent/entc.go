@@ -43,6 +43,7 @@ func main() {
 			gen.MustParse(gen.NewTemplate("edges").ParseFiles("./ent/template/edges.tmpl")),
 			gen.MustParse(gen.NewTemplate("rules").ParseFiles("./ent/template/rules.tmpl")),
 			gen.MustParse(gen.NewTemplate("rowcount").ParseFiles("./ent/template/rowcount.tmpl")),
+			gen.MustParse(gen.NewTemplate("intx").ParseFiles("./ent/template/intx.tmpl")),
 			gen.MustParse(gen.NewTemplate("input").Funcs(entgql.TemplateFuncs).ParseFiles("./ent/template/input.tmpl"))),
 	}
 	// paginate.tmpl overrides one of entgql's templates, so it comes after

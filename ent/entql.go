@@ -6,6 +6,7 @@ import (
 	"github.com/benkan-project/benkan/ent/activity"
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/auditevent"
+	"github.com/benkan-project/benkan/ent/audithead"
 	"github.com/benkan-project/benkan/ent/followup"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/involvement"
@@ -28,7 +29,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 15)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 16)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   activity.Table,
@@ -97,9 +98,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditevent.FieldObjectID:   {Type: field.TypeString, Column: auditevent.FieldObjectID},
 			auditevent.FieldFields:     {Type: field.TypeJSON, Column: auditevent.FieldFields},
 			auditevent.FieldDecision:   {Type: field.TypeString, Column: auditevent.FieldDecision},
+			auditevent.FieldSeq:        {Type: field.TypeInt64, Column: auditevent.FieldSeq},
+			auditevent.FieldPrevHash:   {Type: field.TypeString, Column: auditevent.FieldPrevHash},
+			auditevent.FieldHash:       {Type: field.TypeString, Column: auditevent.FieldHash},
 		},
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   audithead.Table,
+			Columns: audithead.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: audithead.FieldID,
+			},
+		},
+		Type: "AuditHead",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			audithead.FieldSeq:   {Type: field.TypeInt64, Column: audithead.FieldSeq},
+			audithead.FieldHash:  {Type: field.TypeString, Column: audithead.FieldHash},
+			audithead.FieldKeyID: {Type: field.TypeString, Column: audithead.FieldKeyID},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   followup.Table,
 			Columns: followup.Columns,
@@ -119,7 +139,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			followup.FieldIncidentID:     {Type: field.TypeString, Column: followup.FieldIncidentID},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   incident.Table,
 			Columns: incident.Columns,
@@ -145,7 +165,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			incident.FieldSource:         {Type: field.TypeString, Column: incident.FieldSource},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   involvement.Table,
 			Columns: involvement.Columns,
@@ -163,7 +183,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			involvement.FieldActorID:    {Type: field.TypeString, Column: involvement.FieldActorID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   locality.Table,
 			Columns: locality.Columns,
@@ -182,7 +202,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			locality.FieldLongitude: {Type: field.TypeFloat64, Column: locality.FieldLongitude},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -200,7 +220,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldKind:      {Type: field.TypeEnum, Column: organization.FieldKind},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrole.Table,
 			Columns: policyrole.Columns,
@@ -216,7 +236,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrole.FieldCreatedAt:   {Type: field.TypeTime, Column: policyrole.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrule.Table,
 			Columns: policyrule.Columns,
@@ -236,7 +256,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrule.FieldV5:    {Type: field.TypeString, Column: policyrule.FieldV5},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policystate.Table,
 			Columns: policystate.Columns,
@@ -250,7 +270,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policystate.FieldRevision: {Type: field.TypeInt64, Column: policystate.FieldRevision},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyversion.Table,
 			Columns: policyversion.Columns,
@@ -270,7 +290,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyversion.FieldPolicy:    {Type: field.TypeString, Column: policyversion.FieldPolicy},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   recommendation.Table,
 			Columns: recommendation.Columns,
@@ -289,7 +309,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			recommendation.FieldActivityID: {Type: field.TypeString, Column: recommendation.FieldActivityID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -306,7 +326,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldDisplayName: {Type: field.TypeString, Column: user.FieldDisplayName},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   violationtype.Table,
 			Columns: violationtype.Columns,
@@ -1089,6 +1109,76 @@ func (f *AuditEventFilter) WhereDecision(p entql.StringP) {
 	f.Where(p.Field(auditevent.FieldDecision))
 }
 
+// WhereSeq applies the entql int64 predicate on the seq field.
+func (f *AuditEventFilter) WhereSeq(p entql.Int64P) {
+	f.Where(p.Field(auditevent.FieldSeq))
+}
+
+// WherePrevHash applies the entql string predicate on the prev_hash field.
+func (f *AuditEventFilter) WherePrevHash(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldPrevHash))
+}
+
+// WhereHash applies the entql string predicate on the hash field.
+func (f *AuditEventFilter) WhereHash(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldHash))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *AuditHeadQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AuditHeadQuery builder.
+func (_q *AuditHeadQuery) Filter() *AuditHeadFilter {
+	return &AuditHeadFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AuditHeadMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AuditHeadMutation builder.
+func (m *AuditHeadMutation) Filter() *AuditHeadFilter {
+	return &AuditHeadFilter{config: m.config, predicateAdder: m}
+}
+
+// AuditHeadFilter provides a generic filtering capability at runtime for AuditHeadQuery.
+type AuditHeadFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AuditHeadFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *AuditHeadFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(audithead.FieldID))
+}
+
+// WhereSeq applies the entql int64 predicate on the seq field.
+func (f *AuditHeadFilter) WhereSeq(p entql.Int64P) {
+	f.Where(p.Field(audithead.FieldSeq))
+}
+
+// WhereHash applies the entql string predicate on the hash field.
+func (f *AuditHeadFilter) WhereHash(p entql.StringP) {
+	f.Where(p.Field(audithead.FieldHash))
+}
+
+// WhereKeyID applies the entql string predicate on the key_id field.
+func (f *AuditHeadFilter) WhereKeyID(p entql.StringP) {
+	f.Where(p.Field(audithead.FieldKeyID))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *FollowUpQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1118,7 +1208,7 @@ type FollowUpFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *FollowUpFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1221,7 +1311,7 @@ type IncidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IncidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1396,7 +1486,7 @@ type InvolvementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvolvementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1489,7 +1579,7 @@ type LocalityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocalityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1615,7 +1705,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1792,7 +1882,7 @@ type PolicyRoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1847,7 +1937,7 @@ type PolicyRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1922,7 +2012,7 @@ type PolicyStateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyStateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1967,7 +2057,7 @@ type PolicyVersionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyVersionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2042,7 +2132,7 @@ type RecommendationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RecommendationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2140,7 +2230,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2242,7 +2332,7 @@ type ViolationTypeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ViolationTypeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -302,6 +302,11 @@ func (i *AuditEventWhereInput) VisitReads(v FilterVisitor) error {
 			return err
 		}
 	}
+	if i.Seq != nil || i.SeqNEQ != nil || len(i.SeqIn) > 0 || len(i.SeqNotIn) > 0 || i.SeqGT != nil || i.SeqGTE != nil || i.SeqLT != nil || i.SeqLTE != nil || i.SeqIsNil || i.SeqNotNil {
+		if err := v.Field("AuditEvent", "seq"); err != nil {
+			return err
+		}
+	}
 	if err := i.Not.VisitReads(v); err != nil {
 		return err
 	}
@@ -1049,6 +1054,8 @@ func (o *AuditEventOrder) VisitReads(v FilterVisitor) error {
 		return v.Field("AuditEvent", "id")
 	case AuditEventOrderFieldAt.column:
 		return v.Field("AuditEvent", "at")
+	case AuditEventOrderFieldSeq.column:
+		return v.Field("AuditEvent", "seq")
 	}
 	return fmt.Errorf("ent: ordering of AuditEvent by unknown field %q", o.Field.column)
 }

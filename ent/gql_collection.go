@@ -525,6 +525,21 @@ func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, auditevent.FieldDecision)
 				fieldSeen[auditevent.FieldDecision] = struct{}{}
 			}
+		case "seq":
+			if _, ok := fieldSeen[auditevent.FieldSeq]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldSeq)
+				fieldSeen[auditevent.FieldSeq] = struct{}{}
+			}
+		case "prevHash":
+			if _, ok := fieldSeen[auditevent.FieldPrevHash]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldPrevHash)
+				fieldSeen[auditevent.FieldPrevHash] = struct{}{}
+			}
+		case "hash":
+			if _, ok := fieldSeen[auditevent.FieldHash]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldHash)
+				fieldSeen[auditevent.FieldHash] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -298,7 +298,7 @@ func (_m *AuditEvent) Node(ctx context.Context) (node *Node, err error) {
 	node = &Node{
 		ID:     _m.ID,
 		Type:   "AuditEvent",
-		Fields: make([]*Field, 7),
+		Fields: make([]*Field, 10),
 		Edges:  make([]*Edge, 0),
 	}
 	var buf []byte
@@ -356,6 +356,30 @@ func (_m *AuditEvent) Node(ctx context.Context) (node *Node, err error) {
 	node.Fields[6] = &Field{
 		Type:  "string",
 		Name:  "decision",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Seq); err != nil {
+		return nil, err
+	}
+	node.Fields[7] = &Field{
+		Type:  "int64",
+		Name:  "seq",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.PrevHash); err != nil {
+		return nil, err
+	}
+	node.Fields[8] = &Field{
+		Type:  "string",
+		Name:  "prev_hash",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Hash); err != nil {
+		return nil, err
+	}
+	node.Fields[9] = &Field{
+		Type:  "string",
+		Name:  "hash",
 		Value: string(buf),
 	}
 	return node, nil

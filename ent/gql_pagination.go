@@ -1140,6 +1140,20 @@ var (
 			}
 		},
 	}
+	// AuditEventOrderFieldSeq orders AuditEvent by seq.
+	AuditEventOrderFieldSeq = &AuditEventOrderField{
+		Value: func(_m *AuditEvent) (ent.Value, error) {
+			return _m.Seq, nil
+		},
+		column: auditevent.FieldSeq,
+		toTerm: auditevent.BySeq,
+		toCursor: func(_m *AuditEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Seq,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -1148,6 +1162,8 @@ func (f AuditEventOrderField) String() string {
 	switch f.column {
 	case AuditEventOrderFieldAt.column:
 		str = "AT"
+	case AuditEventOrderFieldSeq.column:
+		str = "SEQ"
 	}
 	return str
 }
@@ -1166,6 +1182,8 @@ func (f *AuditEventOrderField) UnmarshalGQL(v interface{}) error {
 	switch str {
 	case "AT":
 		*f = *AuditEventOrderFieldAt
+	case "SEQ":
+		*f = *AuditEventOrderFieldSeq
 	default:
 		return fmt.Errorf("%s is not a valid AuditEventOrderField", str)
 	}

@@ -1102,6 +1102,18 @@ type AuditEventWhereInput struct {
 	DecisionHasSuffix    *string  `json:"decisionHasSuffix,omitempty"`
 	DecisionEqualFold    *string  `json:"decisionEqualFold,omitempty"`
 	DecisionContainsFold *string  `json:"decisionContainsFold,omitempty"`
+
+	// "seq" field predicates.
+	Seq       *int64  `json:"seq,omitempty"`
+	SeqNEQ    *int64  `json:"seqNEQ,omitempty"`
+	SeqIn     []int64 `json:"seqIn,omitempty"`
+	SeqNotIn  []int64 `json:"seqNotIn,omitempty"`
+	SeqGT     *int64  `json:"seqGT,omitempty"`
+	SeqGTE    *int64  `json:"seqGTE,omitempty"`
+	SeqLT     *int64  `json:"seqLT,omitempty"`
+	SeqLTE    *int64  `json:"seqLTE,omitempty"`
+	SeqIsNil  bool    `json:"seqIsNil,omitempty"`
+	SeqNotNil bool    `json:"seqNotNil,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1390,6 +1402,36 @@ func (i *AuditEventWhereInput) P() (predicate.AuditEvent, error) {
 	}
 	if i.DecisionContainsFold != nil {
 		predicates = append(predicates, auditevent.DecisionContainsFold(*i.DecisionContainsFold))
+	}
+	if i.Seq != nil {
+		predicates = append(predicates, auditevent.SeqEQ(*i.Seq))
+	}
+	if i.SeqNEQ != nil {
+		predicates = append(predicates, auditevent.SeqNEQ(*i.SeqNEQ))
+	}
+	if len(i.SeqIn) > 0 {
+		predicates = append(predicates, auditevent.SeqIn(i.SeqIn...))
+	}
+	if len(i.SeqNotIn) > 0 {
+		predicates = append(predicates, auditevent.SeqNotIn(i.SeqNotIn...))
+	}
+	if i.SeqGT != nil {
+		predicates = append(predicates, auditevent.SeqGT(*i.SeqGT))
+	}
+	if i.SeqGTE != nil {
+		predicates = append(predicates, auditevent.SeqGTE(*i.SeqGTE))
+	}
+	if i.SeqLT != nil {
+		predicates = append(predicates, auditevent.SeqLT(*i.SeqLT))
+	}
+	if i.SeqLTE != nil {
+		predicates = append(predicates, auditevent.SeqLTE(*i.SeqLTE))
+	}
+	if i.SeqIsNil {
+		predicates = append(predicates, auditevent.SeqIsNil())
+	}
+	if i.SeqNotNil {
+		predicates = append(predicates, auditevent.SeqNotNil())
 	}
 
 	switch len(predicates) {

@@ -9,6 +9,7 @@ import (
 	"github.com/benkan-project/benkan/ent/activity"
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/auditevent"
+	"github.com/benkan-project/benkan/ent/audithead"
 	"github.com/benkan-project/benkan/ent/followup"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/involvement"
@@ -70,6 +71,26 @@ func (_q *ActorQuery) LoadFields(fields ...string) {
 // decisions): entity loads always select the id, group-bys never do.
 func (_q *AuditEventQuery) LoadFields(fields ...string) {
 	if len(_q.ctx.Fields) == 0 || !slices.Contains(_q.ctx.Fields, auditevent.FieldID) {
+		return
+	}
+	switch _q.ctx.Op {
+	case "", ent.OpQueryAll, ent.OpQueryFirst, ent.OpQueryOnly:
+		// "" is a query run inside another one: eager loading of edges.
+	default:
+		return
+	}
+	for _, f := range fields {
+		_q.ctx.AppendFieldOnce(f)
+	}
+}
+
+// LoadFields makes the query load the given columns too, when it loads
+// entities with only some columns (as GraphQL field collection does). It
+// does nothing for a query that loads every column, or that scans ids,
+// counts, groups or selected values (the rows of those never reach field
+// decisions): entity loads always select the id, group-bys never do.
+func (_q *AuditHeadQuery) LoadFields(fields ...string) {
+	if len(_q.ctx.Fields) == 0 || !slices.Contains(_q.ctx.Fields, audithead.FieldID) {
 		return
 	}
 	switch _q.ctx.Op {

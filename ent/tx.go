@@ -18,6 +18,8 @@ type Tx struct {
 	Actor *ActorClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// AuditHead is the client for interacting with the AuditHead builders.
+	AuditHead *AuditHeadClient
 	// FollowUp is the client for interacting with the FollowUp builders.
 	FollowUp *FollowUpClient
 	// Incident is the client for interacting with the Incident builders.
@@ -176,6 +178,7 @@ func (tx *Tx) init() {
 	tx.Activity = NewActivityClient(tx.config)
 	tx.Actor = NewActorClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
+	tx.AuditHead = NewAuditHeadClient(tx.config)
 	tx.FollowUp = NewFollowUpClient(tx.config)
 	tx.Incident = NewIncidentClient(tx.config)
 	tx.Involvement = NewInvolvementClient(tx.config)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/benkan-project/benkan/audit"
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/auditevent"
 	"github.com/benkan-project/benkan/gid"
@@ -64,7 +65,7 @@ func (r *reads) write(ctx context.Context, client *ent.Client, v *policy.Viewer,
 			SetFields(fields).
 			SetDecision(decision))
 	}
-	if err := client.AuditEvent.CreateBulk(creates...).Exec(policy.SystemContext(ctx)); err != nil {
+	if err := audit.Append(ctx, client, creates...); err != nil {
 		log.ErrorContext(ctx, "write audit events", "err", err, "events", len(creates))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/audit"
 	"github.com/benkan-project/benkan/ent/auditevent"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
@@ -83,13 +84,12 @@ func (e *Engine) Preview(ctx context.Context, by *Viewer, target PreviewTarget) 
 		objectType = "Role"
 	}
 	decision := Clip(fmt.Sprintf("allowed: %s may update Policy; previewed as %s, holding %s", by.Subject, target, rolesOrNone(v)))
-	err = e.client.AuditEvent.Create().
+	err = audit.Append(ctx, e.client, e.client.AuditEvent.Create().
 		SetSubject(by.Subject).
 		SetAction(auditevent.ActionPREVIEW).
 		SetObjectType(objectType).
 		SetObjectID(Clip(target.String())).
-		SetDecision(decision).
-		Exec(SystemContext(ctx))
+		SetDecision(decision))
 	if err != nil {
 		return nil, fmt.Errorf("record the preview: %w", err)
 	}

@@ -20,6 +20,7 @@ import (
 	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
 	_ "modernc.org/sqlite" // embedded SQLite driver "sqlite", pure Go
 
+	"github.com/benkan-project/benkan/audit"
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/migrate"
 	_ "github.com/benkan-project/benkan/ent/runtime" // schema hooks and defaults
@@ -113,9 +114,15 @@ func source(cfg Config) (driverName, dialectName, dsn string, err error) {
 }
 
 // Migrate brings the database schema up to date with the ent schema. It
-// adds tables, columns and indexes; it never drops anything.
+// adds tables, columns and indexes; it never drops anything. Then it
+// readies the audit chain (audit.Install): its head row, the chaining of
+// events written before it, and the triggers that make the trail
+// append-only.
 func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.Client.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	if err := audit.Install(ctx, db.Client, db.SQL, db.Dialect); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
 	return nil

@@ -6,6 +6,7 @@
 //	benkan token --user SUB  print a signed token for a user (development)
 //	benkan bench [flags]     run the benchmark harness (BENCHMARKS.md)
 //	benkan policy SUBCOMMAND read, change, export or import the access policy
+//	benkan audit verify      check the audit trail's hash chain
 //
 // Every flag can also be set with an environment variable BENKAN_<FLAG>,
 // e.g. BENKAN_DATABASE_URL for --database-url; a flag wins over a variable.
@@ -46,6 +47,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout, stder
 	"token":   token,
 	"bench":   benchCmd,
 	"policy":  policyCmd,
+	"audit":   auditCmd,
 }
 
 // exitCode is an error the command has reported already, on stderr: main
@@ -70,6 +72,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", name)
 	}
+	if err := useAuditKey(); err != nil {
+		return err
+	}
 	return cmd(ctx, args, stdout, stderr)
 }
 
@@ -84,6 +89,7 @@ Usage:
   benkan bench [flags]     run the benchmark harness (see BENCHMARKS.md)
   benkan policy ...        list, change, validate, export or import the access
                            policy ('benkan policy help' lists its subcommands)
+  benkan audit verify      check the audit trail's hash chain (BENKAN_AUDIT_KEY)
   benkan help              this text
 
 Run 'benkan <command> --help' for the flags of a command. Every flag can

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/benkan-project/benkan/audit"
 	"github.com/benkan-project/benkan/auth"
 )
 
@@ -16,7 +17,23 @@ import (
 const (
 	envJWTSecret    = "BENKAN_JWT_SECRET"
 	envPseudonymKey = "BENKAN_PSEUDONYM_KEY"
+	envAuditKey     = "BENKAN_AUDIT_KEY"
 )
+
+// useAuditKey gives package audit the key of BENKAN_AUDIT_KEY (none when
+// it is unset: plain SHA-256), for every command: the server and the
+// commands that change the policy append to the trail, `audit verify`
+// checks it, and all must hash alike.
+func useAuditKey() error {
+	var key []byte
+	if s := os.Getenv(envAuditKey); s != "" {
+		key = []byte(s)
+	}
+	if err := audit.SetKey(key); err != nil {
+		return fmt.Errorf("%s: %w", envAuditKey, err)
+	}
+	return nil
+}
 
 // authFlags registers the flags of token verification.
 func authFlags(fs *flag.FlagSet) *auth.Config {

@@ -32,6 +32,12 @@ const (
 	FieldFields = "fields"
 	// FieldDecision holds the string denoting the decision field in the database.
 	FieldDecision = "decision"
+	// FieldSeq holds the string denoting the seq field in the database.
+	FieldSeq = "seq"
+	// FieldPrevHash holds the string denoting the prev_hash field in the database.
+	FieldPrevHash = "prev_hash"
+	// FieldHash holds the string denoting the hash field in the database.
+	FieldHash = "hash"
 	// Table holds the table name of the auditevent in the database.
 	Table = "audit_events"
 )
@@ -46,6 +52,9 @@ var Columns = []string{
 	FieldObjectID,
 	FieldFields,
 	FieldDecision,
+	FieldSeq,
+	FieldPrevHash,
+	FieldHash,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -64,7 +73,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/benkan-project/benkan/ent/runtime"
 var (
-	Hooks        [2]ent.Hook
+	Hooks        [3]ent.Hook
 	Interceptors [1]ent.Interceptor
 	Policy       ent.Policy
 	// DefaultAt holds the default value on creation for the "at" field.
@@ -77,6 +86,10 @@ var (
 	ObjectIDValidator func(string) error
 	// DecisionValidator is a validator for the "decision" field. It is called by the builders before save.
 	DecisionValidator func(string) error
+	// PrevHashValidator is a validator for the "prev_hash" field. It is called by the builders before save.
+	PrevHashValidator func(string) error
+	// HashValidator is a validator for the "hash" field. It is called by the builders before save.
+	HashValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() gid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -143,6 +156,21 @@ func ByObjectID(opts ...sql.OrderTermOption) OrderOption {
 // ByDecision orders the results by the decision field.
 func ByDecision(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDecision, opts...).ToFunc()
+}
+
+// BySeq orders the results by the seq field.
+func BySeq(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSeq, opts...).ToFunc()
+}
+
+// ByPrevHash orders the results by the prev_hash field.
+func ByPrevHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPrevHash, opts...).ToFunc()
+}
+
+// ByHash orders the results by the hash field.
+func ByHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldHash, opts...).ToFunc()
 }
 
 // MarshalGQL implements graphql.Marshaler interface.

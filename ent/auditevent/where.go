@@ -80,6 +80,21 @@ func Decision(v string) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldEQ(FieldDecision, v))
 }
 
+// Seq applies equality check predicate on the "seq" field. It's identical to SeqEQ.
+func Seq(v int64) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldSeq, v))
+}
+
+// PrevHash applies equality check predicate on the "prev_hash" field. It's identical to PrevHashEQ.
+func PrevHash(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldPrevHash, v))
+}
+
+// Hash applies equality check predicate on the "hash" field. It's identical to HashEQ.
+func Hash(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldHash, v))
+}
+
 // AtEQ applies the EQ predicate on the "at" field.
 func AtEQ(v time.Time) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldEQ(FieldAt, v))
@@ -408,6 +423,206 @@ func DecisionEqualFold(v string) predicate.AuditEvent {
 // DecisionContainsFold applies the ContainsFold predicate on the "decision" field.
 func DecisionContainsFold(v string) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldContainsFold(FieldDecision, v))
+}
+
+// SeqEQ applies the EQ predicate on the "seq" field.
+func SeqEQ(v int64) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldSeq, v))
+}
+
+// SeqNEQ applies the NEQ predicate on the "seq" field.
+func SeqNEQ(v int64) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNEQ(FieldSeq, v))
+}
+
+// SeqIn applies the In predicate on the "seq" field.
+func SeqIn(vs ...int64) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIn(FieldSeq, vs...))
+}
+
+// SeqNotIn applies the NotIn predicate on the "seq" field.
+func SeqNotIn(vs ...int64) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotIn(FieldSeq, vs...))
+}
+
+// SeqGT applies the GT predicate on the "seq" field.
+func SeqGT(v int64) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGT(FieldSeq, v))
+}
+
+// SeqGTE applies the GTE predicate on the "seq" field.
+func SeqGTE(v int64) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGTE(FieldSeq, v))
+}
+
+// SeqLT applies the LT predicate on the "seq" field.
+func SeqLT(v int64) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLT(FieldSeq, v))
+}
+
+// SeqLTE applies the LTE predicate on the "seq" field.
+func SeqLTE(v int64) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLTE(FieldSeq, v))
+}
+
+// SeqIsNil applies the IsNil predicate on the "seq" field.
+func SeqIsNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIsNull(FieldSeq))
+}
+
+// SeqNotNil applies the NotNil predicate on the "seq" field.
+func SeqNotNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotNull(FieldSeq))
+}
+
+// PrevHashEQ applies the EQ predicate on the "prev_hash" field.
+func PrevHashEQ(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldPrevHash, v))
+}
+
+// PrevHashNEQ applies the NEQ predicate on the "prev_hash" field.
+func PrevHashNEQ(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNEQ(FieldPrevHash, v))
+}
+
+// PrevHashIn applies the In predicate on the "prev_hash" field.
+func PrevHashIn(vs ...string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIn(FieldPrevHash, vs...))
+}
+
+// PrevHashNotIn applies the NotIn predicate on the "prev_hash" field.
+func PrevHashNotIn(vs ...string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotIn(FieldPrevHash, vs...))
+}
+
+// PrevHashGT applies the GT predicate on the "prev_hash" field.
+func PrevHashGT(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGT(FieldPrevHash, v))
+}
+
+// PrevHashGTE applies the GTE predicate on the "prev_hash" field.
+func PrevHashGTE(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGTE(FieldPrevHash, v))
+}
+
+// PrevHashLT applies the LT predicate on the "prev_hash" field.
+func PrevHashLT(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLT(FieldPrevHash, v))
+}
+
+// PrevHashLTE applies the LTE predicate on the "prev_hash" field.
+func PrevHashLTE(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLTE(FieldPrevHash, v))
+}
+
+// PrevHashContains applies the Contains predicate on the "prev_hash" field.
+func PrevHashContains(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldContains(FieldPrevHash, v))
+}
+
+// PrevHashHasPrefix applies the HasPrefix predicate on the "prev_hash" field.
+func PrevHashHasPrefix(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldHasPrefix(FieldPrevHash, v))
+}
+
+// PrevHashHasSuffix applies the HasSuffix predicate on the "prev_hash" field.
+func PrevHashHasSuffix(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldHasSuffix(FieldPrevHash, v))
+}
+
+// PrevHashIsNil applies the IsNil predicate on the "prev_hash" field.
+func PrevHashIsNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIsNull(FieldPrevHash))
+}
+
+// PrevHashNotNil applies the NotNil predicate on the "prev_hash" field.
+func PrevHashNotNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotNull(FieldPrevHash))
+}
+
+// PrevHashEqualFold applies the EqualFold predicate on the "prev_hash" field.
+func PrevHashEqualFold(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEqualFold(FieldPrevHash, v))
+}
+
+// PrevHashContainsFold applies the ContainsFold predicate on the "prev_hash" field.
+func PrevHashContainsFold(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldContainsFold(FieldPrevHash, v))
+}
+
+// HashEQ applies the EQ predicate on the "hash" field.
+func HashEQ(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldHash, v))
+}
+
+// HashNEQ applies the NEQ predicate on the "hash" field.
+func HashNEQ(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNEQ(FieldHash, v))
+}
+
+// HashIn applies the In predicate on the "hash" field.
+func HashIn(vs ...string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIn(FieldHash, vs...))
+}
+
+// HashNotIn applies the NotIn predicate on the "hash" field.
+func HashNotIn(vs ...string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotIn(FieldHash, vs...))
+}
+
+// HashGT applies the GT predicate on the "hash" field.
+func HashGT(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGT(FieldHash, v))
+}
+
+// HashGTE applies the GTE predicate on the "hash" field.
+func HashGTE(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGTE(FieldHash, v))
+}
+
+// HashLT applies the LT predicate on the "hash" field.
+func HashLT(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLT(FieldHash, v))
+}
+
+// HashLTE applies the LTE predicate on the "hash" field.
+func HashLTE(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLTE(FieldHash, v))
+}
+
+// HashContains applies the Contains predicate on the "hash" field.
+func HashContains(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldContains(FieldHash, v))
+}
+
+// HashHasPrefix applies the HasPrefix predicate on the "hash" field.
+func HashHasPrefix(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldHasPrefix(FieldHash, v))
+}
+
+// HashHasSuffix applies the HasSuffix predicate on the "hash" field.
+func HashHasSuffix(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldHasSuffix(FieldHash, v))
+}
+
+// HashIsNil applies the IsNil predicate on the "hash" field.
+func HashIsNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIsNull(FieldHash))
+}
+
+// HashNotNil applies the NotNil predicate on the "hash" field.
+func HashNotNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotNull(FieldHash))
+}
+
+// HashEqualFold applies the EqualFold predicate on the "hash" field.
+func HashEqualFold(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEqualFold(FieldHash, v))
+}
+
+// HashContainsFold applies the ContainsFold predicate on the "hash" field.
+func HashContainsFold(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldContainsFold(FieldHash, v))
 }
 
 // And groups predicates with the AND operator between them.

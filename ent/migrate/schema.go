@@ -104,6 +104,9 @@ var (
 		{Name: "object_id", Type: field.TypeString, Size: 255},
 		{Name: "fields", Type: field.TypeJSON, Nullable: true},
 		{Name: "decision", Type: field.TypeString, Size: 255},
+		{Name: "seq", Type: field.TypeInt64, Unique: true, Nullable: true},
+		{Name: "prev_hash", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "hash", Type: field.TypeString, Nullable: true, Size: 64},
 	}
 	// AuditEventsTable holds the schema information for the "audit_events" table.
 	AuditEventsTable = &schema.Table{
@@ -122,6 +125,19 @@ var (
 				Columns: []*schema.Column{AuditEventsColumns[4], AuditEventsColumns[5]},
 			},
 		},
+	}
+	// AuditHeadsColumns holds the columns for the "audit_heads" table.
+	AuditHeadsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "seq", Type: field.TypeInt64, Default: 0},
+		{Name: "hash", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "key_id", Type: field.TypeString, Size: 64, Default: ""},
+	}
+	// AuditHeadsTable holds the schema information for the "audit_heads" table.
+	AuditHeadsTable = &schema.Table{
+		Name:       "audit_heads",
+		Columns:    AuditHeadsColumns,
+		PrimaryKey: []*schema.Column{AuditHeadsColumns[0]},
 	}
 	// FollowUpsColumns holds the columns for the "follow_ups" table.
 	FollowUpsColumns = []*schema.Column{
@@ -537,6 +553,7 @@ var (
 		ActivitiesTable,
 		ActorsTable,
 		AuditEventsTable,
+		AuditHeadsTable,
 		FollowUpsTable,
 		IncidentsTable,
 		InvolvementsTable,

@@ -15,6 +15,9 @@ type Actor func(*sql.Selector)
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 
+// AuditHead is the predicate function for audithead builders.
+type AuditHead func(*sql.Selector)
+
 // FollowUp is the predicate function for followup builders.
 type FollowUp func(*sql.Selector)
 

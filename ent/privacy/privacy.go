@@ -183,6 +183,30 @@ func (f AuditEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditEventMutation", m)
 }
 
+// The AuditHeadQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AuditHeadQueryRuleFunc func(context.Context, *ent.AuditHeadQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AuditHeadQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AuditHeadQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AuditHeadQuery", q)
+}
+
+// The AuditHeadMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AuditHeadMutationRuleFunc func(context.Context, *ent.AuditHeadMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AuditHeadMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AuditHeadMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditHeadMutation", m)
+}
+
 // The FollowUpQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type FollowUpQueryRuleFunc func(context.Context, *ent.FollowUpQuery) error
@@ -512,6 +536,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
+	case *ent.AuditHeadQuery:
+		return q.Filter(), nil
 	case *ent.FollowUpQuery:
 		return q.Filter(), nil
 	case *ent.IncidentQuery:
@@ -548,6 +574,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ActorMutation:
 		return m.Filter(), nil
 	case *ent.AuditEventMutation:
+		return m.Filter(), nil
+	case *ent.AuditHeadMutation:
 		return m.Filter(), nil
 	case *ent.FollowUpMutation:
 		return m.Filter(), nil

@@ -9,6 +9,7 @@ import (
 	"github.com/benkan-project/benkan/ent/activity"
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/auditevent"
+	"github.com/benkan-project/benkan/ent/audithead"
 	"github.com/benkan-project/benkan/ent/followup"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/involvement"
@@ -182,8 +183,11 @@ func init() {
 		})
 	}
 	auditeventMixinHooks1 := auditeventMixin[1].Hooks()
+	auditeventHooks := schema.AuditEvent{}.Hooks()
 
 	auditevent.Hooks[1] = auditeventMixinHooks1[0]
+
+	auditevent.Hooks[2] = auditeventHooks[0]
 	auditeventMixinInters1 := auditeventMixin[1].Interceptors()
 	auditevent.Interceptors[0] = auditeventMixinInters1[0]
 	auditeventMixinFields0 := auditeventMixin[0].Fields()
@@ -210,12 +214,50 @@ func init() {
 	auditeventDescDecision := auditeventFields[6].Descriptor()
 	// auditevent.DecisionValidator is a validator for the "decision" field. It is called by the builders before save.
 	auditevent.DecisionValidator = auditeventDescDecision.Validators[0].(func(string) error)
+	// auditeventDescPrevHash is the schema descriptor for prev_hash field.
+	auditeventDescPrevHash := auditeventFields[8].Descriptor()
+	// auditevent.PrevHashValidator is a validator for the "prev_hash" field. It is called by the builders before save.
+	auditevent.PrevHashValidator = auditeventDescPrevHash.Validators[0].(func(string) error)
+	// auditeventDescHash is the schema descriptor for hash field.
+	auditeventDescHash := auditeventFields[9].Descriptor()
+	// auditevent.HashValidator is a validator for the "hash" field. It is called by the builders before save.
+	auditevent.HashValidator = auditeventDescHash.Validators[0].(func(string) error)
 	// auditeventDescID is the schema descriptor for id field.
 	auditeventDescID := auditeventMixinFields0[0].Descriptor()
 	// auditevent.DefaultID holds the default value on creation for the id field.
 	auditevent.DefaultID = auditeventDescID.Default.(func() gid.ID)
 	// auditevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	auditevent.IDValidator = auditeventDescID.Validators[0].(func(string) error)
+	audithead.Policy = privacy.NewPolicies(schema.AuditHead{})
+	audithead.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := audithead.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditheadHooks := schema.AuditHead{}.Hooks()
+
+	audithead.Hooks[1] = auditheadHooks[0]
+	auditheadFields := schema.AuditHead{}.Fields()
+	_ = auditheadFields
+	// auditheadDescSeq is the schema descriptor for seq field.
+	auditheadDescSeq := auditheadFields[1].Descriptor()
+	// audithead.DefaultSeq holds the default value on creation for the seq field.
+	audithead.DefaultSeq = auditheadDescSeq.Default.(int64)
+	// auditheadDescHash is the schema descriptor for hash field.
+	auditheadDescHash := auditheadFields[2].Descriptor()
+	// audithead.DefaultHash holds the default value on creation for the hash field.
+	audithead.DefaultHash = auditheadDescHash.Default.(string)
+	// audithead.HashValidator is a validator for the "hash" field. It is called by the builders before save.
+	audithead.HashValidator = auditheadDescHash.Validators[0].(func(string) error)
+	// auditheadDescKeyID is the schema descriptor for key_id field.
+	auditheadDescKeyID := auditheadFields[3].Descriptor()
+	// audithead.DefaultKeyID holds the default value on creation for the key_id field.
+	audithead.DefaultKeyID = auditheadDescKeyID.Default.(string)
+	// audithead.KeyIDValidator is a validator for the "key_id" field. It is called by the builders before save.
+	audithead.KeyIDValidator = auditheadDescKeyID.Validators[0].(func(string) error)
 	followupMixin := schema.FollowUp{}.Mixin()
 	followup.Policy = privacy.NewPolicies(followupMixin[2], schema.FollowUp{})
 	followup.Hooks[0] = func(next ent.Mutator) ent.Mutator {

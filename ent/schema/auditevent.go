@@ -8,13 +8,19 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/benkan-project/benkan/audit"
 )
 
 // AuditEvent records who read or changed what sensitive thing, when, and
 // what the policy decided: every read of identifying or sensitive fields,
 // every policy change, and every preview of what another user would
-// receive (see server/preview.go). Events are written by benkan itself and never
-// changed.
+// receive (see server/preview.go). Events are written by package audit
+// only, and never changed or deleted: its hook refuses any other write
+// through ent, and database triggers refuse UPDATE and DELETE. Each event
+// holds its place in a hash chain (seq, prev_hash, hash), so that an event
+// edited, deleted, inserted or moved in the database by someone who got
+// around those is found by `benkan audit verify` (see package audit).
 type AuditEvent struct {
 	ent.Schema
 }
@@ -57,7 +63,32 @@ func (AuditEvent) Fields() []ent.Field {
 			Immutable().
 			MaxLen(255).
 			Comment("What the policy decided and why, e.g. the role whose grant allowed the read."),
+		// The chain. Not Immutable in ent only so that events written
+		// before the chain existed can be given their place once, at
+		// migration (audit.Install); package audit's hook refuses every
+		// other update, and the database's triggers refuse them all.
+		field.Int64("seq").
+			Optional().
+			Nillable().
+			Unique().
+			Comment("Position of the event in the audit chain: 1, 2, 3… without gaps.").
+			Annotations(entgql.OrderField("SEQ")),
+		field.String("prev_hash").
+			Optional().
+			MaxLen(64).
+			Comment("Hash of the event before it in the chain (empty for the first).").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.String("hash").
+			Optional().
+			MaxLen(64).
+			Comment("Hash (HMAC-SHA256 with the server's audit key, or SHA-256 without one), in hex, of the event's content, position and prev_hash.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 	}
+}
+
+// Hooks of AuditEvent: only package audit writes events (see audit.Guard).
+func (AuditEvent) Hooks() []ent.Hook {
+	return []ent.Hook{audit.Guard()}
 }
 
 // Indexes of AuditEvent.

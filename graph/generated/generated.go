@@ -121,9 +121,12 @@ type ComplexityRoot struct {
 		At         func(childComplexity int) int
 		Decision   func(childComplexity int) int
 		Fields     func(childComplexity int) int
+		Hash       func(childComplexity int) int
 		ID         func(childComplexity int) int
 		ObjectID   func(childComplexity int) int
 		ObjectType func(childComplexity int) int
+		PrevHash   func(childComplexity int) int
+		Seq        func(childComplexity int) int
 		Subject    func(childComplexity int) int
 	}
 
@@ -898,6 +901,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.Fields(childComplexity), true
+	case "AuditEvent.hash":
+		if e.ComplexityRoot.AuditEvent.Hash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Hash(childComplexity), true
 	case "AuditEvent.id":
 		if e.ComplexityRoot.AuditEvent.ID == nil {
 			break
@@ -916,6 +925,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.ObjectType(childComplexity), true
+	case "AuditEvent.prevHash":
+		if e.ComplexityRoot.AuditEvent.PrevHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.PrevHash(childComplexity), true
+	case "AuditEvent.seq":
+		if e.ComplexityRoot.AuditEvent.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Seq(childComplexity), true
 	case "AuditEvent.subject":
 		if e.ComplexityRoot.AuditEvent.Subject == nil {
 			break
@@ -3570,6 +3591,18 @@ type AuditEvent implements Node {
   What the policy decided and why, e.g. the role whose grant allowed the read.
   """
   decision: String
+  """
+  Position of the event in the audit chain: 1, 2, 3… without gaps.
+  """
+  seq: Int
+  """
+  Hash of the event before it in the chain (empty for the first).
+  """
+  prevHash: String
+  """
+  Hash (HMAC-SHA256 with the server's audit key, or SHA-256 without one), in hex, of the event's content, position and prev_hash.
+  """
+  hash: String
 }
 """
 AuditEventAction is enum for the field action
@@ -3627,6 +3660,7 @@ Properties by which AuditEvent connections can be ordered.
 """
 enum AuditEventOrderField {
   AT
+  SEQ
 }
 """
 AuditEventWhereInput is used for filtering AuditEvent objects.
@@ -3729,6 +3763,19 @@ input AuditEventWhereInput {
   decisionHasSuffix: String
   decisionEqualFold: String
   decisionContainsFold: String
+  """
+  seq field predicates
+  """
+  seq: Int
+  seqNEQ: Int
+  seqIn: [Int!]
+  seqNotIn: [Int!]
+  seqGT: Int
+  seqGTE: Int
+  seqLT: Int
+  seqLTE: Int
+  seqIsNil: Boolean
+  seqNotNil: Boolean
 }
 """
 CreateActivityInput is used for create Activity object.
@@ -7360,6 +7407,12 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_fields(ctx, field)
 	case "decision":
 		return ec.fieldContext_AuditEvent_decision(ctx, field)
+	case "seq":
+		return ec.fieldContext_AuditEvent_seq(ctx, field)
+	case "prevHash":
+		return ec.fieldContext_AuditEvent_prevHash(ctx, field)
+	case "hash":
+		return ec.fieldContext_AuditEvent_hash(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
 }
@@ -11383,6 +11436,75 @@ func (ec *executionContext) _AuditEvent_decision(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_AuditEvent_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEvent_seq(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditEvent_prevHash(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_prevHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PrevHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_prevHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEvent_hash(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_hash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_hash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
 }
 
@@ -21791,7 +21913,7 @@ func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "at", "atNEQ", "atIn", "atNotIn", "atGT", "atGTE", "atLT", "atLTE", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "action", "actionNEQ", "actionIn", "actionNotIn", "objectType", "objectTypeNEQ", "objectTypeIn", "objectTypeNotIn", "objectTypeGT", "objectTypeGTE", "objectTypeLT", "objectTypeLTE", "objectTypeContains", "objectTypeHasPrefix", "objectTypeHasSuffix", "objectTypeEqualFold", "objectTypeContainsFold", "objectID", "objectIDNEQ", "objectIDIn", "objectIDNotIn", "objectIDGT", "objectIDGTE", "objectIDLT", "objectIDLTE", "objectIDContains", "objectIDHasPrefix", "objectIDHasSuffix", "objectIDEqualFold", "objectIDContainsFold", "decision", "decisionNEQ", "decisionIn", "decisionNotIn", "decisionGT", "decisionGTE", "decisionLT", "decisionLTE", "decisionContains", "decisionHasPrefix", "decisionHasSuffix", "decisionEqualFold", "decisionContainsFold"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "at", "atNEQ", "atIn", "atNotIn", "atGT", "atGTE", "atLT", "atLTE", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "action", "actionNEQ", "actionIn", "actionNotIn", "objectType", "objectTypeNEQ", "objectTypeIn", "objectTypeNotIn", "objectTypeGT", "objectTypeGTE", "objectTypeLT", "objectTypeLTE", "objectTypeContains", "objectTypeHasPrefix", "objectTypeHasSuffix", "objectTypeEqualFold", "objectTypeContainsFold", "objectID", "objectIDNEQ", "objectIDIn", "objectIDNotIn", "objectIDGT", "objectIDGTE", "objectIDLT", "objectIDLTE", "objectIDContains", "objectIDHasPrefix", "objectIDHasSuffix", "objectIDEqualFold", "objectIDContainsFold", "decision", "decisionNEQ", "decisionIn", "decisionNotIn", "decisionGT", "decisionGTE", "decisionLT", "decisionLTE", "decisionContains", "decisionHasPrefix", "decisionHasSuffix", "decisionEqualFold", "decisionContainsFold", "seq", "seqNEQ", "seqIn", "seqNotIn", "seqGT", "seqGTE", "seqLT", "seqLTE", "seqIsNil", "seqNotNil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22323,6 +22445,76 @@ func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.DecisionContainsFold = data
+		case "seq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seq"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seq = data
+		case "seqNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqNEQ = data
+		case "seqIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqIn = data
+		case "seqNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqNotIn = data
+		case "seqGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqGT = data
+		case "seqGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqGTE = data
+		case "seqLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqLT = data
+		case "seqLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqLTE = data
+		case "seqIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqIsNil = data
+		case "seqNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqNotNil = data
 		}
 	}
 	return it, nil
@@ -29462,6 +29654,21 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "seq":
+			out.Values[i] = ec._AuditEvent_seq(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "prevHash":
+			out.Values[i] = ec._AuditEvent_prevHash(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hash":
+			out.Values[i] = ec._AuditEvent_hash(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34909,6 +35116,41 @@ func (ec *executionContext) marshalOInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalOInt2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕint64ᚄ(ctx context.Context, sel ast.SelectionSet, v []int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
 	if v == nil {
 		return nil, nil
@@ -34959,6 +35201,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
 	return res
 }
 

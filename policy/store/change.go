@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/audit"
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/auditevent"
 	"github.com/benkan-project/benkan/ent/policyrole"
@@ -204,10 +205,9 @@ func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []
 	if err != nil {
 		return nil, fmt.Errorf("record policy version: %w", err)
 	}
-	err = c.AuditEvent.Create().SetSubject(who).SetAction(auditevent.ActionPOLICY_CHANGE).
+	err = audit.Append(ctx, c, c.AuditEvent.Create().SetSubject(who).SetAction(auditevent.ActionPOLICY_CHANGE).
 		SetObjectType(policy.PolicyObject).SetObjectID(fmt.Sprintf("version %d", v.ID)).
-		SetDecision(truncate(fmt.Sprintf("%d added, %d removed: %s", len(d.added), len(d.removed), reason), 255)).
-		Exec(ctx)
+		SetDecision(truncate(fmt.Sprintf("%d added, %d removed: %s", len(d.added), len(d.removed), reason), 255)))
 	if err != nil {
 		return nil, fmt.Errorf("audit policy change: %w", err)
 	}
