@@ -91,21 +91,25 @@ var roleName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 // BAD_USER_INPUT naming the problem, and nothing is written.
 //
 // Callers: a viewer that may update the policy, or an operator (AsOperator).
+//
+// In four-eyes mode (Options.Approval) Apply refuses every change set with
+// FORBIDDEN (see approval.go): changes are applied only by Approve.
 func (s *Store) Apply(ctx context.Context, changes []Change, reason string) (*Version, error) {
 	who, err := actor(ctx, policy.ActionUpdate)
 	if err != nil {
 		return nil, err
 	}
-	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
-		return nil, benkan.FieldErrorf("reason", "say why the policy changes: the reason is kept with the change")
-	case len(reason) > maxReasonLen: // the column counts bytes
-		return nil, benkan.FieldErrorf("reason", "the reason is longer than %d bytes (an accented letter takes two)", maxReasonLen)
-	case len(changes) == 0:
-		return nil, benkan.FieldErrorf("changes", "no change to apply")
-	case len(changes) > maxChanges:
-		return nil, benkan.FieldErrorf("changes", "more than %d changes at once", maxChanges)
+	if err := s.direct(); err != nil {
+		return nil, err
+	}
+	return s.applySet(ctx, who, changes, reason)
+}
+
+// applySet is Apply once the caller may apply changes directly.
+func (s *Store) applySet(ctx context.Context, who string, changes []Change, reason string) (*Version, error) {
+	reason, err := checkSet(changes, reason)
+	if err != nil {
+		return nil, err
 	}
 	var version *Version
 	err = s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
@@ -116,6 +120,23 @@ func (s *Store) Apply(ctx context.Context, changes []Change, reason string) (*Ve
 		return nil, err
 	}
 	return version, nil
+}
+
+// checkSet checks the reason and the size of a change set, and returns
+// the reason trimmed.
+func checkSet(changes []Change, reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return "", benkan.FieldErrorf("reason", "say why the policy changes: the reason is kept with the change")
+	case len(reason) > maxReasonLen: // the column counts bytes
+		return "", benkan.FieldErrorf("reason", "the reason is longer than %d bytes (an accented letter takes two)", maxReasonLen)
+	case len(changes) == 0:
+		return "", benkan.FieldErrorf("changes", "no change to apply")
+	case len(changes) > maxChanges:
+		return "", benkan.FieldErrorf("changes", "more than %d changes at once", maxChanges)
+	}
+	return reason, nil
 }
 
 // inTx runs f in the transaction of ctx, or in one of its own, and reloads
@@ -183,20 +204,8 @@ func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []
 	if err := c.PolicyState.UpdateOneID(1).AddRevision(0).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("change policy: %w", err)
 	}
-	cur, err := read(ctx, c)
+	_, d, err := s.plan(ctx, c, changes)
 	if err != nil {
-		return nil, err
-	}
-	d := &draft{roles: slices.Clone(cur.Roles), rules: slices.Clone(cur.rules), now: cur.loaded}
-	for i, ch := range changes {
-		if err := d.change(cur, ch); err != nil {
-			return nil, changeError(changes, i, err.Error())
-		}
-	}
-	if err := d.check(ctx, c, cur, changes); err != nil {
-		return nil, err
-	}
-	if err := s.expect(ctx, cur, d, changes); err != nil {
 		return nil, err
 	}
 	if err := d.write(ctx, c); err != nil {
@@ -222,6 +231,29 @@ func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []
 		return nil, fmt.Errorf("audit policy change: %w", err)
 	}
 	return &Version{ID: v.ID, Revision: rev, Actor: who, Reason: reason, At: v.CreatedAt, Added: d.added, Removed: d.removed}, nil
+}
+
+// plan reads the stored policy and builds the draft changes make of it,
+// validated and checked against the policy tests: everything apply does
+// before it writes, and what a proposal is checked with (Propose).
+func (s *Store) plan(ctx context.Context, c *ent.Client, changes []Change) (*Policy, *draft, error) {
+	cur, err := read(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &draft{roles: slices.Clone(cur.Roles), rules: slices.Clone(cur.rules), now: cur.loaded}
+	for i, ch := range changes {
+		if err := d.change(cur, ch); err != nil {
+			return nil, nil, changeError(changes, i, err.Error())
+		}
+	}
+	if err := d.check(ctx, c, cur, changes); err != nil {
+		return nil, nil, err
+	}
+	if err := s.expect(ctx, cur, d, changes); err != nil {
+		return nil, nil, err
+	}
+	return cur, d, nil
 }
 
 func changeError(changes []Change, i int, msg string) error {

@@ -113,6 +113,19 @@ func (s *Store) Import(ctx context.Context, f *File, reason string) (*Version, e
 	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
 		return nil, err
 	}
+	changes, err := s.fileChanges(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return s.Apply(ctx, changes, reason)
+}
+
+// fileChanges returns the change set that makes the stored policy now the
+// file's, refusing a file with invalid lines. Callers checked the actor.
+func (s *Store) fileChanges(ctx context.Context, f *File) ([]Change, error) {
+	if problems := CheckFile(f); len(problems) > 0 {
+		return nil, fileError(problems)
+	}
 	known, err := lookup(policy.SystemContext(ctx), s.client(ctx), f.lines)
 	if err != nil {
 		return nil, err
@@ -128,7 +141,7 @@ func (s *Store) Import(ctx context.Context, f *File, reason string) (*Version, e
 	if len(changes) == 0 {
 		return nil, benkan.Errorf(benkan.EINVALID, "the stored policy is the file's already: nothing to import")
 	}
-	return s.Apply(ctx, changes, reason)
+	return changes, nil
 }
 
 // importChanges are the changes that turn cur into f: roles first, then

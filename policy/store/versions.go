@@ -124,16 +124,27 @@ func (s *Store) Rollback(ctx context.Context, toVersion int, reason string) (*Ve
 	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
 		return nil, err
 	}
+	changes, reason, err := s.rollbackChanges(ctx, toVersion, reason)
+	if err != nil {
+		return nil, err
+	}
+	return s.Apply(ctx, changes, reason)
+}
+
+// rollbackChanges returns the change set that makes the stored policy now
+// version toVersion's, and the reason of its version. Callers checked the
+// actor.
+func (s *Store) rollbackChanges(ctx context.Context, toVersion int, reason string) ([]Change, string, error) {
 	if strings.TrimSpace(reason) == "" {
-		return nil, benkan.FieldErrorf("reason", "say why the policy is rolled back: the reason is kept with the change")
+		return nil, "", benkan.FieldErrorf("reason", "say why the policy is rolled back: the reason is kept with the change")
 	}
 	f, err := s.versionFile(ctx, toVersion, "toVersion")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	cur, err := s.load(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	changes := importChanges(cur, f)
 	// Import keeps roles the file does not declare; a rollback deletes
@@ -144,7 +155,7 @@ func (s *Store) Rollback(ctx context.Context, toVersion int, reason string) (*Ve
 		}
 	}
 	if len(changes) == 0 {
-		return nil, benkan.FieldErrorf("toVersion", "the stored policy is version %d's already: nothing to roll back", toVersion)
+		return nil, "", benkan.FieldErrorf("toVersion", "the stored policy is version %d's already: nothing to roll back", toVersion)
 	}
-	return s.Apply(ctx, changes, fmt.Sprintf("roll back to version %d: %s", toVersion, strings.TrimSpace(reason)))
+	return changes, fmt.Sprintf("roll back to version %d: %s", toVersion, strings.TrimSpace(reason)), nil
 }
