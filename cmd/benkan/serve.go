@@ -28,6 +28,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	noAccessControl := fs.Bool("no-access-control", false, "BENCHMARKS ONLY, refused unless BENKAN_BENCH=1: no authentication, no row filters, no field masks (the harness's \"access control off\" baseline)")
 	pprofAddr := fs.String("pprof-addr", "", "benchmarks only, refused unless BENKAN_BENCH=1: serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060")
 	policyTests := fs.String(policyTestsFlag, "", policyTestsUsage+" (by the GraphQL admin API and the command line alike)")
+	policyApproval := fs.Bool(policyApprovalFlag, false, policyApprovalUsage+" (run the command line with it too)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -74,7 +75,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer db.Close()
 	log.Info("database ready", "database", describe(dbCfg))
 	engine := policy.NewEngine(db.Client)
-	policies, err := openServeStore(ctx, db, engine, log, expect)
+	policies, err := openServeStore(ctx, db, engine, log, expect, *policyApproval)
 	if err != nil {
 		return err
 	}

@@ -48,3 +48,6 @@ func (s *Store) directUsers(field string, before, after [][]string) error {
 	}
 	return benkan.FieldErrorf(field, "four-eyes mode (--policy-approval): the change of users changes the policy in force (its lines name users by subject): take the user's roles back through an approved proposal first (proposePolicyChanges)")
 }
+
+// ApprovalRequired reports whether the store runs in four-eyes mode.
+func (s *Store) ApprovalRequired() bool { return s.approval }
