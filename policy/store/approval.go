@@ -46,7 +46,7 @@ func (s *Store) directUsers(field string, before, after [][]string) error {
 	if !s.approval || slices.EqualFunc(before, after, slices.Equal) {
 		return nil
 	}
-	return benkan.FieldErrorf(field, "four-eyes mode (--policy-approval): the change of users changes the policy in force (its lines name users by subject): take the user's roles back through an approved proposal first (proposePolicyChanges)")
+	return &benkan.Error{Code: benkan.EFORBIDDEN, Field: field, Message: "four-eyes mode (--policy-approval): the change of users changes the policy in force (its lines name users by subject): take the user's roles back through an approved proposal first (proposePolicyChanges)"}
 }
 
 // ApprovalRequired reports whether the store runs in four-eyes mode.
