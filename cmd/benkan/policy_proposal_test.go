@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	osuser "os/user"
+	"path/filepath"
 	"testing"
 
 	"github.com/benkan-project/benkan/policy/store"
@@ -66,12 +68,24 @@ func TestPolicyProposalsCLI(t *testing.T) {
 			{name: "approve without --reason", args: []string{"approve", "1"}, code: 2, want: []string{"--reason is required"}},
 			{name: "approve: not a number", args: []string{"approve", "x", "--reason", "r"}, code: 2, want: []string{`"x" is not a proposal number`}},
 		})
+		mine := p.lastProposal(t)
 		t.Setenv("BENKAN_POLICY_APPROVAL", "true")
+		file := filepath.Join(t.TempDir(), "policy.csv")
+		if err := os.WriteFile(file, []byte(p.load(t).CSV()+"p, amdh_monitor, *, Incident.narrative, read, all\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		p.steps(t, []policyStep{
 			{name: "a direct grant with BENKAN_POLICY_APPROVAL", args: grant, code: 1, want: []string{"four-eyes mode"}, check: held(false)},
+			{name: "an import", args: []string{"import", file, "--reason", "r"}, code: 1, want: []string{"benkan policy import: four-eyes mode"}, check: held(false)},
+			{name: "a rollback", args: []string{"rollback", "1", "--reason", "r"}, code: 1, want: []string{"benkan policy rollback: four-eyes mode"}},
+			{name: "propose the import", args: []string{"propose", "import", file, "--reason", "from the repository"},
+				want: []string{"PENDING by " + cli, "  grant p, amdh_monitor, *, Incident.narrative, read, all"}, check: held(false)},
+		})
+		withdraw := p.lastProposal(t)
+		p.steps(t, []policyStep{
+			{name: "withdraw the import", args: []string{"reject", withdraw, "--reason", "one at a time"}, want: []string{"WITHDRAWN"}},
 		})
 
-		mine := p.lastProposal(t)
 		p.steps(t, []policyStep{
 			{name: "approve one's own", args: []string{"approve", mine, "--reason", "fine"}, code: 1, want: []string{"another admin must approve it"}, check: held(false)},
 		})

@@ -113,6 +113,9 @@ func (s *Store) Import(ctx context.Context, f *File, reason string) (*Version, e
 	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
 		return nil, err
 	}
+	if err := s.direct(); err != nil { // Apply refuses it too; say so before reading anything
+		return nil, err
+	}
 	changes, err := s.fileChanges(ctx, f)
 	if err != nil {
 		return nil, err
