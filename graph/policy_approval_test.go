@@ -140,7 +140,9 @@ func TestPolicyApprovalFlow(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		w := apSetup(t, db, true)
 		a, b := w.srv, w.as(t, apAdminB)
-		var mode struct{ Policy struct{ ApprovalRequired bool } }
+		var mode struct {
+			Policy struct{ ApprovalRequired bool }
+		}
 		a.Query(t, `{ policy { approvalRequired } }`, nil).OK(t, &mode)
 		if !mode.Policy.ApprovalRequired {
 			t.Fatal("approvalRequired is false in four-eyes mode")
@@ -359,7 +361,9 @@ func TestPolicyApprovalDirectRefused(t *testing.T) {
 func TestPolicyApprovalOff(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		w := apSetup(t, db, false)
-		var mode struct{ Policy struct{ ApprovalRequired bool } }
+		var mode struct {
+			Policy struct{ ApprovalRequired bool }
+		}
 		w.srv.Query(t, `{ policy { approvalRequired } }`, nil).OK(t, &mode)
 		if mode.Policy.ApprovalRequired {
 			t.Fatal("approvalRequired without the mode")
