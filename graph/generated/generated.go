@@ -6872,6 +6872,7 @@ type PolicyProposal {
   proposedAt: Time!
   "The policy revision it was validated against; Policy.revision tells whether the policy changed since."
   revision: Int!
+  "Where it stands."
   status: PolicyProposalStatus!
   "Who approved, rejected or withdrew it; null while pending."
   decidedBy: String
