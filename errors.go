@@ -82,3 +82,13 @@ func ErrorCode(err error) string {
 	}
 	return EINTERNAL
 }
+
+// ErrorMessage returns the message of err if it is or wraps an *Error,
+// which may be shown to a client, and "internal error" otherwise.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}

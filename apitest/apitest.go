@@ -271,3 +271,30 @@ func (s *Server) Apply(ctx context.Context, reason string, changes ...store.Chan
 	_, err := s.Policy.Apply(store.AsOperator(ctx, "apitest"), changes, reason)
 	return err
 }
+
+// Get sends GET path (with its query string) with s's token and preview
+// header, for the HTTP endpoints that are not GraphQL (exports), and
+// returns the response with its body read.
+func (s *Server) Get(t testing.TB, path string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	if err != nil {
+		t.Fatalf("new request: %v", err)
+	}
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	if s.preview != "" {
+		req.Header.Set(server.PreviewHeader, s.preview)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	return res, body
+}

@@ -48,6 +48,10 @@ func TestIncidentFilters(t *testing.T) {
 			{"statusNEQ", map[string]any{"statusNEQ": "VERIFIED"}, func(i int) bool { return !verified(i) }},
 			{"statusIn", map[string]any{"statusIn": []string{"VERIFIED", "UNDER_VERIFICATION"}}, verified},
 			{"statusIn both", map[string]any{"statusIn": []string{"VERIFIED", "REPORTED"}}, all},
+			// GraphQL coerces a single value where a list is expected
+			// into a list of one, enums included.
+			{"statusIn one value, not a list", map[string]any{"statusIn": "VERIFIED"}, verified},
+			{"edge filter one object, not a list", map[string]any{"hasViolationTypesWith": map[string]any{"code": "torture"}}, odd},
 			{"status nobody has", map[string]any{"status": "CLOSED"}, func(int) bool { return false }},
 			{"date range", map[string]any{"occurredAtGTE": "2023-01-05", "occurredAtLT": "2023-01-10"}, between(4, 9)},
 			{"date range RFC 3339", map[string]any{"occurredAtGTE": "2023-01-05T00:00:00Z", "occurredAtLT": "2023-01-10T00:00:00Z"}, between(4, 9)},

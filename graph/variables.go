@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"reflect"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -60,12 +61,14 @@ func (s *strictEnums) check(t *ast.Type, v any, path string) *gqlerror.Error {
 		return nil
 	}
 	if t.Elem != nil {
-		items, ok := v.([]any)
-		if !ok {
+		// gqlparser's coercion of a single value into a list of one
+		// gives a typed slice ([]string), a decoded JSON list []any.
+		items := reflect.ValueOf(v)
+		if items.Kind() != reflect.Slice {
 			return s.check(t.Elem, v, path) // a single value for a list
 		}
-		for i, item := range items {
-			if err := s.check(t.Elem, item, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+		for i := range items.Len() {
+			if err := s.check(t.Elem, items.Index(i).Interface(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
 				return err
 			}
 		}

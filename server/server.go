@@ -1,5 +1,6 @@
 // Package server is benkan's HTTP layer: it routes /graphql to the GraphQL
-// handler behind request guards, serves the playground, health and
+// handler behind request guards, serves CSV exports of connections
+// (/export/FIELD.csv) through that handler, the playground, health and
 // readiness probes, and runs the HTTP server with a graceful shutdown.
 //
 // It calls graph for GraphQL and never touches the database directly except
@@ -65,6 +66,7 @@ func Handler(cfg Config) http.Handler {
 	limits := newLimiter(cfg.RateLimit, time.Now)
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", deadline(cfg.RequestTimeout, guard(cfg.MaxBodyBytes, authenticate(cfg.Verifier, cfg.Viewers, limits, cfg.Logger, preview(cfg.Previews, cfg.Logger, cfg.GraphQL)))))
+	mux.Handle("GET /export/{file}", authenticate(cfg.Verifier, cfg.Viewers, limits, cfg.Logger, export(cfg.GraphQL, cfg.RequestTimeout, cfg.Logger)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

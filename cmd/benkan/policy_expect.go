@@ -52,7 +52,7 @@ func readExpectations(path string) (*store.Expectations, error) {
 }
 
 func policyTest(ctx context.Context, c *policyCall) error {
-	fs := c.flags("FILE [--policy POLICYFILE] [flags]", "Checks the expectations of the policy tests FILE (one a line: SUBJECT, DOMAIN,\nOBJECT, ACTION, allow|deny; see policy/expectations.csv) against the stored\npolicy, or with --policy against a policy file, without a database. Prints\neach expectation the policy does not meet as FILE:LINE. Exit status 0 when\nall hold, 1 otherwise.", true)
+	fs := c.flags("FILE [--policy POLICYFILE] [flags]", "Checks the expectations of the policy tests FILE (one a line: SUBJECT, DOMAIN,\nOBJECT, ACTION, allow|deny[, ROW]; see policy/expectations.csv and\ndemo/expectations.csv) against the stored policy, or with --policy against a\npolicy file. A line with a ROW (Incident NIO-2022-0001, or a row's id) is\ndecided on that row of the database; with --policy, the database is opened\nonly when the file has such lines. Prints each expectation the policy does\nnot meet as FILE:LINE. Exit status 0 when all hold, 1 otherwise.", true)
 	policyFile := fs.String("policy", "", "a policy file (Casbin CSV, as export writes it) to check instead of the stored policy")
 	if err := c.parse(1, 1); err != nil {
 		return err
@@ -64,23 +64,21 @@ func policyTest(ctx context.Context, c *policyCall) error {
 	var failures []store.Failure
 	what := ""
 	if *policyFile != "" {
-		f, err := readPolicyFile(*policyFile)
-		if err != nil {
-			return err
-		}
-		if failures, err = store.CheckFileExpectations(f, e); err != nil {
+		if failures, err = c.testFile(ctx, *policyFile, e); err != nil {
 			return err
 		}
 		what = *policyFile
 	} else {
-		p, done, err := c.load(ctx)
+		s, done, err := c.open(ctx)
 		if err != nil {
 			return err
 		}
 		defer done()
-		if failures, err = p.Check(e); err != nil {
+		p, fs, err := s.Check(operator(ctx), e)
+		if err != nil {
 			return err
 		}
+		failures = fs
 		what = fmt.Sprintf("the stored policy (revision %d)", p.Revision)
 	}
 	for _, f := range failures {
@@ -92,6 +90,24 @@ func policyTest(ctx context.Context, c *policyCall) error {
 	}
 	fmt.Fprintf(c.stdout, "%s: %d expectations hold for %s\n", c.pos[0], len(e.List), what)
 	return nil
+}
+
+// testFile checks e against the policy file path: without a database,
+// unless e has lines on rows, which are decided on the database's rows.
+func (c *policyCall) testFile(ctx context.Context, path string, e *store.Expectations) ([]store.Failure, error) {
+	f, err := readPolicyFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if !e.HasRows() {
+		return store.CheckFileExpectations(f, e)
+	}
+	db, err := openMigrated(ctx, c.db)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return store.CheckFileExpectationsWith(ctx, db.Client, f, e)
 }
 
 // serveExpectations reads serve's --policy-tests file, so that a file
@@ -119,11 +135,7 @@ func openServeStore(ctx context.Context, db *storage.DB, engine *policy.Engine, 
 	if err != nil || expect == nil {
 		return s, err
 	}
-	p, err := s.Load(store.AsOperator(ctx, "benkan"))
-	if err != nil {
-		return nil, err
-	}
-	failures, err := p.Check(expect)
+	_, failures, err := s.Check(store.AsOperator(ctx, "benkan"), expect)
 	if err != nil {
 		return nil, err
 	}

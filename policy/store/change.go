@@ -250,7 +250,7 @@ func (s *Store) plan(ctx context.Context, c *ent.Client, changes []Change) (*Pol
 	if err := d.check(ctx, c, cur, changes); err != nil {
 		return nil, nil, err
 	}
-	if err := s.expect(ctx, cur, d, changes); err != nil {
+	if err := s.expect(ctx, c, cur, d, changes); err != nil {
 		return nil, nil, err
 	}
 	return cur, d, nil

@@ -45,7 +45,7 @@ func (s *Store) ChangeUsers(ctx context.Context, field string, change func() err
 			return false, nil, nil, err
 		}
 		if s.expectations != nil {
-			failures, err = cur.Check(s.expectations)
+			failures, err = cur.CheckWith(sys, c, s.expectations)
 		}
 		return administered, failures, cur.casbin, err
 	}

@@ -1,0 +1,177 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/graph/generated"
+)
+
+// ExportPageSize is how many rows one page of an export reads: one GraphQL
+// operation each, within the default limits on page size and cost.
+const ExportPageSize = 200
+
+// An Export reads a root connection field of the schema (auditEvents,
+// incidents…) page by page as an ordinary GraphQL operation, for the CSV
+// export of server/export.go. Because every page is a GraphQL operation
+// run by the same server, an export has exactly the filters, the row
+// rules, the masking, the limits and the audit of the API: nothing about
+// access is decided for exports in particular.
+type Export struct {
+	// Field is the root field read, e.g. auditEvents; Type its node type.
+	Field, Type string
+	// Columns are the node type's scalar and enum fields (lists of them
+	// included), in the schema's order: the export's columns.
+	Columns []string
+	// Args are the field's filter and ordering arguments the export takes
+	// as variables (where, orderBy), those of the field only.
+	Args []string
+
+	query string
+}
+
+// exportArgs are the arguments of a connection field that an export passes
+// on from its request as GraphQL variables, coerced by the server.
+var exportArgs = []string{"where", "orderBy"}
+
+// NewExport returns the export of the root field named field. The field
+// must be a Relay connection of the schema (first, after, and edges of
+// nodes); anything else is ENOTFOUND, as an unknown export is.
+func NewExport(field string) (*Export, error) {
+	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
+	def := schema.Query.Fields.ForName(field)
+	if def == nil || def.Arguments.ForName("first") == nil || def.Arguments.ForName("after") == nil {
+		return nil, benkan.Errorf(benkan.ENOTFOUND, "no export named %q: exports are of the connection fields of Query, such as auditEvents", field)
+	}
+	node := connectionNode(schema, schema.Types[def.Type.Name()])
+	if node == nil {
+		return nil, benkan.Errorf(benkan.ENOTFOUND, "no export named %q: exports are of the connection fields of Query, such as auditEvents", field)
+	}
+	e := &Export{Field: field, Type: node.Name}
+	for _, f := range node.Fields {
+		t := schema.Types[f.Type.Name()]
+		if strings.HasPrefix(f.Name, "__") || t == nil || (t.Kind != ast.Scalar && t.Kind != ast.Enum) || requiresArgs(f) {
+			continue
+		}
+		e.Columns = append(e.Columns, f.Name)
+	}
+	vars := []string{"$after: Cursor"}
+	args := []string{"first: " + fmt.Sprint(ExportPageSize), "after: $after"}
+	for _, a := range exportArgs {
+		if d := def.Arguments.ForName(a); d != nil {
+			e.Args = append(e.Args, a)
+			vars = append(vars, "$"+a+": "+d.Type.String())
+			args = append(args, a+": $"+a)
+		}
+	}
+	e.query = fmt.Sprintf("query Export(%s) { page: %s(%s) { edges { node { %s } } pageInfo { hasNextPage endCursor } } }",
+		strings.Join(vars, ", "), field, strings.Join(args, ", "), strings.Join(e.Columns, " "))
+	return e, nil
+}
+
+// connectionNode returns the node type of a Relay connection type, or nil.
+func connectionNode(schema *ast.Schema, conn *ast.Definition) *ast.Definition {
+	if conn == nil || conn.Fields.ForName("pageInfo") == nil {
+		return nil
+	}
+	edges := conn.Fields.ForName("edges")
+	if edges == nil || edges.Type.Elem == nil {
+		return nil
+	}
+	edge := schema.Types[edges.Type.Name()]
+	if edge == nil {
+		return nil
+	}
+	node := edge.Fields.ForName("node")
+	if node == nil {
+		return nil
+	}
+	return schema.Types[node.Type.Name()]
+}
+
+func requiresArgs(f *ast.FieldDefinition) bool {
+	return slices.ContainsFunc(f.Arguments, func(a *ast.ArgumentDefinition) bool {
+		return a.Type.NonNull && a.DefaultValue == nil
+	})
+}
+
+// Request returns the GraphQL request (a JSON body for POST /graphql) of
+// the page after the cursor after ("" for the first page), with vars the
+// values of Args as the client sent them: the server coerces them as it
+// coerces any variable, so a bad filter is the same error as in the API.
+func (e *Export) Request(after string, vars map[string]json.RawMessage) ([]byte, error) {
+	v := map[string]any{}
+	if after != "" {
+		v["after"] = after
+	}
+	for name, value := range vars {
+		if !slices.Contains(e.Args, name) {
+			return nil, benkan.FieldErrorf(name, "the export of %s takes no argument %s; it takes %s", e.Field, name, strings.Join(e.Args, " and "))
+		}
+		v[name] = value
+	}
+	return json.Marshal(map[string]any{"query": e.query, "operationName": "Export", "variables": v})
+}
+
+// Page is one page of an export, read from a GraphQL response.
+type Page struct {
+	// Rows hold the values of Columns, one row a node.
+	Rows [][]any
+	// Next is the cursor of the next page, "" after the last.
+	Next string
+}
+
+// ReadPage reads the page a response to Request carries. A response with
+// errors is an error: an export is whole or it is not.
+func (e *Export) ReadPage(body []byte) (*Page, error) {
+	var resp struct {
+		Data *struct {
+			Page *struct {
+				Edges []struct {
+					Node map[string]any `json:"node"`
+				} `json:"edges"`
+				PageInfo struct {
+					HasNextPage bool    `json:"hasNextPage"`
+					EndCursor   *string `json:"endCursor"`
+				} `json:"pageInfo"`
+			} `json:"page"`
+		} `json:"data"`
+		Errors []struct {
+			Message    string         `json:"message"`
+			Extensions map[string]any `json:"extensions"`
+		} `json:"errors"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&resp); err != nil {
+		return nil, fmt.Errorf("read export page: %w", err)
+	}
+	if len(resp.Errors) > 0 {
+		code, _ := resp.Errors[0].Extensions["code"].(string)
+		if code == "" {
+			code = benkan.EINTERNAL
+		}
+		return nil, benkan.Errorf(code, "%s", resp.Errors[0].Message)
+	}
+	if resp.Data == nil || resp.Data.Page == nil {
+		return nil, fmt.Errorf("read export page: no data")
+	}
+	p := &Page{Rows: make([][]any, 0, len(resp.Data.Page.Edges))}
+	for _, edge := range resp.Data.Page.Edges {
+		row := make([]any, len(e.Columns))
+		for i, c := range e.Columns {
+			row[i] = edge.Node[c]
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	if resp.Data.Page.PageInfo.HasNextPage && resp.Data.Page.PageInfo.EndCursor != nil {
+		p.Next = *resp.Data.Page.PageInfo.EndCursor
+	}
+	return p, nil
+}
