@@ -66,6 +66,9 @@ type Options struct {
 	// Operations is the allow-list of operations, as
 	// `--operations-allowlist` sets it (none: automatic persisted queries).
 	Operations *graph.Operations
+	// PolicyApproval serves in four-eyes mode, as `--policy-approval` does
+	// (the test admin is still assigned at start, as benkan's own setup).
+	PolicyApproval bool
 }
 
 // StartWith is Start with options.
@@ -73,7 +76,7 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 	t.Helper()
 	ctx := context.Background()
 	engine := policy.NewEngine(db.Client)
-	policies, err := store.OpenFor(ctx, db, engine, nil)
+	policies, err := store.OpenForWith(ctx, db, engine, store.Options{Approval: o.PolicyApproval})
 	if err != nil {
 		t.Fatalf("policy store: %v", err)
 	}

@@ -24,7 +24,7 @@ type AuditEvent struct {
 	At time.Time `json:"at,omitempty"`
 	// Token subject of the user who acted.
 	Subject string `json:"subject,omitempty"`
-	// What was done: a read of sensitive or identifying fields, a change of the access policy, or an administrator's preview of what another user, or a role in a domain, would receive.
+	// What was done: a read of sensitive or identifying fields, a change of the access policy, an administrator's preview of what another user, or a role in a domain, would receive, or a proposal of a policy change (four-eyes mode) made, approved, or rejected or withdrawn.
 	Action auditevent.Action `json:"action,omitempty"`
 	// Type of the object read, e.g. Incident; Policy for policy changes; User or Role for a preview.
 	ObjectType string `json:"object_type,omitempty"`

@@ -25,6 +25,7 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyproposal"
 	"github.com/benkan-project/benkan/ent/policyrole"
 	"github.com/benkan-project/benkan/ent/policyrule"
 	"github.com/benkan-project/benkan/ent/policystate"
@@ -57,6 +58,8 @@ type Client struct {
 	Locality *LocalityClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// PolicyProposal is the client for interacting with the PolicyProposal builders.
+	PolicyProposal *PolicyProposalClient
 	// PolicyRole is the client for interacting with the PolicyRole builders.
 	PolicyRole *PolicyRoleClient
 	// PolicyRule is the client for interacting with the PolicyRule builders.
@@ -91,6 +94,7 @@ func (c *Client) init() {
 	c.Involvement = NewInvolvementClient(c.config)
 	c.Locality = NewLocalityClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
+	c.PolicyProposal = NewPolicyProposalClient(c.config)
 	c.PolicyRole = NewPolicyRoleClient(c.config)
 	c.PolicyRule = NewPolicyRuleClient(c.config)
 	c.PolicyState = NewPolicyStateClient(c.config)
@@ -199,6 +203,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Involvement:    NewInvolvementClient(cfg),
 		Locality:       NewLocalityClient(cfg),
 		Organization:   NewOrganizationClient(cfg),
+		PolicyProposal: NewPolicyProposalClient(cfg),
 		PolicyRole:     NewPolicyRoleClient(cfg),
 		PolicyRule:     NewPolicyRuleClient(cfg),
 		PolicyState:    NewPolicyStateClient(cfg),
@@ -234,6 +239,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Involvement:    NewInvolvementClient(cfg),
 		Locality:       NewLocalityClient(cfg),
 		Organization:   NewOrganizationClient(cfg),
+		PolicyProposal: NewPolicyProposalClient(cfg),
 		PolicyRole:     NewPolicyRoleClient(cfg),
 		PolicyRule:     NewPolicyRuleClient(cfg),
 		PolicyState:    NewPolicyStateClient(cfg),
@@ -271,8 +277,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Activity, c.Actor, c.AuditEvent, c.AuditHead, c.FollowUp, c.Incident,
-		c.Involvement, c.Locality, c.Organization, c.PolicyRole, c.PolicyRule,
-		c.PolicyState, c.PolicyVersion, c.Recommendation, c.User, c.ViolationType,
+		c.Involvement, c.Locality, c.Organization, c.PolicyProposal, c.PolicyRole,
+		c.PolicyRule, c.PolicyState, c.PolicyVersion, c.Recommendation, c.User,
+		c.ViolationType,
 	} {
 		n.Use(hooks...)
 	}
@@ -283,8 +290,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Activity, c.Actor, c.AuditEvent, c.AuditHead, c.FollowUp, c.Incident,
-		c.Involvement, c.Locality, c.Organization, c.PolicyRole, c.PolicyRule,
-		c.PolicyState, c.PolicyVersion, c.Recommendation, c.User, c.ViolationType,
+		c.Involvement, c.Locality, c.Organization, c.PolicyProposal, c.PolicyRole,
+		c.PolicyRule, c.PolicyState, c.PolicyVersion, c.Recommendation, c.User,
+		c.ViolationType,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -311,6 +319,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Locality.mutate(ctx, m)
 	case *OrganizationMutation:
 		return c.Organization.mutate(ctx, m)
+	case *PolicyProposalMutation:
+		return c.PolicyProposal.mutate(ctx, m)
 	case *PolicyRoleMutation:
 		return c.PolicyRole.mutate(ctx, m)
 	case *PolicyRuleMutation:
@@ -1976,6 +1986,140 @@ func (c *OrganizationClient) mutate(ctx context.Context, m *OrganizationMutation
 	}
 }
 
+// PolicyProposalClient is a client for the PolicyProposal schema.
+type PolicyProposalClient struct {
+	config
+}
+
+// NewPolicyProposalClient returns a client for the PolicyProposal from the given config.
+func NewPolicyProposalClient(c config) *PolicyProposalClient {
+	return &PolicyProposalClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `policyproposal.Hooks(f(g(h())))`.
+func (c *PolicyProposalClient) Use(hooks ...Hook) {
+	c.hooks.PolicyProposal = append(c.hooks.PolicyProposal, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `policyproposal.Intercept(f(g(h())))`.
+func (c *PolicyProposalClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PolicyProposal = append(c.inters.PolicyProposal, interceptors...)
+}
+
+// Create returns a builder for creating a PolicyProposal entity.
+func (c *PolicyProposalClient) Create() *PolicyProposalCreate {
+	mutation := newPolicyProposalMutation(c.config, OpCreate)
+	return &PolicyProposalCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PolicyProposal entities.
+func (c *PolicyProposalClient) CreateBulk(builders ...*PolicyProposalCreate) *PolicyProposalCreateBulk {
+	return &PolicyProposalCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PolicyProposalClient) MapCreateBulk(slice any, setFunc func(*PolicyProposalCreate, int)) *PolicyProposalCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PolicyProposalCreateBulk{err: fmt.Errorf("calling to PolicyProposalClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PolicyProposalCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PolicyProposalCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PolicyProposal.
+func (c *PolicyProposalClient) Update() *PolicyProposalUpdate {
+	mutation := newPolicyProposalMutation(c.config, OpUpdate)
+	return &PolicyProposalUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PolicyProposalClient) UpdateOne(_m *PolicyProposal) *PolicyProposalUpdateOne {
+	mutation := newPolicyProposalMutation(c.config, OpUpdateOne, withPolicyProposal(_m))
+	return &PolicyProposalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PolicyProposalClient) UpdateOneID(id int) *PolicyProposalUpdateOne {
+	mutation := newPolicyProposalMutation(c.config, OpUpdateOne, withPolicyProposalID(id))
+	return &PolicyProposalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PolicyProposal.
+func (c *PolicyProposalClient) Delete() *PolicyProposalDelete {
+	mutation := newPolicyProposalMutation(c.config, OpDelete)
+	return &PolicyProposalDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PolicyProposalClient) DeleteOne(_m *PolicyProposal) *PolicyProposalDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PolicyProposalClient) DeleteOneID(id int) *PolicyProposalDeleteOne {
+	builder := c.Delete().Where(policyproposal.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PolicyProposalDeleteOne{builder}
+}
+
+// Query returns a query builder for PolicyProposal.
+func (c *PolicyProposalClient) Query() *PolicyProposalQuery {
+	return &PolicyProposalQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePolicyProposal},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PolicyProposal entity by its id.
+func (c *PolicyProposalClient) Get(ctx context.Context, id int) (*PolicyProposal, error) {
+	return c.Query().Where(policyproposal.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PolicyProposalClient) GetX(ctx context.Context, id int) *PolicyProposal {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PolicyProposalClient) Hooks() []Hook {
+	hooks := c.hooks.PolicyProposal
+	return append(hooks[:len(hooks):len(hooks)], policyproposal.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PolicyProposalClient) Interceptors() []Interceptor {
+	return c.inters.PolicyProposal
+}
+
+func (c *PolicyProposalClient) mutate(ctx context.Context, m *PolicyProposalMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PolicyProposalCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PolicyProposalUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PolicyProposalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PolicyProposalDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PolicyProposal mutation op: %q", m.Op())
+	}
+}
+
 // PolicyRoleClient is a client for the PolicyRole schema.
 type PolicyRoleClient struct {
 	config
@@ -3017,12 +3161,12 @@ func (c *ViolationTypeClient) mutate(ctx context.Context, m *ViolationTypeMutati
 type (
 	hooks struct {
 		Activity, Actor, AuditEvent, AuditHead, FollowUp, Incident, Involvement,
-		Locality, Organization, PolicyRole, PolicyRule, PolicyState, PolicyVersion,
-		Recommendation, User, ViolationType []ent.Hook
+		Locality, Organization, PolicyProposal, PolicyRole, PolicyRule, PolicyState,
+		PolicyVersion, Recommendation, User, ViolationType []ent.Hook
 	}
 	inters struct {
 		Activity, Actor, AuditEvent, AuditHead, FollowUp, Incident, Involvement,
-		Locality, Organization, PolicyRole, PolicyRule, PolicyState, PolicyVersion,
-		Recommendation, User, ViolationType []ent.Interceptor
+		Locality, Organization, PolicyProposal, PolicyRole, PolicyRule, PolicyState,
+		PolicyVersion, Recommendation, User, ViolationType []ent.Interceptor
 	}
 )

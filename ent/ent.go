@@ -21,6 +21,7 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyproposal"
 	"github.com/benkan-project/benkan/ent/policyrole"
 	"github.com/benkan-project/benkan/ent/policyrule"
 	"github.com/benkan-project/benkan/ent/policystate"
@@ -97,6 +98,7 @@ func checkColumn(t, c string) error {
 			involvement.Table:    involvement.ValidColumn,
 			locality.Table:       locality.ValidColumn,
 			organization.Table:   organization.ValidColumn,
+			policyproposal.Table: policyproposal.ValidColumn,
 			policyrole.Table:     policyrole.ValidColumn,
 			policyrule.Table:     policyrule.ValidColumn,
 			policystate.Table:    policystate.ValidColumn,

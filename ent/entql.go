@@ -12,6 +12,7 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyproposal"
 	"github.com/benkan-project/benkan/ent/policyrole"
 	"github.com/benkan-project/benkan/ent/policyrule"
 	"github.com/benkan-project/benkan/ent/policystate"
@@ -29,7 +30,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 16)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 17)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   activity.Table,
@@ -222,6 +223,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   policyproposal.Table,
+			Columns: policyproposal.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: policyproposal.FieldID,
+			},
+		},
+		Type: "PolicyProposal",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			policyproposal.FieldCreatedAt:      {Type: field.TypeTime, Column: policyproposal.FieldCreatedAt},
+			policyproposal.FieldProposer:       {Type: field.TypeString, Column: policyproposal.FieldProposer},
+			policyproposal.FieldReason:         {Type: field.TypeString, Column: policyproposal.FieldReason},
+			policyproposal.FieldChanges:        {Type: field.TypeString, Column: policyproposal.FieldChanges},
+			policyproposal.FieldRevision:       {Type: field.TypeInt64, Column: policyproposal.FieldRevision},
+			policyproposal.FieldStatus:         {Type: field.TypeEnum, Column: policyproposal.FieldStatus},
+			policyproposal.FieldDecidedBy:      {Type: field.TypeString, Column: policyproposal.FieldDecidedBy},
+			policyproposal.FieldDecidedAt:      {Type: field.TypeTime, Column: policyproposal.FieldDecidedAt},
+			policyproposal.FieldDecisionReason: {Type: field.TypeString, Column: policyproposal.FieldDecisionReason},
+			policyproposal.FieldVersionID:      {Type: field.TypeInt, Column: policyproposal.FieldVersionID},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrole.Table,
 			Columns: policyrole.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -236,7 +260,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrole.FieldCreatedAt:   {Type: field.TypeTime, Column: policyrole.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyrule.Table,
 			Columns: policyrule.Columns,
@@ -256,7 +280,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyrule.FieldV5:    {Type: field.TypeString, Column: policyrule.FieldV5},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policystate.Table,
 			Columns: policystate.Columns,
@@ -270,7 +294,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policystate.FieldRevision: {Type: field.TypeInt64, Column: policystate.FieldRevision},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyversion.Table,
 			Columns: policyversion.Columns,
@@ -290,7 +314,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyversion.FieldPolicy:    {Type: field.TypeString, Column: policyversion.FieldPolicy},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   recommendation.Table,
 			Columns: recommendation.Columns,
@@ -309,7 +333,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			recommendation.FieldActivityID: {Type: field.TypeString, Column: recommendation.FieldActivityID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -326,7 +350,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldDisplayName: {Type: field.TypeString, Column: user.FieldDisplayName},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   violationtype.Table,
 			Columns: violationtype.Columns,
@@ -1854,6 +1878,96 @@ func (f *OrganizationFilter) WhereHasActorsWith(preds ...predicate.Actor) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PolicyProposalQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PolicyProposalQuery builder.
+func (_q *PolicyProposalQuery) Filter() *PolicyProposalFilter {
+	return &PolicyProposalFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PolicyProposalMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PolicyProposalMutation builder.
+func (m *PolicyProposalMutation) Filter() *PolicyProposalFilter {
+	return &PolicyProposalFilter{config: m.config, predicateAdder: m}
+}
+
+// PolicyProposalFilter provides a generic filtering capability at runtime for PolicyProposalQuery.
+type PolicyProposalFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PolicyProposalFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PolicyProposalFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(policyproposal.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PolicyProposalFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(policyproposal.FieldCreatedAt))
+}
+
+// WhereProposer applies the entql string predicate on the proposer field.
+func (f *PolicyProposalFilter) WhereProposer(p entql.StringP) {
+	f.Where(p.Field(policyproposal.FieldProposer))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *PolicyProposalFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(policyproposal.FieldReason))
+}
+
+// WhereChanges applies the entql string predicate on the changes field.
+func (f *PolicyProposalFilter) WhereChanges(p entql.StringP) {
+	f.Where(p.Field(policyproposal.FieldChanges))
+}
+
+// WhereRevision applies the entql int64 predicate on the revision field.
+func (f *PolicyProposalFilter) WhereRevision(p entql.Int64P) {
+	f.Where(p.Field(policyproposal.FieldRevision))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *PolicyProposalFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(policyproposal.FieldStatus))
+}
+
+// WhereDecidedBy applies the entql string predicate on the decided_by field.
+func (f *PolicyProposalFilter) WhereDecidedBy(p entql.StringP) {
+	f.Where(p.Field(policyproposal.FieldDecidedBy))
+}
+
+// WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
+func (f *PolicyProposalFilter) WhereDecidedAt(p entql.TimeP) {
+	f.Where(p.Field(policyproposal.FieldDecidedAt))
+}
+
+// WhereDecisionReason applies the entql string predicate on the decision_reason field.
+func (f *PolicyProposalFilter) WhereDecisionReason(p entql.StringP) {
+	f.Where(p.Field(policyproposal.FieldDecisionReason))
+}
+
+// WhereVersionID applies the entql int predicate on the version_id field.
+func (f *PolicyProposalFilter) WhereVersionID(p entql.IntP) {
+	f.Where(p.Field(policyproposal.FieldVersionID))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *PolicyRoleQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1882,7 +1996,7 @@ type PolicyRoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1937,7 +2051,7 @@ type PolicyRuleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyRuleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2012,7 +2126,7 @@ type PolicyStateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyStateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2057,7 +2171,7 @@ type PolicyVersionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyVersionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2132,7 +2246,7 @@ type RecommendationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RecommendationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2230,7 +2344,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2332,7 +2446,7 @@ type ViolationTypeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ViolationTypeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -15,6 +15,7 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyproposal"
 	"github.com/benkan-project/benkan/ent/policyrole"
 	"github.com/benkan-project/benkan/ent/policyrule"
 	"github.com/benkan-project/benkan/ent/policystate"
@@ -191,6 +192,26 @@ func (_q *LocalityQuery) LoadFields(fields ...string) {
 // decisions): entity loads always select the id, group-bys never do.
 func (_q *OrganizationQuery) LoadFields(fields ...string) {
 	if len(_q.ctx.Fields) == 0 || !slices.Contains(_q.ctx.Fields, organization.FieldID) {
+		return
+	}
+	switch _q.ctx.Op {
+	case "", ent.OpQueryAll, ent.OpQueryFirst, ent.OpQueryOnly:
+		// "" is a query run inside another one: eager loading of edges.
+	default:
+		return
+	}
+	for _, f := range fields {
+		_q.ctx.AppendFieldOnce(f)
+	}
+}
+
+// LoadFields makes the query load the given columns too, when it loads
+// entities with only some columns (as GraphQL field collection does). It
+// does nothing for a query that loads every column, or that scans ids,
+// counts, groups or selected values (the rows of those never reach field
+// decisions): entity loads always select the id, group-bys never do.
+func (_q *PolicyProposalQuery) LoadFields(fields ...string) {
+	if len(_q.ctx.Fields) == 0 || !slices.Contains(_q.ctx.Fields, policyproposal.FieldID) {
 		return
 	}
 	switch _q.ctx.Op {

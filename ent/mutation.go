@@ -20,6 +20,7 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyproposal"
 	"github.com/benkan-project/benkan/ent/policyrole"
 	"github.com/benkan-project/benkan/ent/policyrule"
 	"github.com/benkan-project/benkan/ent/policystate"
@@ -49,6 +50,7 @@ const (
 	TypeInvolvement    = "Involvement"
 	TypeLocality       = "Locality"
 	TypeOrganization   = "Organization"
+	TypePolicyProposal = "PolicyProposal"
 	TypePolicyRole     = "PolicyRole"
 	TypePolicyRule     = "PolicyRule"
 	TypePolicyState    = "PolicyState"
@@ -9096,6 +9098,967 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Organization edge %s", name)
+}
+
+// PolicyProposalMutation represents an operation that mutates the PolicyProposal nodes in the graph.
+type PolicyProposalMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	created_at      *time.Time
+	proposer        *string
+	reason          *string
+	changes         *string
+	revision        *int64
+	addrevision     *int64
+	status          *policyproposal.Status
+	decided_by      *string
+	decided_at      *time.Time
+	decision_reason *string
+	version_id      *int
+	addversion_id   *int
+	clearedFields   map[string]struct{}
+	done            bool
+	oldValue        func(context.Context) (*PolicyProposal, error)
+	predicates      []predicate.PolicyProposal
+}
+
+var _ ent.Mutation = (*PolicyProposalMutation)(nil)
+
+// policyproposalOption allows management of the mutation configuration using functional options.
+type policyproposalOption func(*PolicyProposalMutation)
+
+// newPolicyProposalMutation creates new mutation for the PolicyProposal entity.
+func newPolicyProposalMutation(c config, op Op, opts ...policyproposalOption) *PolicyProposalMutation {
+	m := &PolicyProposalMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePolicyProposal,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPolicyProposalID sets the ID field of the mutation.
+func withPolicyProposalID(id int) policyproposalOption {
+	return func(m *PolicyProposalMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PolicyProposal
+		)
+		m.oldValue = func(ctx context.Context) (*PolicyProposal, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PolicyProposal.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPolicyProposal sets the old PolicyProposal of the mutation.
+func withPolicyProposal(node *PolicyProposal) policyproposalOption {
+	return func(m *PolicyProposalMutation) {
+		m.oldValue = func(context.Context) (*PolicyProposal, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PolicyProposalMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PolicyProposalMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PolicyProposalMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PolicyProposalMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PolicyProposal.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PolicyProposalMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PolicyProposalMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PolicyProposal entity.
+// If the PolicyProposal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyProposalMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PolicyProposalMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetProposer sets the "proposer" field.
+func (m *PolicyProposalMutation) SetProposer(s string) {
+	m.proposer = &s
+}
+
+// Proposer returns the value of the "proposer" field in the mutation.
+func (m *PolicyProposalMutation) Proposer() (r string, exists bool) {
+	v := m.proposer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProposer returns the old "proposer" field's value of the PolicyProposal entity.
+// If the PolicyProposal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyProposalMutation) OldProposer(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProposer is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProposer requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProposer: %w", err)
+	}
+	return oldValue.Proposer, nil
+}
+
+// ResetProposer resets all changes to the "proposer" field.
+func (m *PolicyProposalMutation) ResetProposer() {
+	m.proposer = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *PolicyProposalMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *PolicyProposalMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the PolicyProposal entity.
+// If the PolicyProposal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyProposalMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *PolicyProposalMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetChanges sets the "changes" field.
+func (m *PolicyProposalMutation) SetChanges(s string) {
+	m.changes = &s
+}
+
+// Changes returns the value of the "changes" field in the mutation.
+func (m *PolicyProposalMutation) Changes() (r string, exists bool) {
+	v := m.changes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChanges returns the old "changes" field's value of the PolicyProposal entity.
+// If the PolicyProposal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyProposalMutation) OldChanges(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChanges is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChanges requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChanges: %w", err)
+	}
+	return oldValue.Changes, nil
+}
+
+// ResetChanges resets all changes to the "changes" field.
+func (m *PolicyProposalMutation) ResetChanges() {
+	m.changes = nil
+}
+
+// SetRevision sets the "revision" field.
+func (m *PolicyProposalMutation) SetRevision(i int64) {
+	m.revision = &i
+	m.addrevision = nil
+}
+
+// Revision returns the value of the "revision" field in the mutation.
+func (m *PolicyProposalMutation) Revision() (r int64, exists bool) {
+	v := m.revision
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevision returns the old "revision" field's value of the PolicyProposal entity.
+// If the PolicyProposal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyProposalMutation) OldRevision(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevision is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevision requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevision: %w", err)
+	}
+	return oldValue.Revision, nil
+}
+
+// AddRevision adds i to the "revision" field.
+func (m *PolicyProposalMutation) AddRevision(i int64) {
+	if m.addrevision != nil {
+		*m.addrevision += i
+	} else {
+		m.addrevision = &i
+	}
+}
+
+// AddedRevision returns the value that was added to the "revision" field in this mutation.
+func (m *PolicyProposalMutation) AddedRevision() (r int64, exists bool) {
+	v := m.addrevision
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRevision resets all changes to the "revision" field.
+func (m *PolicyProposalMutation) ResetRevision() {
+	m.revision = nil
+	m.addrevision = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *PolicyProposalMutation) SetStatus(po policyproposal.Status) {
+	m.status = &po
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *PolicyProposalMutation) Status() (r policyproposal.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the PolicyProposal entity.
+// If the PolicyProposal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyProposalMutation) OldStatus(ctx context.Context) (v policyproposal.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *PolicyProposalMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetDecidedBy sets the "decided_by" field.
+func (m *PolicyProposalMutation) SetDecidedBy(s string) {
+	m.decided_by = &s
+}
+
+// DecidedBy returns the value of the "decided_by" field in the mutation.
+func (m *PolicyProposalMutation) DecidedBy() (r string, exists bool) {
+	v := m.decided_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedBy returns the old "decided_by" field's value of the PolicyProposal entity.
+// If the PolicyProposal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyProposalMutation) OldDecidedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedBy: %w", err)
+	}
+	return oldValue.DecidedBy, nil
+}
+
+// ClearDecidedBy clears the value of the "decided_by" field.
+func (m *PolicyProposalMutation) ClearDecidedBy() {
+	m.decided_by = nil
+	m.clearedFields[policyproposal.FieldDecidedBy] = struct{}{}
+}
+
+// DecidedByCleared returns if the "decided_by" field was cleared in this mutation.
+func (m *PolicyProposalMutation) DecidedByCleared() bool {
+	_, ok := m.clearedFields[policyproposal.FieldDecidedBy]
+	return ok
+}
+
+// ResetDecidedBy resets all changes to the "decided_by" field.
+func (m *PolicyProposalMutation) ResetDecidedBy() {
+	m.decided_by = nil
+	delete(m.clearedFields, policyproposal.FieldDecidedBy)
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *PolicyProposalMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *PolicyProposalMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the PolicyProposal entity.
+// If the PolicyProposal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyProposalMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *PolicyProposalMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[policyproposal.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *PolicyProposalMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[policyproposal.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *PolicyProposalMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, policyproposal.FieldDecidedAt)
+}
+
+// SetDecisionReason sets the "decision_reason" field.
+func (m *PolicyProposalMutation) SetDecisionReason(s string) {
+	m.decision_reason = &s
+}
+
+// DecisionReason returns the value of the "decision_reason" field in the mutation.
+func (m *PolicyProposalMutation) DecisionReason() (r string, exists bool) {
+	v := m.decision_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecisionReason returns the old "decision_reason" field's value of the PolicyProposal entity.
+// If the PolicyProposal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyProposalMutation) OldDecisionReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecisionReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecisionReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecisionReason: %w", err)
+	}
+	return oldValue.DecisionReason, nil
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (m *PolicyProposalMutation) ClearDecisionReason() {
+	m.decision_reason = nil
+	m.clearedFields[policyproposal.FieldDecisionReason] = struct{}{}
+}
+
+// DecisionReasonCleared returns if the "decision_reason" field was cleared in this mutation.
+func (m *PolicyProposalMutation) DecisionReasonCleared() bool {
+	_, ok := m.clearedFields[policyproposal.FieldDecisionReason]
+	return ok
+}
+
+// ResetDecisionReason resets all changes to the "decision_reason" field.
+func (m *PolicyProposalMutation) ResetDecisionReason() {
+	m.decision_reason = nil
+	delete(m.clearedFields, policyproposal.FieldDecisionReason)
+}
+
+// SetVersionID sets the "version_id" field.
+func (m *PolicyProposalMutation) SetVersionID(i int) {
+	m.version_id = &i
+	m.addversion_id = nil
+}
+
+// VersionID returns the value of the "version_id" field in the mutation.
+func (m *PolicyProposalMutation) VersionID() (r int, exists bool) {
+	v := m.version_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersionID returns the old "version_id" field's value of the PolicyProposal entity.
+// If the PolicyProposal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyProposalMutation) OldVersionID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersionID: %w", err)
+	}
+	return oldValue.VersionID, nil
+}
+
+// AddVersionID adds i to the "version_id" field.
+func (m *PolicyProposalMutation) AddVersionID(i int) {
+	if m.addversion_id != nil {
+		*m.addversion_id += i
+	} else {
+		m.addversion_id = &i
+	}
+}
+
+// AddedVersionID returns the value that was added to the "version_id" field in this mutation.
+func (m *PolicyProposalMutation) AddedVersionID() (r int, exists bool) {
+	v := m.addversion_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearVersionID clears the value of the "version_id" field.
+func (m *PolicyProposalMutation) ClearVersionID() {
+	m.version_id = nil
+	m.addversion_id = nil
+	m.clearedFields[policyproposal.FieldVersionID] = struct{}{}
+}
+
+// VersionIDCleared returns if the "version_id" field was cleared in this mutation.
+func (m *PolicyProposalMutation) VersionIDCleared() bool {
+	_, ok := m.clearedFields[policyproposal.FieldVersionID]
+	return ok
+}
+
+// ResetVersionID resets all changes to the "version_id" field.
+func (m *PolicyProposalMutation) ResetVersionID() {
+	m.version_id = nil
+	m.addversion_id = nil
+	delete(m.clearedFields, policyproposal.FieldVersionID)
+}
+
+// Where appends a list predicates to the PolicyProposalMutation builder.
+func (m *PolicyProposalMutation) Where(ps ...predicate.PolicyProposal) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PolicyProposalMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PolicyProposalMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PolicyProposal, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PolicyProposalMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PolicyProposalMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PolicyProposal).
+func (m *PolicyProposalMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PolicyProposalMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, policyproposal.FieldCreatedAt)
+	}
+	if m.proposer != nil {
+		fields = append(fields, policyproposal.FieldProposer)
+	}
+	if m.reason != nil {
+		fields = append(fields, policyproposal.FieldReason)
+	}
+	if m.changes != nil {
+		fields = append(fields, policyproposal.FieldChanges)
+	}
+	if m.revision != nil {
+		fields = append(fields, policyproposal.FieldRevision)
+	}
+	if m.status != nil {
+		fields = append(fields, policyproposal.FieldStatus)
+	}
+	if m.decided_by != nil {
+		fields = append(fields, policyproposal.FieldDecidedBy)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, policyproposal.FieldDecidedAt)
+	}
+	if m.decision_reason != nil {
+		fields = append(fields, policyproposal.FieldDecisionReason)
+	}
+	if m.version_id != nil {
+		fields = append(fields, policyproposal.FieldVersionID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PolicyProposalMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case policyproposal.FieldCreatedAt:
+		return m.CreatedAt()
+	case policyproposal.FieldProposer:
+		return m.Proposer()
+	case policyproposal.FieldReason:
+		return m.Reason()
+	case policyproposal.FieldChanges:
+		return m.Changes()
+	case policyproposal.FieldRevision:
+		return m.Revision()
+	case policyproposal.FieldStatus:
+		return m.Status()
+	case policyproposal.FieldDecidedBy:
+		return m.DecidedBy()
+	case policyproposal.FieldDecidedAt:
+		return m.DecidedAt()
+	case policyproposal.FieldDecisionReason:
+		return m.DecisionReason()
+	case policyproposal.FieldVersionID:
+		return m.VersionID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PolicyProposalMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case policyproposal.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case policyproposal.FieldProposer:
+		return m.OldProposer(ctx)
+	case policyproposal.FieldReason:
+		return m.OldReason(ctx)
+	case policyproposal.FieldChanges:
+		return m.OldChanges(ctx)
+	case policyproposal.FieldRevision:
+		return m.OldRevision(ctx)
+	case policyproposal.FieldStatus:
+		return m.OldStatus(ctx)
+	case policyproposal.FieldDecidedBy:
+		return m.OldDecidedBy(ctx)
+	case policyproposal.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
+	case policyproposal.FieldDecisionReason:
+		return m.OldDecisionReason(ctx)
+	case policyproposal.FieldVersionID:
+		return m.OldVersionID(ctx)
+	}
+	return nil, fmt.Errorf("unknown PolicyProposal field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PolicyProposalMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case policyproposal.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case policyproposal.FieldProposer:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProposer(v)
+		return nil
+	case policyproposal.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case policyproposal.FieldChanges:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChanges(v)
+		return nil
+	case policyproposal.FieldRevision:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevision(v)
+		return nil
+	case policyproposal.FieldStatus:
+		v, ok := value.(policyproposal.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case policyproposal.FieldDecidedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedBy(v)
+		return nil
+	case policyproposal.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
+	case policyproposal.FieldDecisionReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecisionReason(v)
+		return nil
+	case policyproposal.FieldVersionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersionID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PolicyProposal field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PolicyProposalMutation) AddedFields() []string {
+	var fields []string
+	if m.addrevision != nil {
+		fields = append(fields, policyproposal.FieldRevision)
+	}
+	if m.addversion_id != nil {
+		fields = append(fields, policyproposal.FieldVersionID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PolicyProposalMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case policyproposal.FieldRevision:
+		return m.AddedRevision()
+	case policyproposal.FieldVersionID:
+		return m.AddedVersionID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PolicyProposalMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case policyproposal.FieldRevision:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRevision(v)
+		return nil
+	case policyproposal.FieldVersionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersionID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PolicyProposal numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PolicyProposalMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(policyproposal.FieldDecidedBy) {
+		fields = append(fields, policyproposal.FieldDecidedBy)
+	}
+	if m.FieldCleared(policyproposal.FieldDecidedAt) {
+		fields = append(fields, policyproposal.FieldDecidedAt)
+	}
+	if m.FieldCleared(policyproposal.FieldDecisionReason) {
+		fields = append(fields, policyproposal.FieldDecisionReason)
+	}
+	if m.FieldCleared(policyproposal.FieldVersionID) {
+		fields = append(fields, policyproposal.FieldVersionID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PolicyProposalMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PolicyProposalMutation) ClearField(name string) error {
+	switch name {
+	case policyproposal.FieldDecidedBy:
+		m.ClearDecidedBy()
+		return nil
+	case policyproposal.FieldDecidedAt:
+		m.ClearDecidedAt()
+		return nil
+	case policyproposal.FieldDecisionReason:
+		m.ClearDecisionReason()
+		return nil
+	case policyproposal.FieldVersionID:
+		m.ClearVersionID()
+		return nil
+	}
+	return fmt.Errorf("unknown PolicyProposal nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PolicyProposalMutation) ResetField(name string) error {
+	switch name {
+	case policyproposal.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case policyproposal.FieldProposer:
+		m.ResetProposer()
+		return nil
+	case policyproposal.FieldReason:
+		m.ResetReason()
+		return nil
+	case policyproposal.FieldChanges:
+		m.ResetChanges()
+		return nil
+	case policyproposal.FieldRevision:
+		m.ResetRevision()
+		return nil
+	case policyproposal.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case policyproposal.FieldDecidedBy:
+		m.ResetDecidedBy()
+		return nil
+	case policyproposal.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
+	case policyproposal.FieldDecisionReason:
+		m.ResetDecisionReason()
+		return nil
+	case policyproposal.FieldVersionID:
+		m.ResetVersionID()
+		return nil
+	}
+	return fmt.Errorf("unknown PolicyProposal field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PolicyProposalMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PolicyProposalMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PolicyProposalMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PolicyProposalMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PolicyProposalMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PolicyProposalMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PolicyProposalMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown PolicyProposal unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PolicyProposalMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown PolicyProposal edge %s", name)
 }
 
 // PolicyRoleMutation represents an operation that mutates the PolicyRole nodes in the graph.

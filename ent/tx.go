@@ -30,6 +30,8 @@ type Tx struct {
 	Locality *LocalityClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// PolicyProposal is the client for interacting with the PolicyProposal builders.
+	PolicyProposal *PolicyProposalClient
 	// PolicyRole is the client for interacting with the PolicyRole builders.
 	PolicyRole *PolicyRoleClient
 	// PolicyRule is the client for interacting with the PolicyRule builders.
@@ -184,6 +186,7 @@ func (tx *Tx) init() {
 	tx.Involvement = NewInvolvementClient(tx.config)
 	tx.Locality = NewLocalityClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
+	tx.PolicyProposal = NewPolicyProposalClient(tx.config)
 	tx.PolicyRole = NewPolicyRoleClient(tx.config)
 	tx.PolicyRule = NewPolicyRuleClient(tx.config)
 	tx.PolicyState = NewPolicyStateClient(tx.config)

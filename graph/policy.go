@@ -86,6 +86,19 @@ func change(i int, in *model.PolicyChangeInput) (store.Change, error) {
 	return out[0], nil
 }
 
+// toChanges turns the change set of applyPolicyChanges or
+// proposePolicyChanges into store changes.
+func toChanges(in []*model.PolicyChangeInput) ([]store.Change, error) {
+	out := make([]store.Change, len(in))
+	for i, c := range in {
+		var err error
+		if out[i], err = change(i, c); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 func changeField(i int) string { return "changes[" + strconv.Itoa(i) + "]" }
 
 // orNull is s for a nullable field: null when empty.

@@ -38,12 +38,9 @@ func (r *mutationResolver) Unassign(ctx context.Context, assignment model.Assign
 
 // ApplyPolicyChanges is the resolver for the applyPolicyChanges field.
 func (r *mutationResolver) ApplyPolicyChanges(ctx context.Context, changes []*model.PolicyChangeInput, reason string) (*store.Version, error) {
-	out := make([]store.Change, len(changes))
-	for i, c := range changes {
-		var err error
-		if out[i], err = change(i, c); err != nil {
-			return nil, err
-		}
+	out, err := toChanges(changes)
+	if err != nil {
+		return nil, err
 	}
 	return r.apply(ctx, reason, out...)
 }

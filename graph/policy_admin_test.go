@@ -37,8 +37,14 @@ type polWorld struct {
 
 func polSetup(t *testing.T, db *storage.DB) *polWorld {
 	t.Helper()
+	return polSetupWith(t, db, apitest.Options{})
+}
+
+// polSetupWith is polSetup with the server's options.
+func polSetupWith(t *testing.T, db *storage.DB, o apitest.Options) *polWorld {
+	t.Helper()
 	w := &polWorld{db: db, f: newFixture(t, db.Client, 6)}
-	w.srv = apitest.Start(t, db)
+	w.srv = apitest.StartWith(t, db, o)
 	for _, u := range []struct{ subject, role, domain string }{
 		{polCoord, "amdh_coordinator", "*"},
 		{polMon, "amdh_monitor", string(w.f.niono.ID)},

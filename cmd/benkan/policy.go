@@ -35,6 +35,11 @@ var policySubcommands = map[string]func(ctx context.Context, c *policyCall) erro
 	"expiring": policyExpiring,
 	"explain":  policyExplain,
 	"impact":   policyImpact,
+	// Four-eyes approval (policy_proposal.go).
+	"proposals": policyProposals,
+	"propose":   policyPropose,
+	"approve":   policyApprove,
+	"reject":    policyReject,
 }
 
 const policyUsage = `Usage: benkan policy SUBCOMMAND [arguments] [flags]
@@ -65,10 +70,19 @@ Subcommands:
             make the stored policy a version's again, as a new version
   explain   (--user S | --role R [--domain D]) OBJECT ACTION [--id ID]
             why a user or role may or may not: the lines, and on a row the atoms
+  proposals [--status PENDING|APPLIED|REJECTED|WITHDRAWN]
+            list the proposed change sets, newest first (four-eyes approval)
+  propose   grant|revoke|assign|unassign ARGS... --reason R
+  propose   rollback VERSION --reason R | import FILE --reason R
+            propose a change for another admin to approve; nothing changes yet
+  approve   ID --reason R   apply another admin's proposal, as a new version
+  reject    ID --reason R   reject a proposal (withdraw it, for its proposer)
 
 The database is chosen as for serve: --database-url (BENKAN_DATABASE_URL),
 or the embedded database in --data-dir (BENKAN_DATA_DIR). Changes
-honour --policy-tests FILE (BENKAN_POLICY_TESTS), as serve does. Run
+honour --policy-tests FILE (BENKAN_POLICY_TESTS) and --policy-approval
+(BENKAN_POLICY_APPROVAL: direct changes refused, only approved proposals
+apply), as serve does. Run
 'benkan policy SUBCOMMAND --help' for the flags of a subcommand.
 Exit status: 0 done, 1 refused or invalid, 2 wrong usage.
 `
@@ -102,6 +116,7 @@ type policyCall struct {
 	db             *storage.Config
 	pos            []string // the positional arguments, once parsed
 	testsPath      *string  // --policy-tests, on the subcommands that change the policy
+	approval       *bool    // --policy-approval, on the same
 }
 
 // usageError is a command line that does not say what to do.
@@ -139,12 +154,12 @@ func (c *policyCall) flags(synopsis, summary string, database bool) *flag.FlagSe
 	return fs
 }
 
-// isDatabaseFlag reports whether a flag is one of databaseFlags, or
-// --policy-tests. Only those are read from the environment here, as serve
+// isDatabaseFlag reports whether a flag is one of databaseFlags,
+// --policy-tests or --policy-approval. Only those are read from the environment here, as serve
 // reads them: a change's reason, role or scope is written on the command
 // line each time, never inherited from a shell.
 func isDatabaseFlag(f *flag.Flag) bool {
-	return f.Name == "database-url" || f.Name == "data-dir" || f.Name == policyTestsFlag
+	return f.Name == "database-url" || f.Name == "data-dir" || f.Name == policyTestsFlag || f.Name == policyApprovalFlag
 }
 
 // parse reads the environment (database flags only), then the command
@@ -194,7 +209,8 @@ func (c *policyCall) open(ctx context.Context) (*store.Store, func(), error) {
 	}
 	// The store logs the problems of stored lines on every load; list
 	// prints them, and a change that meets one says so.
-	s, err := store.Open(ctx, db, store.Options{Logger: slog.New(slog.DiscardHandler), Expectations: expect})
+	approval := c.approval != nil && *c.approval
+	s, err := store.Open(ctx, db, store.Options{Logger: slog.New(slog.DiscardHandler), Expectations: expect, Approval: approval})
 	if err != nil {
 		db.Close()
 		return nil, nil, err

@@ -19,10 +19,18 @@ const policyTestsFlag = "policy-tests"
 
 const policyTestsUsage = "policy tests file (see policy/expectations.csv): a change that breaks one of its expectations is refused"
 
-// testsFlag registers --policy-tests on a subcommand that changes the
-// policy; open reads the file it names.
+// policyApprovalFlag is four-eyes mode's flag: serve and the subcommands
+// that change the policy then refuse every direct change; only an approved
+// proposal changes the policy (see policy/store/approval.go).
+const policyApprovalFlag = "policy-approval"
+
+const policyApprovalUsage = "four-eyes mode: a change of the access policy is applied only when an admin other than its proposer approves it (benkan policy propose, approve); direct changes are refused"
+
+// testsFlag registers the flags of a subcommand that changes the policy:
+// --policy-tests, whose file open reads, and --policy-approval.
 func (c *policyCall) testsFlag(fs *flag.FlagSet) {
 	c.testsPath = fs.String(policyTestsFlag, "", policyTestsUsage)
+	c.approval = fs.Bool(policyApprovalFlag, false, policyApprovalUsage)
 }
 
 // expectations reads the file of --policy-tests, or returns nil when the
@@ -119,8 +127,11 @@ func serveExpectations(path string) (*store.Expectations, error) {
 // openServeStore opens the policy store a server uses, with its policy
 // tests, and warns of the expectations the stored policy fails already:
 // those do not block a change, but an admin should fix them.
-func openServeStore(ctx context.Context, db *storage.DB, engine *policy.Engine, log *slog.Logger, expect *store.Expectations) (*store.Store, error) {
-	s, err := store.OpenForWith(ctx, db, engine, store.Options{Logger: log, Expectations: expect})
+func openServeStore(ctx context.Context, db *storage.DB, engine *policy.Engine, log *slog.Logger, expect *store.Expectations, approval bool) (*store.Store, error) {
+	s, err := store.OpenForWith(ctx, db, engine, store.Options{Logger: log, Expectations: expect, Approval: approval})
+	if err == nil && approval {
+		log.InfoContext(ctx, "four-eyes mode: the access policy changes only by proposals another admin approves")
+	}
 	if err != nil || expect == nil {
 		return s, err
 	}

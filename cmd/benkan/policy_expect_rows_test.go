@@ -47,7 +47,7 @@ func TestPolicyTestRows(t *testing.T) {
 		})
 		// A server started with tests on rows warns of those that fail.
 		var logs bytes.Buffer
-		if _, err := openServeStore(context.Background(), db, policy.NewEngine(db.Client), slog.New(slog.NewTextHandler(&logs, nil)), must(readExpectations(missing))); err != nil {
+		if _, err := openServeStore(context.Background(), db, policy.NewEngine(db.Client), slog.New(slog.NewTextHandler(&logs, nil)), must(readExpectations(missing)), false); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(logs.String(), `no Incident has the reference \"NIO-2099-0001\"`) || !strings.Contains(logs.String(), "failing=1") {

@@ -181,7 +181,7 @@ func TestServeStoreRunsTests(t *testing.T) {
 			t.Fatal(err)
 		}
 		var logs bytes.Buffer
-		s, err := openServeStore(ctx, db, policy.NewEngine(db.Client), slog.New(slog.NewTextHandler(&logs, nil)), expect)
+		s, err := openServeStore(ctx, db, policy.NewEngine(db.Client), slog.New(slog.NewTextHandler(&logs, nil)), expect, false)
 		if err != nil {
 			t.Fatal(err)
 		}

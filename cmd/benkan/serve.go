@@ -31,6 +31,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	corsOrigins := &listFlag{}
 	fs.Var(corsOrigins, "cors-origin", "an origin whose browser pages may call /graphql and /export/*, like https://dashboard.example.org; repeat the flag or separate origins with commas (none by default: same origin only)")
 	allowlistFile := fs.String("operations-allowlist", "", "a file of the only operations the server runs, sent by id: Apollo's persisted query manifest or graphql-codegen's persisted-documents.json (none by default: any operation, and automatic persisted queries)")
+	policyApproval := fs.Bool(policyApprovalFlag, false, policyApprovalUsage+" (run the command line with it too)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -92,7 +93,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer db.Close()
 	log.Info("database ready", "database", describe(dbCfg))
 	engine := policy.NewEngine(db.Client)
-	policies, err := openServeStore(ctx, db, engine, log, expect)
+	policies, err := openServeStore(ctx, db, engine, log, expect, *policyApproval)
 	if err != nil {
 		return err
 	}

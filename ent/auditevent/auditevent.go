@@ -104,6 +104,9 @@ const (
 	ActionREAD_SENSITIVE Action = "READ_SENSITIVE"
 	ActionPOLICY_CHANGE  Action = "POLICY_CHANGE"
 	ActionPREVIEW        Action = "PREVIEW"
+	ActionPOLICY_PROPOSE Action = "POLICY_PROPOSE"
+	ActionPOLICY_APPROVE Action = "POLICY_APPROVE"
+	ActionPOLICY_REJECT  Action = "POLICY_REJECT"
 )
 
 func (a Action) String() string {
@@ -113,7 +116,7 @@ func (a Action) String() string {
 // ActionValidator is a validator for the "action" field enum values. It is called by the builders before save.
 func ActionValidator(a Action) error {
 	switch a {
-	case ActionREAD_SENSITIVE, ActionPOLICY_CHANGE, ActionPREVIEW:
+	case ActionREAD_SENSITIVE, ActionPOLICY_CHANGE, ActionPREVIEW, ActionPOLICY_PROPOSE, ActionPOLICY_APPROVE, ActionPOLICY_REJECT:
 		return nil
 	default:
 		return fmt.Errorf("auditevent: invalid enum value for action field: %q", a)

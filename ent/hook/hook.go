@@ -117,6 +117,18 @@ func (f OrganizationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OrganizationMutation", m)
 }
 
+// The PolicyProposalFunc type is an adapter to allow the use of ordinary
+// function as PolicyProposal mutator.
+type PolicyProposalFunc func(context.Context, *ent.PolicyProposalMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PolicyProposalFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PolicyProposalMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PolicyProposalMutation", m)
+}
+
 // The PolicyRoleFunc type is an adapter to allow the use of ordinary
 // function as PolicyRole mutator.
 type PolicyRoleFunc func(context.Context, *ent.PolicyRoleMutation) (ent.Value, error)

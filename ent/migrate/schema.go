@@ -99,7 +99,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "at", Type: field.TypeTime},
 		{Name: "subject", Type: field.TypeString, Size: 255},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"READ_SENSITIVE", "POLICY_CHANGE", "PREVIEW"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"READ_SENSITIVE", "POLICY_CHANGE", "PREVIEW", "POLICY_PROPOSE", "POLICY_APPROVE", "POLICY_REJECT"}},
 		{Name: "object_type", Type: field.TypeString, Size: 64},
 		{Name: "object_id", Type: field.TypeString, Size: 255},
 		{Name: "fields", Type: field.TypeJSON, Nullable: true},
@@ -345,6 +345,33 @@ var (
 			},
 		},
 	}
+	// PolicyProposalsColumns holds the columns for the "policy_proposals" table.
+	PolicyProposalsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "proposer", Type: field.TypeString, Size: 255},
+		{Name: "reason", Type: field.TypeString, Size: 1000},
+		{Name: "changes", Type: field.TypeString, Size: 2147483647},
+		{Name: "revision", Type: field.TypeInt64},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "APPLIED", "REJECTED", "WITHDRAWN"}, Default: "PENDING"},
+		{Name: "decided_by", Type: field.TypeString, Nullable: true, Size: 255},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "decision_reason", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "version_id", Type: field.TypeInt, Nullable: true},
+	}
+	// PolicyProposalsTable holds the schema information for the "policy_proposals" table.
+	PolicyProposalsTable = &schema.Table{
+		Name:       "policy_proposals",
+		Columns:    PolicyProposalsColumns,
+		PrimaryKey: []*schema.Column{PolicyProposalsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "policyproposal_status",
+				Unique:  false,
+				Columns: []*schema.Column{PolicyProposalsColumns[6]},
+			},
+		},
+	}
 	// PolicyRolesColumns holds the columns for the "policy_roles" table.
 	PolicyRolesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -559,6 +586,7 @@ var (
 		InvolvementsTable,
 		LocalitiesTable,
 		OrganizationsTable,
+		PolicyProposalsTable,
 		PolicyRolesTable,
 		PolicyRulesTable,
 		PolicyStatesTable,

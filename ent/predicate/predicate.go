@@ -33,6 +33,9 @@ type Locality func(*sql.Selector)
 // Organization is the predicate function for organization builders.
 type Organization func(*sql.Selector)
 
+// PolicyProposal is the predicate function for policyproposal builders.
+type PolicyProposal func(*sql.Selector)
+
 // PolicyRole is the predicate function for policyrole builders.
 type PolicyRole func(*sql.Selector)
 

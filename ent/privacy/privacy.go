@@ -327,6 +327,30 @@ func (f OrganizationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrganizationMutation", m)
 }
 
+// The PolicyProposalQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PolicyProposalQueryRuleFunc func(context.Context, *ent.PolicyProposalQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PolicyProposalQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PolicyProposalQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PolicyProposalQuery", q)
+}
+
+// The PolicyProposalMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PolicyProposalMutationRuleFunc func(context.Context, *ent.PolicyProposalMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PolicyProposalMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PolicyProposalMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PolicyProposalMutation", m)
+}
+
 // The PolicyRoleQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PolicyRoleQueryRuleFunc func(context.Context, *ent.PolicyRoleQuery) error
@@ -548,6 +572,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.OrganizationQuery:
 		return q.Filter(), nil
+	case *ent.PolicyProposalQuery:
+		return q.Filter(), nil
 	case *ent.PolicyRoleQuery:
 		return q.Filter(), nil
 	case *ent.PolicyRuleQuery:
@@ -586,6 +612,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.LocalityMutation:
 		return m.Filter(), nil
 	case *ent.OrganizationMutation:
+		return m.Filter(), nil
+	case *ent.PolicyProposalMutation:
 		return m.Filter(), nil
 	case *ent.PolicyRoleMutation:
 		return m.Filter(), nil

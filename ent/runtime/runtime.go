@@ -15,6 +15,7 @@ import (
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
+	"github.com/benkan-project/benkan/ent/policyproposal"
 	"github.com/benkan-project/benkan/ent/policyrole"
 	"github.com/benkan-project/benkan/ent/policyrule"
 	"github.com/benkan-project/benkan/ent/policystate"
@@ -575,6 +576,69 @@ func init() {
 	organization.DefaultID = organizationDescID.Default.(func() gid.ID)
 	// organization.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	organization.IDValidator = organizationDescID.Validators[0].(func(string) error)
+	policyproposal.Policy = privacy.NewPolicies(schema.PolicyProposal{})
+	policyproposal.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := policyproposal.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	policyproposalFields := schema.PolicyProposal{}.Fields()
+	_ = policyproposalFields
+	// policyproposalDescCreatedAt is the schema descriptor for created_at field.
+	policyproposalDescCreatedAt := policyproposalFields[0].Descriptor()
+	// policyproposal.DefaultCreatedAt holds the default value on creation for the created_at field.
+	policyproposal.DefaultCreatedAt = policyproposalDescCreatedAt.Default.(func() time.Time)
+	// policyproposalDescProposer is the schema descriptor for proposer field.
+	policyproposalDescProposer := policyproposalFields[1].Descriptor()
+	// policyproposal.ProposerValidator is a validator for the "proposer" field. It is called by the builders before save.
+	policyproposal.ProposerValidator = func() func(string) error {
+		validators := policyproposalDescProposer.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(proposer string) error {
+			for _, fn := range fns {
+				if err := fn(proposer); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// policyproposalDescReason is the schema descriptor for reason field.
+	policyproposalDescReason := policyproposalFields[2].Descriptor()
+	// policyproposal.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	policyproposal.ReasonValidator = func() func(string) error {
+		validators := policyproposalDescReason.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(reason string) error {
+			for _, fn := range fns {
+				if err := fn(reason); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// policyproposalDescChanges is the schema descriptor for changes field.
+	policyproposalDescChanges := policyproposalFields[3].Descriptor()
+	// policyproposal.ChangesValidator is a validator for the "changes" field. It is called by the builders before save.
+	policyproposal.ChangesValidator = policyproposalDescChanges.Validators[0].(func(string) error)
+	// policyproposalDescDecidedBy is the schema descriptor for decided_by field.
+	policyproposalDescDecidedBy := policyproposalFields[6].Descriptor()
+	// policyproposal.DecidedByValidator is a validator for the "decided_by" field. It is called by the builders before save.
+	policyproposal.DecidedByValidator = policyproposalDescDecidedBy.Validators[0].(func(string) error)
+	// policyproposalDescDecisionReason is the schema descriptor for decision_reason field.
+	policyproposalDescDecisionReason := policyproposalFields[8].Descriptor()
+	// policyproposal.DecisionReasonValidator is a validator for the "decision_reason" field. It is called by the builders before save.
+	policyproposal.DecisionReasonValidator = policyproposalDescDecisionReason.Validators[0].(func(string) error)
 	policyrole.Policy = privacy.NewPolicies(schema.PolicyRole{})
 	policyrole.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

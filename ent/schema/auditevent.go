@@ -43,9 +43,9 @@ func (AuditEvent) Fields() []ent.Field {
 			MaxLen(255).
 			Comment("Token subject of the user who acted."),
 		field.Enum("action").
-			Values("READ_SENSITIVE", "POLICY_CHANGE", "PREVIEW").
+			Values("READ_SENSITIVE", "POLICY_CHANGE", "PREVIEW", "POLICY_PROPOSE", "POLICY_APPROVE", "POLICY_REJECT").
 			Immutable().
-			Comment("What was done: a read of sensitive or identifying fields, a change of the access policy, or an administrator's preview of what another user, or a role in a domain, would receive."),
+			Comment("What was done: a read of sensitive or identifying fields, a change of the access policy, an administrator's preview of what another user, or a role in a domain, would receive, or a proposal of a policy change (four-eyes mode) made, approved, or rejected or withdrawn."),
 		field.String("object_type").
 			Immutable().
 			MaxLen(64).

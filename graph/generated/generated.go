@@ -49,6 +49,7 @@ type ResolverRoot interface {
 	Policy() PolicyResolver
 	PolicyDiff() PolicyDiffResolver
 	PolicyFieldChange() PolicyFieldChangeResolver
+	PolicyProposal() PolicyProposalResolver
 	PolicySubjectImpact() PolicySubjectImpactResolver
 	Query() QueryResolver
 	RoleAssignment() RoleAssignmentResolver
@@ -290,32 +291,36 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ApplyPolicyChanges   func(childComplexity int, changes []*model.PolicyChangeInput, reason string) int
-		Assign               func(childComplexity int, assignment model.AssignmentInput, reason string) int
-		CreateActivity       func(childComplexity int, input ent.CreateActivityInput) int
-		CreateActor          func(childComplexity int, input ent.CreateActorInput) int
-		CreateFollowUp       func(childComplexity int, input ent.CreateFollowUpInput) int
-		CreateIncident       func(childComplexity int, input ent.CreateIncidentInput) int
-		CreateInvolvement    func(childComplexity int, input ent.CreateInvolvementInput) int
-		CreateLocality       func(childComplexity int, input ent.CreateLocalityInput) int
-		CreateOrganization   func(childComplexity int, input ent.CreateOrganizationInput) int
-		CreateRecommendation func(childComplexity int, input ent.CreateRecommendationInput) int
-		CreateUser           func(childComplexity int, input ent.CreateUserInput, roles []*model.UserRoleInput) int
-		CreateViolationType  func(childComplexity int, input ent.CreateViolationTypeInput) int
-		Grant                func(childComplexity int, permission model.PermissionInput, reason string) int
-		Revoke               func(childComplexity int, permission model.PermissionInput, reason string) int
-		RollbackPolicy       func(childComplexity int, toVersion int, reason string) int
-		Unassign             func(childComplexity int, assignment model.AssignmentInput, reason string) int
-		UpdateActivity       func(childComplexity int, id gid.ID, input ent.UpdateActivityInput) int
-		UpdateActor          func(childComplexity int, id gid.ID, input ent.UpdateActorInput) int
-		UpdateFollowUp       func(childComplexity int, id gid.ID, input ent.UpdateFollowUpInput) int
-		UpdateIncident       func(childComplexity int, id gid.ID, input ent.UpdateIncidentInput) int
-		UpdateInvolvement    func(childComplexity int, id gid.ID, input ent.UpdateInvolvementInput) int
-		UpdateLocality       func(childComplexity int, id gid.ID, input ent.UpdateLocalityInput) int
-		UpdateOrganization   func(childComplexity int, id gid.ID, input ent.UpdateOrganizationInput) int
-		UpdateRecommendation func(childComplexity int, id gid.ID, input ent.UpdateRecommendationInput) int
-		UpdateUser           func(childComplexity int, id gid.ID, input ent.UpdateUserInput) int
-		UpdateViolationType  func(childComplexity int, id gid.ID, input ent.UpdateViolationTypeInput) int
+		ApplyPolicyChanges    func(childComplexity int, changes []*model.PolicyChangeInput, reason string) int
+		ApprovePolicyProposal func(childComplexity int, id int, reason string) int
+		Assign                func(childComplexity int, assignment model.AssignmentInput, reason string) int
+		CreateActivity        func(childComplexity int, input ent.CreateActivityInput) int
+		CreateActor           func(childComplexity int, input ent.CreateActorInput) int
+		CreateFollowUp        func(childComplexity int, input ent.CreateFollowUpInput) int
+		CreateIncident        func(childComplexity int, input ent.CreateIncidentInput) int
+		CreateInvolvement     func(childComplexity int, input ent.CreateInvolvementInput) int
+		CreateLocality        func(childComplexity int, input ent.CreateLocalityInput) int
+		CreateOrganization    func(childComplexity int, input ent.CreateOrganizationInput) int
+		CreateRecommendation  func(childComplexity int, input ent.CreateRecommendationInput) int
+		CreateUser            func(childComplexity int, input ent.CreateUserInput, roles []*model.UserRoleInput) int
+		CreateViolationType   func(childComplexity int, input ent.CreateViolationTypeInput) int
+		Grant                 func(childComplexity int, permission model.PermissionInput, reason string) int
+		ProposePolicyChanges  func(childComplexity int, changes []*model.PolicyChangeInput, reason string) int
+		ProposePolicyRollback func(childComplexity int, toVersion int, reason string) int
+		RejectPolicyProposal  func(childComplexity int, id int, reason string) int
+		Revoke                func(childComplexity int, permission model.PermissionInput, reason string) int
+		RollbackPolicy        func(childComplexity int, toVersion int, reason string) int
+		Unassign              func(childComplexity int, assignment model.AssignmentInput, reason string) int
+		UpdateActivity        func(childComplexity int, id gid.ID, input ent.UpdateActivityInput) int
+		UpdateActor           func(childComplexity int, id gid.ID, input ent.UpdateActorInput) int
+		UpdateFollowUp        func(childComplexity int, id gid.ID, input ent.UpdateFollowUpInput) int
+		UpdateIncident        func(childComplexity int, id gid.ID, input ent.UpdateIncidentInput) int
+		UpdateInvolvement     func(childComplexity int, id gid.ID, input ent.UpdateInvolvementInput) int
+		UpdateLocality        func(childComplexity int, id gid.ID, input ent.UpdateLocalityInput) int
+		UpdateOrganization    func(childComplexity int, id gid.ID, input ent.UpdateOrganizationInput) int
+		UpdateRecommendation  func(childComplexity int, id gid.ID, input ent.UpdateRecommendationInput) int
+		UpdateUser            func(childComplexity int, id gid.ID, input ent.UpdateUserInput) int
+		UpdateViolationType   func(childComplexity int, id gid.ID, input ent.UpdateViolationTypeInput) int
 	}
 
 	Organization struct {
@@ -360,17 +365,20 @@ type ComplexityRoot struct {
 	}
 
 	Policy struct {
-		Assignments    func(childComplexity int, where *model.AssignmentFilter) int
-		Diff           func(childComplexity int, from int, to int) int
-		Expiring       func(childComplexity int, hours int) int
-		FieldGroups    func(childComplexity int, where *model.FieldGroupFilter) int
-		Permissions    func(childComplexity int, where *model.PermissionFilter) int
-		Problems       func(childComplexity int) int
-		Revision       func(childComplexity int) int
-		Roles          func(childComplexity int) int
-		RollbackImpact func(childComplexity int, toVersion int) int
-		Version        func(childComplexity int, id int) int
-		Versions       func(childComplexity int, last int) int
+		ApprovalRequired func(childComplexity int) int
+		Assignments      func(childComplexity int, where *model.AssignmentFilter) int
+		Diff             func(childComplexity int, from int, to int) int
+		Expiring         func(childComplexity int, hours int) int
+		FieldGroups      func(childComplexity int, where *model.FieldGroupFilter) int
+		Permissions      func(childComplexity int, where *model.PermissionFilter) int
+		Problems         func(childComplexity int) int
+		Proposal         func(childComplexity int, id int) int
+		Proposals        func(childComplexity int, status *model.PolicyProposalStatus) int
+		Revision         func(childComplexity int) int
+		Roles            func(childComplexity int) int
+		RollbackImpact   func(childComplexity int, toVersion int) int
+		Version          func(childComplexity int, id int) int
+		Versions         func(childComplexity int, last int) int
 	}
 
 	PolicyDiff struct {
@@ -398,6 +406,21 @@ type ComplexityRoot struct {
 		Line   func(childComplexity int) int
 		Reason func(childComplexity int) int
 		RuleID func(childComplexity int) int
+	}
+
+	PolicyProposal struct {
+		At             func(childComplexity int) int
+		DecidedAt      func(childComplexity int) int
+		DecidedBy      func(childComplexity int) int
+		DecisionReason func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Impact         func(childComplexity int) int
+		Lines          func(childComplexity int) int
+		Proposer       func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		Revision       func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	PolicyRole struct {
@@ -560,6 +583,10 @@ type MutationResolver interface {
 	Assign(ctx context.Context, assignment model.AssignmentInput, reason string) (*store.Version, error)
 	Unassign(ctx context.Context, assignment model.AssignmentInput, reason string) (*store.Version, error)
 	ApplyPolicyChanges(ctx context.Context, changes []*model.PolicyChangeInput, reason string) (*store.Version, error)
+	ProposePolicyChanges(ctx context.Context, changes []*model.PolicyChangeInput, reason string) (*store.Proposal, error)
+	ProposePolicyRollback(ctx context.Context, toVersion int, reason string) (*store.Proposal, error)
+	ApprovePolicyProposal(ctx context.Context, id int, reason string) (*store.Proposal, error)
+	RejectPolicyProposal(ctx context.Context, id int, reason string) (*store.Proposal, error)
 	RollbackPolicy(ctx context.Context, toVersion int, reason string) (*store.Version, error)
 }
 type PolicyResolver interface {
@@ -568,6 +595,9 @@ type PolicyResolver interface {
 	FieldGroups(ctx context.Context, obj *store.Policy, where *model.FieldGroupFilter) ([]*store.FieldGroup, error)
 
 	Versions(ctx context.Context, obj *store.Policy, last int) ([]*store.Version, error)
+	ApprovalRequired(ctx context.Context, obj *store.Policy) (bool, error)
+	Proposals(ctx context.Context, obj *store.Policy, status *model.PolicyProposalStatus) ([]*store.Proposal, error)
+	Proposal(ctx context.Context, obj *store.Policy, id int) (*store.Proposal, error)
 	Expiring(ctx context.Context, obj *store.Policy, hours int) ([]*store.Assignment, error)
 	RollbackImpact(ctx context.Context, obj *store.Policy, toVersion int) (*store.Impact, error)
 	Version(ctx context.Context, obj *store.Policy, id int) (*store.Version, error)
@@ -579,6 +609,14 @@ type PolicyDiffResolver interface {
 type PolicyFieldChangeResolver interface {
 	Before(ctx context.Context, obj *store.FieldChange) (string, error)
 	After(ctx context.Context, obj *store.FieldChange) (string, error)
+}
+type PolicyProposalResolver interface {
+	Status(ctx context.Context, obj *store.Proposal) (model.PolicyProposalStatus, error)
+	DecidedBy(ctx context.Context, obj *store.Proposal) (*string, error)
+
+	DecisionReason(ctx context.Context, obj *store.Proposal) (*string, error)
+	Version(ctx context.Context, obj *store.Proposal) (*store.Version, error)
+	Impact(ctx context.Context, obj *store.Proposal) (*store.Impact, error)
 }
 type PolicySubjectImpactResolver interface {
 	Role(ctx context.Context, obj *store.SubjectImpact) (*string, error)
@@ -1589,6 +1627,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApplyPolicyChanges(childComplexity, args["changes"].([]*model.PolicyChangeInput), args["reason"].(string)), true
+	case "Mutation.approvePolicyProposal":
+		if e.ComplexityRoot.Mutation.ApprovePolicyProposal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approvePolicyProposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApprovePolicyProposal(childComplexity, args["id"].(int), args["reason"].(string)), true
 	case "Mutation.assign":
 		if e.ComplexityRoot.Mutation.Assign == nil {
 			break
@@ -1721,6 +1770,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Grant(childComplexity, args["permission"].(model.PermissionInput), args["reason"].(string)), true
+	case "Mutation.proposePolicyChanges":
+		if e.ComplexityRoot.Mutation.ProposePolicyChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposePolicyChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposePolicyChanges(childComplexity, args["changes"].([]*model.PolicyChangeInput), args["reason"].(string)), true
+	case "Mutation.proposePolicyRollback":
+		if e.ComplexityRoot.Mutation.ProposePolicyRollback == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposePolicyRollback_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposePolicyRollback(childComplexity, args["toVersion"].(int), args["reason"].(string)), true
+	case "Mutation.rejectPolicyProposal":
+		if e.ComplexityRoot.Mutation.RejectPolicyProposal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectPolicyProposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectPolicyProposal(childComplexity, args["id"].(int), args["reason"].(string)), true
 	case "Mutation.revoke":
 		if e.ComplexityRoot.Mutation.Revoke == nil {
 			break
@@ -2046,6 +2128,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Permission.Scope(childComplexity), true
 
+	case "Policy.approvalRequired":
+		if e.ComplexityRoot.Policy.ApprovalRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Policy.ApprovalRequired(childComplexity), true
 	case "Policy.assignments":
 		if e.ComplexityRoot.Policy.Assignments == nil {
 			break
@@ -2107,6 +2195,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Policy.Problems(childComplexity), true
+	case "Policy.proposal":
+		if e.ComplexityRoot.Policy.Proposal == nil {
+			break
+		}
+
+		args, err := ec.field_Policy_proposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Policy.Proposal(childComplexity, args["id"].(int)), true
+	case "Policy.proposals":
+		if e.ComplexityRoot.Policy.Proposals == nil {
+			break
+		}
+
+		args, err := ec.field_Policy_proposals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Policy.Proposals(childComplexity, args["status"].(*model.PolicyProposalStatus)), true
 	case "Policy.revision":
 		if e.ComplexityRoot.Policy.Revision == nil {
 			break
@@ -2246,6 +2356,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PolicyProblem.RuleID(childComplexity), true
+
+	case "PolicyProposal.proposedAt":
+		if e.ComplexityRoot.PolicyProposal.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProposal.At(childComplexity), true
+	case "PolicyProposal.decidedAt":
+		if e.ComplexityRoot.PolicyProposal.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProposal.DecidedAt(childComplexity), true
+	case "PolicyProposal.decidedBy":
+		if e.ComplexityRoot.PolicyProposal.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProposal.DecidedBy(childComplexity), true
+	case "PolicyProposal.decisionReason":
+		if e.ComplexityRoot.PolicyProposal.DecisionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProposal.DecisionReason(childComplexity), true
+	case "PolicyProposal.id":
+		if e.ComplexityRoot.PolicyProposal.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProposal.ID(childComplexity), true
+	case "PolicyProposal.impact":
+		if e.ComplexityRoot.PolicyProposal.Impact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProposal.Impact(childComplexity), true
+	case "PolicyProposal.changes":
+		if e.ComplexityRoot.PolicyProposal.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProposal.Lines(childComplexity), true
+	case "PolicyProposal.proposer":
+		if e.ComplexityRoot.PolicyProposal.Proposer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProposal.Proposer(childComplexity), true
+	case "PolicyProposal.reason":
+		if e.ComplexityRoot.PolicyProposal.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProposal.Reason(childComplexity), true
+	case "PolicyProposal.revision":
+		if e.ComplexityRoot.PolicyProposal.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProposal.Revision(childComplexity), true
+	case "PolicyProposal.status":
+		if e.ComplexityRoot.PolicyProposal.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProposal.Status(childComplexity), true
+	case "PolicyProposal.version":
+		if e.ComplexityRoot.PolicyProposal.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyProposal.Version(childComplexity), true
 
 	case "PolicyRole.description":
 		if e.ComplexityRoot.PolicyRole.Description == nil {
@@ -3572,7 +3755,7 @@ type AuditEvent implements Node {
   """
   subject: String
   """
-  What was done: a read of sensitive or identifying fields, a change of the access policy, or an administrator's preview of what another user, or a role in a domain, would receive.
+  What was done: a read of sensitive or identifying fields, a change of the access policy, an administrator's preview of what another user, or a role in a domain, would receive, or a proposal of a policy change (four-eyes mode) made, approved, or rejected or withdrawn.
   """
   action: AuditEventAction
   """
@@ -3611,6 +3794,9 @@ enum AuditEventAction @goModel(model: "github.com/benkan-project/benkan/ent/audi
   READ_SENSITIVE
   POLICY_CHANGE
   PREVIEW
+  POLICY_PROPOSE
+  POLICY_APPROVE
+  POLICY_REJECT
 }
 """
 A connection to a list of items.
@@ -6905,6 +7091,105 @@ extend type Mutation {
   applyPolicyChanges(changes: [PolicyChangeInput!]!, reason: String!): PolicyVersion!
 }
 `, BuiltIn: false},
+	{Name: "../policy_approval.graphql", Input: `# Four-eyes approval of policy changes (serve's --policy-approval): a change
+# set proposed by one admin is applied only when a second admin approves it.
+# In that mode every direct change (grant, revoke, assign, unassign,
+# applyPolicyChanges, rollbackPolicy, createUser with roles, an updateUser
+# that renames a user the policy's lines name) is refused with FORBIDDEN.
+# Proposals work in either mode. Listing them needs read on Policy;
+# proposing, approving and rejecting, update on Policy (admin by default).
+
+extend type Policy {
+  "Whether this server runs in four-eyes mode: the policy changes only by approved proposals."
+  approvalRequired: Boolean!
+  "The proposals, newest first (at most 1000), those with ` + "`" + `status` + "`" + ` only if it is given."
+  proposals(status: PolicyProposalStatus): [PolicyProposal!]!
+  "The proposal numbered id, or null if there is none."
+  proposal(id: Int!): PolicyProposal
+}
+
+"Where a proposal stands: PENDING until one decision, for good."
+enum PolicyProposalStatus {
+  "Waits for another admin's decision."
+  PENDING
+  "Approved by another admin, and applied: see its version."
+  APPLIED
+  "Rejected by another admin."
+  REJECTED
+  "Withdrawn by its proposer."
+  WITHDRAWN
+}
+
+"A change set proposed by one admin for another to approve."
+type PolicyProposal {
+  "Numbers the proposals in the order they were made."
+  id: Int!
+  "The changes, in order, as \"op line\" (e.g. \"grant p, dihr_partner, *, Incident.narrative, read, all\")."
+  changes: [String!]!
+  "Why the proposer wants the change."
+  reason: String!
+  "The proposer's token subject, or cli:NAME for the command line."
+  proposer: String!
+  "When it was proposed."
+  proposedAt: Time!
+  "The policy revision it was validated against; Policy.revision tells whether the policy changed since."
+  revision: Int!
+  "Where it stands."
+  status: PolicyProposalStatus!
+  "Who approved, rejected or withdrew it; null while pending."
+  decidedBy: String
+  "When it was decided; null while pending."
+  decidedAt: Time
+  "Why it was approved, rejected or withdrawn; null while pending."
+  decisionReason: String
+  "The policy version its approval produced; null unless applied."
+  version: PolicyVersion
+  """
+  What approving it now would change, as policyImpact computes it on the policy
+  and the data of now: for each role, domain and user it touches, the rows of
+  each type that become visible or hidden and the fields that become readable or
+  masked, flagged when identifying or sensitive fields become readable. Null
+  once decided (the version's diff shows what an applied one changed). An error
+  (BAD_USER_INPUT) when the policy has changed so that it no longer applies;
+  FORBIDDEN to those who may not update the policy.
+  """
+  impact: PolicyImpact
+}
+
+extend type Mutation {
+  """
+  Proposes a change set (as applyPolicyChanges takes it) for another admin to
+  approve. It is validated now as applyPolicyChanges validates it, policy
+  tests included, and refused at once with the same errors; the policy does
+  not change. Recorded with a POLICY_PROPOSE audit event.
+  """
+  proposePolicyChanges(changes: [PolicyChangeInput!]!, reason: String!): PolicyProposal!
+  """
+  Proposes the change set that would make the stored policy the one version
+  ` + "`" + `toVersion` + "`" + ` produced (see rollbackPolicy); the approval applies that change
+  set as reviewed.
+  """
+  proposePolicyRollback(toVersion: Int!, reason: String!): PolicyProposal!
+  """
+  Approves a pending proposal and applies it, in one transaction: a new
+  policy version whose actor is the approver and whose reason names the
+  proposal and its proposer, and a POLICY_APPROVE audit event. FORBIDDEN for
+  the proposer (cli:NAME counts as the subject NAME). BAD_USER_INPUT for a
+  proposal no longer pending (of two approvals at once, exactly one applies),
+  and for a change set the policy no longer admits (it changed since): the
+  error Apply gives, and the proposal stays PENDING. NOT_FOUND for no such
+  proposal. The reason is required.
+  """
+  approvePolicyProposal(id: Int!, reason: String!): PolicyProposal!
+  """
+  Decides against a pending proposal: REJECTED by another admin, WITHDRAWN
+  by its proposer. Recorded with a POLICY_REJECT audit event; the policy does
+  not change. BAD_USER_INPUT for a proposal no longer pending. The reason is
+  required.
+  """
+  rejectPolicyProposal(id: Int!, reason: String!): PolicyProposal!
+}
+`, BuiltIn: false},
 	{Name: "../policy_expiry.graphql", Input: `# Expiring assignments: a role held until a data-sharing agreement ends.
 
 extend type RoleAssignment {
@@ -7144,7 +7429,7 @@ type PolicyTypeImpact {
   lost: Int!
   "The fields whose readability changes."
   fields: [PolicyFieldChange!]!
-  "Whether one of the fields is sensitive (see PolicyFieldChange.sensitive)."
+  "Whether one of the fields is sensitive (see PolicyFieldChange.sensitive), or the subject gains rows on all of which it reads a field of an identifying or sensitive group."
   sensitive: Boolean!
 }
 
@@ -7156,7 +7441,7 @@ type PolicyFieldChange {
   before: String!
   "How the subject reads it after: none, some or all."
   after: String!
-  "The field belongs to an identifying or sensitive group and becomes readable to a subject that could not read it."
+  "The field belongs to an identifying or sensitive group and becomes readable on rows where the subject could not read it (none to some or all rows, or some to all)."
   sensitive: Boolean!
 }
 `, BuiltIn: false},
@@ -7833,6 +8118,12 @@ func (ec *executionContext) childFields_Policy(ctx context.Context, field graphq
 		return ec.fieldContext_Policy_problems(ctx, field)
 	case "versions":
 		return ec.fieldContext_Policy_versions(ctx, field)
+	case "approvalRequired":
+		return ec.fieldContext_Policy_approvalRequired(ctx, field)
+	case "proposals":
+		return ec.fieldContext_Policy_proposals(ctx, field)
+	case "proposal":
+		return ec.fieldContext_Policy_proposal(ctx, field)
 	case "expiring":
 		return ec.fieldContext_Policy_expiring(ctx, field)
 	case "rollbackImpact":
@@ -7897,6 +8188,36 @@ func (ec *executionContext) childFields_PolicyProblem(ctx context.Context, field
 		return ec.fieldContext_PolicyProblem_reason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PolicyProblem", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicyProposal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PolicyProposal_id(ctx, field)
+	case "changes":
+		return ec.fieldContext_PolicyProposal_changes(ctx, field)
+	case "reason":
+		return ec.fieldContext_PolicyProposal_reason(ctx, field)
+	case "proposer":
+		return ec.fieldContext_PolicyProposal_proposer(ctx, field)
+	case "proposedAt":
+		return ec.fieldContext_PolicyProposal_proposedAt(ctx, field)
+	case "revision":
+		return ec.fieldContext_PolicyProposal_revision(ctx, field)
+	case "status":
+		return ec.fieldContext_PolicyProposal_status(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_PolicyProposal_decidedBy(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_PolicyProposal_decidedAt(ctx, field)
+	case "decisionReason":
+		return ec.fieldContext_PolicyProposal_decisionReason(ctx, field)
+	case "version":
+		return ec.fieldContext_PolicyProposal_version(ctx, field)
+	case "impact":
+		return ec.fieldContext_PolicyProposal_impact(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyProposal", field.Name)
 }
 
 func (ec *executionContext) childFields_PolicyRole(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8521,6 +8842,28 @@ func (ec *executionContext) field_Mutation_applyPolicyChanges_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_approvePolicyProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_assign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8702,6 +9045,72 @@ func (ec *executionContext) field_Mutation_grant_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["permission"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_proposePolicyChanges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "changes",
+		func(ctx context.Context, v any) ([]*model.PolicyChangeInput, error) {
+			return ec.unmarshalNPolicyChangeInput2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyChangeInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["changes"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_proposePolicyRollback_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "toVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["toVersion"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rejectPolicyProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNString2string(ctx, v)
@@ -9290,6 +9699,34 @@ func (ec *executionContext) field_Policy_permissions_args(ctx context.Context, r
 		return nil, err
 	}
 	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Policy_proposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Policy_proposals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*model.PolicyProposalStatus, error) {
+			return ec.unmarshalOPolicyProposalStatus2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyProposalStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
 	return args, nil
 }
 
@@ -15230,6 +15667,182 @@ func (ec *executionContext) fieldContext_Mutation_applyPolicyChanges(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_proposePolicyChanges(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_proposePolicyChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProposePolicyChanges(ctx, fc.Args["changes"].([]*model.PolicyChangeInput), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Proposal) graphql.Marshaler {
+			return ec.marshalNPolicyProposal2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProposal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_proposePolicyChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyProposal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_proposePolicyChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_proposePolicyRollback(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_proposePolicyRollback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProposePolicyRollback(ctx, fc.Args["toVersion"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Proposal) graphql.Marshaler {
+			return ec.marshalNPolicyProposal2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProposal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_proposePolicyRollback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyProposal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_proposePolicyRollback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approvePolicyProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approvePolicyProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApprovePolicyProposal(ctx, fc.Args["id"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Proposal) graphql.Marshaler {
+			return ec.marshalNPolicyProposal2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProposal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approvePolicyProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyProposal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approvePolicyProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectPolicyProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectPolicyProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectPolicyProposal(ctx, fc.Args["id"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Proposal) graphql.Marshaler {
+			return ec.marshalNPolicyProposal2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProposal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectPolicyProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyProposal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectPolicyProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_rollbackPolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16264,6 +16877,117 @@ func (ec *executionContext) fieldContext_Policy_versions(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Policy_approvalRequired(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_approvalRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Policy().ApprovalRequired(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_approvalRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Policy", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Policy_proposals(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_proposals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Policy().Proposals(ctx, obj, fc.Args["status"].(*model.PolicyProposalStatus))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Proposal) graphql.Marshaler {
+			return ec.marshalNPolicyProposal2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProposalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_proposals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyProposal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Policy_proposals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Policy_proposal(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Policy_proposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Policy().Proposal(ctx, obj, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Proposal) graphql.Marshaler {
+			return ec.marshalOPolicyProposal2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProposal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Policy_proposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Policy",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyProposal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Policy_proposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Policy_expiring(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16801,6 +17525,300 @@ func (ec *executionContext) _PolicyProblem_reason(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_PolicyProblem_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PolicyProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyProposal_id(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProposal_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProposal_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyProposal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicyProposal_changes(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProposal_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProposal_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyProposal", field, true, false, "String")
+}
+
+func (ec *executionContext) _PolicyProposal_reason(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProposal_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProposal_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyProposal", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyProposal_proposer(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProposal_proposer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Proposer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProposal_proposer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyProposal", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyProposal_proposedAt(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProposal_proposedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProposal_proposedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyProposal", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PolicyProposal_revision(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProposal_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProposal_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyProposal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicyProposal_status(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProposal_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyProposal().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PolicyProposalStatus) graphql.Marshaler {
+			return ec.marshalNPolicyProposalStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyProposalStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProposal_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyProposal", field, true, true, "PolicyProposalStatus")
+}
+
+func (ec *executionContext) _PolicyProposal_decidedBy(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProposal_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyProposal().DecidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProposal_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyProposal", field, true, true, "String")
+}
+
+func (ec *executionContext) _PolicyProposal_decidedAt(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProposal_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProposal_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyProposal", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PolicyProposal_decisionReason(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProposal_decisionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyProposal().DecisionReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProposal_decisionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyProposal", field, true, true, "String")
+}
+
+func (ec *executionContext) _PolicyProposal_version(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProposal_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyProposal().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Version) graphql.Marshaler {
+			return ec.marshalOPolicyVersion2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProposal_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyProposal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicyProposal_impact(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyProposal_impact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyProposal().Impact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Impact) graphql.Marshaler {
+			return ec.marshalOPolicyImpact2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐImpact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyProposal_impact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicyProposal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyImpact(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PolicyRole_name(ctx context.Context, field graphql.CollectedField, obj *store.Role) (ret graphql.Marshaler) {
@@ -30935,6 +31953,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "proposePolicyChanges":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_proposePolicyChanges(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposePolicyRollback":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_proposePolicyRollback(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approvePolicyProposal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approvePolicyProposal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectPolicyProposal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectPolicyProposal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "rollbackPolicy":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_rollbackPolicy(ctx, field)
@@ -31275,6 +32321,21 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "approvalRequired":
+			out.Values[i] = ec._Policy_approvalRequired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposals":
+			out.Values[i] = ec._Policy_proposals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposal":
+			out.Values[i] = ec._Policy_proposal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "expiring":
 			out.Values[i] = ec._Policy_expiring(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -31480,6 +32541,94 @@ func (ec *executionContext) _PolicyProblem(ctx context.Context, sel ast.Selectio
 		case "reason":
 			out.Values[i] = ec._PolicyProblem_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyProposalImplementors = []string{"PolicyProposal"}
+
+func (ec *executionContext) _PolicyProposal(ctx context.Context, sel ast.SelectionSet, obj *store.Proposal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyProposalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyProposal")
+		case "id":
+			out.Values[i] = ec._PolicyProposal_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._PolicyProposal_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._PolicyProposal_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposer":
+			out.Values[i] = ec._PolicyProposal_proposer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposedAt":
+			out.Values[i] = ec._PolicyProposal_proposedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._PolicyProposal_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._PolicyProposal_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decidedBy":
+			out.Values[i] = ec._PolicyProposal_decidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decidedAt":
+			out.Values[i] = ec._PolicyProposal_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionReason":
+			out.Values[i] = ec._PolicyProposal_decisionReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._PolicyProposal_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "impact":
+			out.Values[i] = ec._PolicyProposal_impact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -33555,6 +34704,40 @@ func (ec *executionContext) marshalNPolicyProblem2ᚕgithubᚗcomᚋbenkanᚑpro
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNPolicyProposal2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProposalᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Proposal) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicyProposal2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProposal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPolicyProposal2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProposal(ctx context.Context, sel ast.SelectionSet, v *store.Proposal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PolicyProposal!")
+		return graphql.Null
+	}
+	return ec._PolicyProposal(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPolicyProposalStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyProposalStatus(ctx context.Context, v any) (model.PolicyProposalStatus, error) {
+	var res model.PolicyProposalStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPolicyProposalStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyProposalStatus(ctx context.Context, sel ast.SelectionSet, v model.PolicyProposalStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNPolicyRole2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐRole(ctx context.Context, sel ast.SelectionSet, v store.Role) graphql.Marshaler {
@@ -35688,6 +36871,36 @@ func (ec *executionContext) unmarshalOPermissionInput2ᚖgithubᚗcomᚋbenkan�
 	}
 	res, err := ec.unmarshalInputPermissionInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPolicyImpact2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐImpact(ctx context.Context, sel ast.SelectionSet, v *store.Impact) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PolicyImpact(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPolicyProposal2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋpolicyᚋstoreᚐProposal(ctx context.Context, sel ast.SelectionSet, v *store.Proposal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PolicyProposal(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPolicyProposalStatus2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyProposalStatus(ctx context.Context, v any) (*model.PolicyProposalStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PolicyProposalStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPolicyProposalStatus2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyProposalStatus(ctx context.Context, sel ast.SelectionSet, v *model.PolicyProposalStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOPolicyRoleInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐPolicyRoleInput(ctx context.Context, v any) (*model.PolicyRoleInput, error) {

@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 )
 
@@ -83,4 +87,68 @@ type UserRoleInput struct {
 	Domain string `json:"domain"`
 	// When the role lapses, as AssignmentInput.expiresAt.
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// Where a proposal stands: PENDING until one decision, for good.
+type PolicyProposalStatus string
+
+const (
+	// Waits for another admin's decision.
+	PolicyProposalStatusPending PolicyProposalStatus = "PENDING"
+	// Approved by another admin, and applied: see its version.
+	PolicyProposalStatusApplied PolicyProposalStatus = "APPLIED"
+	// Rejected by another admin.
+	PolicyProposalStatusRejected PolicyProposalStatus = "REJECTED"
+	// Withdrawn by its proposer.
+	PolicyProposalStatusWithdrawn PolicyProposalStatus = "WITHDRAWN"
+)
+
+var AllPolicyProposalStatus = []PolicyProposalStatus{
+	PolicyProposalStatusPending,
+	PolicyProposalStatusApplied,
+	PolicyProposalStatusRejected,
+	PolicyProposalStatusWithdrawn,
+}
+
+func (e PolicyProposalStatus) IsValid() bool {
+	switch e {
+	case PolicyProposalStatusPending, PolicyProposalStatusApplied, PolicyProposalStatusRejected, PolicyProposalStatusWithdrawn:
+		return true
+	}
+	return false
+}
+
+func (e PolicyProposalStatus) String() string {
+	return string(e)
+}
+
+func (e *PolicyProposalStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PolicyProposalStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PolicyProposalStatus", str)
+	}
+	return nil
+}
+
+func (e PolicyProposalStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PolicyProposalStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PolicyProposalStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

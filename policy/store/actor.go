@@ -18,6 +18,12 @@ func AsOperator(ctx context.Context, name string) context.Context {
 	return context.WithValue(ctx, operatorKey{}, name)
 }
 
+// isOperator reports whether ctx acts as an operator (AsOperator).
+func isOperator(ctx context.Context) bool {
+	name, ok := ctx.Value(operatorKey{}).(string)
+	return ok && name != ""
+}
+
 // actor returns who acts in ctx and whether they may do action on the
 // policy: an operator may do anything, a viewer what its grants of the
 // object Policy allow, anyone else nothing.

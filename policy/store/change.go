@@ -92,19 +92,24 @@ var roleName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 // BAD_USER_INPUT naming the problem, and nothing is written.
 //
 // Callers: a viewer that may update the policy, or an operator (AsOperator).
+//
+// In four-eyes mode (Options.Approval) Apply refuses every change set with
+// FORBIDDEN (see approval.go): changes are applied only by Approve.
 func (s *Store) Apply(ctx context.Context, changes []Change, reason string) (*Version, error) {
 	who, err := actor(ctx, policy.ActionUpdate)
 	if err != nil {
 		return nil, err
 	}
-	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
-		return nil, benkan.FieldErrorf("reason", "say why the policy changes: the reason is kept with the change")
-	case len(reason) > maxReasonLen: // the column counts bytes
-		return nil, benkan.FieldErrorf("reason", "the reason is longer than %d bytes (an accented letter takes two)", maxReasonLen)
+	if err := s.direct(); err != nil {
+		return nil, err
 	}
-	if err := checkSet(changes); err != nil {
+	return s.applySet(ctx, who, changes, reason)
+}
+
+// applySet is Apply once the caller may apply changes directly.
+func (s *Store) applySet(ctx context.Context, who string, changes []Change, reason string) (*Version, error) {
+	reason, err := checkSet(changes, reason)
+	if err != nil {
 		return nil, err
 	}
 	var version *Version
@@ -116,6 +121,19 @@ func (s *Store) Apply(ctx context.Context, changes []Change, reason string) (*Ve
 		return nil, err
 	}
 	return version, nil
+}
+
+// checkSet checks the reason and the size of a change set, and returns
+// the reason trimmed.
+func checkSet(changes []Change, reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return "", benkan.FieldErrorf("reason", "say why the policy changes: the reason is kept with the change")
+	case len(reason) > maxReasonLen: // the column counts bytes
+		return "", benkan.FieldErrorf("reason", "the reason is longer than %d bytes (an accented letter takes two)", maxReasonLen)
+	}
+	return reason, checkChanges(changes)
 }
 
 // inTx runs f in the transaction of ctx, or in one of its own, and reloads
@@ -183,11 +201,8 @@ func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []
 	if err := c.PolicyState.UpdateOneID(1).AddRevision(0).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("change policy: %w", err)
 	}
-	cur, d, err := plan(ctx, c, changes)
+	_, d, err := s.planTested(ctx, c, changes)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.expect(ctx, c, cur, d, changes); err != nil {
 		return nil, err
 	}
 	if err := d.write(ctx, c); err != nil {
@@ -212,6 +227,20 @@ func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []
 		return nil, fmt.Errorf("audit policy change: %w", err)
 	}
 	return &Version{ID: v.ID, Revision: rev, Actor: who, Reason: reason, At: v.CreatedAt, Added: d.added, Removed: d.removed}, nil
+}
+
+// plan reads the stored policy and builds the draft changes make of it,
+// validated and checked against the policy tests: everything apply does
+// before it writes, and what a proposal is checked with (Propose).
+func (s *Store) planTested(ctx context.Context, c *ent.Client, changes []Change) (*Policy, *draft, error) {
+	cur, d, err := plan(ctx, c, changes)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.expect(ctx, c, cur, d, changes); err != nil {
+		return nil, nil, err
+	}
+	return cur, d, nil
 }
 
 func changeError(changes []Change, i int, msg string) error {
@@ -264,8 +293,9 @@ func plan(ctx context.Context, c *ent.Client, changes []Change) (*Policy, *draft
 	return cur, d, nil
 }
 
-// checkSet refuses a change set that is empty or too long, as Apply does.
-func checkSet(changes []Change) error {
+// checkChanges refuses a change set that is empty or too long, as Apply
+// does.
+func checkChanges(changes []Change) error {
 	switch {
 	case len(changes) == 0:
 		return benkan.FieldErrorf("changes", "no change to apply")

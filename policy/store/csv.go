@@ -114,24 +114,45 @@ func (s *Store) Import(ctx context.Context, f *File, reason string) (*Version, e
 	return s.Apply(ctx, changes, reason)
 }
 
-// ImportImpact is the impact (see Impact) of Import(f), with its errors.
+// ImportImpact is the impact (see Impact) of Import(f), with its errors;
+// it changes nothing, so four-eyes mode does not refuse it.
 //
 // Callers: as Apply.
 func (s *Store) ImportImpact(ctx context.Context, f *File) (*Impact, error) {
-	changes, err := s.importSet(ctx, f)
+	if problems := CheckFile(f); len(problems) > 0 {
+		return nil, fileError(problems)
+	}
+	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
+		return nil, err
+	}
+	changes, err := s.fileChanges(ctx, f)
 	if err != nil {
 		return nil, err
 	}
 	return s.Impact(ctx, changes)
 }
 
-// importSet checks f and returns the change set that imports it.
+// importSet checks f and the actor, refuses a direct change in four-eyes
+// mode before reading anything (Apply refuses it too), and returns the
+// change set that imports f.
 func (s *Store) importSet(ctx context.Context, f *File) ([]Change, error) {
 	if problems := CheckFile(f); len(problems) > 0 {
 		return nil, fileError(problems)
 	}
 	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
 		return nil, err
+	}
+	if err := s.direct(); err != nil {
+		return nil, err
+	}
+	return s.fileChanges(ctx, f)
+}
+
+// fileChanges returns the change set that makes the stored policy now the
+// file's, refusing a file with invalid lines. Callers checked the actor.
+func (s *Store) fileChanges(ctx context.Context, f *File) ([]Change, error) {
+	if problems := CheckFile(f); len(problems) > 0 {
+		return nil, fileError(problems)
 	}
 	known, err := lookup(policy.SystemContext(ctx), s.client(ctx), f.lines)
 	if err != nil {

@@ -18,4 +18,8 @@
 // is left out of the policy in force (the model only allows, so leaving a
 // line out can only take access away), logged on every load, and listed
 // for admins to fix. It never stops the rest of the policy from holding.
+//
+// In four-eyes mode (Options.Approval) changes are applied only by the
+// approval of a proposal by another admin (Propose, Approve, Reject); the
+// proposals (table policy_proposals) are written here too. See approval.go.
 package store

@@ -38,10 +38,18 @@ func OpenForWith(ctx context.Context, db *storage.DB, engine *policy.Engine, opt
 // gives demo and test users their roles. It does nothing when every
 // assignment is held.
 //
-// Callers: as Apply.
+// Callers: as Apply. In four-eyes mode (Options.Approval) only an operator
+// may: the roles of benkan's own demo, synthetic and test users are set up
+// by benkan, not proposed by an admin (see approval.go).
 func (s *Store) EnsureAssigned(ctx context.Context, reason string, as []Assignment) error {
-	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
+	who, err := actor(ctx, policy.ActionUpdate)
+	if err != nil {
 		return err
+	}
+	if !isOperator(ctx) {
+		if err := s.direct(); err != nil {
+			return err
+		}
 	}
 	p, err := s.load(ctx)
 	if err != nil {
@@ -56,7 +64,7 @@ func (s *Store) EnsureAssigned(ctx context.Context, reason string, as []Assignme
 	}
 	for len(changes) > 0 {
 		n := min(len(changes), maxChanges)
-		if _, err := s.Apply(ctx, changes[:n], reason); err != nil {
+		if _, err := s.applySet(ctx, who, changes[:n], reason); err != nil {
 			return err
 		}
 		changes = changes[n:]

@@ -83,7 +83,9 @@ type TypeImpact struct {
 	Before, After, Gained, Lost int
 	// Fields are the fields whose readability changes.
 	Fields []FieldChange
-	// Sensitive reports whether one of Fields is sensitive.
+	// Sensitive reports whether one of Fields is sensitive, or the
+	// subject gains rows on all of which it reads a field of an
+	// identifying or sensitive group.
 	Sensitive bool
 }
 
@@ -96,7 +98,8 @@ type FieldChange struct {
 	Before, After policy.FieldAccess
 	// Sensitive reports that the field belongs to an identifying or
 	// sensitive group (Type:identifying, Type:sensitive) and becomes
-	// readable to a subject that could not read it.
+	// readable on rows where the subject could not read it (none to some
+	// or all rows, or some to all).
 	Sensitive bool
 }
 
@@ -119,7 +122,7 @@ func (s *Store) Impact(ctx context.Context, changes []Change) (*Impact, error) {
 	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
 		return nil, err
 	}
-	if err := checkSet(changes); err != nil {
+	if err := checkChanges(changes); err != nil {
 		return nil, err
 	}
 	var out *Impact
@@ -268,10 +271,14 @@ func impact(ctx context.Context, c *ent.Client, before, after [][]string) (*Impa
 					continue
 				}
 				fc := FieldChange{Field: field, Before: vs[0].ReadsField(typ, field), After: vs[1].ReadsField(typ, field)}
+				audited := vs[0].Audited(typ, field) || vs[1].Audited(typ, field)
 				if fc.Before == fc.After {
+					// Rows gained on which it reads such a field: values
+					// it could not read before.
+					ti.Sensitive = ti.Sensitive || (audited && ti.Gained > 0 && fc.After == policy.FieldAll)
 					continue
 				}
-				fc.Sensitive = fc.Before == policy.FieldNone && (vs[0].Audited(typ, field) || vs[1].Audited(typ, field))
+				fc.Sensitive = audited && fc.Readable()
 				ti.Sensitive = ti.Sensitive || fc.Sensitive
 				ti.Fields = append(ti.Fields, fc)
 			}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"entgo.io/ent/entql"
@@ -104,6 +105,14 @@ func (r RowRef) resolve(ctx context.Context, c *ent.Client) (gid.ID, error) {
 	case "ViolationType":
 		q := c.ViolationType.Query()
 		q.Filter().Where(where)
+		ids, err = q.IDs(sys)
+	case "AuditEvent": // by its place in the chain, a number
+		seq, perr := strconv.ParseInt(r.Key, 10, 64)
+		if perr != nil {
+			return "", nil
+		}
+		q := c.AuditEvent.Query()
+		q.Filter().Where(entql.Int64EQ(seq).Field(r.Field))
 		ids, err = q.IDs(sys)
 	default:
 		return "", fmt.Errorf("policy tests: no lookup of %s rows by %s", r.Type, r.Field)

@@ -32,6 +32,9 @@ type Store struct {
 	// passing (Options.Expectations); nil for none.
 	expectations *Expectations
 
+	// approval is four-eyes mode (Options.Approval).
+	approval bool
+
 	mu       sync.Mutex // held while a policy is loaded and handed on
 	onChange func(*Policy)
 	current  int64
@@ -56,13 +59,19 @@ type Options struct {
 	// --policy-tests) that Apply runs against the policy a change set
 	// makes, before writing it: a set that breaks one is refused.
 	Expectations *Expectations
+	// Approval is four-eyes mode (serve's --policy-approval): a change of
+	// the policy is applied only when an admin other than its proposer
+	// approves it (Propose, Approve); Apply, Import, Rollback and the
+	// changes of users that change the policy in force are refused. See
+	// approval.go for what stays automatic.
+	Approval bool
 }
 
 // Open installs what the store needs in a migrated database (the revision
 // row and its triggers), stores the default policy if the database holds no
 // policy yet, and loads the policy, calling opts.OnChange with it.
 func Open(ctx context.Context, db *storage.DB, opts Options) (*Store, error) {
-	s := &Store{db: db, log: opts.Logger, poll: opts.Poll, onChange: opts.OnChange, expectations: opts.Expectations}
+	s := &Store{db: db, log: opts.Logger, poll: opts.Poll, onChange: opts.OnChange, expectations: opts.Expectations, approval: opts.Approval}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

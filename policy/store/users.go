@@ -18,7 +18,8 @@ import (
 // (Options.Expectations) that it met before (a user renamed to a subject
 // whose lines are left over, or away from one an expectation names). It
 // queues on the policy's revision row as Apply does, so the answers hold
-// until the transaction ends.
+// until the transaction ends. In four-eyes mode (Options.Approval) it also
+// refuses, with FORBIDDEN, a change after which the policy in force differs.
 //
 // Callers: inside a transaction that changes users (it reveals nothing to
 // the caller but which rule the change would break).
@@ -31,32 +32,35 @@ func (s *Store) ChangeUsers(ctx context.Context, field string, change func() err
 	if err := c.PolicyState.UpdateOneID(1).AddRevision(0).Exec(sys); err != nil {
 		return fmt.Errorf("check a change of users against the policy: %w", err)
 	}
-	state := func() (administered bool, failures []Failure, err error) {
+	state := func() (administered bool, failures []Failure, lines [][]string, err error) {
 		cur, err := read(sys, c)
 		if err != nil {
-			return false, nil, err
+			return false, nil, nil, err
 		}
 		known, err := lookup(sys, c, cur.lines)
 		if err != nil {
-			return false, nil, err
+			return false, nil, nil, err
 		}
 		if administered, err = anyPolicyAdmin(cur.casbin, cur.Assignments, known); err != nil {
-			return false, nil, err
+			return false, nil, nil, err
 		}
 		if s.expectations != nil {
 			failures, err = cur.CheckWith(sys, c, s.expectations)
 		}
-		return administered, failures, err
+		return administered, failures, cur.casbin, err
 	}
-	had, before, err := state()
+	had, before, linesBefore, err := state()
 	if err != nil {
 		return err
 	}
 	if err := change(); err != nil {
 		return err
 	}
-	has, after, err := state()
+	has, after, linesAfter, err := state()
 	if err != nil {
+		return err
+	}
+	if err := s.directUsers(field, linesBefore, linesAfter); err != nil {
 		return err
 	}
 	if had && !has {

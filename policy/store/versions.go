@@ -126,14 +126,28 @@ func (s *Store) Rollback(ctx context.Context, toVersion int, reason string) (*Ve
 	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(reason) == "" {
-		return nil, benkan.FieldErrorf("reason", "say why the policy is rolled back: the reason is kept with the change")
+	if err := s.direct(); err != nil { // Apply refuses it too; say so before reading anything
+		return nil, err
 	}
-	changes, err := s.rollbackChanges(ctx, toVersion)
+	changes, reason, err := s.rollbackSet(ctx, toVersion, reason)
 	if err != nil {
 		return nil, err
 	}
-	return s.Apply(ctx, changes, fmt.Sprintf("roll back to version %d: %s", toVersion, strings.TrimSpace(reason)))
+	return s.Apply(ctx, changes, reason)
+}
+
+// rollbackSet returns the change set that makes the stored policy now
+// version toVersion's, and the reason of its version. Callers checked the
+// actor.
+func (s *Store) rollbackSet(ctx context.Context, toVersion int, reason string) ([]Change, string, error) {
+	if strings.TrimSpace(reason) == "" {
+		return nil, "", benkan.FieldErrorf("reason", "say why the policy is rolled back: the reason is kept with the change")
+	}
+	changes, err := s.rollbackChanges(ctx, toVersion)
+	if err != nil {
+		return nil, "", err
+	}
+	return changes, fmt.Sprintf("roll back to version %d: %s", toVersion, strings.TrimSpace(reason)), nil
 }
 
 // rollbackChanges returns the change set that makes the stored policy the
