@@ -68,8 +68,17 @@ func (_u *AuditEventUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 			}
 		}
 	}
+	if _u.mutation.ObjectIdsCleared() {
+		_spec.ClearField(auditevent.FieldObjectIds, field.TypeJSON)
+	}
 	if _u.mutation.FieldsCleared() {
 		_spec.ClearField(auditevent.FieldFields, field.TypeJSON)
+	}
+	if _u.mutation.FieldGroupsCleared() {
+		_spec.ClearField(auditevent.FieldFieldGroups, field.TypeJSON)
+	}
+	if _u.mutation.RequestIDCleared() {
+		_spec.ClearField(auditevent.FieldRequestID, field.TypeString)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -162,8 +171,17 @@ func (_u *AuditEventUpdateOne) sqlSave(ctx context.Context) (_node *AuditEvent, 
 			}
 		}
 	}
+	if _u.mutation.ObjectIdsCleared() {
+		_spec.ClearField(auditevent.FieldObjectIds, field.TypeJSON)
+	}
 	if _u.mutation.FieldsCleared() {
 		_spec.ClearField(auditevent.FieldFields, field.TypeJSON)
+	}
+	if _u.mutation.FieldGroupsCleared() {
+		_spec.ClearField(auditevent.FieldFieldGroups, field.TypeJSON)
+	}
+	if _u.mutation.RequestIDCleared() {
+		_spec.ClearField(auditevent.FieldRequestID, field.TypeString)
 	}
 	_node = &AuditEvent{config: _u.config}
 	_spec.Assign = _node.assignValues

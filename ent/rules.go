@@ -21,6 +21,7 @@ var fieldRules = map[string]string{
 	"AuditEvent.subject":            "at most 255 characters",
 	"AuditEvent.object_type":        "at most 64 characters",
 	"AuditEvent.object_id":          "at most 255 characters",
+	"AuditEvent.request_id":         "at most 64 characters",
 	"AuditEvent.decision":           "at most 255 characters",
 	"FollowUp.description":          "not empty, and at most 4000 characters",
 	"Incident.reference":            "a place code of 2 to 6 capital letters, a year of 4 digits and a number of 3 to 6 digits, joined by '-', e.g. NIO-2023-0042",

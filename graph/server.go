@@ -74,11 +74,14 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 	srv.Use(&strictEnums{})
 	srv.Use(beforeValidation{limits: cfg.Limits, cache: queries, tokenLimit: cfg.ParserTokenLimit})
 	srv.Use(cfg.Limits)
+	// transactions comes before Access so that, for a mutation, Access
+	// runs inside the transaction and writes the audit of the response's
+	// reads in it (see Access.InterceptResponse).
+	srv.Use(transactions{client: client, log: cfg.Logger})
 	if !cfg.NoAccessControl {
 		srv.Use(&Access{client: client, log: cfg.Logger})
 	}
 	srv.Use(cursorCheck{})
-	srv.Use(transactions{client: client, log: cfg.Logger})
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 	return srv

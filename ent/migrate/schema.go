@@ -102,7 +102,10 @@ var (
 		{Name: "action", Type: field.TypeEnum, Enums: []string{"READ_SENSITIVE", "POLICY_CHANGE", "PREVIEW"}},
 		{Name: "object_type", Type: field.TypeString, Size: 64},
 		{Name: "object_id", Type: field.TypeString, Size: 255},
+		{Name: "object_ids", Type: field.TypeJSON, Nullable: true},
 		{Name: "fields", Type: field.TypeJSON, Nullable: true},
+		{Name: "field_groups", Type: field.TypeJSON, Nullable: true},
+		{Name: "request_id", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "decision", Type: field.TypeString, Size: 255},
 	}
 	// AuditEventsTable holds the schema information for the "audit_events" table.
