@@ -444,7 +444,7 @@ func connect(ctx context.Context, cfg Config, opts childOptions, name, url strin
 // id, the newest incident of the role's feed (nil when it sees none).
 func variables(ctx context.Context, cl *client, op Operation, token string, q Quarter) (map[string]any, error) {
 	switch op.Name {
-	case Feed.Name:
+	case Feed.Name, FeedSensitive.Name:
 		return map[string]any{"first": FeedPageSize}, nil
 	case Activities.Name:
 		return map[string]any{"from": q.From.Format(time.RFC3339), "to": q.To.Format(time.RFC3339)}, nil
