@@ -37,6 +37,8 @@ Flags:
 	cfg := Config{Log: stderr, Out: stdout, Subjects: map[string]string{}}
 	fs.StringVar(&cfg.URL, "url", "", "a running server in bench mode (BENKAN_BENCH=1 benkan serve), e.g. http://127.0.0.1:8080")
 	fs.StringVar(&cfg.URLOff, "url-off", "", "a running server in bench mode with --no-access-control, for the \"access control off\" baseline")
+	fs.StringVar(&cfg.URLNoAudit, "url-no-audit", "", "a running server in bench mode with --no-read-audit, for the baseline of the audit of sensitive reads")
+	fs.BoolVar(&cfg.ReadAuditBaseline, "read-audit-baseline", false, "with --start: also start a server with --no-read-audit and measure every operation on it (the cost of auditing reads)")
 	fs.BoolVar(&cfg.Start, "start", false, "start the servers as child processes (access control on, then off) with a fresh secret, one after the other")
 	fs.StringVar(&cfg.Binary, "benkan", binary, "the benkan binary --start runs (built with go build when empty)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", os.Getenv("BENKAN_DATABASE_URL"), "PostgreSQL database the servers serve (users per role, raw-SQL floor); default $BENKAN_DATABASE_URL")

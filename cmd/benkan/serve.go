@@ -47,6 +47,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if bench != nil {
+		bench.noReadAudit = *noReadAudit
+	}
 	log, err := logger()
 	if err != nil {
 		return err
