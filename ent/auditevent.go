@@ -28,7 +28,7 @@ type AuditEvent struct {
 	Action auditevent.Action `json:"action,omitempty"`
 	// Type of the object read, e.g. Incident; Policy for policy changes; User or Role for a preview.
 	ObjectType string `json:"object_type,omitempty"`
-	// Id of the policy line changed, or who a preview acted as; empty for a read of sensitive fields, whose objects are in objectIds (filter with objectIdsHas).
+	// Id of the policy line changed, or who a preview acted as; empty for a read of sensitive fields, whose objects are in objectIds (filter with objectIdsContains).
 	ObjectID string `json:"object_id,omitempty"`
 	// For a read of sensitive fields: the ids of the objects of objectType of which one response read exactly the fields listed, sorted.
 	ObjectIds []string `json:"object_ids,omitempty"`

@@ -151,12 +151,12 @@ func fieldGroups(v *policy.Viewer, typ string, fields []string) []string {
 	return slices.Compact(out)
 }
 
-// objectIDsHas is the predicate of AuditEventWhereInput.objectIdsHas: the
+// objectIDsContains is the predicate of AuditEventWhereInput.objectIdsContains: the
 // events whose object_ids list id, decided by the database (a JSON
 // containment test: object_ids @> '"id"' on PostgreSQL, EXISTS over
 // json_each on SQLite), so that the filter pages and counts like the
 // generated ones.
-func objectIDsHas(id gid.ID) predicate.AuditEvent {
+func objectIDsContains(id gid.ID) predicate.AuditEvent {
 	return func(s *sql.Selector) {
 		s.Where(sqljson.ValueContains(s.C(auditevent.FieldObjectIds), string(id)))
 	}

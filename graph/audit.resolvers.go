@@ -13,8 +13,8 @@ import (
 	"github.com/benkan-project/benkan/policy"
 )
 
-// ObjectIdsHas is the resolver for the objectIdsHas field.
-func (r *auditEventWhereInputResolver) ObjectIdsHas(ctx context.Context, obj *ent.AuditEventWhereInput, data *gid.ID) error {
+// ObjectIdsContains is the resolver for the objectIdsContains field.
+func (r *auditEventWhereInputResolver) ObjectIdsContains(ctx context.Context, obj *ent.AuditEventWhereInput, data *gid.ID) error {
 	if data == nil {
 		return nil
 	}
@@ -24,6 +24,6 @@ func (r *auditEventWhereInputResolver) ObjectIdsHas(ctx context.Context, obj *en
 	if err := policy.FromContext(ctx).MayFilterOn("AuditEvent", "objectIds"); err != nil {
 		return err
 	}
-	obj.AddPredicates(objectIDsHas(*data))
+	obj.AddPredicates(objectIDsContains(*data))
 	return nil
 }

@@ -12,10 +12,10 @@ import (
 )
 
 // auditTrail asks the trail with every filter the issue names at once:
-// user (subject), time (at range), object (objectIdsHas), object type,
+// user (subject), time (at range), object (objectIdsContains), object type,
 // kind (action) and decision.
 const auditTrail = `query($id: ID, $subject: String, $from: Time, $to: Time, $type: String, $decision: String) {
-	auditEvents(first: 100, where: {objectIdsHas: $id, subject: $subject, atGTE: $from, atLT: $to,
+	auditEvents(first: 100, where: {objectIdsContains: $id, subject: $subject, atGTE: $from, atLT: $to,
 		objectType: $type, action: READ_SENSITIVE, decisionContains: $decision}) {
 		totalCount edges { node { subject objectType objectIds fields requestID decision } } } }`
 
@@ -107,8 +107,8 @@ func TestAuditTrailFilters(t *testing.T) {
 				t.Errorf("%s sees %d audit events", s, p.AuditEvents.TotalCount)
 			}
 			for _, q := range []string{
-				`query($id: ID) { auditEvents(first: 5, where: {objectIdsHas: $id}) { totalCount } }`,
-				`query($id: ID) { auditEvents(first: 5, where: {or: [{subject: "x"}, {objectIdsHas: $id}]}) { totalCount } }`,
+				`query($id: ID) { auditEvents(first: 5, where: {objectIdsContains: $id}) { totalCount } }`,
+				`query($id: ID) { auditEvents(first: 5, where: {or: [{subject: "x"}, {objectIdsContains: $id}]}) { totalCount } }`,
 			} {
 				wantError(t, w.as(t, s).Query(t, q, map[string]any{"id": own}), "FORBIDDEN", "AuditEvent.objectIds")
 			}

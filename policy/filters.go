@@ -32,7 +32,7 @@ func (v *Viewer) MayOrder(order ent.FilterReader) error {
 
 // MayFilterOn is MayFilter for one field of typ, for a filter that the
 // generated WhereInputs do not have (a hand-written where field, such as
-// AuditEventWhereInput.objectIdsHas), so that VisitReads cannot visit it.
+// AuditEventWhereInput.objectIdsContains), so that VisitReads cannot visit it.
 func (v *Viewer) MayFilterOn(typ, field string) error {
 	return readCheck{v: v, verb: "filter on"}.Field(typ, field)
 }

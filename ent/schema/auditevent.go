@@ -47,7 +47,7 @@ func (AuditEvent) Fields() []ent.Field {
 		field.String("object_id").
 			Immutable().
 			MaxLen(255).
-			Comment("Id of the policy line changed, or who a preview acted as; empty for a read of sensitive fields, whose objects are in objectIds (filter with objectIdsHas)."),
+			Comment("Id of the policy line changed, or who a preview acted as; empty for a read of sensitive fields, whose objects are in objectIds (filter with objectIdsContains)."),
 		field.Strings("object_ids").
 			Optional().
 			Immutable().

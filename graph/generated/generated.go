@@ -557,7 +557,7 @@ type RoleAssignmentResolver interface {
 }
 
 type AuditEventWhereInputResolver interface {
-	ObjectIdsHas(ctx context.Context, obj *ent.AuditEventWhereInput, data *gid.ID) error
+	ObjectIdsContains(ctx context.Context, obj *ent.AuditEventWhereInput, data *gid.ID) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2768,10 +2768,10 @@ var sources = []*ast.Source{
   """
   Events whose objectIds include this id: the responses that read
   sensitive fields of that object, e.g. to find who read an incident
-  (` + "`" + `auditEvents(where: {action: READ_SENSITIVE, objectIdsHas: $id})` + "`" + `).
+  (` + "`" + `auditEvents(where: {action: READ_SENSITIVE, objectIdsContains: $id})` + "`" + `).
   Decided in SQL (a JSON containment test), like the other filters.
   """
-  objectIdsHas: ID
+  objectIdsContains: ID
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -3384,7 +3384,7 @@ type AuditEvent implements Node {
   """
   objectType: String
   """
-  Id of the policy line changed, or who a preview acted as; empty for a read of sensitive fields, whose objects are in objectIds (filter with objectIdsHas).
+  Id of the policy line changed, or who a preview acted as; empty for a read of sensitive fields, whose objects are in objectIds (filter with objectIdsContains).
   """
   objectID: String
   """
@@ -20892,7 +20892,7 @@ func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "at", "atNEQ", "atIn", "atNotIn", "atGT", "atGTE", "atLT", "atLTE", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "action", "actionNEQ", "actionIn", "actionNotIn", "objectType", "objectTypeNEQ", "objectTypeIn", "objectTypeNotIn", "objectTypeGT", "objectTypeGTE", "objectTypeLT", "objectTypeLTE", "objectTypeContains", "objectTypeHasPrefix", "objectTypeHasSuffix", "objectTypeEqualFold", "objectTypeContainsFold", "objectID", "objectIDNEQ", "objectIDIn", "objectIDNotIn", "objectIDGT", "objectIDGTE", "objectIDLT", "objectIDLTE", "objectIDContains", "objectIDHasPrefix", "objectIDHasSuffix", "objectIDEqualFold", "objectIDContainsFold", "requestID", "requestIDNEQ", "requestIDIn", "requestIDNotIn", "requestIDGT", "requestIDGTE", "requestIDLT", "requestIDLTE", "requestIDContains", "requestIDHasPrefix", "requestIDHasSuffix", "requestIDIsNil", "requestIDNotNil", "requestIDEqualFold", "requestIDContainsFold", "decision", "decisionNEQ", "decisionIn", "decisionNotIn", "decisionGT", "decisionGTE", "decisionLT", "decisionLTE", "decisionContains", "decisionHasPrefix", "decisionHasSuffix", "decisionEqualFold", "decisionContainsFold", "objectIdsHas"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "at", "atNEQ", "atIn", "atNotIn", "atGT", "atGTE", "atLT", "atLTE", "subject", "subjectNEQ", "subjectIn", "subjectNotIn", "subjectGT", "subjectGTE", "subjectLT", "subjectLTE", "subjectContains", "subjectHasPrefix", "subjectHasSuffix", "subjectEqualFold", "subjectContainsFold", "action", "actionNEQ", "actionIn", "actionNotIn", "objectType", "objectTypeNEQ", "objectTypeIn", "objectTypeNotIn", "objectTypeGT", "objectTypeGTE", "objectTypeLT", "objectTypeLTE", "objectTypeContains", "objectTypeHasPrefix", "objectTypeHasSuffix", "objectTypeEqualFold", "objectTypeContainsFold", "objectID", "objectIDNEQ", "objectIDIn", "objectIDNotIn", "objectIDGT", "objectIDGTE", "objectIDLT", "objectIDLTE", "objectIDContains", "objectIDHasPrefix", "objectIDHasSuffix", "objectIDEqualFold", "objectIDContainsFold", "requestID", "requestIDNEQ", "requestIDIn", "requestIDNotIn", "requestIDGT", "requestIDGTE", "requestIDLT", "requestIDLTE", "requestIDContains", "requestIDHasPrefix", "requestIDHasSuffix", "requestIDIsNil", "requestIDNotNil", "requestIDEqualFold", "requestIDContainsFold", "decision", "decisionNEQ", "decisionIn", "decisionNotIn", "decisionGT", "decisionGTE", "decisionLT", "decisionLTE", "decisionContains", "decisionHasPrefix", "decisionHasSuffix", "decisionEqualFold", "decisionContainsFold", "objectIdsContains"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21529,13 +21529,13 @@ func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.DecisionContainsFold = data
-		case "objectIdsHas":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectIdsHas"))
+		case "objectIdsContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectIdsContains"))
 			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			if err = ec.Resolvers.AuditEventWhereInput().ObjectIdsHas(ctx, &it, data); err != nil {
+			if err = ec.Resolvers.AuditEventWhereInput().ObjectIdsContains(ctx, &it, data); err != nil {
 				return it, err
 			}
 		}
