@@ -41,6 +41,13 @@ type Config struct {
 	// URLOff is a running server with --no-access-control, for the
 	// "access control off" baseline; empty with Start, or to skip it.
 	URLOff string
+	// URLNoAudit is a running server with --no-read-audit, for the
+	// baseline of the audit of sensitive reads; empty to skip it (with
+	// Start, ReadAuditBaseline starts one).
+	URLNoAudit string
+	// ReadAuditBaseline, with Start, starts a third server with
+	// --no-read-audit and measures every operation on it too.
+	ReadAuditBaseline bool
 	// Start starts both servers as child processes of Binary, one after
 	// the other, with a fresh secret.
 	Start bool
@@ -86,6 +93,9 @@ const (
 	ModeServer = "server"            // benkan with access control
 	ModeRawSQL = "raw_sql"           // the server's SQL replayed from Go
 	ModeOff    = "no_access_control" // benkan with --no-access-control
+	// ModeNoAudit is benkan with access control but --no-read-audit: the
+	// baseline of the cost of auditing sensitive reads.
+	ModeNoAudit = "no_read_audit"
 )
 
 // Result is one operation measured for one role in one mode.
@@ -141,6 +151,9 @@ type Ratios struct {
 	// Overhead is the access-control overhead, 1 − on/off throughput,
 	// likewise the median of the repetitions' own.
 	Overhead *float64 `json:"access_control_overhead"`
+	// ReadAuditOverhead is the cost of auditing sensitive reads, 1 −
+	// on/no-read-audit throughput, likewise paired; nil unless measured.
+	ReadAuditOverhead *float64 `json:"read_audit_overhead,omitempty"`
 }
 
 func (r *Report) result(op, role, mode string) *Result {
@@ -177,8 +190,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if !cfg.Start && cfg.URL == "" {
 		return nil, errors.New("give --url of a running server in bench mode (BENKAN_BENCH=1), or --start")
 	}
-	if cfg.Start && (cfg.URL != "" || cfg.URLOff != "") {
-		return nil, errors.New("--start starts the servers itself: leave out --url and --url-off")
+	if cfg.Start && (cfg.URL != "" || cfg.URLOff != "" || cfg.URLNoAudit != "") {
+		return nil, errors.New("--start starts the servers itself: leave out --url, --url-off and --url-no-audit")
+	}
+	if cfg.ReadAuditBaseline && !cfg.Start {
+		return nil, errors.New("--read-audit-baseline starts a server with --no-read-audit: give --start, or --url-no-audit of a running one")
 	}
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("--database-url is required: the harness finds the users per role there and replays SQL on it")
@@ -255,19 +271,26 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	// the other, minutes apart at most, on a machine in the same state.
 	fmt.Fprintf(cfg.Log, "%d incidents; roles: %v; %d clients, %s per run (after %s of warm-up), %d repetition(s)\n",
 		rep.Incidents, active, cfg.Load.Concurrency, cfg.Load.Duration, cfg.Load.Warmup, cfg.Repeat)
-	on, err := connect(ctx, cfg, opts, "server", cfg.URL, false)
+	on, err := connect(ctx, cfg, opts, "server", cfg.URL, variant{})
 	if err != nil {
 		return nil, err
 	}
 	defer on.stop()
 	var off *endpoint
 	if cfg.Start || cfg.URLOff != "" {
-		if off, err = connect(ctx, cfg, opts, "server-no-access-control", cfg.URLOff, true); err != nil {
+		if off, err = connect(ctx, cfg, opts, "server-no-access-control", cfg.URLOff, variant{noAccessControl: true}); err != nil {
 			return nil, err
 		}
 		defer off.stop()
 	} else {
 		rep.note("access control off: no --url-off given (nor --start); baseline not measured")
+	}
+	var noAudit *endpoint
+	if cfg.ReadAuditBaseline || cfg.URLNoAudit != "" {
+		if noAudit, err = connect(ctx, cfg, opts, "server-no-read-audit", cfg.URLNoAudit, variant{noReadAudit: true}); err != nil {
+			return nil, err
+		}
+		defer noAudit.stop()
 	}
 	for _, role := range active {
 		for _, op := range ops {
@@ -279,7 +302,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				rep.note("%s as %s: the feed shows this role no incident, so there is no id to ask for; skipped", op.Name, role)
 				continue
 			}
-			if err := measureAll(ctx, cfg, rep, db, on, off, op, role, v, tokens[role]); err != nil {
+			if err := measureAll(ctx, cfg, rep, db, on, off, noAudit, op, role, v, tokens[role]); err != nil {
 				return nil, err
 			}
 		}
@@ -289,6 +312,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	on.stop()
 	off.stop()
+	noAudit.stop()
 	if cfg.ExplainPath != "" {
 		if err := writeExplain(ctx, db, cfg.ExplainPath, rep); err != nil {
 			return nil, err
@@ -309,6 +333,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			}
 			if off := rep.result(op.Name, role, ModeOff); off != nil {
 				r.Overhead = num(paired(srv, off, Overhead))
+			}
+			if na := rep.result(op.Name, role, ModeNoAudit); na != nil {
+				r.ReadAuditOverhead = num(paired(srv, na, Overhead))
 			}
 			rep.Ratios = append(rep.Ratios, r)
 		}
@@ -409,13 +436,19 @@ func (s *endpoint) stop() {
 	s.child.stop()
 }
 
+// variant says which baseline a server is: access control off, or the
+// audit of reads off; the zero value is the server measured.
+type variant struct{ noAccessControl, noReadAudit bool }
+
 // connect returns the server to measure: the running one at url, or a child
 // started now.
-func connect(ctx context.Context, cfg Config, opts childOptions, name, url string, noAccessControl bool) (*endpoint, error) {
+func connect(ctx context.Context, cfg Config, opts childOptions, name, url string, v variant) (*endpoint, error) {
 	s := &endpoint{}
+	noAccessControl := v.noAccessControl
 	if cfg.Start {
 		opts.noAccessControl = noAccessControl
-		opts.pprof = opts.pprof && !noAccessControl
+		opts.noReadAudit = v.noReadAudit
+		opts.pprof = opts.pprof && v == variant{}
 		fmt.Fprintf(cfg.Log, "starting %s…\n", name)
 		c, err := startChild(ctx, name, opts)
 		if err != nil {
@@ -433,6 +466,9 @@ func connect(ctx context.Context, cfg Config, opts childOptions, name, url strin
 	if err == nil && rep.NoAccessControl != noAccessControl {
 		err = fmt.Errorf("server at %s: no_access_control is %v, want %v", url, rep.NoAccessControl, noAccessControl)
 	}
+	if err == nil && rep.NoReadAudit != v.noReadAudit {
+		err = fmt.Errorf("server at %s: no_read_audit is %v, want %v", url, rep.NoReadAudit, v.noReadAudit)
+	}
 	if err != nil {
 		s.stop()
 		return nil, err
@@ -444,7 +480,7 @@ func connect(ctx context.Context, cfg Config, opts childOptions, name, url strin
 // id, the newest incident of the role's feed (nil when it sees none).
 func variables(ctx context.Context, cl *client, op Operation, token string, q Quarter) (map[string]any, error) {
 	switch op.Name {
-	case Feed.Name:
+	case Feed.Name, FeedSensitive.Name:
 		return map[string]any{"first": FeedPageSize}, nil
 	case Activities.Name:
 		return map[string]any{"from": q.From.Format(time.RFC3339), "to": q.To.Format(time.RFC3339)}, nil
@@ -476,14 +512,14 @@ func variables(ctx context.Context, cl *client, op Operation, token string, q Qu
 // measureAll measures one operation for one role in the three modes, one
 // after the other, cfg.Repeat times, and keeps for each mode the run of
 // median throughput.
-func measureAll(ctx context.Context, cfg Config, rep *Report, db *sql.DB, on, off *endpoint,
+func measureAll(ctx context.Context, cfg Config, rep *Report, db *sql.DB, on, off, noAudit *endpoint,
 	op Operation, role string, vars map[string]any, token string) error {
 	key := op.Name + "/" + role
 	req, err := newRequest(op, vars, token, key)
 	if err != nil {
 		return err
 	}
-	var srv, raw, noac []*Result
+	var srv, raw, noac, unaudited []*Result
 	for i := range max(cfg.Repeat, 1) {
 		r, err := measureOne(ctx, cfg, on, ModeServer, op, role, req, i == 0)
 		if err != nil {
@@ -504,8 +540,15 @@ func measureAll(ctx context.Context, cfg Config, rep *Report, db *sql.DB, on, of
 			}
 			noac = append(noac, r)
 		}
+		if noAudit != nil {
+			r, err := measureOne(ctx, cfg, noAudit, ModeNoAudit, op, role, req, false)
+			if err != nil {
+				return err
+			}
+			unaudited = append(unaudited, r)
+		}
 	}
-	for _, runs := range [][]*Result{srv, raw, noac} {
+	for _, runs := range [][]*Result{srv, raw, noac, unaudited} {
 		if m := median(runs); m != nil {
 			rep.Results = append(rep.Results, m)
 			if m.Mode == ModeServer {

@@ -29,6 +29,7 @@ type childOptions struct {
 	databaseURL     string
 	secret          string
 	noAccessControl bool
+	noReadAudit     bool
 	pprof           bool
 	logLevel        string
 	logDir          string
@@ -59,6 +60,9 @@ func startChild(ctx context.Context, name string, o childOptions) (*child, error
 		"--rate-limit", "0"}
 	if o.noAccessControl {
 		args = append(args, "--no-access-control")
+	}
+	if o.noReadAudit {
+		args = append(args, "--no-read-audit")
 	}
 	c := &child{name: name, url: "http://" + addr, done: make(chan struct{})}
 	if o.pprof {

@@ -45,6 +45,25 @@ var (
   }
 }`,
 	}
+	// FeedSensitive is the feed with the sensitive fields of its incidents
+	// and the identifying name of their people: as a role that may read
+	// them (admin, coordinator), every response writes its audit events
+	// (see graph/audit.go), so that comparing a server with and without
+	// --no-read-audit gives the cost of auditing reads.
+	FeedSensitive = Operation{
+		Name:        "feed-sensitive",
+		GraphQLName: "FeedSensitive",
+		Title:       "incident feed with narrative, exact location, source and people's full names (audited reads)",
+		Query: `query FeedSensitive($first: Int!) {
+  incidents(first: $first, orderBy: [{field: OCCURRED_AT, direction: DESC}]) {
+    edges { node {
+      id reference status occurredAt summary narrative exactLocation source
+      locality { id name level }
+      involvements { role actor { category gender fullName } }
+    } }
+  }
+}`,
+	}
 	IncidentByID = Operation{
 		Name:        "incident",
 		GraphQLName: "Incident",
@@ -74,7 +93,7 @@ var (
 }`,
 	}
 	// Operations are the operations the harness runs, in order.
-	Operations = []Operation{Feed, IncidentByID, Activities}
+	Operations = []Operation{Feed, FeedSensitive, IncidentByID, Activities}
 )
 
 // Quarter is a calendar quarter, e.g. 2025-Q4.

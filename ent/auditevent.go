@@ -28,10 +28,16 @@ type AuditEvent struct {
 	Action auditevent.Action `json:"action,omitempty"`
 	// Type of the object read, e.g. Incident; Policy for policy changes; User or Role for a preview.
 	ObjectType string `json:"object_type,omitempty"`
-	// Id of the object read, the policy line changed, or who a preview acted as.
+	// Id of the policy line changed, or who a preview acted as; empty for a read of sensitive fields, whose objects are in objectIds (filter with objectIdsContains).
 	ObjectID string `json:"object_id,omitempty"`
-	// The sensitive fields read.
+	// For a read of sensitive fields: the ids of the objects of objectType of which one response read exactly the fields listed, sorted.
+	ObjectIds []string `json:"object_ids,omitempty"`
+	// The sensitive fields read, sorted: the same on every object of objectIds.
 	Fields []string `json:"fields,omitempty"`
+	// The policy's audited field groups the fields read belong to, e.g. Incident:sensitive, sorted.
+	FieldGroups []string `json:"field_groups,omitempty"`
+	// Id of the HTTP request that did it (the X-Request-ID of the response and the request_id of the server's log lines), when there was one.
+	RequestID string `json:"request_id,omitempty"`
 	// What the policy decided and why, e.g. the role whose grant allowed the read.
 	Decision string `json:"decision,omitempty"`
 	// Position of the event in the audit chain: 1, 2, 3… without gaps.
@@ -48,13 +54,13 @@ func (*AuditEvent) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case auditevent.FieldFields:
+		case auditevent.FieldObjectIds, auditevent.FieldFields, auditevent.FieldFieldGroups:
 			values[i] = new([]byte)
 		case auditevent.FieldID:
 			values[i] = new(gid.ID)
 		case auditevent.FieldSeq:
 			values[i] = new(sql.NullInt64)
-		case auditevent.FieldSubject, auditevent.FieldAction, auditevent.FieldObjectType, auditevent.FieldObjectID, auditevent.FieldDecision, auditevent.FieldPrevHash, auditevent.FieldHash:
+		case auditevent.FieldSubject, auditevent.FieldAction, auditevent.FieldObjectType, auditevent.FieldObjectID, auditevent.FieldRequestID, auditevent.FieldDecision, auditevent.FieldPrevHash, auditevent.FieldHash:
 			values[i] = new(sql.NullString)
 		case auditevent.FieldAt:
 			values[i] = new(sql.NullTime)
@@ -109,6 +115,14 @@ func (_m *AuditEvent) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ObjectID = value.String
 			}
+		case auditevent.FieldObjectIds:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field object_ids", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.ObjectIds); err != nil {
+					return fmt.Errorf("unmarshal field object_ids: %w", err)
+				}
+			}
 		case auditevent.FieldFields:
 			if value, ok := values[i].(*[]byte); !ok {
 				return fmt.Errorf("unexpected type %T for field fields", values[i])
@@ -116,6 +130,20 @@ func (_m *AuditEvent) assignValues(columns []string, values []any) error {
 				if err := json.Unmarshal(*value, &_m.Fields); err != nil {
 					return fmt.Errorf("unmarshal field fields: %w", err)
 				}
+			}
+		case auditevent.FieldFieldGroups:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field field_groups", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.FieldGroups); err != nil {
+					return fmt.Errorf("unmarshal field field_groups: %w", err)
+				}
+			}
+		case auditevent.FieldRequestID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field request_id", values[i])
+			} else if value.Valid {
+				_m.RequestID = value.String
 			}
 		case auditevent.FieldDecision:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -193,8 +221,17 @@ func (_m *AuditEvent) String() string {
 	builder.WriteString("object_id=")
 	builder.WriteString(_m.ObjectID)
 	builder.WriteString(", ")
+	builder.WriteString("object_ids=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ObjectIds))
+	builder.WriteString(", ")
 	builder.WriteString("fields=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Fields))
+	builder.WriteString(", ")
+	builder.WriteString("field_groups=")
+	builder.WriteString(fmt.Sprintf("%v", _m.FieldGroups))
+	builder.WriteString(", ")
+	builder.WriteString("request_id=")
+	builder.WriteString(_m.RequestID)
 	builder.WriteString(", ")
 	builder.WriteString("decision=")
 	builder.WriteString(_m.Decision)

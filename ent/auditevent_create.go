@@ -59,9 +59,35 @@ func (_c *AuditEventCreate) SetObjectID(v string) *AuditEventCreate {
 	return _c
 }
 
+// SetObjectIds sets the "object_ids" field.
+func (_c *AuditEventCreate) SetObjectIds(v []string) *AuditEventCreate {
+	_c.mutation.SetObjectIds(v)
+	return _c
+}
+
 // SetFields sets the "fields" field.
 func (_c *AuditEventCreate) SetFields(v []string) *AuditEventCreate {
 	_c.mutation.SetFields(v)
+	return _c
+}
+
+// SetFieldGroups sets the "field_groups" field.
+func (_c *AuditEventCreate) SetFieldGroups(v []string) *AuditEventCreate {
+	_c.mutation.SetFieldGroups(v)
+	return _c
+}
+
+// SetRequestID sets the "request_id" field.
+func (_c *AuditEventCreate) SetRequestID(v string) *AuditEventCreate {
+	_c.mutation.SetRequestID(v)
+	return _c
+}
+
+// SetNillableRequestID sets the "request_id" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableRequestID(v *string) *AuditEventCreate {
+	if v != nil {
+		_c.SetRequestID(*v)
+	}
 	return _c
 }
 
@@ -218,6 +244,11 @@ func (_c *AuditEventCreate) check() error {
 			return &ValidationError{Name: "object_id", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.object_id": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.RequestID(); ok {
+		if err := auditevent.RequestIDValidator(v); err != nil {
+			return &ValidationError{Name: "request_id", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.request_id": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Decision(); !ok {
 		return &ValidationError{Name: "decision", err: errors.New(`ent: missing required field "AuditEvent.decision"`)}
 	}
@@ -296,9 +327,21 @@ func (_c *AuditEventCreate) createSpec() (*AuditEvent, *sqlgraph.CreateSpec) {
 		_spec.SetField(auditevent.FieldObjectID, field.TypeString, value)
 		_node.ObjectID = value
 	}
+	if value, ok := _c.mutation.ObjectIds(); ok {
+		_spec.SetField(auditevent.FieldObjectIds, field.TypeJSON, value)
+		_node.ObjectIds = value
+	}
 	if value, ok := _c.mutation.GetFields(); ok {
 		_spec.SetField(auditevent.FieldFields, field.TypeJSON, value)
 		_node.Fields = value
+	}
+	if value, ok := _c.mutation.FieldGroups(); ok {
+		_spec.SetField(auditevent.FieldFieldGroups, field.TypeJSON, value)
+		_node.FieldGroups = value
+	}
+	if value, ok := _c.mutation.RequestID(); ok {
+		_spec.SetField(auditevent.FieldRequestID, field.TypeString, value)
+		_node.RequestID = value
 	}
 	if value, ok := _c.mutation.Decision(); ok {
 		_spec.SetField(auditevent.FieldDecision, field.TypeString, value)

@@ -153,8 +153,17 @@ func (_u *AuditEventUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 			}
 		}
 	}
+	if _u.mutation.ObjectIdsCleared() {
+		_spec.ClearField(auditevent.FieldObjectIds, field.TypeJSON)
+	}
 	if _u.mutation.FieldsCleared() {
 		_spec.ClearField(auditevent.FieldFields, field.TypeJSON)
+	}
+	if _u.mutation.FieldGroupsCleared() {
+		_spec.ClearField(auditevent.FieldFieldGroups, field.TypeJSON)
+	}
+	if _u.mutation.RequestIDCleared() {
+		_spec.ClearField(auditevent.FieldRequestID, field.TypeString)
 	}
 	if value, ok := _u.mutation.Seq(); ok {
 		_spec.SetField(auditevent.FieldSeq, field.TypeInt64, value)
@@ -353,8 +362,17 @@ func (_u *AuditEventUpdateOne) sqlSave(ctx context.Context) (_node *AuditEvent, 
 			}
 		}
 	}
+	if _u.mutation.ObjectIdsCleared() {
+		_spec.ClearField(auditevent.FieldObjectIds, field.TypeJSON)
+	}
 	if _u.mutation.FieldsCleared() {
 		_spec.ClearField(auditevent.FieldFields, field.TypeJSON)
+	}
+	if _u.mutation.FieldGroupsCleared() {
+		_spec.ClearField(auditevent.FieldFieldGroups, field.TypeJSON)
+	}
+	if _u.mutation.RequestIDCleared() {
+		_spec.ClearField(auditevent.FieldRequestID, field.TypeString)
 	}
 	if value, ok := _u.mutation.Seq(); ok {
 		_spec.SetField(auditevent.FieldSeq, field.TypeInt64, value)

@@ -139,7 +139,7 @@ var UniqueIndexes = map[string][][]string{
 var Fields = map[string][]string{
 	"Activity":       {"id", "createdAt", "updatedAt", "kind", "title", "startsOn", "endsOn", "womenCount", "menCount", "youthCount", "securityForceCount", "localityID", "summary", "outcomes", "locality", "organizers", "recommendations"},
 	"Actor":          {"id", "createdAt", "updatedAt", "kind", "category", "gender", "ageBracket", "collectedByID", "organizationID", "fullName", "contact", "address", "involvements", "collectedBy", "organization", "pseudonym"},
-	"AuditEvent":     {"id", "at", "subject", "action", "objectType", "objectID", "fields", "decision", "seq", "prevHash", "hash"},
+	"AuditEvent":     {"id", "at", "subject", "action", "objectType", "objectID", "objectIds", "fields", "fieldGroups", "requestID", "decision", "seq", "prevHash", "hash"},
 	"AuditHead":      {"id", "seq", "hash", "keyID"},
 	"FollowUp":       {"id", "createdAt", "updatedAt", "kind", "doneOn", "description", "organizationID", "incidentID", "incident", "organization"},
 	"Incident":       {"id", "createdAt", "updatedAt", "reference", "occurredAt", "reportedAt", "status", "consentToShare", "summary", "narrative", "exactLocation", "localityID", "collectedByID", "source", "locality", "violationTypes", "collectedBy", "involvements", "followUps"},

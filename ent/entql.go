@@ -92,16 +92,19 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "AuditEvent",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			auditevent.FieldAt:         {Type: field.TypeTime, Column: auditevent.FieldAt},
-			auditevent.FieldSubject:    {Type: field.TypeString, Column: auditevent.FieldSubject},
-			auditevent.FieldAction:     {Type: field.TypeEnum, Column: auditevent.FieldAction},
-			auditevent.FieldObjectType: {Type: field.TypeString, Column: auditevent.FieldObjectType},
-			auditevent.FieldObjectID:   {Type: field.TypeString, Column: auditevent.FieldObjectID},
-			auditevent.FieldFields:     {Type: field.TypeJSON, Column: auditevent.FieldFields},
-			auditevent.FieldDecision:   {Type: field.TypeString, Column: auditevent.FieldDecision},
-			auditevent.FieldSeq:        {Type: field.TypeInt64, Column: auditevent.FieldSeq},
-			auditevent.FieldPrevHash:   {Type: field.TypeString, Column: auditevent.FieldPrevHash},
-			auditevent.FieldHash:       {Type: field.TypeString, Column: auditevent.FieldHash},
+			auditevent.FieldAt:          {Type: field.TypeTime, Column: auditevent.FieldAt},
+			auditevent.FieldSubject:     {Type: field.TypeString, Column: auditevent.FieldSubject},
+			auditevent.FieldAction:      {Type: field.TypeEnum, Column: auditevent.FieldAction},
+			auditevent.FieldObjectType:  {Type: field.TypeString, Column: auditevent.FieldObjectType},
+			auditevent.FieldObjectID:    {Type: field.TypeString, Column: auditevent.FieldObjectID},
+			auditevent.FieldObjectIds:   {Type: field.TypeJSON, Column: auditevent.FieldObjectIds},
+			auditevent.FieldFields:      {Type: field.TypeJSON, Column: auditevent.FieldFields},
+			auditevent.FieldFieldGroups: {Type: field.TypeJSON, Column: auditevent.FieldFieldGroups},
+			auditevent.FieldRequestID:   {Type: field.TypeString, Column: auditevent.FieldRequestID},
+			auditevent.FieldDecision:    {Type: field.TypeString, Column: auditevent.FieldDecision},
+			auditevent.FieldSeq:         {Type: field.TypeInt64, Column: auditevent.FieldSeq},
+			auditevent.FieldPrevHash:    {Type: field.TypeString, Column: auditevent.FieldPrevHash},
+			auditevent.FieldHash:        {Type: field.TypeString, Column: auditevent.FieldHash},
 		},
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
@@ -1123,9 +1126,24 @@ func (f *AuditEventFilter) WhereObjectID(p entql.StringP) {
 	f.Where(p.Field(auditevent.FieldObjectID))
 }
 
+// WhereObjectIds applies the entql json.RawMessage predicate on the object_ids field.
+func (f *AuditEventFilter) WhereObjectIds(p entql.BytesP) {
+	f.Where(p.Field(auditevent.FieldObjectIds))
+}
+
 // WhereFields applies the entql json.RawMessage predicate on the fields field.
 func (f *AuditEventFilter) WhereFields(p entql.BytesP) {
 	f.Where(p.Field(auditevent.FieldFields))
+}
+
+// WhereFieldGroups applies the entql json.RawMessage predicate on the field_groups field.
+func (f *AuditEventFilter) WhereFieldGroups(p entql.BytesP) {
+	f.Where(p.Field(auditevent.FieldFieldGroups))
+}
+
+// WhereRequestID applies the entql string predicate on the request_id field.
+func (f *AuditEventFilter) WhereRequestID(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldRequestID))
 }
 
 // WhereDecision applies the entql string predicate on the decision field.

@@ -297,6 +297,11 @@ func (i *AuditEventWhereInput) VisitReads(v FilterVisitor) error {
 			return err
 		}
 	}
+	if i.RequestID != nil || i.RequestIDNEQ != nil || len(i.RequestIDIn) > 0 || len(i.RequestIDNotIn) > 0 || i.RequestIDGT != nil || i.RequestIDGTE != nil || i.RequestIDLT != nil || i.RequestIDLTE != nil || i.RequestIDContains != nil || i.RequestIDHasPrefix != nil || i.RequestIDHasSuffix != nil || i.RequestIDIsNil || i.RequestIDNotNil || i.RequestIDEqualFold != nil || i.RequestIDContainsFold != nil {
+		if err := v.Field("AuditEvent", "requestID"); err != nil {
+			return err
+		}
+	}
 	if i.Decision != nil || i.DecisionNEQ != nil || len(i.DecisionIn) > 0 || len(i.DecisionNotIn) > 0 || i.DecisionGT != nil || i.DecisionGTE != nil || i.DecisionLT != nil || i.DecisionLTE != nil || i.DecisionContains != nil || i.DecisionHasPrefix != nil || i.DecisionHasSuffix != nil || i.DecisionEqualFold != nil || i.DecisionContainsFold != nil {
 		if err := v.Field("AuditEvent", "decision"); err != nil {
 			return err

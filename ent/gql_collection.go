@@ -515,10 +515,25 @@ func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, auditevent.FieldObjectID)
 				fieldSeen[auditevent.FieldObjectID] = struct{}{}
 			}
+		case "objectIds":
+			if _, ok := fieldSeen[auditevent.FieldObjectIds]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldObjectIds)
+				fieldSeen[auditevent.FieldObjectIds] = struct{}{}
+			}
 		case "fields":
 			if _, ok := fieldSeen[auditevent.FieldFields]; !ok {
 				selectedFields = append(selectedFields, auditevent.FieldFields)
 				fieldSeen[auditevent.FieldFields] = struct{}{}
+			}
+		case "fieldGroups":
+			if _, ok := fieldSeen[auditevent.FieldFieldGroups]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldFieldGroups)
+				fieldSeen[auditevent.FieldFieldGroups] = struct{}{}
+			}
+		case "requestID":
+			if _, ok := fieldSeen[auditevent.FieldRequestID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldRequestID)
+				fieldSeen[auditevent.FieldRequestID] = struct{}{}
 			}
 		case "decision":
 			if _, ok := fieldSeen[auditevent.FieldDecision]; !ok {

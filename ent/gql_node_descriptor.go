@@ -298,7 +298,7 @@ func (_m *AuditEvent) Node(ctx context.Context) (node *Node, err error) {
 	node = &Node{
 		ID:     _m.ID,
 		Type:   "AuditEvent",
-		Fields: make([]*Field, 10),
+		Fields: make([]*Field, 13),
 		Edges:  make([]*Edge, 0),
 	}
 	var buf []byte
@@ -342,18 +342,42 @@ func (_m *AuditEvent) Node(ctx context.Context) (node *Node, err error) {
 		Name:  "object_id",
 		Value: string(buf),
 	}
-	if buf, err = json.Marshal(_m.Fields); err != nil {
+	if buf, err = json.Marshal(_m.ObjectIds); err != nil {
 		return nil, err
 	}
 	node.Fields[5] = &Field{
 		Type:  "[]string",
+		Name:  "object_ids",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.Fields); err != nil {
+		return nil, err
+	}
+	node.Fields[6] = &Field{
+		Type:  "[]string",
 		Name:  "fields",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.FieldGroups); err != nil {
+		return nil, err
+	}
+	node.Fields[7] = &Field{
+		Type:  "[]string",
+		Name:  "field_groups",
+		Value: string(buf),
+	}
+	if buf, err = json.Marshal(_m.RequestID); err != nil {
+		return nil, err
+	}
+	node.Fields[8] = &Field{
+		Type:  "string",
+		Name:  "request_id",
 		Value: string(buf),
 	}
 	if buf, err = json.Marshal(_m.Decision); err != nil {
 		return nil, err
 	}
-	node.Fields[6] = &Field{
+	node.Fields[9] = &Field{
 		Type:  "string",
 		Name:  "decision",
 		Value: string(buf),
@@ -361,7 +385,7 @@ func (_m *AuditEvent) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.Seq); err != nil {
 		return nil, err
 	}
-	node.Fields[7] = &Field{
+	node.Fields[10] = &Field{
 		Type:  "int64",
 		Name:  "seq",
 		Value: string(buf),
@@ -369,7 +393,7 @@ func (_m *AuditEvent) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.PrevHash); err != nil {
 		return nil, err
 	}
-	node.Fields[8] = &Field{
+	node.Fields[11] = &Field{
 		Type:  "string",
 		Name:  "prev_hash",
 		Value: string(buf),
@@ -377,7 +401,7 @@ func (_m *AuditEvent) Node(ctx context.Context) (node *Node, err error) {
 	if buf, err = json.Marshal(_m.Hash); err != nil {
 		return nil, err
 	}
-	node.Fields[9] = &Field{
+	node.Fields[12] = &Field{
 		Type:  "string",
 		Name:  "hash",
 		Value: string(buf),

@@ -2596,25 +2596,30 @@ func (m *ActorMutation) ResetEdge(name string) error {
 // AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
 type AuditEventMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *gid.ID
-	at            *time.Time
-	subject       *string
-	action        *auditevent.Action
-	object_type   *string
-	object_id     *string
-	fields        *[]string
-	appendfields  []string
-	decision      *string
-	seq           *int64
-	addseq        *int64
-	prev_hash     *string
-	hash          *string
-	clearedFields map[string]struct{}
-	done          bool
-	oldValue      func(context.Context) (*AuditEvent, error)
-	predicates    []predicate.AuditEvent
+	op                 Op
+	typ                string
+	id                 *gid.ID
+	at                 *time.Time
+	subject            *string
+	action             *auditevent.Action
+	object_type        *string
+	object_id          *string
+	object_ids         *[]string
+	appendobject_ids   []string
+	fields             *[]string
+	appendfields       []string
+	field_groups       *[]string
+	appendfield_groups []string
+	request_id         *string
+	decision           *string
+	seq                *int64
+	addseq             *int64
+	prev_hash          *string
+	hash               *string
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*AuditEvent, error)
+	predicates         []predicate.AuditEvent
 }
 
 var _ ent.Mutation = (*AuditEventMutation)(nil)
@@ -2901,6 +2906,71 @@ func (m *AuditEventMutation) ResetObjectID() {
 	m.object_id = nil
 }
 
+// SetObjectIds sets the "object_ids" field.
+func (m *AuditEventMutation) SetObjectIds(s []string) {
+	m.object_ids = &s
+	m.appendobject_ids = nil
+}
+
+// ObjectIds returns the value of the "object_ids" field in the mutation.
+func (m *AuditEventMutation) ObjectIds() (r []string, exists bool) {
+	v := m.object_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldObjectIds returns the old "object_ids" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldObjectIds(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldObjectIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldObjectIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldObjectIds: %w", err)
+	}
+	return oldValue.ObjectIds, nil
+}
+
+// AppendObjectIds adds s to the "object_ids" field.
+func (m *AuditEventMutation) AppendObjectIds(s []string) {
+	m.appendobject_ids = append(m.appendobject_ids, s...)
+}
+
+// AppendedObjectIds returns the list of values that were appended to the "object_ids" field in this mutation.
+func (m *AuditEventMutation) AppendedObjectIds() ([]string, bool) {
+	if len(m.appendobject_ids) == 0 {
+		return nil, false
+	}
+	return m.appendobject_ids, true
+}
+
+// ClearObjectIds clears the value of the "object_ids" field.
+func (m *AuditEventMutation) ClearObjectIds() {
+	m.object_ids = nil
+	m.appendobject_ids = nil
+	m.clearedFields[auditevent.FieldObjectIds] = struct{}{}
+}
+
+// ObjectIdsCleared returns if the "object_ids" field was cleared in this mutation.
+func (m *AuditEventMutation) ObjectIdsCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldObjectIds]
+	return ok
+}
+
+// ResetObjectIds resets all changes to the "object_ids" field.
+func (m *AuditEventMutation) ResetObjectIds() {
+	m.object_ids = nil
+	m.appendobject_ids = nil
+	delete(m.clearedFields, auditevent.FieldObjectIds)
+}
+
 // SetFields sets the "fields" field.
 func (m *AuditEventMutation) SetFields(s []string) {
 	m.fields = &s
@@ -2964,6 +3034,120 @@ func (m *AuditEventMutation) ResetFields() {
 	m.fields = nil
 	m.appendfields = nil
 	delete(m.clearedFields, auditevent.FieldFields)
+}
+
+// SetFieldGroups sets the "field_groups" field.
+func (m *AuditEventMutation) SetFieldGroups(s []string) {
+	m.field_groups = &s
+	m.appendfield_groups = nil
+}
+
+// FieldGroups returns the value of the "field_groups" field in the mutation.
+func (m *AuditEventMutation) FieldGroups() (r []string, exists bool) {
+	v := m.field_groups
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFieldGroups returns the old "field_groups" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldFieldGroups(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFieldGroups is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFieldGroups requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFieldGroups: %w", err)
+	}
+	return oldValue.FieldGroups, nil
+}
+
+// AppendFieldGroups adds s to the "field_groups" field.
+func (m *AuditEventMutation) AppendFieldGroups(s []string) {
+	m.appendfield_groups = append(m.appendfield_groups, s...)
+}
+
+// AppendedFieldGroups returns the list of values that were appended to the "field_groups" field in this mutation.
+func (m *AuditEventMutation) AppendedFieldGroups() ([]string, bool) {
+	if len(m.appendfield_groups) == 0 {
+		return nil, false
+	}
+	return m.appendfield_groups, true
+}
+
+// ClearFieldGroups clears the value of the "field_groups" field.
+func (m *AuditEventMutation) ClearFieldGroups() {
+	m.field_groups = nil
+	m.appendfield_groups = nil
+	m.clearedFields[auditevent.FieldFieldGroups] = struct{}{}
+}
+
+// FieldGroupsCleared returns if the "field_groups" field was cleared in this mutation.
+func (m *AuditEventMutation) FieldGroupsCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldFieldGroups]
+	return ok
+}
+
+// ResetFieldGroups resets all changes to the "field_groups" field.
+func (m *AuditEventMutation) ResetFieldGroups() {
+	m.field_groups = nil
+	m.appendfield_groups = nil
+	delete(m.clearedFields, auditevent.FieldFieldGroups)
+}
+
+// SetRequestID sets the "request_id" field.
+func (m *AuditEventMutation) SetRequestID(s string) {
+	m.request_id = &s
+}
+
+// RequestID returns the value of the "request_id" field in the mutation.
+func (m *AuditEventMutation) RequestID() (r string, exists bool) {
+	v := m.request_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestID returns the old "request_id" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldRequestID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestID: %w", err)
+	}
+	return oldValue.RequestID, nil
+}
+
+// ClearRequestID clears the value of the "request_id" field.
+func (m *AuditEventMutation) ClearRequestID() {
+	m.request_id = nil
+	m.clearedFields[auditevent.FieldRequestID] = struct{}{}
+}
+
+// RequestIDCleared returns if the "request_id" field was cleared in this mutation.
+func (m *AuditEventMutation) RequestIDCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldRequestID]
+	return ok
+}
+
+// ResetRequestID resets all changes to the "request_id" field.
+func (m *AuditEventMutation) ResetRequestID() {
+	m.request_id = nil
+	delete(m.clearedFields, auditevent.FieldRequestID)
 }
 
 // SetDecision sets the "decision" field.
@@ -3204,7 +3388,7 @@ func (m *AuditEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AuditEventMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 13)
 	if m.at != nil {
 		fields = append(fields, auditevent.FieldAt)
 	}
@@ -3220,8 +3404,17 @@ func (m *AuditEventMutation) Fields() []string {
 	if m.object_id != nil {
 		fields = append(fields, auditevent.FieldObjectID)
 	}
+	if m.object_ids != nil {
+		fields = append(fields, auditevent.FieldObjectIds)
+	}
 	if m.fields != nil {
 		fields = append(fields, auditevent.FieldFields)
+	}
+	if m.field_groups != nil {
+		fields = append(fields, auditevent.FieldFieldGroups)
+	}
+	if m.request_id != nil {
+		fields = append(fields, auditevent.FieldRequestID)
 	}
 	if m.decision != nil {
 		fields = append(fields, auditevent.FieldDecision)
@@ -3253,8 +3446,14 @@ func (m *AuditEventMutation) Field(name string) (ent.Value, bool) {
 		return m.ObjectType()
 	case auditevent.FieldObjectID:
 		return m.ObjectID()
+	case auditevent.FieldObjectIds:
+		return m.ObjectIds()
 	case auditevent.FieldFields:
 		return m.GetFields()
+	case auditevent.FieldFieldGroups:
+		return m.FieldGroups()
+	case auditevent.FieldRequestID:
+		return m.RequestID()
 	case auditevent.FieldDecision:
 		return m.Decision()
 	case auditevent.FieldSeq:
@@ -3282,8 +3481,14 @@ func (m *AuditEventMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldObjectType(ctx)
 	case auditevent.FieldObjectID:
 		return m.OldObjectID(ctx)
+	case auditevent.FieldObjectIds:
+		return m.OldObjectIds(ctx)
 	case auditevent.FieldFields:
 		return m.OldFields(ctx)
+	case auditevent.FieldFieldGroups:
+		return m.OldFieldGroups(ctx)
+	case auditevent.FieldRequestID:
+		return m.OldRequestID(ctx)
 	case auditevent.FieldDecision:
 		return m.OldDecision(ctx)
 	case auditevent.FieldSeq:
@@ -3336,12 +3541,33 @@ func (m *AuditEventMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetObjectID(v)
 		return nil
+	case auditevent.FieldObjectIds:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetObjectIds(v)
+		return nil
 	case auditevent.FieldFields:
 		v, ok := value.([]string)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetFields(v)
+		return nil
+	case auditevent.FieldFieldGroups:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFieldGroups(v)
+		return nil
+	case auditevent.FieldRequestID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestID(v)
 		return nil
 	case auditevent.FieldDecision:
 		v, ok := value.(string)
@@ -3416,8 +3642,17 @@ func (m *AuditEventMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *AuditEventMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(auditevent.FieldObjectIds) {
+		fields = append(fields, auditevent.FieldObjectIds)
+	}
 	if m.FieldCleared(auditevent.FieldFields) {
 		fields = append(fields, auditevent.FieldFields)
+	}
+	if m.FieldCleared(auditevent.FieldFieldGroups) {
+		fields = append(fields, auditevent.FieldFieldGroups)
+	}
+	if m.FieldCleared(auditevent.FieldRequestID) {
+		fields = append(fields, auditevent.FieldRequestID)
 	}
 	if m.FieldCleared(auditevent.FieldSeq) {
 		fields = append(fields, auditevent.FieldSeq)
@@ -3442,8 +3677,17 @@ func (m *AuditEventMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *AuditEventMutation) ClearField(name string) error {
 	switch name {
+	case auditevent.FieldObjectIds:
+		m.ClearObjectIds()
+		return nil
 	case auditevent.FieldFields:
 		m.ClearFields()
+		return nil
+	case auditevent.FieldFieldGroups:
+		m.ClearFieldGroups()
+		return nil
+	case auditevent.FieldRequestID:
+		m.ClearRequestID()
 		return nil
 	case auditevent.FieldSeq:
 		m.ClearSeq()
@@ -3477,8 +3721,17 @@ func (m *AuditEventMutation) ResetField(name string) error {
 	case auditevent.FieldObjectID:
 		m.ResetObjectID()
 		return nil
+	case auditevent.FieldObjectIds:
+		m.ResetObjectIds()
+		return nil
 	case auditevent.FieldFields:
 		m.ResetFields()
+		return nil
+	case auditevent.FieldFieldGroups:
+		m.ResetFieldGroups()
+		return nil
+	case auditevent.FieldRequestID:
+		m.ResetRequestID()
 		return nil
 	case auditevent.FieldDecision:
 		m.ResetDecision()

@@ -21,6 +21,7 @@ var fieldRules = map[string]string{
 	"AuditEvent.subject":             "at most 255 characters",
 	"AuditEvent.object_type":         "at most 64 characters",
 	"AuditEvent.object_id":           "at most 255 characters",
+	"AuditEvent.request_id":          "at most 64 characters",
 	"AuditEvent.decision":            "at most 255 characters",
 	"AuditEvent.prev_hash":           "at most 64 characters",
 	"AuditEvent.hash":                "at most 64 characters",

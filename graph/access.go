@@ -29,6 +29,8 @@ type Access struct {
 	client *ent.Client
 	log    *slog.Logger
 	nodes  map[string]bool // the object types access is decided for
+	// noReadAudit skips the audit of reads (see Config.NoReadAudit).
+	noReadAudit bool
 }
 
 var _ interface {
@@ -251,6 +253,14 @@ func (m *masked) add(p string) {
 // InterceptResponse implements graphql.ResponseInterceptor: it lists the
 // masked fields in the response's extensions and writes the audit events.
 //
+// The audit fails closed: a response whose sensitive reads could not be
+// recorded is not served. Its data is replaced by one UNAVAILABLE error
+// (see unaudited). For a mutation, the Access extension runs inside the
+// transaction (NewServer registers transactions first) and writes the
+// audit with the transaction's client: the mutation and the audit of what
+// its response read commit together, and a failed audit write rolls the
+// mutation back, so that an error response never hides a committed change.
+//
 // An operation one of whose filters or orderings is refused is refused
 // whole: its answer is that one FORBIDDEN error and no data, wherever the
 // field asking for it was (at the root or in a nested connection, once per
@@ -266,9 +276,13 @@ func (a *Access) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 			}
 		}
 	}
-	st.reads.write(ctx, a.client, policy.FromContext(ctx), a.log)
 	if resp == nil {
-		return nil
+		return nil // nothing served, nothing to audit
+	}
+	if !a.noReadAudit && served(ctx, resp) {
+		if err := st.reads.write(ctx, a.auditClient(ctx), policy.FromContext(ctx)); err != nil {
+			return a.unaudited(ctx, err)
+		}
 	}
 	st.masked.mu.Lock()
 	defer st.masked.mu.Unlock()
@@ -280,4 +294,42 @@ func (a *Access) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 		resp.Extensions["masked"] = st.masked.paths
 	}
 	return resp
+}
+
+// auditClient is the client the audit of a response is written with: the
+// transaction's for a mutation (see transactions), so that both commit or
+// roll back together; the server's own otherwise.
+func (a *Access) auditClient(ctx context.Context) *ent.Client {
+	if c := ent.FromContext(ctx); c != nil {
+		return c
+	}
+	return a.client
+}
+
+// unaudited is the response that replaces one whose sensitive reads could
+// not be written to the audit log: no data, and one error whose code is
+// UNAVAILABLE — the database could not record what the request would have
+// read, the client did nothing wrong and may retry, which is what
+// UNAVAILABLE already tells clients of a database that cannot serve (not
+// INTERNAL, which names a fault of benkan's, nor FORBIDDEN, since the
+// reader may read it). The cause is logged with the request's id, which
+// the error carries too.
+func (a *Access) unaudited(ctx context.Context, err error) *graphql.Response {
+	a.log.ErrorContext(ctx, "sensitive reads could not be audited: the response is withheld", "err", err)
+	graphql.AddError(ctx, benkan.Errorf(benkan.EUNAVAILABLE,
+		"the reads of this request could not be recorded in the audit log, so its data is withheld; retry in a few seconds"))
+	errs := graphql.GetErrors(ctx)
+	return &graphql.Response{Errors: errs[len(errs)-1:]}
+}
+
+// served reports whether the data of resp reaches the client: not for a
+// mutation with errors, which transactions rolls back and answers without
+// data. Its reads are not audited (nothing of them is served), and no
+// audit statement is sent on a transaction the failure may have aborted,
+// which would turn the mutation's own error into an audit failure.
+func served(ctx context.Context, resp *graphql.Response) bool {
+	if len(resp.Errors) == 0 || !graphql.HasOperationContext(ctx) {
+		return true
+	}
+	return !isMutation(graphql.GetOperationContext(ctx).Operation)
 }

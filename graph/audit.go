@@ -2,20 +2,25 @@ package graph
 
 import (
 	"context"
-	"log/slog"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
 
+	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqljson"
+
+	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/audit"
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/auditevent"
+	"github.com/benkan-project/benkan/ent/predicate"
 	"github.com/benkan-project/benkan/gid"
 	"github.com/benkan-project/benkan/policy"
 )
 
-// reads collects, for one response, the sensitive fields read per object,
-// so that they are written to the audit log in one statement.
+// reads collects, for one response, the sensitive fields read of each
+// object, so that they are written to the audit log in one statement.
 type reads struct {
 	mu      sync.Mutex
 	objects map[readKey][]string
@@ -38,15 +43,74 @@ func (r *reads) add(typ string, id gid.ID, field string) {
 	}
 }
 
-// write records the reads as AuditEvents, in the name of the user who
-// read: the administrator when the request is a preview as v. A failure
-// is logged: the data has already been served, and failing the response
-// would not unread it.
-func (r *reads) write(ctx context.Context, client *ent.Client, v *policy.Viewer, log *slog.Logger) {
+// readEvent is one READ_SENSITIVE event: the objects of one type of which
+// one response read exactly the same sensitive fields.
+//
+// Events are grouped per response, type and set of fields, not per
+// response and type: a page can read the narrative of some rows and not of
+// others (a monitor reads the narrative of its own submissions only, the
+// field is masked on the rest), and one event listing every id with the
+// union of the fields would claim reads that did not happen. With the set
+// of fields in the key, every event states exactly which fields of which
+// rows were served, and a response still writes few events — one per type
+// and per distinct set of fields read, which the query's selection bounds
+// (a feed page reading narrative and source as admin is one event, however
+// many rows it has) — so that the audit grows with requests, not rows.
+type readEvent struct {
+	typ    string
+	fields []string // sorted
+	ids    []string // sorted
+}
+
+// events groups the reads into events, in a stable order (type, then
+// fields).
+func (r *reads) events() []readEvent {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.objects) == 0 || v == nil {
-		return
+	byKey := map[string]*readEvent{}
+	for k, fields := range r.objects {
+		fields = slices.Clone(fields)
+		slices.Sort(fields)
+		key := k.typ + "\x00" + strings.Join(fields, "\x00")
+		e := byKey[key]
+		if e == nil {
+			e = &readEvent{typ: k.typ, fields: fields}
+			byKey[key] = e
+		}
+		e.ids = append(e.ids, string(k.id))
+	}
+	out := make([]readEvent, 0, len(byKey))
+	for _, e := range byKey {
+		slices.Sort(e.ids)
+		out = append(out, *e)
+	}
+	slices.SortFunc(out, func(a, b readEvent) int {
+		if c := strings.Compare(a.typ, b.typ); c != 0 {
+			return c
+		}
+		return slices.Compare(a.fields, b.fields)
+	})
+	return out
+}
+
+// write records the reads as READ_SENSITIVE AuditEvents (see readEvent),
+// in the name of the user who read: the administrator when the request is
+// a preview as v. The events carry the request's id, so that an event can
+// be tied to the server's log lines of the same request. Their objectID is
+// empty: the objects read are in objectIds.
+//
+// The events are written in one statement through client: the caller
+// passes the transaction's client for a mutation, so that a mutation and
+// the audit of what its response read are committed together or not at
+// all. An error means nothing of it was recorded: the caller must not
+// serve the data (see Access.InterceptResponse).
+func (r *reads) write(ctx context.Context, client *ent.Client, v *policy.Viewer) error {
+	if v == nil {
+		return nil
+	}
+	events := r.events()
+	if len(events) == 0 {
+		return nil
 	}
 	subject, decision := v.Subject, "allowed by role "+strings.Join(v.Roles(), ", ")
 	if by := v.PreviewedBy(); by != "" {
@@ -54,18 +118,47 @@ func (r *reads) write(ctx context.Context, client *ent.Client, v *policy.Viewer,
 		subject, decision = by, "preview as "+v.Subject+": "+decision
 	}
 	decision = policy.Clip(decision)
-	creates := make([]*ent.AuditEventCreate, 0, len(r.objects))
-	for k, fields := range r.objects {
-		slices.Sort(fields)
-		creates = append(creates, client.AuditEvent.Create().
+	requestID := benkan.RequestID(ctx)
+	creates := make([]*ent.AuditEventCreate, 0, len(events))
+	for _, e := range events {
+		c := client.AuditEvent.Create().
 			SetSubject(subject).
 			SetAction(auditevent.ActionREAD_SENSITIVE).
-			SetObjectType(k.typ).
-			SetObjectID(string(k.id)).
-			SetFields(fields).
-			SetDecision(decision))
+			SetObjectType(e.typ).
+			SetObjectID("").
+			SetObjectIds(e.ids).
+			SetFields(e.fields).
+			SetFieldGroups(fieldGroups(v, e.typ, e.fields)).
+			SetDecision(decision)
+		if requestID != "" {
+			c.SetRequestID(requestID)
+		}
+		creates = append(creates, c)
 	}
 	if err := audit.Append(ctx, client, creates...); err != nil {
-		log.ErrorContext(ctx, "write audit events", "err", err, "events", len(creates))
+		return fmt.Errorf("write %d audit events of sensitive reads: %w", len(creates), err)
+	}
+	return nil
+}
+
+// fieldGroups returns the audited groups of the policy (Incident:sensitive…)
+// that the fields of typ belong to, sorted.
+func fieldGroups(v *policy.Viewer, typ string, fields []string) []string {
+	var out []string
+	for _, f := range fields {
+		out = append(out, v.AuditGroups(typ, f)...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// objectIDsContains is the predicate of AuditEventWhereInput.objectIdsContains: the
+// events whose object_ids list id, decided by the database (a JSON
+// containment test: object_ids @> '"id"' on PostgreSQL, EXISTS over
+// json_each on SQLite), so that the filter pages and counts like the
+// generated ones.
+func objectIDsContains(id gid.ID) predicate.AuditEvent {
+	return func(s *sql.Selector) {
+		s.Where(sqljson.ValueContains(s.C(auditevent.FieldObjectIds), string(id)))
 	}
 }

@@ -85,7 +85,13 @@ func (r *Resolver) Actor() generated.ActorResolver { return &actorResolver{r} }
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// AuditEventWhereInput returns generated.AuditEventWhereInputResolver implementation.
+func (r *Resolver) AuditEventWhereInput() generated.AuditEventWhereInputResolver {
+	return &auditEventWhereInputResolver{r}
+}
+
 type (
-	actorResolver struct{ *Resolver }
-	queryResolver struct{ *Resolver }
+	actorResolver                struct{ *Resolver }
+	queryResolver                struct{ *Resolver }
+	auditEventWhereInputResolver struct{ *Resolver }
 )

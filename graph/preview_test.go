@@ -294,8 +294,13 @@ func TestPreviewAudit(t *testing.T) {
 		reads := func(evs []*ent.AuditEvent) []read {
 			var out []read
 			for _, e := range evs {
-				if e.Action == auditevent.ActionREAD_SENSITIVE {
-					out = append(out, read{e.ObjectType, e.ObjectID, strings.Join(e.Fields, ",")})
+				if e.Action != auditevent.ActionREAD_SENSITIVE {
+					continue
+				}
+				// One event per response, type and set of fields: each
+				// of its objects was read with exactly those fields.
+				for _, id := range e.ObjectIds {
+					out = append(out, read{e.ObjectType, id, strings.Join(e.Fields, ",")})
 				}
 			}
 			slices.SortFunc(out, func(a, b read) int { return strings.Compare(a.typ+a.id, b.typ+b.id) })

@@ -35,6 +35,10 @@ type Config struct {
 	// control off" baseline (benkan serve --no-access-control with
 	// BENKAN_BENCH=1), whose requests also run past the row rules.
 	NoAccessControl bool
+	// NoReadAudit keeps access control but writes no audit event of
+	// sensitive reads. Only for the benchmarks' baseline of the audit's
+	// cost (benkan serve --no-read-audit with BENKAN_BENCH=1).
+	NoReadAudit bool
 	// Policy is the policy store the admin API reads and changes; without
 	// it the policy fields answer UNAVAILABLE.
 	Policy *store.Store
@@ -83,11 +87,14 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 	srv.Use(&strictEnums{})
 	srv.Use(beforeValidation{limits: cfg.Limits, cache: queries, tokenLimit: cfg.ParserTokenLimit})
 	srv.Use(cfg.Limits)
+	// transactions comes before Access so that, for a mutation, Access
+	// runs inside the transaction and writes the audit of the response's
+	// reads in it (see Access.InterceptResponse).
+	srv.Use(transactions{client: client, log: cfg.Logger})
 	if !cfg.NoAccessControl {
-		srv.Use(&Access{client: client, log: cfg.Logger})
+		srv.Use(&Access{client: client, log: cfg.Logger, noReadAudit: cfg.NoReadAudit})
 	}
 	srv.Use(cursorCheck{})
-	srv.Use(transactions{client: client, log: cfg.Logger})
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 	return srv

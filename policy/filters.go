@@ -30,6 +30,13 @@ func (v *Viewer) MayOrder(order ent.FilterReader) error {
 	return order.VisitReads(readCheck{v: v, verb: "order by"})
 }
 
+// MayFilterOn is MayFilter for one field of typ, for a filter that the
+// generated WhereInputs do not have (a hand-written where field, such as
+// AuditEventWhereInput.objectIdsContains), so that VisitReads cannot visit it.
+func (v *Viewer) MayFilterOn(typ, field string) error {
+	return readCheck{v: v, verb: "filter on"}.Field(typ, field)
+}
+
 // readCheck is the ent.FilterVisitor of MayFilter and MayOrder.
 type readCheck struct {
 	v    *Viewer

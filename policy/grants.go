@@ -3,6 +3,7 @@ package policy
 import (
 	"maps"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/benkan-project/benkan/gid"
@@ -123,7 +124,11 @@ func (v *Viewer) FieldFacts(typ, field string) (fullyReadable, audited bool) {
 type fieldKey struct{ typ, field string }
 
 // fieldFacts are what a viewer's policy says of a field whatever the row.
-type fieldFacts struct{ fullyReadable, audited bool }
+// auditGroups are the audited groups of the field (see AuditGroups).
+type fieldFacts struct {
+	fullyReadable, audited bool
+	auditGroups            []string
+}
 
 // facts returns the facts of a field, computed once per viewer: they are
 // asked for every field of every object of every response, so the cache is
@@ -136,7 +141,8 @@ func (v *Viewer) facts(typ, field string) fieldFacts {
 			return f
 		}
 	}
-	f := fieldFacts{fullyReadable: v.fullyReadable1(typ, field), audited: v.audited1(typ, field)}
+	groups := v.auditGroups1(typ, field)
+	f := fieldFacts{fullyReadable: v.fullyReadable1(typ, field), audited: len(groups) > 0, auditGroups: groups}
 	for {
 		old := v.fieldFacts.Load()
 		m := make(map[fieldKey]fieldFacts, 1+lenOf(old))
@@ -206,13 +212,23 @@ func (v *Viewer) Audited(typ, field string) bool {
 	return v.facts(typ, field).audited
 }
 
-func (v *Viewer) audited1(typ, field string) bool {
+// AuditGroups returns the groups of the policy that make reading field of
+// typ audited (e.g. [Incident:sensitive]), sorted, from the same cache as
+// Audited; nil for a field that is not audited. The slice is shared: do
+// not change it.
+func (v *Viewer) AuditGroups(typ, field string) []string {
+	return v.facts(typ, field).auditGroups
+}
+
+func (v *Viewer) auditGroups1(typ, field string) []string {
+	var out []string
 	for _, g := range v.groups[typ+"."+field] {
 		if strings.HasSuffix(g, ":sensitive") || strings.HasSuffix(g, ":identifying") {
-			return true
+			out = append(out, g)
 		}
 	}
-	return false
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // RowID returns the id of a row as handed to GraphQL field middleware

@@ -89,7 +89,8 @@ func (e *Engine) Preview(ctx context.Context, by *Viewer, target PreviewTarget) 
 		SetAction(auditevent.ActionPREVIEW).
 		SetObjectType(objectType).
 		SetObjectID(Clip(target.String())).
-		SetDecision(decision))
+		SetDecision(decision).
+		SetNillableRequestID(requestIDOf(ctx)))
 	if err != nil {
 		return nil, fmt.Errorf("record the preview: %w", err)
 	}
@@ -198,4 +199,13 @@ func (v *Viewer) PreviewedBy() string {
 		return ""
 	}
 	return v.previewedBy
+}
+
+// requestIDOf is the id of the request ctx serves, for an audit event, or
+// nil outside a request.
+func requestIDOf(ctx context.Context) *string {
+	if id := benkan.RequestID(ctx); id != "" {
+		return &id
+	}
+	return nil
 }

@@ -42,6 +42,10 @@ type Bench struct {
 	// server must also be built without its Access extension (no field
 	// masks): see graph.Config.NoAccessControl.
 	NoAccessControl bool
+	// NoReadAudit says that the GraphQL server was built without the audit
+	// of sensitive reads (graph.Config.NoReadAudit), for /debug/bench to
+	// report it.
+	NoReadAudit bool
 }
 
 // BenchReport is what GET /debug/bench answers.
@@ -57,6 +61,8 @@ type BenchReport struct {
 	Goroutines int `json:"goroutines"`
 	// NoAccessControl says whether access control is off.
 	NoAccessControl bool `json:"no_access_control"`
+	// NoReadAudit says whether sensitive reads go unaudited.
+	NoReadAudit bool `json:"no_read_audit"`
 	// Operations are the /graphql requests seen since the last reset, by
 	// operation (HeaderBenchKey or the operationName).
 	Operations map[string]*BenchOperation `json:"operations"`
@@ -99,7 +105,7 @@ func BenchHandler(cfg Config, b Bench) http.Handler {
 		})
 	}
 	inner := Handler(cfg)
-	st := &benchState{ops: map[string]*BenchOperation{}, noAccessControl: b.NoAccessControl}
+	st := &benchState{ops: map[string]*BenchOperation{}, noAccessControl: b.NoAccessControl, noReadAudit: b.NoReadAudit}
 	maxBody := cfg.MaxBodyBytes
 	if maxBody == 0 {
 		maxBody = 1 << 20
@@ -192,6 +198,7 @@ func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter 
 
 type benchState struct {
 	noAccessControl bool
+	noReadAudit     bool
 	mu              sync.Mutex
 	ops             map[string]*BenchOperation
 }
@@ -220,7 +227,7 @@ func (s *benchState) reset() {
 }
 
 func (s *benchState) report() *BenchReport {
-	rep := &BenchReport{NoAccessControl: s.noAccessControl, Goroutines: runtime.NumGoroutine()}
+	rep := &BenchReport{NoAccessControl: s.noAccessControl, NoReadAudit: s.noReadAudit, Goroutines: runtime.NumGoroutine()}
 	rep.PeakRSSBytes, rep.RSSBytes = ProcessMemory()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

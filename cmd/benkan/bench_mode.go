@@ -24,6 +24,7 @@ const envBench = "BENKAN_BENCH"
 // and a pprof listener. A nil *benchMode is the normal server.
 type benchMode struct {
 	noAccessControl bool
+	noReadAudit     bool
 	pprofAddr       string
 }
 
@@ -68,6 +69,9 @@ func (b *benchMode) warn(log *slog.Logger) {
 		return
 	}
 	log.Warn("BENCH MODE (" + envBench + "=1): SQL statements are counted per request and " + server.BenchPath + " reports memory and the statements of each operation; never run this in production")
+	if b.noReadAudit {
+		log.Warn("!!! READS OF SENSITIVE FIELDS ARE NOT AUDITED (--no-read-audit). Benchmarks only. !!!")
+	}
 	if b.noAccessControl {
 		log.Warn("!!! ACCESS CONTROL IS OFF (--no-access-control): no authentication, no row filters, no field masks: every client reads everything. Benchmarks only. !!!")
 	}
@@ -85,7 +89,7 @@ func (b *benchMode) handler(cfg server.Config) http.Handler {
 	if b == nil {
 		return server.Handler(cfg)
 	}
-	return server.BenchHandler(cfg, server.Bench{NoAccessControl: b.noAccessControl})
+	return server.BenchHandler(cfg, server.Bench{NoAccessControl: b.noAccessControl, NoReadAudit: b.noReadAudit})
 }
 
 // startPprof serves net/http/pprof on the loopback address of --pprof-addr

@@ -6,7 +6,7 @@ import (
 )
 
 // TestNoAccessControlRefusedOutsideBenchmarks: --no-access-control (and
-// the pprof listener) are refused unless BENKAN_BENCH=1, before anything
+// --no-read-audit, and the pprof listener) are refused unless BENKAN_BENCH=1, before anything
 // is opened or served.
 func TestNoAccessControlRefusedOutsideBenchmarks(t *testing.T) {
 	t.Setenv(envJWTSecret, testSecret)
@@ -19,6 +19,7 @@ func TestNoAccessControlRefusedOutsideBenchmarks(t *testing.T) {
 		}{
 			{[]string{"serve", "--data-dir", dir, "--no-access-control"}, "--no-access-control is for benchmarks only"},
 			{[]string{"serve", "--data-dir", dir, "--pprof-addr", "127.0.0.1:0"}, "--pprof-addr is for benchmarks only"},
+			{[]string{"serve", "--data-dir", dir, "--no-read-audit"}, "--no-read-audit is for benchmarks only"},
 		}
 		for _, tt := range tests {
 			_, err := runCmd(t, tt.args...)

@@ -26,6 +26,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	limits := limitFlags(fs)
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "how long in-flight requests may run on after SIGINT or SIGTERM")
 	noAccessControl := fs.Bool("no-access-control", false, "BENCHMARKS ONLY, refused unless BENKAN_BENCH=1: no authentication, no row filters, no field masks (the harness's \"access control off\" baseline)")
+	noReadAudit := fs.Bool("no-read-audit", false, "BENCHMARKS ONLY, refused unless BENKAN_BENCH=1: access control as usual, but reads of sensitive fields are not written to the audit log (the baseline of the audit's cost, see BENCHMARKS.md)")
 	pprofAddr := fs.String("pprof-addr", "", "benchmarks only, refused unless BENKAN_BENCH=1: serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060")
 	policyTests := fs.String(policyTestsFlag, "", policyTestsUsage+" (by the GraphQL admin API and the command line alike)")
 	corsOrigins := &listFlag{}
@@ -55,9 +56,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *noReadAudit && os.Getenv(envBench) != "1" {
+		return fmt.Errorf("--no-read-audit is for benchmarks only: it serves sensitive fields unaudited; it is refused unless %s=1", envBench)
+	}
 	bench, err := newBenchMode(*noAccessControl, *pprofAddr)
 	if err != nil {
 		return err
+	}
+	if bench != nil {
+		bench.noReadAudit = *noReadAudit
 	}
 	log, err := logger()
 	if err != nil {
@@ -121,6 +128,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Policy:          policies,
 		NoAccessControl: *noAccessControl,
 		Operations:      operations,
+		NoReadAudit:     *noReadAudit,
 	})
 	h := bench.handler(server.Config{
 		GraphQL:        gql,

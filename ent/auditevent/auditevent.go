@@ -28,8 +28,14 @@ const (
 	FieldObjectType = "object_type"
 	// FieldObjectID holds the string denoting the object_id field in the database.
 	FieldObjectID = "object_id"
+	// FieldObjectIds holds the string denoting the object_ids field in the database.
+	FieldObjectIds = "object_ids"
 	// FieldFields holds the string denoting the fields field in the database.
 	FieldFields = "fields"
+	// FieldFieldGroups holds the string denoting the field_groups field in the database.
+	FieldFieldGroups = "field_groups"
+	// FieldRequestID holds the string denoting the request_id field in the database.
+	FieldRequestID = "request_id"
 	// FieldDecision holds the string denoting the decision field in the database.
 	FieldDecision = "decision"
 	// FieldSeq holds the string denoting the seq field in the database.
@@ -50,7 +56,10 @@ var Columns = []string{
 	FieldAction,
 	FieldObjectType,
 	FieldObjectID,
+	FieldObjectIds,
 	FieldFields,
+	FieldFieldGroups,
+	FieldRequestID,
 	FieldDecision,
 	FieldSeq,
 	FieldPrevHash,
@@ -84,6 +93,8 @@ var (
 	ObjectTypeValidator func(string) error
 	// ObjectIDValidator is a validator for the "object_id" field. It is called by the builders before save.
 	ObjectIDValidator func(string) error
+	// RequestIDValidator is a validator for the "request_id" field. It is called by the builders before save.
+	RequestIDValidator func(string) error
 	// DecisionValidator is a validator for the "decision" field. It is called by the builders before save.
 	DecisionValidator func(string) error
 	// PrevHashValidator is a validator for the "prev_hash" field. It is called by the builders before save.
@@ -154,6 +165,11 @@ func ByObjectType(opts ...sql.OrderTermOption) OrderOption {
 // ByObjectID orders the results by the object_id field.
 func ByObjectID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldObjectID, opts...).ToFunc()
+}
+
+// ByRequestID orders the results by the request_id field.
+func ByRequestID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRequestID, opts...).ToFunc()
 }
 
 // ByDecision orders the results by the decision field.

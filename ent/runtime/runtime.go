@@ -211,16 +211,20 @@ func init() {
 	auditeventDescObjectID := auditeventFields[4].Descriptor()
 	// auditevent.ObjectIDValidator is a validator for the "object_id" field. It is called by the builders before save.
 	auditevent.ObjectIDValidator = auditeventDescObjectID.Validators[0].(func(string) error)
+	// auditeventDescRequestID is the schema descriptor for request_id field.
+	auditeventDescRequestID := auditeventFields[8].Descriptor()
+	// auditevent.RequestIDValidator is a validator for the "request_id" field. It is called by the builders before save.
+	auditevent.RequestIDValidator = auditeventDescRequestID.Validators[0].(func(string) error)
 	// auditeventDescDecision is the schema descriptor for decision field.
-	auditeventDescDecision := auditeventFields[6].Descriptor()
+	auditeventDescDecision := auditeventFields[9].Descriptor()
 	// auditevent.DecisionValidator is a validator for the "decision" field. It is called by the builders before save.
 	auditevent.DecisionValidator = auditeventDescDecision.Validators[0].(func(string) error)
 	// auditeventDescPrevHash is the schema descriptor for prev_hash field.
-	auditeventDescPrevHash := auditeventFields[8].Descriptor()
+	auditeventDescPrevHash := auditeventFields[11].Descriptor()
 	// auditevent.PrevHashValidator is a validator for the "prev_hash" field. It is called by the builders before save.
 	auditevent.PrevHashValidator = auditeventDescPrevHash.Validators[0].(func(string) error)
 	// auditeventDescHash is the schema descriptor for hash field.
-	auditeventDescHash := auditeventFields[9].Descriptor()
+	auditeventDescHash := auditeventFields[12].Descriptor()
 	// auditevent.HashValidator is a validator for the "hash" field. It is called by the builders before save.
 	auditevent.HashValidator = auditeventDescHash.Validators[0].(func(string) error)
 	// auditeventDescID is the schema descriptor for id field.

@@ -53,12 +53,27 @@ func (AuditEvent) Fields() []ent.Field {
 		field.String("object_id").
 			Immutable().
 			MaxLen(255).
-			Comment("Id of the object read, the policy line changed, or who a preview acted as."),
+			Comment("Id of the policy line changed, or who a preview acted as; empty for a read of sensitive fields, whose objects are in objectIds (filter with objectIdsContains)."),
+		field.Strings("object_ids").
+			Optional().
+			Immutable().
+			Comment("For a read of sensitive fields: the ids of the objects of objectType of which one response read exactly the fields listed, sorted.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		field.Strings("fields").
 			Optional().
 			Immutable().
-			Comment("The sensitive fields read.").
+			Comment("The sensitive fields read, sorted: the same on every object of objectIds.").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.Strings("field_groups").
+			Optional().
+			Immutable().
+			Comment("The policy's audited field groups the fields read belong to, e.g. Incident:sensitive, sorted.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.String("request_id").
+			Optional().
+			Immutable().
+			MaxLen(64).
+			Comment("Id of the HTTP request that did it (the X-Request-ID of the response and the request_id of the server's log lines), when there was one."),
 		field.String("decision").
 			Immutable().
 			MaxLen(255).

@@ -222,7 +222,8 @@ func (s *Store) apply(ctx context.Context, c *ent.Client, who string, changes []
 	}
 	err = audit.Append(ctx, c, c.AuditEvent.Create().SetSubject(who).SetAction(auditevent.ActionPOLICY_CHANGE).
 		SetObjectType(policy.PolicyObject).SetObjectID(fmt.Sprintf("version %d", v.ID)).
-		SetDecision(truncate(fmt.Sprintf("%d added, %d removed: %s", len(d.added), len(d.removed), reason), 255)))
+		SetDecision(truncate(fmt.Sprintf("%d added, %d removed: %s", len(d.added), len(d.removed), reason), 255)).
+		SetNillableRequestID(requestID(ctx)))
 	if err != nil {
 		return nil, fmt.Errorf("audit policy change: %w", err)
 	}
@@ -582,4 +583,13 @@ func create(c *ent.Client, line []string) *ent.PolicyRuleCreate {
 	copy(v, line[1:])
 	return c.PolicyRule.Create().SetPtype(line[0]).
 		SetV0(v[0]).SetV1(v[1]).SetV2(v[2]).SetV3(v[3]).SetV4(v[4]).SetV5(v[5])
+}
+
+// requestID is the id of the request ctx serves, for an audit event, or
+// nil outside a request.
+func requestID(ctx context.Context) *string {
+	if id := benkan.RequestID(ctx); id != "" {
+		return &id
+	}
+	return nil
 }

@@ -374,7 +374,8 @@ func decodeChanges(text string) ([]Change, error) {
 func auditProposal(ctx context.Context, c *ent.Client, who string, action auditevent.Action, id int, decision string) error {
 	err := audit.Append(ctx, c, c.AuditEvent.Create().SetSubject(who).SetAction(action).
 		SetObjectType(policy.PolicyObject).SetObjectID(fmt.Sprintf("proposal %d", id)).
-		SetDecision(truncate(decision, 255)))
+		SetDecision(truncate(decision, 255)).
+		SetNillableRequestID(requestID(ctx)))
 	if err != nil {
 		return fmt.Errorf("audit policy proposal %d: %w", id, err)
 	}
