@@ -9,3 +9,4 @@ package benkan
 
 //go:generate go run -mod=mod ./ent/entc.go
 //go:generate go run -mod=mod ./graph/gqlgen
+//go:generate go run -mod=mod ./cmd/benkan schema --out schema.graphql
