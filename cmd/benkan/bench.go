@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"io"
 	"os"
 	"strings"
@@ -18,14 +17,10 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		self = ""
 	}
-	fs := newFlagSetEnv("bench", "[flags]", strings.TrimSpace(bench.Usage), stdout, func(*flag.Flag) bool { return false })
+	fs := newFlagSetEnv("bench", "[flags]", strings.TrimSpace(bench.Usage), stdout, noFlags)
 	config := bench.Flags(fs, stdout, stderr, self)
-	pos, err := parseArgs(fs, args, func(*flag.Flag) bool { return false }, false)
-	if err != nil {
+	if err := parseEnv(fs, args, noFlags); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	cfg, err := config()
 	if err != nil {

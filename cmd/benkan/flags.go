@@ -30,10 +30,16 @@ func newFlagSetEnv(name, synopsis, summary string, stdout io.Writer, env func(*f
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		fmt.Fprintf(stdout, "Usage: benkan %s %s\n\n%s\n", name, synopsis, summary)
+		header := "\nFlags:"
+		fs.VisitAll(func(f *flag.Flag) {
+			if env(f) {
+				header = "\nFlags (those with a variable shown are also read from it):"
+			}
+		})
 		n := 0
 		fs.VisitAll(func(f *flag.Flag) {
 			if n++; n == 1 {
-				fmt.Fprintln(stdout, "\nFlags (each also read from the environment variable shown):")
+				fmt.Fprintln(stdout, header)
 			}
 			v := ""
 			if env(f) {
@@ -49,8 +55,12 @@ func newFlagSetEnv(name, synopsis, summary string, stdout io.Writer, env func(*f
 	return fs
 }
 
-// allFlags selects every flag: each is also read from its environment variable.
+// allFlags selects every flag: each is also read from its environment
+// variable. noFlags selects none, for commands whose flags are read from
+// the command line only.
 func allFlags(*flag.Flag) bool { return true }
+
+func noFlags(*flag.Flag) bool { return false }
 
 // envName is the environment variable for a flag: --data-dir is BENKAN_DATA_DIR.
 func envName(flagName string) string {
@@ -73,7 +83,13 @@ func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(forma
 // flag.ErrHelp (exit 0); every other error is a usageError saying what was
 // expected.
 func parse(fs *flag.FlagSet, args []string) error {
-	pos, err := parseArgs(fs, args, allFlags, false)
+	return parseEnv(fs, args, allFlags)
+}
+
+// parseEnv is parse for a command whose flags the environment sets only
+// where env says so.
+func parseEnv(fs *flag.FlagSet, args []string, env func(*flag.Flag) bool) error {
+	pos, err := parseArgs(fs, args, env, false)
 	if err != nil {
 		return err
 	}

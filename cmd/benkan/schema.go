@@ -14,9 +14,9 @@ import (
 // stdout or to --out (schema.graphql at the root, which go generate
 // writes and a test compares with the introspection of a running server).
 func schemaCmd(_ context.Context, args []string, stdout, _ io.Writer) error {
-	fs := newFlagSet("schema", "Prints the GraphQL schema the server serves, as SDL: what introspection of\n/graphql shows, for client tool chains (graphql-codegen, Apollo). It needs\nno database. The repository keeps a copy, schema.graphql, which\n'go generate ./...' writes.", stdout)
+	fs := newFlagSetEnv("schema", "[--out FILE]", "Prints the GraphQL schema the server serves, as SDL: what introspection of\n/graphql shows, for client tool chains (graphql-codegen, Apollo). It needs\nno database. The repository keeps a copy, schema.graphql, which\n'go generate ./...' writes.", stdout, noFlags)
 	out := fs.String("out", "", "write the SDL to this file instead of stdout (left untouched when unchanged)")
-	if err := parse(fs, args); err != nil {
+	if err := parseEnv(fs, args, noFlags); err != nil {
 		return err
 	}
 	var b bytes.Buffer

@@ -12,7 +12,7 @@ import (
 )
 
 func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("token", "Prints an HS256 token, signed with BENKAN_JWT_SECRET, for a user of the\ndatabase. For development and scripts.", stdout)
+	fs := newFlagSetEnv("token", "--user SUBJECT [flags]", "Prints an HS256 token, signed with BENKAN_JWT_SECRET, for a user of the\ndatabase. For development and scripts.", stdout, allFlags)
 	dbCfg := databaseFlags(fs)
 	authCfg := authFlags(fs)
 	subject := fs.String("user", "", "subject of the user the token is for (required)")
