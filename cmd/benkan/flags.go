@@ -100,9 +100,10 @@ func parseEnv(fs *flag.FlagSet, args []string, env func(*flag.Flag) bool) error 
 }
 
 // parseArgs is parse for commands that take positional arguments, and whose
-// flags the environment sets only where env says so: with interleave, flags and arguments come in any order ("--" ends the flags);
-// without, the arguments are what follows the flags. It returns the
-// positional arguments.
+// flags the environment sets only where env says so: with interleave,
+// flags and arguments come in any order ("--" ends the flags); without,
+// the arguments are what follows the flags. It returns the positional
+// arguments.
 func parseArgs(fs *flag.FlagSet, args []string, env func(*flag.Flag) bool, interleave bool) ([]string, error) {
 	if err := fromEnv(fs, env); err != nil {
 		return nil, err
