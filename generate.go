@@ -9,3 +9,6 @@ package benkan
 
 //go:generate go run -mod=mod ./ent/entc.go
 //go:generate go run -mod=mod ./graph/gqlgen
+// schema.graphql, the served schema as SDL, from the code just generated
+// (without -mod=mod, which would rewrite go.mod's indirect markers).
+//go:generate go run ./cmd/benkan schema --out schema.graphql

@@ -13,27 +13,46 @@ import (
 	"time"
 )
 
-// Main is the command line of the harness, for `go run ./cmd/bench` and
-// `benkan bench`. binary is the benkan binary --start runs when --benkan is
-// not given; when empty, the harness builds one with `go build`.
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer, binary string) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: benkan bench [flags]   (or: go run ./cmd/bench [flags])
-
-Runs the dashboard operations (incident feed, incident by id, activities of
+// Usage says what the harness does, for the help of `benkan bench` and
+// `go run ./cmd/bench`.
+const Usage = `Runs the dashboard operations (incident feed, incident by id, activities of
 a quarter) as each role against a benkan server in bench mode, and in the
 same run the raw-SQL floor and the "access control off" baseline. The one
 documented command (BENCHMARKS.md), on a database seeded with
 'benkan seed --synthetic 1000000':
 
   go run ./cmd/bench --start --database-url 'postgres://postgres@127.0.0.1:5432/bench_1m?sslmode=disable'
+`
 
-Flags:
-`)
+// Main is the command line of the harness, for `go run ./cmd/bench`.
+// binary is the benkan binary --start runs when --benkan is not given; when
+// empty, the harness builds one with `go build`. `benkan bench` registers
+// the same flags with Flags on its own flag set.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer, binary string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: go run ./cmd/bench [flags]   (or: benkan bench [flags])\n\n"+Usage+"\nFlags:\n")
 		fs.PrintDefaults()
 	}
+	config := Flags(fs, stdout, stderr, binary)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := config()
+	if err != nil {
+		return err
+	}
+	_, err = Run(ctx, cfg)
+	return err
+}
+
+// Flags registers the harness's flags on fs and returns the function that,
+// once they are parsed, checks them and makes the Config to Run.
+func Flags(fs *flag.FlagSet, stdout, stderr io.Writer, binary string) func() (Config, error) {
 	cfg := Config{Log: stderr, Out: stdout, Subjects: map[string]string{}}
 	fs.StringVar(&cfg.URL, "url", "", "a running server in bench mode (BENKAN_BENCH=1 benkan serve), e.g. http://127.0.0.1:8080")
 	fs.StringVar(&cfg.URLOff, "url-off", "", "a running server in bench mode with --no-access-control, for the \"access control off\" baseline")
@@ -56,40 +75,35 @@ Flags:
 	fs.StringVar(&cfg.ProfileDir, "cpu-profile", "", "with --start: save a CPU profile of the server per operation and role in this directory")
 	fs.StringVar(&cfg.ExplainPath, "explain", "", "write EXPLAIN (ANALYZE, BUFFERS) of every statement the server issued, per operation and role, to this file")
 	fs.StringVar(&cfg.ServerLogLevel, "server-log-level", "info", "with --start: --log-level of the servers")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	var err error
-	if cfg.Quarter, err = ParseQuarter(*quarter); err != nil {
-		return err
-	}
-	if cfg.Load.Concurrency < 1 || cfg.Load.Concurrency > 1024 {
-		return errors.New("--concurrency must be between 1 and 1024")
-	}
-	if cfg.Load.Duration <= 0 || cfg.Load.Duration > time.Hour || cfg.Load.Warmup < 0 || cfg.Load.Warmup > time.Hour {
-		return errors.New("--duration must be positive and --warmup not negative, both at most an hour")
-	}
-	cfg.Roles = list(*roles)
-	cfg.Operations = list(*ops)
-	for _, kv := range list(*subjects) {
-		role, subject, ok := strings.Cut(kv, "=")
-		if !ok {
-			return fmt.Errorf("--subjects: %q is not role=subject", kv)
+	return func() (Config, error) {
+		var err error
+		if cfg.Quarter, err = ParseQuarter(*quarter); err != nil {
+			return Config{}, err
 		}
-		cfg.Subjects[role] = subject
+		if cfg.Load.Concurrency < 1 || cfg.Load.Concurrency > 1024 {
+			return Config{}, errors.New("--concurrency must be between 1 and 1024")
+		}
+		if cfg.Load.Duration <= 0 || cfg.Load.Duration > time.Hour || cfg.Load.Warmup < 0 || cfg.Load.Warmup > time.Hour {
+			return Config{}, errors.New("--duration must be positive and --warmup not negative, both at most an hour")
+		}
+		cfg.Roles = list(*roles)
+		cfg.Operations = list(*ops)
+		for _, kv := range list(*subjects) {
+			role, subject, ok := strings.Cut(kv, "=")
+			if !ok {
+				return Config{}, fmt.Errorf("--subjects: %q is not role=subject", kv)
+			}
+			cfg.Subjects[role] = subject
+		}
+		if cfg.Repeat < 1 || cfg.Repeat > 100 {
+			return Config{}, errors.New("--repeat must be between 1 and 100")
+		}
+		if cfg.ProfileDir != "" && !cfg.Start {
+			return Config{}, errors.New("--cpu-profile needs --start")
+		}
+		cfg.Build = goBuild
+		return cfg, nil
 	}
-	if cfg.Repeat < 1 || cfg.Repeat > 100 {
-		return errors.New("--repeat must be between 1 and 100")
-	}
-	if cfg.ProfileDir != "" && !cfg.Start {
-		return errors.New("--cpu-profile needs --start")
-	}
-	cfg.Build = goBuild
-	_, err = Run(ctx, cfg)
-	return err
 }
 
 func list(s string) []string {

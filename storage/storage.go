@@ -8,6 +8,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -34,6 +35,12 @@ type Config struct {
 	// DataDir holds the embedded database file, benkan.db. It is created if
 	// it does not exist.
 	DataDir string
+	// MustExist makes Open refuse, with ErrNoDatabase, a database that does
+	// not hold benkan's tables yet, instead of creating an empty one: for
+	// the commands that read or change what a server stores (`benkan
+	// token`, `benkan policy`), where a mistyped --data-dir would otherwise
+	// make a new database and act on it.
+	MustExist bool
 	// WrapDriver, if set, wraps the database driver, e.g. to count the SQL
 	// statements a request issues in tests.
 	WrapDriver func(dialect.Driver) dialect.Driver
@@ -51,6 +58,10 @@ type DB struct {
 	// code that needs a connection of its own (LISTEN); "" for SQLite.
 	DatabaseURL string
 }
+
+// ErrNoDatabase is the error of Open with MustExist for a database that
+// holds no benkan tables, or an embedded one whose file does not exist.
+var ErrNoDatabase = errors.New("no benkan database")
 
 // Open opens the database that cfg names and checks that it answers.
 // It does not migrate: call Migrate.
@@ -78,6 +89,16 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("reach %s database: %w", dialectName, err)
 	}
+	if cfg.MustExist {
+		// A query of the users table, which every benkan database holds,
+		// that reads no row.
+		rows, err := db.QueryContext(pingCtx, "SELECT 1 FROM "+migrate.UsersTable.Name+" WHERE 1 = 0")
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("%w: it has no table %s", ErrNoDatabase, migrate.UsersTable.Name)
+		}
+		rows.Close()
+	}
 	var drv dialect.Driver = availability{entsql.OpenDB(dialectName, db)}
 	if cfg.WrapDriver != nil {
 		drv = cfg.WrapDriver(drv)
@@ -98,17 +119,24 @@ func source(cfg Config) (driverName, dialectName, dsn string, err error) {
 	if dir == "" {
 		dir = "benkan-data"
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", "", "", fmt.Errorf("create data directory: %w", err)
-	}
 	path, err := filepath.Abs(filepath.Join(dir, "benkan.db"))
 	if err != nil {
 		return "", "", "", fmt.Errorf("data directory: %w", err)
+	}
+	if cfg.MustExist {
+		if _, err := os.Stat(path); err != nil {
+			return "", "", "", fmt.Errorf("%w: there is no %s", ErrNoDatabase, path)
+		}
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", "", "", fmt.Errorf("create data directory: %w", err)
 	}
 	pragmas := []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"}
 	q := make([]string, len(pragmas))
 	for i, p := range pragmas {
 		q[i] = "_pragma=" + url.QueryEscape(p)
+	}
+	if cfg.MustExist {
+		q = append(q, "mode=rw") // never create the file
 	}
 	return "sqlite", dialect.SQLite, "file:" + path + "?" + strings.Join(q, "&"), nil
 }

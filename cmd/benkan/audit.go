@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/benkan-project/benkan/audit"
 	"github.com/benkan-project/benkan/storage"
@@ -26,38 +26,36 @@ Exit status: 0 intact, 1 broken (or unreadable), 2 wrong usage.
 
 // auditCmd runs `benkan audit SUBCOMMAND`; verify is the one subcommand.
 func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, auditUsage)
-		return exitCode(2)
-	}
-	switch args[0] {
-	case "help", "-h", "-help", "--help":
+	switch {
+	case len(args) == 0:
+		return usagef("a subcommand is needed: benkan audit verify")
+	case isHelp(args[0]):
 		fmt.Fprint(stdout, auditUsage)
 		return nil
-	case "verify":
-	default:
-		fmt.Fprintf(stderr, "benkan audit: unknown subcommand %q\n\n%s", args[0], auditUsage)
-		return exitCode(2)
+	case strings.HasPrefix(args[0], "-"):
+		return usagef("unknown flag %s", args[0])
+	case args[0] != "verify":
+		return usagef("unknown subcommand %q: benkan audit verify", args[0])
 	}
-	fs := newFlagSet("audit verify", "Checks the audit trail's hash chain and names the first broken event (see 'benkan audit help').", stderr)
+	fs := newFlagSet("audit verify", "Checks the audit trail's hash chain and names the first broken event (see 'benkan audit help').", stdout)
 	dbCfg := databaseFlags(fs)
 	if err := parse(fs, args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		fmt.Fprintf(stderr, "benkan audit verify: %v\n", err)
-		return exitCode(2)
+		return err
 	}
-	db, err := storage.Open(ctx, *dbCfg)
+	// Read only: verify does not migrate what it checks.
+	cfg := *dbCfg
+	cfg.MustExist = true
+	db, err := storage.Open(ctx, cfg)
+	if errors.Is(err, storage.ErrNoDatabase) {
+		return fmt.Errorf("%v (%s): there is no audit trail to verify", err, describe(dbCfg))
+	}
 	if err != nil {
-		fmt.Fprintf(stderr, "benkan audit verify: %v\n", err)
-		return exitCode(1)
+		return err
 	}
 	defer db.Close()
 	r, err := audit.Verify(ctx, db.Client)
 	if err != nil {
-		fmt.Fprintf(stderr, "benkan audit verify: %v\n", err)
-		return exitCode(1)
+		return err
 	}
 	mode := "SHA-256, no key"
 	if r.Keyed {

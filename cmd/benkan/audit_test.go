@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,15 +21,7 @@ import (
 func runAudit(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), append([]string{"audit"}, args...), &out, &errOut)
-	var ec exitCode
-	switch {
-	case err == nil:
-	case errors.As(err, &ec):
-		code = int(ec)
-	default:
-		t.Fatalf("benkan audit %v: an error main would print raw: %v", args, err)
-	}
+	code = exit(run(context.Background(), append([]string{"audit"}, args...), &out, &errOut), &errOut)
 	return out.String(), errOut.String(), code
 }
 

@@ -1,62 +1,212 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/benkan-project/benkan/storage"
 )
 
-// newFlagSet returns a flag set whose --help prints a description of the
-// command and, for each flag, the environment variable that also sets it.
-func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
+// newFlagSet returns the flag set of command name ("token", "policy grant"):
+// its --help prints, to stdout, the synopsis, the summary and, for each
+// flag, the environment variable that also sets it. The flag package itself
+// prints nothing: parse turns its errors into one usageError.
+func newFlagSet(name, summary string, stdout io.Writer) *flag.FlagSet {
+	return newFlagSetEnv(name, "[flags]", summary, stdout, allFlags)
+}
+
+// newFlagSetEnv is newFlagSet with the synopsis written after the name and
+// env choosing the flags that environment variables set.
+func newFlagSetEnv(name, synopsis, summary string, stdout io.Writer, env func(*flag.Flag) bool) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: benkan %s [flags]\n\n%s\n\nFlags (each also read from the environment variable shown):\n", name, summary)
+		fmt.Fprintf(stdout, "Usage: benkan %s %s\n\n%s\n", name, synopsis, summary)
+		header := "\nFlags:"
 		fs.VisitAll(func(f *flag.Flag) {
-			fmt.Fprintf(stderr, "  --%s (%s)\n    \t%s", f.Name, envName(f.Name), f.Usage)
-			if f.DefValue != "" {
-				fmt.Fprintf(stderr, " (default %q)", f.DefValue)
+			if env(f) {
+				header = "\nFlags (those with a variable shown are also read from it):"
 			}
-			fmt.Fprintln(stderr)
+		})
+		n := 0
+		fs.VisitAll(func(f *flag.Flag) {
+			if n++; n == 1 {
+				fmt.Fprintln(stdout, header)
+			}
+			v := ""
+			if env(f) {
+				v = " (" + envName(f.Name) + ")"
+			}
+			fmt.Fprintf(stdout, "  --%s%s\n    \t%s", f.Name, v, f.Usage)
+			if f.DefValue != "" {
+				fmt.Fprintf(stdout, " (default %q)", f.DefValue)
+			}
+			fmt.Fprintln(stdout)
 		})
 	}
 	return fs
 }
+
+// allFlags selects every flag: each is also read from its environment
+// variable. noFlags selects none, for commands whose flags are read from
+// the command line only.
+func allFlags(*flag.Flag) bool { return true }
+
+func noFlags(*flag.Flag) bool { return false }
 
 // envName is the environment variable for a flag: --data-dir is BENKAN_DATA_DIR.
 func envName(flagName string) string {
 	return "BENKAN_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
+// usageError is a command line (or an environment variable) that does not
+// say what to do: main prints it as one line, "benkan CMD: msg", with a
+// hint to run --help, and exits 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// usagef makes a usageError.
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
 // parse reads environment variables into the flags they name, then the
-// command line, so that a flag on the command line wins.
+// command line, so that a flag on the command line wins; it takes no
+// positional arguments. --help prints the help to stdout and returns
+// flag.ErrHelp (exit 0); every other error is a usageError saying what was
+// expected.
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fromEnv(fs, func(*flag.Flag) bool { return true }); err != nil {
+	return parseEnv(fs, args, allFlags)
+}
+
+// parseEnv is parse for a command whose flags the environment sets only
+// where env says so.
+func parseEnv(fs *flag.FlagSet, args []string, env func(*flag.Flag) bool) error {
+	pos, err := parseArgs(fs, args, env, false)
+	if err != nil {
 		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	return nil
+}
+
+// parseArgs is parse for commands that take positional arguments, and whose
+// flags the environment sets only where env says so: with interleave,
+// flags and arguments come in any order ("--" ends the flags); without,
+// the arguments are what follows the flags. It returns the positional
+// arguments.
+func parseArgs(fs *flag.FlagSet, args []string, env func(*flag.Flag) bool, interleave bool) ([]string, error) {
+	if err := fromEnv(fs, env); err != nil {
+		return nil, err
 	}
 	fs.VisitAll(func(f *flag.Flag) {
 		if l, ok := f.Value.(interface{ envRead() }); ok {
 			l.envRead() // a list on the command line replaces the environment's
 		}
 	})
-	if err := fs.Parse(args); err != nil {
-		return err
+	help := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = help }()
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				help()
+				return nil, flag.ErrHelp
+			}
+			return nil, flagError(fs, err)
+		}
+		rest := fs.Args()
+		if !interleave || len(rest) == 0 {
+			return append(pos, rest...), nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+}
+
+// flagError turns an error of the flag package into a usageError that
+// names the flag and says what it expects: `--ttl: "forever" is not a
+// duration (e.g. 12h, 30m)` instead of the package's "invalid value ...
+// parse error". The flag package gives its errors as text only; a message
+// it has not written before is passed on as it is.
+func flagError(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return usagef("unknown flag --%s", name)
 	}
-	return nil
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return usagef("--%s needs a value: %s", name, expected(fs.Lookup(name)))
+	}
+	if m := invalidValue.FindStringSubmatch(msg); m != nil {
+		v, qerr := strconv.Unquote(m[1])
+		if f := fs.Lookup(m[2]); f != nil && qerr == nil {
+			return usageError{"--" + f.Name + ": " + badValue(f, v, m[3])}
+		}
+	}
+	return usageError{msg}
+}
+
+// invalidValue matches the flag package's "invalid value %q for flag -%s:
+// %v" and "invalid boolean value %q for -%s: %v".
+var invalidValue = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-([^:]+): (.*)$`)
+
+// badValue says that v is not what flag f takes, and what it takes.
+func badValue(f *flag.Flag, v, why string) string {
+	if kind := kindOf(f); kind != "" {
+		return fmt.Sprintf("%q is not %s", v, kind)
+	}
+	// A flag.Value of benkan's own: its error says what it expects.
+	return fmt.Sprintf("%q: %s", v, why)
+}
+
+// kindOf says what values a flag of a standard type takes ("a duration (e.g.
+// 12h, 30m)"), "" for other flags.
+func kindOf(f *flag.Flag) string {
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return ""
+	}
+	switch g.Get().(type) {
+	case bool:
+		return "a boolean (true or false)"
+	case time.Duration:
+		return "a duration (e.g. 12h, 30m, 90s)"
+	case int, int64:
+		return "a whole number"
+	case uint, uint64:
+		return "a whole number, 0 or more"
+	case float64:
+		return "a number"
+	}
+	return ""
+}
+
+// expected says what a flag takes, for "--ttl needs a value".
+func expected(f *flag.Flag) string {
+	if f == nil {
+		return "see --help"
+	}
+	if k := kindOf(f); k != "" {
+		return k
+	}
+	return f.Usage
 }
 
 // fromEnv sets each flag that which selects from its environment variable,
-// if that is set.
+// if that is set: a bad value is a usageError naming the variable,
+// `BENKAN_DEMO: "yes" is not a boolean (true or false)`.
 func fromEnv(fs *flag.FlagSet, which func(*flag.Flag) bool) error {
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -65,7 +215,11 @@ func fromEnv(fs *flag.FlagSet, which func(*flag.Flag) bool) error {
 		}
 		if v, ok := os.LookupEnv(envName(f.Name)); ok {
 			if e := f.Value.Set(v); e != nil {
-				err = fmt.Errorf("%s=%q: %w", envName(f.Name), v, e)
+				if kind := kindOf(f); kind != "" {
+					err = usagef("%s: %q is not %s", envName(f.Name), v, kind)
+				} else {
+					err = usagef("%s: %q: %v", envName(f.Name), v, e)
+				}
 			}
 		}
 	})
@@ -88,7 +242,7 @@ func logFlags(fs *flag.FlagSet, stderr io.Writer) func() (*slog.Logger, error) {
 	return func() (*slog.Logger, error) {
 		var l slog.Level
 		if err := l.UnmarshalText([]byte(*level)); err != nil {
-			return nil, fmt.Errorf("--log-level: %w", err)
+			return nil, usagef("--log-level: %q is not a level (debug, info, warn or error)", *level)
 		}
 		opts := &slog.HandlerOptions{Level: l}
 		switch *format {
@@ -97,7 +251,7 @@ func logFlags(fs *flag.FlagSet, stderr io.Writer) func() (*slog.Logger, error) {
 		case "json":
 			return slog.New(slog.NewJSONHandler(stderr, opts)), nil
 		}
-		return nil, fmt.Errorf("--log-format must be text or json, not %s", strconv.Quote(*format))
+		return nil, usagef("--log-format: %s is not a format (text or json)", strconv.Quote(*format))
 	}
 }
 

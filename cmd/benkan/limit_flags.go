@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"time"
 
 	"github.com/benkan-project/benkan/graph"
@@ -39,13 +38,13 @@ func limitFlags(fs *flag.FlagSet) func() (*requestLimits, error) {
 	fs.IntVar(&l.rateLimit.Burst, "rate-burst", server.DefaultRateLimit.Burst, "requests a caller may send at once after being idle")
 	return func() (*requestLimits, error) {
 		if err := l.graph.Validate(nil); err != nil {
-			return nil, fmt.Errorf("--max-* flags: %w", err)
+			return nil, usagef("--max-* flags: %v", err)
 		}
 		if l.timeout <= 0 {
-			return nil, fmt.Errorf("--request-timeout must be positive, not %s", l.timeout)
+			return nil, usagef("--request-timeout: %s is not a positive duration (e.g. 5s)", l.timeout)
 		}
 		if l.rateLimit.Rate < 0 || (l.rateLimit.Rate > 0 && l.rateLimit.Burst < 1) {
-			return nil, fmt.Errorf("--rate-limit must be 0 (off) or positive, with --rate-burst at least 1")
+			return nil, usagef("--rate-limit must be 0 (off) or positive, with --rate-burst at least 1")
 		}
 		return l, nil
 	}

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/user"
+	"slices"
 	"strings"
 
 	"github.com/benkan-project/benkan"
@@ -89,17 +91,19 @@ Exit status: 0 done, 1 refused or invalid, 2 wrong usage.
 
 func policyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, policyUsage)
+		fmt.Fprintf(stderr, "benkan policy: a subcommand is needed (%s)\nRun 'benkan policy help' for what each does.\n", strings.Join(slices.Sorted(maps.Keys(policySubcommands)), ", "))
 		return exitCode(2)
 	}
-	switch args[0] {
-	case "help", "-h", "-help", "--help":
+	if isHelp(args[0]) {
+		if len(args) > 1 && args[0] == "help" {
+			return policyCmd(ctx, []string{args[1], "--help"}, stdout, stderr)
+		}
 		fmt.Fprint(stdout, policyUsage)
 		return nil
 	}
 	sub, ok := policySubcommands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "benkan policy: unknown subcommand %q\n\n%s", args[0], policyUsage)
+		fmt.Fprintf(stderr, "benkan policy: unknown subcommand %q\nRun 'benkan policy help' for the subcommands.\n", args[0])
 		return exitCode(2)
 	}
 	c := &policyCall{name: args[0], args: args[1:], stdout: stdout, stderr: stderr}
@@ -117,38 +121,16 @@ type policyCall struct {
 	pos            []string // the positional arguments, once parsed
 	testsPath      *string  // --policy-tests, on the subcommands that change the policy
 	approval       *bool    // --policy-approval, on the same
+	synopsis       string   // what follows the subcommand's name: its arguments and flags
 }
-
-// usageError is a command line that does not say what to do.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
 
 // flags starts the subcommand's flag set; synopsis names its positional
 // arguments, summary says what it does.
 func (c *policyCall) flags(synopsis, summary string, database bool) *flag.FlagSet {
-	fs := flag.NewFlagSet("policy "+c.name, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
+	fs := newFlagSetEnv("policy "+c.name, synopsis, summary, c.stdout, isDatabaseFlag)
+	c.synopsis = synopsis
 	if database {
 		c.db = databaseFlags(fs)
-	}
-	fs.Usage = func() {
-		fmt.Fprintf(c.stderr, "Usage: benkan policy %s %s\n\n%s\n", c.name, synopsis, summary)
-		n := 0
-		fs.VisitAll(func(f *flag.Flag) {
-			if n++; n == 1 {
-				fmt.Fprintln(c.stderr, "\nFlags:")
-			}
-			env := ""
-			if isDatabaseFlag(f) {
-				env = " (" + envName(f.Name) + ")"
-			}
-			fmt.Fprintf(c.stderr, "  --%s%s\n    \t%s", f.Name, env, f.Usage)
-			if f.DefValue != "" {
-				fmt.Fprintf(c.stderr, " (default %q)", f.DefValue)
-			}
-			fmt.Fprintln(c.stderr)
-		})
 	}
 	c.fs = fs
 	return fs
@@ -166,44 +148,33 @@ func isDatabaseFlag(f *flag.Flag) bool {
 // line, flags and positional arguments in any order ("--" ends the flags),
 // and checks that there are min to max positional arguments.
 func (c *policyCall) parse(min, max int) error {
-	if err := fromEnv(c.fs, isDatabaseFlag); err != nil {
-		return usageError{err.Error()}
+	pos, err := parseArgs(c.fs, c.args, isDatabaseFlag, true)
+	if err != nil {
+		return err
 	}
-	args := c.args
-	for {
-		if err := c.fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return err
-			}
-			return exitCode(2) // the flag package printed the error and the usage
-		}
-		rest := c.fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
-			c.pos = append(c.pos, rest...)
-			break
-		}
-		c.pos, args = append(c.pos, rest[0]), rest[1:]
-	}
+	c.pos = pos
 	switch {
 	case len(c.pos) < min:
-		return usageError{fmt.Sprintf("%d arguments missing", min-len(c.pos))}
+		n := "arguments"
+		if min-len(c.pos) == 1 {
+			n = "argument"
+		}
+		return usagef("%d %s missing: benkan policy %s %s", min-len(c.pos), n, c.name, c.synopsis)
 	case len(c.pos) > max:
-		return usageError{fmt.Sprintf("unexpected argument %q", c.pos[max])}
+		return usagef("unexpected argument %q", c.pos[max])
 	}
 	return nil
 }
 
-// open opens the database of the flags, migrated, and its policy store
-// (which stores the default policy in a database that holds none yet).
+// open opens the database of the flags, which must exist, migrated, and
+// its policy store (which stores the default policy in a database that
+// holds none yet).
 func (c *policyCall) open(ctx context.Context) (*store.Store, func(), error) {
 	expect, err := c.expectations()
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := openMigrated(ctx, c.db)
+	db, err := openExisting(ctx, c.db)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -283,10 +254,7 @@ func (c *policyCall) report(err error) error {
 	case errors.As(err, &code):
 		return code
 	case errors.As(err, &usage):
-		fmt.Fprintf(c.stderr, "benkan policy %s: %s\n\n", c.name, usage.msg)
-		if c.fs != nil {
-			c.fs.Usage()
-		}
+		fmt.Fprintf(c.stderr, "benkan policy %s: %s\nRun 'benkan policy %s --help' for its usage.\n", c.name, usage.msg, c.name)
 		return exitCode(2)
 	case errors.As(err, &be):
 		msg := be.Message

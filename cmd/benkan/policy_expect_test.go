@@ -53,7 +53,7 @@ func TestPolicyTestFile(t *testing.T) {
 		{"unparsable tests", []string{"test", badTests, "--policy", leaky}, 1,
 			[]string{badTests + ":3: ", `no field "fulName"`}, []string{"got "}},
 		{"missing tests", []string{"test", "nosuch.csv", "--policy", leaky}, 1, []string{"read the policy tests"}, nil},
-		{"no file", []string{"test"}, 2, []string{"1 arguments missing"}, nil},
+		{"no file", []string{"test"}, 2, []string{"1 argument missing"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

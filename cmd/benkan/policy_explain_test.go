@@ -75,7 +75,7 @@ func TestPolicyExplain(t *testing.T) {
 			{name: "unknown object", args: []string{"explain", "--user", "dihr.officer", "Incident.nope", "read"}, code: 1, want: []string{`no field "nope"`}},
 			{name: "user and role", args: []string{"explain", "--user", "dihr.officer", "--role", "admin", "Incident", "read"}, code: 2, want: []string{"give --user or --role"}},
 			{name: "bad id", args: []string{"explain", "--user", "dihr.officer", "Incident", "read", "--id", "nope"}, code: 2, want: []string{`"nope" is not an id`}},
-			{name: "no action", args: []string{"explain", "--user", "dihr.officer", "Incident"}, code: 2, want: []string{"1 arguments missing"}},
+			{name: "no action", args: []string{"explain", "--user", "dihr.officer", "Incident"}, code: 2, want: []string{"1 argument missing"}},
 		})
 	})
 }

@@ -54,24 +54,28 @@ func TestPolicyUsage(t *testing.T) {
 		stdout string // in stdout
 		stderr string // in stderr
 	}{
-		{"no subcommand", nil, 2, "", "Subcommands:"},
+		{"no subcommand", nil, 2, "", "benkan policy: a subcommand is needed (approve, assign, diff, "},
 		{"-h", []string{"-h"}, 0, "validate  FILE", ""},
 		{"help", []string{"help"}, 0, "unassign  SUBJECT ROLE", ""},
 		{"unknown subcommand", []string{"frob"}, 2, "", `benkan policy: unknown subcommand "frob"`},
-		{"subcommand -h", []string{"grant", "-h"}, 0, "", "Usage: benkan policy grant ROLE OBJECT ACTION"},
-		{"grant: too few arguments", []string{"grant", "admin", "Incident", "--reason", "r"}, 2, "", "benkan policy grant: 1 arguments missing"},
+		{"bad duration", []string{"expiring", "--within", "soon"}, 2, "", `benkan policy expiring: --within: "soon" is not a duration (e.g. 12h, 30m, 90s)`},
+		{"flag without its value", []string{"versions", "--last"}, 2, "", `benkan policy versions: --last needs a value: a whole number`},
+		{"subcommand -h", []string{"grant", "-h"}, 0, "Usage: benkan policy grant ROLE OBJECT ACTION", ""},
+		{"subcommand --help", []string{"assign", "--help"}, 0, "--expires", ""},
+		{"help subcommand", []string{"help", "revoke"}, 0, "Usage: benkan policy revoke ROLE OBJECT ACTION", ""},
+		{"grant: too few arguments", []string{"grant", "admin", "Incident", "--reason", "r"}, 2, "", "benkan policy grant: 1 argument missing: benkan policy grant ROLE OBJECT ACTION"},
 		{"grant: too many arguments", []string{"grant", "admin", "Incident", "read", "x", "--reason", "r"}, 2, "", `benkan policy grant: unexpected argument "x"`},
 		{"grant without --reason", []string{"grant", "admin", "Incident", "read"}, 2, "", "benkan policy grant: --reason is required"},
 		{"revoke with a blank --reason", []string{"revoke", "admin", "Incident", "read", "--reason", "  "}, 2, "", "benkan policy revoke: --reason is required"},
 		{"assign without --reason", []string{"assign", "alice", "admin"}, 2, "", "benkan policy assign: --reason is required"},
-		{"unassign: too few arguments", []string{"unassign", "alice", "--reason", "r"}, 2, "", "benkan policy unassign: 1 arguments missing"},
-		{"assign has no --scope", []string{"assign", "alice", "admin", "--scope", "all", "--reason", "r"}, 2, "", "flag provided but not defined: -scope"},
+		{"unassign: too few arguments", []string{"unassign", "alice", "--reason", "r"}, 2, "", "benkan policy unassign: 1 argument missing: benkan policy unassign SUBJECT ROLE"},
+		{"assign has no --scope", []string{"assign", "alice", "admin", "--scope", "all", "--reason", "r"}, 2, "", "benkan policy assign: unknown flag --scope"},
 		{"import without --reason", []string{"import", "p.csv"}, 2, "", "benkan policy import: --reason is required"},
-		{"import without a file", []string{"import", "--reason", "r"}, 2, "", "benkan policy import: 1 arguments missing"},
-		{"validate without a file", []string{"validate"}, 2, "", "benkan policy validate: 1 arguments missing"},
+		{"import without a file", []string{"import", "--reason", "r"}, 2, "", "benkan policy import: 1 argument missing: benkan policy import FILE"},
+		{"validate without a file", []string{"validate"}, 2, "", "benkan policy validate: 1 argument missing: benkan policy validate FILE"},
 		{"export: two files", []string{"export", "a", "b"}, 2, "", `unexpected argument "b"`},
 		{"list: unknown kind", []string{"list", "--kind", "x"}, 2, "", `benkan policy list: --kind "x"`},
-		{"unknown flag", []string{"list", "--bogus"}, 2, "", "flag provided but not defined: -bogus"},
+		{"unknown flag", []string{"list", "--bogus"}, 2, "", "benkan policy list: unknown flag --bogus"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,8 +83,16 @@ func TestPolicyUsage(t *testing.T) {
 			if code != tt.code || !strings.Contains(out, tt.stdout) || !strings.Contains(errOut, tt.stderr) {
 				t.Fatalf("benkan policy %v: status %d, want %d\nstdout (want %q):\n%s\nstderr (want %q):\n%s", tt.args, code, tt.code, tt.stdout, out, tt.stderr, errOut)
 			}
-			if code == 2 && tt.args != nil && !strings.Contains(errOut, "Usage: benkan policy") {
-				t.Errorf("a usage error without the usage:\n%s", errOut)
+			// A usage error is one line saying what was expected, and
+			// where to read more; never the whole usage.
+			if code == 2 {
+				lines := strings.Split(strings.TrimSpace(errOut), "\n")
+				if len(lines) != 2 || !strings.HasPrefix(lines[1], "Run 'benkan policy") || strings.Contains(errOut, "Usage:") || out != "" {
+					t.Errorf("a usage error is not one line and a hint:\n%s", errOut)
+				}
+			}
+			if code == 0 && errOut != "" {
+				t.Errorf("help printed to stderr:\n%s", errOut)
 			}
 		})
 	}

@@ -92,7 +92,7 @@ func TestPolicyVersionsDiffRollback(t *testing.T) {
 				want: []string{`benkan policy rollback: "v1" is not a version number`}},
 			{name: "rollback without --reason", args: []string{"rollback", v0}, code: 2,
 				want: []string{"benkan policy rollback: --reason is required"}},
-			{name: "diff: one version", args: []string{"diff", v0}, code: 2, want: []string{"benkan policy diff: 1 arguments missing"}},
+			{name: "diff: one version", args: []string{"diff", v0}, code: 2, want: []string{"benkan policy diff: 1 argument missing"}},
 		})
 		if out, _, _ := runPolicy(t, append([]string{"diff", v0, strconv.Itoa(rolledBack)}, p.flags...)...); !strings.Contains(out, ": 0 added, 0 removed\n") {
 			t.Errorf("the rollback is not version %s's policy:\n%s", v0, out)

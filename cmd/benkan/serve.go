@@ -14,7 +14,7 @@ import (
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "Runs the GraphQL API server: GraphQL at /graphql, the playground at /,\nprobes at /healthz (process up) and /readyz (database reachable).\nThe database schema is migrated at start. Tokens are HS256 with the secret\nin BENKAN_JWT_SECRET, or RS256/ES256 from --jwks-url.", stderr)
+	fs := newFlagSet("serve", "Runs the GraphQL API server: GraphQL at /graphql, the playground at /,\nprobes at /healthz (process up) and /readyz (database reachable).\nThe database schema is migrated at start. Tokens are HS256 with the secret\nin BENKAN_JWT_SECRET, or RS256/ES256 from --jwks-url.", stdout)
 	dbCfg := databaseFlags(fs)
 	authCfg := authFlags(fs)
 	logger := logFlags(fs, stderr)

@@ -9,11 +9,10 @@ import (
 	"github.com/benkan-project/benkan/auth"
 	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/policy"
-	"github.com/benkan-project/benkan/storage"
 )
 
 func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("token", "Prints an HS256 token, signed with BENKAN_JWT_SECRET, for a user of the\ndatabase. For development and scripts.", stderr)
+	fs := newFlagSetEnv("token", "--user SUBJECT [flags]", "Prints an HS256 token, signed with BENKAN_JWT_SECRET, for a user of the\ndatabase. For development and scripts.", stdout, allFlags)
 	dbCfg := databaseFlags(fs)
 	authCfg := authFlags(fs)
 	subject := fs.String("user", "", "subject of the user the token is for (required)")
@@ -22,7 +21,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *subject == "" {
-		return fmt.Errorf("--user is required")
+		return usagef("--user is required: the subject of a user of the database, e.g. --user admin")
 	}
 	secret, err := jwtSecret()
 	if err != nil {
@@ -31,7 +30,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if secret == nil {
 		return fmt.Errorf("%s is not set: there is no secret to sign with", envJWTSecret)
 	}
-	db, err := storage.Open(ctx, *dbCfg)
+	db, err := openExisting(ctx, dbCfg)
 	if err != nil {
 		return err
 	}
