@@ -185,11 +185,7 @@ func (s *Store) DiffImpact(ctx context.Context, from, to int) (*Impact, error) {
 	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
 		return nil, err
 	}
-	a, err := s.versionFile(ctx, from, "from")
-	if err != nil {
-		return nil, err
-	}
-	b, err := s.versionFile(ctx, to, "to")
+	a, b, err := s.versionFiles(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}

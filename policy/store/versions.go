@@ -83,15 +83,25 @@ func (s *Store) Diff(ctx context.Context, from, to int) (*Diff, error) {
 	if err := mayRead(ctx); err != nil {
 		return nil, err
 	}
-	a, err := s.versionFile(ctx, from, "from")
-	if err != nil {
-		return nil, err
-	}
-	b, err := s.versionFile(ctx, to, "to")
+	a, b, err := s.versionFiles(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}
 	return &Diff{Added: fileMinus(b, a), Removed: fileMinus(a, b), From: from, To: to}, nil
+}
+
+// versionFiles returns the policies versions from and to produced, as
+// Diff and DiffImpact compare them.
+func (s *Store) versionFiles(ctx context.Context, from, to int) (*File, *File, error) {
+	a, err := s.versionFile(ctx, from, "from")
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := s.versionFile(ctx, to, "to")
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, b, nil
 }
 
 // fileMinus lists the roles and lines of a that b does not hold, roles
