@@ -88,6 +88,11 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input ent.CreateUserI
 
 // UpdateUser is the resolver for the updateUser field.
 func (r *mutationResolver) UpdateUser(ctx context.Context, id gid.ID, input ent.UpdateUserInput) (*ent.User, error) {
+	if r.policy != nil && (input.OrganizationID != nil || input.ClearOrganization) {
+		if err := r.reorganizeUser(ctx, id, input); err != nil {
+			return nil, err
+		}
+	}
 	if input.Subject == nil || r.policy == nil {
 		return ent.FromContext(ctx).User.UpdateOneID(id).SetInput(input).Save(ctx)
 	}

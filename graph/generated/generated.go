@@ -7161,7 +7161,8 @@ extend type Mutation {
 # set proposed by one admin is applied only when a second admin approves it.
 # In that mode every direct change (grant, revoke, assign, unassign,
 # applyPolicyChanges, rollbackPolicy, createUser with roles, an updateUser
-# that renames a user the policy's lines name) is refused with FORBIDDEN.
+# that renames a user the policy's lines name or moves a user holding roles
+# to another organization) is refused with FORBIDDEN.
 # Proposals work in either mode. Listing them needs read on Policy;
 # proposing, approving and rejecting, update on Policy (admin by default).
 

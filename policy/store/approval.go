@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"slices"
 
 	"github.com/benkan-project/benkan"
@@ -16,7 +17,9 @@ import (
 // applied (Apply, and so Import, Rollback and every resolver and command
 // that changes the policy), and in ChangeUsers, where a change of users
 // would change the policy in force (a user renamed away from the subject its
-// lines name): each refuses with FORBIDDEN, pointing to proposals.
+// lines name), and in ChangeOrganization, where moving a user who holds
+// roles would change what those lines give it: each refuses with
+// FORBIDDEN, pointing to proposals.
 //
 // What stays automatic, since no admin decides it now:
 //   - the default policy stored in an empty database, and the roles
@@ -51,3 +54,29 @@ func (s *Store) directUsers(field string, before, after [][]string) error {
 
 // ApprovalRequired reports whether the store runs in four-eyes mode.
 func (s *Store) ApprovalRequired() bool { return s.approval }
+
+// ChangeOrganization refuses, in four-eyes mode, moving the user subject
+// to another organization (or to none) while the policy in force assigns
+// it a role. The lines stay the same, but what they give the user does
+// not: own_unit, own_org and addressed_to_own_org are decided by the
+// user's organization, so that moving a security-force focal point to
+// another unit would show it that unit's allegations with no proposal, no
+// second admin, no version. The admin unassigns the roles through an
+// approved proposal first, moves the user, and proposes them again (the
+// impact then shows what the user gains). field names the input field in
+// the error. Outside four-eyes mode it refuses nothing.
+//
+// Callers: within the mutation that changes the user, before it does.
+func (s *Store) ChangeOrganization(ctx context.Context, field, subject string) error {
+	if !s.approval {
+		return nil
+	}
+	p, err := s.load(ctx)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(p.Assignments, func(a Assignment) bool { return a.Subject == subject }) {
+		return &benkan.Error{Code: benkan.EFORBIDDEN, Field: field, Message: "four-eyes mode (--policy-approval): the user holds roles, and what some give depend on the user's organization (own_unit, own_org): take the user's roles back through an approved proposal first (proposePolicyChanges), then give them again"}
+	}
+	return nil
+}
