@@ -59,3 +59,13 @@ func (r *mutationResolver) reorganizeUser(ctx context.Context, id gid.ID, input 
 	}
 	return r.policy.ChangeOrganization(ctx, field, old.Subject)
 }
+
+// changeTree runs change, a write of localities; when it moves localities
+// (moves), the store decides whether it may (four-eyes mode refuses a move
+// into or out of a domain the policy names, see store.ChangeTree).
+func (r *mutationResolver) changeTree(ctx context.Context, field string, moves bool, change func() error) error {
+	if !moves || r.policy == nil {
+		return change()
+	}
+	return r.policy.ChangeTree(ctx, field, change)
+}

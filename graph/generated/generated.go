@@ -7162,7 +7162,9 @@ extend type Mutation {
 # In that mode every direct change (grant, revoke, assign, unassign,
 # applyPolicyChanges, rollbackPolicy, createUser with roles, an updateUser
 # that renames a user the policy's lines name or moves a user holding roles
-# to another organization) is refused with FORBIDDEN.
+# to another organization, an updateLocality or createLocality that moves
+# localities into or out of a domain the policy names) is refused with
+# FORBIDDEN.
 # Proposals work in either mode. Listing them needs read on Policy;
 # proposing, approving and rejecting, update on Policy (admin by default).
 
