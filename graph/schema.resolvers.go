@@ -38,12 +38,27 @@ func (r *mutationResolver) UpdateViolationType(ctx context.Context, id gid.ID, i
 
 // CreateLocality is the resolver for the createLocality field.
 func (r *mutationResolver) CreateLocality(ctx context.Context, input ent.CreateLocalityInput) (*ent.Locality, error) {
-	return ent.FromContext(ctx).Locality.Create().SetInput(input).Save(ctx)
+	var l *ent.Locality
+	err := r.changeTree(ctx, "input.childIDs", len(input.ChildIDs) > 0, func() (err error) {
+		l, err = ent.FromContext(ctx).Locality.Create().SetInput(input).Save(ctx)
+		return err
+	})
+	return l, err
 }
 
 // UpdateLocality is the resolver for the updateLocality field.
 func (r *mutationResolver) UpdateLocality(ctx context.Context, id gid.ID, input ent.UpdateLocalityInput) (*ent.Locality, error) {
-	return ent.FromContext(ctx).Locality.UpdateOneID(id).SetInput(input).Save(ctx)
+	moves := input.ParentID != nil || input.ClearParent || input.ClearChildren || len(input.AddChildIDs) > 0 || len(input.RemoveChildIDs) > 0
+	field := "input.parentID"
+	if input.ParentID == nil && !input.ClearParent {
+		field = "input.childIDs"
+	}
+	var l *ent.Locality
+	err := r.changeTree(ctx, field, moves, func() (err error) {
+		l, err = ent.FromContext(ctx).Locality.UpdateOneID(id).SetInput(input).Save(ctx)
+		return err
+	})
+	return l, err
 }
 
 // CreateOrganization is the resolver for the createOrganization field.
@@ -88,6 +103,11 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input ent.CreateUserI
 
 // UpdateUser is the resolver for the updateUser field.
 func (r *mutationResolver) UpdateUser(ctx context.Context, id gid.ID, input ent.UpdateUserInput) (*ent.User, error) {
+	if r.policy != nil && (input.OrganizationID != nil || input.ClearOrganization) {
+		if err := r.reorganizeUser(ctx, id, input); err != nil {
+			return nil, err
+		}
+	}
 	if input.Subject == nil || r.policy == nil {
 		return ent.FromContext(ctx).User.UpdateOneID(id).SetInput(input).Save(ctx)
 	}

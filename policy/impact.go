@@ -108,3 +108,67 @@ func (v *Viewer) ReadsField(typ, field string) FieldAccess {
 	}
 	return FieldNone
 }
+
+// fieldRows is the rows of typ on which v reads field, as a row filter:
+// for each assignment, the rows it sees on which one of its grants of the
+// field holds (the two conditions CanReadField checks on a loaded row),
+// or every row v sees for a FullyReadable field. An atom that a field
+// decision cannot check on a row (own_unit) holds here as it does in SQL,
+// so the filter may select rows on which a request would mask the field:
+// it can only overstate what is read, which for a warning is the safe way.
+func (v *Viewer) fieldRows(typ, field string) entql.P {
+	if v.FullyReadable(typ, field) {
+		return v.Filter(ActionRead, typ)
+	}
+	c := &compiler{v: v}
+	var any []entql.P
+	for _, a := range v.Assignments {
+		rows, ok := a.filters[ActionRead][typ]
+		if !ok || rows == never {
+			continue
+		}
+		var grants []entql.P
+		for _, g := range a.Grants {
+			if g.Action == ActionRead && g.coversField(v.groups, typ, field) {
+				grants = append(grants, c.scope(typ, g))
+			}
+		}
+		if len(grants) > 0 {
+			any = append(any, and(rows, or(grants...)))
+		}
+	}
+	return or(any...)
+}
+
+// FieldRowsGained counts, for each of fields of typ, the rows on which
+// after reads the field and before does not (see fieldRows), in one SQL
+// statement over c, past every rule: whether a field that before read on
+// some rows is read on more rows after, which the field's access (some,
+// before and after) does not tell. It runs no statement when after reads
+// none of the fields on any row, and reports whether it ran one.
+func FieldRowsGained(ctx context.Context, c *ent.Client, typ string, fields []string, before, after *Viewer) ([]int, bool, error) {
+	out := make([]int, len(fields))
+	var wheres []entql.P
+	var conds []ent.RowCondition
+	var at []int
+	for i, f := range fields {
+		a := after.fieldRows(typ, f)
+		if a == never {
+			continue
+		}
+		wheres = append(wheres, a)
+		conds = append(conds, ent.RowCondition{Holds: holds(a), HoldsNot: holds(before.fieldRows(typ, f))})
+		at = append(at, i)
+	}
+	if len(conds) == 0 {
+		return out, false, nil
+	}
+	n, err := c.CountRows(SystemContext(ctx), typ, or(wheres...), conds...)
+	if err != nil {
+		return nil, true, fmt.Errorf("policy: count the rows of %s whose fields become readable: %w", typ, err)
+	}
+	for j, i := range at {
+		out[i] = n[j]
+	}
+	return out, true, nil
+}

@@ -7161,7 +7161,10 @@ extend type Mutation {
 # set proposed by one admin is applied only when a second admin approves it.
 # In that mode every direct change (grant, revoke, assign, unassign,
 # applyPolicyChanges, rollbackPolicy, createUser with roles, an updateUser
-# that renames a user the policy's lines name) is refused with FORBIDDEN.
+# that renames a user the policy's lines name or moves a user holding roles
+# to another organization, an updateLocality or createLocality that moves
+# localities into or out of a domain the policy names) is refused with
+# FORBIDDEN.
 # Proposals work in either mode. Listing them needs read on Policy;
 # proposing, approving and rejecting, update on Policy (admin by default).
 
@@ -7423,7 +7426,8 @@ extend type Query {
   validates them, with the same BAD_USER_INPUT errors (` + "`" + `extensions.field` + "`" + `
   "changes[i]" for one of several). Needs update on Policy: FORBIDDEN
   otherwise. Costs one COUNT statement per subject touched and type it sees
-  rows of (` + "`" + `statements` + "`" + `).
+  rows of, and one more per subject and type whose identifying or sensitive
+  fields it reads on some rows after the change (` + "`" + `statements` + "`" + `).
   """
   policyImpact(changes: [PolicyChangeInput!]!): PolicyImpact!
 }
@@ -7507,7 +7511,7 @@ type PolicyFieldChange {
   before: String!
   "How the subject reads it after: none, some or all."
   after: String!
-  "The field belongs to an identifying or sensitive group and becomes readable on rows where the subject could not read it (none to some or all rows, or some to all)."
+  "The field belongs to an identifying or sensitive group and becomes readable on rows where the subject could not read it: none to some or all rows, some to all, or some (or all) to some rows among which, counted in SQL, some it could not read before (listed then even as some to some)."
   sensitive: Boolean!
 }
 `, BuiltIn: false},

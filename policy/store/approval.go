@@ -1,9 +1,13 @@
 package store
 
 import (
+	"context"
+	"fmt"
 	"slices"
 
 	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/policy"
 )
 
 // Four-eyes mode (Options.Approval, serve's --policy-approval).
@@ -16,7 +20,10 @@ import (
 // applied (Apply, and so Import, Rollback and every resolver and command
 // that changes the policy), and in ChangeUsers, where a change of users
 // would change the policy in force (a user renamed away from the subject its
-// lines name): each refuses with FORBIDDEN, pointing to proposals.
+// lines name), in ChangeOrganization, where moving a user who holds roles
+// would change what those lines give it, and in ChangeTree, where moving
+// localities would change what a domain covers: each refuses with
+// FORBIDDEN, pointing to proposals.
 //
 // What stays automatic, since no admin decides it now:
 //   - the default policy stored in an empty database, and the roles
@@ -51,3 +58,107 @@ func (s *Store) directUsers(field string, before, after [][]string) error {
 
 // ApprovalRequired reports whether the store runs in four-eyes mode.
 func (s *Store) ApprovalRequired() bool { return s.approval }
+
+// ChangeOrganization refuses, in four-eyes mode, moving the user subject
+// to another organization (or to none) while the policy in force assigns
+// it a role. The lines stay the same, but what they give the user does
+// not: own_unit, own_org and addressed_to_own_org are decided by the
+// user's organization, so that moving a security-force focal point to
+// another unit would show it that unit's allegations with no proposal, no
+// second admin, no version. The admin unassigns the roles through an
+// approved proposal first, moves the user, and proposes them again (the
+// impact then shows what the user gains). field names the input field in
+// the error. Outside four-eyes mode it refuses nothing.
+//
+// Callers: within the mutation that changes the user, before it does.
+func (s *Store) ChangeOrganization(ctx context.Context, field, subject string) error {
+	if !s.approval {
+		return nil
+	}
+	p, err := s.load(ctx)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(p.Assignments, func(a Assignment) bool { return a.Subject == subject }) {
+		return &benkan.Error{Code: benkan.EFORBIDDEN, Field: field, Message: "four-eyes mode (--policy-approval): the user holds roles, and what some give depend on the user's organization (own_unit, own_org): take the user's roles back through an approved proposal first (proposePolicyChanges), then give them again"}
+	}
+	return nil
+}
+
+// ChangeTree runs change, a change of the administrative tree (a
+// locality's parent or children), in ctx's transaction, and in four-eyes
+// mode refuses it with FORBIDDEN on field if it changes which localities
+// lie under a domain that the policy in force names: a role held in a
+// locality covers that locality and every one below it, so that moving
+// Kayes under Niono would show the monitors of Niono Kayes's incidents with
+// no proposal and no second admin. A change under no named domain (a
+// locality no role reaches, before and after) applies. Outside four-eyes
+// mode it only runs change.
+//
+// Callers: inside the mutation's transaction, with change the write.
+func (s *Store) ChangeTree(ctx context.Context, field string, change func() error) error {
+	if !s.approval {
+		return change()
+	}
+	tx := ent.TxFromContext(ctx)
+	if tx == nil {
+		return fmt.Errorf("check a change of localities against the policy: call it in a transaction")
+	}
+	sys, c := policy.SystemContext(ctx), tx.Client()
+	p, err := read(sys, c)
+	if err != nil {
+		return err
+	}
+	var domains []string
+	for _, l := range p.casbin {
+		d := ""
+		switch {
+		case l[0] == "p" && len(l) > 2:
+			d = l[2]
+		case l[0] == "g" && len(l) > 3:
+			d = l[3]
+		}
+		if d != "" && d != "*" && !slices.Contains(domains, d) {
+			domains = append(domains, d)
+		}
+	}
+	below := func() (map[string][]string, error) {
+		all, err := c.Locality.Query().WithParent().All(sys)
+		if err != nil {
+			return nil, fmt.Errorf("check a change of localities against the policy: %w", err)
+		}
+		children := map[string][]string{}
+		for _, l := range all {
+			if l.Edges.Parent != nil {
+				children[string(l.Edges.Parent.ID)] = append(children[string(l.Edges.Parent.ID)], string(l.ID))
+			}
+		}
+		out := map[string][]string{}
+		for _, d := range domains {
+			ids := []string{d}
+			for i := 0; i < len(ids); i++ {
+				ids = append(ids, children[ids[i]]...)
+			}
+			slices.Sort(ids)
+			out[d] = ids
+		}
+		return out, nil
+	}
+	before, err := below()
+	if err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	after, err := below()
+	if err != nil {
+		return err
+	}
+	for _, d := range domains {
+		if !slices.Equal(before[d], after[d]) {
+			return &benkan.Error{Code: benkan.EFORBIDDEN, Field: field, Message: fmt.Sprintf("four-eyes mode (--policy-approval): the change moves localities into or out of %s, where the policy gives roles (a role held in a locality covers those below it): move the roles through an approved proposal first (proposePolicyChanges)", d)}
+		}
+	}
+	return nil
+}

@@ -30,10 +30,12 @@ import (
 // rows are counted for the user.
 //
 // The cost is bounded by the subjects and the types: one COUNT statement
-// per subject and type that either viewer sees rows of (Statements says how
-// many ran), each comparing the two viewers' compiled row filters in one
-// scan, besides the few reads that build the viewers (a domain's
-// localities, a user's row).
+// per subject and type that either viewer sees rows of, each comparing the
+// two viewers' compiled row filters in one scan, and one more per subject
+// and type whose audited fields the viewer after reads on some rows only
+// (policy.FieldRowsGained: whether it reads them on rows where it did not);
+// Statements says how many ran. Besides, the few reads that build the
+// viewers (a domain's localities, a user's row).
 type Impact struct {
 	// Added and Removed are the lines (and roles, as "role NAME") the
 	// change adds and removes, as Version writes them.
@@ -98,8 +100,10 @@ type FieldChange struct {
 	Before, After policy.FieldAccess
 	// Sensitive reports that the field belongs to an identifying or
 	// sensitive group (Type:identifying, Type:sensitive) and becomes
-	// readable on rows where the subject could not read it (none to some
-	// or all rows, or some to all).
+	// readable on rows where the subject could not read it: none to some
+	// or all rows, some to all, or, counted in SQL, some or all to some
+	// rows among which some it could not read before (the field is then
+	// listed even if its access, some and some, does not change).
 	Sensitive bool
 }
 
@@ -262,12 +266,20 @@ func impact(ctx context.Context, c *ent.Client, before, after [][]string) (*Impa
 				out.Statements++
 			}
 			ti := TypeImpact{Type: typ, Before: rows.Before, After: rows.After, Gained: rows.Gained, Lost: rows.Lost, Fields: []FieldChange{}}
+			// The audited fields read on some rows after, and on some or
+			// all before: whether they are read on rows where they were
+			// not, the access alone does not tell; they are counted.
+			var unsure []FieldChange
 			for _, field := range ent.Fields[typ] {
 				if field == "id" {
 					continue
 				}
 				fc := FieldChange{Field: field, Before: vs[0].ReadsField(typ, field), After: vs[1].ReadsField(typ, field)}
 				audited := vs[0].Audited(typ, field) || vs[1].Audited(typ, field)
+				if audited && fc.After == policy.FieldSome && fc.Before != policy.FieldNone {
+					unsure = append(unsure, fc)
+					continue
+				}
 				if fc.Before == fc.After {
 					// Rows gained on which it reads such a field: values
 					// it could not read before.
@@ -277,6 +289,30 @@ func impact(ctx context.Context, c *ent.Client, before, after [][]string) (*Impa
 				fc.Sensitive = audited && fc.Readable()
 				ti.Sensitive = ti.Sensitive || fc.Sensitive
 				ti.Fields = append(ti.Fields, fc)
+			}
+			if len(unsure) > 0 {
+				names := make([]string, len(unsure))
+				for i, fc := range unsure {
+					names[i] = fc.Field
+				}
+				gained, ran, err := policy.FieldRowsGained(ctx, c, typ, names, vs[0], vs[1])
+				if err != nil {
+					return nil, err
+				}
+				if ran {
+					out.Statements++
+				}
+				for i, fc := range unsure {
+					fc.Sensitive = gained[i] > 0
+					if fc.Before != fc.After || fc.Sensitive {
+						ti.Sensitive = ti.Sensitive || fc.Sensitive
+						ti.Fields = append(ti.Fields, fc)
+					}
+				}
+				// In the order of the type's fields, as without counts.
+				slices.SortStableFunc(ti.Fields, func(a, b FieldChange) int {
+					return slices.Index(ent.Fields[typ], a.Field) - slices.Index(ent.Fields[typ], b.Field)
+				})
 			}
 			if ti.Gained > 0 || ti.Lost > 0 || len(ti.Fields) > 0 {
 				si.Types = append(si.Types, ti)
