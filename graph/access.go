@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -228,16 +229,20 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 	if v != nil {
 		full, audited := v.FieldFacts(fc.Object, fc.Field.Name)
 		if full || v.CanReadField(fc.Object, fc.Field.Name, row) {
-			if st != nil && audited {
-				if id, ok := policy.RowID(row); ok {
-					st.reads.add(fc.Object, id, fc.Field.Name)
-				}
-			}
 			res, err := next(ctx)
 			if ent.IsNotFound(err) {
 				// An edge to a row the viewer may not see (ent privacy
-				// filtered it out): null, exactly like an edge to nothing.
+				// filtered it out): null, exactly like an edge to nothing,
+				// and no read of the field (nothing of it was served).
 				return nil, nil
+			}
+			// Noted once resolved: a field whose resolver failed, or an
+			// edge whose row the viewer may not see (null), served
+			// nothing, and the event must not claim it.
+			if st != nil && audited && err == nil && !isNil(res) {
+				if id, ok := policy.RowID(row); ok {
+					st.reads.add(fc.Object, id, fc.Field.Name)
+				}
 			}
 			if st != nil && err == nil {
 				st.inverseReads(v, fc, res)
@@ -250,6 +255,17 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 		st.masked.add(fc.Path().String())
 	}
 	return nil, nil
+}
+
+// isNil reports whether a resolver's result is null: nil, or a nil pointer
+// (an edge to no row, or to a row ent privacy filtered out of an eager
+// load).
+func isNil(res any) bool {
+	if res == nil {
+		return true
+	}
+	rv := reflect.ValueOf(res)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 type responseKey struct{}

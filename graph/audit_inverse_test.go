@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/benkan-project/benkan/apitest"
+	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/storage"
 	"github.com/benkan-project/benkan/storage/storagetest"
 )
@@ -101,3 +102,25 @@ func TestFilterReadsAudited(t *testing.T) {
 
 // accMarkerIDs finds the incident ids of a response.
 var accMarkerIDs = regexp.MustCompile(`inc_[a-z0-9]+`)
+
+// TestHiddenEdgeNotClaimed: a role that may read Incident.collectedBy but
+// not the users it leads to is served null there (the edge to a row it may
+// not see), so the audit records no read of it.
+func TestHiddenEdgeNotClaimed(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := accSetup(t, db)
+		if err := w.srv.Apply(accSys(), "a test: the partner reads who collected",
+			store.Change{Op: store.Grant, Permission: store.Permission{Role: "dihr_partner", Domain: "*", Object: "Incident.collectedBy", Action: "read", Scope: "all"}}); err != nil {
+			t.Fatal(err)
+		}
+		id := "hidden-edge"
+		r := queryWithRequestID(t, w.srv, accDIHR, id, `{ incidents(first: 50) { edges { node { id collectedBy { id } } } } }`)
+		r.OK(t, nil)
+		if !strings.Contains(string(r.Body), `"collectedBy":null`) || strings.Contains(string(r.Body), "usr_") {
+			t.Fatalf("the partner should be served no collector: %s", r.Body)
+		}
+		if evs := readEvents(t, db, id); len(evs) != 0 {
+			t.Errorf("%d events claim reads of collectors served as null: %+v", len(evs), evs[0])
+		}
+	})
+}
