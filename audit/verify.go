@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/benkan-project/benkan/ent"
@@ -90,8 +91,21 @@ const verifyPage = 1000
 // recomputing every hash after the change and the head); not that benkan
 // recorded everything (a process that does not call Append records
 // nothing), nor that the events are true.
+//
+// It reads the trail in one read-only transaction, a snapshot (REPEATABLE
+// READ on PostgreSQL; SQLite's WAL gives a transaction one from its first
+// read): servers append while it walks, and an event appended after the
+// head was read is no event "beyond the head" of the trail it checks.
 func Verify(ctx context.Context, client *ent.Client) (*Report, error) {
 	ctx = as(ctx, appending) // reads only
+	if !client.InTx() {
+		tx, err := client.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+		if err != nil {
+			return nil, fmt.Errorf("read the audit trail: %w", err)
+		}
+		defer tx.Rollback() //nolint:errcheck // read only: nothing to keep
+		client = tx.Client()
+	}
 	key := currentKey()
 	r := &Report{Keyed: key != nil}
 	head, err := client.AuditHead.Get(ctx, headID)

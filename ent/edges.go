@@ -84,6 +84,38 @@ var Edges = map[string]map[string]EdgeInfo{
 	},
 }
 
+// Inverse is the other end of an edge: the edge of its target type that
+// holds the same relation the other way round.
+type Inverse struct {
+	// Target is the type the edge leads to; Field the GraphQL name of its
+	// edge back (User.collectedIncidents → Incident, "collectedBy").
+	Target, Field string
+}
+
+// Inverses maps each type's edges that have an edge back, by their GraphQL
+// names, to that edge: reading the rows of User.collectedIncidents reads
+// Incident.collectedBy of each of them, which the audit of sensitive reads
+// must record as such (graph.Access).
+var Inverses = map[string]map[string]Inverse{
+	"Activity":       {"locality": {Target: "Locality", Field: "activities"}, "organizers": {Target: "Organization", Field: "activities"}, "recommendations": {Target: "Recommendation", Field: "activity"}},
+	"Actor":          {"involvements": {Target: "Involvement", Field: "actor"}, "collectedBy": {Target: "User", Field: "collectedActors"}, "organization": {Target: "Organization", Field: "actors"}},
+	"AuditEvent":     {},
+	"AuditHead":      {},
+	"FollowUp":       {"incident": {Target: "Incident", Field: "followUps"}, "organization": {Target: "Organization", Field: "followUps"}},
+	"Incident":       {"locality": {Target: "Locality", Field: "incidents"}, "violationTypes": {Target: "ViolationType", Field: "incidents"}, "collectedBy": {Target: "User", Field: "collectedIncidents"}, "involvements": {Target: "Involvement", Field: "incident"}, "followUps": {Target: "FollowUp", Field: "incident"}},
+	"Involvement":    {"incident": {Target: "Incident", Field: "involvements"}, "actor": {Target: "Actor", Field: "involvements"}},
+	"Locality":       {"parent": {Target: "Locality", Field: "children"}, "children": {Target: "Locality", Field: "parent"}, "incidents": {Target: "Incident", Field: "locality"}, "activities": {Target: "Activity", Field: "locality"}},
+	"Organization":   {"parent": {Target: "Organization", Field: "units"}, "units": {Target: "Organization", Field: "parent"}, "members": {Target: "User", Field: "organization"}, "followUps": {Target: "FollowUp", Field: "organization"}, "recommendations": {Target: "Recommendation", Field: "addressees"}, "activities": {Target: "Activity", Field: "organizers"}, "actors": {Target: "Actor", Field: "organization"}},
+	"PolicyProposal": {},
+	"PolicyRole":     {},
+	"PolicyRule":     {},
+	"PolicyState":    {},
+	"PolicyVersion":  {},
+	"Recommendation": {"activity": {Target: "Activity", Field: "recommendations"}, "addressees": {Target: "Organization", Field: "recommendations"}},
+	"User":           {"organization": {Target: "Organization", Field: "members"}, "collectedIncidents": {Target: "Incident", Field: "collectedBy"}, "collectedActors": {Target: "Actor", Field: "collectedBy"}},
+	"ViolationType":  {"incidents": {Target: "Incident", Field: "violationTypes"}},
+}
+
 // UniqueFields lists each type's fields (ent names) whose value no two rows
 // share: a write that collides with another row on one fails, which tells
 // the writer that such a row exists.

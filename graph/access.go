@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -107,16 +108,30 @@ func firstDataField(set ast.SelectionSet, seen map[string]bool) *ast.Field {
 // …WhereInput and …Order values that the resolvers and entgql's field
 // collection run: what is decided is what will run. Fragments are looked
 // into once each, whatever the number of spreads.
-func checkOperation(ctx context.Context, v *policy.Viewer, oc *graphql.OperationContext) error {
-	return eachField(oc.Operation.SelectionSet, func(f *ast.Field) error {
-		return checkArgs(ctx, v, oc, f)
+//
+// It returns, for each field whose filter reads audited fields of the rows
+// it returns (incidents(where: {hasCollectedByWith: …}) reads the
+// collectedBy of each incident it answers), those fields: the rows the
+// field serves are audited as reads of them (see filterReads).
+func checkOperation(ctx context.Context, v *policy.Viewer, oc *graphql.OperationContext) (map[*ast.Field]filtered, error) {
+	reads := map[*ast.Field]filtered{}
+	err := eachField(oc.Operation.SelectionSet, func(f *ast.Field) error {
+		return checkArgs(ctx, v, oc, f, reads)
 	})
+	return reads, err
+}
+
+// filtered is what a field's filter reads of the rows it returns: audited
+// fields of typ.
+type filtered struct {
+	typ    string
+	fields []string
 }
 
 // checkArgs checks the filter and ordering arguments of one field: every
 // argument whose input type is a where input or an ordering, whatever its
 // name.
-func checkArgs(ctx context.Context, v *policy.Viewer, oc *graphql.OperationContext, f *ast.Field) error {
+func checkArgs(ctx context.Context, v *policy.Viewer, oc *graphql.OperationContext, f *ast.Field, reads map[*ast.Field]filtered) error {
 	if f.Definition == nil {
 		return nil
 	}
@@ -150,6 +165,13 @@ func checkArgs(ctx context.Context, v *policy.Viewer, oc *graphql.OperationConte
 			if err := check(r); err != nil {
 				return err
 			}
+			if typ, ok := strings.CutSuffix(name, "WhereInput"); ok {
+				rc := auditedReads{v: v, typ: typ, into: reads[f].fields}
+				_ = r.VisitReads(&rc) // it never refuses
+				if len(rc.into) > 0 {
+					reads[f] = filtered{typ: typ, fields: rc.into}
+				}
+			}
 		}
 	}
 	return nil
@@ -179,7 +201,8 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 		first := false
 		st.checked.Do(func() {
 			first = true
-			if err := checkOperation(ctx, v, graphql.GetOperationContext(ctx)); err != nil {
+			var err error
+			if st.filtered, err = checkOperation(ctx, v, graphql.GetOperationContext(ctx)); err != nil {
 				st.refusal.Store(&err)
 			}
 		})
@@ -193,7 +216,11 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 		v = policy.FromContext(ctx)
 	}
 	if !decided {
-		return next(ctx)
+		res, err := next(ctx)
+		if st != nil && err == nil {
+			st.filterReads(v, fc, res)
+		}
+		return res, err
 	}
 	var row any
 	if fc.Parent != nil {
@@ -202,16 +229,24 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 	if v != nil {
 		full, audited := v.FieldFacts(fc.Object, fc.Field.Name)
 		if full || v.CanReadField(fc.Object, fc.Field.Name, row) {
-			if st != nil && audited {
+			res, err := next(ctx)
+			if ent.IsNotFound(err) {
+				// An edge to a row the viewer may not see (ent privacy
+				// filtered it out): null, exactly like an edge to nothing,
+				// and no read of the field (nothing of it was served).
+				return nil, nil
+			}
+			// Noted once resolved: a field whose resolver failed, or an
+			// edge whose row the viewer may not see (null), served
+			// nothing, and the event must not claim it.
+			if st != nil && audited && err == nil && !isNil(res) {
 				if id, ok := policy.RowID(row); ok {
 					st.reads.add(fc.Object, id, fc.Field.Name)
 				}
 			}
-			res, err := next(ctx)
-			if ent.IsNotFound(err) {
-				// An edge to a row the viewer may not see (ent privacy
-				// filtered it out): null, exactly like an edge to nothing.
-				return nil, nil
+			if st != nil && err == nil {
+				st.inverseReads(v, fc, res)
+				st.filterReads(v, fc, res)
 			}
 			return res, err
 		}
@@ -220,6 +255,17 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 		st.masked.add(fc.Path().String())
 	}
 	return nil, nil
+}
+
+// isNil reports whether a resolver's result is null: nil, or a nil pointer
+// (an edge to no row, or to a row ent privacy filtered out of an eager
+// load).
+func isNil(res any) bool {
+	if res == nil {
+		return true
+	}
+	rv := reflect.ValueOf(res)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 type responseKey struct{}
@@ -236,6 +282,9 @@ type response struct {
 	checked sync.Once
 	// refusal is the first refused filter or ordering.
 	refusal atomic.Pointer[error]
+	// filtered are the audited fields the filters of fields read (see
+	// checkOperation), set by checked.
+	filtered map[*ast.Field]filtered
 }
 
 // masked collects the paths of masked fields of one response.

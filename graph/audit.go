@@ -3,12 +3,15 @@ package graph
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqljson"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/audit"
@@ -150,6 +153,146 @@ func fieldGroups(v *policy.Viewer, typ string, fields []string) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// inverseReads notes the audited reads an edge field makes from its other
+// end: the rows of User.collectedIncidents are the incidents whose
+// collectedBy is that user, so serving them reads Incident.collectedBy
+// (Incident:sensitive) of each, as surely as selecting collectedBy on
+// them would, and the audit records it so (ent.Inverses lists the edges
+// back, from the schema). Rows whose field the viewer may not read are not
+// recorded as read: they are not the viewer's reads of that field.
+//
+// res is the field's result: a connection (its edges' nodes, when the
+// selection serves them), a list of rows or one row.
+func (st *response) inverseReads(v *policy.Viewer, fc *graphql.FieldContext, res any) {
+	inv, ok := ent.Inverses[fc.Object][fc.Field.Name]
+	if !ok || v == nil {
+		return
+	}
+	if _, audited := v.FieldFacts(inv.Target, inv.Field); !audited {
+		return
+	}
+	for _, row := range servedRows(fc.Field.Selections, res) {
+		if id, ok := policy.RowID(row); ok && v.CanReadField(inv.Target, inv.Field, row) {
+			st.reads.add(inv.Target, id, inv.Field)
+		}
+	}
+}
+
+// filterReads notes the audited reads a field's filter makes of the rows
+// the field serves: incidents(where: {hasCollectedByWith: {subject: …}})
+// answers which incidents a given user collected, a read of their
+// collectedBy even when the selection names only their ids. (Which
+// fields a filter reads, checkOperation found; the viewer may filter on
+// them only if it reads them on every row, MayFilter.)
+func (st *response) filterReads(v *policy.Viewer, fc *graphql.FieldContext, res any) {
+	f, ok := st.filtered[fc.Field.Field]
+	if !ok || v == nil {
+		return
+	}
+	for _, row := range servedRows(fc.Field.Selections, res) {
+		id, ok := policy.RowID(row)
+		if !ok {
+			continue
+		}
+		for _, field := range f.fields {
+			st.reads.add(f.typ, id, field)
+		}
+	}
+}
+
+// auditedReads is the ent.FilterVisitor that lists the audited fields and
+// edges of typ a filter reads. Reads of other types (beyond an edge) are
+// of rows the field does not serve, and are not listed.
+type auditedReads struct {
+	v    *policy.Viewer
+	typ  string
+	into []string
+}
+
+func (r *auditedReads) Field(typ, field string) error {
+	if typ == r.typ && r.v.Audited(typ, field) && !slices.Contains(r.into, field) {
+		r.into = append(r.into, field)
+	}
+	return nil
+}
+
+func (r *auditedReads) Edge(typ, edge, _ string) error { return r.Field(typ, edge) }
+
+// servedRows returns the rows of an edge's result that its selection
+// serves: the nodes of a connection's edges when edges { node } is
+// selected (a count alone serves none), the items of a list, or the row.
+func servedRows(sel ast.SelectionSet, res any) []any {
+	rv := reflect.ValueOf(res)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
+			return nil
+		}
+		if rv.Kind() == reflect.Pointer && rv.Elem().Kind() == reflect.Struct && rv.Elem().FieldByName("PageInfo").IsValid() {
+			break // a connection
+		}
+		if rv.Kind() == reflect.Pointer && rv.Elem().Kind() == reflect.Struct {
+			return []any{rv.Interface()}
+		}
+		rv = rv.Elem()
+	}
+	switch {
+	case rv.Kind() == reflect.Slice:
+		out := make([]any, 0, rv.Len())
+		for i := range rv.Len() {
+			out = append(out, rv.Index(i).Interface())
+		}
+		return out
+	case rv.Kind() != reflect.Pointer:
+		return nil
+	}
+	if !selects(sel, "edges", "node") {
+		return nil
+	}
+	edges := rv.Elem().FieldByName("Edges")
+	if !edges.IsValid() || edges.Kind() != reflect.Slice {
+		return nil
+	}
+	out := make([]any, 0, edges.Len())
+	for i := range edges.Len() {
+		e := edges.Index(i)
+		if e.Kind() == reflect.Pointer {
+			if e.IsNil() {
+				continue
+			}
+			e = e.Elem()
+		}
+		if n := e.FieldByName("Node"); n.IsValid() {
+			out = append(out, n.Interface())
+		}
+	}
+	return out
+}
+
+// selects reports whether sel selects the path of field names, looking
+// into fragments (a spread's definition, an inline fragment).
+func selects(sel ast.SelectionSet, path ...string) bool {
+	if len(path) == 0 {
+		return true
+	}
+	for _, s := range sel {
+		switch s := s.(type) {
+		case *ast.Field:
+			if s.Name == path[0] && selects(s.SelectionSet, path[1:]...) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if selects(s.SelectionSet, path...) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition != nil && selects(s.Definition.SelectionSet, path...) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // objectIDsContains is the predicate of AuditEventWhereInput.objectIdsContains: the
