@@ -226,6 +226,9 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 	if fc.Parent != nil {
 		row = fc.Parent.Result
 	}
+	if v != nil && !v.ReadsInverse(fc.Object, fc.Field.Name) {
+		v = nil // masked: its rows would tell an audited field the viewer may not read
+	}
 	if v != nil {
 		full, audited := v.FieldFacts(fc.Object, fc.Field.Name)
 		if full || v.CanReadField(fc.Object, fc.Field.Name, row) {

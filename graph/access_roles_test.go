@@ -318,7 +318,10 @@ func accSelection(t *testing.T, w *accWorld) {
 	}
 	for _, q := range []string{
 		`{ actors(first: 100) { edges { node { fullName } } } }`,
-		`{ users(first: 10) { edges { node { collectedIncidents(first: 10) { edges { node { involvements { actor { fullName } } } } } } } } }`,
+		// Not through users { collectedIncidents }: its rows would say who
+		// collected incidents, which a monitor does not read on every row it
+		// sees, so that edge is masked (see TestInverseEdgeMasked).
+		`{ incidents(first: 100) { edges { node { involvements { actor { fullName } } } } } }`,
 	} {
 		body := string(srv.Query(t, q, nil).Body)
 		for _, s := range accIncidents {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/gid"
 )
 
@@ -120,6 +121,18 @@ func (v *Viewer) FieldFacts(typ, field string) (fullyReadable, audited bool) {
 	return f.fullyReadable, f.audited
 }
 
+// ReadsInverse reports whether the rows of the edge field of typ tell v
+// nothing it may not read of them. An edge's rows answer the field that
+// leads back (ent.Inverses): the rows of User.collectedIncidents are the
+// incidents whose collectedBy is that user. Where that field is audited
+// (an identifying or sensitive group), v must read it on every row it
+// sees, as a filter on it requires (MayFilter); otherwise the edge is
+// masked whole, its totalCount included, for the count says as much.
+// Other fields are not concerned (true).
+func (v *Viewer) ReadsInverse(typ, field string) bool {
+	return !v.facts(typ, field).hidesInverse
+}
+
 // fieldKey names a field of a type.
 type fieldKey struct{ typ, field string }
 
@@ -128,6 +141,9 @@ type fieldKey struct{ typ, field string }
 type fieldFacts struct {
 	fullyReadable, audited bool
 	auditGroups            []string
+	// hidesInverse: the field is an edge whose rows tell an audited field
+	// of theirs that the viewer does not read on every row (ReadsInverse).
+	hidesInverse bool
 }
 
 // facts returns the facts of a field, computed once per viewer: they are
@@ -143,6 +159,10 @@ func (v *Viewer) facts(typ, field string) fieldFacts {
 	}
 	groups := v.auditGroups1(typ, field)
 	f := fieldFacts{fullyReadable: v.fullyReadable1(typ, field), audited: len(groups) > 0, auditGroups: groups}
+	if inv, ok := ent.Inverses[typ][field]; ok {
+		// Not through facts: the edge back has this one as its inverse.
+		f.hidesInverse = len(v.auditGroups1(inv.Target, inv.Field)) > 0 && !v.fullyReadable1(inv.Target, inv.Field)
+	}
 	for {
 		old := v.fieldFacts.Load()
 		m := make(map[fieldKey]fieldFacts, 1+lenOf(old))
