@@ -107,7 +107,7 @@ func fileError(problems []FileProblem) error {
 //
 // Callers: as Apply.
 func (s *Store) Import(ctx context.Context, f *File, reason string) (*Version, error) {
-	changes, err := s.importSet(ctx, f)
+	changes, err := s.importSet(ctx, f, true)
 	if err != nil {
 		return nil, err
 	}
@@ -119,31 +119,27 @@ func (s *Store) Import(ctx context.Context, f *File, reason string) (*Version, e
 //
 // Callers: as Apply.
 func (s *Store) ImportImpact(ctx context.Context, f *File) (*Impact, error) {
-	if problems := CheckFile(f); len(problems) > 0 {
-		return nil, fileError(problems)
-	}
-	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
-		return nil, err
-	}
-	changes, err := s.fileChanges(ctx, f)
+	changes, err := s.importSet(ctx, f, false)
 	if err != nil {
 		return nil, err
 	}
 	return s.Impact(ctx, changes)
 }
 
-// importSet checks f and the actor, refuses a direct change in four-eyes
-// mode before reading anything (Apply refuses it too), and returns the
-// change set that imports f.
-func (s *Store) importSet(ctx context.Context, f *File) ([]Change, error) {
+// importSet checks f and the actor and returns the change set that
+// imports f. With direct (Import), four-eyes mode refuses it before
+// anything is read (Apply would refuse it too).
+func (s *Store) importSet(ctx context.Context, f *File, direct bool) ([]Change, error) {
 	if problems := CheckFile(f); len(problems) > 0 {
 		return nil, fileError(problems)
 	}
 	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
 		return nil, err
 	}
-	if err := s.direct(); err != nil {
-		return nil, err
+	if direct {
+		if err := s.direct(); err != nil {
+			return nil, err
+		}
 	}
 	return s.fileChanges(ctx, f)
 }
