@@ -33,6 +33,11 @@ const (
 	KeyMismatch Kind = "key mismatch"
 	// Unchained: an event has no place in the chain (seq NULL).
 	Unchained Kind = "outside the chain"
+	// AnchorMismatch: an event does not have the hash an anchor recorded
+	// for its seq (the trail rewritten from there, or wiped and started
+	// again), or the chain ends before an anchor's seq (cut short: its last
+	// events deleted and the head moved back to match).
+	AnchorMismatch Kind = "anchor mismatch"
 )
 
 // Problem is the first broken event Verify finds.
@@ -96,7 +101,11 @@ const verifyPage = 1000
 // READ on PostgreSQL; SQLite's WAL gives a transaction one from its first
 // read): servers append while it walks, and an event appended after the
 // head was read is no event "beyond the head" of the trail it checks.
-func Verify(ctx context.Context, client *ent.Client) (*Report, error) {
+//
+// With anchors (heads recorded elsewhere earlier), it also checks that the
+// event of each anchor's seq is still there with the anchor's hash: what
+// tells a trail cut short, or wiped and started again, from an intact one.
+func Verify(ctx context.Context, client *ent.Client, anchors ...Anchor) (*Report, error) {
 	ctx = as(ctx, appending) // reads only
 	if !client.InTx() {
 		tx, err := client.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
@@ -170,6 +179,11 @@ func Verify(ctx context.Context, client *ent.Client) (*Report, error) {
 			if head != nil && seq > head.Seq {
 				return problem(e, HeadMismatch, "it lies beyond the head (seq %d): not appended by benkan (inserted)", head.Seq)
 			}
+			for _, a := range anchors {
+				if a.Seq == seq && a.Hash != e.Hash {
+					return problem(e, AnchorMismatch, "its hash is not the one anchored for seq %d (%s…): the trail was rewritten from here or before, or wiped and started again", seq, a.Hash[:12])
+				}
+			}
 			r.Checked++
 			prev, want, last = e.Hash, seq+1, e
 		}
@@ -190,6 +204,12 @@ func Verify(ctx context.Context, client *ent.Client) (*Report, error) {
 			r.Problem.ID = last.ID
 		}
 		return r, nil
+	}
+	for _, a := range anchors {
+		if a.Seq > want-1 {
+			r.Problem = &Problem{Kind: AnchorMismatch, Seq: a.Seq, Detail: fmt.Sprintf("an anchor names seq %d but the chain ends at seq %d: the trail was cut short (its last events deleted and the head moved back), or wiped and started again", a.Seq, want-1)}
+			return r, nil
+		}
 	}
 	outside := client.AuditEvent.Query().Where(auditevent.SeqIsNil())
 	n, err := outside.Clone().Count(ctx)

@@ -54,6 +54,21 @@ func TestAuditVerify(t *testing.T) {
 		if code != 0 || !strings.HasPrefix(out, "audit trail OK: "+itoa(len(evs))+" events checked (SHA-256, no key); head seq "+itoa(len(evs))+" hash "+evs[len(evs)-1].Hash) {
 			t.Fatalf("verify of an intact trail: status %d\n%s%s", code, out, errOut)
 		}
+		// The anchor it prints holds; one of a seq past the chain's end
+		// (a trail cut short since) does not.
+		anchor := itoa(len(evs)) + ":" + evs[len(evs)-1].Hash
+		if !strings.Contains(out, "  anchor: "+anchor+" ") {
+			t.Fatalf("verify prints no anchor %s:\n%s", anchor, out)
+		}
+		out, errOut, code = runAudit(t, append([]string{"verify", "--anchor", anchor}, p.flags...)...)
+		if code != 0 || !strings.Contains(out, "anchor seq "+itoa(len(evs))+": holds") {
+			t.Fatalf("verify --anchor of the head: status %d\n%s%s", code, out, errOut)
+		}
+		past := itoa(len(evs)+5) + ":" + evs[0].Hash
+		_, errOut, code = runAudit(t, append([]string{"verify", "--anchor", past}, p.flags...)...)
+		if code != 1 || !strings.Contains(errOut, "anchor mismatch") || !strings.Contains(errOut, "cut short") {
+			t.Fatalf("verify --anchor past the end: status %d\n%s", code, errOut)
+		}
 
 		// An attacker with the rights to drop the triggers edits the
 		// second event.
@@ -89,7 +104,7 @@ func TestAuditVerify(t *testing.T) {
 // TestAuditUsage: a command line that does not say what to do exits 2.
 func TestAuditUsage(t *testing.T) {
 	t.Setenv("BENKAN_DATA_DIR", filepath.Join(t.TempDir(), "never"))
-	for _, args := range [][]string{{}, {"check"}, {"verify", "--no-such-flag"}, {"verify", "extra"}} {
+	for _, args := range [][]string{{}, {"check"}, {"verify", "--no-such-flag"}, {"verify", "extra"}, {"verify", "--anchor", "12"}, {"verify", "--anchor", "12:abc"}} {
 		if _, _, code := runAudit(t, args...); code != 2 {
 			t.Errorf("benkan audit %v: status %d, want 2", args, code)
 		}

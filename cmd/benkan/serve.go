@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/benkan-project/benkan/audit"
 	"github.com/benkan-project/benkan/auth"
 	"github.com/benkan-project/benkan/graph"
 	"github.com/benkan-project/benkan/policy"
@@ -33,8 +34,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Var(corsOrigins, "cors-origin", "an origin whose browser pages may call /graphql and /export/*, like https://dashboard.example.org; repeat the flag or separate origins with commas (none by default: same origin only)")
 	allowlistFile := fs.String("operations-allowlist", "", "a file of the only operations the server runs, sent by id: Apollo's persisted query manifest or graphql-codegen's persisted-documents.json (none by default: any operation, and automatic persisted queries)")
 	policyApproval := fs.Bool(policyApprovalFlag, false, policyApprovalUsage+" (run the command line with it too)")
+	auditHeads := fs.Duration("audit-head-every", 10*time.Minute, "log the audit chain's head (\"audit head\": seq, hash, anchor) at start and then this often while it moves, for `benkan audit verify --anchor`; 0: never")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *auditHeads < 0 {
+		return usagef("--audit-head-every %s: want a duration, 0 or more (10m, 1h; 0: never)", *auditHeads)
 	}
 	var operations *graph.Operations
 	if *allowlistFile != "" {
@@ -115,6 +120,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	go policies.Watch(ctx)
+	if *auditHeads > 0 {
+		go audit.LogHeads(ctx, db.Client, log, *auditHeads)
+	}
 	verifier, err := auth.NewVerifier(ctx, *authCfg)
 	if err != nil {
 		return err
