@@ -159,6 +159,19 @@ func TestPolicyImpact(t *testing.T) {
 			}
 		})
 
+		t.Run("a field whose reads would no longer be audited", func(t *testing.T) {
+			var got struct {
+				PolicyImpact struct {
+					Sensitive bool
+					Unaudited []string
+				}
+			}
+			w.srv.Query(t, `{ policyImpact(changes: [{ungroup: {field: "Incident.narrative", group: "Incident:sensitive"}}]) { sensitive unaudited } }`, nil).OK(t, &got)
+			if im := got.PolicyImpact; !im.Sensitive || !slices.Equal(im.Unaudited, []string{"Incident.narrative"}) {
+				t.Errorf("taking the narrative out of Incident:sensitive: %+v", im)
+			}
+		})
+
 		t.Run("only who may change the policy", func(t *testing.T) {
 			// The coordinator reads the policy, and may not change it.
 			for _, who := range []string{polCoord, polDIHR} {

@@ -240,9 +240,13 @@ func (v *Viewer) AuditGroups(typ, field string) []string {
 	return v.facts(typ, field).auditGroups
 }
 
-func (v *Viewer) auditGroups1(typ, field string) []string {
+func (v *Viewer) auditGroups1(typ, field string) []string { return v.groups.audit(typ, field) }
+
+// audit returns the identifying and sensitive groups field of typ belongs
+// to, sorted: those that make reading it audited.
+func (gs Groups) audit(typ, field string) []string {
 	var out []string
-	for _, g := range v.groups[typ+"."+field] {
+	for _, g := range gs[typ+"."+field] {
 		if strings.HasSuffix(g, ":sensitive") || strings.HasSuffix(g, ":identifying") {
 			out = append(out, g)
 		}

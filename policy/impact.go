@@ -36,6 +36,16 @@ func (e *Engine) ViewerFor(ctx context.Context, target PreviewTarget) (*Viewer, 
 	return e.holder(ctx, target, lines, groups, domains)
 }
 
+// Audited reports whether reading field of typ is audited under the
+// engine's policy: whether it belongs to an identifying or sensitive group
+// (see Viewer.Audited), whoever reads it.
+func (e *Engine) Audited(typ, field string) bool {
+	e.mu.RLock()
+	groups := e.groups
+	e.mu.RUnlock()
+	return len(groups.audit(typ, field)) > 0
+}
+
 // RowChange is how the rows of one type that two viewers see compare.
 type RowChange struct {
 	// Before and After are the rows the first and the second viewer see.

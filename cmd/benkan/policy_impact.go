@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/benkan-project/benkan/policy"
@@ -97,8 +98,11 @@ func printImpact(w io.Writer, im *store.Impact) {
 	for _, l := range im.Removed {
 		fmt.Fprintln(w, "  - "+l)
 	}
-	if im.Sensitive {
+	if slices.ContainsFunc(im.Subjects, func(s store.SubjectImpact) bool { return s.Sensitive }) {
 		fmt.Fprintln(w, "SENSITIVE: the change makes identifying or sensitive fields readable to a subject that could not read them")
+	}
+	for _, f := range im.Unaudited {
+		fmt.Fprintf(w, "SENSITIVE: reads of %s would no longer be audited (it leaves every identifying and sensitive group)\n", f)
 	}
 	for _, s := range im.Subjects {
 		fmt.Fprintf(w, "\n%s", s)

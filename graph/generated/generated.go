@@ -406,6 +406,7 @@ type ComplexityRoot struct {
 		Sensitive  func(childComplexity int) int
 		Statements func(childComplexity int) int
 		Subjects   func(childComplexity int) int
+		Unaudited  func(childComplexity int) int
 	}
 
 	PolicyProblem struct {
@@ -2374,6 +2375,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PolicyImpact.Subjects(childComplexity), true
+	case "PolicyImpact.unaudited":
+		if e.ComplexityRoot.PolicyImpact.Unaudited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyImpact.Unaudited(childComplexity), true
 
 	case "PolicyProblem.line":
 		if e.ComplexityRoot.PolicyProblem.Line == nil {
@@ -7487,8 +7494,15 @@ type PolicyImpact {
   domain, then users by subject.
   """
   subjects: [PolicySubjectImpact!]!
-  "Whether some subject would read a field of an identifying or sensitive group (Type:identifying, Type:sensitive) that it could not read before."
+  "Whether some subject would read a field of an identifying or sensitive group (Type:identifying, Type:sensitive) that it could not read before, or some field would no longer be audited (unaudited)."
   sensitive: Boolean!
+  """
+  The fields (Type.field) whose reads would no longer be audited: in an
+  identifying or sensitive group before the change, in none after it (a field
+  taken out of Incident:sensitive). Whoever still reads them would read them
+  without a trace in the audit trail.
+  """
+  unaudited: [String!]!
   "The number of COUNT statements the impact ran."
   statements: Int!
   """
@@ -8276,6 +8290,8 @@ func (ec *executionContext) childFields_PolicyImpact(ctx context.Context, field 
 		return ec.fieldContext_PolicyImpact_subjects(ctx, field)
 	case "sensitive":
 		return ec.fieldContext_PolicyImpact_sensitive(ctx, field)
+	case "unaudited":
+		return ec.fieldContext_PolicyImpact_unaudited(ctx, field)
 	case "statements":
 		return ec.fieldContext_PolicyImpact_statements(ctx, field)
 	case "revision":
@@ -17616,6 +17632,29 @@ func (ec *executionContext) _PolicyImpact_sensitive(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_PolicyImpact_sensitive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PolicyImpact", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PolicyImpact_unaudited(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyImpact_unaudited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unaudited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyImpact_unaudited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyImpact", field, false, false, "String")
 }
 
 func (ec *executionContext) _PolicyImpact_statements(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
@@ -32827,6 +32866,11 @@ func (ec *executionContext) _PolicyImpact(ctx context.Context, sel ast.Selection
 			}
 		case "sensitive":
 			out.Values[i] = ec._PolicyImpact_sensitive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unaudited":
+			out.Values[i] = ec._PolicyImpact_unaudited(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -44,8 +44,13 @@ type Impact struct {
 	// domain), then users (by subject).
 	Subjects []SubjectImpact
 	// Sensitive reports whether some subject would read a field of an
-	// identifying or sensitive group that it could not read before.
+	// identifying or sensitive group that it could not read before, or
+	// some field would no longer be audited (Unaudited).
 	Sensitive bool
+	// Unaudited are the fields (Type.field) whose reads would no longer be
+	// audited: in an identifying or sensitive group before, in none after.
+	// Whoever still reads them would read them without a trace.
+	Unaudited []string
 	// Statements is the number of COUNT statements run.
 	Statements int
 	// Revision is the revision of the policy the change was measured
@@ -247,7 +252,15 @@ func impact(ctx context.Context, c *ent.Client, before, after [][]string) (*Impa
 			return nil, fmt.Errorf("impact: put the policy in force: %w", err)
 		}
 	}
-	out := &Impact{Added: []string{}, Removed: []string{}, Subjects: []SubjectImpact{}}
+	out := &Impact{Added: []string{}, Removed: []string{}, Subjects: []SubjectImpact{}, Unaudited: []string{}}
+	for _, typ := range policy.Types {
+		for _, field := range ent.Fields[typ] {
+			if engines[0].Audited(typ, field) && !engines[1].Audited(typ, field) {
+				out.Unaudited = append(out.Unaudited, typ+"."+field)
+			}
+		}
+	}
+	out.Sensitive = len(out.Unaudited) > 0
 	for _, target := range touched(before, after) {
 		var vs [2]*policy.Viewer
 		for i, e := range engines {

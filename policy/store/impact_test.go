@@ -345,3 +345,41 @@ func TestImpactOfVersions(t *testing.T) {
 		wantCode(t, err, benkan.EINVALID) // the policy is v2's already
 	})
 }
+
+// TestImpactUnaudited: a change that takes a field out of every
+// identifying and sensitive group (so that its reads would no longer be
+// audited, by whoever still reads it: admins and coordinators read every
+// field) lists it as unaudited and is flagged sensitive; one that leaves a
+// field audited, or makes one audited, lists nothing.
+func TestImpactUnaudited(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := newWorld(t, db)
+		group := func(op store.Op, field, g string) store.Change {
+			return store.Change{Op: op, FieldGroup: store.FieldGroup{Field: field, Group: g}}
+		}
+		for _, c := range []struct {
+			name      string
+			changes   []store.Change
+			unaudited []string
+		}{
+			{"out of its sensitive group", []store.Change{group(store.Ungroup, "Incident.narrative", "Incident:sensitive")}, []string{"Incident.narrative"}},
+			{"moved to a shareable group", []store.Change{group(store.Ungroup, "Actor.fullName", "Actor:identifying"), group(store.Group, "Actor.fullName", "Actor:demographics")}, []string{"Actor.fullName"}},
+			{"moved to another audited group", []store.Change{group(store.Ungroup, "Incident.source", "Incident:sensitive"), group(store.Group, "Incident.source", "Incident:identifying")}, nil},
+			{"a shareable field made audited", []store.Change{group(store.Group, "Incident.summary", "Incident:sensitive")}, nil},
+			{"a shareable field ungrouped", []store.Change{group(store.Ungroup, "Incident.summary", "Incident:shareable")}, nil},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				im, err := w.store.Impact(w.operator(), c.changes)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(im.Unaudited, c.unaudited) && !(len(c.unaudited) == 0 && len(im.Unaudited) == 0) {
+					t.Errorf("unaudited %v, want %v", im.Unaudited, c.unaudited)
+				}
+				if len(c.unaudited) > 0 && !im.Sensitive {
+					t.Error("a change that stops auditing reads is not flagged sensitive")
+				}
+			})
+		}
+	})
+}
