@@ -89,7 +89,8 @@ var hashed = func() []string {
 // left out: a column added to the schema later is empty in the events
 // written before it, which keep their hashes.
 func digest(key []byte, values map[string]any) (string, error) {
-	b := []byte(hashVersion)
+	b := make([]byte, 0, 1024)
+	b = append(b, hashVersion...)
 	for _, name := range hashed {
 		kind, enc, err := encode(values[name])
 		if err != nil {
@@ -98,7 +99,7 @@ func digest(key []byte, values map[string]any) (string, error) {
 		if kind == 0 {
 			continue
 		}
-		b = appendBytes(b, []byte(name))
+		b = appendString(b, name)
 		b = append(b, kind)
 		b = appendBytes(b, enc)
 	}
@@ -115,6 +116,12 @@ func digest(key []byte, values map[string]any) (string, error) {
 }
 
 func appendBytes(b, v []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(v)))
+	return append(b, v...)
+}
+
+// appendString is appendBytes of a string, without copying it first.
+func appendString(b []byte, v string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(v)))
 	return append(b, v...)
 }
@@ -148,9 +155,13 @@ func encode(v any) (byte, []byte, error) {
 		if r.Len() == 0 {
 			return 0, nil, nil
 		}
-		b := binary.AppendUvarint(nil, uint64(r.Len()))
+		size := binary.MaxVarintLen64
 		for i := range r.Len() {
-			b = appendBytes(b, []byte(r.Index(i).String()))
+			size += binary.MaxVarintLen64 + r.Index(i).Len()
+		}
+		b := binary.AppendUvarint(make([]byte, 0, size), uint64(r.Len()))
+		for i := range r.Len() {
+			b = appendString(b, r.Index(i).String())
 		}
 		return 'l', b, nil
 	}
