@@ -441,7 +441,7 @@ func (b *builder) key(dim Dimension, col func(string) string) sql.Querier {
 			w.WriteString(" END")
 		})
 	case ByViolationType:
-		return sql.Expr(sql.Table(typeJoin).C(incident.ViolationTypesPrimaryKey[1]))
+		return sql.Expr(sql.Dialect(b.rs.Dialect()).Table(typeJoin).C(incident.ViolationTypesPrimaryKey[1]))
 	case ByStatus:
 		return sql.Expr(col(incident.FieldStatus))
 	default: // ByPeriod
@@ -485,7 +485,7 @@ func (b *builder) where(d *sql.DialectBuilder, s *sql.Selector, col func(string)
 		}
 		var any []*sql.Predicate
 		for _, t := range []string{loc0, loc1, loc2} {
-			any = append(any, sql.In(sql.Table(t).C(locality.FieldID), ids...))
+			any = append(any, sql.In(d.Table(t).C(locality.FieldID), ids...))
 		}
 		ps = append(ps, sql.Or(any...))
 	}

@@ -1,0 +1,297 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/benkan-project/benkan/apitest"
+	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/incident"
+	"github.com/benkan-project/benkan/ent/locality"
+	"github.com/benkan-project/benkan/gid"
+	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/storage"
+	"github.com/benkan-project/benkan/storage/storagetest"
+)
+
+// The aggregate fixture: a tree Ségou › Niono (cercle) › Niono and
+// Siribala (communes), and Kayes › Kayes (cercle, with incidents located
+// at the cercle itself), and 30 incidents whose counts are computed by
+// hand below. Subjects hold one role each.
+const (
+	aggCoord = "agg-coord" // amdh_coordinator in *
+	aggMon   = "agg-mon"   // amdh_monitor in the cercle of Niono
+	aggDIHR  = "agg-dihr"  // dihr_partner in *
+	aggFSI   = "agg-fsi"   // fsi_liaison in the cercle of Niono
+)
+
+type aggFixture struct {
+	nionoCercle, kayesCercle, nionoCommune, siribala gid.ID
+	arrest, torture                                  gid.ID
+}
+
+// aggBatch is a batch of incidents of the fixture.
+type aggBatch struct {
+	n        int
+	commune  string // "niono", "siribala" or "kayes" (the cercle itself)
+	status   incident.Status
+	occurred time.Time
+	types    []string // "arrest", "torture"
+	consent  int      // how many of the n are consented
+}
+
+var aggBatches = []aggBatch{
+	{12, "niono", incident.StatusVERIFIED, time.Date(2023, 1, 10, 9, 0, 0, 0, time.UTC), []string{"arrest"}, 6},
+	{3, "niono", incident.StatusREPORTED, time.Date(2023, 2, 14, 9, 0, 0, 0, time.UTC), []string{"torture"}, 0},
+	{1, "niono", incident.StatusVERIFIED, time.Date(2023, 3, 3, 9, 0, 0, 0, time.UTC), []string{"arrest", "torture"}, 1},
+	{7, "siribala", incident.StatusVERIFIED, time.Date(2023, 1, 20, 9, 0, 0, 0, time.UTC), []string{"arrest"}, 0},
+	{2, "kayes", incident.StatusCLOSED, time.Date(2023, 1, 5, 9, 0, 0, 0, time.UTC), []string{"torture"}, 2},
+	{5, "niono", incident.StatusVERIFIED, time.Date(2022, 6, 1, 9, 0, 0, 0, time.UTC), []string{"arrest"}, 5},
+}
+
+func newAggFixture(t *testing.T, srv *apitest.Server) *aggFixture {
+	t.Helper()
+	ctx := context.Background()
+	sys := policy.SystemContext(ctx)
+	c := srv.DB.Client
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("fixture: %v", err)
+		}
+	}
+	loc := func(name string, level locality.Level, parent gid.ID) gid.ID {
+		b := c.Locality.Create().SetName(name).SetLevel(level)
+		if parent != "" {
+			b.SetParentID(parent)
+		}
+		l, err := b.Save(sys)
+		must(err)
+		return l.ID
+	}
+	f := &aggFixture{}
+	segou := loc("Ségou", locality.LevelREGION, "")
+	f.nionoCercle = loc("Niono", locality.LevelCERCLE, segou)
+	f.nionoCommune = loc("Niono", locality.LevelCOMMUNE, f.nionoCercle)
+	f.siribala = loc("Siribala", locality.LevelCOMMUNE, f.nionoCercle)
+	kayes := loc("Kayes", locality.LevelREGION, "")
+	f.kayesCercle = loc("Kayes", locality.LevelCERCLE, kayes)
+	vt := func(code string) gid.ID {
+		v, err := c.ViolationType.Create().SetCode(code).SetLabelFr(code).SetLabelEn(code).Save(sys)
+		must(err)
+		return v.ID
+	}
+	f.arrest, f.torture = vt("arbitrary_arrest"), vt("torture")
+	org, err := c.Organization.Create().SetName("Commissariat fictif de Niono").SetKind("SECURITY_FORCE_UNIT").Save(sys)
+	must(err)
+	users := map[string]*ent.User{}
+	for _, s := range []string{aggCoord, aggMon, aggDIHR, aggFSI} {
+		b := c.User.Create().SetSubject(s).SetDisplayName("Utilisateur fictif " + s)
+		if s == aggFSI {
+			b.SetOrganization(org)
+		}
+		users[s], err = b.Save(sys)
+		must(err)
+	}
+	must(srv.Assign(ctx, aggCoord, "amdh_coordinator", "*"))
+	must(srv.Assign(ctx, aggMon, "amdh_monitor", string(f.nionoCercle)))
+	must(srv.Assign(ctx, aggDIHR, "dihr_partner", "*"))
+	must(srv.Assign(ctx, aggFSI, "fsi_liaison", string(f.nionoCercle)))
+	places := map[string]gid.ID{"niono": f.nionoCommune, "siribala": f.siribala, "kayes": f.kayesCercle}
+	types := map[string]gid.ID{"arrest": f.arrest, "torture": f.torture}
+	seq := 0
+	var builders []*ent.IncidentCreate
+	for _, b := range aggBatches {
+		var ids []gid.ID
+		for _, ty := range b.types {
+			ids = append(ids, types[ty])
+		}
+		for i := range b.n {
+			seq++
+			builders = append(builders, c.Incident.Create().
+				SetReference(fmt.Sprintf("AGG-%d-%04d", b.occurred.Year(), seq)).
+				SetOccurredAt(b.occurred.Add(time.Duration(i)*time.Hour)).
+				SetReportedAt(b.occurred.Add(time.Duration(i+24)*time.Hour)).
+				SetStatus(b.status).
+				SetConsentToShare(i < b.consent).
+				SetSummary("Résumé fictif").
+				SetLocalityID(places[b.commune]).
+				SetCollectedByID(users[aggMon].ID).
+				AddViolationTypeIDs(ids...))
+		}
+	}
+	must(c.Incident.CreateBulk(builders...).Exec(sys))
+	return f
+}
+
+const aggQuery = `query($groupBy: [IncidentDimension!]!, $level: LocalityLevel! = CERCLE, $bucket: AggregateBucket! = MONTH, $from: Time, $to: Time, $filter: IncidentAggregateFilter, $where: IncidentWhereInput) {
+  incidentAggregate(groupBy: $groupBy, localityLevel: $level, bucket: $bucket, from: $from, to: $to, filter: $filter, where: $where) {
+    threshold noiseBound
+    cells { ...cell }
+    totals { ...cell }
+  }
+}
+fragment cell on IncidentCell {
+  groupedBy locality { id name level } violationType { code } status period { start end } count protected
+}`
+
+type aggCell struct {
+	GroupedBy []string
+	Locality  *struct {
+		ID    string
+		Name  string
+		Level string
+	}
+	ViolationType *struct{ Code string }
+	Status        *string
+	Period        *struct{ Start, End time.Time }
+	Count         *int
+	Protected     bool
+}
+
+// label names a cell by its keys, e.g. "LOCALITY=Niono STATUS=VERIFIED"
+// ("-" for a null key, "" for the overall total).
+func (c aggCell) label() string {
+	s := ""
+	for _, d := range c.GroupedBy {
+		v := "-"
+		switch d {
+		case "LOCALITY":
+			if c.Locality != nil {
+				v = c.Locality.Name + "/" + c.Locality.Level
+			}
+		case "VIOLATION_TYPE":
+			if c.ViolationType != nil {
+				v = c.ViolationType.Code
+			}
+		case "STATUS":
+			if c.Status != nil {
+				v = *c.Status
+			}
+		case "PERIOD":
+			if c.Period != nil {
+				v = c.Period.Start.Format("2006-01")
+			}
+		}
+		if s != "" {
+			s += " "
+		}
+		s += d + "=" + v
+	}
+	return s
+}
+
+type aggAnswer struct {
+	IncidentAggregate struct {
+		Threshold  *int
+		NoiseBound int
+		Cells      []aggCell
+		Totals     []aggCell
+	}
+}
+
+// all maps every cell and total of an answer by label to its count (-1:
+// protected).
+func (a aggAnswer) all() map[string]int {
+	out := map[string]int{}
+	for _, cs := range [][]aggCell{a.IncidentAggregate.Cells, a.IncidentAggregate.Totals} {
+		for _, c := range cs {
+			v := -1
+			if !c.Protected {
+				v = *c.Count
+			}
+			out[c.label()] = v
+		}
+	}
+	return out
+}
+
+var year2023 = map[string]any{"from": "2023-01-01T00:00:00Z", "to": "2024-01-01T00:00:00Z"}
+
+func aggVars(groupBy []string, extra ...map[string]any) map[string]any {
+	v := map[string]any{"groupBy": groupBy}
+	for _, e := range extra {
+		for k, x := range e {
+			v[k] = x
+		}
+	}
+	return v
+}
+
+func askAgg(t *testing.T, srv *apitest.Server, vars map[string]any) aggAnswer {
+	t.Helper()
+	var a aggAnswer
+	srv.Query(t, aggQuery, vars).OK(t, &a)
+	return a
+}
+
+func wantCounts(t *testing.T, who string, got map[string]int, want map[string]int) {
+	t.Helper()
+	for k, w := range want {
+		if g, ok := got[k]; !ok || g != w {
+			t.Errorf("%s: %q = %d (present %v), want %d", who, k, g, ok, w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%s: %d cells and totals, want %d: %v", who, len(got), len(want), got)
+	}
+}
+
+// TestIncidentAggregateExact: the coordinator and the monitor count
+// exactly, against the hand-computed fixture: cells, per-row and
+// per-column totals, the overall total, and a total by violation type that
+// is not the sum of its cells (an incident alleging two types counts once).
+func TestIncidentAggregateExact(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		newAggFixture(t, srv)
+		coord, mon := srv.As(t, aggCoord), srv.As(t, aggMon)
+
+		a := askAgg(t, coord, aggVars([]string{"LOCALITY", "STATUS"}, year2023))
+		if a.IncidentAggregate.Threshold != nil || a.IncidentAggregate.NoiseBound != 0 {
+			t.Errorf("coordinator: threshold %v, noise bound %d: want exact", a.IncidentAggregate.Threshold, a.IncidentAggregate.NoiseBound)
+		}
+		wantCounts(t, "coordinator by cercle × status", a.all(), map[string]int{
+			"LOCALITY=Niono/CERCLE STATUS=VERIFIED": 20,
+			"LOCALITY=Niono/CERCLE STATUS=REPORTED": 3,
+			"LOCALITY=Kayes/CERCLE STATUS=CLOSED":   2,
+			"LOCALITY=Niono/CERCLE":                 23,
+			"LOCALITY=Kayes/CERCLE":                 2,
+			"STATUS=VERIFIED":                       20,
+			"STATUS=REPORTED":                       3,
+			"STATUS=CLOSED":                         2,
+			"":                                      25,
+		})
+
+		a = askAgg(t, coord, aggVars([]string{"LOCALITY"}, year2023, map[string]any{"level": "COMMUNE"}))
+		wantCounts(t, "coordinator by commune", a.all(), map[string]int{
+			"LOCALITY=Niono/COMMUNE":    16,
+			"LOCALITY=Siribala/COMMUNE": 7,
+			"LOCALITY=-":                2, // Kayes' incidents are located at the cercle
+			"":                          25,
+		})
+
+		a = askAgg(t, coord, aggVars([]string{"VIOLATION_TYPE", "PERIOD"}, year2023, map[string]any{"bucket": "QUARTER"}))
+		wantCounts(t, "coordinator by type × quarter", a.all(), map[string]int{
+			"VIOLATION_TYPE=arbitrary_arrest PERIOD=2023-01": 20,
+			"VIOLATION_TYPE=torture PERIOD=2023-01":          6,
+			"VIOLATION_TYPE=arbitrary_arrest":                20,
+			"VIOLATION_TYPE=torture":                         6,
+			"PERIOD=2023-01":                                 25, // not 26: the incident alleging both counts once
+			"":                                               25,
+		})
+
+		// All time, grouped by nothing; then in the monitor's localities
+		// only, all its incidents counted, read or not.
+		wantCounts(t, "coordinator overall", askAgg(t, coord, aggVars([]string{})).all(), map[string]int{"": 30})
+		wantCounts(t, "monitor overall", askAgg(t, mon, aggVars([]string{})).all(), map[string]int{"": 28})
+		a = askAgg(t, mon, aggVars([]string{"STATUS"}, year2023, map[string]any{"filter": map[string]any{"violationTypes": []string{}}}))
+		wantCounts(t, "monitor by status", a.all(), map[string]int{"STATUS=VERIFIED": 20, "STATUS=REPORTED": 3, "": 23})
+
+		// The exact roles' where: filters of the list's kind.
+		a = askAgg(t, coord, aggVars([]string{}, map[string]any{"where": map[string]any{"consentToShare": true}}))
+		wantCounts(t, "coordinator, consented", a.all(), map[string]int{"": 14})
+	})
+}
