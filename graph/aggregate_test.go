@@ -12,6 +12,7 @@ import (
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/gid"
 	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/storage"
 	"github.com/benkan-project/benkan/storage/storagetest"
 )
@@ -293,5 +294,207 @@ func TestIncidentAggregateExact(t *testing.T) {
 		// The exact roles' where: filters of the list's kind.
 		a = askAgg(t, coord, aggVars([]string{}, map[string]any{"where": map[string]any{"consentToShare": true}}))
 		wantCounts(t, "coordinator, consented", a.all(), map[string]int{"": 14})
+	})
+}
+
+// TestIncidentAggregateProtected: DIHR counts every incident (not only the
+// consented ones it reads) and the liaison the verified ones of its
+// localities, both under disclosure control: small cells are protected,
+// the others are within the noise bound of the truth and never under the
+// threshold, and the same incidents get the same count however they are
+// asked for, or how often.
+func TestIncidentAggregateProtected(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		f := newAggFixture(t, srv)
+		dihr, fsi := srv.As(t, aggDIHR), srv.As(t, aggFSI)
+
+		a := askAgg(t, dihr, aggVars([]string{"LOCALITY", "STATUS"}, year2023))
+		if th := a.IncidentAggregate.Threshold; th == nil || *th != 5 || a.IncidentAggregate.NoiseBound != 2 {
+			t.Fatalf("DIHR: threshold %v, noise bound %d: want 5 and 2", th, a.IncidentAggregate.NoiseBound)
+		}
+		got := a.all()
+		truth := map[string]int{
+			"LOCALITY=Niono/CERCLE STATUS=VERIFIED": 20,
+			"LOCALITY=Niono/CERCLE STATUS=REPORTED": 3,
+			"LOCALITY=Kayes/CERCLE STATUS=CLOSED":   2,
+			"LOCALITY=Niono/CERCLE":                 23,
+			"LOCALITY=Kayes/CERCLE":                 2,
+			"STATUS=VERIFIED":                       20,
+			"STATUS=REPORTED":                       3,
+			"STATUS=CLOSED":                         2,
+			"":                                      25,
+		}
+		checkProtected(t, "DIHR", got, truth, 5)
+
+		// The liaison: verified incidents of the cercle of Niono only.
+		a = askAgg(t, fsi, aggVars([]string{"VIOLATION_TYPE"}, year2023))
+		checkProtected(t, "liaison", a.all(), map[string]int{
+			"VIOLATION_TYPE=arbitrary_arrest": 20,
+			"VIOLATION_TYPE=torture":          1,
+			"":                                20,
+		}, 5)
+
+		// The same incidents, asked for in other ways, get the same count:
+		// the cercle of Niono in 2023 as a total by locality, as a cell, as
+		// a filter, and asked again.
+		niono := got["LOCALITY=Niono/CERCLE"]
+		ways := map[string]int{
+			"cell":     askAgg(t, dihr, aggVars([]string{"LOCALITY"}, year2023)).all()["LOCALITY=Niono/CERCLE"],
+			"filtered": askAgg(t, dihr, aggVars([]string{}, year2023, map[string]any{"filter": map[string]any{"localities": []string{string(f.nionoCercle)}}})).all()[""],
+			"by year":  askAgg(t, dihr, aggVars([]string{"LOCALITY", "PERIOD"}, year2023, map[string]any{"bucket": "YEAR"})).all()["LOCALITY=Niono/CERCLE PERIOD=2023-01"],
+			"again":    askAgg(t, dihr, aggVars([]string{"LOCALITY", "STATUS"}, year2023)).all()["LOCALITY=Niono/CERCLE"],
+		}
+		for way, v := range ways {
+			if v != niono {
+				t.Errorf("DIHR: Niono 2023 %s = %d, as a total by locality %d: the same incidents must get the same count", way, v, niono)
+			}
+		}
+		// A protected cell stays protected whichever way it is asked.
+		if v := askAgg(t, dihr, aggVars([]string{}, year2023, map[string]any{"filter": map[string]any{"localities": []string{string(f.kayesCercle)}}})).all()[""]; v != -1 {
+			t.Errorf("DIHR: Kayes 2023 as a filter = %d, want protected", v)
+		}
+	})
+}
+
+// checkProtected checks an answer under threshold k against the truth:
+// 0 as 0, 1..k−1 protected, the others protected or within the noise bound
+// and never under k.
+func checkProtected(t *testing.T, who string, got, truth map[string]int, k int) {
+	t.Helper()
+	if len(got) != len(truth) {
+		t.Errorf("%s: %d cells and totals, want %d: %v", who, len(got), len(truth), got)
+	}
+	for label, n := range truth {
+		g, ok := got[label]
+		switch {
+		case !ok:
+			t.Errorf("%s: no cell %q", who, label)
+		case n == 0 && g != 0:
+			t.Errorf("%s: %q = %d, want 0", who, label, g)
+		case n > 0 && n < k && g != -1:
+			t.Errorf("%s: %q = %d published, true count %d is under %d: want protected", who, label, g, n, k)
+		case n >= k && g != -1 && (g < k || g < n-2 || g > n+2):
+			t.Errorf("%s: %q = %d, true count %d: want within 2 and at least %d", who, label, g, n, k)
+		case n >= k+2 && g == -1:
+			t.Errorf("%s: %q protected, true count %d cannot fall under %d", who, label, n, k)
+		}
+	}
+}
+
+// TestIncidentAggregateRefused: grouping or filtering by a field the role
+// may not aggregate is FORBIDDEN, and so is counting for a role with no
+// aggregate grant; under disclosure control, where is FORBIDDEN and a
+// range off the grid of whole years, or weeks, BAD_USER_INPUT.
+func TestIncidentAggregateRefused(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		newAggFixture(t, srv)
+		ctx := context.Background()
+		dihr, mon, coord := srv.As(t, aggDIHR), srv.As(t, aggMon), srv.As(t, aggCoord)
+		for _, tt := range []struct {
+			name string
+			as   *apitest.Server
+			vars map[string]any
+			code string
+		}{
+			{"DIHR where", dihr, aggVars([]string{}, map[string]any{"where": map[string]any{"status": "VERIFIED"}}), "FORBIDDEN"},
+			{"DIHR range moved by a day", dihr, aggVars([]string{"PERIOD"}, map[string]any{"from": "2023-01-02T00:00:00Z", "to": "2024-01-01T00:00:00Z"}), "BAD_USER_INPUT"},
+			{"DIHR range to a month", dihr, aggVars([]string{}, map[string]any{"from": "2023-01-01T00:00:00Z", "to": "2023-07-01T00:00:00Z"}), "BAD_USER_INPUT"},
+			{"DIHR weeks", dihr, aggVars([]string{"PERIOD"}, year2023, map[string]any{"bucket": "WEEK"}), "BAD_USER_INPUT"},
+			{"period without a range", coord, aggVars([]string{"PERIOD"}), "BAD_USER_INPUT"},
+			{"monitor where on a field it may not aggregate", mon, aggVars([]string{}, map[string]any{"where": map[string]any{"consentToShare": true}}), "FORBIDDEN"},
+			{"coordinator where on who collected", coord, aggVars([]string{}, map[string]any{"where": map[string]any{"hasCollectedBy": true}}), "FORBIDDEN"},
+			{"coordinator where on who recorded an actor", coord, aggVars([]string{}, map[string]any{"where": map[string]any{"hasInvolvementsWith": []any{map[string]any{"hasActorWith": []any{map[string]any{"hasCollectedBy": true}}}}}}), "FORBIDDEN"},
+			{"no role", srv.As(t, "agg-nobody"), aggVars([]string{}), "UNAUTHENTICATED"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				tt.as.Query(t, aggQuery, tt.vars).Code(t, tt.code)
+			})
+		}
+
+		// Without aggregate on Incident.status, DIHR may not group by it;
+		// without any aggregate grant it may not count at all.
+		statistics := store.Permission{Role: "dihr_partner", Domain: "*", Object: "Incident:statistics", Action: "aggregate", Scope: "all"}
+		if err := srv.Apply(ctx, "test: DIHR groups by nothing", store.Change{Op: store.Revoke, Permission: statistics}); err != nil {
+			t.Fatal(err)
+		}
+		dihr.Query(t, aggQuery, aggVars([]string{"STATUS"})).Code(t, "FORBIDDEN")
+		dihr.Query(t, aggQuery, aggVars([]string{}, map[string]any{"filter": map[string]any{"statuses": []string{"VERIFIED"}}})).Code(t, "FORBIDDEN")
+		askAgg(t, dihr, aggVars([]string{})) // the total it may still count
+		rows := store.Permission{Role: "dihr_partner", Domain: "*", Object: "Incident", Action: "aggregate", Scope: "protected(5)"}
+		if err := srv.Apply(ctx, "test: DIHR counts nothing", store.Change{Op: store.Revoke, Permission: rows}); err != nil {
+			t.Fatal(err)
+		}
+		dihr.Query(t, aggQuery, aggVars([]string{})).Code(t, "FORBIDDEN")
+	})
+}
+
+// TestIncidentAggregateThresholdFromPolicy: the threshold is the policy's;
+// an administrator raising it from 5 to 10 protects a count of 7 at once.
+func TestIncidentAggregateThresholdFromPolicy(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		newAggFixture(t, srv)
+		dihr := srv.As(t, aggDIHR)
+		siribala := "LOCALITY=Siribala/COMMUNE"
+		vars := aggVars([]string{"LOCALITY"}, year2023, map[string]any{"level": "COMMUNE"})
+		if v := askAgg(t, dihr, vars).all()[siribala]; v < 5 || v > 9 {
+			t.Fatalf("Siribala 2023 (7 incidents) under threshold 5: %d, want 5 to 9", v)
+		}
+		old := store.Permission{Role: "dihr_partner", Domain: "*", Object: "Incident", Action: "aggregate", Scope: "protected(5)"}
+		raised := old
+		raised.Scope = "protected(10)"
+		if err := srv.Apply(context.Background(), "test: threshold 10", store.Change{Op: store.Revoke, Permission: old}, store.Change{Op: store.Grant, Permission: raised}); err != nil {
+			t.Fatal(err)
+		}
+		a := askAgg(t, dihr, vars)
+		if th := a.IncidentAggregate.Threshold; th == nil || *th != 10 {
+			t.Fatalf("threshold %v after the change, want 10", th)
+		}
+		if v := a.all()[siribala]; v != -1 {
+			t.Errorf("Siribala 2023 (7 incidents) under threshold 10: %d, want protected", v)
+		}
+		// The store refuses a threshold it cannot apply.
+		for _, scope := range []string{"protected(1)", "protected(x)", "protected"} {
+			bad := old
+			bad.Scope = scope
+			if err := srv.Apply(context.Background(), "test: bad threshold", store.Change{Op: store.Grant, Permission: bad}); err == nil {
+				t.Errorf("scope %s accepted", scope)
+			}
+		}
+		readProtected := store.Permission{Role: "dihr_partner", Domain: "*", Object: "Incident", Action: "read", Scope: "protected(5)"}
+		if err := srv.Apply(context.Background(), "test: protected read", store.Change{Op: store.Grant, Permission: readProtected}); err == nil {
+			t.Errorf("protected(5) accepted on a read")
+		}
+	})
+}
+
+// TestAggregateIsOneStatement: an aggregate is one SQL statement whatever
+// its dimensions and margins (a UNION ALL of GROUP BYs), plus one query
+// for the localities and one for the violation types of its keys.
+func TestAggregateIsOneStatement(t *testing.T) {
+	var counter storagetest.Counter
+	storagetest.EachWith(t, storage.Config{WrapDriver: counter.Wrap}, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		newAggFixture(t, srv)
+		dihr := srv.As(t, aggDIHR)
+		askAgg(t, dihr, aggVars([]string{})) // warm the viewer cache
+		for _, tt := range []struct {
+			groupBy []string
+			want    int64
+		}{
+			{[]string{}, 1},
+			{[]string{"STATUS"}, 1},
+			{[]string{"LOCALITY"}, 2},
+			{[]string{"LOCALITY", "STATUS", "PERIOD"}, 2},
+			{[]string{"LOCALITY", "VIOLATION_TYPE", "STATUS", "PERIOD"}, 3},
+		} {
+			counter.Reset()
+			askAgg(t, dihr, aggVars(tt.groupBy, year2023))
+			if got := counter.Count(); got != tt.want {
+				t.Errorf("group by %v: %d statements, want %d", tt.groupBy, got, tt.want)
+			}
+		}
 	})
 }
