@@ -198,12 +198,19 @@ func Incidents(ctx context.Context, c *ent.Client, v *policy.Viewer, q IncidentQ
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("aggregate incidents: %w", err)
 	}
+	if k > 0 {
+		if err := wholeGrid(ctx, c, &q, sets, ps, res, k); err != nil {
+			return nil, err
+		}
+	}
 	if n == 0 {
 		// Grouped by nothing, the one cell is the overall total.
 		res.Totals = res.Cells
 	}
-	if len(res.Totals) == 0 || len(res.Totals[len(res.Totals)-1].GroupedBy) > 0 {
-		res.Totals = append(res.Totals, Cell{GroupedBy: []Dimension{}}) // no incident at all
+	if !slices.ContainsFunc(res.Totals, func(c Cell) bool { return len(c.GroupedBy) == 0 }) {
+		c := Cell{GroupedBy: []Dimension{}} // no incident at all
+		c.Value, c.Protected = Publish(0, 0, k)
+		res.Totals = append(res.Totals, c)
 	}
 	sortCells(res.Cells)
 	sortCells(res.Totals)
@@ -402,7 +409,7 @@ func (b *builder) member(set int, dims []Dimension) (*sql.Selector, error) {
 		group = append(group, alias)
 	}
 	s.AppendSelectExprAs(sql.Expr("COUNT(*)"), "agg_count")
-	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(SUM(%s) %% %d AS BIGINT)", col("cell_key"), KeyRange)), "agg_keys")
+	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) %% %d AS BIGINT)", col("cell_key"), KeyRange)), "agg_keys")
 	where, err := b.where(d, s, col)
 	if err != nil {
 		return nil, err
