@@ -19,9 +19,8 @@ func CellKey(sum int64) uint32 {
 // (mean 0, variance 0.6). Noise at the bound is kept rare: an attacker who
 // intersects many answers pins a count only where the noises of some of
 // them sit at opposite ends of the bound. On the demo data the attack test
-// (graph/aggregate_attack_test.go) leaves 9 of DIHR's 3308 protected
-// counts with exactly two feasible values with this table, against 54 with
-// one putting a twentieth at each bound; none with one.
+// (graph/aggregate_attack_test.go) leaves 21 of DIHR's 5212 protected
+// counts with exactly two feasible values, none with one.
 var noiseOf = []int8{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1, -1, 2, -2}
 
 // Noise is the perturbation table: the noise of a cell of count n whose

@@ -456,6 +456,14 @@ func TestIncidentAggregateThresholdFromPolicy(t *testing.T) {
 		if v := a.all()[siribala]; v != -1 {
 			t.Errorf("Siribala 2023 (7 incidents) under threshold 10: %d, want protected", v)
 		}
+		// The strictest wins: the coordinator, who also holds DIHR's role,
+		// counts under its protection.
+		if err := srv.Assign(context.Background(), aggCoord, "dihr_partner", "*"); err != nil {
+			t.Fatal(err)
+		}
+		if th := askAgg(t, srv.As(t, aggCoord), vars).IncidentAggregate.Threshold; th == nil || *th != 10 {
+			t.Errorf("coordinator holding dihr_partner too: threshold %v, want 10", th)
+		}
 		// The store refuses a threshold it cannot apply.
 		for _, scope := range []string{"protected(1)", "protected(x)", "protected"} {
 			bad := old
