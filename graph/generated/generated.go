@@ -7236,7 +7236,7 @@ type PolicyRole {
 }
 
 """
-A permission: ` + "`" + `role` + "`" + ` may do ` + "`" + `action` + "`" + ` (read, create or update) on ` + "`" + `object` + "`" + `, for
+A permission: ` + "`" + `role` + "`" + ` may do ` + "`" + `action` + "`" + ` (read, create, update or aggregate) on ` + "`" + `object` + "`" + `, for
 the rows ` + "`" + `scope` + "`" + ` covers, when held in ` + "`" + `domain` + "`" + ` ("*": everywhere, or a
 locality's id). An object is a type (Incident), a field (Incident.narrative),
 every field of a type (Incident.*), a field group (Incident:sensitive),
@@ -7249,9 +7249,9 @@ type Permission {
   domain: String!
   "What the permission covers: a type, a field, Type.*, a field group, Policy or \"*\"."
   object: String!
-  "read, create or update."
+  "read, create, update or aggregate (counting rows, see incidentAggregate)."
   action: String!
-  "Which rows: \"all\" or atoms joined by \"&\"."
+  "Which rows: \"all\" or atoms joined by \"&\"; in a grant to aggregate a type, the atom protected(K) publishes its counts under disclosure control with threshold K."
   scope: String!
 }
 
@@ -7561,7 +7561,7 @@ extend type Query {
     organization: ID
     "The object, as permission lines write it: Incident, Incident.summary, Incident.*, Incident:shareable, Policy or *."
     object: String!
-    "The action: read, create or update."
+    "The action: read, create, update or aggregate."
     action: String!
     "A row of the object's type to explain the decision on."
     id: ID
