@@ -127,8 +127,8 @@ func newAggFixture(t *testing.T, srv *apitest.Server) *aggFixture {
 	return f
 }
 
-const aggQuery = `query($groupBy: [IncidentDimension!]!, $level: LocalityLevel! = CERCLE, $bucket: AggregateBucket! = MONTH, $from: Time, $to: Time, $filter: IncidentAggregateFilter, $where: IncidentWhereInput) {
-  incidentAggregate(groupBy: $groupBy, localityLevel: $level, bucket: $bucket, from: $from, to: $to, filter: $filter, where: $where) {
+const aggQuery = `query($groupBy: [IncidentDimension!]!, $level: LocalityLevel! = CERCLE, $bucket: AggregateBucket! = MONTH, $dateField: AggregateDateField! = OCCURRED_AT, $from: Time, $to: Time, $filter: IncidentAggregateFilter, $where: IncidentWhereInput) {
+  incidentAggregate(groupBy: $groupBy, localityLevel: $level, bucket: $bucket, dateField: $dateField, from: $from, to: $to, filter: $filter, where: $where) {
     threshold noiseBound
     cells { ...cell }
     totals { ...cell }
@@ -403,6 +403,7 @@ func TestIncidentAggregateRefused(t *testing.T) {
 			{"DIHR range moved by a day", dihr, aggVars([]string{"PERIOD"}, map[string]any{"from": "2023-01-02T00:00:00Z", "to": "2024-01-01T00:00:00Z"}), "BAD_USER_INPUT"},
 			{"DIHR range to a month", dihr, aggVars([]string{}, map[string]any{"from": "2023-01-01T00:00:00Z", "to": "2023-07-01T00:00:00Z"}), "BAD_USER_INPUT"},
 			{"DIHR weeks", dihr, aggVars([]string{"PERIOD"}, year2023, map[string]any{"bucket": "WEEK"}), "BAD_USER_INPUT"},
+			{"DIHR by report date", dihr, aggVars([]string{"PERIOD"}, year2023, map[string]any{"dateField": "REPORTED_AT"}), "FORBIDDEN"},
 			{"period without a range", coord, aggVars([]string{"PERIOD"}), "BAD_USER_INPUT"},
 			{"monitor where on a field it may not aggregate", mon, aggVars([]string{}, map[string]any{"where": map[string]any{"consentToShare": true}}), "FORBIDDEN"},
 			{"coordinator where on who collected", coord, aggVars([]string{}, map[string]any{"where": map[string]any{"hasCollectedBy": true}}), "FORBIDDEN"},
