@@ -3,7 +3,8 @@
 //
 // The packages are: ent (data model and generated client), graph (GraphQL
 // schema and resolvers), policy (access decisions), policy/store (the
-// stored policy and its changes), storage (databases), server (HTTP), demo
+// stored policy and its changes), aggregate (counts for dashboards, under
+// disclosure control), storage (databases), server (HTTP), demo
 // (demo data) and cmd/benkan (the command).
 package benkan
 

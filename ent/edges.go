@@ -174,7 +174,7 @@ var Fields = map[string][]string{
 	"AuditEvent":     {"id", "at", "subject", "action", "objectType", "objectID", "objectIds", "fields", "fieldGroups", "requestID", "decision", "seq", "prevHash", "hash"},
 	"AuditHead":      {"id", "seq", "hash", "keyID"},
 	"FollowUp":       {"id", "createdAt", "updatedAt", "kind", "doneOn", "description", "organizationID", "incidentID", "incident", "organization"},
-	"Incident":       {"id", "createdAt", "updatedAt", "reference", "occurredAt", "reportedAt", "status", "consentToShare", "summary", "narrative", "exactLocation", "localityID", "collectedByID", "source", "locality", "violationTypes", "collectedBy", "involvements", "followUps"},
+	"Incident":       {"id", "createdAt", "updatedAt", "cellKey", "reference", "occurredAt", "reportedAt", "status", "consentToShare", "summary", "narrative", "exactLocation", "localityID", "collectedByID", "source", "locality", "violationTypes", "collectedBy", "involvements", "followUps"},
 	"Involvement":    {"id", "createdAt", "updatedAt", "role", "incidentID", "actorID", "incident", "actor"},
 	"Locality":       {"id", "createdAt", "updatedAt", "name", "level", "latitude", "longitude", "parent", "children", "incidents", "activities"},
 	"Organization":   {"id", "createdAt", "updatedAt", "name", "acronym", "kind", "parent", "units", "locality", "members", "followUps", "recommendations", "activities", "actors"},

@@ -156,6 +156,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			incident.FieldCreatedAt:      {Type: field.TypeTime, Column: incident.FieldCreatedAt},
 			incident.FieldUpdatedAt:      {Type: field.TypeTime, Column: incident.FieldUpdatedAt},
+			incident.FieldCellKey:        {Type: field.TypeInt64, Column: incident.FieldCellKey},
 			incident.FieldReference:      {Type: field.TypeString, Column: incident.FieldReference},
 			incident.FieldOccurredAt:     {Type: field.TypeTime, Column: incident.FieldOccurredAt},
 			incident.FieldReportedAt:     {Type: field.TypeTime, Column: incident.FieldReportedAt},
@@ -1372,6 +1373,11 @@ func (f *IncidentFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *IncidentFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(incident.FieldUpdatedAt))
+}
+
+// WhereCellKey applies the entql int64 predicate on the cell_key field.
+func (f *IncidentFilter) WhereCellKey(p entql.Int64P) {
+	f.Where(p.Field(incident.FieldCellKey))
 }
 
 // WhereReference applies the entql string predicate on the reference field.

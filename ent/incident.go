@@ -25,6 +25,8 @@ type Incident struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When this record was last changed.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Random key of the cell key method of disclosure control (package aggregate); never served.
+	CellKey int64 `json:"cell_key,omitempty"`
 	// Reference code, unique: place code, year, number, e.g. NIO-2023-0042. Left out of a create, the server assigns one: the locality's first three letters, the year of occurredAt and a random number (NIO-2024-503817), which reveals nothing of other incidents.
 	Reference string `json:"reference,omitempty"`
 	// When the alleged events took place.
@@ -134,6 +136,8 @@ func (*Incident) scanValues(columns []string) ([]any, error) {
 			values[i] = new(gid.ID)
 		case incident.FieldConsentToShare:
 			values[i] = new(sql.NullBool)
+		case incident.FieldCellKey:
+			values[i] = new(sql.NullInt64)
 		case incident.FieldReference, incident.FieldStatus, incident.FieldSummary, incident.FieldNarrative, incident.FieldExactLocation, incident.FieldSource:
 			values[i] = new(sql.NullString)
 		case incident.FieldCreatedAt, incident.FieldUpdatedAt, incident.FieldOccurredAt, incident.FieldReportedAt:
@@ -170,6 +174,12 @@ func (_m *Incident) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case incident.FieldCellKey:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field cell_key", values[i])
+			} else if value.Valid {
+				_m.CellKey = value.Int64
 			}
 		case incident.FieldReference:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -306,6 +316,9 @@ func (_m *Incident) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("cell_key=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CellKey))
 	builder.WriteString(", ")
 	builder.WriteString("reference=")
 	builder.WriteString(_m.Reference)

@@ -54,6 +54,20 @@ func (_c *IncidentCreate) SetNillableUpdatedAt(v *time.Time) *IncidentCreate {
 	return _c
 }
 
+// SetCellKey sets the "cell_key" field.
+func (_c *IncidentCreate) SetCellKey(v int64) *IncidentCreate {
+	_c.mutation.SetCellKey(v)
+	return _c
+}
+
+// SetNillableCellKey sets the "cell_key" field if the given value is not nil.
+func (_c *IncidentCreate) SetNillableCellKey(v *int64) *IncidentCreate {
+	if v != nil {
+		_c.SetCellKey(*v)
+	}
+	return _c
+}
+
 // SetReference sets the "reference" field.
 func (_c *IncidentCreate) SetReference(v string) *IncidentCreate {
 	_c.mutation.SetReference(v)
@@ -304,6 +318,13 @@ func (_c *IncidentCreate) defaults() error {
 		v := incident.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.CellKey(); !ok {
+		if incident.DefaultCellKey == nil {
+			return fmt.Errorf("ent: uninitialized incident.DefaultCellKey (forgotten import ent/runtime?)")
+		}
+		v := incident.DefaultCellKey()
+		_c.mutation.SetCellKey(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := incident.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -329,6 +350,9 @@ func (_c *IncidentCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Incident.updated_at"`)}
+	}
+	if _, ok := _c.mutation.CellKey(); !ok {
+		return &ValidationError{Name: "cell_key", err: errors.New(`ent: missing required field "Incident.cell_key"`)}
 	}
 	if v, ok := _c.mutation.Reference(); ok {
 		if err := incident.ReferenceValidator(v); err != nil {
@@ -435,6 +459,10 @@ func (_c *IncidentCreate) createSpec() (*Incident, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(incident.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.CellKey(); ok {
+		_spec.SetField(incident.FieldCellKey, field.TypeInt64, value)
+		_node.CellKey = value
 	}
 	if value, ok := _c.mutation.Reference(); ok {
 		_spec.SetField(incident.FieldReference, field.TypeString, value)

@@ -5037,6 +5037,8 @@ type IncidentMutation struct {
 	id                     *gid.ID
 	created_at             *time.Time
 	updated_at             *time.Time
+	cell_key               *int64
+	addcell_key            *int64
 	reference              *string
 	occurred_at            *time.Time
 	reported_at            *time.Time
@@ -5239,6 +5241,62 @@ func (m *IncidentMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err e
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *IncidentMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetCellKey sets the "cell_key" field.
+func (m *IncidentMutation) SetCellKey(i int64) {
+	m.cell_key = &i
+	m.addcell_key = nil
+}
+
+// CellKey returns the value of the "cell_key" field in the mutation.
+func (m *IncidentMutation) CellKey() (r int64, exists bool) {
+	v := m.cell_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCellKey returns the old "cell_key" field's value of the Incident entity.
+// If the Incident object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IncidentMutation) OldCellKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCellKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCellKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCellKey: %w", err)
+	}
+	return oldValue.CellKey, nil
+}
+
+// AddCellKey adds i to the "cell_key" field.
+func (m *IncidentMutation) AddCellKey(i int64) {
+	if m.addcell_key != nil {
+		*m.addcell_key += i
+	} else {
+		m.addcell_key = &i
+	}
+}
+
+// AddedCellKey returns the value that was added to the "cell_key" field in this mutation.
+func (m *IncidentMutation) AddedCellKey() (r int64, exists bool) {
+	v := m.addcell_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCellKey resets all changes to the "cell_key" field.
+func (m *IncidentMutation) ResetCellKey() {
+	m.cell_key = nil
+	m.addcell_key = nil
 }
 
 // SetReference sets the "reference" field.
@@ -5965,12 +6023,15 @@ func (m *IncidentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IncidentMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.created_at != nil {
 		fields = append(fields, incident.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, incident.FieldUpdatedAt)
+	}
+	if m.cell_key != nil {
+		fields = append(fields, incident.FieldCellKey)
 	}
 	if m.reference != nil {
 		fields = append(fields, incident.FieldReference)
@@ -6017,6 +6078,8 @@ func (m *IncidentMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case incident.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case incident.FieldCellKey:
+		return m.CellKey()
 	case incident.FieldReference:
 		return m.Reference()
 	case incident.FieldOccurredAt:
@@ -6052,6 +6115,8 @@ func (m *IncidentMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldCreatedAt(ctx)
 	case incident.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case incident.FieldCellKey:
+		return m.OldCellKey(ctx)
 	case incident.FieldReference:
 		return m.OldReference(ctx)
 	case incident.FieldOccurredAt:
@@ -6096,6 +6161,13 @@ func (m *IncidentMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case incident.FieldCellKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCellKey(v)
 		return nil
 	case incident.FieldReference:
 		v, ok := value.(string)
@@ -6181,13 +6253,21 @@ func (m *IncidentMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *IncidentMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addcell_key != nil {
+		fields = append(fields, incident.FieldCellKey)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *IncidentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case incident.FieldCellKey:
+		return m.AddedCellKey()
+	}
 	return nil, false
 }
 
@@ -6196,6 +6276,13 @@ func (m *IncidentMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *IncidentMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case incident.FieldCellKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCellKey(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Incident numeric field %s", name)
 }
@@ -6267,6 +6354,9 @@ func (m *IncidentMutation) ResetField(name string) error {
 		return nil
 	case incident.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case incident.FieldCellKey:
+		m.ResetCellKey()
 		return nil
 	case incident.FieldReference:
 		m.ResetReference()

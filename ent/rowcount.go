@@ -123,3 +123,64 @@ func (c *Client) CountRows(ctx context.Context, typ string, where entql.P, conds
 	}
 	return out, rows.Close()
 }
+
+// RowSQL writes SQL of its own over the rows of benkan's types, for code
+// that counts in one statement what no generated query can (GROUP BY over
+// several grouping sets, package aggregate): the table of a type, an entql
+// predicate (a row filter the access policy compiled) as a condition on
+// its rows, and the statement run through the client's driver (a
+// transaction's, for a transactional client). Like CountRows it reads past
+// every privacy rule: its callers apply the viewer's filters themselves.
+type RowSQL struct {
+	c *Client
+}
+
+// RowSQL returns c's RowSQL.
+func (c *Client) RowSQL() RowSQL { return RowSQL{c: c} }
+
+// Dialect is the SQL dialect of the driver (dialect.SQLite, dialect.Postgres).
+func (r RowSQL) Dialect() string { return r.c.driver.Dialect() }
+
+// Table returns the table of the type typ (its ent name, "Incident").
+func (r RowSQL) Table(typ string) (string, error) {
+	for _, n := range schemaGraph.Nodes {
+		if n.Type == typ {
+			return n.Table, nil
+		}
+	}
+	return "", fmt.Errorf("no type %s", typ)
+}
+
+// Predicate writes p as a condition on the rows of typ, whose table the
+// statement names as alias (the table's own name when alias is ""); nil
+// p is every row. It is built where it is joined, so that PostgreSQL's
+// numbered placeholders follow the statement's order.
+func (r RowSQL) Predicate(typ string, p entql.P, alias string) (*sql.Predicate, error) {
+	table, err := r.Table(typ)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return sql.ExprP("1 = 1"), nil
+	}
+	d := sql.Dialect(r.Dialect())
+	t := d.Table(table)
+	if alias != "" {
+		t.As(alias)
+	}
+	s := d.Select().From(t)
+	if err := schemaGraph.EvalP(typ, p, s); err != nil {
+		return nil, fmt.Errorf("condition on %s: %w", typ, err)
+	}
+	return s.P(), nil
+}
+
+// Query runs one statement and returns its rows, which the caller closes.
+func (r RowSQL) Query(ctx context.Context, q sql.Querier) (*sql.Rows, error) {
+	query, args := q.Query()
+	rows := &sql.Rows{}
+	if err := r.c.driver.Query(ctx, query, args, rows); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}

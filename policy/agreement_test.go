@@ -38,13 +38,19 @@ func agreementViewer(t *testing.T, lines [][]string, subject string) *Viewer {
 	return v
 }
 
+// nameable are the fields of typ a policy line may name: those of the
+// schema but the ones never served (unnamed).
+func nameable(typ string) []string {
+	return slices.DeleteFunc(slices.Clone(ent.Fields[typ]), func(f string) bool { return slices.Contains(unnamed[typ], f) })
+}
+
 // agreementObjects are every object a request may name: each type and
 // Policy, each field, each "Type.*", each field group the lines name, "*".
 func agreementObjects(lines [][]string) []string {
 	objs := []string{"*", PolicyObject}
 	for _, typ := range Types {
 		objs = append(objs, typ, typ+".*")
-		for _, f := range ent.Fields[typ] {
+		for _, f := range nameable(typ) {
 			objs = append(objs, typ+"."+f)
 		}
 	}
@@ -193,11 +199,11 @@ func randomPolicy(r *rand.Rand) (lines [][]string, subjects, domains []string) {
 	var groups []string
 	for range r.IntN(6) {
 		typ := pick(Types)
-		if len(ent.Fields[typ]) == 0 {
+		if len(nameable(typ)) == 0 {
 			continue
 		}
 		g := typ + ":" + pick([]string{"a", "b"})
-		add("g2", typ+"."+pick(ent.Fields[typ]), g)
+		add("g2", typ+"."+pick(nameable(typ)), g)
 		if !slices.Contains(groups, g) {
 			groups = append(groups, g)
 		}
@@ -217,7 +223,7 @@ func randomPolicy(r *rand.Rand) (lines [][]string, subjects, domains []string) {
 			}
 			return typ
 		case 4, 5:
-			if fs := ent.Fields[typ]; len(fs) > 0 {
+			if fs := nameable(typ); len(fs) > 0 {
 				return typ + "." + pick(fs)
 			}
 			return typ

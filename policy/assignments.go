@@ -128,6 +128,9 @@ func (g *Grant) covers(groups Groups, object, action string) string {
 	typ, field, isField := splitObject(object)
 	_, _, collected := collectorOf(typ)
 	exact := isField && action != ActionRead && (field == "*" && collected || isCollector(typ, field))
+	if exact && action == ActionAggregate {
+		return "" // never counted by who recorded a row (model.conf)
+	}
 	switch {
 	case g.Object == object:
 		return CoversObject
@@ -139,7 +142,7 @@ func (g *Grant) covers(groups Groups, object, action string) string {
 			return CoversEveryField
 		}
 		return CoversGroup
-	case action != ActionRead && g.coversType(typ, false):
+	case action != ActionRead && action != ActionAggregate && g.coversType(typ, false):
 		return CoversType
 	}
 	return ""

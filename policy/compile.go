@@ -98,18 +98,28 @@ func (c *compiler) build(a *Assignment, act, typ string) entql.P {
 	if len(any) == 0 {
 		return never
 	}
-	return and(or(any...), c.parent(a, typ))
+	return and(or(any...), c.parent(a, act, typ))
 }
 
-// parent is the predicate "the row's parent is readable by a" of a type
-// with a parent (see parents), or nil. The parent edge is required, so a
+// parent is the predicate "the row's parent is readable by a" (for
+// aggregate: "may be counted by a") of a type with a parent (see
+// parents), or nil. The parent edge is required, so a
 // parent readable without condition needs no predicate.
-func (c *compiler) parent(a *Assignment, typ string) entql.P {
+func (c *compiler) parent(a *Assignment, act, typ string) entql.P {
 	edge, ok := parents[typ]
 	if !ok || c.under == parentType[typ] {
 		return nil
 	}
-	if p := c.read(a, parentType[typ]); p != nil {
+	p := c.read(a, parentType[typ])
+	if act == ActionAggregate {
+		// A child is counted with a parent the role may count, which it
+		// need not read (an involvement of an incident it counts).
+		p = never
+		if q, ok := a.filters[ActionAggregate][parentType[typ]]; ok {
+			p = q
+		}
+	}
+	if p != nil {
 		return hasEdgeWith(edge, p)
 	}
 	return nil
@@ -132,8 +142,8 @@ func (c *compiler) readAssuming(a *Assignment, typ, atom string) entql.P {
 func (c *compiler) scope(typ string, g *Grant) entql.P {
 	var all []entql.P
 	for _, name := range g.Scope {
-		if c.holds == typ+"."+name {
-			continue
+		if c.holds == typ+"."+name || isProtection(name) {
+			continue // protected(K) says how rows are counted, not which
 		}
 		all = append(all, atoms[typ][name].sql(c, g.assignment))
 	}

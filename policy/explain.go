@@ -376,10 +376,13 @@ func (e *Engine) explainRow(ctx context.Context, v *Viewer, lines [][]string, q 
 		a := g.assignment
 		out := &ExplainedRowGrant{Role: a.Role, Domain: a.Domain, Line: writtenLine(lines, g), Purpose: purpose, RefusedBy: []string{}}
 		var err error
-		if out.Admitted, err = exist(and(c.scope(typ, g), c.parent(a, typ))); err != nil {
+		if out.Admitted, err = exist(and(c.scope(typ, g), c.parent(a, g.Action, typ))); err != nil {
 			return nil, err
 		}
 		for _, name := range g.Scope {
+			if isProtection(name) {
+				continue // how rows are counted, not which: it refuses none
+			}
 			ok, err := exist(atoms[typ][name].sql(c, a))
 			if err != nil {
 				return nil, err
@@ -388,7 +391,7 @@ func (e *Engine) explainRow(ctx context.Context, v *Viewer, lines [][]string, q 
 				out.RefusedBy = append(out.RefusedBy, name)
 			}
 		}
-		if p := c.parent(a, typ); p != nil {
+		if p := c.parent(a, g.Action, typ); p != nil {
 			ok, err := exist(p)
 			if err != nil {
 				return nil, err

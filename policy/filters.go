@@ -69,3 +69,45 @@ func (c readCheck) refuse(typ, field, why string) error {
 		Message: fmt.Sprintf("you may not %s %s.%s%s", c.verb, typ, field, why),
 	}
 }
+
+// MayAggregateFilter is MayFilter for the filter of an aggregate (the
+// where of a count, for a role that counts exactly): every field and edge
+// it reads must be one v may aggregate (MayAggregateField), for a count
+// reaches rows v may not read, whose fields a filter would otherwise
+// tell. Sensitive and identifying fields (Audited) never: a count by
+// them would be a read of them, which the audit log does not see. A
+// field of a type v reads whole and fully (Locality.name,
+// ViolationType.code, through an edge) is fine too: it tells nothing v
+// does not read anyway.
+func (v *Viewer) MayAggregateFilter(filter ent.FilterReader) error {
+	return filter.VisitReads(aggregateCheck{v: v})
+}
+
+// aggregateCheck is the ent.FilterVisitor of MayAggregateFilter.
+type aggregateCheck struct{ v *Viewer }
+
+func (c aggregateCheck) may(typ, field string) bool {
+	if field == "id" {
+		return true
+	}
+	if c.v.Audited(typ, field) {
+		return false // counts are never filtered by sensitive or identifying fields
+	}
+	return c.v.MayAggregateField(typ, field) || c.v.SeesAll(typ) && c.v.FullyReadable(typ, field)
+}
+
+// Field implements ent.FilterVisitor.
+func (c aggregateCheck) Field(typ, field string) error {
+	if c.may(typ, field) {
+		return nil
+	}
+	return readCheck{v: c.v, verb: "filter counts by"}.refuse(typ, field, "")
+}
+
+// Edge implements ent.FilterVisitor.
+func (c aggregateCheck) Edge(typ, edge, _ string) error {
+	if c.may(typ, edge) {
+		return nil
+	}
+	return readCheck{v: c.v, verb: "filter counts by"}.refuse(typ, edge, "")
+}

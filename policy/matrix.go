@@ -36,7 +36,7 @@ func Matrix(policyText string) (string, error) {
 	}
 	var b strings.Builder
 	for _, role := range roles {
-		fmt.Fprintf(&b, "#### %s\n\n| object | read | create | update |\n|---|---|---|---|\n", role)
+		fmt.Fprintf(&b, "#### %s\n\n| object | read | create | update | aggregate |\n|---|---|---|---|---|\n", role)
 		cells := map[string]map[string][]string{}
 		var objects []string
 		for _, e := range byRole[role] {
@@ -51,8 +51,8 @@ func Matrix(policyText string) (string, error) {
 			if o == "*" {
 				name = "everything (`*`)"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", name,
-				cell(cells[o][ActionRead]), cell(cells[o][ActionCreate]), cell(cells[o][ActionUpdate]))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", name,
+				cell(cells[o][ActionRead]), cell(cells[o][ActionCreate]), cell(cells[o][ActionUpdate]), cell(cells[o][ActionAggregate]))
 		}
 		b.WriteString("\n")
 	}
@@ -76,6 +76,7 @@ func Matrix(policyText string) (string, error) {
 			fmt.Fprintf(&b, "- `%s` on %s: %s\n", n, t, atoms[t][n].doc)
 		}
 	}
+	fmt.Fprintf(&b, "- `protected(K)` on any type, in a permission to aggregate it: its counts are published under disclosure control with threshold K (%d to %d; see \"Counts and aggregates\"); the strictest of a user's grants wins\n", MinProtection, MaxProtection)
 	return b.String(), nil
 }
 

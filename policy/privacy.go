@@ -235,7 +235,7 @@ func (v *Viewer) fieldGranted(ctx context.Context, m ent.Mutation, id gid.ID, ac
 			if exact && !g.namesField(typ, field) || !exact && !(g.coversType(typ, false) || g.coversField(v.groups, typ, field)) {
 				continue
 			}
-			p := and(c.scope(typ, g), c.parent(g.assignment, typ))
+			p := and(c.scope(typ, g), c.parent(g.assignment, act, typ))
 			ok, err := exists(ctx, m, id, p)
 			if err != nil {
 				return false, err

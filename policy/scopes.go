@@ -34,6 +34,16 @@ func ParseScope(typ, s string) (Scope, error) {
 	var out Scope
 	for _, name := range strings.Split(s, "&") {
 		name = strings.TrimSpace(name)
+		if k, ok, err := parseProtection(name); ok {
+			if err != nil {
+				return nil, fmt.Errorf("scope %q: %w", s, err)
+			}
+			if typ == "*" {
+				return nil, fmt.Errorf("scope %q: a line for every type (*) can only have scope all", s)
+			}
+			out = append(out, ProtectionAtom(k))
+			continue
+		}
 		if typ != "*" {
 			if _, ok := atoms[typ][name]; !ok {
 				return nil, fmt.Errorf("scope %q: no atom %q for %s (known: %s)", s, name, typ, strings.Join(atomNames(typ), ", "))
@@ -45,6 +55,18 @@ func ParseScope(typ, s string) (Scope, error) {
 	}
 	sort.Strings(out)
 	return slices.Compact(out), nil
+}
+
+// Protection returns the threshold K of the scope's protected(K) atom, the
+// largest if it names several, or 0 if it names none (exact counts).
+func (s Scope) Protection() int {
+	k := 0
+	for _, a := range s {
+		if n, ok, err := parseProtection(a); ok && err == nil {
+			k = max(k, n)
+		}
+	}
+	return k
 }
 
 // String writes the scope as in the policy.

@@ -14,11 +14,18 @@ const (
 	ActionRead   = "read"
 	ActionCreate = "create"
 	ActionUpdate = "update"
+	// ActionAggregate is counting rows (package aggregate): a grant of a
+	// type says which rows a role may count, its scope may declare the
+	// disclosure control of those counts (protected(K), see
+	// ProtectionAtom), and a grant of a field lets the role group or
+	// filter the counts by it. It is its own action because a funder
+	// counts what it may not read.
+	ActionAggregate = "aggregate"
 )
 
 // Actions lists every action, in the order the policy and the README
 // write them.
-var Actions = []string{ActionRead, ActionCreate, ActionUpdate}
+var Actions = []string{ActionRead, ActionCreate, ActionUpdate, ActionAggregate}
 
 // PolicyObject is the object of the policy itself: a role granted read on
 // it (or on "*") may list the policy, and update may change it.
@@ -87,6 +94,8 @@ func CheckObject(object string) error {
 		return fmt.Errorf("%s has no fields: grant %s itself", PolicyObject, PolicyObject)
 	case sep == "." && rest == "*":
 		return nil
+	case sep == "." && slices.Contains(unnamed[typ], rest):
+		return fmt.Errorf("%s.%s is never served, so no permission may name it", typ, rest)
 	case sep == ".":
 		if !slices.Contains(ent.Fields[typ], rest) {
 			return fmt.Errorf("%s has no field %q (fields: %s)", typ, rest, strings.Join(ent.Fields[typ], ", "))
@@ -99,6 +108,11 @@ func CheckObject(object string) error {
 		return nil
 	}
 }
+
+// unnamed are, by type, the fields of the ent schema no client ever reads
+// or sets, which a permission therefore may not name: the cell key of the
+// disclosure control (schema.CellKeyMixin).
+var unnamed = map[string][]string{"Incident": {"cellKey"}}
 
 // CheckAction checks an action a permission line names.
 func CheckAction(action string) error {
@@ -121,8 +135,14 @@ func CheckPermission(object, action, scope string) error {
 	if i := strings.IndexAny(typ, ".:"); i >= 0 {
 		typ = typ[:i]
 	}
-	_, err := ParseScope(typ, scope)
-	return err
+	parsed, err := ParseScope(typ, scope)
+	if err != nil {
+		return err
+	}
+	if k := parsed.Protection(); k > 0 && (action != ActionAggregate || typ != object) {
+		return fmt.Errorf("scope %q: %s is the disclosure control of counts, for a permission to aggregate a type (p, ROLE, DOMAIN, %s, aggregate, ...)", scope, ProtectionAtom(k), typ)
+	}
+	return nil
 }
 
 // CheckFieldGroup checks a field group line: an existing field of a type

@@ -145,12 +145,16 @@ func source(cfg Config) (driverName, dialectName, dsn string, err error) {
 // adds tables, columns and indexes; it never drops anything. Then it
 // readies the audit chain (audit.Install): its head row, the chaining of
 // events written before it, and the triggers that make the trail
-// append-only.
+// append-only. Last it gives a cell key to every row that has none (see
+// fillCellKeys).
 func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.Client.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
 	if err := audit.Install(ctx, db.Client, db.SQL, db.Dialect); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	if err := db.fillCellKeys(ctx); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
 	return nil

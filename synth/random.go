@@ -147,3 +147,19 @@ func chance(r *rand.Rand, p float64) bool { return r.Float64() < p }
 
 // between draws an integer from lo to hi, both included.
 func between(r *rand.Rand, lo, hi int) int { return lo + r.IntN(hi-lo+1) }
+
+// cellKey is the cell key (schema.CellKeyMixin) of incident i: uniform
+// 32 bits, derived from the seed and the row's index like its id, so that
+// a dataset is the same whatever order its rows are written in. Only
+// synthetic datasets for benchmarks draw keys so; benkan draws them from
+// crypto/rand.
+func (p *plan) cellKey(i int) int64 {
+	seed := streamSeed(p.seed, "cell keys")
+	h := binary.BigEndian.Uint64(seed[:8]) ^ uint64(i)*0x9e3779b97f4a7c15
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return int64(uint32(h))
+}

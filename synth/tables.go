@@ -178,7 +178,7 @@ func (p *plan) tables() []*table {
 		},
 		{
 			name:  "incidents",
-			cols:  []string{"id", "created_at", "updated_at", "reference", "occurred_at", "reported_at", "status", "consent_to_share", "summary", "narrative", "exact_location", "source", "locality_id", "collected_by_id"},
+			cols:  []string{"id", "created_at", "updated_at", "reference", "occurred_at", "reported_at", "status", "consent_to_share", "summary", "narrative", "exact_location", "source", "locality_id", "collected_by_id", "cell_key"},
 			n:     len(p.incidents),
 			order: incidentOrder,
 			row: func(i int, d []any) {
@@ -204,6 +204,7 @@ func (p *plan) tables() []*table {
 				d[4], d[5], d[6], d[7] = ts(in.occurred), ts(in.reported), statuses[in.status], in.consent
 				d[8], d[9], d[10], d[11] = summary, narrative, location, source
 				d[12], d[13] = p.localities[communeLocality(int(in.commune))].id, orNil(int(in.collector), p.userID)
+				d[14] = p.cellKey(i)
 			},
 		},
 		{

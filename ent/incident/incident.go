@@ -23,6 +23,8 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldUpdatedAt holds the string denoting the updated_at field in the database.
 	FieldUpdatedAt = "updated_at"
+	// FieldCellKey holds the string denoting the cell_key field in the database.
+	FieldCellKey = "cell_key"
 	// FieldReference holds the string denoting the reference field in the database.
 	FieldReference = "reference"
 	// FieldOccurredAt holds the string denoting the occurred_at field in the database.
@@ -97,6 +99,7 @@ var Columns = []string{
 	FieldID,
 	FieldCreatedAt,
 	FieldUpdatedAt,
+	FieldCellKey,
 	FieldReference,
 	FieldOccurredAt,
 	FieldReportedAt,
@@ -141,6 +144,8 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// DefaultCellKey holds the default value on creation for the "cell_key" field.
+	DefaultCellKey func() int64
 	// ReferenceValidator is a validator for the "reference" field. It is called by the builders before save.
 	ReferenceValidator func(string) error
 	// DefaultConsentToShare holds the default value on creation for the "consent_to_share" field.
@@ -205,6 +210,11 @@ func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByUpdatedAt orders the results by the updated_at field.
 func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUpdatedAt, opts...).ToFunc()
+}
+
+// ByCellKey orders the results by the cell_key field.
+func ByCellKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCellKey, opts...).ToFunc()
 }
 
 // ByReference orders the results by the reference field.

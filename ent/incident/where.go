@@ -66,6 +66,11 @@ func UpdatedAt(v time.Time) predicate.Incident {
 	return predicate.Incident(sql.FieldEQ(FieldUpdatedAt, v))
 }
 
+// CellKey applies equality check predicate on the "cell_key" field. It's identical to CellKeyEQ.
+func CellKey(v int64) predicate.Incident {
+	return predicate.Incident(sql.FieldEQ(FieldCellKey, v))
+}
+
 // Reference applies equality check predicate on the "reference" field. It's identical to ReferenceEQ.
 func Reference(v string) predicate.Incident {
 	return predicate.Incident(sql.FieldEQ(FieldReference, v))
@@ -194,6 +199,46 @@ func UpdatedAtLT(v time.Time) predicate.Incident {
 // UpdatedAtLTE applies the LTE predicate on the "updated_at" field.
 func UpdatedAtLTE(v time.Time) predicate.Incident {
 	return predicate.Incident(sql.FieldLTE(FieldUpdatedAt, v))
+}
+
+// CellKeyEQ applies the EQ predicate on the "cell_key" field.
+func CellKeyEQ(v int64) predicate.Incident {
+	return predicate.Incident(sql.FieldEQ(FieldCellKey, v))
+}
+
+// CellKeyNEQ applies the NEQ predicate on the "cell_key" field.
+func CellKeyNEQ(v int64) predicate.Incident {
+	return predicate.Incident(sql.FieldNEQ(FieldCellKey, v))
+}
+
+// CellKeyIn applies the In predicate on the "cell_key" field.
+func CellKeyIn(vs ...int64) predicate.Incident {
+	return predicate.Incident(sql.FieldIn(FieldCellKey, vs...))
+}
+
+// CellKeyNotIn applies the NotIn predicate on the "cell_key" field.
+func CellKeyNotIn(vs ...int64) predicate.Incident {
+	return predicate.Incident(sql.FieldNotIn(FieldCellKey, vs...))
+}
+
+// CellKeyGT applies the GT predicate on the "cell_key" field.
+func CellKeyGT(v int64) predicate.Incident {
+	return predicate.Incident(sql.FieldGT(FieldCellKey, v))
+}
+
+// CellKeyGTE applies the GTE predicate on the "cell_key" field.
+func CellKeyGTE(v int64) predicate.Incident {
+	return predicate.Incident(sql.FieldGTE(FieldCellKey, v))
+}
+
+// CellKeyLT applies the LT predicate on the "cell_key" field.
+func CellKeyLT(v int64) predicate.Incident {
+	return predicate.Incident(sql.FieldLT(FieldCellKey, v))
+}
+
+// CellKeyLTE applies the LTE predicate on the "cell_key" field.
+func CellKeyLTE(v int64) predicate.Incident {
+	return predicate.Incident(sql.FieldLTE(FieldCellKey, v))
 }
 
 // ReferenceEQ applies the EQ predicate on the "reference" field.

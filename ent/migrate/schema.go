@@ -185,6 +185,7 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "cell_key", Type: field.TypeInt64, Default: "0"},
 		{Name: "reference", Type: field.TypeString, Unique: true, Nullable: true},
 		{Name: "occurred_at", Type: field.TypeTime},
 		{Name: "reported_at", Type: field.TypeTime},
@@ -205,13 +206,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "incidents_localities_locality",
-				Columns:    []*schema.Column{IncidentsColumns[12]},
+				Columns:    []*schema.Column{IncidentsColumns[13]},
 				RefColumns: []*schema.Column{LocalitiesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "incidents_users_collected_by",
-				Columns:    []*schema.Column{IncidentsColumns[13]},
+				Columns:    []*schema.Column{IncidentsColumns[14]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -220,25 +221,25 @@ var (
 			{
 				Name:    "incident_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{IncidentsColumns[4]},
+				Columns: []*schema.Column{IncidentsColumns[5]},
 			},
 			{
 				Name:    "incident_status_consent_to_share_occurred_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{IncidentsColumns[6], IncidentsColumns[7], IncidentsColumns[4], IncidentsColumns[0]},
+				Columns: []*schema.Column{IncidentsColumns[7], IncidentsColumns[8], IncidentsColumns[5], IncidentsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					DescColumns: map[string]bool{
-						IncidentsColumns[4].Name: true,
+						IncidentsColumns[5].Name: true,
 					},
 				},
 			},
 			{
 				Name:    "incident_occurred_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{IncidentsColumns[4], IncidentsColumns[0]},
+				Columns: []*schema.Column{IncidentsColumns[5], IncidentsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					DescColumns: map[string]bool{
-						IncidentsColumns[4].Name: true,
+						IncidentsColumns[5].Name: true,
 					},
 				},
 			},

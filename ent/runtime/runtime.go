@@ -319,7 +319,7 @@ func init() {
 	// followup.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	followup.IDValidator = followupDescID.Validators[0].(func(string) error)
 	incidentMixin := schema.Incident{}.Mixin()
-	incident.Policy = privacy.NewPolicies(incidentMixin[2], schema.Incident{})
+	incident.Policy = privacy.NewPolicies(incidentMixin[3], schema.Incident{})
 	incident.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := incident.Policy.EvalMutation(ctx, m); err != nil {
@@ -328,10 +328,10 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	incidentMixinHooks2 := incidentMixin[2].Hooks()
+	incidentMixinHooks3 := incidentMixin[3].Hooks()
 	incidentHooks := schema.Incident{}.Hooks()
 
-	incident.Hooks[1] = incidentMixinHooks2[0]
+	incident.Hooks[1] = incidentMixinHooks3[0]
 
 	incident.Hooks[2] = incidentHooks[0]
 
@@ -342,12 +342,14 @@ func init() {
 	incident.Hooks[5] = incidentHooks[3]
 
 	incident.Hooks[6] = incidentHooks[4]
-	incidentMixinInters2 := incidentMixin[2].Interceptors()
-	incident.Interceptors[0] = incidentMixinInters2[0]
+	incidentMixinInters3 := incidentMixin[3].Interceptors()
+	incident.Interceptors[0] = incidentMixinInters3[0]
 	incidentMixinFields0 := incidentMixin[0].Fields()
 	_ = incidentMixinFields0
 	incidentMixinFields1 := incidentMixin[1].Fields()
 	_ = incidentMixinFields1
+	incidentMixinFields2 := incidentMixin[2].Fields()
+	_ = incidentMixinFields2
 	incidentFields := schema.Incident{}.Fields()
 	_ = incidentFields
 	// incidentDescCreatedAt is the schema descriptor for created_at field.
@@ -360,6 +362,10 @@ func init() {
 	incident.DefaultUpdatedAt = incidentDescUpdatedAt.Default.(func() time.Time)
 	// incident.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	incident.UpdateDefaultUpdatedAt = incidentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// incidentDescCellKey is the schema descriptor for cell_key field.
+	incidentDescCellKey := incidentMixinFields2[0].Descriptor()
+	// incident.DefaultCellKey holds the default value on creation for the cell_key field.
+	incident.DefaultCellKey = incidentDescCellKey.Default.(func() int64)
 	// incidentDescReference is the schema descriptor for reference field.
 	incidentDescReference := incidentFields[0].Descriptor()
 	// incident.ReferenceValidator is a validator for the "reference" field. It is called by the builders before save.

@@ -30,7 +30,7 @@ type Incident struct {
 
 // Mixin of Incident.
 func (Incident) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: "inc"}, TimeMixin{}, AccessMixin{}}
+	return []ent.Mixin{IDMixin{Prefix: "inc"}, TimeMixin{}, CellKeyMixin{}, AccessMixin{}}
 }
 
 // referencePattern is the shape of an incident reference: a place code, the

@@ -119,6 +119,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AggregatePeriod struct {
+		End   func(childComplexity int) int
+		Start func(childComplexity int) int
+	}
+
 	AuditEvent struct {
 		Action      func(childComplexity int) int
 		At          func(childComplexity int) int
@@ -237,6 +242,23 @@ type ComplexityRoot struct {
 		Summary        func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		ViolationTypes func(childComplexity int) int
+	}
+
+	IncidentAggregate struct {
+		Cells      func(childComplexity int) int
+		NoiseBound func(childComplexity int) int
+		Threshold  func(childComplexity int) int
+		Totals     func(childComplexity int) int
+	}
+
+	IncidentCell struct {
+		Count         func(childComplexity int) int
+		GroupedBy     func(childComplexity int) int
+		Locality      func(childComplexity int) int
+		Period        func(childComplexity int) int
+		Protected     func(childComplexity int) int
+		Status        func(childComplexity int) int
+		ViolationType func(childComplexity int) int
 	}
 
 	IncidentConnection struct {
@@ -464,22 +486,23 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Activities      func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) int
-		Actors          func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ActorOrder, where *ent.ActorWhereInput) int
-		AuditEvents     func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
-		Explain         func(childComplexity int, subject *string, role *string, domain *string, organization *gid.ID, object string, action string, id *gid.ID) int
-		FollowUps       func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
-		Incidents       func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.IncidentOrder, where *ent.IncidentWhereInput) int
-		Involvements    func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.InvolvementOrder, where *ent.InvolvementWhereInput) int
-		Localities      func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.LocalityOrder, where *ent.LocalityWhereInput) int
-		Node            func(childComplexity int, id gid.ID) int
-		Nodes           func(childComplexity int, ids []gid.ID) int
-		Organizations   func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
-		Policy          func(childComplexity int) int
-		PolicyImpact    func(childComplexity int, changes []*model.PolicyChangeInput) int
-		Recommendations func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.RecommendationOrder, where *ent.RecommendationWhereInput) int
-		Users           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
-		ViolationTypes  func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ViolationTypeOrder, where *ent.ViolationTypeWhereInput) int
+		Activities        func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) int
+		Actors            func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ActorOrder, where *ent.ActorWhereInput) int
+		AuditEvents       func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		Explain           func(childComplexity int, subject *string, role *string, domain *string, organization *gid.ID, object string, action string, id *gid.ID) int
+		FollowUps         func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
+		IncidentAggregate func(childComplexity int, groupBy []model.IncidentDimension, localityLevel locality.Level, bucket model.AggregateBucket, dateField model.AggregateDateField, from *time.Time, to *time.Time, filter *model.IncidentAggregateFilter, where *ent.IncidentWhereInput) int
+		Incidents         func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.IncidentOrder, where *ent.IncidentWhereInput) int
+		Involvements      func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.InvolvementOrder, where *ent.InvolvementWhereInput) int
+		Localities        func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.LocalityOrder, where *ent.LocalityWhereInput) int
+		Node              func(childComplexity int, id gid.ID) int
+		Nodes             func(childComplexity int, ids []gid.ID) int
+		Organizations     func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		Policy            func(childComplexity int) int
+		PolicyImpact      func(childComplexity int, changes []*model.PolicyChangeInput) int
+		Recommendations   func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.RecommendationOrder, where *ent.RecommendationWhereInput) int
+		Users             func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+		ViolationTypes    func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ViolationTypeOrder, where *ent.ViolationTypeWhereInput) int
 	}
 
 	Recommendation struct {
@@ -647,6 +670,7 @@ type QueryResolver interface {
 	Recommendations(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.RecommendationOrder, where *ent.RecommendationWhereInput) (*ent.RecommendationConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	ViolationTypes(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ViolationTypeOrder, where *ent.ViolationTypeWhereInput) (*ent.ViolationTypeConnection, error)
+	IncidentAggregate(ctx context.Context, groupBy []model.IncidentDimension, localityLevel locality.Level, bucket model.AggregateBucket, dateField model.AggregateDateField, from *time.Time, to *time.Time, filter *model.IncidentAggregateFilter, where *ent.IncidentWhereInput) (*model.IncidentAggregate, error)
 	Policy(ctx context.Context) (*store.Policy, error)
 	Explain(ctx context.Context, subject *string, role *string, domain *string, organization *gid.ID, object string, action string, id *gid.ID) (*policy.Explanation, error)
 	PolicyImpact(ctx context.Context, changes []*model.PolicyChangeInput) (*store.Impact, error)
@@ -928,6 +952,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActorEdge.Node(childComplexity), true
+
+	case "AggregatePeriod.end":
+		if e.ComplexityRoot.AggregatePeriod.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregatePeriod.End(childComplexity), true
+	case "AggregatePeriod.start":
+		if e.ComplexityRoot.AggregatePeriod.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregatePeriod.Start(childComplexity), true
 
 	case "AuditEvent.action":
 		if e.ComplexityRoot.AuditEvent.Action == nil {
@@ -1432,6 +1469,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.ViolationTypes(childComplexity), true
+
+	case "IncidentAggregate.cells":
+		if e.ComplexityRoot.IncidentAggregate.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentAggregate.Cells(childComplexity), true
+	case "IncidentAggregate.noiseBound":
+		if e.ComplexityRoot.IncidentAggregate.NoiseBound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentAggregate.NoiseBound(childComplexity), true
+	case "IncidentAggregate.threshold":
+		if e.ComplexityRoot.IncidentAggregate.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentAggregate.Threshold(childComplexity), true
+	case "IncidentAggregate.totals":
+		if e.ComplexityRoot.IncidentAggregate.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentAggregate.Totals(childComplexity), true
+
+	case "IncidentCell.count":
+		if e.ComplexityRoot.IncidentCell.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentCell.Count(childComplexity), true
+	case "IncidentCell.groupedBy":
+		if e.ComplexityRoot.IncidentCell.GroupedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentCell.GroupedBy(childComplexity), true
+	case "IncidentCell.locality":
+		if e.ComplexityRoot.IncidentCell.Locality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentCell.Locality(childComplexity), true
+	case "IncidentCell.period":
+		if e.ComplexityRoot.IncidentCell.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentCell.Period(childComplexity), true
+	case "IncidentCell.protected":
+		if e.ComplexityRoot.IncidentCell.Protected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentCell.Protected(childComplexity), true
+	case "IncidentCell.status":
+		if e.ComplexityRoot.IncidentCell.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentCell.Status(childComplexity), true
+	case "IncidentCell.violationType":
+		if e.ComplexityRoot.IncidentCell.ViolationType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentCell.ViolationType(childComplexity), true
 
 	case "IncidentConnection.edges":
 		if e.ComplexityRoot.IncidentConnection.Edges == nil {
@@ -2659,6 +2764,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.FollowUps(childComplexity, args["after"].(*entgql.Cursor[gid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[gid.ID]), args["last"].(*int), args["orderBy"].([]*ent.FollowUpOrder), args["where"].(*ent.FollowUpWhereInput)), true
+	case "Query.incidentAggregate":
+		if e.ComplexityRoot.Query.IncidentAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_incidentAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IncidentAggregate(childComplexity, args["groupBy"].([]model.IncidentDimension), args["localityLevel"].(locality.Level), args["bucket"].(model.AggregateBucket), args["dateField"].(model.AggregateDateField), args["from"].(*time.Time), args["to"].(*time.Time), args["filter"].(*model.IncidentAggregateFilter), args["where"].(*ent.IncidentWhereInput)), true
 	case "Query.incidents":
 		if e.ComplexityRoot.Query.Incidents == nil {
 			break
@@ -3092,6 +3208,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("FieldGroupInput", ec.unmarshalInputFieldGroupInput),
 			graphql.NewInputUnmarshaler("FollowUpOrder", ec.unmarshalInputFollowUpOrder),
 			graphql.NewInputUnmarshaler("FollowUpWhereInput", ec.unmarshalInputFollowUpWhereInput),
+			graphql.NewInputUnmarshaler("IncidentAggregateFilter", ec.unmarshalInputIncidentAggregateFilter),
 			graphql.NewInputUnmarshaler("IncidentOrder", ec.unmarshalInputIncidentOrder),
 			graphql.NewInputUnmarshaler("IncidentWhereInput", ec.unmarshalInputIncidentWhereInput),
 			graphql.NewInputUnmarshaler("InvolvementOrder", ec.unmarshalInputInvolvementOrder),
@@ -3197,6 +3314,129 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../aggregate.graphql", Input: `# Counts for dashboards (package aggregate): computed in SQL under the
+# viewer's row filters for the action aggregate, and published under
+# disclosure control where the policy declares protected(K).
+
+"What a count of incidents is grouped by: each dimension is one key of a cell."
+enum IncidentDimension {
+  "The locality at level ` + "`" + `localityLevel` + "`" + ` (region, cercle or commune) that holds the incident's locality; null for an incident located above that level. Needs aggregate on Incident.locality."
+  LOCALITY
+  "A violation type alleged. An incident alleging two types counts in the cell of each, and once in a total that is not grouped by type. Needs aggregate on Incident.violationTypes."
+  VIOLATION_TYPE
+  "The incident's status. Needs aggregate on Incident.status."
+  STATUS
+  "The period (` + "`" + `bucket` + "`" + `) of the date ` + "`" + `dateField` + "`" + `, within ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + `, which are then required. Needs aggregate on Incident.occurredAt or Incident.reportedAt."
+  PERIOD
+}
+
+"The length of the periods a count is grouped by, in UTC calendar periods."
+enum AggregateBucket {
+  "Weeks from Monday (ISO 8601). Not under disclosure control: weeks straddle months and years."
+  WEEK
+  "Calendar months."
+  MONTH
+  "Calendar quarters, from January, April, July and October."
+  QUARTER
+  "Calendar years."
+  YEAR
+}
+
+"The date of an incident that the range and the periods of a count are of."
+enum AggregateDateField {
+  "When the alleged events took place."
+  OCCURRED_AT
+  "When the allegation was reported to a data collector."
+  REPORTED_AT
+}
+
+"""
+Which incidents a count keeps, in whole categories: the filters that every
+role may use, those under disclosure control included. Each list left out or
+empty keeps all; several lists must all hold.
+"""
+input IncidentAggregateFilter {
+  "Incidents of these localities and of every locality below them (a whole node of the tree, never a list of villages). Needs aggregate on Incident.locality."
+  localities: [ID!]
+  "Incidents of these statuses. Needs aggregate on Incident.status."
+  statuses: [IncidentStatus!]
+  "Incidents alleging at least one of these violation types. Needs aggregate on Incident.violationTypes."
+  violationTypes: [ID!]
+}
+
+"A period of a count: from ` + "`" + `start` + "`" + ` (included) to ` + "`" + `end` + "`" + ` (excluded)."
+type AggregatePeriod {
+  "The period's first instant."
+  start: Time!
+  "The first instant after the period."
+  end: Time!
+}
+
+"""
+One count of incidents: its keys (those of ` + "`" + `groupedBy` + "`" + `; the others are null)
+and its value. Under disclosure control the value is perturbed, the same for
+the same incidents however they are asked for, and a small count is not
+published at all (` + "`" + `protected` + "`" + `).
+"""
+type IncidentCell {
+  "The dimensions this count is grouped by: all of the query's for a cell, fewer for a total, none for the overall total."
+  groupedBy: [IncidentDimension!]!
+  "The locality key (LOCALITY); null when not grouped by it, or for incidents located above the level."
+  locality: Locality
+  "The violation type key (VIOLATION_TYPE)."
+  violationType: ViolationType
+  "The status key (STATUS)."
+  status: IncidentStatus
+  "The period key (PERIOD)."
+  period: AggregatePeriod
+  "The number of incidents: exact for a role that counts exactly; under disclosure control, the count plus a noise of at most ` + "`" + `noiseBound` + "`" + ` either way, never under the threshold. Null when protected."
+  count: Int
+  "True when the count is not published: it is under the threshold (from 1 to threshold − 1), or would be with its noise. 0 is published as 0."
+  protected: Boolean!
+}
+
+"The answer of an aggregate: cells, and the totals a dashboard needs, all under the same protection."
+type IncidentAggregate {
+  "The threshold of the viewer's disclosure control (the policy's protected(K)): no count under it is published. Null when the viewer counts exactly."
+  threshold: Int
+  "The largest noise added to or taken from a published count under disclosure control (0 when exact). Public, as the method's guarantees assume."
+  noiseBound: Int!
+  "The counts of every combination of the keys of groupBy that holds incidents; a combination absent holds none."
+  cells: [IncidentCell!]!
+  "The margins: counts grouped by every proper subset of groupBy (per row, per column), the overall total last. Each is a count of its own incidents with its own noise: the table is not additive, and a total minus other cells is only a noisy number."
+  totals: [IncidentCell!]!
+}
+
+extend type Query {
+  """
+  Counts incidents, computed in the database in one statement, over the
+  incidents the viewer may aggregate (the policy's aggregate grants, which may
+  reach incidents it may not read). Grouping or filtering by a field needs
+  aggregate on it, or FORBIDDEN. Under disclosure control (a grant with
+  protected(K)): ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` must be 1 January 00:00 UTC (whole calendar
+  years), WEEK is refused, both with BAD_USER_INPUT, and ` + "`" + `where` + "`" + ` with
+  FORBIDDEN (use ` + "`" + `filter` + "`" + `).
+  """
+  incidentAggregate(
+    "The dimensions of the cells, at most 4, once each; empty: the overall total only."
+    groupBy: [IncidentDimension!]! = []
+    "The level of the tree LOCALITY groups by."
+    localityLevel: LocalityLevel! = CERCLE
+    "The length of the periods PERIOD groups by."
+    bucket: AggregateBucket! = MONTH
+    "The date the range and the periods are of."
+    dateField: AggregateDateField! = OCCURRED_AT
+    "Incidents from this instant (included); null: since the first."
+    from: Time
+    "Incidents before this instant (excluded); null: up to now."
+    to: Time
+    "Which incidents to count, in whole categories."
+    filter: IncidentAggregateFilter
+    "A filter of the incidents list's kind, for viewers who count exactly; its fields need aggregate, and never sensitive or identifying ones."
+    where: IncidentWhereInput
+  ): IncidentAggregate!
+}
+`, BuiltIn: false},
 	{Name: "../audit.graphql", Input: `extend input AuditEventWhereInput {
   """
   Events whose objectIds include this id: the responses that read
@@ -7014,7 +7254,7 @@ type PolicyRole {
 }
 
 """
-A permission: ` + "`" + `role` + "`" + ` may do ` + "`" + `action` + "`" + ` (read, create or update) on ` + "`" + `object` + "`" + `, for
+A permission: ` + "`" + `role` + "`" + ` may do ` + "`" + `action` + "`" + ` (read, create, update or aggregate) on ` + "`" + `object` + "`" + `, for
 the rows ` + "`" + `scope` + "`" + ` covers, when held in ` + "`" + `domain` + "`" + ` ("*": everywhere, or a
 locality's id). An object is a type (Incident), a field (Incident.narrative),
 every field of a type (Incident.*), a field group (Incident:sensitive),
@@ -7027,9 +7267,9 @@ type Permission {
   domain: String!
   "What the permission covers: a type, a field, Type.*, a field group, Policy or \"*\"."
   object: String!
-  "read, create or update."
+  "read, create, update or aggregate (counting rows, see incidentAggregate)."
   action: String!
-  "Which rows: \"all\" or atoms joined by \"&\"."
+  "Which rows: \"all\" or atoms joined by \"&\"; in a grant to aggregate a type, the atom protected(K) publishes its counts under disclosure control with threshold K."
   scope: String!
 }
 
@@ -7350,7 +7590,7 @@ extend type Query {
     organization: ID
     "The object, as permission lines write it: Incident, Incident.summary, Incident.*, Incident:shareable, Policy or *."
     object: String!
-    "The action: read, create or update."
+    "The action: read, create, update or aggregate."
     action: String!
     "A row of the object's type to explain the decision on."
     id: ID
@@ -7786,6 +8026,16 @@ func (ec *executionContext) childFields_ActorEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ActorEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AggregatePeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_AggregatePeriod_start(ctx, field)
+	case "end":
+		return ec.fieldContext_AggregatePeriod_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AggregatePeriod", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8024,6 +8274,40 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_followUps(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Incident", field.Name)
+}
+
+func (ec *executionContext) childFields_IncidentAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "threshold":
+		return ec.fieldContext_IncidentAggregate_threshold(ctx, field)
+	case "noiseBound":
+		return ec.fieldContext_IncidentAggregate_noiseBound(ctx, field)
+	case "cells":
+		return ec.fieldContext_IncidentAggregate_cells(ctx, field)
+	case "totals":
+		return ec.fieldContext_IncidentAggregate_totals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IncidentAggregate", field.Name)
+}
+
+func (ec *executionContext) childFields_IncidentCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "groupedBy":
+		return ec.fieldContext_IncidentCell_groupedBy(ctx, field)
+	case "locality":
+		return ec.fieldContext_IncidentCell_locality(ctx, field)
+	case "violationType":
+		return ec.fieldContext_IncidentCell_violationType(ctx, field)
+	case "status":
+		return ec.fieldContext_IncidentCell_status(ctx, field)
+	case "period":
+		return ec.fieldContext_IncidentCell_period(ctx, field)
+	case "count":
+		return ec.fieldContext_IncidentCell_count(ctx, field)
+	case "protected":
+		return ec.fieldContext_IncidentCell_protected(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IncidentCell", field.Name)
 }
 
 func (ec *executionContext) childFields_IncidentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10194,6 +10478,76 @@ func (ec *executionContext) field_Query_followUps_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_incidentAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]model.IncidentDimension, error) {
+			return ec.unmarshalNIncidentDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "localityLevel",
+		func(ctx context.Context, v any) (locality.Level, error) {
+			return ec.unmarshalNLocalityLevel2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋlocalityᚐLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["localityLevel"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "bucket",
+		func(ctx context.Context, v any) (model.AggregateBucket, error) {
+			return ec.unmarshalNAggregateBucket2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAggregateBucket(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bucket"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "dateField",
+		func(ctx context.Context, v any) (model.AggregateDateField, error) {
+			return ec.unmarshalNAggregateDateField2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAggregateDateField(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dateField"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.IncidentAggregateFilter, error) {
+			return ec.unmarshalOIncidentAggregateFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentAggregateFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.IncidentWhereInput, error) {
+			return ec.unmarshalOIncidentWhereInput2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncidentWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg7
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_incidents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11820,6 +12174,52 @@ func (ec *executionContext) _ActorEdge_cursor(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_ActorEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActorEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _AggregatePeriod_start(ctx context.Context, field graphql.CollectedField, obj *model.AggregatePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregatePeriod_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AggregatePeriod_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AggregatePeriod", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AggregatePeriod_end(ctx context.Context, field graphql.CollectedField, obj *model.AggregatePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregatePeriod_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AggregatePeriod_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AggregatePeriod", field, false, false, "Time")
 }
 
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
@@ -13857,6 +14257,304 @@ func (ec *executionContext) fieldContext_Incident_followUps(ctx context.Context,
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _IncidentAggregate_threshold(ctx context.Context, field graphql.CollectedField, obj *model.IncidentAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentAggregate_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentAggregate_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncidentAggregate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IncidentAggregate_noiseBound(ctx context.Context, field graphql.CollectedField, obj *model.IncidentAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentAggregate_noiseBound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoiseBound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentAggregate_noiseBound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncidentAggregate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IncidentAggregate_cells(ctx context.Context, field graphql.CollectedField, obj *model.IncidentAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentAggregate_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IncidentCell) graphql.Marshaler {
+			return ec.marshalNIncidentCell2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentAggregate_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncidentAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncidentCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncidentAggregate_totals(ctx context.Context, field graphql.CollectedField, obj *model.IncidentAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentAggregate_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IncidentCell) graphql.Marshaler {
+			return ec.marshalNIncidentCell2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentAggregate_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncidentAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncidentCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncidentCell_groupedBy(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentCell_groupedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.IncidentDimension) graphql.Marshaler {
+			return ec.marshalNIncidentDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentDimensionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentCell_groupedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncidentCell", field, false, false, "IncidentDimension")
+}
+
+func (ec *executionContext) _IncidentCell_locality(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentCell_locality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Locality) graphql.Marshaler {
+			return ec.marshalOLocality2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocality(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentCell_locality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncidentCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Locality(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncidentCell_violationType(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentCell_violationType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ViolationType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ViolationType) graphql.Marshaler {
+			return ec.marshalOViolationType2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐViolationType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentCell_violationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncidentCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ViolationType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncidentCell_status(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentCell_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *incident.Status) graphql.Marshaler {
+			return ec.marshalOIncidentStatus2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋincidentᚐStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentCell_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncidentCell", field, false, false, "IncidentStatus")
+}
+
+func (ec *executionContext) _IncidentCell_period(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentCell_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AggregatePeriod) graphql.Marshaler {
+			return ec.marshalOAggregatePeriod2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAggregatePeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentCell_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncidentCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AggregatePeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncidentCell_count(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentCell_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentCell_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncidentCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IncidentCell_protected(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentCell_protected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Protected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentCell_protected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncidentCell", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _IncidentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.IncidentConnection) (ret graphql.Marshaler) {
@@ -19133,6 +19831,50 @@ func (ec *executionContext) fieldContext_Query_violationTypes(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_violationTypes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_incidentAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_incidentAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IncidentAggregate(ctx, fc.Args["groupBy"].([]model.IncidentDimension), fc.Args["localityLevel"].(locality.Level), fc.Args["bucket"].(model.AggregateBucket), fc.Args["dateField"].(model.AggregateDateField), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["filter"].(*model.IncidentAggregateFilter), fc.Args["where"].(*ent.IncidentWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IncidentAggregate) graphql.Marshaler {
+			return ec.marshalNIncidentAggregate2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_incidentAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncidentAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_incidentAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25292,6 +26034,62 @@ func UnmarshalFollowUpWhereInput(ctx context.Context, raw any) (ent.FollowUpWher
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIncidentAggregateFilter(ctx context.Context, obj any) (model.IncidentAggregateFilter, error) {
+	var it model.IncidentAggregateFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"localities", "statuses", "violationTypes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "localities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localities"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Localities = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOIncidentStatus2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋincidentᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "violationTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("violationTypes"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ViolationTypes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIncidentAggregateFilter unmarshals raw into the IncidentAggregateFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIncidentAggregateFilter(ctx context.Context, raw any) (model.IncidentAggregateFilter, error) {
+	var out model.IncidentAggregateFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IncidentAggregateFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputIncidentOrder(ctx context.Context, obj any) (ent.IncidentOrder, error) {
 	var it ent.IncidentOrder
 	if obj == nil {
@@ -30980,6 +31778,44 @@ func (ec *executionContext) _ActorEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var aggregatePeriodImplementors = []string{"AggregatePeriod"}
+
+func (ec *executionContext) _AggregatePeriod(ctx context.Context, sel ast.SelectionSet, obj *model.AggregatePeriod) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aggregatePeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AggregatePeriod")
+		case "start":
+			out.Values[i] = ec._AggregatePeriod_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._AggregatePeriod_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var auditEventImplementors = []string{"AuditEvent", "Node"}
 
 func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEvent) graphql.Marshaler {
@@ -31730,6 +32566,117 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 		case "followUps":
 			out.Values[i] = ec._Incident_followUps(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var incidentAggregateImplementors = []string{"IncidentAggregate"}
+
+func (ec *executionContext) _IncidentAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.IncidentAggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, incidentAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IncidentAggregate")
+		case "threshold":
+			out.Values[i] = ec._IncidentAggregate_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "noiseBound":
+			out.Values[i] = ec._IncidentAggregate_noiseBound(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cells":
+			out.Values[i] = ec._IncidentAggregate_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._IncidentAggregate_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var incidentCellImplementors = []string{"IncidentCell"}
+
+func (ec *executionContext) _IncidentCell(ctx context.Context, sel ast.SelectionSet, obj *model.IncidentCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, incidentCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IncidentCell")
+		case "groupedBy":
+			out.Values[i] = ec._IncidentCell_groupedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "locality":
+			out.Values[i] = ec._IncidentCell_locality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "violationType":
+			out.Values[i] = ec._IncidentCell_violationType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._IncidentCell_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._IncidentCell_period(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._IncidentCell_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "protected":
+			out.Values[i] = ec._IncidentCell_protected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -33359,6 +34306,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "incidentAggregate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_incidentAggregate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "policy":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query_policy(ctx, field)
@@ -34403,6 +35357,26 @@ func (ec *executionContext) unmarshalNActorWhereInput2ᚖgithubᚗcomᚋbenkan�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAggregateBucket2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAggregateBucket(ctx context.Context, v any) (model.AggregateBucket, error) {
+	var res model.AggregateBucket
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAggregateBucket2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAggregateBucket(ctx context.Context, sel ast.SelectionSet, v model.AggregateBucket) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAggregateDateField2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAggregateDateField(ctx context.Context, v any) (model.AggregateDateField, error) {
+	var res model.AggregateDateField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAggregateDateField2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAggregateDateField(ctx context.Context, sel ast.SelectionSet, v model.AggregateDateField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAssignmentInput2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAssignmentInput(ctx context.Context, v any) (model.AssignmentInput, error) {
 	res, err := ec.unmarshalInputAssignmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34734,12 +35708,84 @@ func (ec *executionContext) marshalNIncident2ᚖgithubᚗcomᚋbenkanᚑproject�
 	return ec._Incident(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNIncidentAggregate2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentAggregate(ctx context.Context, sel ast.SelectionSet, v *model.IncidentAggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IncidentAggregate!")
+		return graphql.Null
+	}
+	return ec._IncidentAggregate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIncidentCell2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IncidentCell) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIncidentCell2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIncidentCell2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentCell(ctx context.Context, sel ast.SelectionSet, v *model.IncidentCell) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IncidentCell!")
+		return graphql.Null
+	}
+	return ec._IncidentCell(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNIncidentConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncidentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.IncidentConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "IncidentConnection!")
 		return graphql.Null
 	}
 	return ec._IncidentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIncidentDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentDimension(ctx context.Context, v any) (model.IncidentDimension, error) {
+	var res model.IncidentDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIncidentDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentDimension(ctx context.Context, sel ast.SelectionSet, v model.IncidentDimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNIncidentDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentDimensionᚄ(ctx context.Context, v any) ([]model.IncidentDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.IncidentDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIncidentDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNIncidentDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.IncidentDimension) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIncidentDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNIncidentOrder2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncidentOrder(ctx context.Context, v any) (*ent.IncidentOrder, error) {
@@ -36085,6 +37131,13 @@ func (ec *executionContext) unmarshalOActorWhereInput2ᚖgithubᚗcomᚋbenkan�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOAggregatePeriod2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAggregatePeriod(ctx context.Context, sel ast.SelectionSet, v *model.AggregatePeriod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AggregatePeriod(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAssignmentFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAssignmentFilter(ctx context.Context, v any) (*model.AssignmentFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -36538,6 +37591,14 @@ func (ec *executionContext) marshalOIncident2ᚖgithubᚗcomᚋbenkanᚑproject�
 		return graphql.Null
 	}
 	return ec._Incident(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOIncidentAggregateFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐIncidentAggregateFilter(ctx context.Context, v any) (*model.IncidentAggregateFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIncidentAggregateFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOIncidentConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐIncidentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.IncidentConnection) graphql.Marshaler {

@@ -8,7 +8,19 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/incident"
+	"github.com/benkan-project/benkan/gid"
 )
+
+// A period of a count: from `start` (included) to `end` (excluded).
+type AggregatePeriod struct {
+	// The period's first instant.
+	Start time.Time `json:"start"`
+	// The first instant after the period.
+	End time.Time `json:"end"`
+}
 
 // Keeps the assignments whose every given field is equal.
 type AssignmentFilter struct {
@@ -39,6 +51,51 @@ type FieldGroupFilter struct {
 type FieldGroupInput struct {
 	Field string `json:"field"`
 	Group string `json:"group"`
+}
+
+// The answer of an aggregate: cells, and the totals a dashboard needs, all under the same protection.
+type IncidentAggregate struct {
+	// The threshold of the viewer's disclosure control (the policy's protected(K)): no count under it is published. Null when the viewer counts exactly.
+	Threshold *int `json:"threshold,omitempty"`
+	// The largest noise added to or taken from a published count under disclosure control (0 when exact). Public, as the method's guarantees assume.
+	NoiseBound int `json:"noiseBound"`
+	// The counts of every combination of the keys of groupBy that holds incidents; a combination absent holds none.
+	Cells []*IncidentCell `json:"cells"`
+	// The margins: counts grouped by every proper subset of groupBy (per row, per column), the overall total last. Each is a count of its own incidents with its own noise: the table is not additive, and a total minus other cells is only a noisy number.
+	Totals []*IncidentCell `json:"totals"`
+}
+
+// Which incidents a count keeps, in whole categories: the filters that every
+// role may use, those under disclosure control included. Each list left out or
+// empty keeps all; several lists must all hold.
+type IncidentAggregateFilter struct {
+	// Incidents of these localities and of every locality below them (a whole node of the tree, never a list of villages). Needs aggregate on Incident.locality.
+	Localities []gid.ID `json:"localities,omitempty"`
+	// Incidents of these statuses. Needs aggregate on Incident.status.
+	Statuses []incident.Status `json:"statuses,omitempty"`
+	// Incidents alleging at least one of these violation types. Needs aggregate on Incident.violationTypes.
+	ViolationTypes []gid.ID `json:"violationTypes,omitempty"`
+}
+
+// One count of incidents: its keys (those of `groupedBy`; the others are null)
+// and its value. Under disclosure control the value is perturbed, the same for
+// the same incidents however they are asked for, and a small count is not
+// published at all (`protected`).
+type IncidentCell struct {
+	// The dimensions this count is grouped by: all of the query's for a cell, fewer for a total, none for the overall total.
+	GroupedBy []IncidentDimension `json:"groupedBy"`
+	// The locality key (LOCALITY); null when not grouped by it, or for incidents located above the level.
+	Locality *ent.Locality `json:"locality,omitempty"`
+	// The violation type key (VIOLATION_TYPE).
+	ViolationType *ent.ViolationType `json:"violationType,omitempty"`
+	// The status key (STATUS).
+	Status *incident.Status `json:"status,omitempty"`
+	// The period key (PERIOD).
+	Period *AggregatePeriod `json:"period,omitempty"`
+	// The number of incidents: exact for a role that counts exactly; under disclosure control, the count plus a noise of at most `noiseBound` either way, never under the threshold. Null when protected.
+	Count *int `json:"count,omitempty"`
+	// True when the count is not published: it is under the threshold (from 1 to threshold − 1), or would be with its noise. 0 is published as 0.
+	Protected bool `json:"protected"`
 }
 
 // Keeps the permissions whose every given field is equal.
@@ -87,6 +144,192 @@ type UserRoleInput struct {
 	Domain string `json:"domain"`
 	// When the role lapses, as AssignmentInput.expiresAt.
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// The length of the periods a count is grouped by, in UTC calendar periods.
+type AggregateBucket string
+
+const (
+	// Weeks from Monday (ISO 8601). Not under disclosure control: weeks straddle months and years.
+	AggregateBucketWeek AggregateBucket = "WEEK"
+	// Calendar months.
+	AggregateBucketMonth AggregateBucket = "MONTH"
+	// Calendar quarters, from January, April, July and October.
+	AggregateBucketQuarter AggregateBucket = "QUARTER"
+	// Calendar years.
+	AggregateBucketYear AggregateBucket = "YEAR"
+)
+
+var AllAggregateBucket = []AggregateBucket{
+	AggregateBucketWeek,
+	AggregateBucketMonth,
+	AggregateBucketQuarter,
+	AggregateBucketYear,
+}
+
+func (e AggregateBucket) IsValid() bool {
+	switch e {
+	case AggregateBucketWeek, AggregateBucketMonth, AggregateBucketQuarter, AggregateBucketYear:
+		return true
+	}
+	return false
+}
+
+func (e AggregateBucket) String() string {
+	return string(e)
+}
+
+func (e *AggregateBucket) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AggregateBucket(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AggregateBucket", str)
+	}
+	return nil
+}
+
+func (e AggregateBucket) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AggregateBucket) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AggregateBucket) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The date of an incident that the range and the periods of a count are of.
+type AggregateDateField string
+
+const (
+	// When the alleged events took place.
+	AggregateDateFieldOccurredAt AggregateDateField = "OCCURRED_AT"
+	// When the allegation was reported to a data collector.
+	AggregateDateFieldReportedAt AggregateDateField = "REPORTED_AT"
+)
+
+var AllAggregateDateField = []AggregateDateField{
+	AggregateDateFieldOccurredAt,
+	AggregateDateFieldReportedAt,
+}
+
+func (e AggregateDateField) IsValid() bool {
+	switch e {
+	case AggregateDateFieldOccurredAt, AggregateDateFieldReportedAt:
+		return true
+	}
+	return false
+}
+
+func (e AggregateDateField) String() string {
+	return string(e)
+}
+
+func (e *AggregateDateField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AggregateDateField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AggregateDateField", str)
+	}
+	return nil
+}
+
+func (e AggregateDateField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AggregateDateField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AggregateDateField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a count of incidents is grouped by: each dimension is one key of a cell.
+type IncidentDimension string
+
+const (
+	// The locality at level `localityLevel` (region, cercle or commune) that holds the incident's locality; null for an incident located above that level. Needs aggregate on Incident.locality.
+	IncidentDimensionLocality IncidentDimension = "LOCALITY"
+	// A violation type alleged. An incident alleging two types counts in the cell of each, and once in a total that is not grouped by type. Needs aggregate on Incident.violationTypes.
+	IncidentDimensionViolationType IncidentDimension = "VIOLATION_TYPE"
+	// The incident's status. Needs aggregate on Incident.status.
+	IncidentDimensionStatus IncidentDimension = "STATUS"
+	// The period (`bucket`) of the date `dateField`, within `from` and `to`, which are then required. Needs aggregate on Incident.occurredAt or Incident.reportedAt.
+	IncidentDimensionPeriod IncidentDimension = "PERIOD"
+)
+
+var AllIncidentDimension = []IncidentDimension{
+	IncidentDimensionLocality,
+	IncidentDimensionViolationType,
+	IncidentDimensionStatus,
+	IncidentDimensionPeriod,
+}
+
+func (e IncidentDimension) IsValid() bool {
+	switch e {
+	case IncidentDimensionLocality, IncidentDimensionViolationType, IncidentDimensionStatus, IncidentDimensionPeriod:
+		return true
+	}
+	return false
+}
+
+func (e IncidentDimension) String() string {
+	return string(e)
+}
+
+func (e *IncidentDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IncidentDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IncidentDimension", str)
+	}
+	return nil
+}
+
+func (e IncidentDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IncidentDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IncidentDimension) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Where a proposal stands: PENDING until one decision, for good.

@@ -25,7 +25,7 @@ import (
 // user by token subject, with the roles the policy assigns it). DOMAIN is
 // "*" or a locality id: where the access is asked. OBJECT and ACTION are
 // as in a permission line (a type, Type.field, Type.*, Type:group, *;
-// read, create, update). DECISION is allow or deny. Blank lines and lines
+// read, create, update, aggregate). DECISION is allow or deny. Blank lines and lines
 // starting with # are comments.
 //
 // Without ROW, Casbin decides (Enforce over model.conf, which the

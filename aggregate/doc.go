@@ -1,0 +1,28 @@
+// Package aggregate counts rows in SQL for partner dashboards, under the
+// viewer's row filters for the action aggregate (policy.ActionAggregate),
+// and publishes the counts of a role under disclosure control when the
+// policy declares it (protected(K), see policy.Viewer.Protection).
+//
+// Counting: one SQL statement per aggregate, a UNION ALL of one GROUP BY
+// per grouping set (the cells and each of their margins), never loading a
+// row. Each grouping set is a SELECT of its own over the incidents table,
+// joined to the violation types only when it groups by them, so that a
+// total counts each incident once although a cell by type counts it once
+// per type alleged (GROUPING SETS over that join would count it several
+// times in the totals).
+//
+// Disclosure control is the cell key method of the Australian Bureau of
+// Statistics' TableBuilder and of the ONS for the 2021 census: every
+// counted row carries a random 32-bit key (schema.CellKeyMixin); a cell's
+// key is the sum of its rows' keys modulo 2^32, computed in SQL with the
+// count; the noise added to the count is a fixed function of the cell key
+// and the count (Noise). The same rows therefore always get the same
+// answer, however they were asked for (other groupings, other filters,
+// repeated queries), and a total is a cell of its own rows, with its own
+// noise: subtracting the other cells from it gives a noisy number. Counts
+// under the threshold K, and noisy counts that would fall under it, are
+// not published (Publish). Date ranges of a protected role are whole
+// calendar years and its localities whole nodes of the tree (Grid): no two
+// answers differ by a few days or a few villages. The README ("Counts and
+// aggregates") says what this guarantees and what it does not.
+package aggregate

@@ -1,0 +1,145 @@
+package aggregate
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/incident"
+	"github.com/benkan-project/benkan/ent/locality"
+	"github.com/benkan-project/benkan/ent/violationtype"
+	"github.com/benkan-project/benkan/policy"
+)
+
+// MaxGridCells bounds the cells of one aggregate under disclosure
+// control, whose grid is listed whole.
+const MaxGridCells = 20000
+
+// statuses are the statuses of an incident, in the order of its flow.
+var statuses = []incident.Status{incident.StatusREPORTED, incident.StatusUNDER_VERIFICATION, incident.StatusVERIFIED,
+	incident.StatusUNSUBSTANTIATED, incident.StatusREFERRED, incident.StatusCLOSED}
+
+// wholeGrid adds to res, under disclosure control, the cells of every
+// grouping set that hold no incident, as counts of 0 (protected): the
+// keys come from the reference data (the localities of the level, every
+// status, every violation type, every period), never from the counted
+// rows, so that an answer lists the same cells whatever the data, and no
+// absent cell tells that it is empty.
+func wholeGrid(ctx context.Context, c *ent.Client, q *IncidentQuery, sets [][]Dimension, ps []Period, res *Result, k int) error {
+	domains := map[Dimension][]string{}
+	sys := policy.SystemContext(ctx) // reference data: the same for every viewer
+	for _, d := range q.GroupBy {
+		switch d {
+		case ByLocality:
+			ids, err := c.Locality.Query().Where(locality.LevelEQ(q.LocalityLevel)).IDs(sys)
+			if err != nil {
+				return fmt.Errorf("the localities of the grid: %w", err)
+			}
+			for _, id := range ids {
+				domains[d] = append(domains[d], string(id))
+			}
+			if q.LocalityLevel != locality.LevelREGION {
+				domains[d] = append(domains[d], "") // incidents located above the level
+			}
+		case ByViolationType:
+			ids := q.ViolationTypes
+			if len(ids) == 0 {
+				var err error
+				if ids, err = c.ViolationType.Query().IDs(sys); err != nil {
+					return fmt.Errorf("the violation types of the grid: %w", err)
+				}
+			} else if _, err := c.ViolationType.Query().Where(violationtype.IDIn(ids...)).IDs(sys); err != nil {
+				return fmt.Errorf("the violation types of the grid: %w", err)
+			}
+			for _, id := range ids {
+				domains[d] = append(domains[d], string(id))
+			}
+		case ByStatus:
+			st := q.Statuses
+			if len(st) == 0 {
+				st = statuses
+			}
+			for _, s := range st {
+				domains[d] = append(domains[d], string(s))
+			}
+		case ByPeriod:
+			for i := range ps {
+				domains[d] = append(domains[d], strconv.Itoa(i))
+			}
+		}
+		slices.Sort(domains[d])
+		domains[d] = slices.Compact(domains[d])
+	}
+	total := 0
+	for _, set := range sets {
+		n := 1
+		for _, d := range set {
+			n *= len(domains[d])
+		}
+		total += n
+	}
+	if total > MaxGridCells {
+		return benkan.FieldErrorf("groupBy", "under disclosure control every cell of the grid is listed, and this one has %d, more than %d: group by fewer dimensions, a higher level or a longer bucket, or filter", total, MaxGridCells)
+	}
+	have := map[string]bool{}
+	for _, cs := range [][]Cell{res.Cells, res.Totals} {
+		for _, c := range cs {
+			have[c.id()] = true
+		}
+	}
+	for i, set := range sets {
+		var walk func(j int, c Cell) error
+		walk = func(j int, c Cell) error {
+			if j == len(set) {
+				if !have[c.id()] {
+					c.Value, c.Protected = Publish(0, 0, k)
+					if i == 0 {
+						res.Cells = append(res.Cells, c)
+					} else {
+						res.Totals = append(res.Totals, c)
+					}
+				}
+				return nil
+			}
+			for _, key := range domains[set[j]] {
+				next := c
+				if key != "" {
+					if err := next.setKey(set[j], key, ps); err != nil {
+						return err
+					}
+				}
+				if err := walk(j+1, next); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if err := walk(0, Cell{GroupedBy: set}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// id names a cell by its grouping and keys.
+func (c Cell) id() string {
+	var b strings.Builder
+	fmt.Fprint(&b, c.GroupedBy)
+	if c.Locality != nil {
+		b.WriteString(" l=" + string(*c.Locality))
+	}
+	if c.ViolationType != nil {
+		b.WriteString(" t=" + string(*c.ViolationType))
+	}
+	if c.Status != nil {
+		b.WriteString(" s=" + string(*c.Status))
+	}
+	if c.Period != nil {
+		fmt.Fprintf(&b, " p=%d", c.Period.Start.Unix())
+	}
+	return b.String()
+}

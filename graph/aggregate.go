@@ -1,0 +1,107 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/benkan-project/benkan/aggregate"
+	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/locality"
+	"github.com/benkan-project/benkan/ent/violationtype"
+	"github.com/benkan-project/benkan/gid"
+	"github.com/benkan-project/benkan/graph/model"
+	"github.com/benkan-project/benkan/policy"
+)
+
+// incidentAggregate answers Query.incidentAggregate: the counts from
+// package aggregate (one SQL statement), then the localities and violation
+// types of their keys, one query each, through ent privacy like any read.
+func incidentAggregate(ctx context.Context, client *ent.Client, q aggregate.IncidentQuery) (*model.IncidentAggregate, error) {
+	res, err := aggregate.Incidents(ctx, client, policy.FromContext(ctx), q)
+	if err != nil {
+		return nil, err
+	}
+	var locIDs, typeIDs []gid.ID
+	for _, cs := range [][]aggregate.Cell{res.Cells, res.Totals} {
+		for _, c := range cs {
+			if c.Locality != nil {
+				locIDs = append(locIDs, *c.Locality)
+			}
+			if c.ViolationType != nil {
+				typeIDs = append(typeIDs, *c.ViolationType)
+			}
+		}
+	}
+	locs := map[gid.ID]*ent.Locality{}
+	if len(locIDs) > 0 {
+		all, err := client.Locality.Query().Where(locality.IDIn(locIDs...)).All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load the localities of counts: %w", err)
+		}
+		for _, l := range all {
+			locs[l.ID] = l
+		}
+	}
+	types := map[gid.ID]*ent.ViolationType{}
+	if len(typeIDs) > 0 {
+		all, err := client.ViolationType.Query().Where(violationtype.IDIn(typeIDs...)).All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load the violation types of counts: %w", err)
+		}
+		for _, t := range all {
+			types[t.ID] = t
+		}
+	}
+	out := &model.IncidentAggregate{NoiseBound: 0, Cells: []*model.IncidentCell{}, Totals: []*model.IncidentCell{}}
+	if res.Protection > 0 {
+		k := res.Protection
+		out.Threshold, out.NoiseBound = &k, aggregate.NoiseBound
+	}
+	cell := func(c aggregate.Cell) *model.IncidentCell {
+		m := &model.IncidentCell{GroupedBy: make([]model.IncidentDimension, len(c.GroupedBy)), Status: c.Status, Protected: c.Protected}
+		for i, d := range c.GroupedBy {
+			m.GroupedBy[i] = model.IncidentDimension(d)
+		}
+		if c.Locality != nil {
+			m.Locality = locs[*c.Locality]
+		}
+		if c.ViolationType != nil {
+			m.ViolationType = types[*c.ViolationType]
+		}
+		if c.Period != nil {
+			m.Period = &model.AggregatePeriod{Start: c.Period.Start, End: c.Period.End}
+		}
+		if !c.Protected {
+			v := c.Value
+			m.Count = &v
+		}
+		return m
+	}
+	for _, c := range res.Cells {
+		out.Cells = append(out.Cells, cell(c))
+	}
+	for _, c := range res.Totals {
+		out.Totals = append(out.Totals, cell(c))
+	}
+	return out, nil
+}
+
+// incidentQuery is the aggregate.IncidentQuery of the field's arguments.
+func incidentQuery(groupBy []model.IncidentDimension, level locality.Level, bucket model.AggregateBucket, dateField model.AggregateDateField, from, to *time.Time, filter *model.IncidentAggregateFilter, where *ent.IncidentWhereInput) aggregate.IncidentQuery {
+	q := aggregate.IncidentQuery{
+		LocalityLevel: level,
+		Bucket:        aggregate.Bucket(bucket),
+		DateField:     aggregate.DateField(dateField),
+		From:          from,
+		To:            to,
+		Where:         where,
+	}
+	for _, d := range groupBy {
+		q.GroupBy = append(q.GroupBy, aggregate.Dimension(d))
+	}
+	if filter != nil {
+		q.Localities, q.Statuses, q.ViolationTypes = filter.Localities, filter.Statuses, filter.ViolationTypes
+	}
+	return q
+}
