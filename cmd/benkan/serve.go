@@ -104,10 +104,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var demoCfg *server.Demo
 	if *withDemo {
 		if err := loadDemo(ctx, db, policies, log); err != nil {
 			return err
 		}
+		demoCfg = demoSignIn(secret, authCfg)
+		log.Warn("demo mode: " + server.DemoUsersPath + " gives anyone who can reach the server a token of every demo user, admin included; never run --demo on a production server")
 		if secret != nil {
 			if err := printDemoTokens(stdout, secret, authCfg); err != nil {
 				return err
@@ -141,6 +144,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		RateLimit:      lim.rateLimit,
 		Playground:     *playground,
 		CORS:           server.CORS{Origins: origins},
+		Demo:           demoCfg,
 		Logger:         log,
 	})
 	if err := bench.startPprof(ctx, log); err != nil {
