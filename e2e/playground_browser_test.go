@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -438,4 +440,82 @@ func screenshot(t *testing.T, ctx context.Context, dir, name string) {
 func jsonEqual(a, b string) bool {
 	var x, y any
 	return json.Unmarshal([]byte(a), &x) == nil && json.Unmarshal([]byte(b), &y) == nil && reflect.DeepEqual(x, y)
+}
+
+// TestPlaygroundExamplesAnswer runs every example of the playground against
+// `benkan serve --demo`, as the role its comment names, with the example's
+// variables (ids taken from the example's own query where it asks for
+// one): each answers data and no error.
+func TestPlaygroundExamplesAnswer(t *testing.T) {
+	p := serve(t, "demo", "--demo", "--data-dir", t.TempDir())
+	coordinator, liaison := token(t, "sory.diakite"), token(t, "fsi.niono")
+	vars := func(name string) map[string]any {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(example(t, name).Variables), &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	ok := func(name, op, tok string, v map[string]any) map[string]any {
+		t.Helper()
+		doc := example(t, name).Query
+		r := p.queryOp(t, tok, doc, op, v)
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s %s: %+v", name, op, r.Errors)
+		}
+		var d map[string]any
+		if err := json.Unmarshal(r.Data, &d); err != nil || len(d) == 0 {
+			t.Fatalf("%s %s: data %s", name, op, r.Data)
+		}
+		return d
+	}
+	firstID := func(d map[string]any, field string) string {
+		t.Helper()
+		edges, _ := d[field].(map[string]any)["edges"].([]any)
+		if len(edges) == 0 {
+			t.Fatalf("no %s in %v", field, d)
+		}
+		return edges[0].(map[string]any)["node"].(map[string]any)["id"].(string)
+	}
+
+	ok("10-incident-feed", "IncidentFeed", coordinator, vars("10-incident-feed"))
+	ok("20-incident-follow-ups", "IncidentWithFollowUps", coordinator, vars("20-incident-follow-ups"))
+	ok("30-activities-of-a-quarter", "ActivitiesOfAQuarter", coordinator, vars("30-activities-of-a-quarter"))
+
+	// The liaison of Niono's police sets the status of a recommendation
+	// addressed to its unit.
+	v := vars("40-recommendations")
+	v["id"] = firstID(ok("40-recommendations", "RecommendationsAddressedTo", liaison, v), "recommendations")
+	ok("40-recommendations", "SetRecommendationStatus", liaison, v)
+
+	// The coordinator records a follow-up.
+	v = vars("50-create-follow-up")
+	d := ok("50-create-follow-up", "FollowUpTargets", coordinator, v)
+	v["incident"], v["organization"] = firstID(d, "incidents"), firstID(d, "organizations")
+	ok("50-create-follow-up", "CreateFollowUp", coordinator, v)
+}
+
+// queryOp posts operation op of the document q to p with tok.
+func (p *process) queryOp(t *testing.T, tok, q, op string, vars map[string]any) result {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": q, "operationName": op, "variables": vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, p.url+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("POST /graphql: %v", err)
+	}
+	defer res.Body.Close()
+	var r result
+	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+		t.Fatalf("HTTP %d, not a GraphQL response: %v", res.StatusCode, err)
+	}
+	return r
 }
