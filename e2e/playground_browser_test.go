@@ -11,12 +11,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/benkan-project/benkan/auth"
@@ -41,7 +45,8 @@ func TestPlaygroundInChromium(t *testing.T) {
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
 
-	p := serve(t, "demo", "--demo", "--playground=true", "--data-dir", t.TempDir())
+	data := t.TempDir()
+	p := serve(t, "demo", "--demo", "--playground=true", "--data-dir", data)
 	origin := p.url
 
 	feed := example(t, "10-incident-feed")
@@ -157,7 +162,28 @@ func TestPlaygroundInChromium(t *testing.T) {
 	sameAnswer(t, "coordinator after a reload", again, want)
 	screenshot(t, tabA, shots, "05-coordinator-after-reload")
 
-	rec.check(t, origin)
+	// The same database served without --demo: no demo endpoint, no "sign
+	// in as"; the page takes a token.
+	p.stop()
+	plain := serve(t, "plain", "--playground=true", "--data-dir", data)
+	if got := plain.get(t, "/demo/users"); got != http.StatusNotFound {
+		t.Errorf("GET /demo/users without --demo: %d, want 404", got)
+	}
+	run(t, tabB, "load the playground of a server not in demo mode",
+		chromedp.Navigate(plain.url+"/"),
+		chromedp.WaitVisible(chromedp.CSS(".graphiql-tab")),
+		chromedp.WaitVisible(chromedp.CSS(`#benkan-status[data-state="anonymous"]`)))
+	if n := get(t, tabB, "look for the demo sign-in", chromedp.Evaluate[int](`document.querySelectorAll('#benkan-user').length`)); n != 0 {
+		t.Errorf("a server not in demo mode offers \"sign in as\"")
+	}
+	run(t, tabB, "paste a token",
+		chromedp.SendKeys(chromedp.CSS("#benkan-token"), token(t, "dihr.officer")),
+		chromedp.Click(chromedp.CSS("#benkan-use-token")))
+	status(t, tabB, "signed-in", "dihr.officer")
+	sameAnswer(t, "dihr.officer with a pasted token", runExample(t, tabB, "IncidentFeed"), plain.query(t, token(t, "dihr.officer"), feed.Query, feedVars))
+	screenshot(t, tabB, shots, "06-pasted-token")
+
+	rec.check(t, origin, plain.url)
 }
 
 // chromium returns the path of the Chromium to drive, or skips t when there
@@ -203,10 +229,13 @@ func signWith(t *testing.T, secret []byte, subject string, issued time.Time) str
 	return tok
 }
 
-// requests records the URL of every request the browser's tabs send.
+// requests records the URL of every request the browser's tabs send, and
+// what the page's Content-Security-Policy blocked (a blocked request never
+// reaches the network, so it is not among the requests) or a script threw.
 type requests struct {
-	mu   sync.Mutex
-	urls []string
+	mu       sync.Mutex
+	urls     []string
+	problems []string
 }
 
 // listen opens the tab of ctx (starting the browser if need be) and
@@ -214,10 +243,17 @@ type requests struct {
 func (r *requests) listen(t *testing.T, ctx context.Context) {
 	t.Helper()
 	err := chromedp.Listen(ctx, func(ev any) {
-		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
-			r.mu.Lock()
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
 			r.urls = append(r.urls, e.Request.URL)
-			r.mu.Unlock()
+		case *cdplog.EventEntryAdded:
+			if e.Entry.Source == cdplog.EntrySourceSecurity || strings.Contains(e.Entry.Text, "Content Security Policy") {
+				r.problems = append(r.problems, e.Entry.Text)
+			}
+		case *runtime.EventExceptionThrown:
+			r.problems = append(r.problems, "exception: "+e.ExceptionDetails.Text+" "+describeException(e.ExceptionDetails))
 		}
 	})
 	if err != nil {
@@ -226,11 +262,18 @@ func (r *requests) listen(t *testing.T, ctx context.Context) {
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatalf("record the requests: %v", err)
 	}
+	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
+		t.Fatalf("record the log: %v", err)
+	}
+	if _, err := chromedp.Call(ctx, runtime.Enable, cdp.Empty{}); err != nil {
+		t.Fatalf("record the exceptions: %v", err)
+	}
 }
 
-// check fails t if a request left origin, or if none of those the page
-// must send was seen (the recording would then prove nothing).
-func (r *requests) check(t *testing.T, origin string) {
+// check fails t if a request left the origins of the servers, or if none
+// of those the page must send was seen (the recording would then prove
+// nothing).
+func (r *requests) check(t *testing.T, origins ...string) {
 	t.Helper()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -244,18 +287,21 @@ func (r *requests) check(t *testing.T, origin string) {
 		if u.Scheme == "data" || u.Scheme == "blob" {
 			continue // never leaves the browser
 		}
-		if u.Scheme+"://"+u.Host != origin {
-			t.Errorf("request to %s leaves the server's origin %s", raw, origin)
+		if !slices.Contains(origins, u.Scheme+"://"+u.Host) {
+			t.Errorf("request to %s leaves the servers' origins %q", raw, origins)
 			continue
 		}
 		seen[u.Path] = true
+	}
+	for _, p := range r.problems {
+		t.Errorf("the page: %s", p)
 	}
 	for _, path := range []string{"/", "/graphql", "/demo/users", "/assets/graphiql.min.js"} {
 		if !seen[path] {
 			t.Errorf("no request to %s among the %d recorded", path, len(r.urls))
 		}
 	}
-	t.Logf("%d requests, all to %s", len(r.urls), origin)
+	t.Logf("%d requests, all to %q", len(r.urls), origins)
 }
 
 // run runs actions in ctx, failing t with what was being done.
@@ -518,4 +564,12 @@ func (p *process) queryOp(t *testing.T, tok, q, op string, vars map[string]any) 
 		t.Fatalf("HTTP %d, not a GraphQL response: %v", res.StatusCode, err)
 	}
 	return r
+}
+
+// describeException returns the message of a script's exception.
+func describeException(d *runtime.ExceptionDetails) string {
+	if d.Exception != nil && d.Exception.Description != "" {
+		return d.Exception.Description
+	}
+	return fmt.Sprintf("at %s:%d", d.URL, d.LineNumber)
 }
