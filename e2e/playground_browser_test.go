@@ -45,9 +45,12 @@ func TestPlaygroundInChromium(t *testing.T) {
 	shots := t.ArtifactDir()
 	t.Logf("screenshots in %s", shots)
 
+	// Without BENKAN_JWT_SECRET, as demo mode's sign-in needs: tokens of a
+	// random secret, which hold on this process only.
 	data := t.TempDir()
-	p := serve(t, "demo", "--demo", "--playground=true", "--data-dir", data)
+	p := serveEnv(t, "demo", nil, "--demo", "--playground=true", "--data-dir", data)
 	origin := p.url
+	tokens := demoTokens(t, p)
 
 	feed := example(t, "10-incident-feed")
 	var feedVars map[string]any
@@ -111,18 +114,11 @@ func TestPlaygroundInChromium(t *testing.T) {
 		t.Errorf("tabs after a reload = %q, want one per example (%d)", tabs, len(playground.Examples()))
 	}
 
-	// An expired token signed with this run's secret, pasted into the bar.
-	expired := signWith(t, []byte(secret), "dihr.officer", time.Now().Add(-13*time.Hour))
-	run(t, tabA, "paste an expired token",
-		chromedp.SendKeys(chromedp.CSS("#benkan-token"), expired),
-		chromedp.Click(chromedp.CSS("#benkan-use-token")))
-	refusedWith(t, tabA, "token expired")
-
 	// Tab A: AMDH's coordinator.
 	signInAs(t, tabA, "sory.diakite", "Sory Diakité")
 	coordinator := runExample(t, tabA, "IncidentFeed")
 	screenshot(t, tabA, shots, "02-coordinator-feed")
-	want := p.query(t, token(t, "sory.diakite"), feed.Query, feedVars)
+	want := p.query(t, tokens["sory.diakite"], feed.Query, feedVars)
 	sameAnswer(t, "coordinator", coordinator, want)
 	cTotal, cNarratives := feedFacts(t, coordinator)
 	if cNarratives == 0 {
@@ -142,7 +138,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 		signInAs(t, tabB, u.subject, u.name)
 		got := runExample(t, tabB, "IncidentFeed")
 		screenshot(t, tabB, shots, u.shot)
-		sameAnswer(t, u.subject, got, p.query(t, token(t, u.subject), feed.Query, feedVars))
+		sameAnswer(t, u.subject, got, p.query(t, tokens[u.subject], feed.Query, feedVars))
 		total, narratives := feedFacts(t, got)
 		if total >= cTotal || narratives != 0 {
 			t.Errorf("%s sees %d incidents of the feed (the coordinator %d) and %d narratives, want fewer and none", u.subject, total, cTotal, narratives)
@@ -176,6 +172,13 @@ func TestPlaygroundInChromium(t *testing.T) {
 	if n := get(t, tabB, "look for the demo sign-in", chromedp.Evaluate[int](`document.querySelectorAll('#benkan-user').length`)); n != 0 {
 		t.Errorf("a server not in demo mode offers \"sign in as\"")
 	}
+	// An expired token signed with this server's secret, pasted into the
+	// bar, then a good one.
+	expired := signWith(t, []byte(secret), "dihr.officer", time.Now().Add(-13*time.Hour))
+	run(t, tabB, "paste an expired token",
+		chromedp.SendKeys(chromedp.CSS("#benkan-token"), expired),
+		chromedp.Click(chromedp.CSS("#benkan-use-token")))
+	refusedWith(t, tabB, "token expired")
 	run(t, tabB, "paste a token",
 		chromedp.SendKeys(chromedp.CSS("#benkan-token"), token(t, "dihr.officer")),
 		chromedp.Click(chromedp.CSS("#benkan-use-token")))
@@ -216,6 +219,26 @@ func example(t *testing.T, name string) playground.Example {
 	}
 	t.Fatalf("no example %s", name)
 	return playground.Example{}
+}
+
+// demoTokens returns a token of each demo user of p, from its demo
+// sign-in (the only way to one when p signs with a random secret).
+func demoTokens(t *testing.T, p *process) map[string]string {
+	t.Helper()
+	res, err := client.Get(p.url + "/demo/users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct{ Users []struct{ Subject, Token string } }
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /demo/users: %d, %v", res.StatusCode, err)
+	}
+	tokens := map[string]string{}
+	for _, u := range out.Users {
+		tokens[u.Subject] = u.Token
+	}
+	return tokens
 }
 
 // signWith signs a token for subject with secret, issued at issued and
@@ -572,4 +595,33 @@ func describeException(d *runtime.ExceptionDetails) string {
 		return d.Exception.Description
 	}
 	return fmt.Sprintf("at %s:%d", d.URL, d.LineNumber)
+}
+
+// TestDemoSignInNeedsDemoModeAndARandomSecret: `serve` hands out demo
+// tokens only in demo mode and when it signs with a random secret of its
+// own; with BENKAN_JWT_SECRET set, tokens it handed out would hold on every
+// server sharing that secret, so it hands out none (it still prints them,
+// for the operator).
+func TestDemoSignInNeedsDemoModeAndARandomSecret(t *testing.T) {
+	data := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		want int
+	}{
+		{"demo, random secret", nil, []string{"--demo"}, http.StatusOK},
+		{"demo, BENKAN_JWT_SECRET", []string{"BENKAN_JWT_SECRET=" + secret}, []string{"--demo"}, http.StatusNotFound},
+		{"BENKAN_DEMO=true, random secret", []string{"BENKAN_DEMO=true"}, nil, http.StatusOK},
+		{"not demo", []string{"BENKAN_JWT_SECRET=" + secret}, nil, http.StatusNotFound},
+		{"--demo=false", []string{"BENKAN_JWT_SECRET=" + secret, "BENKAN_DEMO=true"}, []string{"--demo=false"}, http.StatusNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := serveEnv(t, tc.name, tc.env, append([]string{"--data-dir", data, "--playground=true"}, tc.args...)...)
+			if got := p.get(t, "/demo/users"); got != tc.want {
+				t.Errorf("GET /demo/users: %d, want %d", got, tc.want)
+			}
+			p.stop()
+		})
+	}
 }

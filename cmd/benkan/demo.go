@@ -59,7 +59,9 @@ func printDemoTokens(w io.Writer, secret []byte, cfg *auth.Config) error {
 const demoTokenTTL = 12 * time.Hour
 
 // demoSignIn is demo mode's sign-in for the playground: the demo users,
-// each given a fresh token on request (server.DemoUsersPath).
+// each given a fresh token on request (server.DemoUsersPath). serve wires
+// it only when secret is its own random one, so that the tokens it hands
+// out hold on no other server.
 func demoSignIn(secret []byte, cfg *auth.Config) *server.Demo {
 	users := make([]server.DemoUser, len(demo.Users))
 	for i, u := range demo.Users {

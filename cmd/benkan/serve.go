@@ -79,8 +79,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// randomSecret: the tokens this process signs hold on no other server.
+	randomSecret := false
 	if secret == nil && (*withDemo || *noAccessControl) {
-		secret = auth.RandomSecret()
+		secret, randomSecret = auth.RandomSecret(), true
 		log.Warn("demo or bench mode: BENKAN_JWT_SECRET is not set, so tokens are signed with a random secret valid until the server stops")
 	}
 	if secret == nil && authCfg.JWKSURL == "" {
@@ -109,8 +111,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := loadDemo(ctx, db, policies, log); err != nil {
 			return err
 		}
-		demoCfg = demoSignIn(secret, authCfg)
-		log.Warn("demo mode: " + server.DemoUsersPath + " gives anyone who can reach the server a token of every demo user, admin included; never run --demo on a production server")
+		if randomSecret {
+			demoCfg = demoSignIn(secret, authCfg)
+			log.Warn("demo mode: " + server.DemoUsersPath + " gives anyone who can reach the server a token of every demo user, admin included; never run --demo on a production server")
+		} else {
+			log.Warn("demo mode: the playground's \"sign in as\" is off because " + envJWTSecret + " is set: tokens it handed out would hold on every server sharing that secret; paste a printed token, or unset " + envJWTSecret)
+		}
 		if secret != nil {
 			if err := printDemoTokens(stdout, secret, authCfg); err != nil {
 				return err
