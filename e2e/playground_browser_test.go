@@ -386,7 +386,8 @@ func refusedWith(t *testing.T, ctx context.Context, reason string) {
 func schemaLoads(t *testing.T, ctx context.Context) {
 	t.Helper()
 	run(t, ctx, "open the Docs pane",
-		chromedp.Click(chromedp.CSS(`button[aria-label="Show Documentation Explorer"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[aria-label$="Documentation Explorer"]`)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('button[aria-label="Show Documentation Explorer"]')?.click()`),
 		chromedp.WaitVisible(chromedp.CSS(`.graphiql-doc-explorer-type-name`)))
 	docs := get(t, ctx, "read the Docs pane", chromedp.Text(chromedp.CSS(".graphiql-doc-explorer")))
 	if !strings.Contains(docs, "Query") || strings.Contains(docs, "Error fetching schema") {
