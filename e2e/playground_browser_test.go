@@ -81,8 +81,21 @@ func TestPlaygroundInChromium(t *testing.T) {
 	alloc, cancelTimeout := context.WithTimeout(alloc, 4*time.Minute)
 	defer cancelTimeout()
 
+	// chromedp's goroutines may report an error while the browser closes:
+	// t.Logf must not be called once the test has returned.
+	var logMu sync.Mutex
+	ended := false
+	defer func() { logMu.Lock(); ended = true; logMu.Unlock() }()
+	logErr := func(format string, args ...any) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		if !ended {
+			t.Logf("chromedp: "+format, args...)
+		}
+	}
+
 	rec := &requests{}
-	tabA, cancelA := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
+	tabA, cancelA := chromedp.NewContext(alloc, chromedp.WithLogf(func(string, ...any) {}), chromedp.WithErrorf(logErr))
 	defer cancelA()
 	rec.listen(t, tabA)
 
