@@ -113,6 +113,20 @@ type Result struct {
 	// RPSRuns is the throughput of each repetition; the figures above are
 	// those of the run of median throughput.
 	RPSRuns []float64 `json:"rps_runs,omitempty"`
+	// CPUPerRequest is the server process's CPU time (user and system,
+	// every thread) over the measured run divided by the requests it
+	// answered, in milliseconds: the median over the repetitions. Zero for
+	// the raw-SQL floor and where the server cannot tell.
+	CPUPerRequest float64 `json:"cpu_ms_per_request,omitempty"`
+	// AllocsPerRequest and AllocBytesPerRequest are the Go heap
+	// allocations of the server over the run per request (medians too).
+	AllocsPerRequest     float64 `json:"allocs_per_request,omitempty"`
+	AllocBytesPerRequest float64 `json:"alloc_bytes_per_request,omitempty"`
+	// DBCPUPerRequest is the CPU time of the PostgreSQL backends serving
+	// this mode's connections (told apart by application_name, read from
+	// /proc) over the run per request, in milliseconds (median): the
+	// database's side of the work, which shares this machine's CPUs.
+	DBCPUPerRequest float64 `json:"db_cpu_ms_per_request,omitempty"`
 
 	notes []string
 }
@@ -199,7 +213,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.DatabaseURL == "" {
 		return nil, errors.New("--database-url is required: the harness finds the users per role there and replays SQL on it")
 	}
-	db, err := openDatabase(ctx, cfg.DatabaseURL, cfg.Load.Concurrency)
+	rawDSN, err := withAppName(cfg.DatabaseURL, rawSQLName)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openDatabase(ctx, rawDSN, cfg.Load.Concurrency)
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +466,6 @@ func connect(ctx context.Context, cfg Config, opts childOptions, name, url strin
 	if cfg.Start {
 		opts.noAccessControl = noAccessControl
 		opts.noReadAudit = v.noReadAudit
-		opts.pprof = opts.pprof && v == variant{}
 		fmt.Fprintf(cfg.Log, "starting %s…\n", name)
 		c, err := startChild(ctx, name, opts)
 		if err != nil {
@@ -521,7 +538,7 @@ func measureAll(ctx context.Context, cfg Config, rep *Report, db *sql.DB, on, of
 	}
 	var srv, raw, noac, unaudited []*Result
 	for i := range max(cfg.Repeat, 1) {
-		r, err := measureOne(ctx, cfg, on, ModeServer, op, role, req, i == 0)
+		r, err := measureOne(ctx, cfg, db, on, ModeServer, op, role, req, i == 0)
 		if err != nil {
 			return err
 		}
@@ -529,19 +546,31 @@ func measureAll(ctx context.Context, cfg Config, rep *Report, db *sql.DB, on, of
 		stmts, skipped := replayable(r.Statements)
 		if len(stmts) > 0 {
 			fmt.Fprintf(cfg.Log, "%-10s %-16s %-18s ", op.Name, role, ModeRawSQL)
-			m := run(ctx, cfg.Load, func(ctx context.Context) sample { return replay(ctx, db, stmts) })
-			fmt.Fprintf(cfg.Log, "%8.1f req/s\n", m.RPS)
-			raw = append(raw, &Result{Operation: op.Name, Role: role, Mode: ModeRawSQL, Measured: m, SkippedWrites: skipped})
+			replayDo := func(ctx context.Context) sample { return replay(ctx, db, stmts) }
+			if cfg.Load.Warmup > 0 {
+				drive(ctx, cfg.Load.Concurrency, cfg.Load.Warmup, cfg.Load.MaxRequests, replayDo)
+			}
+			l := cfg.Load
+			l.Warmup = 0
+			dbCPU := startDBCPU(ctx, db, nil)
+			m := run(ctx, l, replayDo)
+			dbSeconds, _ := dbCPU(ctx)
+			r := &Result{Operation: op.Name, Role: role, Mode: ModeRawSQL, Measured: m, SkippedWrites: skipped}
+			if n := float64(m.Requests + m.Errors + m.Abandoned); n > 0 {
+				r.DBCPUPerRequest = dbSeconds * 1000 / n
+			}
+			fmt.Fprintf(cfg.Log, "%8.1f req/s                                                   database CPU %5.2f ms/req\n", m.RPS, r.DBCPUPerRequest)
+			raw = append(raw, r)
 		}
 		if off != nil {
-			r, err := measureOne(ctx, cfg, off, ModeOff, op, role, req, false)
+			r, err := measureOne(ctx, cfg, db, off, ModeOff, op, role, req, i == 0)
 			if err != nil {
 				return err
 			}
 			noac = append(noac, r)
 		}
 		if noAudit != nil {
-			r, err := measureOne(ctx, cfg, noAudit, ModeNoAudit, op, role, req, false)
+			r, err := measureOne(ctx, cfg, db, noAudit, ModeNoAudit, op, role, req, i == 0)
 			if err != nil {
 				return err
 			}
@@ -579,10 +608,22 @@ func median(runs []*Result) *Result {
 	sorted := slices.Clone(runs)
 	slices.SortFunc(sorted, func(a, b *Result) int { return cmp.Compare(a.RPS, b.RPS) })
 	m := sorted[len(sorted)/2]
+	var cpu, allocs, bytes, dbCPU []float64
 	for _, r := range runs {
 		m.RPSRuns = append(m.RPSRuns, r.RPS)
+		cpu, allocs, bytes = append(cpu, r.CPUPerRequest), append(allocs, r.AllocsPerRequest), append(bytes, r.AllocBytesPerRequest)
+		dbCPU = append(dbCPU, r.DBCPUPerRequest)
 	}
+	m.CPUPerRequest, m.AllocsPerRequest, m.AllocBytesPerRequest = middle(cpu), middle(allocs), middle(bytes)
+	m.DBCPUPerRequest = middle(dbCPU)
 	return m
+}
+
+// middle is the median of xs (the upper one of an even count).
+func middle(xs []float64) float64 {
+	xs = slices.Clone(xs)
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }
 
 func maxPeak(runs []*Result) int64 {
@@ -596,7 +637,7 @@ func maxPeak(runs []*Result) int64 {
 // measureOne measures one operation for one role against s: warm-up, then
 // the measured run, with a CPU profile of the server if asked; the peak
 // memory is reset before and read after.
-func measureOne(ctx context.Context, cfg Config, s *endpoint, mode string, op Operation, role string, req *request, profile bool) (*Result, error) {
+func measureOne(ctx context.Context, cfg Config, db *sql.DB, s *endpoint, mode string, op Operation, role string, req *request, profile bool) (*Result, error) {
 	if err := s.cl.resetBench(ctx); err != nil {
 		return nil, err
 	}
@@ -608,13 +649,29 @@ func measureOne(ctx context.Context, cfg Config, s *endpoint, mode string, op Op
 	var prof chan error
 	if profile && s.child != nil && s.child.pprof != "" {
 		prof = make(chan error, 1)
-		path := filepath.Join(cfg.ProfileDir, fmt.Sprintf("cpu-%s-%s.pprof", op.Name, role))
+		name := fmt.Sprintf("cpu-%s-%s.pprof", op.Name, role) // the server's; the baselines' carry their mode
+		if mode != ModeServer {
+			name = fmt.Sprintf("cpu-%s-%s-%s.pprof", op.Name, role, mode)
+		}
+		path := filepath.Join(cfg.ProfileDir, name)
 		go func() { prof <- fetchProfile(ctx, s.child.pprof, cfg.Load.Duration, path) }()
 	}
 	l := cfg.Load
 	l.Warmup = 0
-	m := run(ctx, l, do)
+	before, err := s.cl.benchReport(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var notes []string
+	if s.child == nil {
+		db = nil // a server started elsewhere: its connections have no name of ours
+	}
+	dbCPU := startDBCPU(ctx, db, s.child)
+	m := run(ctx, l, do)
+	dbSeconds, dbNote := dbCPU(ctx)
+	if dbNote != "" {
+		notes = append(notes, fmt.Sprintf("database CPU of %s as %s (%s): %s", op.Name, role, mode, dbNote))
+	}
 	if prof != nil {
 		if err := <-prof; err != nil {
 			notes = append(notes, fmt.Sprintf("CPU profile of %s as %s: %v", op.Name, role, err))
@@ -628,8 +685,18 @@ func measureOne(ctx context.Context, cfg Config, s *endpoint, mode string, op Op
 	if bo := br.Operations[req.key]; bo != nil && mode == ModeServer {
 		res.Statements = bo.Last
 	}
-	fmt.Fprintf(cfg.Log, "%8.1f req/s  p99 %6.1f ms  %4.1f statements  peak RSS %5.1f MB\n",
-		m.RPS, ms(m.P99), m.StatementsMean, mb(br.PeakRSSBytes))
+	if n := float64(m.Requests + m.Errors + m.Abandoned); n > 0 && br.CPUSeconds > 0 {
+		// Every request sent in the run, answered or not, used the
+		// server's CPU; the two reports themselves are a rounding error.
+		res.CPUPerRequest = (br.CPUSeconds - before.CPUSeconds) * 1000 / n
+		res.AllocsPerRequest = float64(br.Mallocs-before.Mallocs) / n
+		res.AllocBytesPerRequest = float64(br.AllocBytes-before.AllocBytes) / n
+	}
+	if n := float64(m.Requests + m.Errors + m.Abandoned); n > 0 {
+		res.DBCPUPerRequest = dbSeconds * 1000 / n
+	}
+	fmt.Fprintf(cfg.Log, "%8.1f req/s  p99 %6.1f ms  %4.1f statements  peak RSS %5.1f MB  CPU %5.2f ms/req (database %5.2f)  %6.0f allocs/req\n",
+		m.RPS, ms(m.P99), m.StatementsMean, mb(br.PeakRSSBytes), res.CPUPerRequest, res.DBCPUPerRequest, res.AllocsPerRequest)
 	return res, nil
 }
 

@@ -54,7 +54,11 @@ func startChild(ctx context.Context, name string, o childOptions) (*child, error
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"serve", "--addr", addr, "--database-url", o.databaseURL,
+	dsn, err := withAppName(o.databaseURL, name)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"serve", "--addr", addr, "--database-url", dsn,
 		"--playground=false", "--log-level", o.logLevel, "--shutdown-grace", "5s",
 		// The harness's clients must not be throttled: they are the load.
 		"--rate-limit", "0"}

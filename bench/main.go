@@ -72,7 +72,7 @@ func Flags(fs *flag.FlagSet, stdout, stderr io.Writer, binary string) func() (Co
 	fs.IntVar(&cfg.Load.MaxRequests, "max-requests", 1_000_000, "most requests per measured run")
 	quarter := fs.String("quarter", "2025-Q4", "quarter of the activities operation")
 	fs.StringVar(&cfg.JSONPath, "json", "", "write the report as JSON to this file")
-	fs.StringVar(&cfg.ProfileDir, "cpu-profile", "", "with --start: save a CPU profile of the server per operation and role in this directory")
+	fs.StringVar(&cfg.ProfileDir, "cpu-profile", "", "with --start: save a CPU profile of each server (the baselines' named with their mode) per operation and role in this directory")
 	fs.StringVar(&cfg.ExplainPath, "explain", "", "write EXPLAIN (ANALYZE, BUFFERS) of every statement the server issued, per operation and role, to this file")
 	fs.StringVar(&cfg.ServerLogLevel, "server-log-level", "info", "with --start: --log-level of the servers")
 	return func() (Config, error) {

@@ -144,15 +144,16 @@ func printReport(w io.Writer, rep *Report) {
 		rep.Incidents, rep.Load.Concurrency, rep.Load.Duration, rep.Machine.CPUModel, rep.Machine.NumCPU,
 		float64(rep.Machine.MemoryBytes)/(1<<30), rep.Machine.PostgreSQL)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation\trole\treq/s\tp50 ms\tp95 ms\tp99 ms\tSQL/req\tpeak RSS MB\traw SQL req/s\traw SQL p99 ms\tserver÷raw\tAC off req/s\tAC off p99 ms\tAC overhead\tno audit req/s\taudit overhead\t")
+	fmt.Fprintln(tw, "operation\trole\treq/s\tp50 ms\tp95 ms\tp99 ms\tSQL/req\tpeak RSS MB\traw SQL req/s\traw SQL p99 ms\tserver÷raw\tAC off req/s\tAC off p99 ms\tAC overhead\tno audit req/s\taudit overhead\tCPU ms/req\tAC off CPU ms/req\tno audit CPU ms/req\tallocs/req\tKB alloc/req\tDB CPU ms/req\tno audit DB CPU ms/req\traw DB CPU ms/req\t")
 	for _, ra := range rep.Ratios {
 		srv := rep.result(ra.Operation, ra.Role, ModeServer)
 		raw := rep.result(ra.Operation, ra.Role, ModeRawSQL)
 		off := rep.result(ra.Operation, ra.Role, ModeOff)
 		na := rep.result(ra.Operation, ra.Role, ModeNoAudit)
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.1f\t%.1f\t%.1f\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.1f\t%.1f\t%.1f\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%.1f\t%s\t%s\t%s\t\n",
 			ra.Operation, ra.Role, srv.RPS, ms(srv.P50), ms(srv.P95), ms(srv.P99), stmts(srv.Measured), mb(srv.PeakRSSBytes),
-			rps(raw), p99(raw), pct(ra.ServerOverRaw), rps(off), p99(off), pct(ra.Overhead), rps(na), pct(ra.ReadAuditOverhead))
+			rps(raw), p99(raw), pct(ra.ServerOverRaw), rps(off), p99(off), pct(ra.Overhead), rps(na), pct(ra.ReadAuditOverhead),
+			cpu(srv), cpu(off), cpu(na), srv.AllocsPerRequest, srv.AllocBytesPerRequest/1024, dbcpu(srv), dbcpu(na), dbcpu(raw))
 	}
 	_ = tw.Flush()
 	if len(rep.PageSizes) > 0 {
@@ -187,6 +188,22 @@ func printReport(w io.Writer, rep *Report) {
 			fmt.Fprintln(w, "  -", n)
 		}
 	}
+}
+
+// cpu is a mode's server CPU per request, "-" when it was not measured.
+func cpu(r *Result) string {
+	if r == nil || r.CPUPerRequest == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", r.CPUPerRequest)
+}
+
+// dbcpu is a mode's database CPU per request, "-" when not measured.
+func dbcpu(r *Result) string {
+	if r == nil || r.DBCPUPerRequest == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", r.DBCPUPerRequest)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

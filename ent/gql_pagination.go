@@ -320,14 +320,29 @@ func (_m *ActivityQuery) Paginate(
 	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
 	// Without first, last or cursors, a page holds every row: build counts it.
 	hasPagination := after != nil || first != nil || before != nil || last != nil
-	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) {
 		c := _m.Clone()
 		c.ctx.Fields = nil // count rows, not the selected columns
 		if conn.TotalCount, err = c.Count(ctx); err != nil {
 			return nil, err
 		}
-		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	}
+	if !readsPage && hasCollectedField(ctx, pageInfoField) {
+		// The rows the cursors leave, counted: the page that was not read
+		// would be the first (last) of them.
+		n := conn.TotalCount
+		if after != nil || before != nil || !hasCollectedField(ctx, totalCountField) {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if c, err = pager.applyCursors(c, after, before); err != nil {
+				return nil, err
+			}
+			if n, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		}
+		conn.PageInfo.HasNextPage = first != nil && n > *first
+		conn.PageInfo.HasPreviousPage = last != nil && n > *last
 	}
 	if !readsPage {
 		return conn, nil
@@ -724,14 +739,29 @@ func (_m *ActorQuery) Paginate(
 	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
 	// Without first, last or cursors, a page holds every row: build counts it.
 	hasPagination := after != nil || first != nil || before != nil || last != nil
-	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) {
 		c := _m.Clone()
 		c.ctx.Fields = nil // count rows, not the selected columns
 		if conn.TotalCount, err = c.Count(ctx); err != nil {
 			return nil, err
 		}
-		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	}
+	if !readsPage && hasCollectedField(ctx, pageInfoField) {
+		// The rows the cursors leave, counted: the page that was not read
+		// would be the first (last) of them.
+		n := conn.TotalCount
+		if after != nil || before != nil || !hasCollectedField(ctx, totalCountField) {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if c, err = pager.applyCursors(c, after, before); err != nil {
+				return nil, err
+			}
+			if n, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		}
+		conn.PageInfo.HasNextPage = first != nil && n > *first
+		conn.PageInfo.HasPreviousPage = last != nil && n > *last
 	}
 	if !readsPage {
 		return conn, nil
@@ -1092,14 +1122,29 @@ func (_m *AuditEventQuery) Paginate(
 	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
 	// Without first, last or cursors, a page holds every row: build counts it.
 	hasPagination := after != nil || first != nil || before != nil || last != nil
-	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) {
 		c := _m.Clone()
 		c.ctx.Fields = nil // count rows, not the selected columns
 		if conn.TotalCount, err = c.Count(ctx); err != nil {
 			return nil, err
 		}
-		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	}
+	if !readsPage && hasCollectedField(ctx, pageInfoField) {
+		// The rows the cursors leave, counted: the page that was not read
+		// would be the first (last) of them.
+		n := conn.TotalCount
+		if after != nil || before != nil || !hasCollectedField(ctx, totalCountField) {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if c, err = pager.applyCursors(c, after, before); err != nil {
+				return nil, err
+			}
+			if n, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		}
+		conn.PageInfo.HasNextPage = first != nil && n > *first
+		conn.PageInfo.HasPreviousPage = last != nil && n > *last
 	}
 	if !readsPage {
 		return conn, nil
@@ -1442,14 +1487,29 @@ func (_m *FollowUpQuery) Paginate(
 	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
 	// Without first, last or cursors, a page holds every row: build counts it.
 	hasPagination := after != nil || first != nil || before != nil || last != nil
-	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) {
 		c := _m.Clone()
 		c.ctx.Fields = nil // count rows, not the selected columns
 		if conn.TotalCount, err = c.Count(ctx); err != nil {
 			return nil, err
 		}
-		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	}
+	if !readsPage && hasCollectedField(ctx, pageInfoField) {
+		// The rows the cursors leave, counted: the page that was not read
+		// would be the first (last) of them.
+		n := conn.TotalCount
+		if after != nil || before != nil || !hasCollectedField(ctx, totalCountField) {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if c, err = pager.applyCursors(c, after, before); err != nil {
+				return nil, err
+			}
+			if n, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		}
+		conn.PageInfo.HasNextPage = first != nil && n > *first
+		conn.PageInfo.HasPreviousPage = last != nil && n > *last
 	}
 	if !readsPage {
 		return conn, nil
@@ -1810,14 +1870,29 @@ func (_m *IncidentQuery) Paginate(
 	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
 	// Without first, last or cursors, a page holds every row: build counts it.
 	hasPagination := after != nil || first != nil || before != nil || last != nil
-	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) {
 		c := _m.Clone()
 		c.ctx.Fields = nil // count rows, not the selected columns
 		if conn.TotalCount, err = c.Count(ctx); err != nil {
 			return nil, err
 		}
-		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	}
+	if !readsPage && hasCollectedField(ctx, pageInfoField) {
+		// The rows the cursors leave, counted: the page that was not read
+		// would be the first (last) of them.
+		n := conn.TotalCount
+		if after != nil || before != nil || !hasCollectedField(ctx, totalCountField) {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if c, err = pager.applyCursors(c, after, before); err != nil {
+				return nil, err
+			}
+			if n, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		}
+		conn.PageInfo.HasNextPage = first != nil && n > *first
+		conn.PageInfo.HasPreviousPage = last != nil && n > *last
 	}
 	if !readsPage {
 		return conn, nil
@@ -2214,14 +2289,29 @@ func (_m *InvolvementQuery) Paginate(
 	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
 	// Without first, last or cursors, a page holds every row: build counts it.
 	hasPagination := after != nil || first != nil || before != nil || last != nil
-	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) {
 		c := _m.Clone()
 		c.ctx.Fields = nil // count rows, not the selected columns
 		if conn.TotalCount, err = c.Count(ctx); err != nil {
 			return nil, err
 		}
-		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	}
+	if !readsPage && hasCollectedField(ctx, pageInfoField) {
+		// The rows the cursors leave, counted: the page that was not read
+		// would be the first (last) of them.
+		n := conn.TotalCount
+		if after != nil || before != nil || !hasCollectedField(ctx, totalCountField) {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if c, err = pager.applyCursors(c, after, before); err != nil {
+				return nil, err
+			}
+			if n, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		}
+		conn.PageInfo.HasNextPage = first != nil && n > *first
+		conn.PageInfo.HasPreviousPage = last != nil && n > *last
 	}
 	if !readsPage {
 		return conn, nil
@@ -2564,14 +2654,29 @@ func (_m *LocalityQuery) Paginate(
 	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
 	// Without first, last or cursors, a page holds every row: build counts it.
 	hasPagination := after != nil || first != nil || before != nil || last != nil
-	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) {
 		c := _m.Clone()
 		c.ctx.Fields = nil // count rows, not the selected columns
 		if conn.TotalCount, err = c.Count(ctx); err != nil {
 			return nil, err
 		}
-		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	}
+	if !readsPage && hasCollectedField(ctx, pageInfoField) {
+		// The rows the cursors leave, counted: the page that was not read
+		// would be the first (last) of them.
+		n := conn.TotalCount
+		if after != nil || before != nil || !hasCollectedField(ctx, totalCountField) {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if c, err = pager.applyCursors(c, after, before); err != nil {
+				return nil, err
+			}
+			if n, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		}
+		conn.PageInfo.HasNextPage = first != nil && n > *first
+		conn.PageInfo.HasPreviousPage = last != nil && n > *last
 	}
 	if !readsPage {
 		return conn, nil
@@ -2932,14 +3037,29 @@ func (_m *OrganizationQuery) Paginate(
 	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
 	// Without first, last or cursors, a page holds every row: build counts it.
 	hasPagination := after != nil || first != nil || before != nil || last != nil
-	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) {
 		c := _m.Clone()
 		c.ctx.Fields = nil // count rows, not the selected columns
 		if conn.TotalCount, err = c.Count(ctx); err != nil {
 			return nil, err
 		}
-		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	}
+	if !readsPage && hasCollectedField(ctx, pageInfoField) {
+		// The rows the cursors leave, counted: the page that was not read
+		// would be the first (last) of them.
+		n := conn.TotalCount
+		if after != nil || before != nil || !hasCollectedField(ctx, totalCountField) {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if c, err = pager.applyCursors(c, after, before); err != nil {
+				return nil, err
+			}
+			if n, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		}
+		conn.PageInfo.HasNextPage = first != nil && n > *first
+		conn.PageInfo.HasPreviousPage = last != nil && n > *last
 	}
 	if !readsPage {
 		return conn, nil
@@ -3300,14 +3420,29 @@ func (_m *RecommendationQuery) Paginate(
 	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
 	// Without first, last or cursors, a page holds every row: build counts it.
 	hasPagination := after != nil || first != nil || before != nil || last != nil
-	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) {
 		c := _m.Clone()
 		c.ctx.Fields = nil // count rows, not the selected columns
 		if conn.TotalCount, err = c.Count(ctx); err != nil {
 			return nil, err
 		}
-		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	}
+	if !readsPage && hasCollectedField(ctx, pageInfoField) {
+		// The rows the cursors leave, counted: the page that was not read
+		// would be the first (last) of them.
+		n := conn.TotalCount
+		if after != nil || before != nil || !hasCollectedField(ctx, totalCountField) {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if c, err = pager.applyCursors(c, after, before); err != nil {
+				return nil, err
+			}
+			if n, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		}
+		conn.PageInfo.HasNextPage = first != nil && n > *first
+		conn.PageInfo.HasPreviousPage = last != nil && n > *last
 	}
 	if !readsPage {
 		return conn, nil
@@ -3668,14 +3803,29 @@ func (_m *UserQuery) Paginate(
 	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
 	// Without first, last or cursors, a page holds every row: build counts it.
 	hasPagination := after != nil || first != nil || before != nil || last != nil
-	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) {
 		c := _m.Clone()
 		c.ctx.Fields = nil // count rows, not the selected columns
 		if conn.TotalCount, err = c.Count(ctx); err != nil {
 			return nil, err
 		}
-		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	}
+	if !readsPage && hasCollectedField(ctx, pageInfoField) {
+		// The rows the cursors leave, counted: the page that was not read
+		// would be the first (last) of them.
+		n := conn.TotalCount
+		if after != nil || before != nil || !hasCollectedField(ctx, totalCountField) {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if c, err = pager.applyCursors(c, after, before); err != nil {
+				return nil, err
+			}
+			if n, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		}
+		conn.PageInfo.HasNextPage = first != nil && n > *first
+		conn.PageInfo.HasPreviousPage = last != nil && n > *last
 	}
 	if !readsPage {
 		return conn, nil
@@ -4036,14 +4186,29 @@ func (_m *ViolationTypeQuery) Paginate(
 	readsPage := hasCollectedField(ctx, edgesField) && (first == nil || *first > 0) && (last == nil || *last > 0)
 	// Without first, last or cursors, a page holds every row: build counts it.
 	hasPagination := after != nil || first != nil || before != nil || last != nil
-	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) || !readsPage && hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) && (hasPagination || !readsPage) {
 		c := _m.Clone()
 		c.ctx.Fields = nil // count rows, not the selected columns
 		if conn.TotalCount, err = c.Count(ctx); err != nil {
 			return nil, err
 		}
-		conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-		conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	}
+	if !readsPage && hasCollectedField(ctx, pageInfoField) {
+		// The rows the cursors leave, counted: the page that was not read
+		// would be the first (last) of them.
+		n := conn.TotalCount
+		if after != nil || before != nil || !hasCollectedField(ctx, totalCountField) {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if c, err = pager.applyCursors(c, after, before); err != nil {
+				return nil, err
+			}
+			if n, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		}
+		conn.PageInfo.HasNextPage = first != nil && n > *first
+		conn.PageInfo.HasPreviousPage = last != nil && n > *last
 	}
 	if !readsPage {
 		return conn, nil

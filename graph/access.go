@@ -240,9 +240,12 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 				return nil, nil
 			}
 			// Noted once resolved: a field whose resolver failed, or an
-			// edge whose row the viewer may not see (null), served
-			// nothing, and the event must not claim it.
-			if st != nil && audited && err == nil && !isNil(res) {
+			// edge to no row or to one the viewer may not see (null),
+			// served nothing, and the event must not claim it. A scalar
+			// that is null was served: the response told that the row
+			// has no value there, and a page's rows then share one set of
+			// fields read, so one event per type (see readEvent).
+			if st != nil && audited && err == nil && !noRow(res) {
 				if id, ok := policy.RowID(row); ok {
 					st.reads.add(fc.Object, id, fc.Field.Name)
 				}
@@ -260,16 +263,20 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 	return nil, nil
 }
 
-// isNil reports whether a resolver's result is null: nil, or a nil pointer
-// (an edge to no row, or to a row ent privacy filtered out of an eager
-// load).
-func isNil(res any) bool {
+// noRow reports whether a resolver's result is an edge to no row: nil, or
+// a nil pointer to an entity (an edge to nothing, or to a row ent privacy
+// filtered out of an eager load). A nil pointer to a scalar (*string,
+// *time.Time) is a null value, not a missing row.
+func noRow(res any) bool {
 	if res == nil {
 		return true
 	}
 	rv := reflect.ValueOf(res)
-	return rv.Kind() == reflect.Pointer && rv.IsNil()
+	return rv.Kind() == reflect.Pointer && rv.IsNil() && rv.Type().Implements(nodeType)
 }
+
+// nodeType is the interface of ent's entities (ent/gql_node.go).
+var nodeType = reflect.TypeFor[interface{ IsNode() }]()
 
 type responseKey struct{}
 

@@ -216,3 +216,48 @@ func TestReadsAuditedPerResponse(t *testing.T) {
 		}
 	})
 }
+
+// TestNullReadIsServed: a sensitive field that is null on a row (an
+// incident with no recorded source) was served, as null: the response told
+// that the row has none. It is recorded with the row's other fields, so
+// that the admin's page is still one event per type, listing every row.
+func TestNullReadIsServed(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := accSetup(t, db)
+		var cleared string
+		for _, inc := range w.incidents {
+			cleared = string(inc.ID) // any incident: every one is on the admin's page
+			break
+		}
+		w.srv.Query(t, `mutation($id: ID!) { updateIncident(id: $id, input: {clearSource: true}) { id source } }`,
+			map[string]any{"id": cleared}).OK(t, nil)
+		r := queryWithRequestID(t, w.srv, apitest.Admin, "audit-null-source", auditFeed)
+		var page auditPage
+		r.OK(t, &page)
+		var ids []string
+		sawNull := false
+		for _, e := range page.Incidents.Edges {
+			ids = append(ids, e.Node.ID)
+			if e.Node.ID == cleared {
+				sawNull = e.Node.Source == nil
+			}
+		}
+		if !sawNull {
+			t.Fatalf("the page does not serve %s with a null source: %s", cleared, r.Body)
+		}
+		slices.Sort(ids)
+		var incidentEvents []*ent.AuditEvent
+		for _, e := range readEvents(t, db, "audit-null-source") {
+			if e.ObjectType == "Incident" {
+				incidentEvents = append(incidentEvents, e)
+			}
+		}
+		if len(incidentEvents) != 1 {
+			t.Fatalf("%d Incident events for one page, want 1: %+v", len(incidentEvents), incidentEvents)
+		}
+		e := incidentEvents[0]
+		if !slices.Equal(e.Fields, []string{"narrative", "source"}) || !slices.Equal(e.ObjectIds, ids) {
+			t.Errorf("event reads %v of %v, want [narrative source] of every row %v", e.Fields, e.ObjectIds, ids)
+		}
+	})
+}

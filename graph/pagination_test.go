@@ -305,6 +305,8 @@ func TestPageInfoWithoutCount(t *testing.T) {
 			{"the last page: no next", `{ incidents(first: 6) { pageInfo { hasNextPage } edges { node { id } } } }`, page, false, false},
 			{"totalCount: a count", `{ incidents(first: 5) { totalCount edges { node { id } } } }`, page + 1, false, true},
 			{"pageInfo without edges: the count alone", `{ incidents(first: 5) { pageInfo { hasNextPage } } }`, 1, true, false},
+			{"pageInfo without edges, all rows asked: no next", `{ incidents(first: 6) { pageInfo { hasNextPage } } }`, 1, false, false},
+			{"pageInfo and totalCount without edges: one count", `{ incidents(first: 5) { totalCount pageInfo { hasNextPage } } }`, 1, true, true},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -317,6 +319,51 @@ func TestPageInfoWithoutCount(t *testing.T) {
 				}
 				if (total != nil) != tt.wantTotal || total != nil && *total != 6 {
 					t.Errorf("totalCount %v", total)
+				}
+			})
+		}
+
+		// Without edges, the page not read is still the one after (before)
+		// the cursor: more than first (last) rows must follow (precede) it.
+		var all struct {
+			Incidents struct{ Edges []struct{ Cursor string } }
+		}
+		srv.Query(t, `{ incidents(first: 6) { edges { cursor } } }`, nil).OK(t, &all)
+		if len(all.Incidents.Edges) != 6 {
+			t.Fatalf("%d incidents, want 6", len(all.Incidents.Edges))
+		}
+		cursor := func(i int) string { return all.Incidents.Edges[i].Cursor }
+		for _, c := range []struct {
+			name                 string
+			args                 string
+			cursor               string
+			hasNext, hasPrevious bool
+		}{
+			{"2 after the 4th of 6, first 2", "first: 2, after: $c", cursor(3), false, false},
+			{"2 after the 4th of 6, first 1", "first: 1, after: $c", cursor(3), true, false},
+			{"none after the last, first 0", "first: 0, after: $c", cursor(5), false, false},
+			{"1 after the 5th, first 0", "first: 0, after: $c", cursor(4), true, false},
+			{"2 before the 3rd of 6, last 2", "last: 2, before: $c", cursor(2), false, false},
+			{"2 before the 3rd of 6, last 1", "last: 1, before: $c", cursor(2), false, true},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				counter.Reset()
+				var got struct {
+					Incidents struct {
+						TotalCount int
+						PageInfo   struct{ HasNextPage, HasPreviousPage bool }
+					}
+				}
+				srv.Query(t, `query($c: Cursor) { incidents(`+c.args+`) { totalCount pageInfo { hasNextPage hasPreviousPage } } }`,
+					map[string]any{"c": c.cursor}).OK(t, &got)
+				if p := got.Incidents.PageInfo; p.HasNextPage != c.hasNext || p.HasPreviousPage != c.hasPrevious {
+					t.Errorf("hasNextPage %v, hasPreviousPage %v; want %v, %v", p.HasNextPage, p.HasPreviousPage, c.hasNext, c.hasPrevious)
+				}
+				if got.Incidents.TotalCount != 6 {
+					t.Errorf("totalCount %d: the cursors must not change it", got.Incidents.TotalCount)
+				}
+				if n := counter.Count(); n != 2 {
+					t.Errorf("%d statements, want 2 (the total, the rows past the cursor)", n)
 				}
 			})
 		}

@@ -37,12 +37,19 @@ func (r *mutationResolver) ProposePolicyRollback(ctx context.Context, toVersion 
 }
 
 // ApprovePolicyProposal is the resolver for the approvePolicyProposal field.
-func (r *mutationResolver) ApprovePolicyProposal(ctx context.Context, id int, reason string) (*store.Proposal, error) {
+func (r *mutationResolver) ApprovePolicyProposal(ctx context.Context, id int, reason string, revision *int) (*store.Proposal, error) {
 	s, err := r.policyStore()
 	if err != nil {
 		return nil, err
 	}
-	return s.Approve(ctx, id, reason)
+	var reviewed int64
+	if revision != nil {
+		if *revision <= 0 {
+			return nil, &benkan.Error{Code: benkan.EINVALID, Field: "revision", Message: "revision is a policy revision (PolicyImpact.revision), a positive number"}
+		}
+		reviewed = int64(*revision)
+	}
+	return s.Approve(ctx, id, reason, reviewed)
 }
 
 // RejectPolicyProposal is the resolver for the rejectPolicyProposal field.

@@ -414,9 +414,14 @@ func polUserID(t *testing.T, w *polWorld, subject string) string {
 	return string(u.ID)
 }
 
-// TestPolicyApprovalStale: a proposal checked against an older policy
-// applies if its changes still do; one the policy no longer admits is
-// refused with the error Apply gives and stays pending.
+// TestPolicyApprovalStale: an approval is pinned to what was reviewed.
+// Once the policy has changed since a proposal was made, approving it
+// without a revision is refused (CONFLICT), and so is approving at a
+// revision that is no longer the policy's; the approver reads its impact
+// again, which carries the revision it was computed at, and approves at
+// that revision: the change then applies if the policy still admits it,
+// and is refused with the error Apply gives if not. Every refusal leaves
+// the policy as it was and the proposal pending.
 func TestPolicyApprovalStale(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		w := apSetup(t, db, true)
@@ -425,19 +430,42 @@ func TestPolicyApprovalStale(t *testing.T) {
 		p1 := apProposed(t, a, "DIHR reads no more pseudonyms", revokeDIHR)
 		p2 := apProposed(t, w.as(t, apAdminC), "the same, by C", revokeDIHR)
 		p3 := apProposed(t, a, "monitors read narratives", apNarratives)
+		reviewed := apImpactRevision(t, b, p3.ID)
+		if reviewed != p3.Revision {
+			t.Fatalf("the impact of a fresh proposal was computed at revision %d, the proposal's is %d", reviewed, p3.Revision)
+		}
 		apDecided(t, b, "approve", p1.ID, "the agreement ended")
 
 		before := polState(t, w)
-		e := wantError(t, apDecide(t, b, "approve", p2.ID, "also"), "BAD_USER_INPUT", "")
-		if !strings.Contains(e.Message, "nothing to revoke") {
-			t.Fatalf("the stale approval's error: %q", e.Message)
+		refused := func(r *apitest.Response, code, field, says string, id int) {
+			t.Helper()
+			e := wantError(t, r, code, field)
+			if !strings.Contains(e.Message, says) {
+				t.Fatalf("refusal of proposal %d: %q, want it to say %q", id, e.Message, says)
+			}
+			polUnchanged(t, w, before)
+			if s := apStatus(t, w, id); s != "PENDING" {
+				t.Fatalf("after a refused approval, proposal %d is %s", id, s)
+			}
 		}
-		polUnchanged(t, w, before)
-		if s := apStatus(t, w, p2.ID); s != "PENDING" {
-			t.Fatalf("the stale proposal is %s", s)
+		now := fmt.Sprint(before.revision)
+		// Reviewed before p1 applied: the default (the proposal's revision)
+		// and the revision of the impact read then are both stale.
+		refused(apDecide(t, b, "approve", p3.ID, "still fine"), "CONFLICT", "revision", "at revision "+now, p3.ID)
+		refused(apDecideAt(t, b, p3.ID, "still fine", reviewed), "CONFLICT", "revision", "at revision "+now, p3.ID)
+		refused(apDecide(t, b, "approve", p2.ID, "also"), "CONFLICT", "revision", "at revision "+now, p2.ID)
+		// Approved at the policy's revision (which the refusal named; the
+		// impact of p2 itself is an error now: it no longer applies).
+		refused(apDecideAt(t, b, p2.ID, "also", int(before.revision)), "BAD_USER_INPUT", "", "nothing to revoke", p2.ID)
+		// Reviewed again, on the policy as it is now.
+		again := apImpactRevision(t, b, p3.ID)
+		if again != int(before.revision) {
+			t.Fatalf("the impact read now was computed at revision %d, the policy is at %d", again, before.revision)
 		}
-		if got := apDecided(t, b, "approve", p3.ID, "still fine"); got.Status != "APPLIED" || p3.Revision == int(before.revision) {
-			t.Fatalf("a proposal of an older revision that still applies: %+v (revision now %d)", got, before.revision)
+		var got struct{ ApprovePolicyProposal apProposal }
+		apDecideAt(t, b, p3.ID, "reviewed again: still fine", again).OK(t, &got)
+		if got.ApprovePolicyProposal.Status != "APPLIED" {
+			t.Fatalf("approved at the revision reviewed: %+v", got.ApprovePolicyProposal)
 		}
 		if n := apNarrativesSeen(t, w); n == 0 {
 			t.Fatal("the older proposal's grant does not hold")
@@ -446,6 +474,29 @@ func TestPolicyApprovalStale(t *testing.T) {
 			t.Fatalf("rejecting the stale proposal: %+v", got)
 		}
 	})
+}
+
+// apImpactRevision is the revision at which srv's viewer reads the impact
+// of proposal id.
+func apImpactRevision(t *testing.T, srv *apitest.Server, id int) int {
+	t.Helper()
+	var got struct {
+		Policy struct {
+			Proposal struct{ Impact struct{ Revision *int } }
+		}
+	}
+	srv.Query(t, `query($id: Int!) { policy { proposal(id: $id) { impact { revision } } } }`, map[string]any{"id": id}).OK(t, &got)
+	if got.Policy.Proposal.Impact.Revision == nil {
+		t.Fatalf("the impact of proposal %d has no revision", id)
+	}
+	return *got.Policy.Proposal.Impact.Revision
+}
+
+// apDecideAt approves proposal id at the policy revision reviewed.
+func apDecideAt(t *testing.T, srv *apitest.Server, id int, reason string, revision int) *apitest.Response {
+	t.Helper()
+	return srv.Query(t, `mutation($id: Int!, $r: String!, $rev: Int) { approvePolicyProposal(id: $id, reason: $r, revision: $rev) `+apFields+` }`,
+		map[string]any{"id": id, "r": reason, "rev": revision})
 }
 
 // TestPolicyApprovalRace: two admins approve one proposal at once; exactly

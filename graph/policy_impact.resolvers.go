@@ -41,6 +41,15 @@ func (r *policyFieldChangeResolver) After(ctx context.Context, obj *store.FieldC
 	return string(obj.After), nil
 }
 
+// Revision is the resolver for the revision field.
+func (r *policyImpactResolver) Revision(ctx context.Context, obj *store.Impact) (*int, error) {
+	if obj.Revision == 0 {
+		return nil, nil // a comparison of versions or files, not a change to the policy in force
+	}
+	rev := int(obj.Revision)
+	return &rev, nil
+}
+
 // Role is the resolver for the role field.
 func (r *policySubjectImpactResolver) Role(ctx context.Context, obj *store.SubjectImpact) (*string, error) {
 	return orNull(obj.Role), nil
@@ -77,6 +86,9 @@ func (r *Resolver) PolicyFieldChange() generated.PolicyFieldChangeResolver {
 	return &policyFieldChangeResolver{r}
 }
 
+// PolicyImpact returns generated.PolicyImpactResolver implementation.
+func (r *Resolver) PolicyImpact() generated.PolicyImpactResolver { return &policyImpactResolver{r} }
+
 // PolicySubjectImpact returns generated.PolicySubjectImpactResolver implementation.
 func (r *Resolver) PolicySubjectImpact() generated.PolicySubjectImpactResolver {
 	return &policySubjectImpactResolver{r}
@@ -84,5 +96,6 @@ func (r *Resolver) PolicySubjectImpact() generated.PolicySubjectImpactResolver {
 
 type (
 	policyFieldChangeResolver   struct{ *Resolver }
+	policyImpactResolver        struct{ *Resolver }
 	policySubjectImpactResolver struct{ *Resolver }
 )

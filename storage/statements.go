@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
 
@@ -129,6 +130,9 @@ func jsonArg(a any) any {
 		return string(v)
 	case fmt.Stringer:
 		return v.String()
+	}
+	if rv := reflect.ValueOf(a); rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.Uint8 {
+		return string(rv.Bytes()) // json.RawMessage and other named byte slices: their text, not "[123 34 …]"
 	}
 	return fmt.Sprint(a)
 }

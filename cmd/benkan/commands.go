@@ -152,7 +152,7 @@ Run 'benkan COMMAND --help' for the flags of a command. Every flag can
 also be set with an environment variable: --database-url is
 BENKAN_DATABASE_URL, --data-dir is BENKAN_DATA_DIR, and so on; a flag on
 the command line wins. Secrets come from the environment only:
-BENKAN_JWT_SECRET, BENKAN_PSEUDONYM_KEY.
+BENKAN_JWT_SECRET, BENKAN_PSEUDONYM_KEY, BENKAN_AUDIT_KEY.
 
 Exit status: 0 done, 1 failed or refused, 2 wrong usage.
 `)

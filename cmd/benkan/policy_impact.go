@@ -86,7 +86,11 @@ func (c *policyCall) impactOfChange(ctx context.Context, op store.Op) error {
 
 // printImpact prints an impact: its lines, then one table per subject.
 func printImpact(w io.Writer, im *store.Impact) {
-	fmt.Fprintf(w, "impact: %d added, %d removed, %d subjects touched, %d count statements\n", len(im.Added), len(im.Removed), len(im.Subjects), im.Statements)
+	fmt.Fprintf(w, "impact: %d added, %d removed, %d subjects touched, %d count statements", len(im.Added), len(im.Removed), len(im.Subjects), im.Statements)
+	if im.Revision != 0 {
+		fmt.Fprintf(w, ", on policy revision %d", im.Revision)
+	}
+	fmt.Fprintln(w)
 	for _, l := range im.Added {
 		fmt.Fprintln(w, "  + "+l)
 	}

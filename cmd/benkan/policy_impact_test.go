@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -59,7 +60,7 @@ func TestPolicyImpactCommand(t *testing.T) {
 			t.Fatalf("impact: status %d\n%s", code, errOut)
 		}
 		for _, want := range []string{
-			"impact: 1 added, 0 removed, 1 subjects touched,",
+			"impact: 1 added, 0 removed, 1 subjects touched,", fmt.Sprintf(", on policy revision %d\n", revision),
 			"  + p, dihr_partner, *, Incident:sensitive, read, verified\n",
 			"SENSITIVE: the change makes identifying or sensitive fields readable",
 			"\nrole dihr_partner in * (SENSITIVE)\n",

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -136,24 +137,34 @@ func policyProposals(ctx context.Context, c *policyCall) error {
 
 // policyApprove approves another admin's proposal, applying it.
 func policyApprove(ctx context.Context, c *policyCall) error {
-	return c.decide(ctx, "Applies a pending proposal of another admin, as a new policy version whose\nactor is you. Refused for your own proposal, and for one that no longer\napplies to the policy as it is now (it stays pending).",
+	var revision *int64
+	return c.decide(ctx, "Applies a pending proposal of another admin, as a new policy version whose\nactor is you. Refused for your own proposal, for one that no longer\napplies to the policy as it is now, and when the policy is not at the\nrevision you reviewed (--revision; by default the proposal's own): it then\nstays pending. `benkan policy impact` of the same change prints its impact\nand the policy revision it was computed on.",
+		func(fs *flag.FlagSet) {
+			revision = fs.Int64("revision", 0, "the policy revision at which you reviewed the proposal's impact (default: the revision it was proposed at)")
+		},
 		func(ctx context.Context, s *store.Store, id int, reason string) (*store.Proposal, error) {
-			return s.Approve(ctx, id, reason)
+			if *revision < 0 {
+				return nil, usageError{fmt.Sprintf("--revision %d: want a policy revision, a positive number", *revision)}
+			}
+			return s.Approve(ctx, id, reason, *revision)
 		})
 }
 
 // policyReject rejects a proposal, or withdraws one's own.
 func policyReject(ctx context.Context, c *policyCall) error {
-	return c.decide(ctx, "Rejects a pending proposal of another admin, or withdraws your own. The\npolicy does not change.",
+	return c.decide(ctx, "Rejects a pending proposal of another admin, or withdraws your own. The\npolicy does not change.", nil,
 		func(ctx context.Context, s *store.Store, id int, reason string) (*store.Proposal, error) {
 			return s.Reject(ctx, id, reason)
 		})
 }
 
 // decide runs approve or reject: ID --reason R.
-func (c *policyCall) decide(ctx context.Context, summary string, f func(context.Context, *store.Store, int, string) (*store.Proposal, error)) error {
+func (c *policyCall) decide(ctx context.Context, summary string, more func(*flag.FlagSet), f func(context.Context, *store.Store, int, string) (*store.Proposal, error)) error {
 	fs := c.flags("ID --reason R [flags]", summary, true)
 	reason := fs.String("reason", "", "why, kept with the decision (required)")
+	if more != nil {
+		more(fs)
+	}
 	c.testsFlag(fs)
 	if err := c.parse(1, 1); err != nil {
 		return err

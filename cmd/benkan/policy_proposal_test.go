@@ -110,6 +110,23 @@ func TestPolicyProposalsCLI(t *testing.T) {
 			{name: "reject another admin's", args: []string{"reject", bobs, "--reason", "done by alice's"}, want: []string{"proposal " + bobs + " REJECTED by bob", "rejected by " + cli}},
 			{name: "proposals, all", args: []string{"proposals"}, want: []string{"proposal " + bobs + " REJECTED", "proposal " + alices + " APPLIED", "proposal " + mine + " WITHDRAWN"}},
 		})
+		// An approval is pinned to the revision reviewed: once another
+		// proposal applies, an older one is approved only at the revision
+		// its impact is read at now (--revision).
+		first := propose("carol", []store.Change{{Op: store.CreateRole, Role: store.Role{Name: "carol_first"}}})
+		second := propose("carol", []store.Change{{Op: store.CreateRole, Role: store.Role{Name: "carol_second"}}})
+		p.steps(t, []policyStep{
+			{name: "approve the first", args: []string{"approve", first, "--reason", "ok"}, want: []string{"APPLIED"}},
+		})
+		now := fmt.Sprint(p.load(t).Revision)
+		p.steps(t, []policyStep{
+			{name: "approve the second at the revision it was made at", args: []string{"approve", second, "--reason", "ok"}, code: 1,
+				want: []string{"the policy is at revision " + now, "approve it at revision " + now}},
+			{name: "approve the second at an old revision", args: []string{"approve", second, "--reason", "ok", "--revision", "1"}, code: 1,
+				want: []string{"not 1 as reviewed"}},
+			{name: "approve the second at the revision of now", args: []string{"approve", second, "--reason", "reviewed again", "--revision", now},
+				want: []string{"proposal " + second + " APPLIED by carol"}},
+		})
 	})
 }
 

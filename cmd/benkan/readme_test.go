@@ -25,18 +25,14 @@ type shBlock struct {
 	runnable bool
 }
 
-// readmeBlocks returns the ```sh blocks of readme after its first "---"
-// (the two opening commands are a server and the test suite itself), and
-// fails t for a block with no marker saying whether it runs.
+// readmeBlocks returns the ```sh blocks of readme, and fails t for a block
+// with no marker saying whether it runs (the opening ones included: the
+// server and the test suite itself are not run).
 func readmeBlocks(t *testing.T, readme string) []shBlock {
 	lines := strings.Split(readme, "\n")
 	var blocks []shBlock
-	started := false
 	for i := 0; i < len(lines); i++ {
-		if lines[i] == "---" {
-			started = true
-		}
-		if !started || lines[i] != "```sh" {
+		if lines[i] != "```sh" {
 			continue
 		}
 		prev := ""

@@ -49,6 +49,7 @@ type ResolverRoot interface {
 	Policy() PolicyResolver
 	PolicyDiff() PolicyDiffResolver
 	PolicyFieldChange() PolicyFieldChangeResolver
+	PolicyImpact() PolicyImpactResolver
 	PolicyProposal() PolicyProposalResolver
 	PolicySubjectImpact() PolicySubjectImpactResolver
 	Query() QueryResolver
@@ -296,7 +297,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		ApplyPolicyChanges    func(childComplexity int, changes []*model.PolicyChangeInput, reason string) int
-		ApprovePolicyProposal func(childComplexity int, id int, reason string) int
+		ApprovePolicyProposal func(childComplexity int, id int, reason string, revision *int) int
 		Assign                func(childComplexity int, assignment model.AssignmentInput, reason string) int
 		CreateActivity        func(childComplexity int, input ent.CreateActivityInput) int
 		CreateActor           func(childComplexity int, input ent.CreateActorInput) int
@@ -401,6 +402,7 @@ type ComplexityRoot struct {
 	PolicyImpact struct {
 		Added      func(childComplexity int) int
 		Removed    func(childComplexity int) int
+		Revision   func(childComplexity int) int
 		Sensitive  func(childComplexity int) int
 		Statements func(childComplexity int) int
 		Subjects   func(childComplexity int) int
@@ -589,7 +591,7 @@ type MutationResolver interface {
 	ApplyPolicyChanges(ctx context.Context, changes []*model.PolicyChangeInput, reason string) (*store.Version, error)
 	ProposePolicyChanges(ctx context.Context, changes []*model.PolicyChangeInput, reason string) (*store.Proposal, error)
 	ProposePolicyRollback(ctx context.Context, toVersion int, reason string) (*store.Proposal, error)
-	ApprovePolicyProposal(ctx context.Context, id int, reason string) (*store.Proposal, error)
+	ApprovePolicyProposal(ctx context.Context, id int, reason string, revision *int) (*store.Proposal, error)
 	RejectPolicyProposal(ctx context.Context, id int, reason string) (*store.Proposal, error)
 	RollbackPolicy(ctx context.Context, toVersion int, reason string) (*store.Version, error)
 }
@@ -613,6 +615,9 @@ type PolicyDiffResolver interface {
 type PolicyFieldChangeResolver interface {
 	Before(ctx context.Context, obj *store.FieldChange) (string, error)
 	After(ctx context.Context, obj *store.FieldChange) (string, error)
+}
+type PolicyImpactResolver interface {
+	Revision(ctx context.Context, obj *store.Impact) (*int, error)
 }
 type PolicyProposalResolver interface {
 	Status(ctx context.Context, obj *store.Proposal) (model.PolicyProposalStatus, error)
@@ -1663,7 +1668,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ApprovePolicyProposal(childComplexity, args["id"].(int), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.ApprovePolicyProposal(childComplexity, args["id"].(int), args["reason"].(string), args["revision"].(*int)), true
 	case "Mutation.assign":
 		if e.ComplexityRoot.Mutation.Assign == nil {
 			break
@@ -2345,6 +2350,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PolicyImpact.Removed(childComplexity), true
+	case "PolicyImpact.revision":
+		if e.ComplexityRoot.PolicyImpact.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyImpact.Revision(childComplexity), true
 	case "PolicyImpact.sensitive":
 		if e.ComplexityRoot.PolicyImpact.Sensitive == nil {
 			break
@@ -7248,8 +7259,19 @@ extend type Mutation {
   and for a change set the policy no longer admits (it changed since): the
   error Apply gives, and the proposal stays PENDING. NOT_FOUND for no such
   proposal. The reason is required.
+
+  The approval is pinned to what was reviewed: CONFLICT (and the proposal stays
+  PENDING) when the policy is not at ` + "`" + `revision` + "`" + `, the revision of the impact the
+  approver read (` + "`" + `PolicyProposal.impact.revision` + "`" + `), or, without it, not at the
+  revision the proposal was made against: a change set whose effect moved since
+  it was reviewed is reviewed again before it applies.
   """
-  approvePolicyProposal(id: Int!, reason: String!): PolicyProposal!
+  approvePolicyProposal(
+    id: Int!
+    reason: String!
+    "The policy revision at which the approver read the proposal's impact (PolicyImpact.revision); default: the proposal's own revision."
+    revision: Int
+  ): PolicyProposal!
   """
   Decides against a pending proposal: REJECTED by another admin, WITHDRAWN
   by its proposer. Recorded with a POLICY_REJECT audit event; the policy does
@@ -7469,6 +7491,12 @@ type PolicyImpact {
   sensitive: Boolean!
   "The number of COUNT statements the impact ran."
   statements: Int!
+  """
+  The revision of the policy the change was measured against: approve a
+  proposal at it (approvePolicyProposal(revision:)) to apply exactly what was
+  reviewed. Null for a comparison of two versions or files.
+  """
+  revision: Int
 }
 
 "The impact of a change on one subject: a role held in a domain, or a user."
@@ -8250,6 +8278,8 @@ func (ec *executionContext) childFields_PolicyImpact(ctx context.Context, field 
 		return ec.fieldContext_PolicyImpact_sensitive(ctx, field)
 	case "statements":
 		return ec.fieldContext_PolicyImpact_statements(ctx, field)
+	case "revision":
+		return ec.fieldContext_PolicyImpact_revision(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PolicyImpact", field.Name)
 }
@@ -8937,6 +8967,14 @@ func (ec *executionContext) field_Mutation_approvePolicyProposal_args(ctx contex
 		return nil, err
 	}
 	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg2
 	return args, nil
 }
 
@@ -15910,7 +15948,7 @@ func (ec *executionContext) _Mutation_approvePolicyProposal(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApprovePolicyProposal(ctx, fc.Args["id"].(int), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().ApprovePolicyProposal(ctx, fc.Args["id"].(int), fc.Args["reason"].(string), fc.Args["revision"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Proposal) graphql.Marshaler {
@@ -17601,6 +17639,29 @@ func (ec *executionContext) _PolicyImpact_statements(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_PolicyImpact_statements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PolicyImpact", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicyImpact_revision(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyImpact_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicyImpact().Revision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyImpact_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyImpact", field, true, true, "Int")
 }
 
 func (ec *executionContext) _PolicyProblem_ruleID(ctx context.Context, field graphql.CollectedField, obj *store.Problem) (ret graphql.Marshaler) {
@@ -32772,6 +32833,11 @@ func (ec *executionContext) _PolicyImpact(ctx context.Context, sel ast.Selection
 		case "statements":
 			out.Values[i] = ec._PolicyImpact_statements(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revision":
+			out.Values[i] = ec._PolicyImpact_revision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

@@ -125,7 +125,7 @@ func TestApprovalSameAdmin(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := s.Approve(as(c.approver), p.ID, "fine")
+				got, err := s.Approve(as(c.approver), p.ID, "fine", 0)
 				if c.same {
 					wantCode(t, err, "FORBIDDEN")
 					if q, _ := s.Proposal(as("x"), p.ID); q.Status != store.Pending {

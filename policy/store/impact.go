@@ -48,6 +48,10 @@ type Impact struct {
 	Sensitive bool
 	// Statements is the number of COUNT statements run.
 	Statements int
+	// Revision is the revision of the policy the change was measured
+	// against (Impact), to approve a proposal at exactly what was reviewed
+	// (Approve); 0 for a comparison of files or versions.
+	Revision int64
 }
 
 // SubjectImpact is the impact on one subject: a role held in a domain, or
@@ -139,7 +143,7 @@ func (s *Store) Impact(ctx context.Context, changes []Change) (*Impact, error) {
 		if err != nil {
 			return err
 		}
-		out.Added, out.Removed = d.added, d.removed
+		out.Added, out.Removed, out.Revision = d.added, d.removed, cur.Revision
 		return nil
 	})
 	if err != nil {

@@ -194,10 +194,19 @@ func (s *Store) Proposal(ctx context.Context, id int) (*Proposal, error) {
 // reason, and for a change set that no longer applies to the policy as it
 // changed since, with the error Apply gives (the proposal then stays
 // PENDING: reject or withdraw it, and propose again); NOT_FOUND for no such
-// proposal.
+// proposal; CONFLICT when the policy is no longer at the revision reviewed.
+//
+// The approval is pinned to what was reviewed: reviewed is the policy
+// revision at which the approver read the proposal's impact (Impact.Revision),
+// or 0 for the revision the proposal was made and validated against. If the
+// policy has changed since (another change set applied, a rollback), the
+// approval is refused, and the proposal stays PENDING: the approver reads
+// its impact again, on the policy as it is now, and approves at that
+// revision. Four eyes means the second admin approves what they saw, not a
+// change set whose effect moved under them.
 //
 // Callers: as Apply. It applies in four-eyes mode and outside it.
-func (s *Store) Approve(ctx context.Context, id int, reason string) (*Proposal, error) {
+func (s *Store) Approve(ctx context.Context, id int, reason string, reviewed int64) (*Proposal, error) {
 	who, err := actor(ctx, policy.ActionUpdate)
 	if err != nil {
 		return nil, err
@@ -209,6 +218,9 @@ func (s *Store) Approve(ctx context.Context, id int, reason string) (*Proposal, 
 	err = s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
 		p, err := s.decide(ctx, c, id, who, Applied, reason)
 		if err != nil {
+			return err
+		}
+		if err := atRevision(ctx, c, p, reviewed); err != nil {
 			return err
 		}
 		changes, err := decodeChanges(p.Changes)
@@ -309,6 +321,29 @@ func (s *Store) decide(ctx context.Context, c *ent.Client, id int, who string, s
 }
 
 // pending refuses a proposal already decided.
+// atRevision refuses an approval when the policy is not at the revision
+// reviewed (0: the proposal's own). It takes the lock changes queue on
+// first (see apply), so that no change lands between the check and the
+// approval's own.
+func atRevision(ctx context.Context, c *ent.Client, p *ent.PolicyProposal, reviewed int64) error {
+	if reviewed == 0 {
+		reviewed = p.Revision
+	}
+	if err := c.PolicyState.UpdateOneID(1).AddRevision(0).Exec(ctx); err != nil {
+		return fmt.Errorf("approve proposal %d: %w", p.ID, err)
+	}
+	cur, err := read(ctx, c)
+	if err != nil {
+		return err
+	}
+	if cur.Revision != reviewed {
+		return &benkan.Error{Code: benkan.ECONFLICT, Field: "revision", Message: fmt.Sprintf(
+			"the policy is at revision %d, not %d as reviewed: read proposal %d's impact again on the policy as it is now, and approve it at revision %d",
+			cur.Revision, reviewed, p.ID, cur.Revision)}
+	}
+	return nil
+}
+
 func pending(p *ent.PolicyProposal) error {
 	if p.Status == policyproposal.StatusPENDING {
 		return nil
