@@ -87,6 +87,13 @@ var listening = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
 // if t failed.
 func serve(t *testing.T, name string, args ...string) *process {
 	t.Helper()
+	return serveEnv(t, name, []string{"BENKAN_JWT_SECRET=" + secret}, args...)
+}
+
+// serveEnv is serve with env as the process's BENKAN_* variables (serve's
+// is the shared BENKAN_JWT_SECRET).
+func serveEnv(t *testing.T, name string, env []string, args ...string) *process {
+	t.Helper()
 	p := &process{name: name, exited: make(chan struct{})}
 	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--rate-limit", "0", "--shutdown-grace", "1s", "--playground=false"}, args...)
 	p.cmd = exec.Command(benkanBinary(t), args...)
@@ -95,7 +102,7 @@ func serve(t *testing.T, name string, args ...string) *process {
 			p.cmd.Env = append(p.cmd.Env, kv)
 		}
 	}
-	p.cmd.Env = append(p.cmd.Env, "BENKAN_JWT_SECRET="+secret)
+	p.cmd.Env = append(p.cmd.Env, env...)
 	pr, pw := io.Pipe()
 	p.cmd.Stdout, p.cmd.Stderr = pw, pw
 	if err := p.cmd.Start(); err != nil {

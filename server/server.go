@@ -5,7 +5,8 @@
 // Responses are gzipped for clients that accept it (compress), GraphQL
 // and export responses are never cached (Cache-Control: no-store), and
 // the origins listed in Config.CORS may call /graphql and /export/* from
-// a browser.
+// a browser. In demo mode only (Config.Demo), GET /demo/users hands the
+// playground the demo users with fresh tokens.
 //
 // It calls graph for GraphQL and never touches the database directly except
 // through the readiness check it is given.
@@ -54,6 +55,10 @@ type Config struct {
 	// CORS lists the other origins whose pages may call /graphql and
 	// /export/*; none when empty.
 	CORS CORS
+	// Demo, set only in demo mode, serves GET DemoUsersPath: the demo
+	// users with fresh tokens, which the playground's "sign in as" control
+	// lists. Nil (production): the route does not exist (404).
+	Demo *Demo
 	// Logger logs requests and errors; slog.Default() if nil.
 	Logger *slog.Logger
 }
@@ -86,8 +91,13 @@ func Handler(cfg Config) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", readyz(cfg.Ready, cfg.Logger))
+	pg := playground.Config{Title: "benkan", Endpoint: "/graphql"}
+	if cfg.Demo != nil {
+		mux.Handle("GET "+DemoUsersPath, demoUsers(cfg.Demo, cfg.Viewers, limits, cfg.Logger))
+		pg.DemoUsers = DemoUsersPath
+	}
 	if cfg.Playground {
-		mux.Handle("/", playground.Handler("benkan", "/graphql"))
+		mux.Handle("/", playground.New(pg))
 	} else {
 		mux.Handle("/", http.NotFoundHandler())
 	}

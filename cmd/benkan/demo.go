@@ -11,6 +11,7 @@ import (
 	"github.com/benkan-project/benkan/demo"
 	"github.com/benkan-project/benkan/policy"
 	"github.com/benkan-project/benkan/policy/store"
+	"github.com/benkan-project/benkan/server"
 	"github.com/benkan-project/benkan/storage"
 )
 
@@ -45,11 +46,33 @@ func loadDemo(ctx context.Context, db *storage.DB, policies *store.Store, log *s
 // "demo token <subject> <role> <token>".
 func printDemoTokens(w io.Writer, secret []byte, cfg *auth.Config) error {
 	for _, u := range demo.Users {
-		tok, err := auth.Sign(secret, cfg.Issuer, cfg.Audience, u.Subject, 12*time.Hour, time.Now())
+		tok, err := auth.Sign(secret, cfg.Issuer, cfg.Audience, u.Subject, demoTokenTTL, time.Now())
 		if err != nil {
 			return fmt.Errorf("sign demo token: %w", err)
 		}
 		fmt.Fprintf(w, "demo token %s %s %s\n", u.Subject, u.Role, tok)
 	}
 	return nil
+}
+
+// demoTokenTTL is how long a demo token lives.
+const demoTokenTTL = 12 * time.Hour
+
+// demoSignIn is demo mode's sign-in for the playground: the demo users,
+// each given a fresh token on request (server.DemoUsersPath). serve wires
+// it only when secret is its own random one, so that the tokens it hands
+// out hold on no other server.
+func demoSignIn(secret []byte, cfg *auth.Config) *server.Demo {
+	users := make([]server.DemoUser, len(demo.Users))
+	for i, u := range demo.Users {
+		users[i] = server.DemoUser{Subject: u.Subject, DisplayName: u.DisplayName, Organization: u.Organization, Localities: u.Localities}
+	}
+	return &server.Demo{
+		Users: users,
+		Sign: func(subject string) (string, time.Time, error) {
+			now := time.Now()
+			tok, err := auth.Sign(secret, cfg.Issuer, cfg.Audience, subject, demoTokenTTL, now)
+			return tok, now.Add(demoTokenTTL), err
+		},
+	}
 }

@@ -84,8 +84,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// randomSecret: the tokens this process signs hold on no other server.
+	randomSecret := false
 	if secret == nil && (*withDemo || *noAccessControl) {
-		secret = auth.RandomSecret()
+		secret, randomSecret = auth.RandomSecret(), true
 		log.Warn("demo or bench mode: BENKAN_JWT_SECRET is not set, so tokens are signed with a random secret valid until the server stops")
 	}
 	if secret == nil && authCfg.JWKSURL == "" {
@@ -109,9 +111,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var demoCfg *server.Demo
 	if *withDemo {
 		if err := loadDemo(ctx, db, policies, log); err != nil {
 			return err
+		}
+		if randomSecret {
+			demoCfg = demoSignIn(secret, authCfg)
+			log.Warn("demo mode: " + server.DemoUsersPath + " gives anyone who can reach the server a token of every demo user, admin included; never run --demo on a production server")
+		} else {
+			log.Warn("demo mode: the playground's \"sign in as\" is off because " + envJWTSecret + " is set: tokens it handed out would hold on every server sharing that secret; paste a printed token, or unset " + envJWTSecret)
 		}
 		if secret != nil {
 			if err := printDemoTokens(stdout, secret, authCfg); err != nil {
@@ -149,6 +158,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		RateLimit:      lim.rateLimit,
 		Playground:     *playground,
 		CORS:           server.CORS{Origins: origins},
+		Demo:           demoCfg,
 		Logger:         log,
 	})
 	if err := bench.startPprof(ctx, log); err != nil {

@@ -17,6 +17,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -26,15 +27,10 @@ import (
 	"time"
 )
 
-// DefaultQuery is the query shown in the editor the first time a browser
-// opens the playground (GraphiQL remembers the user's own query after that).
-const DefaultQuery = `# Welcome to benkan. Paste a token in the Headers tab: {"Authorization": "Bearer <token>"}
-query RecentIncidents {
-  incidents(first: 10, orderBy: {field: OCCURRED_AT, direction: DESC}) {
-    totalCount
-    edges { node { id reference status occurredAt summary locality { name } } }
-  }
-}
+// DefaultQuery is the editor's text in a tab the user opens (the example
+// tabs open first; see Examples).
+const DefaultQuery = `# Write a query here; the example tabs show the main use cases.
+# Sign in above (or paste a token): requests carry it as "Authorization: Bearer <token>".
 `
 
 //go:embed page.html
@@ -96,11 +92,22 @@ var (
 	styleURLs, scriptURLs []string
 
 	pageTemplate = template.Must(template.New("page").Parse(pageSource))
+
+	// examplesJSON is Examples as JSON, for the page's data-examples;
+	// examplesVersion its hash, by which the page tells that the examples
+	// changed since it last opened them.
+	examplesJSON, examplesVersion string
 )
 
 func init() {
 	styleURLs = loadAssets(styleFiles, contentTypeCSS)
 	scriptURLs = loadAssets(scriptFiles, contentTypeJS)
+	b, err := json.Marshal(examples)
+	if err != nil {
+		panic("playground: examples: " + err.Error())
+	}
+	examplesJSON = string(b)
+	examplesVersion, _ = contentHash(b)
 }
 
 // loadAssets reads the embedded files, registers them in assets and returns
@@ -134,6 +141,19 @@ func contentHash(data []byte) (version, etag string) {
 	return h[:16], `"sha256-` + h[:32] + `"`
 }
 
+// Config configures a playground.
+type Config struct {
+	// Title is the page's title and logo.
+	Title string
+	// Endpoint is where the page sends GraphQL requests, normally a path
+	// on the same server such as "/graphql".
+	Endpoint string
+	// DemoUsers, set in demo mode only, is the path of the server's list
+	// of demo users with fresh tokens: the page then offers "sign in as".
+	// Empty: the page takes a token.
+	DemoUsers string
+}
+
 // page is the rendered HTML page of one Handler.
 type page struct {
 	html []byte
@@ -141,8 +161,14 @@ type page struct {
 	csp  string
 }
 
-// Handler returns an http.Handler that serves a GraphiQL playground sending
-// its requests to endpoint, with title as the page title and logo.
+// Handler returns New(Config{Title: title, Endpoint: endpoint}): a
+// playground that takes a token.
+func Handler(title, endpoint string) http.Handler {
+	return New(Config{Title: title, Endpoint: endpoint})
+}
+
+// New returns an http.Handler that serves a GraphiQL playground sending
+// its requests to cfg.Endpoint, with cfg.Title as the page title and logo.
 //
 // The page is served at the handler's root and its assets under "assets/"
 // below it, all referenced by relative URLs, so the handler works when
@@ -153,25 +179,31 @@ type page struct {
 //	mux.Handle("/", playground.Handler("benkan", "/graphql"))
 //	mux.Handle("/playground/", http.StripPrefix("/playground", playground.Handler("benkan", "/graphql")))
 //
-// endpoint is normally a path on the same server, such as "/graphql". An
-// absolute http or https URL also works; its origin is then added to the
-// page's connect-src. The user can set request headers, such as
-// "Authorization: Bearer <token>", in GraphiQL's Headers tab; they are kept
-// in the browser's local storage across reloads.
+// The endpoint is normally a path on the same server, such as "/graphql".
+// An absolute http or https URL also works; its origin is then added to the
+// page's connect-src. A bar above GraphiQL signs in: in demo mode
+// (cfg.DemoUsers) as one of the demo users, and always with a pasted token.
+// The token is kept in the browser tab's session storage, so that two tabs
+// can be signed in as two users, and added to every request as
+// "Authorization: Bearer <token>" (one set in the Headers tab wins). The
+// schema is always fetched without it, since introspection is public and a
+// stale token must not hide the docs. The page opens the Examples, one tab
+// each.
 //
 // Only GET and HEAD are allowed; other methods get 405 Method Not Allowed.
 // Unknown paths, including unknown assets, get 404 Not Found.
-func Handler(title, endpoint string) http.Handler {
+func New(cfg Config) http.Handler {
 	var buf bytes.Buffer
 	err := pageTemplate.Execute(&buf, struct {
-		Title, Endpoint, DefaultQuery string
-		Styles, Scripts               []string
-	}{title, endpoint, DefaultQuery, styleURLs, scriptURLs})
+		Title, Endpoint, DemoUsers, DefaultQuery string
+		Examples, ExamplesVersion                string
+		Styles, Scripts                          []string
+	}{cfg.Title, cfg.Endpoint, cfg.DemoUsers, DefaultQuery, examplesJSON, examplesVersion, styleURLs, scriptURLs})
 	if err != nil {
 		// The template and its data are fixed; this cannot fail at run time.
 		panic("playground: rendering page: " + err.Error())
 	}
-	p := &page{html: buf.Bytes(), csp: contentSecurityPolicy(endpoint)}
+	p := &page{html: buf.Bytes(), csp: contentSecurityPolicy(cfg.Endpoint)}
 	_, p.etag = contentHash(p.html)
 	return p
 }

@@ -3,11 +3,14 @@ package playground
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -88,7 +91,9 @@ func TestPage(t *testing.T) {
 	for _, want := range []string{
 		"<title>benkan &lt;test&gt;</title>",
 		`data-endpoint="/graphql"`,
-		"query RecentIncidents",
+		`data-demo-users=""`,
+		"query IncidentFeed",
+		`<header id="benkan-auth"`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page does not contain %q", want)
@@ -250,5 +255,27 @@ func TestVendoredFilesMatchReadme(t *testing.T) {
 		} else if got := hex.EncodeToString(sum[:]); got != want {
 			t.Errorf("%s: sha256 %s, vendor/README.md says %s", base, got, want)
 		}
+	}
+}
+
+// TestDemoPage: in demo mode the page names the server's list of demo
+// users, for its "sign in as" control; the examples are in the page, in
+// order, as JSON.
+func TestDemoPage(t *testing.T) {
+	h := New(Config{Title: "benkan", Endpoint: "/graphql", DemoUsers: "/demo/users"})
+	_, page := get(t, h, http.MethodGet, "/", nil)
+	if !strings.Contains(page, `data-demo-users="/demo/users"`) {
+		t.Errorf("the demo page does not name the demo users")
+	}
+	m := regexp.MustCompile(`data-examples="([^"]*)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no data-examples")
+	}
+	var got []Example
+	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &got); err != nil {
+		t.Fatalf("data-examples: %v", err)
+	}
+	if !reflect.DeepEqual(got, Examples()) || len(got) == 0 || got[0].Name != "10-incident-feed" {
+		t.Errorf("data-examples holds %d examples, want Examples() in order", len(got))
 	}
 }
