@@ -7497,7 +7497,7 @@ What the viewer may read. Every list is a Relay connection of the objects the vi
 """
 type Query {
   """
-  Fetches an object given its ID.
+  The object of this id: null when no object has it or the viewer may not see it, the two answered alike.
   """
   node(
     """
@@ -7506,7 +7506,7 @@ type Query {
     id: ID!
   ): Node
   """
-  Lookup nodes by a list of IDs.
+  The objects of these ids (at most 100), in the order of the ids: null in place of an id no object has or the viewer may not see.
   """
   nodes(
     """
