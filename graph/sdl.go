@@ -109,7 +109,7 @@ func servedSchema(s *ast.Schema) *ast.Schema {
 		masked := slices.Contains(policy.Types, name)
 		for _, f := range t.Fields {
 			fc := *f
-			if masked && f.Name != "id" && !strings.HasPrefix(f.Name, "__") && !strings.Contains(f.Description, MaskedNote) {
+			if masked && maskableField(f.Name) && !strings.Contains(f.Description, MaskedNote) {
 				note := MaskedNote
 				if f.Type.Elem == nil && slices.Contains(policy.Types, f.Type.Name()) {
 					note += " " + EdgeNote

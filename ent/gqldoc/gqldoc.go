@@ -49,7 +49,7 @@ func describeNodes(s *ast.Schema) {
 		f.Description = "The object of this id: null when no object has it or the viewer may not see it, the two answered alike."
 	}
 	if f := q.Fields.ForName("nodes"); f != nil {
-		f.Description = "The objects of these ids (at most 100), in the order of the ids: null in place of an id no object has or the viewer may not see."
+		f.Description = "The objects of these ids, in the order of the ids: null in place of an id no object has or the viewer may not see."
 	}
 }
 
@@ -62,7 +62,11 @@ func describeConnectionArgs(s *ast.Schema) {
 			for _, a := range f.Arguments {
 				switch {
 				case a.Name == "orderBy" && strings.HasPrefix(a.Description, "Ordering options for "):
-					a.Description = "How to order the objects: by the first term, ties broken by the next ones, then by id. Left out, by id: an order that is stable but means nothing. Ordering by a field the viewer may not read on every row it sees is refused with FORBIDDEN."
+					how := "by this field, then by id"
+					if a.Type.Elem != nil {
+						how = "by the first term, ties broken by the next ones, then by id"
+					}
+					a.Description = "How to order the objects: " + how + ". Left out, by id: an order that is stable but means nothing. Ordering by a field the viewer may not read on every row it sees is refused with FORBIDDEN."
 				case a.Name == "where" && strings.HasPrefix(a.Description, "Filtering options for "):
 					a.Description = fmt.Sprintf("Keeps the objects that match (see %s); all those the viewer may see if left out.", a.Type.Name())
 				}

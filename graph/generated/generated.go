@@ -7506,7 +7506,7 @@ type Query {
     id: ID!
   ): Node
   """
-  The objects of these ids (at most 100), in the order of the ids: null in place of an id no object has or the viewer may not see.
+  The objects of these ids, in the order of the ids: null in place of an id no object has or the viewer may not see.
   """
   nodes(
     """
@@ -7607,7 +7607,7 @@ type Query {
     last: Int
 
     """
-    How to order the objects: by the first term, ties broken by the next ones, then by id. Left out, by id: an order that is stable but means nothing. Ordering by a field the viewer may not read on every row it sees is refused with FORBIDDEN.
+    How to order the objects: by this field, then by id. Left out, by id: an order that is stable but means nothing. Ordering by a field the viewer may not read on every row it sees is refused with FORBIDDEN.
     """
     orderBy: AuditEventOrder
 
