@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/ent/gqldoc"
 )
 
 func main() {
@@ -24,7 +25,7 @@ func main() {
 		entgql.WithSchemaPath("./graph/ent.graphql"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(true),
-		entgql.WithSchemaHook(describeTypes, nullableFields),
+		entgql.WithSchemaHook(describeTypes, nullableFields, gqldoc.Describe, gqldoc.NonNullPlumbing),
 	)
 	if err != nil {
 		log.Fatalf("create entgql extension: %v", err)

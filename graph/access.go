@@ -185,7 +185,7 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 	if fc == nil {
 		return next(ctx)
 	}
-	decided := a.nodes[fc.Object] && fc.Field.Name != "id" && !strings.HasPrefix(fc.Field.Name, "__")
+	decided := a.nodes[fc.Object] && maskableField(fc.Field.Name)
 	if !decided && fc.Object != "Query" && fc.Object != "Mutation" {
 		return next(ctx) // nothing to decide, and not where an operation starts
 	}
@@ -261,6 +261,14 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 		st.masked.add(fc.Path().String())
 	}
 	return nil, nil
+}
+
+// maskableField reports whether the policy decides a field of a type of
+// the data model (policy.Types): every field but id and the introspection
+// fields. The served schema says of each such field that it may be null
+// (see MaskedNote).
+func maskableField(name string) bool {
+	return name != "id" && !strings.HasPrefix(name, "__")
 }
 
 // noRow reports whether a resolver's result is an edge to no row: nil, or

@@ -3,12 +3,17 @@ package graph
 import (
 	"bytes"
 	"io"
+	"slices"
+	"strings"
+	"sync"
 
+	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
 	"github.com/vektah/gqlparser/v2/validator"
 
 	"github.com/benkan-project/benkan/graph/generated"
+	"github.com/benkan-project/benkan/policy"
 )
 
 // SDLHeader starts the SDL that SDL writes: the committed copy,
@@ -24,9 +29,46 @@ const SDLHeader = "# The GraphQL schema benkan serves, as introspection shows it
 // isDeprecated, @specifiedBy as specifiedByURL, @oneOf as isOneOf). A test
 // compares it with the introspection of a running server.
 func WriteSDL(w io.Writer) error {
-	_, err := io.WriteString(w, SDLHeader+FormatSDL(servedSchema(generated.NewExecutableSchema(generated.Config{}).Schema())))
+	_, err := io.WriteString(w, SDLHeader+servedSDL().sdl)
 	return err
 }
+
+// ServedSchema is the schema the server executes and introspection shows
+// (NewServer passes it to gqlgen as Config.Schema): gqlgen's parsed schema
+// without what only code generation reads (the definitions and uses of
+// gqlgen's go… directives, see codegenDirectives), and with every field
+// that access control may mask saying so in its description. It is parsed
+// from the SDL that WriteSDL prints, so the two cannot differ.
+func ServedSchema() *ast.Schema { return servedSDL().schema }
+
+// servedSDL computes the served schema and its SDL once.
+var servedSDL = sync.OnceValue(func() struct {
+	sdl    string
+	schema *ast.Schema
+} {
+	sdl := FormatSDL(servedSchema(generated.NewExecutableSchema(generated.Config{}).Schema()))
+	return struct {
+		sdl    string
+		schema *ast.Schema
+	}{sdl, gqlparser.MustLoadSchema(&ast.Source{Name: "schema.graphql", Input: sdl})}
+})
+
+// codegenDirectives are the directives gqlgen reads only when it generates
+// code (entgql declares goModel and goField in graph/ent.graphql). gqlgen's
+// documentation says they are not exposed by introspection, but gqlgen
+// serves their definitions (99designs/gqlgen#2616); the served schema
+// leaves them out, as it leaves out their uses.
+var codegenDirectives = map[string]bool{"goModel": true, "goField": true, "goTag": true, "goExtraField": true, "goEnum": true}
+
+// MaskedNote ends the description of every field that access control may
+// mask: a field of a type of the data model, but its id. The policy can
+// change at run time, so any such field may be masked for some viewer.
+const MaskedNote = "Null when the access policy does not let the viewer read this field of this object; its path is then listed in the response's `extensions.masked`."
+
+// EdgeNote follows MaskedNote on a field that leads to one object of the
+// data model: the rows the viewer may not see are filtered out in SQL, and
+// an edge to one of them is null, exactly like an edge to nothing.
+const EdgeNote = "Null also when there is no such object, or the viewer may not see it (then not listed as masked)."
 
 // FormatSDL prints s as SDL, sorted by name, without the definitions of
 // the GraphQL prelude (built-in scalars and directives, introspection
@@ -39,8 +81,9 @@ func FormatSDL(s *ast.Schema) string {
 
 // servedSchema copies s with what introspection shows of it: the directives
 // applied in the source dropped, but for those introspection reports, and
-// @deprecated always with its reason. s, gqlgen's parsed schema, is shared
-// and left as it is.
+// @deprecated always with its reason; gqlgen's code generation directives
+// left out; the fields access control may mask described as such. s,
+// gqlgen's parsed schema, is shared and left as it is.
 func servedSchema(s *ast.Schema) *ast.Schema {
 	out := &ast.Schema{
 		Query: s.Query, Mutation: s.Mutation, Subscription: s.Subscription,
@@ -49,7 +92,7 @@ func servedSchema(s *ast.Schema) *ast.Schema {
 		Description: s.Description,
 	}
 	for name, d := range s.Directives {
-		if !IsPrelude(name) {
+		if !IsPrelude(name) && !codegenDirectives[name] {
 			c := *d
 			c.Directives = nil
 			c.Arguments = servedArgs(d.Arguments)
@@ -63,8 +106,16 @@ func servedSchema(s *ast.Schema) *ast.Schema {
 		c := *t
 		c.Directives = servedDirectives(t.Directives, true)
 		c.Fields = nil
+		masked := slices.Contains(policy.Types, name)
 		for _, f := range t.Fields {
 			fc := *f
+			if masked && maskableField(f.Name) && !strings.Contains(f.Description, MaskedNote) {
+				note := MaskedNote
+				if f.Type.Elem == nil && slices.Contains(policy.Types, f.Type.Name()) {
+					note += " " + EdgeNote
+				}
+				fc.Description = strings.TrimSpace(f.Description + "\n\n" + note)
+			}
 			fc.Directives = servedDirectives(f.Directives, false)
 			fc.Arguments = servedArgs(f.Arguments)
 			c.Fields = append(c.Fields, &fc)

@@ -63,6 +63,7 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 		cfg.ParserTokenLimit = 15_000
 	}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
+		Schema:    ServedSchema(), // what introspection shows; see ServedSchema
 		Resolvers: &Resolver{client: client, pseudonymKey: cfg.PseudonymKey, policy: cfg.Policy},
 	}))
 	srv.AddTransport(transport.Options{})

@@ -26,6 +26,18 @@ func (Activity) Mixin() []ent.Mixin {
 	return []ent.Mixin{IDMixin{Prefix: "acv"}, TimeMixin{}, AccessMixin{}}
 }
 
+// activityKinds are the values of activity's kind, with what each means.
+var activityKinds = EnumValues{
+	{"INCLUSIVE_DIALOGUE", "A dialogue that brings security-force members and the population of a locality together to talk about their relations."},
+	{"RADIO_DEBATE", "A debate broadcast by a local radio, with security-force members and community voices."},
+	{"SPORTS_DAY", "A sports day where security-force members and young people of the locality play together."},
+	{"CLEANLINESS_DAY", "A cleanliness day (journée de salubrité): security forces and residents clean a public place together."},
+	{"TRAINING", "A training, e.g. of data collectors on documenting allegations."},
+	{"MONITORING_MISSION", "A mission of AMDH's team to follow the project and the allegations in a locality."},
+	{"STRATEGIC_RETREAT", "A strategic retreat of the partners, such as the one that closed the project in Ségou in December 2023."},
+	{"OTHER", "Any other kind of activity; the title and summary say what it was."},
+}
+
 // Fields of Activity.
 func (Activity) Fields() []ent.Field {
 	count := func(name, comment string) ent.Field {
@@ -33,9 +45,9 @@ func (Activity) Fields() []ent.Field {
 	}
 	return []ent.Field{
 		field.Enum("kind").
-			Values("INCLUSIVE_DIALOGUE", "RADIO_DEBATE", "SPORTS_DAY", "CLEANLINESS_DAY", "TRAINING", "MONITORING_MISSION", "STRATEGIC_RETREAT", "OTHER").
+			Values(activityKinds.Values()...).
 			Comment("What kind of activity: inclusive dialogue, radio debate, sports day, cleanliness day (journée de salubrité), training of data collectors, monitoring mission, strategic retreat.").
-			Annotations(entgql.OrderField("KIND")),
+			Annotations(activityKinds, entgql.OrderField("KIND")),
 		field.String("title").
 			NotEmpty().
 			MaxLen(300).

@@ -23,29 +23,66 @@ func (Actor) Mixin() []ent.Mixin {
 	return []ent.Mixin{IDMixin{Prefix: "act"}, TimeMixin{}, AccessMixin{}}
 }
 
+// actorKinds are the values of actor's kind, with what each means.
+var actorKinds = EnumValues{
+	{"INDIVIDUAL", "One person."},
+	{"GROUP", "A group of people, e.g. the residents of a neighbourhood or a crowd."},
+	{"UNIT", "A security-force unit, e.g. a police station or a gendarmerie brigade, named as a whole."},
+}
+
+// actorCategories are the values of actor's category, with what each means.
+var actorCategories = EnumValues{
+	{"CIVILIAN", "A member of the population who holds no office."},
+	{"FSI_AGENT", "An agent of the internal security forces (FSI: police, gendarmerie, garde nationale, protection civile)."},
+	{"FDS_AGENT", "An agent of the defence and security forces (FDS), e.g. the army."},
+	{"COMMUNITY_LEADER", "A traditional, religious or community leader, e.g. a village chief."},
+	{"AUTHORITY", "An administrative or elected authority, e.g. a prefect or a mayor."},
+	{"JOURNALIST", "A journalist or a media worker."},
+	{"HUMAN_RIGHTS_DEFENDER", "A human-rights defender, e.g. a member of AMDH or a data collector."},
+	{"OTHER", "A category not in this list."},
+	{"UNKNOWN", "Not known or not recorded (the default)."},
+}
+
+// actorGenders are the values of actor's gender, with what each means.
+var actorGenders = EnumValues{
+	{"FEMALE", "Female."},
+	{"MALE", "Male."},
+	{"OTHER", "Another gender, as declared."},
+	{"UNKNOWN", "Not known or not recorded (the default), e.g. for a group or a unit."},
+}
+
+// actorAgeBrackets are the values of actor's age_bracket, with what each means.
+var actorAgeBrackets = EnumValues{
+	{"UNDER_18", "A child: under 18 years old."},
+	{"AGE_18_35", "Youth: 18 to 35 years old."},
+	{"AGE_36_59", "An adult: 36 to 59 years old."},
+	{"AGE_60_PLUS", "An elder: 60 years old or more."},
+	{"UNKNOWN", "Not known or not recorded (the default), e.g. for a group or a unit."},
+}
+
 // Fields of Actor.
 func (Actor) Fields() []ent.Field {
 	identifying := entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)
 	return []ent.Field{
 		field.Enum("kind").
-			Values("INDIVIDUAL", "GROUP", "UNIT").
+			Values(actorKinds.Values()...).
 			Comment("Whether the actor is one person, a group of people or a security-force unit.").
-			Annotations(entgql.OrderField("KIND")),
+			Annotations(actorKinds, entgql.OrderField("KIND")),
 		field.Enum("category").
-			Values("CIVILIAN", "FSI_AGENT", "FDS_AGENT", "COMMUNITY_LEADER", "AUTHORITY", "JOURNALIST", "HUMAN_RIGHTS_DEFENDER", "OTHER", "UNKNOWN").
+			Values(actorCategories.Values()...).
 			Default("UNKNOWN").
 			Comment("Social category: civilian, agent of the internal security forces (FSI), of the defence and security forces (FDS), community leader…").
-			Annotations(entgql.OrderField("CATEGORY")),
+			Annotations(actorCategories, entgql.OrderField("CATEGORY")),
 		field.Enum("gender").
-			Values("FEMALE", "MALE", "OTHER", "UNKNOWN").
+			Values(actorGenders.Values()...).
 			Default("UNKNOWN").
 			Comment("Gender, as declared or observed.").
-			Annotations(entgql.OrderField("GENDER")),
+			Annotations(actorGenders, entgql.OrderField("GENDER")),
 		field.Enum("age_bracket").
-			Values("UNDER_18", "AGE_18_35", "AGE_36_59", "AGE_60_PLUS", "UNKNOWN").
+			Values(actorAgeBrackets.Values()...).
 			Default("UNKNOWN").
 			Comment("Age bracket: children under 18, youth 18–35, adults 36–59, elders 60 and over.").
-			Annotations(entgql.OrderField("AGE_BRACKET")),
+			Annotations(actorAgeBrackets, entgql.OrderField("AGE_BRACKET")),
 		field.String("collected_by_id").
 			GoType(gid.ID("")).
 			Optional().

@@ -30,6 +30,16 @@ func (AuditEvent) Mixin() []ent.Mixin {
 	return []ent.Mixin{IDMixin{Prefix: "aud"}, AccessMixin{}}
 }
 
+// auditActions are the values of auditevent's action, with what each means.
+var auditActions = EnumValues{
+	{"READ_SENSITIVE", "A response served sensitive or identifying fields (an incident's narrative, exact location or source, an actor's identity, who collected an incident); objectIds lists the rows read."},
+	{"POLICY_CHANGE", "The access policy was changed (a grant, revocation, assignment, rollback or an approved proposal applied); the event carries the change and its reason."},
+	{"PREVIEW", "An administrator previewed what another user, or a role in a domain, would receive."},
+	{"POLICY_PROPOSE", "A policy change was proposed for another administrator's approval (four-eyes mode)."},
+	{"POLICY_APPROVE", "A proposed policy change was approved by another administrator, and applied."},
+	{"POLICY_REJECT", "A proposed policy change was rejected by another administrator, or withdrawn by its proposer."},
+}
+
 // Fields of AuditEvent.
 func (AuditEvent) Fields() []ent.Field {
 	return []ent.Field{
@@ -43,9 +53,10 @@ func (AuditEvent) Fields() []ent.Field {
 			MaxLen(255).
 			Comment("Token subject of the user who acted."),
 		field.Enum("action").
-			Values("READ_SENSITIVE", "POLICY_CHANGE", "PREVIEW", "POLICY_PROPOSE", "POLICY_APPROVE", "POLICY_REJECT").
+			Values(auditActions.Values()...).
 			Immutable().
-			Comment("What was done: a read of sensitive or identifying fields, a change of the access policy, an administrator's preview of what another user, or a role in a domain, would receive, or a proposal of a policy change (four-eyes mode) made, approved, or rejected or withdrawn."),
+			Comment("What was done: a read of sensitive or identifying fields, a change of the access policy, an administrator's preview of what another user, or a role in a domain, would receive, or a proposal of a policy change (four-eyes mode) made, approved, or rejected or withdrawn.").
+			Annotations(auditActions),
 		field.String("object_type").
 			Immutable().
 			MaxLen(64).

@@ -22,13 +22,24 @@ func (FollowUp) Mixin() []ent.Mixin {
 	return []ent.Mixin{IDMixin{Prefix: "fup"}, TimeMixin{}, AccessMixin{}}
 }
 
+// followUpKinds are the values of followup's kind, with what each means.
+var followUpKinds = EnumValues{
+	{"UNIT_RESPONSE", "The response of the security-force unit concerned, e.g. an internal inquiry or a sanction."},
+	{"JUDICIAL_REFERRAL", "The case was referred to a prosecutor or a court."},
+	{"MEDICAL_ASSISTANCE", "Medical care was given or arranged for a victim."},
+	{"LEGAL_ASSISTANCE", "A victim was given legal advice or a lawyer."},
+	{"PSYCHOSOCIAL_SUPPORT", "A victim was given psychological or social support."},
+	{"MEDIATION", "A mediation between the parties, e.g. by community leaders or AMDH."},
+	{"OTHER", "Any other follow-up; its description says what was done."},
+}
+
 // Fields of FollowUp.
 func (FollowUp) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("kind").
-			Values("UNIT_RESPONSE", "JUDICIAL_REFERRAL", "MEDICAL_ASSISTANCE", "LEGAL_ASSISTANCE", "PSYCHOSOCIAL_SUPPORT", "MEDIATION", "OTHER").
+			Values(followUpKinds.Values()...).
 			Comment("What kind of follow-up this is.").
-			Annotations(entgql.OrderField("KIND")),
+			Annotations(followUpKinds, entgql.OrderField("KIND")),
 		field.Time("done_on").
 			Comment("When the follow-up took place.").
 			Annotations(entgql.OrderField("DONE_ON")),

@@ -37,6 +37,16 @@ func (Incident) Mixin() []ent.Mixin {
 // year and a number, e.g. NIO-2023-0042.
 var referencePattern = regexp.MustCompile(`^[A-Z]{2,6}-[0-9]{4}-[0-9]{3,6}$`)
 
+// incidentStatuses are the values of incident's status, with what each means.
+var incidentStatuses = EnumValues{
+	{"REPORTED", "Recorded by a data collector and not yet checked (the status of a new incident)."},
+	{"UNDER_VERIFICATION", "AMDH is checking the allegation with its sources."},
+	{"VERIFIED", "Verification found the allegation credible; it may now be referred or closed."},
+	{"UNSUBSTANTIATED", "Verification did not confirm the allegation; it can only be closed from here."},
+	{"REFERRED", "A verified allegation referred to an authority, e.g. justice or the unit's hierarchy, for action."},
+	{"CLOSED", "Nothing more will be done; the record is kept."},
+}
+
 // Fields of Incident.
 func (Incident) Fields() []ent.Field {
 	sensitive := entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)
@@ -54,10 +64,10 @@ func (Incident) Fields() []ent.Field {
 			Comment("When the allegation was reported to a data collector; never before occurredAt.").
 			Annotations(entgql.OrderField("REPORTED_AT")),
 		field.Enum("status").
-			Values("REPORTED", "UNDER_VERIFICATION", "VERIFIED", "UNSUBSTANTIATED", "REFERRED", "CLOSED").
+			Values(incidentStatuses.Values()...).
 			Default("REPORTED").
 			Comment("Where the allegation stands: REPORTED → UNDER_VERIFICATION → VERIFIED or UNSUBSTANTIATED → REFERRED → CLOSED.").
-			Annotations(entgql.OrderField("STATUS")),
+			Annotations(incidentStatuses, entgql.OrderField("STATUS")),
 		field.Bool("consent_to_share").
 			Default(false).
 			Comment("Whether the people concerned consented to the allegation being shared outside AMDH."),

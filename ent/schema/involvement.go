@@ -23,13 +23,21 @@ func (Involvement) Mixin() []ent.Mixin {
 	return []ent.Mixin{IDMixin{Prefix: "inv"}, TimeMixin{}, AccessMixin{}}
 }
 
+// involvementRoles are the values of involvement's role, with what each means.
+var involvementRoles = EnumValues{
+	{"VICTIM", "The actor suffered the alleged abuse or violation."},
+	{"WITNESS", "The actor saw or heard the alleged events."},
+	{"ALLEGED_PERPETRATOR", "The actor is alleged to have committed the abuse or violation (often a security-force unit or agent)."},
+	{"SOURCE", "The actor told the data collector about the incident."},
+}
+
 // Fields of Involvement.
 func (Involvement) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("role").
-			Values("VICTIM", "WITNESS", "ALLEGED_PERPETRATOR", "SOURCE").
+			Values(involvementRoles.Values()...).
 			Comment("The actor's role in the incident.").
-			Annotations(entgql.OrderField("ROLE")),
+			Annotations(involvementRoles, entgql.OrderField("ROLE")),
 		field.String("incident_id").
 			GoType(gid.ID("")).
 			Comment("The id of the incident.").

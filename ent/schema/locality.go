@@ -28,6 +28,13 @@ func (Locality) Mixin() []ent.Mixin {
 	return []ent.Mixin{IDMixin{Prefix: "loc"}, TimeMixin{}, AccessMixin{}}
 }
 
+// localityLevels are the values of locality's level, with what each means.
+var localityLevels = EnumValues{
+	{"REGION", "A region, e.g. Ségou, Kayes or Sikasso: the top of the tree."},
+	{"CERCLE", "A cercle, within a region, e.g. Niono within Ségou."},
+	{"COMMUNE", "A commune, within a cercle, e.g. Fourou within Kadiolo."},
+}
+
 // Fields of Locality.
 func (Locality) Fields() []ent.Field {
 	return []ent.Field{
@@ -37,9 +44,9 @@ func (Locality) Fields() []ent.Field {
 			Comment("Official name, e.g. Niono.").
 			Annotations(entgql.OrderField("NAME")),
 		field.Enum("level").
-			Values("REGION", "CERCLE", "COMMUNE").
+			Values(localityLevels.Values()...).
 			Comment("Administrative level: a region contains cercles, a cercle contains communes.").
-			Annotations(entgql.OrderField("LEVEL")),
+			Annotations(localityLevels, entgql.OrderField("LEVEL")),
 		field.Float("latitude").
 			Optional().
 			Nillable().

@@ -19,6 +19,18 @@ func (Organization) Mixin() []ent.Mixin {
 	return []ent.Mixin{IDMixin{Prefix: "org"}, TimeMixin{}, AccessMixin{}}
 }
 
+// organizationKinds are the values of organization's kind, with what each means.
+var organizationKinds = EnumValues{
+	{"HUMAN_RIGHTS_NGO", "A human-rights organization, e.g. AMDH."},
+	{"FUNDER", "A funder or technical partner of the project, e.g. DIHR."},
+	{"SECURITY_FORCE_CORPS", "A corps of the security forces, e.g. the national police or the gendarmerie."},
+	{"SECURITY_FORCE_UNIT", "A unit of a corps, e.g. the Commissariat de police de Niono; its parent is its corps."},
+	{"AUTHORITY", "An administrative, judicial or elected authority, e.g. a prefecture or a court."},
+	{"COMMUNITY_GROUP", "A community group, e.g. a youth or women's association."},
+	{"MEDIA", "A media outlet, e.g. a local radio that broadcasts debates."},
+	{"OTHER", "Any other kind of organization."},
+}
+
 // Fields of Organization.
 func (Organization) Fields() []ent.Field {
 	return []ent.Field{
@@ -33,9 +45,9 @@ func (Organization) Fields() []ent.Field {
 			MaxLen(30).
 			Comment("Short name, e.g. AMDH."),
 		field.Enum("kind").
-			Values("HUMAN_RIGHTS_NGO", "FUNDER", "SECURITY_FORCE_CORPS", "SECURITY_FORCE_UNIT", "AUTHORITY", "COMMUNITY_GROUP", "MEDIA", "OTHER").
+			Values(organizationKinds.Values()...).
 			Comment("What kind of organization this is.").
-			Annotations(entgql.OrderField("KIND")),
+			Annotations(organizationKinds, entgql.OrderField("KIND")),
 	}
 }
 

@@ -21,6 +21,15 @@ func (Recommendation) Mixin() []ent.Mixin {
 	return []ent.Mixin{IDMixin{Prefix: "rec"}, TimeMixin{}, AccessMixin{}}
 }
 
+// recommendationStatuses are the values of recommendation's status, with what each means.
+var recommendationStatuses = EnumValues{
+	{"PROPOSED", "Made at the activity, not yet answered by its addressees (the default)."},
+	{"ACCEPTED", "The addressees agreed to act on it."},
+	{"IN_PROGRESS", "The addressees have started to act on it."},
+	{"IMPLEMENTED", "Done."},
+	{"DROPPED", "Abandoned: it will not be implemented."},
+}
+
 // Fields of Recommendation.
 func (Recommendation) Fields() []ent.Field {
 	return []ent.Field{
@@ -29,10 +38,10 @@ func (Recommendation) Fields() []ent.Field {
 			MaxLen(4000).
 			Comment("The recommendation."),
 		field.Enum("status").
-			Values("PROPOSED", "ACCEPTED", "IN_PROGRESS", "IMPLEMENTED", "DROPPED").
+			Values(recommendationStatuses.Values()...).
 			Default("PROPOSED").
 			Comment("Where the recommendation stands.").
-			Annotations(entgql.OrderField("STATUS")),
+			Annotations(recommendationStatuses, entgql.OrderField("STATUS")),
 		field.Time("due_on").
 			Optional().
 			Nillable().

@@ -24,16 +24,20 @@ type AggregatePeriod struct {
 
 // Keeps the assignments whose every given field is equal.
 type AssignmentFilter struct {
+	// A user's token subject (or a role's name).
 	Subject *string `json:"subject,omitempty"`
-	Role    *string `json:"role,omitempty"`
-	Domain  *string `json:"domain,omitempty"`
+	// The role held.
+	Role *string `json:"role,omitempty"`
+	// The domain, "*" or a locality's id, as written in the line.
+	Domain *string `json:"domain,omitempty"`
 }
 
 // A role to give or take back.
 type AssignmentInput struct {
 	// A user's token subject (or a role's name).
 	Subject string `json:"subject"`
-	Role    string `json:"role"`
+	// The role given or taken back.
+	Role string `json:"role"`
 	// "*" (everywhere) or a locality's id: a role held in a locality covers it and the localities below it.
 	Domain string `json:"domain"`
 	// When the assignment lapses (RFC 3339, kept to the second); null or left out:
@@ -43,13 +47,17 @@ type AssignmentInput struct {
 
 // Keeps the field group lines whose every given field is equal.
 type FieldGroupFilter struct {
+	// The field, as Type.field.
 	Field *string `json:"field,omitempty"`
+	// The group, as Type:name.
 	Group *string `json:"group,omitempty"`
 }
 
 // A field and the group to put it in or take it out of.
 type FieldGroupInput struct {
+	// The field, as Type.field (e.g. Incident.narrative).
 	Field string `json:"field"`
+	// The group, as Type:name (e.g. Incident:sensitive).
 	Group string `json:"group"`
 }
 
@@ -100,33 +108,48 @@ type IncidentCell struct {
 
 // Keeps the permissions whose every given field is equal.
 type PermissionFilter struct {
-	Role   *string `json:"role,omitempty"`
+	// The role that holds the permission.
+	Role *string `json:"role,omitempty"`
+	// The domain, "*" or a locality's id, as written in the line.
 	Domain *string `json:"domain,omitempty"`
+	// The object, as written in the line (e.g. Incident.narrative or Incident:sensitive).
 	Object *string `json:"object,omitempty"`
+	// read, create or update.
 	Action *string `json:"action,omitempty"`
 }
 
 // A permission to grant or revoke; see Permission.
 type PermissionInput struct {
-	Role   string `json:"role"`
+	// The role that holds the permission; it must exist (createRole creates one).
+	Role string `json:"role"`
+	// "*" (everywhere) or a locality's id: the role must be held there, and the permission then covers that locality and those below it.
 	Domain string `json:"domain"`
+	// What the permission covers: a type (Incident), a field (Incident.narrative), every field of a type (Incident.*), a field group (Incident:sensitive), Policy, or "*".
 	Object string `json:"object"`
+	// read, create or update.
 	Action string `json:"action"`
-	Scope  string `json:"scope"`
+	// Which rows: "all" or atoms joined by "&" (see the README).
+	Scope string `json:"scope"`
 }
 
 // One change of a change set: exactly one field is set.
 type PolicyChangeInput struct {
-	Grant    *PermissionInput `json:"grant,omitempty"`
-	Revoke   *PermissionInput `json:"revoke,omitempty"`
-	Assign   *AssignmentInput `json:"assign,omitempty"`
+	// Grants a permission, as the grant mutation does.
+	Grant *PermissionInput `json:"grant,omitempty"`
+	// Revokes a permission the policy holds, as the revoke mutation does.
+	Revoke *PermissionInput `json:"revoke,omitempty"`
+	// Gives a role in a domain, as the assign mutation does.
+	Assign *AssignmentInput `json:"assign,omitempty"`
+	// Takes a role back, as the unassign mutation does.
 	Unassign *AssignmentInput `json:"unassign,omitempty"`
 	// Creates a role, so that lines may name it.
 	CreateRole *PolicyRoleInput `json:"createRole,omitempty"`
 	// Deletes a role no line names any more.
-	DeleteRole *string          `json:"deleteRole,omitempty"`
-	Group      *FieldGroupInput `json:"group,omitempty"`
-	Ungroup    *FieldGroupInput `json:"ungroup,omitempty"`
+	DeleteRole *string `json:"deleteRole,omitempty"`
+	// Puts a field in a field group: the group's permissions then cover it.
+	Group *FieldGroupInput `json:"group,omitempty"`
+	// Takes a field out of a field group.
+	Ungroup *FieldGroupInput `json:"ungroup,omitempty"`
 	// Removes a stored line that does not validate (Policy.problems), by its ruleID.
 	Discard *int `json:"discard,omitempty"`
 }
@@ -134,13 +157,16 @@ type PolicyChangeInput struct {
 // A role to create.
 type PolicyRoleInput struct {
 	// Lower case letters, digits and _, starting with a letter.
-	Name        string `json:"name"`
+	Name string `json:"name"`
+	// What the role is for, in words for the admins.
 	Description string `json:"description"`
 }
 
 // A role a new user holds, in a domain.
 type UserRoleInput struct {
-	Role   string `json:"role"`
+	// The role the user holds.
+	Role string `json:"role"`
+	// "*" (everywhere) or a locality's id: a role held in a locality covers it and the localities below it.
 	Domain string `json:"domain"`
 	// When the role lapses, as AssignmentInput.expiresAt.
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
