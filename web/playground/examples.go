@@ -12,10 +12,8 @@ import (
 // The example operations the playground opens, one tab each, in the order
 // of their file names: examples/NN-name.graphql, with the tab's variables
 // in examples/NN-name.json when it has any. A test parses and validates
-// every one against the served schema.
-//
-// Dashboard aggregates: add examples/60-dashboard-aggregates.graphql (and
-// .json) here once the aggregates are in the schema; nothing else changes.
+// every one against the served schema, and another runs each against
+// serve --demo (the dashboard's aggregates are 60-dashboard-aggregates).
 //
 //go:embed examples/*.graphql examples/*.json
 var exampleFiles embed.FS
