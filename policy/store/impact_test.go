@@ -201,6 +201,8 @@ func TestImpactCounts(t *testing.T) {
 				types: map[string][4]int{"Incident": {2, 2, 0, 0}},
 				field: map[string][]string{"Incident": {"narrative:some>none"}},
 			}},
+			// Admins and coordinators still read it, now unaudited.
+			sensitive: true,
 		}, {
 			name:    "dihr_partner reads the sensitive fields of what it sees",
 			changes: []store.Change{grant("dihr_partner", "*", "Incident:sensitive", "read", "shared_status&consented")},
