@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -516,6 +517,39 @@ func TestAggregateIsOneStatement(t *testing.T) {
 		askAgg(t, coord, aggVars([]string{"LOCALITY", "VIOLATION_TYPE", "STATUS", "PERIOD"}, year2023))
 		if got := counter.Count(); got != 3 {
 			t.Errorf("coordinator, group by all four: %d statements, want 3", got)
+		}
+	})
+}
+
+// TestIncidentAggregateGridIgnoresData: under disclosure control the
+// cells listed are the grid's, whatever the incidents. A filter on
+// violation types keeps the incidents alleging one of them, which count in
+// the cells of every type they allege: the grid must list every type, or
+// the cell of another type would appear only when some incident alleges
+// both (here the one incident of Niono alleging arrest and torture, a
+// protected count of 1, would be told apart from an empty cell).
+func TestIncidentAggregateGridIgnoresData(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		f := newAggFixture(t, srv)
+		dihr := srv.As(t, aggDIHR)
+		labels := func(vars map[string]any) []string {
+			var out []string
+			for l := range askAgg(t, dihr, vars).all() {
+				out = append(out, l)
+			}
+			slices.Sort(out)
+			return out
+		}
+		dims := []string{"VIOLATION_TYPE", "LOCALITY"}
+		level := map[string]any{"level": "COMMUNE"}
+		all := labels(aggVars(dims, year2023, level))
+		for _, ty := range []gid.ID{f.arrest, f.torture} {
+			filtered := labels(aggVars(dims, year2023, level, map[string]any{"filter": map[string]any{"violationTypes": []string{string(ty)}}}))
+			if !slices.Equal(filtered, all) {
+				t.Errorf("DIHR filtered by %s lists %d cells, unfiltered %d: the cells listed must not depend on the data\nfiltered: %v\nall: %v",
+					ty, len(filtered), len(all), filtered, all)
+			}
 		}
 	})
 }
