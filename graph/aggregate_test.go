@@ -553,3 +553,24 @@ func TestIncidentAggregateGridIgnoresData(t *testing.T) {
 		}
 	})
 }
+
+// TestIncidentAggregateNeverByCollector: who collected an incident is
+// never a filter of counts, whatever the policy: not even for the
+// coordinator, who reads every incident, once an administrator takes
+// Incident.collectedBy out of the sensitive fields.
+func TestIncidentAggregateNeverByCollector(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		newAggFixture(t, srv)
+		ctx := context.Background()
+		coord := srv.As(t, aggCoord)
+		byCollector := aggVars([]string{}, map[string]any{"where": map[string]any{"hasCollectedByWith": []any{map[string]any{"subject": aggMon}}}})
+		coord.Query(t, aggQuery, byCollector).Code(t, "FORBIDDEN")
+		out := store.Change{Op: store.Ungroup, FieldGroup: store.FieldGroup{Field: "Incident.collectedBy", Group: "Incident:sensitive"}}
+		if err := srv.Apply(ctx, "test: the collector is not sensitive", out); err != nil {
+			t.Fatal(err)
+		}
+		coord.Query(t, aggQuery, byCollector).Code(t, "FORBIDDEN")
+		coord.Query(t, aggQuery, aggVars([]string{}, map[string]any{"where": map[string]any{"hasCollectedBy": true}})).Code(t, "FORBIDDEN")
+	})
+}
