@@ -391,7 +391,7 @@ func checkProtected(t *testing.T, who string, got, truth map[string]int, k int) 
 func TestIncidentAggregateRefused(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		srv := apitest.Start(t, db)
-		newAggFixture(t, srv)
+		f := newAggFixture(t, srv)
 		ctx := context.Background()
 		dihr, mon, coord := srv.As(t, aggDIHR), srv.As(t, aggMon), srv.As(t, aggCoord)
 		for _, tt := range []struct {
@@ -404,6 +404,10 @@ func TestIncidentAggregateRefused(t *testing.T) {
 			{"DIHR range moved by a day", dihr, aggVars([]string{"PERIOD"}, map[string]any{"from": "2023-01-02T00:00:00Z", "to": "2024-01-01T00:00:00Z"}), "BAD_USER_INPUT"},
 			{"DIHR range to a month", dihr, aggVars([]string{}, map[string]any{"from": "2023-01-01T00:00:00Z", "to": "2023-07-01T00:00:00Z"}), "BAD_USER_INPUT"},
 			{"DIHR weeks", dihr, aggVars([]string{"PERIOD"}, year2023, map[string]any{"bucket": "WEEK"}), "BAD_USER_INPUT"},
+			{"DIHR two statuses", dihr, aggVars([]string{}, year2023, map[string]any{"filter": map[string]any{"statuses": []string{"VERIFIED", "CLOSED"}}}), "BAD_USER_INPUT"},
+			{"DIHR two localities", dihr, aggVars([]string{}, year2023, map[string]any{"filter": map[string]any{"localities": []string{string(f.nionoCommune), string(f.siribala)}}}), "BAD_USER_INPUT"},
+			{"DIHR two violation types", dihr, aggVars([]string{}, year2023, map[string]any{"filter": map[string]any{"violationTypes": []string{string(f.arrest), string(f.torture)}}}), "BAD_USER_INPUT"},
+			{"liaison two statuses", srv.As(t, aggFSI), aggVars([]string{}, map[string]any{"filter": map[string]any{"statuses": []string{"VERIFIED", "CLOSED"}}}), "BAD_USER_INPUT"},
 			{"DIHR by report date", dihr, aggVars([]string{"PERIOD"}, year2023, map[string]any{"dateField": "REPORTED_AT"}), "FORBIDDEN"},
 			{"period without a range", coord, aggVars([]string{"PERIOD"}), "BAD_USER_INPUT"},
 			{"monitor where on a field it may not aggregate", mon, aggVars([]string{}, map[string]any{"where": map[string]any{"consentToShare": true}}), "FORBIDDEN"},
