@@ -11,7 +11,6 @@ import (
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/locality"
-	"github.com/benkan-project/benkan/ent/violationtype"
 	"github.com/benkan-project/benkan/policy"
 )
 
@@ -46,13 +45,13 @@ func wholeGrid(ctx context.Context, c *ent.Client, q *IncidentQuery, sets [][]Di
 				domains[d] = append(domains[d], "") // incidents located above the level
 			}
 		case ByViolationType:
-			ids := q.ViolationTypes
-			if len(ids) == 0 {
-				var err error
-				if ids, err = c.ViolationType.Query().IDs(sys); err != nil {
-					return fmt.Errorf("the violation types of the grid: %w", err)
-				}
-			} else if _, err := c.ViolationType.Query().Where(violationtype.IDIn(ids...)).IDs(sys); err != nil {
+			// Every type, whatever filter.violationTypes: that filter keeps
+			// the incidents alleging one of its types, which count in the
+			// cells of all the types they allege, so a grid of the filter's
+			// types alone would list another type's cell only when some
+			// incident alleges both (its presence would say so).
+			ids, err := c.ViolationType.Query().IDs(sys)
+			if err != nil {
 				return fmt.Errorf("the violation types of the grid: %w", err)
 			}
 			for _, id := range ids {
@@ -91,10 +90,12 @@ func wholeGrid(ctx context.Context, c *ent.Client, q *IncidentQuery, sets [][]Di
 			have[c.id()] = true
 		}
 	}
+	grid := map[string]bool{}
 	for i, set := range sets {
 		var walk func(j int, c Cell) error
 		walk = func(j int, c Cell) error {
 			if j == len(set) {
+				grid[c.id()] = true
 				if !have[c.id()] {
 					c.Value, c.Protected = Publish(0, 0, k)
 					if i == 0 {
@@ -120,6 +121,13 @@ func wholeGrid(ctx context.Context, c *ent.Client, q *IncidentQuery, sets [][]Di
 		}
 		if err := walk(0, Cell{GroupedBy: set}); err != nil {
 			return err
+		}
+	}
+	// Fail closed: a counted cell outside the grid would be listed only
+	// because it holds incidents, which is what the grid must not tell.
+	for id := range have {
+		if !grid[id] {
+			return fmt.Errorf("the grid: counted cell %s is not one of the grid's", id)
 		}
 	}
 	return nil

@@ -351,12 +351,35 @@ func checkIncidents(v *policy.Viewer, q *IncidentQuery) (int, error) {
 		if err := checkGrid(q.Bucket, q.From, q.To); err != nil {
 			return 0, err
 		}
+		if err := checkOneOfEach(q); err != nil {
+			return 0, err
+		}
 	} else if q.Where != nil {
 		if err := v.MayAggregateFilter(q.Where); err != nil {
 			return 0, err
 		}
 	}
 	return k, nil
+}
+
+// checkOneOfEach refuses, for a role under disclosure control, a filter
+// list of more than one value. A list is a union (statuses S or C), and
+// unions let one count be asked as many differences of distinct sets: the
+// incidents of a commune in the statuses S ∪ {C} minus those in S is the
+// count of status C for every S, each difference with noises of its own,
+// so that 31 subsets of the other statuses average the noise away (a
+// protected count of 1 recovered with posterior 0.9999 on the demo data).
+// One value each keeps every count a cell or a margin of the grid.
+func checkOneOfEach(q *IncidentQuery) error {
+	for _, l := range []struct {
+		n    int
+		name string
+	}{{len(q.Localities), "filter.localities"}, {len(q.Statuses), "filter.statuses"}, {len(q.ViolationTypes), "filter.violationTypes"}} {
+		if l.n > 1 {
+			return benkan.FieldErrorf(l.name, "your counts are under disclosure control: filter by one value at most (group by the dimension to count several); a list is a union, and counts of unions differing by one value could be subtracted into that value's count, each time with other noise")
+		}
+	}
+	return nil
 }
 
 // builder writes the statement of one aggregate.

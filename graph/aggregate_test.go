@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -390,7 +391,7 @@ func checkProtected(t *testing.T, who string, got, truth map[string]int, k int) 
 func TestIncidentAggregateRefused(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		srv := apitest.Start(t, db)
-		newAggFixture(t, srv)
+		f := newAggFixture(t, srv)
 		ctx := context.Background()
 		dihr, mon, coord := srv.As(t, aggDIHR), srv.As(t, aggMon), srv.As(t, aggCoord)
 		for _, tt := range []struct {
@@ -403,6 +404,10 @@ func TestIncidentAggregateRefused(t *testing.T) {
 			{"DIHR range moved by a day", dihr, aggVars([]string{"PERIOD"}, map[string]any{"from": "2023-01-02T00:00:00Z", "to": "2024-01-01T00:00:00Z"}), "BAD_USER_INPUT"},
 			{"DIHR range to a month", dihr, aggVars([]string{}, map[string]any{"from": "2023-01-01T00:00:00Z", "to": "2023-07-01T00:00:00Z"}), "BAD_USER_INPUT"},
 			{"DIHR weeks", dihr, aggVars([]string{"PERIOD"}, year2023, map[string]any{"bucket": "WEEK"}), "BAD_USER_INPUT"},
+			{"DIHR two statuses", dihr, aggVars([]string{}, year2023, map[string]any{"filter": map[string]any{"statuses": []string{"VERIFIED", "CLOSED"}}}), "BAD_USER_INPUT"},
+			{"DIHR two localities", dihr, aggVars([]string{}, year2023, map[string]any{"filter": map[string]any{"localities": []string{string(f.nionoCommune), string(f.siribala)}}}), "BAD_USER_INPUT"},
+			{"DIHR two violation types", dihr, aggVars([]string{}, year2023, map[string]any{"filter": map[string]any{"violationTypes": []string{string(f.arrest), string(f.torture)}}}), "BAD_USER_INPUT"},
+			{"liaison two statuses", srv.As(t, aggFSI), aggVars([]string{}, map[string]any{"filter": map[string]any{"statuses": []string{"VERIFIED", "CLOSED"}}}), "BAD_USER_INPUT"},
 			{"DIHR by report date", dihr, aggVars([]string{"PERIOD"}, year2023, map[string]any{"dateField": "REPORTED_AT"}), "FORBIDDEN"},
 			{"period without a range", coord, aggVars([]string{"PERIOD"}), "BAD_USER_INPUT"},
 			{"monitor where on a field it may not aggregate", mon, aggVars([]string{}, map[string]any{"where": map[string]any{"consentToShare": true}}), "FORBIDDEN"},
@@ -517,5 +522,59 @@ func TestAggregateIsOneStatement(t *testing.T) {
 		if got := counter.Count(); got != 3 {
 			t.Errorf("coordinator, group by all four: %d statements, want 3", got)
 		}
+	})
+}
+
+// TestIncidentAggregateGridIgnoresData: under disclosure control the
+// cells listed are the grid's, whatever the incidents. A filter on
+// violation types keeps the incidents alleging one of them, which count in
+// the cells of every type they allege: the grid must list every type, or
+// the cell of another type would appear only when some incident alleges
+// both (here the one incident of Niono alleging arrest and torture, a
+// protected count of 1, would be told apart from an empty cell).
+func TestIncidentAggregateGridIgnoresData(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		f := newAggFixture(t, srv)
+		dihr := srv.As(t, aggDIHR)
+		labels := func(vars map[string]any) []string {
+			var out []string
+			for l := range askAgg(t, dihr, vars).all() {
+				out = append(out, l)
+			}
+			slices.Sort(out)
+			return out
+		}
+		dims := []string{"VIOLATION_TYPE", "LOCALITY"}
+		level := map[string]any{"level": "COMMUNE"}
+		all := labels(aggVars(dims, year2023, level))
+		for _, ty := range []gid.ID{f.arrest, f.torture} {
+			filtered := labels(aggVars(dims, year2023, level, map[string]any{"filter": map[string]any{"violationTypes": []string{string(ty)}}}))
+			if !slices.Equal(filtered, all) {
+				t.Errorf("DIHR filtered by %s lists %d cells, unfiltered %d: the cells listed must not depend on the data\nfiltered: %v\nall: %v",
+					ty, len(filtered), len(all), filtered, all)
+			}
+		}
+	})
+}
+
+// TestIncidentAggregateNeverByCollector: who collected an incident is
+// never a filter of counts, whatever the policy: not even for the
+// coordinator, who reads every incident, once an administrator takes
+// Incident.collectedBy out of the sensitive fields.
+func TestIncidentAggregateNeverByCollector(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		newAggFixture(t, srv)
+		ctx := context.Background()
+		coord := srv.As(t, aggCoord)
+		byCollector := aggVars([]string{}, map[string]any{"where": map[string]any{"hasCollectedByWith": []any{map[string]any{"subject": aggMon}}}})
+		coord.Query(t, aggQuery, byCollector).Code(t, "FORBIDDEN")
+		out := store.Change{Op: store.Ungroup, FieldGroup: store.FieldGroup{Field: "Incident.collectedBy", Group: "Incident:sensitive"}}
+		if err := srv.Apply(ctx, "test: the collector is not sensitive", out); err != nil {
+			t.Fatal(err)
+		}
+		coord.Query(t, aggQuery, byCollector).Code(t, "FORBIDDEN")
+		coord.Query(t, aggQuery, aggVars([]string{}, map[string]any{"where": map[string]any{"hasCollectedBy": true}})).Code(t, "FORBIDDEN")
 	})
 }

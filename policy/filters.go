@@ -90,8 +90,10 @@ func (c aggregateCheck) may(typ, field string) bool {
 	if field == "id" {
 		return true
 	}
-	if c.v.Audited(typ, field) {
-		return false // counts are never filtered by sensitive or identifying fields
+	if c.v.Audited(typ, field) || isCollector(typ, field) {
+		// Counts are never filtered by sensitive or identifying fields,
+		// nor by who recorded a row, whatever the field groups say.
+		return false
 	}
 	return c.v.MayAggregateField(typ, field) || c.v.SeesAll(typ) && c.v.FullyReadable(typ, field)
 }

@@ -3352,8 +3352,9 @@ enum AggregateDateField {
 
 """
 Which incidents a count keeps, in whole categories: the filters that every
-role may use, those under disclosure control included. Each list left out or
-empty keeps all; several lists must all hold.
+role may use, those under disclosure control included (with one value per
+list at most, or BAD_USER_INPUT: unions of values could be subtracted). Each
+list left out or empty keeps all; several lists must all hold.
 """
 input IncidentAggregateFilter {
   "Incidents of these localities and of every locality below them (a whole node of the tree, never a list of villages). Needs aggregate on Incident.locality."
@@ -3414,8 +3415,8 @@ extend type Query {
   reach incidents it may not read). Grouping or filtering by a field needs
   aggregate on it, or FORBIDDEN. Under disclosure control (a grant with
   protected(K)): ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` must be 1 January 00:00 UTC (whole calendar
-  years), WEEK is refused, both with BAD_USER_INPUT, and ` + "`" + `where` + "`" + ` with
-  FORBIDDEN (use ` + "`" + `filter` + "`" + `).
+  years), WEEK and filter lists of more than one value are refused, with
+  BAD_USER_INPUT, and ` + "`" + `where` + "`" + ` with FORBIDDEN (use ` + "`" + `filter` + "`" + `).
   """
   incidentAggregate(
     "The dimensions of the cells, at most 4, once each; empty: the overall total only."

@@ -74,8 +74,9 @@ type IncidentAggregate struct {
 }
 
 // Which incidents a count keeps, in whole categories: the filters that every
-// role may use, those under disclosure control included. Each list left out or
-// empty keeps all; several lists must all hold.
+// role may use, those under disclosure control included (with one value per
+// list at most, or BAD_USER_INPUT: unions of values could be subtracted). Each
+// list left out or empty keeps all; several lists must all hold.
 type IncidentAggregateFilter struct {
 	// Incidents of these localities and of every locality below them (a whole node of the tree, never a list of villages). Needs aggregate on Incident.locality.
 	Localities []gid.ID `json:"localities,omitempty"`
