@@ -20,16 +20,35 @@ const cellKeyBatch = 500
 // rows already there. A key is drawn from crypto/rand, as for a new row.
 // A row whose drawn key was 0 gets another: harmless, since 0 is as
 // likely as any key and keys are never read but summed.
+//
+// Filling a table rewrites every row of it: on PostgreSQL each UPDATE
+// leaves a dead version of the row behind, and the planner's statistics
+// are those of before. A table that got keys is then vacuumed and
+// analyzed at once, rather than served twice its size with stale
+// statistics until autovacuum comes by (at a million incidents, the
+// monitor's feed of 200 ran past its deadline in the meantime).
 func (db *DB) fillCellKeys(ctx context.Context) error {
 	for _, table := range []string{incident.Table} {
+		filled := 0
 		for {
 			n, err := db.fillCellKeyBatch(ctx, table)
 			if err != nil {
 				return fmt.Errorf("fill the cell keys of %s: %w", table, err)
 			}
+			filled += n
 			if n < cellKeyBatch {
 				break
 			}
+		}
+		if filled == 0 {
+			continue
+		}
+		stmt := "ANALYZE " + table
+		if db.Dialect == dialect.Postgres {
+			stmt = "VACUUM (ANALYZE) " + table
+		}
+		if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("after filling the cell keys of %s: %s: %w", table, stmt, err)
 		}
 	}
 	return nil
