@@ -19,7 +19,7 @@ func TestDigestIsStable(t *testing.T) {
 		ID: "aud_aaaaaaaaaaaaaaaaaaaaaaaaaa", At: time.Date(2026, 12, 1, 9, 30, 15, 123456000, time.UTC),
 		Subject: "amdh.niono", Action: auditevent.ActionREAD_SENSITIVE, ObjectType: "Incident",
 		ObjectIds: []string{"inc_bbbbbbbbbbbbbbbbbbbbbbbbbb", "inc_cccccccccccccccccccccccccc"},
-		Fields: []string{"narrative", "source"}, FieldGroups: []string{"Incident:sensitive"},
+		Fields:    []string{"narrative", "source"}, FieldGroups: []string{"Incident:sensitive"},
 		RequestID: reqID, Decision: "allowed by role amdh_monitor", Seq: &seq, PrevHash: "ff00",
 	}
 	if got, want := audit.HashWithoutKey(e), "6ce41a1c5e60ca50b71172ce26852b681edd1290e6f4770f144f757145029f5f"; got != want {

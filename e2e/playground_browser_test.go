@@ -243,7 +243,9 @@ func demoTokens(t *testing.T, p *process) map[string]string {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var out struct{ Users []struct{ Subject, Token string } }
+	var out struct {
+		Users []struct{ Subject, Token string }
+	}
 	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("GET /demo/users: %d, %v", res.StatusCode, err)
 	}
