@@ -37,18 +37,8 @@ fi
 "$tmp/benkan" serve --demo --addr 127.0.0.1:0 "${db[@]}" --rate-limit 0 --shutdown-grace 1s \
   >"$tmp/out.log" 2>&1 &
 pid=$!
-url=
-for _ in $(seq 1 100); do
-  url=$(sed -n 's/.*msg=listening addr=\(http:[^ ]*\).*/\1/p' "$tmp/out.log" 2>/dev/null | head -n1 || true)
-  [ -n "$url" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.2
-done
-if [ -z "$url" ]; then
-  echo "benkan serve did not start:" >&2
-  cat "$tmp/out.log" >&2
-  exit 1
-fi
+. "$here/../listening.sh"
+wait_listening "$tmp/out.log" "$pid"
 token() { "$tmp/benkan" token "${db[@]}" --user "$1" --ttl 10m; }
 if [ -n "$pg" ]; then echo "benkan serve on PostgreSQL (schema $schema): $url"; else echo "benkan serve on SQLite: $url"; fi
 BENKAN_COORDINATOR_TOKEN=$(token sory.diakite) BENKAN_DIHR_TOKEN=$(token dihr.officer) \

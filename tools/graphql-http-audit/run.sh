@@ -22,17 +22,7 @@ env -u BENKAN_DATABASE_URL BENKAN_JWT_SECRET="audit-$(od -An -N16 -tx1 /dev/uran
   "$tmp/benkan" serve --demo --addr 127.0.0.1:0 --data-dir "$tmp/data" --rate-limit 0 --shutdown-grace 1s \
   >"$tmp/out.log" 2>&1 &
 pid=$!
-url=
-for _ in $(seq 1 100); do
-  url=$(sed -n 's/.*msg=listening addr=\(http:[^ ]*\).*/\1/p' "$tmp/out.log" 2>/dev/null | head -n1 || true)
-  [ -n "$url" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.2
-done
-if [ -z "$url" ]; then
-  echo "benkan serve did not start:" >&2
-  cat "$tmp/out.log" >&2
-  exit 1
-fi
+. "$here/../listening.sh"
+wait_listening "$tmp/out.log" "$pid"
 token=$(awk '$1 == "demo" && $2 == "token" && $3 == "admin" { print $5 }' "$tmp/out.log")
 BENKAN_AUDIT_TOKEN="$token" node "$here/audit.mjs" "$url/graphql"
