@@ -10,6 +10,8 @@ import (
 	"time"
 	"weak"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/auditevent"
 	"github.com/benkan-project/benkan/ent/audithead"
@@ -98,31 +100,65 @@ func collect(events []*ent.AuditEventCreate) ([]event, error) {
 // queue (busy_timeout) instead of one failing when it upgrades a read lock.
 // The head read back is then the last committed one.
 func appendIn(ctx context.Context, c *ent.Client, evs []event) error {
+	_, err := appendLocked(ctx, c, evs)
+	return err
+}
+
+// appendLocked is appendIn, returning the head it leaves.
+func appendLocked(ctx context.Context, c *ent.Client, evs []event) (chainHead, error) {
 	ctx = as(ctx, appending)
 	head, err := c.AuditHead.UpdateOneID(headID).AddSeq(0).Save(ctx)
 	if ent.IsNotFound(err) {
-		return ErrNoHead
+		return chainHead{}, ErrNoHead
 	}
 	if err != nil {
-		return fmt.Errorf("lock the audit chain: %w", err)
+		return chainHead{}, fmt.Errorf("lock the audit chain: %w", err)
 	}
 	key := currentKey()
 	kid := keyID(key)
 	if head.KeyID != kid {
 		if head.Seq != 0 {
-			return fmt.Errorf("append audit events: this process's audit key (BENKAN_AUDIT_KEY) is not the one the trail was started with")
+			return chainHead{}, fmt.Errorf("append audit events: this process's audit key (BENKAN_AUDIT_KEY) is not the one the trail was started with")
 		}
 		// An empty chain takes the key of its first append.
 	}
+	builders, next, err := place(c, key, chainHead{head.Seq, head.Hash, kid}, evs)
+	if err != nil {
+		return chainHead{}, err
+	}
+	for chunk := range slices.Chunk(builders, maxBatch) {
+		if err := c.AuditEvent.CreateBulk(chunk...).Exec(ctx); err != nil {
+			return chainHead{}, fmt.Errorf("write audit events: %w", err)
+		}
+	}
+	// Update, not UpdateOne: one statement, without reading the row back.
+	if err := c.AuditHead.Update().Where(audithead.ID(headID)).SetSeq(next.seq).SetHash(next.hash).SetKeyID(kid).Exec(ctx); err != nil {
+		return chainHead{}, fmt.Errorf("move the audit chain's head: %w", err)
+	}
+	return next, nil
+}
+
+// A chainHead is where the chain ends: the last event's seq and hash, and
+// the fingerprint of the key its events are hashed with.
+type chainHead struct {
+	seq   int64
+	hash  string
+	keyID string
+}
+
+// place gives evs their places after head, in order: each its id (unless
+// set), the time, its seq, the hash of the event before it and its own
+// hash. It returns the events as builders of c, and the head after them.
+func place(c *ent.Client, key []byte, head chainHead, evs []event) ([]*ent.AuditEventCreate, chainHead, error) {
 	at := time.Now().UTC().Truncate(time.Microsecond)
-	seq, prev := head.Seq, head.Hash
+	seq, prev := head.seq, head.hash
 	builders := make([]*ent.AuditEventCreate, 0, len(evs))
 	for _, ev := range evs {
 		b := c.AuditEvent.Create()
 		m := b.Mutation()
 		for name, v := range ev {
 			if err := m.SetField(name, v); err != nil {
-				return fmt.Errorf("append audit event: %w", err)
+				return nil, chainHead{}, fmt.Errorf("append audit event: %w", err)
 			}
 		}
 		if _, ok := m.ID(); !ok {
@@ -134,38 +170,36 @@ func appendIn(ctx context.Context, c *ent.Client, evs []event) error {
 		m.SetPrevHash(prev)
 		h, err := digest(key, mutationValues(m))
 		if err != nil {
-			return err
+			return nil, chainHead{}, err
 		}
 		m.SetHash(h)
 		prev = h
 		builders = append(builders, b)
 	}
-	for chunk := range slices.Chunk(builders, maxBatch) {
-		if err := c.AuditEvent.CreateBulk(chunk...).Exec(ctx); err != nil {
-			return fmt.Errorf("write audit events: %w", err)
-		}
-	}
-	// Update, not UpdateOne: one statement, without reading the row back.
-	if err := c.AuditHead.Update().Where(audithead.ID(headID)).SetSeq(seq).SetHash(prev).SetKeyID(kid).Exec(ctx); err != nil {
-		return fmt.Errorf("move the audit chain's head: %w", err)
-	}
-	return nil
+	return builders, chainHead{seq, prev, head.keyID}, nil
 }
 
 // appendAlone appends evs in a transaction of their own.
 func appendAlone(ctx context.Context, client *ent.Client, evs []event) error {
+	_, err := appendCommitted(ctx, client, evs)
+	return err
+}
+
+// appendCommitted is appendAlone, returning the head it committed.
+func appendCommitted(ctx context.Context, client *ent.Client, evs []event) (chainHead, error) {
 	tx, err := client.Tx(ctx)
 	if err != nil {
-		return fmt.Errorf("append audit events: %w", err)
+		return chainHead{}, fmt.Errorf("append audit events: %w", err)
 	}
-	if err := appendIn(ctx, tx.Client(), evs); err != nil {
+	head, err := appendLocked(ctx, tx.Client(), evs)
+	if err != nil {
 		_ = tx.Rollback() // the error says what went wrong; nothing was kept
-		return err
+		return chainHead{}, err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit audit events: %w", err)
+		return chainHead{}, fmt.Errorf("commit audit events: %w", err)
 	}
-	return nil
+	return head, nil
 }
 
 // group gathers the concurrent Appends on one client. The first to come
@@ -183,6 +217,13 @@ type group struct {
 	cond    sync.Cond
 	queue   []*pending
 	leading bool
+
+	// drv is the driver the client runs on, on PostgreSQL (Attach): with
+	// it, a commit tries oneStatement first.
+	drv dialect.Driver
+	// known is the head the last commit left, nil if it failed or none
+	// ran yet; only the leader reads and writes it.
+	known *chainHead
 }
 
 type pending struct {
@@ -229,7 +270,7 @@ func (g *group) append(ctx context.Context, client *ent.Client, evs []event) err
 		batch := slices.Clone(g.queue[:n])
 		g.queue = slices.Delete(g.queue, 0, len(batch))
 		g.mu.Unlock()
-		commit(ctx, client, batch)
+		g.commit(ctx, client, batch)
 		g.mu.Lock()
 		for _, q := range batch {
 			q.done = true
@@ -242,15 +283,31 @@ func (g *group) append(ctx context.Context, client *ent.Client, evs []event) err
 
 // commit writes a batch of appends in one transaction, or, if that fails,
 // each in its own, so that one append that cannot be written (a value too
-// long) fails alone.
-func commit(ctx context.Context, client *ent.Client, batch []*pending) {
+// long) fails alone. On PostgreSQL it first tries to write the batch in
+// one statement after the head it knows (oneStatement).
+func (g *group) commit(ctx context.Context, client *ent.Client, batch []*pending) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
 	var all []event
 	for _, p := range batch {
 		all = append(all, p.events...)
 	}
-	err := appendAlone(ctx, client, all)
+	if g.drv != nil && g.known != nil {
+		// Any failure here (the head moved, an error) leaves the batch to
+		// the locked path below, which decides.
+		if head, ok, err := oneStatement(ctx, g.drv, client, *g.known, all); err == nil && ok {
+			g.known = &head
+			for _, p := range batch {
+				p.err = nil
+			}
+			return
+		}
+	}
+	g.known = nil
+	head, err := appendCommitted(ctx, client, all)
+	if err == nil {
+		g.known = &head
+	}
 	if err == nil || len(batch) == 1 {
 		for _, p := range batch {
 			p.err = err
@@ -258,6 +315,9 @@ func commit(ctx context.Context, client *ent.Client, batch []*pending) {
 		return
 	}
 	for _, p := range batch {
-		p.err = appendAlone(ctx, client, p.events)
+		head, p.err = appendCommitted(ctx, client, p.events)
+		if p.err == nil {
+			g.known = &head
+		}
 	}
 }

@@ -35,3 +35,9 @@ func HashWithoutKey(e *ent.AuditEvent) string {
 	}
 	return h
 }
+
+// OneStatementAppends is how many group commits oneStatement has written.
+func OneStatementAppends() int64 { return oneStatements.Load() }
+
+// Values are the columns of e as read from the database.
+func Values(e *ent.AuditEvent) map[string]any { return entityValues(e) }

@@ -103,7 +103,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.WrapDriver != nil {
 		drv = cfg.WrapDriver(drv)
 	}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialectName, DatabaseURL: cfg.DatabaseURL}, nil
+	client := ent.NewClient(ent.Driver(drv))
+	audit.Attach(client, drv, dialectName)
+	return &DB{Client: client, SQL: db, Dialect: dialectName, DatabaseURL: cfg.DatabaseURL}, nil
 }
 
 // source returns the database/sql driver, the ent dialect and the DSN for cfg.
