@@ -107,3 +107,21 @@ func TestOneStatementAppend(t *testing.T) {
 		}
 	})
 }
+
+// TestIDsCompressedWithLZ4: on PostgreSQL a migrated database compresses
+// the lists of ids of new events with lz4 (compressIDs).
+func TestIDsCompressedWithLZ4(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		if db.Dialect != dialect.Postgres {
+			t.Skip("a PostgreSQL storage setting")
+		}
+		var method string
+		if err := db.SQL.QueryRowContext(context.Background(),
+			`SELECT attcompression FROM pg_attribute WHERE attrelid = 'audit_events'::regclass AND attname = 'object_ids'`).Scan(&method); err != nil {
+			t.Fatal(err)
+		}
+		if method != "l" {
+			t.Fatalf("audit_events.object_ids compression %q, want lz4 (l)", method)
+		}
+	})
+}
