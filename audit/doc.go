@@ -31,7 +31,12 @@
 // carrying one) appends in it, so that the event commits or rolls back with
 // what it records; otherwise concurrent Appends on one client share one
 // transaction (group commit), and each returns once its events have
-// committed.
+// committed. On PostgreSQL a group commit that follows this process's own
+// last one is a single statement, which moves the head only if it is still
+// where that commit left it and writes the events only if it moved it
+// (oneStatement); when another process or a transaction appended since,
+// the commit takes the head's lock as above. Either way the events, their
+// places and their hashes are the same.
 //
 // # Privacy
 //
