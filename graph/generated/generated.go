@@ -34048,7 +34048,7 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34156,7 +34156,7 @@ func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34199,7 +34199,7 @@ func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34237,7 +34237,7 @@ func (ec *executionContext) _Actor(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, actorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34335,7 +34335,7 @@ func (ec *executionContext) _ActorConnection(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, actorConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34378,7 +34378,7 @@ func (ec *executionContext) _ActorEdge(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, actorEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34416,7 +34416,7 @@ func (ec *executionContext) _AggregatePeriod(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, aggregatePeriodImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34454,7 +34454,7 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34552,7 +34552,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34595,7 +34595,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34633,7 +34633,7 @@ func (ec *executionContext) _ExplainedAssignment(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainedAssignmentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34676,7 +34676,7 @@ func (ec *executionContext) _ExplainedGrant(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainedGrantImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34729,7 +34729,7 @@ func (ec *executionContext) _ExplainedRow(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainedRowImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34787,7 +34787,7 @@ func (ec *executionContext) _ExplainedRowGrant(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainedRowGrantImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34850,7 +34850,7 @@ func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, explanationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34923,7 +34923,7 @@ func (ec *executionContext) _FieldGroup(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, fieldGroupImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34961,7 +34961,7 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, followUpImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35029,7 +35029,7 @@ func (ec *executionContext) _FollowUpConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, followUpConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35072,7 +35072,7 @@ func (ec *executionContext) _FollowUpEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, followUpEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35110,7 +35110,7 @@ func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35223,7 +35223,7 @@ func (ec *executionContext) _IncidentAggregate(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentAggregateImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35271,7 +35271,7 @@ func (ec *executionContext) _IncidentCell(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentCellImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35334,7 +35334,7 @@ func (ec *executionContext) _IncidentConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35377,7 +35377,7 @@ func (ec *executionContext) _IncidentEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35415,7 +35415,7 @@ func (ec *executionContext) _Involvement(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, involvementImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35473,7 +35473,7 @@ func (ec *executionContext) _InvolvementConnection(ctx context.Context, sel ast.
 	fields := graphql.CollectFields(ec.OperationContext, sel, involvementConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35516,7 +35516,7 @@ func (ec *executionContext) _InvolvementEdge(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, involvementEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35554,7 +35554,7 @@ func (ec *executionContext) _Locality(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, localityImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35637,7 +35637,7 @@ func (ec *executionContext) _LocalityConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, localityConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35680,7 +35680,7 @@ func (ec *executionContext) _LocalityEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, localityEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35721,7 +35721,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -35964,7 +35964,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36052,7 +36052,7 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36095,7 +36095,7 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36133,7 +36133,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36181,7 +36181,7 @@ func (ec *executionContext) _Permission(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, permissionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36234,7 +36234,7 @@ func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36332,7 +36332,7 @@ func (ec *executionContext) _PolicyDiff(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyDiffImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36375,7 +36375,7 @@ func (ec *executionContext) _PolicyFieldChange(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyFieldChangeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36423,7 +36423,7 @@ func (ec *executionContext) _PolicyImpact(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyImpactImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36486,7 +36486,7 @@ func (ec *executionContext) _PolicyProblem(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyProblemImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36529,7 +36529,7 @@ func (ec *executionContext) _PolicyProposal(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyProposalImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36617,7 +36617,7 @@ func (ec *executionContext) _PolicyRole(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyRoleImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36655,7 +36655,7 @@ func (ec *executionContext) _PolicySubjectImpact(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, policySubjectImpactImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36708,7 +36708,7 @@ func (ec *executionContext) _PolicyTypeImpact(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyTypeImpactImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36771,7 +36771,7 @@ func (ec *executionContext) _PolicyVersion(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyVersionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36837,7 +36837,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -37003,7 +37003,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37071,7 +37071,7 @@ func (ec *executionContext) _RecommendationConnection(ctx context.Context, sel a
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37114,7 +37114,7 @@ func (ec *executionContext) _RecommendationEdge(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37152,7 +37152,7 @@ func (ec *executionContext) _RoleAssignment(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, roleAssignmentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37210,7 +37210,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37273,7 +37273,7 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, userConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37316,7 +37316,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, userEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37354,7 +37354,7 @@ func (ec *executionContext) _ViolationType(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, violationTypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37422,7 +37422,7 @@ func (ec *executionContext) _ViolationTypeConnection(ctx context.Context, sel as
 	fields := graphql.CollectFields(ec.OperationContext, sel, violationTypeConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37465,7 +37465,7 @@ func (ec *executionContext) _ViolationTypeEdge(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, violationTypeEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37503,7 +37503,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37556,7 +37556,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37604,7 +37604,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37662,7 +37662,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37720,7 +37720,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37778,7 +37778,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":

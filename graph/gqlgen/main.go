@@ -35,7 +35,10 @@ func generate(configFile string) error {
 	if err := api.Generate(cfg, api.AddPlugin(sequential{})); err != nil {
 		return err
 	}
-	return marshalListsInOrder(cfg.Exec.Filename)
+	if err := marshalListsInOrder(cfg.Exec.Filename); err != nil {
+		return err
+	}
+	return noDeferredGroups(cfg.Exec.Filename)
 }
 
 // sequential is the gqlgen plugin that resolves the fields of every object
@@ -64,6 +67,34 @@ func marshalListsInOrder(file string) error {
 	const from, to = "graphql.MarshalSliceConcurrently(", "marshalSlice("
 	if !bytes.Contains(src, []byte(from)) {
 		return fmt.Errorf("%s: no %s to replace; has gqlgen changed how it marshals lists?", file, from)
+	}
+	return os.WriteFile(file, bytes.ReplaceAll(src, []byte(from), []byte(to)), 0o644)
+}
+
+// noDeferredGroups makes the generated code stop building a
+// graphql.DeferredGroup for every object it marshals. gqlgen's only use of
+// the group is to hand it to FieldSet.ResolveConcurrently, which defers a
+// field under @defer; with concurrency disabled (sequential) no field is
+// resolved that way and the group stays empty, yet building it computes
+// the object's whole path (graphql.GetPath) and allocates a field set and
+// a map: 9% of the server's CPU on the feed (BENCHMARKS.md, session 7).
+// The zero group has no deferred fields either, so the generated
+// "len(deferred.Defers) > 0" stays false as before. The rewrite refuses a
+// generated file that resolves any field concurrently, where the group
+// would be used.
+func noDeferredGroups(file string) error {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	for _, used := range []string{"ResolveConcurrently(", "ResolveRootConcurrently(", "&deferred"} {
+		if bytes.Contains(src, []byte(used)) {
+			return fmt.Errorf("%s: %s is generated, which uses the deferred group: keep it", file, used)
+		}
+	}
+	const from, to = "deferred := graphql.NewDeferredGroup(ctx)\n", "var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built\n"
+	if !bytes.Contains(src, []byte(from)) {
+		return fmt.Errorf("%s: no %q to replace; has gqlgen changed how it marshals objects?", file, from)
 	}
 	return os.WriteFile(file, bytes.ReplaceAll(src, []byte(from), []byte(to)), 0o644)
 }
