@@ -34047,7 +34047,7 @@ var activityImplementors = []string{"Activity", "Node"}
 func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *ent.Activity) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34155,7 +34155,7 @@ var activityConnectionImplementors = []string{"ActivityConnection"}
 func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ActivityConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34198,7 +34198,7 @@ var activityEdgeImplementors = []string{"ActivityEdge"}
 func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ActivityEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34236,7 +34236,7 @@ var actorImplementors = []string{"Actor", "Node"}
 func (ec *executionContext) _Actor(ctx context.Context, sel ast.SelectionSet, obj *ent.Actor) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, actorImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34334,7 +34334,7 @@ var actorConnectionImplementors = []string{"ActorConnection"}
 func (ec *executionContext) _ActorConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ActorConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, actorConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34377,7 +34377,7 @@ var actorEdgeImplementors = []string{"ActorEdge"}
 func (ec *executionContext) _ActorEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ActorEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, actorEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34415,7 +34415,7 @@ var aggregatePeriodImplementors = []string{"AggregatePeriod"}
 func (ec *executionContext) _AggregatePeriod(ctx context.Context, sel ast.SelectionSet, obj *model.AggregatePeriod) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, aggregatePeriodImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34453,7 +34453,7 @@ var auditEventImplementors = []string{"AuditEvent", "Node"}
 func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEvent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34551,7 +34551,7 @@ var auditEventConnectionImplementors = []string{"AuditEventConnection"}
 func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34594,7 +34594,7 @@ var auditEventEdgeImplementors = []string{"AuditEventEdge"}
 func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34632,7 +34632,7 @@ var explainedAssignmentImplementors = []string{"ExplainedAssignment"}
 func (ec *executionContext) _ExplainedAssignment(ctx context.Context, sel ast.SelectionSet, obj *policy.ExplainedAssignment) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainedAssignmentImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34675,7 +34675,7 @@ var explainedGrantImplementors = []string{"ExplainedGrant"}
 func (ec *executionContext) _ExplainedGrant(ctx context.Context, sel ast.SelectionSet, obj *policy.ExplainedGrant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainedGrantImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34728,7 +34728,7 @@ var explainedRowImplementors = []string{"ExplainedRow"}
 func (ec *executionContext) _ExplainedRow(ctx context.Context, sel ast.SelectionSet, obj *policy.ExplainedRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainedRowImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34786,7 +34786,7 @@ var explainedRowGrantImplementors = []string{"ExplainedRowGrant"}
 func (ec *executionContext) _ExplainedRowGrant(ctx context.Context, sel ast.SelectionSet, obj *policy.ExplainedRowGrant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainedRowGrantImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34849,7 +34849,7 @@ var explanationImplementors = []string{"Explanation"}
 func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionSet, obj *policy.Explanation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explanationImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34922,7 +34922,7 @@ var fieldGroupImplementors = []string{"FieldGroup"}
 func (ec *executionContext) _FieldGroup(ctx context.Context, sel ast.SelectionSet, obj *store.FieldGroup) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, fieldGroupImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -34960,7 +34960,7 @@ var followUpImplementors = []string{"FollowUp", "Node"}
 func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet, obj *ent.FollowUp) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, followUpImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35028,7 +35028,7 @@ var followUpConnectionImplementors = []string{"FollowUpConnection"}
 func (ec *executionContext) _FollowUpConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.FollowUpConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, followUpConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35071,7 +35071,7 @@ var followUpEdgeImplementors = []string{"FollowUpEdge"}
 func (ec *executionContext) _FollowUpEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.FollowUpEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, followUpEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35109,7 +35109,7 @@ var incidentImplementors = []string{"Incident", "Node"}
 func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet, obj *ent.Incident) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35222,7 +35222,7 @@ var incidentAggregateImplementors = []string{"IncidentAggregate"}
 func (ec *executionContext) _IncidentAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.IncidentAggregate) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentAggregateImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35270,7 +35270,7 @@ var incidentCellImplementors = []string{"IncidentCell"}
 func (ec *executionContext) _IncidentCell(ctx context.Context, sel ast.SelectionSet, obj *model.IncidentCell) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentCellImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35333,7 +35333,7 @@ var incidentConnectionImplementors = []string{"IncidentConnection"}
 func (ec *executionContext) _IncidentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.IncidentConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35376,7 +35376,7 @@ var incidentEdgeImplementors = []string{"IncidentEdge"}
 func (ec *executionContext) _IncidentEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.IncidentEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35414,7 +35414,7 @@ var involvementImplementors = []string{"Involvement", "Node"}
 func (ec *executionContext) _Involvement(ctx context.Context, sel ast.SelectionSet, obj *ent.Involvement) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, involvementImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35472,7 +35472,7 @@ var involvementConnectionImplementors = []string{"InvolvementConnection"}
 func (ec *executionContext) _InvolvementConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.InvolvementConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, involvementConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35515,7 +35515,7 @@ var involvementEdgeImplementors = []string{"InvolvementEdge"}
 func (ec *executionContext) _InvolvementEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.InvolvementEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, involvementEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35553,7 +35553,7 @@ var localityImplementors = []string{"Locality", "Node"}
 func (ec *executionContext) _Locality(ctx context.Context, sel ast.SelectionSet, obj *ent.Locality) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, localityImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35636,7 +35636,7 @@ var localityConnectionImplementors = []string{"LocalityConnection"}
 func (ec *executionContext) _LocalityConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.LocalityConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, localityConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35679,7 +35679,7 @@ var localityEdgeImplementors = []string{"LocalityEdge"}
 func (ec *executionContext) _LocalityEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.LocalityEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, localityEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -35720,7 +35720,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -35963,7 +35963,7 @@ var organizationImplementors = []string{"Organization", "Node"}
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *ent.Organization) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36051,7 +36051,7 @@ var organizationConnectionImplementors = []string{"OrganizationConnection"}
 func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36094,7 +36094,7 @@ var organizationEdgeImplementors = []string{"OrganizationEdge"}
 func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36132,7 +36132,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[gid.ID]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36180,7 +36180,7 @@ var permissionImplementors = []string{"Permission"}
 func (ec *executionContext) _Permission(ctx context.Context, sel ast.SelectionSet, obj *store.Permission) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, permissionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36233,7 +36233,7 @@ var policyImplementors = []string{"Policy"}
 func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, obj *store.Policy) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36331,7 +36331,7 @@ var policyDiffImplementors = []string{"PolicyDiff"}
 func (ec *executionContext) _PolicyDiff(ctx context.Context, sel ast.SelectionSet, obj *store.Diff) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyDiffImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36374,7 +36374,7 @@ var policyFieldChangeImplementors = []string{"PolicyFieldChange"}
 func (ec *executionContext) _PolicyFieldChange(ctx context.Context, sel ast.SelectionSet, obj *store.FieldChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyFieldChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36422,7 +36422,7 @@ var policyImpactImplementors = []string{"PolicyImpact"}
 func (ec *executionContext) _PolicyImpact(ctx context.Context, sel ast.SelectionSet, obj *store.Impact) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyImpactImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36485,7 +36485,7 @@ var policyProblemImplementors = []string{"PolicyProblem"}
 func (ec *executionContext) _PolicyProblem(ctx context.Context, sel ast.SelectionSet, obj *store.Problem) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyProblemImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36528,7 +36528,7 @@ var policyProposalImplementors = []string{"PolicyProposal"}
 func (ec *executionContext) _PolicyProposal(ctx context.Context, sel ast.SelectionSet, obj *store.Proposal) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyProposalImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36616,7 +36616,7 @@ var policyRoleImplementors = []string{"PolicyRole"}
 func (ec *executionContext) _PolicyRole(ctx context.Context, sel ast.SelectionSet, obj *store.Role) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyRoleImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36654,7 +36654,7 @@ var policySubjectImpactImplementors = []string{"PolicySubjectImpact"}
 func (ec *executionContext) _PolicySubjectImpact(ctx context.Context, sel ast.SelectionSet, obj *store.SubjectImpact) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policySubjectImpactImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36707,7 +36707,7 @@ var policyTypeImpactImplementors = []string{"PolicyTypeImpact"}
 func (ec *executionContext) _PolicyTypeImpact(ctx context.Context, sel ast.SelectionSet, obj *store.TypeImpact) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyTypeImpactImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36770,7 +36770,7 @@ var policyVersionImplementors = []string{"PolicyVersion"}
 func (ec *executionContext) _PolicyVersion(ctx context.Context, sel ast.SelectionSet, obj *store.Version) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyVersionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -36836,7 +36836,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		Object: "Query",
 	})
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -37002,7 +37002,7 @@ var recommendationImplementors = []string{"Recommendation", "Node"}
 func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.SelectionSet, obj *ent.Recommendation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37070,7 +37070,7 @@ var recommendationConnectionImplementors = []string{"RecommendationConnection"}
 func (ec *executionContext) _RecommendationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.RecommendationConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37113,7 +37113,7 @@ var recommendationEdgeImplementors = []string{"RecommendationEdge"}
 func (ec *executionContext) _RecommendationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.RecommendationEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37151,7 +37151,7 @@ var roleAssignmentImplementors = []string{"RoleAssignment"}
 func (ec *executionContext) _RoleAssignment(ctx context.Context, sel ast.SelectionSet, obj *store.Assignment) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, roleAssignmentImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37209,7 +37209,7 @@ var userImplementors = []string{"User", "Node"}
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37272,7 +37272,7 @@ var userConnectionImplementors = []string{"UserConnection"}
 func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.UserConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, userConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37315,7 +37315,7 @@ var userEdgeImplementors = []string{"UserEdge"}
 func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.UserEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, userEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37353,7 +37353,7 @@ var violationTypeImplementors = []string{"ViolationType", "Node"}
 func (ec *executionContext) _ViolationType(ctx context.Context, sel ast.SelectionSet, obj *ent.ViolationType) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, violationTypeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37421,7 +37421,7 @@ var violationTypeConnectionImplementors = []string{"ViolationTypeConnection"}
 func (ec *executionContext) _ViolationTypeConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ViolationTypeConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, violationTypeConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37464,7 +37464,7 @@ var violationTypeEdgeImplementors = []string{"ViolationTypeEdge"}
 func (ec *executionContext) _ViolationTypeEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ViolationTypeEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, violationTypeEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37502,7 +37502,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37555,7 +37555,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37603,7 +37603,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37661,7 +37661,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37719,7 +37719,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
@@ -37777,7 +37777,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newFieldSet(fields)
 	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
