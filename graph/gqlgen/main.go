@@ -1,13 +1,21 @@
 // Command gqlgen generates graph/generated from the GraphQL schema, as
-// `gqlgen generate` does, with one change: resolved values are marshalled
-// one after the other instead of one goroutine per list element and per
-// field with a resolver.
+// `gqlgen generate` does, with these changes, each checked against the code
+// gqlgen writes (the command fails where the code it rewrites is missing):
 //
-// benkan's edges are loaded beforehand by ent (entgql's field collection),
-// so the fields' resolvers never wait on the database and concurrency buys
-// no latency. What it costs is measured (BENCHMARKS.md): a goroutine for
-// each of the ~400 objects of a feed page, their stacks grown and copied,
-// 15-25% of the server's CPU at a million incidents. Run by go generate.
+//   - Resolved values are marshalled one after the other instead of one
+//     goroutine per list element and per field with a resolver. benkan's
+//     edges are loaded beforehand by ent (entgql's field collection), so
+//     the fields' resolvers never wait on the database and concurrency buys
+//     no latency. What it costs is measured (BENCHMARKS.md): a goroutine for
+//     each of the ~400 objects of a feed page, their stacks grown and
+//     copied, 15-25% of the server's CPU at a million incidents.
+//   - No @defer group is built per object, since nothing is deferred
+//     without concurrency (noDeferredGroups); objects are marshalled by
+//     graph/generated's fieldSet (leanFieldSets) and fields resolved by its
+//     resolveField (ownResolveField), which allocate less for the same
+//     bytes (BENCHMARKS.md, session 7).
+//
+// Run by go generate.
 package main
 
 import (
@@ -41,7 +49,10 @@ func generate(configFile string) error {
 	if err := noDeferredGroups(cfg.Exec.Filename); err != nil {
 		return err
 	}
-	return leanFieldSets(cfg.Exec.Filename)
+	if err := leanFieldSets(cfg.Exec.Filename); err != nil {
+		return err
+	}
+	return ownResolveField(cfg.Exec.Filename)
 }
 
 // sequential is the gqlgen plugin that resolves the fields of every object
@@ -123,4 +134,20 @@ func leanFieldSets(file string) error {
 		return fmt.Errorf("%s: a graphql.NewFieldSet left that is not an object's: has gqlgen changed how it marshals objects?", file)
 	}
 	return os.WriteFile(file, src, 0o644)
+}
+
+// ownResolveField makes the generated code resolve fields with
+// graph/generated's resolveField, gqlgen's graphql.ResolveField without a
+// second boxing of each value (see resolveField). Both take the same
+// arguments, which the build checks.
+func ownResolveField(file string) error {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	const from, to = "return graphql.ResolveField(\n", "return resolveField(\n"
+	if !bytes.Contains(src, []byte(from)) {
+		return fmt.Errorf("%s: no %q to replace; has gqlgen changed how it resolves fields?", file, from)
+	}
+	return os.WriteFile(file, bytes.ReplaceAll(src, []byte(from), []byte(to)), 0o644)
 }
