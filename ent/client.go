@@ -10,7 +10,6 @@ import (
 	"reflect"
 
 	"github.com/benkan-project/benkan/ent/migrate"
-	"github.com/benkan-project/benkan/gid"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect"
@@ -33,6 +32,8 @@ import (
 	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/ent/user"
 	"github.com/benkan-project/benkan/ent/violationtype"
+
+	"github.com/benkan-project/benkan/gid"
 )
 
 // Client is the client that holds all ent builders.

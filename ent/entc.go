@@ -47,11 +47,12 @@ func main() {
 			gen.MustParse(gen.NewTemplate("intx").ParseFiles("./ent/template/intx.tmpl")),
 			gen.MustParse(gen.NewTemplate("input").Funcs(entgql.TemplateFuncs).ParseFiles("./ent/template/input.tmpl"))),
 	}
-	// paginate.tmpl overrides one of entgql's templates, so it comes after
-	// the extension's, with entgql's template functions.
+	// paginate.tmpl and enum.tmpl override entgql's templates, so they
+	// come after the extension's, with entgql's template functions.
 	paginate := gen.MustParse(gen.NewTemplate("paginate").Funcs(entgql.TemplateFuncs).ParseFiles("./ent/template/paginate.tmpl"))
+	enum := gen.MustParse(gen.NewTemplate("enum").Funcs(entgql.TemplateFuncs).ParseFiles("./ent/template/enum.tmpl"))
 	afterEntgql := func(cfg *gen.Config) error {
-		cfg.Templates = append(cfg.Templates, paginate)
+		cfg.Templates = append(cfg.Templates, paginate, enum)
 		return nil
 	}
 	if err := entc.Generate("./ent/schema", cfg, entc.Extensions(ex), afterEntgql); err != nil {

@@ -106,7 +106,7 @@ func (id ID) Value() (driver.Value, error) {
 
 // MarshalGQL writes the ID as a GraphQL string (gqlgen's Marshaler).
 func (id ID) MarshalGQL(w io.Writer) {
-	_, _ = io.WriteString(w, strconv.Quote(string(id)))
+	WriteQuoted(w, string(id))
 }
 
 // UnmarshalGQL reads an ID from a GraphQL input value (gqlgen's Unmarshaler).

@@ -5,7 +5,6 @@ package activity
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"entgo.io/ent"
@@ -311,7 +310,7 @@ func newRecommendationsStep() *sqlgraph.Step {
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e Kind) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
+	gid.WriteQuoted(w, e.String())
 }
 
 // UnmarshalGQL implements graphql.Unmarshaler interface.

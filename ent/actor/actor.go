@@ -5,7 +5,6 @@ package actor
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"entgo.io/ent"
@@ -353,7 +352,7 @@ func newOrganizationStep() *sqlgraph.Step {
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e Kind) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
+	gid.WriteQuoted(w, e.String())
 }
 
 // UnmarshalGQL implements graphql.Unmarshaler interface.
@@ -371,7 +370,7 @@ func (e *Kind) UnmarshalGQL(val interface{}) error {
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e Category) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
+	gid.WriteQuoted(w, e.String())
 }
 
 // UnmarshalGQL implements graphql.Unmarshaler interface.
@@ -389,7 +388,7 @@ func (e *Category) UnmarshalGQL(val interface{}) error {
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e Gender) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
+	gid.WriteQuoted(w, e.String())
 }
 
 // UnmarshalGQL implements graphql.Unmarshaler interface.
@@ -407,7 +406,7 @@ func (e *Gender) UnmarshalGQL(val interface{}) error {
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e AgeBracket) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
+	gid.WriteQuoted(w, e.String())
 }
 
 // UnmarshalGQL implements graphql.Unmarshaler interface.

@@ -5,7 +5,6 @@ package auditevent
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"entgo.io/ent"
@@ -194,7 +193,7 @@ func ByHash(opts ...sql.OrderTermOption) OrderOption {
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e Action) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
+	gid.WriteQuoted(w, e.String())
 }
 
 // UnmarshalGQL implements graphql.Unmarshaler interface.

@@ -5,7 +5,6 @@ package followup
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"entgo.io/ent"
@@ -201,7 +200,7 @@ func newOrganizationStep() *sqlgraph.Step {
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e Kind) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
+	gid.WriteQuoted(w, e.String())
 }
 
 // UnmarshalGQL implements graphql.Unmarshaler interface.

@@ -5,7 +5,6 @@ package organization
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"entgo.io/ent"
@@ -379,7 +378,7 @@ func newActorsStep() *sqlgraph.Step {
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e Kind) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
+	gid.WriteQuoted(w, e.String())
 }
 
 // UnmarshalGQL implements graphql.Unmarshaler interface.

@@ -5,11 +5,11 @@ package policyproposal
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/benkan-project/benkan/gid"
 )
 
 const (
@@ -176,7 +176,7 @@ func ByVersionID(opts ...sql.OrderTermOption) OrderOption {
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e Status) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
+	gid.WriteQuoted(w, e.String())
 }
 
 // UnmarshalGQL implements graphql.Unmarshaler interface.

@@ -13769,7 +13769,7 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13792,7 +13792,7 @@ func (ec *executionContext) fieldContext_Activity_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Activity_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13815,7 +13815,7 @@ func (ec *executionContext) fieldContext_Activity_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Activity_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13838,7 +13838,7 @@ func (ec *executionContext) fieldContext_Activity_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13861,7 +13861,7 @@ func (ec *executionContext) fieldContext_Activity_kind(_ context.Context, field 
 }
 
 func (ec *executionContext) _Activity_title(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13884,7 +13884,7 @@ func (ec *executionContext) fieldContext_Activity_title(_ context.Context, field
 }
 
 func (ec *executionContext) _Activity_startsOn(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13907,7 +13907,7 @@ func (ec *executionContext) fieldContext_Activity_startsOn(_ context.Context, fi
 }
 
 func (ec *executionContext) _Activity_endsOn(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13930,7 +13930,7 @@ func (ec *executionContext) fieldContext_Activity_endsOn(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Activity_womenCount(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13953,7 +13953,7 @@ func (ec *executionContext) fieldContext_Activity_womenCount(_ context.Context, 
 }
 
 func (ec *executionContext) _Activity_menCount(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13976,7 +13976,7 @@ func (ec *executionContext) fieldContext_Activity_menCount(_ context.Context, fi
 }
 
 func (ec *executionContext) _Activity_youthCount(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13999,7 +13999,7 @@ func (ec *executionContext) fieldContext_Activity_youthCount(_ context.Context, 
 }
 
 func (ec *executionContext) _Activity_securityForceCount(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14022,7 +14022,7 @@ func (ec *executionContext) fieldContext_Activity_securityForceCount(_ context.C
 }
 
 func (ec *executionContext) _Activity_summary(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14045,7 +14045,7 @@ func (ec *executionContext) fieldContext_Activity_summary(_ context.Context, fie
 }
 
 func (ec *executionContext) _Activity_outcomes(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14068,7 +14068,7 @@ func (ec *executionContext) fieldContext_Activity_outcomes(_ context.Context, fi
 }
 
 func (ec *executionContext) _Activity_locality(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14100,7 +14100,7 @@ func (ec *executionContext) fieldContext_Activity_locality(_ context.Context, fi
 }
 
 func (ec *executionContext) _Activity_organizers(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14132,7 +14132,7 @@ func (ec *executionContext) fieldContext_Activity_organizers(_ context.Context, 
 }
 
 func (ec *executionContext) _Activity_recommendations(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14176,7 +14176,7 @@ func (ec *executionContext) fieldContext_Activity_recommendations(ctx context.Co
 }
 
 func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ActivityConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14208,7 +14208,7 @@ func (ec *executionContext) fieldContext_ActivityConnection_edges(_ context.Cont
 }
 
 func (ec *executionContext) _ActivityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ActivityConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14240,7 +14240,7 @@ func (ec *executionContext) fieldContext_ActivityConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _ActivityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ActivityConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14263,7 +14263,7 @@ func (ec *executionContext) fieldContext_ActivityConnection_totalCount(_ context
 }
 
 func (ec *executionContext) _ActivityEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ActivityEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14295,7 +14295,7 @@ func (ec *executionContext) fieldContext_ActivityEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ActivityEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14318,7 +14318,7 @@ func (ec *executionContext) fieldContext_ActivityEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _Actor_id(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14341,7 +14341,7 @@ func (ec *executionContext) fieldContext_Actor_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Actor_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14364,7 +14364,7 @@ func (ec *executionContext) fieldContext_Actor_createdAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Actor_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14387,7 +14387,7 @@ func (ec *executionContext) fieldContext_Actor_updatedAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Actor_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14410,7 +14410,7 @@ func (ec *executionContext) fieldContext_Actor_kind(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Actor_category(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14433,7 +14433,7 @@ func (ec *executionContext) fieldContext_Actor_category(_ context.Context, field
 }
 
 func (ec *executionContext) _Actor_gender(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14456,7 +14456,7 @@ func (ec *executionContext) fieldContext_Actor_gender(_ context.Context, field g
 }
 
 func (ec *executionContext) _Actor_ageBracket(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14479,7 +14479,7 @@ func (ec *executionContext) fieldContext_Actor_ageBracket(_ context.Context, fie
 }
 
 func (ec *executionContext) _Actor_fullName(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14502,7 +14502,7 @@ func (ec *executionContext) fieldContext_Actor_fullName(_ context.Context, field
 }
 
 func (ec *executionContext) _Actor_contact(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14525,7 +14525,7 @@ func (ec *executionContext) fieldContext_Actor_contact(_ context.Context, field 
 }
 
 func (ec *executionContext) _Actor_address(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14548,7 +14548,7 @@ func (ec *executionContext) fieldContext_Actor_address(_ context.Context, field 
 }
 
 func (ec *executionContext) _Actor_involvements(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14580,7 +14580,7 @@ func (ec *executionContext) fieldContext_Actor_involvements(_ context.Context, f
 }
 
 func (ec *executionContext) _Actor_collectedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14612,7 +14612,7 @@ func (ec *executionContext) fieldContext_Actor_collectedBy(_ context.Context, fi
 }
 
 func (ec *executionContext) _Actor_organization(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14644,7 +14644,7 @@ func (ec *executionContext) fieldContext_Actor_organization(_ context.Context, f
 }
 
 func (ec *executionContext) _Actor_pseudonym(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14667,7 +14667,7 @@ func (ec *executionContext) fieldContext_Actor_pseudonym(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ActorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ActorConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14699,7 +14699,7 @@ func (ec *executionContext) fieldContext_ActorConnection_edges(_ context.Context
 }
 
 func (ec *executionContext) _ActorConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ActorConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14731,7 +14731,7 @@ func (ec *executionContext) fieldContext_ActorConnection_pageInfo(_ context.Cont
 }
 
 func (ec *executionContext) _ActorConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ActorConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14754,7 +14754,7 @@ func (ec *executionContext) fieldContext_ActorConnection_totalCount(_ context.Co
 }
 
 func (ec *executionContext) _ActorEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ActorEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14786,7 +14786,7 @@ func (ec *executionContext) fieldContext_ActorEdge_node(_ context.Context, field
 }
 
 func (ec *executionContext) _ActorEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ActorEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14809,7 +14809,7 @@ func (ec *executionContext) fieldContext_ActorEdge_cursor(_ context.Context, fie
 }
 
 func (ec *executionContext) _AggregatePeriod_start(ctx context.Context, field graphql.CollectedField, obj *model.AggregatePeriod) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14832,7 +14832,7 @@ func (ec *executionContext) fieldContext_AggregatePeriod_start(_ context.Context
 }
 
 func (ec *executionContext) _AggregatePeriod_end(ctx context.Context, field graphql.CollectedField, obj *model.AggregatePeriod) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14855,7 +14855,7 @@ func (ec *executionContext) fieldContext_AggregatePeriod_end(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14878,7 +14878,7 @@ func (ec *executionContext) fieldContext_AuditEvent_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _AuditEvent_at(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14901,7 +14901,7 @@ func (ec *executionContext) fieldContext_AuditEvent_at(_ context.Context, field 
 }
 
 func (ec *executionContext) _AuditEvent_subject(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14924,7 +14924,7 @@ func (ec *executionContext) fieldContext_AuditEvent_subject(_ context.Context, f
 }
 
 func (ec *executionContext) _AuditEvent_action(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14947,7 +14947,7 @@ func (ec *executionContext) fieldContext_AuditEvent_action(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditEvent_objectType(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14970,7 +14970,7 @@ func (ec *executionContext) fieldContext_AuditEvent_objectType(_ context.Context
 }
 
 func (ec *executionContext) _AuditEvent_objectID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14993,7 +14993,7 @@ func (ec *executionContext) fieldContext_AuditEvent_objectID(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEvent_objectIds(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15016,7 +15016,7 @@ func (ec *executionContext) fieldContext_AuditEvent_objectIds(_ context.Context,
 }
 
 func (ec *executionContext) _AuditEvent_fields(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15039,7 +15039,7 @@ func (ec *executionContext) fieldContext_AuditEvent_fields(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditEvent_fieldGroups(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15062,7 +15062,7 @@ func (ec *executionContext) fieldContext_AuditEvent_fieldGroups(_ context.Contex
 }
 
 func (ec *executionContext) _AuditEvent_requestID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15085,7 +15085,7 @@ func (ec *executionContext) fieldContext_AuditEvent_requestID(_ context.Context,
 }
 
 func (ec *executionContext) _AuditEvent_decision(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15108,7 +15108,7 @@ func (ec *executionContext) fieldContext_AuditEvent_decision(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEvent_seq(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15131,7 +15131,7 @@ func (ec *executionContext) fieldContext_AuditEvent_seq(_ context.Context, field
 }
 
 func (ec *executionContext) _AuditEvent_prevHash(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15154,7 +15154,7 @@ func (ec *executionContext) fieldContext_AuditEvent_prevHash(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEvent_hash(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15177,7 +15177,7 @@ func (ec *executionContext) fieldContext_AuditEvent_hash(_ context.Context, fiel
 }
 
 func (ec *executionContext) _AuditEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15209,7 +15209,7 @@ func (ec *executionContext) fieldContext_AuditEventConnection_edges(_ context.Co
 }
 
 func (ec *executionContext) _AuditEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15241,7 +15241,7 @@ func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AuditEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15264,7 +15264,7 @@ func (ec *executionContext) fieldContext_AuditEventConnection_totalCount(_ conte
 }
 
 func (ec *executionContext) _AuditEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15296,7 +15296,7 @@ func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15319,7 +15319,7 @@ func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context
 }
 
 func (ec *executionContext) _ExplainedAssignment_role(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedAssignment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15342,7 +15342,7 @@ func (ec *executionContext) fieldContext_ExplainedAssignment_role(_ context.Cont
 }
 
 func (ec *executionContext) _ExplainedAssignment_domain(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedAssignment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15365,7 +15365,7 @@ func (ec *executionContext) fieldContext_ExplainedAssignment_domain(_ context.Co
 }
 
 func (ec *executionContext) _ExplainedAssignment_lines(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedAssignment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15388,7 +15388,7 @@ func (ec *executionContext) fieldContext_ExplainedAssignment_lines(_ context.Con
 }
 
 func (ec *executionContext) _ExplainedGrant_role(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedGrant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15411,7 +15411,7 @@ func (ec *executionContext) fieldContext_ExplainedGrant_role(_ context.Context, 
 }
 
 func (ec *executionContext) _ExplainedGrant_domain(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedGrant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15434,7 +15434,7 @@ func (ec *executionContext) fieldContext_ExplainedGrant_domain(_ context.Context
 }
 
 func (ec *executionContext) _ExplainedGrant_line(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedGrant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15457,7 +15457,7 @@ func (ec *executionContext) fieldContext_ExplainedGrant_line(_ context.Context, 
 }
 
 func (ec *executionContext) _ExplainedGrant_covers(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedGrant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15480,7 +15480,7 @@ func (ec *executionContext) fieldContext_ExplainedGrant_covers(_ context.Context
 }
 
 func (ec *executionContext) _ExplainedGrant_group(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedGrant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15503,7 +15503,7 @@ func (ec *executionContext) fieldContext_ExplainedGrant_group(_ context.Context,
 }
 
 func (ec *executionContext) _ExplainedRow_id(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15526,7 +15526,7 @@ func (ec *executionContext) fieldContext_ExplainedRow_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ExplainedRow_type(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15549,7 +15549,7 @@ func (ec *executionContext) fieldContext_ExplainedRow_type(_ context.Context, fi
 }
 
 func (ec *executionContext) _ExplainedRow_visible(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15572,7 +15572,7 @@ func (ec *executionContext) fieldContext_ExplainedRow_visible(_ context.Context,
 }
 
 func (ec *executionContext) _ExplainedRow_allowed(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15595,7 +15595,7 @@ func (ec *executionContext) fieldContext_ExplainedRow_allowed(_ context.Context,
 }
 
 func (ec *executionContext) _ExplainedRow_grants(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15627,7 +15627,7 @@ func (ec *executionContext) fieldContext_ExplainedRow_grants(_ context.Context, 
 }
 
 func (ec *executionContext) _ExplainedRow_notes(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15650,7 +15650,7 @@ func (ec *executionContext) fieldContext_ExplainedRow_notes(_ context.Context, f
 }
 
 func (ec *executionContext) _ExplainedRowGrant_role(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15673,7 +15673,7 @@ func (ec *executionContext) fieldContext_ExplainedRowGrant_role(_ context.Contex
 }
 
 func (ec *executionContext) _ExplainedRowGrant_domain(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15696,7 +15696,7 @@ func (ec *executionContext) fieldContext_ExplainedRowGrant_domain(_ context.Cont
 }
 
 func (ec *executionContext) _ExplainedRowGrant_line(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15719,7 +15719,7 @@ func (ec *executionContext) fieldContext_ExplainedRowGrant_line(_ context.Contex
 }
 
 func (ec *executionContext) _ExplainedRowGrant_purpose(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15742,7 +15742,7 @@ func (ec *executionContext) fieldContext_ExplainedRowGrant_purpose(_ context.Con
 }
 
 func (ec *executionContext) _ExplainedRowGrant_admitted(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15765,7 +15765,7 @@ func (ec *executionContext) fieldContext_ExplainedRowGrant_admitted(_ context.Co
 }
 
 func (ec *executionContext) _ExplainedRowGrant_refusedBy(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15788,7 +15788,7 @@ func (ec *executionContext) fieldContext_ExplainedRowGrant_refusedBy(_ context.C
 }
 
 func (ec *executionContext) _ExplainedRowGrant_parentRefused(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRowGrant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15811,7 +15811,7 @@ func (ec *executionContext) fieldContext_ExplainedRowGrant_parentRefused(_ conte
 }
 
 func (ec *executionContext) _Explanation_subject(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15834,7 +15834,7 @@ func (ec *executionContext) fieldContext_Explanation_subject(_ context.Context, 
 }
 
 func (ec *executionContext) _Explanation_object(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15857,7 +15857,7 @@ func (ec *executionContext) fieldContext_Explanation_object(_ context.Context, f
 }
 
 func (ec *executionContext) _Explanation_action(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15880,7 +15880,7 @@ func (ec *executionContext) fieldContext_Explanation_action(_ context.Context, f
 }
 
 func (ec *executionContext) _Explanation_domain(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15903,7 +15903,7 @@ func (ec *executionContext) fieldContext_Explanation_domain(_ context.Context, f
 }
 
 func (ec *executionContext) _Explanation_allowed(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15926,7 +15926,7 @@ func (ec *executionContext) fieldContext_Explanation_allowed(_ context.Context, 
 }
 
 func (ec *executionContext) _Explanation_assignments(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15958,7 +15958,7 @@ func (ec *executionContext) fieldContext_Explanation_assignments(_ context.Conte
 }
 
 func (ec *executionContext) _Explanation_grants(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15990,7 +15990,7 @@ func (ec *executionContext) fieldContext_Explanation_grants(_ context.Context, f
 }
 
 func (ec *executionContext) _Explanation_held(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16022,7 +16022,7 @@ func (ec *executionContext) fieldContext_Explanation_held(_ context.Context, fie
 }
 
 func (ec *executionContext) _Explanation_row(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16054,7 +16054,7 @@ func (ec *executionContext) fieldContext_Explanation_row(_ context.Context, fiel
 }
 
 func (ec *executionContext) _FieldGroup_field(ctx context.Context, field graphql.CollectedField, obj *store.FieldGroup) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16077,7 +16077,7 @@ func (ec *executionContext) fieldContext_FieldGroup_field(_ context.Context, fie
 }
 
 func (ec *executionContext) _FieldGroup_group(ctx context.Context, field graphql.CollectedField, obj *store.FieldGroup) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16100,7 +16100,7 @@ func (ec *executionContext) fieldContext_FieldGroup_group(_ context.Context, fie
 }
 
 func (ec *executionContext) _FollowUp_id(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16123,7 +16123,7 @@ func (ec *executionContext) fieldContext_FollowUp_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _FollowUp_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16146,7 +16146,7 @@ func (ec *executionContext) fieldContext_FollowUp_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _FollowUp_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16169,7 +16169,7 @@ func (ec *executionContext) fieldContext_FollowUp_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _FollowUp_kind(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16192,7 +16192,7 @@ func (ec *executionContext) fieldContext_FollowUp_kind(_ context.Context, field 
 }
 
 func (ec *executionContext) _FollowUp_doneOn(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16215,7 +16215,7 @@ func (ec *executionContext) fieldContext_FollowUp_doneOn(_ context.Context, fiel
 }
 
 func (ec *executionContext) _FollowUp_description(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16238,7 +16238,7 @@ func (ec *executionContext) fieldContext_FollowUp_description(_ context.Context,
 }
 
 func (ec *executionContext) _FollowUp_incident(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16270,7 +16270,7 @@ func (ec *executionContext) fieldContext_FollowUp_incident(_ context.Context, fi
 }
 
 func (ec *executionContext) _FollowUp_organization(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16302,7 +16302,7 @@ func (ec *executionContext) fieldContext_FollowUp_organization(_ context.Context
 }
 
 func (ec *executionContext) _FollowUpConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUpConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16334,7 +16334,7 @@ func (ec *executionContext) fieldContext_FollowUpConnection_edges(_ context.Cont
 }
 
 func (ec *executionContext) _FollowUpConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUpConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16366,7 +16366,7 @@ func (ec *executionContext) fieldContext_FollowUpConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _FollowUpConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUpConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16389,7 +16389,7 @@ func (ec *executionContext) fieldContext_FollowUpConnection_totalCount(_ context
 }
 
 func (ec *executionContext) _FollowUpEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUpEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16421,7 +16421,7 @@ func (ec *executionContext) fieldContext_FollowUpEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _FollowUpEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUpEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16444,7 +16444,7 @@ func (ec *executionContext) fieldContext_FollowUpEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _Incident_id(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16467,7 +16467,7 @@ func (ec *executionContext) fieldContext_Incident_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Incident_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16490,7 +16490,7 @@ func (ec *executionContext) fieldContext_Incident_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Incident_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16513,7 +16513,7 @@ func (ec *executionContext) fieldContext_Incident_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Incident_reference(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16536,7 +16536,7 @@ func (ec *executionContext) fieldContext_Incident_reference(_ context.Context, f
 }
 
 func (ec *executionContext) _Incident_occurredAt(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16559,7 +16559,7 @@ func (ec *executionContext) fieldContext_Incident_occurredAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Incident_reportedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16582,7 +16582,7 @@ func (ec *executionContext) fieldContext_Incident_reportedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Incident_status(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16605,7 +16605,7 @@ func (ec *executionContext) fieldContext_Incident_status(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Incident_consentToShare(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16628,7 +16628,7 @@ func (ec *executionContext) fieldContext_Incident_consentToShare(_ context.Conte
 }
 
 func (ec *executionContext) _Incident_summary(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16651,7 +16651,7 @@ func (ec *executionContext) fieldContext_Incident_summary(_ context.Context, fie
 }
 
 func (ec *executionContext) _Incident_narrative(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16674,7 +16674,7 @@ func (ec *executionContext) fieldContext_Incident_narrative(_ context.Context, f
 }
 
 func (ec *executionContext) _Incident_exactLocation(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16697,7 +16697,7 @@ func (ec *executionContext) fieldContext_Incident_exactLocation(_ context.Contex
 }
 
 func (ec *executionContext) _Incident_source(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16720,7 +16720,7 @@ func (ec *executionContext) fieldContext_Incident_source(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Incident_locality(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16752,7 +16752,7 @@ func (ec *executionContext) fieldContext_Incident_locality(_ context.Context, fi
 }
 
 func (ec *executionContext) _Incident_violationTypes(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16784,7 +16784,7 @@ func (ec *executionContext) fieldContext_Incident_violationTypes(_ context.Conte
 }
 
 func (ec *executionContext) _Incident_collectedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16816,7 +16816,7 @@ func (ec *executionContext) fieldContext_Incident_collectedBy(_ context.Context,
 }
 
 func (ec *executionContext) _Incident_involvements(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16848,7 +16848,7 @@ func (ec *executionContext) fieldContext_Incident_involvements(_ context.Context
 }
 
 func (ec *executionContext) _Incident_followUps(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16892,7 +16892,7 @@ func (ec *executionContext) fieldContext_Incident_followUps(ctx context.Context,
 }
 
 func (ec *executionContext) _IncidentAggregate_threshold(ctx context.Context, field graphql.CollectedField, obj *model.IncidentAggregate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16915,7 +16915,7 @@ func (ec *executionContext) fieldContext_IncidentAggregate_threshold(_ context.C
 }
 
 func (ec *executionContext) _IncidentAggregate_noiseBound(ctx context.Context, field graphql.CollectedField, obj *model.IncidentAggregate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16938,7 +16938,7 @@ func (ec *executionContext) fieldContext_IncidentAggregate_noiseBound(_ context.
 }
 
 func (ec *executionContext) _IncidentAggregate_cells(ctx context.Context, field graphql.CollectedField, obj *model.IncidentAggregate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16970,7 +16970,7 @@ func (ec *executionContext) fieldContext_IncidentAggregate_cells(_ context.Conte
 }
 
 func (ec *executionContext) _IncidentAggregate_totals(ctx context.Context, field graphql.CollectedField, obj *model.IncidentAggregate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17002,7 +17002,7 @@ func (ec *executionContext) fieldContext_IncidentAggregate_totals(_ context.Cont
 }
 
 func (ec *executionContext) _IncidentCell_groupedBy(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17025,7 +17025,7 @@ func (ec *executionContext) fieldContext_IncidentCell_groupedBy(_ context.Contex
 }
 
 func (ec *executionContext) _IncidentCell_locality(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17057,7 +17057,7 @@ func (ec *executionContext) fieldContext_IncidentCell_locality(_ context.Context
 }
 
 func (ec *executionContext) _IncidentCell_violationType(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17089,7 +17089,7 @@ func (ec *executionContext) fieldContext_IncidentCell_violationType(_ context.Co
 }
 
 func (ec *executionContext) _IncidentCell_status(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17112,7 +17112,7 @@ func (ec *executionContext) fieldContext_IncidentCell_status(_ context.Context, 
 }
 
 func (ec *executionContext) _IncidentCell_period(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17144,7 +17144,7 @@ func (ec *executionContext) fieldContext_IncidentCell_period(_ context.Context, 
 }
 
 func (ec *executionContext) _IncidentCell_count(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17167,7 +17167,7 @@ func (ec *executionContext) fieldContext_IncidentCell_count(_ context.Context, f
 }
 
 func (ec *executionContext) _IncidentCell_protected(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17190,7 +17190,7 @@ func (ec *executionContext) fieldContext_IncidentCell_protected(_ context.Contex
 }
 
 func (ec *executionContext) _IncidentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.IncidentConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17222,7 +17222,7 @@ func (ec *executionContext) fieldContext_IncidentConnection_edges(_ context.Cont
 }
 
 func (ec *executionContext) _IncidentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.IncidentConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17254,7 +17254,7 @@ func (ec *executionContext) fieldContext_IncidentConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _IncidentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.IncidentConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17277,7 +17277,7 @@ func (ec *executionContext) fieldContext_IncidentConnection_totalCount(_ context
 }
 
 func (ec *executionContext) _IncidentEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.IncidentEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17309,7 +17309,7 @@ func (ec *executionContext) fieldContext_IncidentEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _IncidentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.IncidentEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17332,7 +17332,7 @@ func (ec *executionContext) fieldContext_IncidentEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _Involvement_id(ctx context.Context, field graphql.CollectedField, obj *ent.Involvement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17355,7 +17355,7 @@ func (ec *executionContext) fieldContext_Involvement_id(_ context.Context, field
 }
 
 func (ec *executionContext) _Involvement_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Involvement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17378,7 +17378,7 @@ func (ec *executionContext) fieldContext_Involvement_createdAt(_ context.Context
 }
 
 func (ec *executionContext) _Involvement_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Involvement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17401,7 +17401,7 @@ func (ec *executionContext) fieldContext_Involvement_updatedAt(_ context.Context
 }
 
 func (ec *executionContext) _Involvement_role(ctx context.Context, field graphql.CollectedField, obj *ent.Involvement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17424,7 +17424,7 @@ func (ec *executionContext) fieldContext_Involvement_role(_ context.Context, fie
 }
 
 func (ec *executionContext) _Involvement_incident(ctx context.Context, field graphql.CollectedField, obj *ent.Involvement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17456,7 +17456,7 @@ func (ec *executionContext) fieldContext_Involvement_incident(_ context.Context,
 }
 
 func (ec *executionContext) _Involvement_actor(ctx context.Context, field graphql.CollectedField, obj *ent.Involvement) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17488,7 +17488,7 @@ func (ec *executionContext) fieldContext_Involvement_actor(_ context.Context, fi
 }
 
 func (ec *executionContext) _InvolvementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.InvolvementConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17520,7 +17520,7 @@ func (ec *executionContext) fieldContext_InvolvementConnection_edges(_ context.C
 }
 
 func (ec *executionContext) _InvolvementConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.InvolvementConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17552,7 +17552,7 @@ func (ec *executionContext) fieldContext_InvolvementConnection_pageInfo(_ contex
 }
 
 func (ec *executionContext) _InvolvementConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.InvolvementConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17575,7 +17575,7 @@ func (ec *executionContext) fieldContext_InvolvementConnection_totalCount(_ cont
 }
 
 func (ec *executionContext) _InvolvementEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.InvolvementEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17607,7 +17607,7 @@ func (ec *executionContext) fieldContext_InvolvementEdge_node(_ context.Context,
 }
 
 func (ec *executionContext) _InvolvementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.InvolvementEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17630,7 +17630,7 @@ func (ec *executionContext) fieldContext_InvolvementEdge_cursor(_ context.Contex
 }
 
 func (ec *executionContext) _Locality_id(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17653,7 +17653,7 @@ func (ec *executionContext) fieldContext_Locality_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Locality_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17676,7 +17676,7 @@ func (ec *executionContext) fieldContext_Locality_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Locality_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17699,7 +17699,7 @@ func (ec *executionContext) fieldContext_Locality_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Locality_name(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17722,7 +17722,7 @@ func (ec *executionContext) fieldContext_Locality_name(_ context.Context, field 
 }
 
 func (ec *executionContext) _Locality_level(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17745,7 +17745,7 @@ func (ec *executionContext) fieldContext_Locality_level(_ context.Context, field
 }
 
 func (ec *executionContext) _Locality_latitude(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17768,7 +17768,7 @@ func (ec *executionContext) fieldContext_Locality_latitude(_ context.Context, fi
 }
 
 func (ec *executionContext) _Locality_longitude(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17791,7 +17791,7 @@ func (ec *executionContext) fieldContext_Locality_longitude(_ context.Context, f
 }
 
 func (ec *executionContext) _Locality_parent(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17823,7 +17823,7 @@ func (ec *executionContext) fieldContext_Locality_parent(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Locality_children(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17867,7 +17867,7 @@ func (ec *executionContext) fieldContext_Locality_children(ctx context.Context, 
 }
 
 func (ec *executionContext) _Locality_incidents(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17911,7 +17911,7 @@ func (ec *executionContext) fieldContext_Locality_incidents(ctx context.Context,
 }
 
 func (ec *executionContext) _Locality_activities(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17955,7 +17955,7 @@ func (ec *executionContext) fieldContext_Locality_activities(ctx context.Context
 }
 
 func (ec *executionContext) _LocalityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.LocalityConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17987,7 +17987,7 @@ func (ec *executionContext) fieldContext_LocalityConnection_edges(_ context.Cont
 }
 
 func (ec *executionContext) _LocalityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.LocalityConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18019,7 +18019,7 @@ func (ec *executionContext) fieldContext_LocalityConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _LocalityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.LocalityConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18042,7 +18042,7 @@ func (ec *executionContext) fieldContext_LocalityConnection_totalCount(_ context
 }
 
 func (ec *executionContext) _LocalityEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.LocalityEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18074,7 +18074,7 @@ func (ec *executionContext) fieldContext_LocalityEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _LocalityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.LocalityEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18097,7 +18097,7 @@ func (ec *executionContext) fieldContext_LocalityEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _Mutation_createViolationType(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18141,7 +18141,7 @@ func (ec *executionContext) fieldContext_Mutation_createViolationType(ctx contex
 }
 
 func (ec *executionContext) _Mutation_updateViolationType(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18185,7 +18185,7 @@ func (ec *executionContext) fieldContext_Mutation_updateViolationType(ctx contex
 }
 
 func (ec *executionContext) _Mutation_createLocality(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18229,7 +18229,7 @@ func (ec *executionContext) fieldContext_Mutation_createLocality(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_updateLocality(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18273,7 +18273,7 @@ func (ec *executionContext) fieldContext_Mutation_updateLocality(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_createOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18317,7 +18317,7 @@ func (ec *executionContext) fieldContext_Mutation_createOrganization(ctx context
 }
 
 func (ec *executionContext) _Mutation_updateOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18361,7 +18361,7 @@ func (ec *executionContext) fieldContext_Mutation_updateOrganization(ctx context
 }
 
 func (ec *executionContext) _Mutation_createUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18405,7 +18405,7 @@ func (ec *executionContext) fieldContext_Mutation_createUser(ctx context.Context
 }
 
 func (ec *executionContext) _Mutation_updateUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18449,7 +18449,7 @@ func (ec *executionContext) fieldContext_Mutation_updateUser(ctx context.Context
 }
 
 func (ec *executionContext) _Mutation_createActor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18493,7 +18493,7 @@ func (ec *executionContext) fieldContext_Mutation_createActor(ctx context.Contex
 }
 
 func (ec *executionContext) _Mutation_updateActor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18537,7 +18537,7 @@ func (ec *executionContext) fieldContext_Mutation_updateActor(ctx context.Contex
 }
 
 func (ec *executionContext) _Mutation_createIncident(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18581,7 +18581,7 @@ func (ec *executionContext) fieldContext_Mutation_createIncident(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_updateIncident(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18625,7 +18625,7 @@ func (ec *executionContext) fieldContext_Mutation_updateIncident(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_createInvolvement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18669,7 +18669,7 @@ func (ec *executionContext) fieldContext_Mutation_createInvolvement(ctx context.
 }
 
 func (ec *executionContext) _Mutation_updateInvolvement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18713,7 +18713,7 @@ func (ec *executionContext) fieldContext_Mutation_updateInvolvement(ctx context.
 }
 
 func (ec *executionContext) _Mutation_createFollowUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18757,7 +18757,7 @@ func (ec *executionContext) fieldContext_Mutation_createFollowUp(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_updateFollowUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18801,7 +18801,7 @@ func (ec *executionContext) fieldContext_Mutation_updateFollowUp(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_createActivity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18845,7 +18845,7 @@ func (ec *executionContext) fieldContext_Mutation_createActivity(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_updateActivity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18889,7 +18889,7 @@ func (ec *executionContext) fieldContext_Mutation_updateActivity(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_createRecommendation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18933,7 +18933,7 @@ func (ec *executionContext) fieldContext_Mutation_createRecommendation(ctx conte
 }
 
 func (ec *executionContext) _Mutation_updateRecommendation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18977,7 +18977,7 @@ func (ec *executionContext) fieldContext_Mutation_updateRecommendation(ctx conte
 }
 
 func (ec *executionContext) _Mutation_grant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19021,7 +19021,7 @@ func (ec *executionContext) fieldContext_Mutation_grant(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Mutation_revoke(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19065,7 +19065,7 @@ func (ec *executionContext) fieldContext_Mutation_revoke(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Mutation_assign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19109,7 +19109,7 @@ func (ec *executionContext) fieldContext_Mutation_assign(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Mutation_unassign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19153,7 +19153,7 @@ func (ec *executionContext) fieldContext_Mutation_unassign(ctx context.Context, 
 }
 
 func (ec *executionContext) _Mutation_applyPolicyChanges(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19197,7 +19197,7 @@ func (ec *executionContext) fieldContext_Mutation_applyPolicyChanges(ctx context
 }
 
 func (ec *executionContext) _Mutation_proposePolicyChanges(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19241,7 +19241,7 @@ func (ec *executionContext) fieldContext_Mutation_proposePolicyChanges(ctx conte
 }
 
 func (ec *executionContext) _Mutation_proposePolicyRollback(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19285,7 +19285,7 @@ func (ec *executionContext) fieldContext_Mutation_proposePolicyRollback(ctx cont
 }
 
 func (ec *executionContext) _Mutation_approvePolicyProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19329,7 +19329,7 @@ func (ec *executionContext) fieldContext_Mutation_approvePolicyProposal(ctx cont
 }
 
 func (ec *executionContext) _Mutation_rejectPolicyProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19373,7 +19373,7 @@ func (ec *executionContext) fieldContext_Mutation_rejectPolicyProposal(ctx conte
 }
 
 func (ec *executionContext) _Mutation_rollbackPolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19417,7 +19417,7 @@ func (ec *executionContext) fieldContext_Mutation_rollbackPolicy(ctx context.Con
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19440,7 +19440,7 @@ func (ec *executionContext) fieldContext_Organization_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Organization_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19463,7 +19463,7 @@ func (ec *executionContext) fieldContext_Organization_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19486,7 +19486,7 @@ func (ec *executionContext) fieldContext_Organization_updatedAt(_ context.Contex
 }
 
 func (ec *executionContext) _Organization_name(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19509,7 +19509,7 @@ func (ec *executionContext) fieldContext_Organization_name(_ context.Context, fi
 }
 
 func (ec *executionContext) _Organization_acronym(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19532,7 +19532,7 @@ func (ec *executionContext) fieldContext_Organization_acronym(_ context.Context,
 }
 
 func (ec *executionContext) _Organization_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19555,7 +19555,7 @@ func (ec *executionContext) fieldContext_Organization_kind(_ context.Context, fi
 }
 
 func (ec *executionContext) _Organization_parent(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19587,7 +19587,7 @@ func (ec *executionContext) fieldContext_Organization_parent(_ context.Context, 
 }
 
 func (ec *executionContext) _Organization_units(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19631,7 +19631,7 @@ func (ec *executionContext) fieldContext_Organization_units(ctx context.Context,
 }
 
 func (ec *executionContext) _Organization_locality(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19663,7 +19663,7 @@ func (ec *executionContext) fieldContext_Organization_locality(_ context.Context
 }
 
 func (ec *executionContext) _Organization_followUps(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19707,7 +19707,7 @@ func (ec *executionContext) fieldContext_Organization_followUps(ctx context.Cont
 }
 
 func (ec *executionContext) _Organization_recommendations(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19751,7 +19751,7 @@ func (ec *executionContext) fieldContext_Organization_recommendations(ctx contex
 }
 
 func (ec *executionContext) _Organization_activities(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19795,7 +19795,7 @@ func (ec *executionContext) fieldContext_Organization_activities(ctx context.Con
 }
 
 func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19827,7 +19827,7 @@ func (ec *executionContext) fieldContext_OrganizationConnection_edges(_ context.
 }
 
 func (ec *executionContext) _OrganizationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19859,7 +19859,7 @@ func (ec *executionContext) fieldContext_OrganizationConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _OrganizationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19882,7 +19882,7 @@ func (ec *executionContext) fieldContext_OrganizationConnection_totalCount(_ con
 }
 
 func (ec *executionContext) _OrganizationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19914,7 +19914,7 @@ func (ec *executionContext) fieldContext_OrganizationEdge_node(_ context.Context
 }
 
 func (ec *executionContext) _OrganizationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19937,7 +19937,7 @@ func (ec *executionContext) fieldContext_OrganizationEdge_cursor(_ context.Conte
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[gid.ID]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19960,7 +19960,7 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[gid.ID]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -19983,7 +19983,7 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[gid.ID]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20006,7 +20006,7 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[gid.ID]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20029,7 +20029,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _Permission_role(ctx context.Context, field graphql.CollectedField, obj *store.Permission) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20052,7 +20052,7 @@ func (ec *executionContext) fieldContext_Permission_role(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Permission_domain(ctx context.Context, field graphql.CollectedField, obj *store.Permission) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20075,7 +20075,7 @@ func (ec *executionContext) fieldContext_Permission_domain(_ context.Context, fi
 }
 
 func (ec *executionContext) _Permission_object(ctx context.Context, field graphql.CollectedField, obj *store.Permission) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20098,7 +20098,7 @@ func (ec *executionContext) fieldContext_Permission_object(_ context.Context, fi
 }
 
 func (ec *executionContext) _Permission_action(ctx context.Context, field graphql.CollectedField, obj *store.Permission) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20121,7 +20121,7 @@ func (ec *executionContext) fieldContext_Permission_action(_ context.Context, fi
 }
 
 func (ec *executionContext) _Permission_scope(ctx context.Context, field graphql.CollectedField, obj *store.Permission) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20144,7 +20144,7 @@ func (ec *executionContext) fieldContext_Permission_scope(_ context.Context, fie
 }
 
 func (ec *executionContext) _Policy_revision(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20167,7 +20167,7 @@ func (ec *executionContext) fieldContext_Policy_revision(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Policy_roles(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20199,7 +20199,7 @@ func (ec *executionContext) fieldContext_Policy_roles(_ context.Context, field g
 }
 
 func (ec *executionContext) _Policy_permissions(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20243,7 +20243,7 @@ func (ec *executionContext) fieldContext_Policy_permissions(ctx context.Context,
 }
 
 func (ec *executionContext) _Policy_assignments(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20287,7 +20287,7 @@ func (ec *executionContext) fieldContext_Policy_assignments(ctx context.Context,
 }
 
 func (ec *executionContext) _Policy_fieldGroups(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20331,7 +20331,7 @@ func (ec *executionContext) fieldContext_Policy_fieldGroups(ctx context.Context,
 }
 
 func (ec *executionContext) _Policy_problems(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20363,7 +20363,7 @@ func (ec *executionContext) fieldContext_Policy_problems(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Policy_versions(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20407,7 +20407,7 @@ func (ec *executionContext) fieldContext_Policy_versions(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Policy_approvalRequired(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20430,7 +20430,7 @@ func (ec *executionContext) fieldContext_Policy_approvalRequired(_ context.Conte
 }
 
 func (ec *executionContext) _Policy_proposals(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20474,7 +20474,7 @@ func (ec *executionContext) fieldContext_Policy_proposals(ctx context.Context, f
 }
 
 func (ec *executionContext) _Policy_proposal(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20518,7 +20518,7 @@ func (ec *executionContext) fieldContext_Policy_proposal(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Policy_expiring(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20562,7 +20562,7 @@ func (ec *executionContext) fieldContext_Policy_expiring(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Policy_rollbackImpact(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20606,7 +20606,7 @@ func (ec *executionContext) fieldContext_Policy_rollbackImpact(ctx context.Conte
 }
 
 func (ec *executionContext) _Policy_version(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20650,7 +20650,7 @@ func (ec *executionContext) fieldContext_Policy_version(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Policy_diff(ctx context.Context, field graphql.CollectedField, obj *store.Policy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20694,7 +20694,7 @@ func (ec *executionContext) fieldContext_Policy_diff(ctx context.Context, field 
 }
 
 func (ec *executionContext) _PolicyDiff_added(ctx context.Context, field graphql.CollectedField, obj *store.Diff) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20717,7 +20717,7 @@ func (ec *executionContext) fieldContext_PolicyDiff_added(_ context.Context, fie
 }
 
 func (ec *executionContext) _PolicyDiff_removed(ctx context.Context, field graphql.CollectedField, obj *store.Diff) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20740,7 +20740,7 @@ func (ec *executionContext) fieldContext_PolicyDiff_removed(_ context.Context, f
 }
 
 func (ec *executionContext) _PolicyDiff_impact(ctx context.Context, field graphql.CollectedField, obj *store.Diff) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20772,7 +20772,7 @@ func (ec *executionContext) fieldContext_PolicyDiff_impact(_ context.Context, fi
 }
 
 func (ec *executionContext) _PolicyFieldChange_field(ctx context.Context, field graphql.CollectedField, obj *store.FieldChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20795,7 +20795,7 @@ func (ec *executionContext) fieldContext_PolicyFieldChange_field(_ context.Conte
 }
 
 func (ec *executionContext) _PolicyFieldChange_before(ctx context.Context, field graphql.CollectedField, obj *store.FieldChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20818,7 +20818,7 @@ func (ec *executionContext) fieldContext_PolicyFieldChange_before(_ context.Cont
 }
 
 func (ec *executionContext) _PolicyFieldChange_after(ctx context.Context, field graphql.CollectedField, obj *store.FieldChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20841,7 +20841,7 @@ func (ec *executionContext) fieldContext_PolicyFieldChange_after(_ context.Conte
 }
 
 func (ec *executionContext) _PolicyFieldChange_sensitive(ctx context.Context, field graphql.CollectedField, obj *store.FieldChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20864,7 +20864,7 @@ func (ec *executionContext) fieldContext_PolicyFieldChange_sensitive(_ context.C
 }
 
 func (ec *executionContext) _PolicyImpact_added(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20887,7 +20887,7 @@ func (ec *executionContext) fieldContext_PolicyImpact_added(_ context.Context, f
 }
 
 func (ec *executionContext) _PolicyImpact_removed(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20910,7 +20910,7 @@ func (ec *executionContext) fieldContext_PolicyImpact_removed(_ context.Context,
 }
 
 func (ec *executionContext) _PolicyImpact_subjects(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20942,7 +20942,7 @@ func (ec *executionContext) fieldContext_PolicyImpact_subjects(_ context.Context
 }
 
 func (ec *executionContext) _PolicyImpact_sensitive(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20965,7 +20965,7 @@ func (ec *executionContext) fieldContext_PolicyImpact_sensitive(_ context.Contex
 }
 
 func (ec *executionContext) _PolicyImpact_unaudited(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -20988,7 +20988,7 @@ func (ec *executionContext) fieldContext_PolicyImpact_unaudited(_ context.Contex
 }
 
 func (ec *executionContext) _PolicyImpact_statements(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21011,7 +21011,7 @@ func (ec *executionContext) fieldContext_PolicyImpact_statements(_ context.Conte
 }
 
 func (ec *executionContext) _PolicyImpact_revision(ctx context.Context, field graphql.CollectedField, obj *store.Impact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21034,7 +21034,7 @@ func (ec *executionContext) fieldContext_PolicyImpact_revision(_ context.Context
 }
 
 func (ec *executionContext) _PolicyProblem_ruleID(ctx context.Context, field graphql.CollectedField, obj *store.Problem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21057,7 +21057,7 @@ func (ec *executionContext) fieldContext_PolicyProblem_ruleID(_ context.Context,
 }
 
 func (ec *executionContext) _PolicyProblem_line(ctx context.Context, field graphql.CollectedField, obj *store.Problem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21080,7 +21080,7 @@ func (ec *executionContext) fieldContext_PolicyProblem_line(_ context.Context, f
 }
 
 func (ec *executionContext) _PolicyProblem_reason(ctx context.Context, field graphql.CollectedField, obj *store.Problem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21103,7 +21103,7 @@ func (ec *executionContext) fieldContext_PolicyProblem_reason(_ context.Context,
 }
 
 func (ec *executionContext) _PolicyProposal_id(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21126,7 +21126,7 @@ func (ec *executionContext) fieldContext_PolicyProposal_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _PolicyProposal_changes(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21149,7 +21149,7 @@ func (ec *executionContext) fieldContext_PolicyProposal_changes(_ context.Contex
 }
 
 func (ec *executionContext) _PolicyProposal_reason(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21172,7 +21172,7 @@ func (ec *executionContext) fieldContext_PolicyProposal_reason(_ context.Context
 }
 
 func (ec *executionContext) _PolicyProposal_proposer(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21195,7 +21195,7 @@ func (ec *executionContext) fieldContext_PolicyProposal_proposer(_ context.Conte
 }
 
 func (ec *executionContext) _PolicyProposal_proposedAt(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21218,7 +21218,7 @@ func (ec *executionContext) fieldContext_PolicyProposal_proposedAt(_ context.Con
 }
 
 func (ec *executionContext) _PolicyProposal_revision(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21241,7 +21241,7 @@ func (ec *executionContext) fieldContext_PolicyProposal_revision(_ context.Conte
 }
 
 func (ec *executionContext) _PolicyProposal_status(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21264,7 +21264,7 @@ func (ec *executionContext) fieldContext_PolicyProposal_status(_ context.Context
 }
 
 func (ec *executionContext) _PolicyProposal_decidedBy(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21287,7 +21287,7 @@ func (ec *executionContext) fieldContext_PolicyProposal_decidedBy(_ context.Cont
 }
 
 func (ec *executionContext) _PolicyProposal_decidedAt(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21310,7 +21310,7 @@ func (ec *executionContext) fieldContext_PolicyProposal_decidedAt(_ context.Cont
 }
 
 func (ec *executionContext) _PolicyProposal_decisionReason(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21333,7 +21333,7 @@ func (ec *executionContext) fieldContext_PolicyProposal_decisionReason(_ context
 }
 
 func (ec *executionContext) _PolicyProposal_version(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21365,7 +21365,7 @@ func (ec *executionContext) fieldContext_PolicyProposal_version(_ context.Contex
 }
 
 func (ec *executionContext) _PolicyProposal_impact(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21397,7 +21397,7 @@ func (ec *executionContext) fieldContext_PolicyProposal_impact(_ context.Context
 }
 
 func (ec *executionContext) _PolicyRole_name(ctx context.Context, field graphql.CollectedField, obj *store.Role) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21420,7 +21420,7 @@ func (ec *executionContext) fieldContext_PolicyRole_name(_ context.Context, fiel
 }
 
 func (ec *executionContext) _PolicyRole_description(ctx context.Context, field graphql.CollectedField, obj *store.Role) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21443,7 +21443,7 @@ func (ec *executionContext) fieldContext_PolicyRole_description(_ context.Contex
 }
 
 func (ec *executionContext) _PolicySubjectImpact_role(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21466,7 +21466,7 @@ func (ec *executionContext) fieldContext_PolicySubjectImpact_role(_ context.Cont
 }
 
 func (ec *executionContext) _PolicySubjectImpact_domain(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21489,7 +21489,7 @@ func (ec *executionContext) fieldContext_PolicySubjectImpact_domain(_ context.Co
 }
 
 func (ec *executionContext) _PolicySubjectImpact_user(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21512,7 +21512,7 @@ func (ec *executionContext) fieldContext_PolicySubjectImpact_user(_ context.Cont
 }
 
 func (ec *executionContext) _PolicySubjectImpact_types(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21544,7 +21544,7 @@ func (ec *executionContext) fieldContext_PolicySubjectImpact_types(_ context.Con
 }
 
 func (ec *executionContext) _PolicySubjectImpact_sensitive(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21567,7 +21567,7 @@ func (ec *executionContext) fieldContext_PolicySubjectImpact_sensitive(_ context
 }
 
 func (ec *executionContext) _PolicyTypeImpact_type(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21590,7 +21590,7 @@ func (ec *executionContext) fieldContext_PolicyTypeImpact_type(_ context.Context
 }
 
 func (ec *executionContext) _PolicyTypeImpact_before(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21613,7 +21613,7 @@ func (ec *executionContext) fieldContext_PolicyTypeImpact_before(_ context.Conte
 }
 
 func (ec *executionContext) _PolicyTypeImpact_after(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21636,7 +21636,7 @@ func (ec *executionContext) fieldContext_PolicyTypeImpact_after(_ context.Contex
 }
 
 func (ec *executionContext) _PolicyTypeImpact_gained(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21659,7 +21659,7 @@ func (ec *executionContext) fieldContext_PolicyTypeImpact_gained(_ context.Conte
 }
 
 func (ec *executionContext) _PolicyTypeImpact_lost(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21682,7 +21682,7 @@ func (ec *executionContext) fieldContext_PolicyTypeImpact_lost(_ context.Context
 }
 
 func (ec *executionContext) _PolicyTypeImpact_fields(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21714,7 +21714,7 @@ func (ec *executionContext) fieldContext_PolicyTypeImpact_fields(_ context.Conte
 }
 
 func (ec *executionContext) _PolicyTypeImpact_sensitive(ctx context.Context, field graphql.CollectedField, obj *store.TypeImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21737,7 +21737,7 @@ func (ec *executionContext) fieldContext_PolicyTypeImpact_sensitive(_ context.Co
 }
 
 func (ec *executionContext) _PolicyVersion_id(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21760,7 +21760,7 @@ func (ec *executionContext) fieldContext_PolicyVersion_id(_ context.Context, fie
 }
 
 func (ec *executionContext) _PolicyVersion_revision(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21783,7 +21783,7 @@ func (ec *executionContext) fieldContext_PolicyVersion_revision(_ context.Contex
 }
 
 func (ec *executionContext) _PolicyVersion_actor(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21806,7 +21806,7 @@ func (ec *executionContext) fieldContext_PolicyVersion_actor(_ context.Context, 
 }
 
 func (ec *executionContext) _PolicyVersion_reason(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21829,7 +21829,7 @@ func (ec *executionContext) fieldContext_PolicyVersion_reason(_ context.Context,
 }
 
 func (ec *executionContext) _PolicyVersion_at(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21852,7 +21852,7 @@ func (ec *executionContext) fieldContext_PolicyVersion_at(_ context.Context, fie
 }
 
 func (ec *executionContext) _PolicyVersion_added(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21875,7 +21875,7 @@ func (ec *executionContext) fieldContext_PolicyVersion_added(_ context.Context, 
 }
 
 func (ec *executionContext) _PolicyVersion_removed(ctx context.Context, field graphql.CollectedField, obj *store.Version) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21898,7 +21898,7 @@ func (ec *executionContext) fieldContext_PolicyVersion_removed(_ context.Context
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21942,7 +21942,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21986,7 +21986,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 }
 
 func (ec *executionContext) _Query_activities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22030,7 +22030,7 @@ func (ec *executionContext) fieldContext_Query_activities(ctx context.Context, f
 }
 
 func (ec *executionContext) _Query_actors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22074,7 +22074,7 @@ func (ec *executionContext) fieldContext_Query_actors(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22118,7 +22118,7 @@ func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, 
 }
 
 func (ec *executionContext) _Query_followUps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22162,7 +22162,7 @@ func (ec *executionContext) fieldContext_Query_followUps(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Query_incidents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22206,7 +22206,7 @@ func (ec *executionContext) fieldContext_Query_incidents(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Query_involvements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22250,7 +22250,7 @@ func (ec *executionContext) fieldContext_Query_involvements(ctx context.Context,
 }
 
 func (ec *executionContext) _Query_localities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22294,7 +22294,7 @@ func (ec *executionContext) fieldContext_Query_localities(ctx context.Context, f
 }
 
 func (ec *executionContext) _Query_organizations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22338,7 +22338,7 @@ func (ec *executionContext) fieldContext_Query_organizations(ctx context.Context
 }
 
 func (ec *executionContext) _Query_recommendations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22382,7 +22382,7 @@ func (ec *executionContext) fieldContext_Query_recommendations(ctx context.Conte
 }
 
 func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22426,7 +22426,7 @@ func (ec *executionContext) fieldContext_Query_users(ctx context.Context, field 
 }
 
 func (ec *executionContext) _Query_violationTypes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22470,7 +22470,7 @@ func (ec *executionContext) fieldContext_Query_violationTypes(ctx context.Contex
 }
 
 func (ec *executionContext) _Query_incidentAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22514,7 +22514,7 @@ func (ec *executionContext) fieldContext_Query_incidentAggregate(ctx context.Con
 }
 
 func (ec *executionContext) _Query_policy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22546,7 +22546,7 @@ func (ec *executionContext) fieldContext_Query_policy(_ context.Context, field g
 }
 
 func (ec *executionContext) _Query_explain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22590,7 +22590,7 @@ func (ec *executionContext) fieldContext_Query_explain(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Query_policyImpact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22634,7 +22634,7 @@ func (ec *executionContext) fieldContext_Query_policyImpact(ctx context.Context,
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22678,7 +22678,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22710,7 +22710,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _Recommendation_id(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22733,7 +22733,7 @@ func (ec *executionContext) fieldContext_Recommendation_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _Recommendation_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22756,7 +22756,7 @@ func (ec *executionContext) fieldContext_Recommendation_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _Recommendation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22779,7 +22779,7 @@ func (ec *executionContext) fieldContext_Recommendation_updatedAt(_ context.Cont
 }
 
 func (ec *executionContext) _Recommendation_text(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22802,7 +22802,7 @@ func (ec *executionContext) fieldContext_Recommendation_text(_ context.Context, 
 }
 
 func (ec *executionContext) _Recommendation_status(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22825,7 +22825,7 @@ func (ec *executionContext) fieldContext_Recommendation_status(_ context.Context
 }
 
 func (ec *executionContext) _Recommendation_dueOn(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22848,7 +22848,7 @@ func (ec *executionContext) fieldContext_Recommendation_dueOn(_ context.Context,
 }
 
 func (ec *executionContext) _Recommendation_activity(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22880,7 +22880,7 @@ func (ec *executionContext) fieldContext_Recommendation_activity(_ context.Conte
 }
 
 func (ec *executionContext) _Recommendation_addressees(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22912,7 +22912,7 @@ func (ec *executionContext) fieldContext_Recommendation_addressees(_ context.Con
 }
 
 func (ec *executionContext) _RecommendationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RecommendationConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22944,7 +22944,7 @@ func (ec *executionContext) fieldContext_RecommendationConnection_edges(_ contex
 }
 
 func (ec *executionContext) _RecommendationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.RecommendationConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22976,7 +22976,7 @@ func (ec *executionContext) fieldContext_RecommendationConnection_pageInfo(_ con
 }
 
 func (ec *executionContext) _RecommendationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.RecommendationConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22999,7 +22999,7 @@ func (ec *executionContext) fieldContext_RecommendationConnection_totalCount(_ c
 }
 
 func (ec *executionContext) _RecommendationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RecommendationEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23031,7 +23031,7 @@ func (ec *executionContext) fieldContext_RecommendationEdge_node(_ context.Conte
 }
 
 func (ec *executionContext) _RecommendationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.RecommendationEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23054,7 +23054,7 @@ func (ec *executionContext) fieldContext_RecommendationEdge_cursor(_ context.Con
 }
 
 func (ec *executionContext) _RoleAssignment_subject(ctx context.Context, field graphql.CollectedField, obj *store.Assignment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23077,7 +23077,7 @@ func (ec *executionContext) fieldContext_RoleAssignment_subject(_ context.Contex
 }
 
 func (ec *executionContext) _RoleAssignment_role(ctx context.Context, field graphql.CollectedField, obj *store.Assignment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23100,7 +23100,7 @@ func (ec *executionContext) fieldContext_RoleAssignment_role(_ context.Context, 
 }
 
 func (ec *executionContext) _RoleAssignment_domain(ctx context.Context, field graphql.CollectedField, obj *store.Assignment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23123,7 +23123,7 @@ func (ec *executionContext) fieldContext_RoleAssignment_domain(_ context.Context
 }
 
 func (ec *executionContext) _RoleAssignment_user(ctx context.Context, field graphql.CollectedField, obj *store.Assignment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23155,7 +23155,7 @@ func (ec *executionContext) fieldContext_RoleAssignment_user(_ context.Context, 
 }
 
 func (ec *executionContext) _RoleAssignment_locality(ctx context.Context, field graphql.CollectedField, obj *store.Assignment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23187,7 +23187,7 @@ func (ec *executionContext) fieldContext_RoleAssignment_locality(_ context.Conte
 }
 
 func (ec *executionContext) _RoleAssignment_expiresAt(ctx context.Context, field graphql.CollectedField, obj *store.Assignment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23210,7 +23210,7 @@ func (ec *executionContext) fieldContext_RoleAssignment_expiresAt(_ context.Cont
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23233,7 +23233,7 @@ func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23256,7 +23256,7 @@ func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field
 }
 
 func (ec *executionContext) _User_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23279,7 +23279,7 @@ func (ec *executionContext) fieldContext_User_updatedAt(_ context.Context, field
 }
 
 func (ec *executionContext) _User_subject(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23302,7 +23302,7 @@ func (ec *executionContext) fieldContext_User_subject(_ context.Context, field g
 }
 
 func (ec *executionContext) _User_displayName(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23325,7 +23325,7 @@ func (ec *executionContext) fieldContext_User_displayName(_ context.Context, fie
 }
 
 func (ec *executionContext) _User_organization(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23357,7 +23357,7 @@ func (ec *executionContext) fieldContext_User_organization(_ context.Context, fi
 }
 
 func (ec *executionContext) _User_collectedIncidents(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23401,7 +23401,7 @@ func (ec *executionContext) fieldContext_User_collectedIncidents(ctx context.Con
 }
 
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23433,7 +23433,7 @@ func (ec *executionContext) fieldContext_UserConnection_edges(_ context.Context,
 }
 
 func (ec *executionContext) _UserConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23465,7 +23465,7 @@ func (ec *executionContext) fieldContext_UserConnection_pageInfo(_ context.Conte
 }
 
 func (ec *executionContext) _UserConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23488,7 +23488,7 @@ func (ec *executionContext) fieldContext_UserConnection_totalCount(_ context.Con
 }
 
 func (ec *executionContext) _UserEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23520,7 +23520,7 @@ func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23543,7 +23543,7 @@ func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ViolationType_id(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23566,7 +23566,7 @@ func (ec *executionContext) fieldContext_ViolationType_id(_ context.Context, fie
 }
 
 func (ec *executionContext) _ViolationType_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23589,7 +23589,7 @@ func (ec *executionContext) fieldContext_ViolationType_createdAt(_ context.Conte
 }
 
 func (ec *executionContext) _ViolationType_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23612,7 +23612,7 @@ func (ec *executionContext) fieldContext_ViolationType_updatedAt(_ context.Conte
 }
 
 func (ec *executionContext) _ViolationType_code(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23635,7 +23635,7 @@ func (ec *executionContext) fieldContext_ViolationType_code(_ context.Context, f
 }
 
 func (ec *executionContext) _ViolationType_labelFr(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23658,7 +23658,7 @@ func (ec *executionContext) fieldContext_ViolationType_labelFr(_ context.Context
 }
 
 func (ec *executionContext) _ViolationType_labelEn(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23681,7 +23681,7 @@ func (ec *executionContext) fieldContext_ViolationType_labelEn(_ context.Context
 }
 
 func (ec *executionContext) _ViolationType_description(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23704,7 +23704,7 @@ func (ec *executionContext) fieldContext_ViolationType_description(_ context.Con
 }
 
 func (ec *executionContext) _ViolationType_incidents(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23748,7 +23748,7 @@ func (ec *executionContext) fieldContext_ViolationType_incidents(ctx context.Con
 }
 
 func (ec *executionContext) _ViolationTypeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationTypeConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23780,7 +23780,7 @@ func (ec *executionContext) fieldContext_ViolationTypeConnection_edges(_ context
 }
 
 func (ec *executionContext) _ViolationTypeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationTypeConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23812,7 +23812,7 @@ func (ec *executionContext) fieldContext_ViolationTypeConnection_pageInfo(_ cont
 }
 
 func (ec *executionContext) _ViolationTypeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationTypeConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23835,7 +23835,7 @@ func (ec *executionContext) fieldContext_ViolationTypeConnection_totalCount(_ co
 }
 
 func (ec *executionContext) _ViolationTypeEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationTypeEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23867,7 +23867,7 @@ func (ec *executionContext) fieldContext_ViolationTypeEdge_node(_ context.Contex
 }
 
 func (ec *executionContext) _ViolationTypeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationTypeEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23890,7 +23890,7 @@ func (ec *executionContext) fieldContext_ViolationTypeEdge_cursor(_ context.Cont
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23913,7 +23913,7 @@ func (ec *executionContext) fieldContext___Directive_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23936,7 +23936,7 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23959,7 +23959,7 @@ func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Cont
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -23982,7 +23982,7 @@ func (ec *executionContext) fieldContext___Directive_locations(_ context.Context
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24025,7 +24025,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24048,7 +24048,7 @@ func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24071,7 +24071,7 @@ func (ec *executionContext) fieldContext___EnumValue_description(_ context.Conte
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24094,7 +24094,7 @@ func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Cont
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24117,7 +24117,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24140,7 +24140,7 @@ func (ec *executionContext) fieldContext___Field_name(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24163,7 +24163,7 @@ func (ec *executionContext) fieldContext___Field_description(_ context.Context, 
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24206,7 +24206,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24238,7 +24238,7 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24261,7 +24261,7 @@ func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context,
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24284,7 +24284,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24307,7 +24307,7 @@ func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24330,7 +24330,7 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24362,7 +24362,7 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24385,7 +24385,7 @@ func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24408,7 +24408,7 @@ func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24431,7 +24431,7 @@ func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ contex
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24454,7 +24454,7 @@ func (ec *executionContext) fieldContext___Schema_description(_ context.Context,
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24486,7 +24486,7 @@ func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field
 }
 
 func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24518,7 +24518,7 @@ func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, f
 }
 
 func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24550,7 +24550,7 @@ func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context
 }
 
 func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24582,7 +24582,7 @@ func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Con
 }
 
 func (ec *executionContext) ___Schema_directives(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24614,7 +24614,7 @@ func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, 
 }
 
 func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24637,7 +24637,7 @@ func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24660,7 +24660,7 @@ func (ec *executionContext) fieldContext___Type_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24683,7 +24683,7 @@ func (ec *executionContext) fieldContext___Type_description(_ context.Context, f
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24706,7 +24706,7 @@ func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24750,7 +24750,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 }
 
 func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24782,7 +24782,7 @@ func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, fi
 }
 
 func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24814,7 +24814,7 @@ func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context,
 }
 
 func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24858,7 +24858,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 }
 
 func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24890,7 +24890,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(_ context.Context, f
 }
 
 func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -24922,7 +24922,7 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 }
 
 func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -34047,8 +34047,8 @@ var activityImplementors = []string{"Activity", "Node"}
 func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *ent.Activity) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34155,8 +34155,8 @@ var activityConnectionImplementors = []string{"ActivityConnection"}
 func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ActivityConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34198,8 +34198,8 @@ var activityEdgeImplementors = []string{"ActivityEdge"}
 func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ActivityEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34236,8 +34236,8 @@ var actorImplementors = []string{"Actor", "Node"}
 func (ec *executionContext) _Actor(ctx context.Context, sel ast.SelectionSet, obj *ent.Actor) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, actorImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34334,8 +34334,8 @@ var actorConnectionImplementors = []string{"ActorConnection"}
 func (ec *executionContext) _ActorConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ActorConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, actorConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34377,8 +34377,8 @@ var actorEdgeImplementors = []string{"ActorEdge"}
 func (ec *executionContext) _ActorEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ActorEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, actorEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34415,8 +34415,8 @@ var aggregatePeriodImplementors = []string{"AggregatePeriod"}
 func (ec *executionContext) _AggregatePeriod(ctx context.Context, sel ast.SelectionSet, obj *model.AggregatePeriod) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, aggregatePeriodImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34453,8 +34453,8 @@ var auditEventImplementors = []string{"AuditEvent", "Node"}
 func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEvent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34551,8 +34551,8 @@ var auditEventConnectionImplementors = []string{"AuditEventConnection"}
 func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34594,8 +34594,8 @@ var auditEventEdgeImplementors = []string{"AuditEventEdge"}
 func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEventEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34632,8 +34632,8 @@ var explainedAssignmentImplementors = []string{"ExplainedAssignment"}
 func (ec *executionContext) _ExplainedAssignment(ctx context.Context, sel ast.SelectionSet, obj *policy.ExplainedAssignment) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainedAssignmentImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34675,8 +34675,8 @@ var explainedGrantImplementors = []string{"ExplainedGrant"}
 func (ec *executionContext) _ExplainedGrant(ctx context.Context, sel ast.SelectionSet, obj *policy.ExplainedGrant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainedGrantImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34728,8 +34728,8 @@ var explainedRowImplementors = []string{"ExplainedRow"}
 func (ec *executionContext) _ExplainedRow(ctx context.Context, sel ast.SelectionSet, obj *policy.ExplainedRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainedRowImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34786,8 +34786,8 @@ var explainedRowGrantImplementors = []string{"ExplainedRowGrant"}
 func (ec *executionContext) _ExplainedRowGrant(ctx context.Context, sel ast.SelectionSet, obj *policy.ExplainedRowGrant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explainedRowGrantImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34849,8 +34849,8 @@ var explanationImplementors = []string{"Explanation"}
 func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionSet, obj *policy.Explanation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, explanationImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34922,8 +34922,8 @@ var fieldGroupImplementors = []string{"FieldGroup"}
 func (ec *executionContext) _FieldGroup(ctx context.Context, sel ast.SelectionSet, obj *store.FieldGroup) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, fieldGroupImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -34960,8 +34960,8 @@ var followUpImplementors = []string{"FollowUp", "Node"}
 func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet, obj *ent.FollowUp) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, followUpImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35028,8 +35028,8 @@ var followUpConnectionImplementors = []string{"FollowUpConnection"}
 func (ec *executionContext) _FollowUpConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.FollowUpConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, followUpConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35071,8 +35071,8 @@ var followUpEdgeImplementors = []string{"FollowUpEdge"}
 func (ec *executionContext) _FollowUpEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.FollowUpEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, followUpEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35109,8 +35109,8 @@ var incidentImplementors = []string{"Incident", "Node"}
 func (ec *executionContext) _Incident(ctx context.Context, sel ast.SelectionSet, obj *ent.Incident) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35222,8 +35222,8 @@ var incidentAggregateImplementors = []string{"IncidentAggregate"}
 func (ec *executionContext) _IncidentAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.IncidentAggregate) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentAggregateImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35270,8 +35270,8 @@ var incidentCellImplementors = []string{"IncidentCell"}
 func (ec *executionContext) _IncidentCell(ctx context.Context, sel ast.SelectionSet, obj *model.IncidentCell) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentCellImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35333,8 +35333,8 @@ var incidentConnectionImplementors = []string{"IncidentConnection"}
 func (ec *executionContext) _IncidentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.IncidentConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35376,8 +35376,8 @@ var incidentEdgeImplementors = []string{"IncidentEdge"}
 func (ec *executionContext) _IncidentEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.IncidentEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, incidentEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35414,8 +35414,8 @@ var involvementImplementors = []string{"Involvement", "Node"}
 func (ec *executionContext) _Involvement(ctx context.Context, sel ast.SelectionSet, obj *ent.Involvement) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, involvementImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35472,8 +35472,8 @@ var involvementConnectionImplementors = []string{"InvolvementConnection"}
 func (ec *executionContext) _InvolvementConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.InvolvementConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, involvementConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35515,8 +35515,8 @@ var involvementEdgeImplementors = []string{"InvolvementEdge"}
 func (ec *executionContext) _InvolvementEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.InvolvementEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, involvementEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35553,8 +35553,8 @@ var localityImplementors = []string{"Locality", "Node"}
 func (ec *executionContext) _Locality(ctx context.Context, sel ast.SelectionSet, obj *ent.Locality) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, localityImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35636,8 +35636,8 @@ var localityConnectionImplementors = []string{"LocalityConnection"}
 func (ec *executionContext) _LocalityConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.LocalityConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, localityConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35679,8 +35679,8 @@ var localityEdgeImplementors = []string{"LocalityEdge"}
 func (ec *executionContext) _LocalityEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.LocalityEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, localityEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -35720,8 +35720,8 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -35963,8 +35963,8 @@ var organizationImplementors = []string{"Organization", "Node"}
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *ent.Organization) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36051,8 +36051,8 @@ var organizationConnectionImplementors = []string{"OrganizationConnection"}
 func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36094,8 +36094,8 @@ var organizationEdgeImplementors = []string{"OrganizationEdge"}
 func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36132,8 +36132,8 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[gid.ID]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36180,8 +36180,8 @@ var permissionImplementors = []string{"Permission"}
 func (ec *executionContext) _Permission(ctx context.Context, sel ast.SelectionSet, obj *store.Permission) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, permissionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36233,8 +36233,8 @@ var policyImplementors = []string{"Policy"}
 func (ec *executionContext) _Policy(ctx context.Context, sel ast.SelectionSet, obj *store.Policy) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36331,8 +36331,8 @@ var policyDiffImplementors = []string{"PolicyDiff"}
 func (ec *executionContext) _PolicyDiff(ctx context.Context, sel ast.SelectionSet, obj *store.Diff) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyDiffImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36374,8 +36374,8 @@ var policyFieldChangeImplementors = []string{"PolicyFieldChange"}
 func (ec *executionContext) _PolicyFieldChange(ctx context.Context, sel ast.SelectionSet, obj *store.FieldChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyFieldChangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36422,8 +36422,8 @@ var policyImpactImplementors = []string{"PolicyImpact"}
 func (ec *executionContext) _PolicyImpact(ctx context.Context, sel ast.SelectionSet, obj *store.Impact) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyImpactImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36485,8 +36485,8 @@ var policyProblemImplementors = []string{"PolicyProblem"}
 func (ec *executionContext) _PolicyProblem(ctx context.Context, sel ast.SelectionSet, obj *store.Problem) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyProblemImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36528,8 +36528,8 @@ var policyProposalImplementors = []string{"PolicyProposal"}
 func (ec *executionContext) _PolicyProposal(ctx context.Context, sel ast.SelectionSet, obj *store.Proposal) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyProposalImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36616,8 +36616,8 @@ var policyRoleImplementors = []string{"PolicyRole"}
 func (ec *executionContext) _PolicyRole(ctx context.Context, sel ast.SelectionSet, obj *store.Role) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyRoleImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36654,8 +36654,8 @@ var policySubjectImpactImplementors = []string{"PolicySubjectImpact"}
 func (ec *executionContext) _PolicySubjectImpact(ctx context.Context, sel ast.SelectionSet, obj *store.SubjectImpact) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policySubjectImpactImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36707,8 +36707,8 @@ var policyTypeImpactImplementors = []string{"PolicyTypeImpact"}
 func (ec *executionContext) _PolicyTypeImpact(ctx context.Context, sel ast.SelectionSet, obj *store.TypeImpact) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyTypeImpactImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36770,8 +36770,8 @@ var policyVersionImplementors = []string{"PolicyVersion"}
 func (ec *executionContext) _PolicyVersion(ctx context.Context, sel ast.SelectionSet, obj *store.Version) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, policyVersionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -36836,8 +36836,8 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		Object: "Query",
 	})
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -37002,8 +37002,8 @@ var recommendationImplementors = []string{"Recommendation", "Node"}
 func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.SelectionSet, obj *ent.Recommendation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37070,8 +37070,8 @@ var recommendationConnectionImplementors = []string{"RecommendationConnection"}
 func (ec *executionContext) _RecommendationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.RecommendationConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37113,8 +37113,8 @@ var recommendationEdgeImplementors = []string{"RecommendationEdge"}
 func (ec *executionContext) _RecommendationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.RecommendationEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37151,8 +37151,8 @@ var roleAssignmentImplementors = []string{"RoleAssignment"}
 func (ec *executionContext) _RoleAssignment(ctx context.Context, sel ast.SelectionSet, obj *store.Assignment) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, roleAssignmentImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37209,8 +37209,8 @@ var userImplementors = []string{"User", "Node"}
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37272,8 +37272,8 @@ var userConnectionImplementors = []string{"UserConnection"}
 func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.UserConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, userConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37315,8 +37315,8 @@ var userEdgeImplementors = []string{"UserEdge"}
 func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.UserEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, userEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37353,8 +37353,8 @@ var violationTypeImplementors = []string{"ViolationType", "Node"}
 func (ec *executionContext) _ViolationType(ctx context.Context, sel ast.SelectionSet, obj *ent.ViolationType) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, violationTypeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37421,8 +37421,8 @@ var violationTypeConnectionImplementors = []string{"ViolationTypeConnection"}
 func (ec *executionContext) _ViolationTypeConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ViolationTypeConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, violationTypeConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37464,8 +37464,8 @@ var violationTypeEdgeImplementors = []string{"ViolationTypeEdge"}
 func (ec *executionContext) _ViolationTypeEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ViolationTypeEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, violationTypeEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37502,8 +37502,8 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37555,8 +37555,8 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37603,8 +37603,8 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37661,8 +37661,8 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37719,8 +37719,8 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -37777,8 +37777,8 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
