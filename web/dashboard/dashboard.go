@@ -62,11 +62,11 @@ type asset struct {
 }
 
 var (
-	assets            = map[string]*asset{}
-	styleURL, jsURL   string
-	worker            *asset
-	pageTemplate      = template.Must(template.New("page").Parse(pageSource))
-	contentSecurityPl = strings.Join([]string{
+	assets                = map[string]*asset{}
+	styleURL, jsURL       string
+	worker                *asset
+	pageTemplate          = template.Must(template.New("page").Parse(pageSource))
+	contentSecurityPolicy = strings.Join([]string{
 		"default-src 'none'",
 		"script-src 'self'",
 		"style-src 'self'",
@@ -160,7 +160,7 @@ func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch name := strings.TrimPrefix(r.URL.Path, "/"); {
 	case name == "":
 		h.Set("Content-Type", contentTypeHTML)
-		h.Set("Content-Security-Policy", contentSecurityPl)
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", cacheRevalidate)
