@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/benkan-project/benkan/storage/storagetest"
 )
@@ -148,6 +149,19 @@ func dashboardInChromium(t *testing.T, browser, axe, shots string, db ...string)
 	}
 	filtered := dashboardExpected(t, p, tokens["sory.diakite"], niono, "CERCLE")
 	compareTables(t, "coordinator, Niono", dashboardTables(t, tab), filtered.tables)
+
+	// By keyboard: the level of the localities, one step down (cercle →
+	// commune); the focus stays on the control once the page has redrawn.
+	run(t, tab, "choose the commune level by keyboard",
+		chromedp.Focus(chromedp.CSS("#f-level")),
+		chromedp.KeyEvent(kb.ArrowDown))
+	dashboardReady(t, tab)
+	if got := get(t, tab, "read the level and the focus", chromedp.Evaluate[[]string](
+		`[new URLSearchParams(location.search).get('level'), document.activeElement.id]`)); got[0] != "COMMUNE" || got[1] != "f-level" {
+		t.Errorf("after ArrowDown on the level: level %q, focus on %q; want COMMUNE, f-level", got[0], got[1])
+	}
+	filtered = dashboardExpected(t, p, tokens["sory.diakite"], niono, "COMMUNE")
+	compareTables(t, "coordinator, Niono, communes", dashboardTables(t, tab), filtered.tables)
 	shared := get(t, tab, "read the URL", chromedp.Evaluate[string](`location.href`))
 
 	// English, remembered after a reload of the shared link.

@@ -279,7 +279,6 @@
   function renderFilters() {
     const form = document.getElementById('filters');
     form.replaceChildren();
-    form.addEventListener('submit', (e) => e.preventDefault());
     const years = [];
     for (let y = thisYear - 10; y <= thisYear; y++) years.push(y);
     const field = (id, text, options, value, key, asNumber) => {
@@ -287,8 +286,7 @@
         filters[key] = asNumber ? Number(sel.value) : sel.value;
         if (filters.to < filters.from) filters.to = filters.from;
         writeFilters(filters);
-        renderFilters();
-        loadViews();
+        loadViews(); // redraws the filters, keeping the focus
       } }, options.map(([v, l]) => el('option', { value: v, selected: String(v) === String(value) }, l)));
       return el('div', { class: 'field' }, el('label', { for: id }, text), sel);
     };
@@ -636,7 +634,17 @@
     box.textContent = times.length ? t('offline', when(Math.min(...times))) : '';
   }
 
+  // renderAll redraws the whole page in the current language. The control
+  // that had the focus is drawn anew: the focus goes to its new self, so
+  // that a keyboard user stays where they were.
   function renderAll() {
+    const focused = document.activeElement && document.activeElement.id;
+    renderPage();
+    const again = focused && document.getElementById(focused);
+    if (again && again !== document.activeElement) again.focus();
+  }
+
+  function renderPage() {
     document.documentElement.lang = lang;
     document.title = t('title');
     for (const n of document.querySelectorAll('[data-i18n]')) n.textContent = t(n.dataset.i18n);
@@ -683,9 +691,15 @@
       await loadRef();
       signinState = { state: 'signed-in' };
     } catch (e) {
-      signinState = { state: 'refused', code: e.code, message: e.message };
-      renderAll();
-      return;
+      if (e.code === 'UNAUTHENTICATED' || e.code === 'NETWORK') {
+        signinState = { state: 'refused', code: e.code, message: e.message };
+        renderAll();
+        return;
+      }
+      // The role may not list localities or types: the views still load,
+      // the filters offer "all" only.
+      ref = { localities: [], byId: new Map(), types: [] };
+      signinState = { state: 'signed-in' };
     }
     loadViews();
   }
@@ -697,6 +711,7 @@
     document.getElementById('lang').focus();
   });
   window.addEventListener('online', () => { if (session) loadAll(); });
+  document.getElementById('filters').addEventListener('submit', (e) => e.preventDefault());
 
   // One hidden SVG holds the hatching every chart refers to.
   document.body.append(svg('svg', { width: 0, height: 0, class: 'defs', 'aria-hidden': 'true', focusable: 'false' },
