@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,7 +83,7 @@ func dashboardInChromium(t *testing.T, browser, axe, shots string, db ...string)
 		chromedp.WindowSize(1400, 1000),
 	)
 	defer cancel()
-	alloc, cancelTimeout := context.WithTimeout(alloc, 3*time.Minute)
+	alloc, cancelTimeout := context.WithTimeout(alloc, 5*time.Minute)
 	defer cancelTimeout()
 	var logMu sync.Mutex
 	ended := false
@@ -130,6 +132,8 @@ func dashboardInChromium(t *testing.T, browser, axe, shots string, db ...string)
 		if legend[0] != wantTh || (wantTh != "" && !strings.Contains(legend[1], "seuil de "+wantTh)) {
 			t.Errorf("%s: the legend says %q (threshold %q), want the answer's threshold %q", u.subject, legend[1], legend[0], wantTh)
 		}
+		dashboardCSV(t, tab, "status", u.subject)
+		dashboardCSV(t, tab, "time", u.subject)
 		dashboardOtherViews(t, tab, p, tok, u.subject)
 		dashboardAxe(t, tab, axe, u.subject)
 		screenshot(t, tab, shots, "dashboard-"+u.subject)
@@ -189,6 +193,10 @@ func dashboardInChromium(t *testing.T, browser, axe, shots string, db ...string)
 		t.Errorf("offline, the page says %q, want the date of its last data", offline)
 	}
 	compareTables(t, "coordinator offline", dashboardTables(t, tab), filtered.tables)
+	if errs := get(t, tab, "read the views' states", chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('.view[data-state="error"]')).map(s => s.id + ': ' + s.textContent)`)); len(errs) > 0 {
+		t.Errorf("offline, views fail instead of showing their last state: %q", errs)
+	}
 	screenshot(t, tab, shots, "dashboard-offline")
 }
 
@@ -433,4 +441,33 @@ func dashboardAxe(t *testing.T, ctx context.Context, axe, who string) {
 		t.Errorf("%s: axe: %s (%s): %q", who, v.ID, v.Help, v.Nodes)
 	}
 	t.Logf("%s: axe-core ran, %d rules passed, %d violations", who, res.Passes, len(res.Violations))
+}
+
+// dashboardCSV clicks the CSV button of panel and checks that the file
+// holds the table: its headers, then each row's label and values, a
+// protected cell written as such and never as a number.
+func dashboardCSV(t *testing.T, ctx context.Context, panel, who string) {
+	t.Helper()
+	raw := get(t, ctx, "download the CSV of "+panel, chromedp.Evaluate[[]string](fmt.Sprintf(`(async () => {
+		const made = URL.createObjectURL;
+		let blob = null;
+		URL.createObjectURL = (b) => { blob = b; return made.call(URL, b); };
+		try { document.querySelector('button[data-csv=%[1]q]').click(); } finally { URL.createObjectURL = made; }
+		const tb = document.getElementById(%[1]q + '-table');
+		const rows = [Array.from(tb.querySelectorAll('thead th')).map(th => th.textContent)].concat(
+			Array.from(tb.querySelectorAll('tbody tr')).map(tr => [tr.querySelector('th').textContent].concat(
+				Array.from(tr.querySelectorAll('td')).map(td => td.dataset.value === 'protected' ? 'protégé' : td.dataset.value))));
+		return [blob ? await blob.text() : '', JSON.stringify(rows)];
+	})()`, panel), chromedp.EvalAwaitPromise))
+	var want [][]string
+	if err := json.Unmarshal([]byte(raw[1]), &want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(raw[0], "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: the CSV of %s: %v\n%s", who, panel, err, raw[0])
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: the CSV of %s is\n%q\nthe table holds\n%q", who, panel, got, want)
+	}
 }

@@ -29,7 +29,7 @@
       REGION: 'Région', CERCLE: 'Cercle', COMMUNE: 'Commune',
       loading: 'Chargement…', unavailableRole: 'Non disponible pour votre rôle.',
       unavailableServer: 'Non disponible sur ce serveur.', failed: 'Erreur : {0}', noData: 'Aucune donnée.',
-      offline: 'Hors ligne : ces données sont celles du {0}.', csv: 'Télécharger le tableau (CSV)',
+      offline: 'Hors ligne : ces données sont celles du {0}.', noCopy: 'hors ligne, et aucune donnée gardée pour cette vue', csv: 'Télécharger le tableau (CSV)',
       protected: 'protégé', total: 'Total', aboveLevel: 'Au-dessus du niveau', count: 'Nombre',
       legendTitle: 'Nombres protégés',
       legend: '« protégé » : ce nombre n’est pas publié, car il est sous le seuil de {0} (contrôle de la divulgation statistique : un petit nombre pourrait permettre de reconnaître des personnes). Ce n’est pas zéro. Les nombres publiés portent un bruit d’au plus ± {1} ; les totaux sont comptés à part et ne sont donc pas la somme exacte des cellules.',
@@ -56,7 +56,7 @@
       REGION: 'Region', CERCLE: 'Cercle', COMMUNE: 'Commune',
       loading: 'Loading…', unavailableRole: 'Not available for your role.',
       unavailableServer: 'Not available on this server.', failed: 'Error: {0}', noData: 'No data.',
-      offline: 'Offline: this data is from {0}.', csv: 'Download the table (CSV)',
+      offline: 'Offline: this data is from {0}.', noCopy: 'offline, and no data kept for this view', csv: 'Download the table (CSV)',
       protected: 'protected', total: 'Total', aboveLevel: 'Above the level', count: 'Count',
       legendTitle: 'Protected counts',
       legend: '“protected”: this count is not published because it is under the threshold of {0} (statistical disclosure control: a small count could let people be recognised). It is not zero. Published counts carry a noise of at most ± {1}; totals are counted on their own, so they are not the exact sum of the cells.',
@@ -192,6 +192,14 @@
     try { localStorage.setItem(ANSWERS_KEY, JSON.stringify(all)); } catch { /* full: keep none */ }
   }
 
+  // The codes of a view the server does not have (an unknown query) or the
+  // role may not ask for.
+  const UNAVAILABLE = ['GRAPHQL_VALIDATION_FAILED', 'FORBIDDEN'];
+  const refusal = (answer) => {
+    const e = answer.errors[0];
+    return { code: (e.extensions && e.extensions.code) || 'ERROR', message: e.message };
+  };
+
   // gql posts query with the session's token. It resolves to {data, at}
   // (at: when a kept answer was fetched, if the network is down) or
   // rejects with {code, message}.
@@ -206,15 +214,18 @@
       });
     } catch {
       const hit = readAnswers()[key];
+      if (hit && hit.answer.errors) throw refusal(hit.answer);
       if (hit) return { data: hit.answer.data, at: hit.at };
-      throw { code: 'NETWORK', message: 'network' };
+      throw { code: 'NETWORK', message: t('noCopy') };
     }
     let answer = null;
     try { answer = await res.json(); } catch { /* not JSON */ }
     if (!answer) throw { code: 'HTTP_' + res.status, message: res.statusText };
     if (answer.errors && answer.errors.length) {
-      const e = answer.errors[0];
-      throw { code: (e.extensions && e.extensions.code) || 'ERROR', message: e.message };
+      const e = refusal(answer);
+      // A view the server or the role does not offer stays so offline.
+      if (UNAVAILABLE.includes(e.code)) keep(key, { errors: answer.errors.slice(0, 1) });
+      throw e;
     }
     keep(key, answer);
     return { data: answer.data, at: null };
@@ -666,22 +677,24 @@
     renderAll();
     for (const v of VIEWS) {
       const { query, variables } = v.query(filters);
-      gql(query, variables).then(({ data, at }) => { results[v.id] = { state: 'ready', data, at }; },
+      // An answer to an earlier sign-in or filter is dropped.
+      gql(query, variables).then(({ data, at }) => { if (gen === generation) results[v.id] = { state: 'ready', data, at }; },
         (e) => {
-          const unavailable = e.code === 'GRAPHQL_VALIDATION_FAILED' || e.code === 'FORBIDDEN';
-          results[v.id] = { state: unavailable ? 'unavailable' : 'error', code: e.code, message: unavailable ? '' : e.message };
+          const unavailable = UNAVAILABLE.includes(e.code);
+          if (gen === generation) results[v.id] = { state: unavailable ? 'unavailable' : 'error', code: e.code, message: unavailable ? '' : e.message };
         }).then(() => {
         if (gen !== generation) return;
         const sec = document.getElementById('view-' + v.id);
         if (sec) sec.replaceWith(renderView(v));
         renderLegend();
         renderOffline();
-        body.setAttribute('data-state', VIEWS.every((x) => results[x.id].state !== 'loading') ? 'ready' : 'loading');
+        body.setAttribute('data-state', VIEWS.every((x) => results[x.id] && results[x.id].state !== 'loading') ? 'ready' : 'loading');
       });
     }
   }
 
   async function loadAll() {
+    generation++;
     for (const k of Object.keys(results)) delete results[k];
     body.setAttribute('data-state', 'loading');
     if (!session) { signinState = { state: 'anonymous' }; renderAll(); return; }
