@@ -313,6 +313,12 @@ func (r *requests) listen(t *testing.T, ctx context.Context) {
 // nothing).
 func (r *requests) check(t *testing.T, origins ...string) {
 	t.Helper()
+	r.checkPaths(t, []string{"/", "/graphql", "/demo/users", "/assets/graphiql.min.js"}, origins...)
+}
+
+// checkPaths is check with paths as the paths the page must request.
+func (r *requests) checkPaths(t *testing.T, paths []string, origins ...string) {
+	t.Helper()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	seen := map[string]bool{}
@@ -334,7 +340,7 @@ func (r *requests) check(t *testing.T, origins ...string) {
 	for _, p := range r.problems {
 		t.Errorf("the page: %s", p)
 	}
-	for _, path := range []string{"/", "/graphql", "/demo/users", "/assets/graphiql.min.js"} {
+	for _, path := range paths {
 		if !seen[path] {
 			t.Errorf("no request to %s among the %d recorded", path, len(r.urls))
 		}

@@ -1,6 +1,7 @@
 // Package server is benkan's HTTP layer: it routes /graphql to the GraphQL
 // handler behind request guards, serves CSV exports of connections
-// (/export/FIELD.csv) through that handler, the playground, health and
+// (/export/FIELD.csv) through that handler, the playground, the partner
+// dashboard (/dashboard/), health and
 // readiness probes, and runs the HTTP server with a graceful shutdown.
 // Responses are gzipped for clients that accept it (compress), GraphQL
 // and export responses are never cached (Cache-Control: no-store), and
@@ -22,8 +23,13 @@ import (
 	"time"
 
 	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/web/dashboard"
 	"github.com/benkan-project/benkan/web/playground"
 )
+
+// DashboardPath is where the partner dashboard is served (Config.Dashboard);
+// the bare path redirects to it with a slash.
+const DashboardPath = "/dashboard"
 
 // Config configures the HTTP handler.
 type Config struct {
@@ -52,6 +58,8 @@ type Config struct {
 	RateLimit RateLimit
 	// Playground serves the GraphQL playground at /.
 	Playground bool
+	// Dashboard serves the partner dashboard at /dashboard/.
+	Dashboard bool
 	// CORS lists the other origins whose pages may call /graphql and
 	// /export/*; none when empty.
 	CORS CORS
@@ -92,9 +100,14 @@ func Handler(cfg Config) http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", readyz(cfg.Ready, cfg.Logger))
 	pg := playground.Config{Title: "benkan", Endpoint: "/graphql"}
+	db := dashboard.Config{Endpoint: "/graphql"}
 	if cfg.Demo != nil {
 		mux.Handle("GET "+DemoUsersPath, demoUsers(cfg.Demo, cfg.Viewers, limits, cfg.Logger))
 		pg.DemoUsers = DemoUsersPath
+		db.DemoUsers = DemoUsersPath
+	}
+	if cfg.Dashboard {
+		mux.Handle(DashboardPath+"/", http.StripPrefix(DashboardPath, dashboard.New(db)))
 	}
 	if cfg.Playground {
 		mux.Handle("/", playground.New(pg))

@@ -15,7 +15,7 @@ import (
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "Runs the GraphQL API server: GraphQL at /graphql, the playground at /,\nprobes at /healthz (process up) and /readyz (database reachable).\nThe database schema is migrated at start. Tokens are HS256 with the secret\nin BENKAN_JWT_SECRET, or RS256/ES256 from --jwks-url.", stdout)
+	fs := newFlagSet("serve", "Runs the GraphQL API server: GraphQL at /graphql, the playground at /,\nthe dashboard at /dashboard/, probes at /healthz (process up) and /readyz (database reachable).\nThe database schema is migrated at start. Tokens are HS256 with the secret\nin BENKAN_JWT_SECRET, or RS256/ES256 from --jwks-url.", stdout)
 	dbCfg := databaseFlags(fs)
 	authCfg := authFlags(fs)
 	logger := logFlags(fs, stderr)
@@ -23,6 +23,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	withDemo := fs.Bool("demo", false, "load the demo data at start if the database is empty; without BENKAN_JWT_SECRET, use a random secret and print a token per demo user")
 	introspection := fs.Bool("introspection", true, "let clients read the GraphQL schema (the playground needs it)")
 	playground := fs.Bool("playground", true, "serve the GraphQL playground at /")
+	withDashboard := fs.Bool("dashboard", true, "serve the partner dashboard at /dashboard/")
 	maxBody := fs.Int64("max-body-bytes", 1<<20, "largest request body accepted")
 	limits := limitFlags(fs)
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "how long in-flight requests may run on after SIGINT or SIGTERM")
@@ -157,6 +158,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		RequestTimeout: lim.timeout,
 		RateLimit:      lim.rateLimit,
 		Playground:     *playground,
+		Dashboard:      *withDashboard,
 		CORS:           server.CORS{Origins: origins},
 		Demo:           demoCfg,
 		Logger:         log,
