@@ -135,17 +135,40 @@ func cut(s string) string {
 	return s
 }
 
-// escapedUnderscore is a text that Excel reads as an escaped character
-// (_x000D_ is a carriage return): its underscore is itself escaped, as
-// Excel writes it, so that the text reads back as it was.
-var escapedUnderscore = regexp.MustCompile(`_(x[0-9A-Fa-f]{4}_)`)
+// escapeUnderscores escapes, as Excel writes it (_x005F_), the
+// underscore of each _xHHHH_ of s, which Excel would otherwise read as an
+// escaped character (_x000D_ is a carriage return), so that the text reads
+// back as it was. Overlapping ones (_x005F_x0041_) are each escaped.
+func escapeUnderscores(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '_' && looksEscaped(s[i:]) {
+			b.WriteString("_x005F")
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// looksEscaped reports whether s starts with _xHHHH_.
+func looksEscaped(s string) bool {
+	if len(s) < 7 || s[1] != 'x' || s[6] != '_' {
+		return false
+	}
+	for _, c := range s[2:6] {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return false
+		}
+	}
+	return true
+}
 
 // escape makes s XML text (or an attribute value): &, <, > (and " in an
 // attribute) as entities, a carriage return as &#xD; so that it is not
 // read as a newline, and the characters XML 1.0 forbids left out.
 func escape(s string, attr bool) string {
 	if strings.Contains(s, "_x") {
-		s = escapedUnderscore.ReplaceAllString(s, "_x005F_$1")
+		s = escapeUnderscores(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
