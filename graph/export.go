@@ -19,7 +19,7 @@ const ExportPageSize = 200
 
 // An Export reads a root connection field of the schema (auditEvents,
 // incidents…) page by page as an ordinary GraphQL operation, for the CSV
-// export of server/export.go. Because every page is a GraphQL operation
+// and XLSX exports of server/export.go. Because every page is a GraphQL operation
 // run by the same server, an export has exactly the filters, the row
 // rules, the masking, the limits and the audit of the API: nothing about
 // access is decided for exports in particular.
@@ -29,6 +29,9 @@ type Export struct {
 	// Columns are the node type's scalar and enum fields (lists of them
 	// included), in the schema's order: the export's columns.
 	Columns []string
+	// Types are the named GraphQL types of Columns (Time, String, Int,
+	// Boolean, an enum…), for formats that type their cells (XLSX).
+	Types []string
 	// Args are the field's filter and ordering arguments the export takes
 	// as variables (where, orderBy), those of the field only.
 	Args []string
@@ -60,6 +63,7 @@ func NewExport(field string) (*Export, error) {
 			continue
 		}
 		e.Columns = append(e.Columns, f.Name)
+		e.Types = append(e.Types, f.Type.Name())
 	}
 	vars := []string{"$after: Cursor"}
 	args := []string{"first: " + fmt.Sprint(ExportPageSize), "after: $after"}

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,30 +15,33 @@ import (
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/graph"
 	"github.com/benkan-project/benkan/policy"
+	"github.com/benkan-project/benkan/xlsx"
 )
 
-// export serves GET /export/FIELD.csv: the rows of the root connection
-// field FIELD (auditEvents, incidents, activities…) that the caller may
-// see, as CSV, with the filter and ordering of the field's where and
-// orderBy arguments given as JSON in query parameters of those names:
+// export serves GET /export/FIELD.csv and GET /export/FIELD.xlsx: the rows
+// of the root connection field FIELD (auditEvents, incidents, activities…)
+// that the caller may see, as CSV or as an XLSX workbook, with the filter
+// and ordering of the field's where and orderBy arguments given as JSON in
+// query parameters of those names:
 //
 //	GET /export/auditEvents.csv?where={"subject":"dihr.officer","atGTE":"2026-12-01T00:00:00Z"}
 //
 // Each page is one GraphQL operation run by gql as the caller (see
 // graph.Export), so an export shows exactly what the API shows: the same
 // row rules and masking (a masked value is an empty cell; the columns
-// that may be masked are named in a comment line before the header), the
-// same errors, and the same audit of sensitive reads. The answer streams
-// page by page in constant memory and ends with a "# complete" comment
-// line; an export that fails after its first page ends with a
-// "# incomplete" line instead, since its status has been sent. Each page
-// has its own deadline, timeout, so a large export is not cut short by
-// the deadline of one request.
+// that may be masked are named before the header in a CSV, on the
+// "about" sheet of a workbook), the same errors, and the same audit of
+// sensitive reads. Both formats are the same rows through a different
+// sheetWriter. The answer streams page by page in constant memory and
+// says at its end whether it is complete: an export that fails after its
+// first page says it is incomplete instead, since its status has been
+// sent. Each page has its own deadline, timeout, so a large export is not
+// cut short by the deadline of one request.
 func export(gql http.Handler, timeout time.Duration, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		field, ok := strings.CutSuffix(r.PathValue("file"), ".csv")
+		field, format, ok := exportFormat(r.PathValue("file"))
 		if !ok {
-			writeError(w, http.StatusNotFound, benkan.ENOTFOUND, "exports are CSV files: /export/FIELD.csv")
+			writeError(w, http.StatusNotFound, benkan.ENOTFOUND, "exports are CSV or XLSX files: /export/FIELD.csv, /export/FIELD.xlsx")
 			return
 		}
 		if _, asked := r.Header[http.CanonicalHeaderKey(PreviewHeader)]; asked {
@@ -65,36 +67,90 @@ func export(gql http.Handler, timeout time.Duration, log *slog.Logger) http.Hand
 			writeBenkanError(w, err)
 			return
 		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, ex.Field))
+		w.Header().Set("Content-Type", format.contentType)
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, ex.Field, format.ext))
 		w.Header().Set("Cache-Control", "no-store")
-		out := csv.NewWriter(w)
-		comment(w, out, "benkan export of %s at %s", ex.Field, time.Now().UTC().Format(time.RFC3339))
-		if masked := maskable(policy.FromContext(ctx), ex); len(masked) > 0 {
-			comment(w, out, "masked: empty where the access policy hides them from you: %s", strings.Join(masked, ", "))
+		out, err := format.start(w, exportHead{
+			Export: ex,
+			At:     time.Now().UTC(),
+			Masked: maskable(policy.FromContext(ctx), ex),
+		})
+		if err != nil {
+			log.WarnContext(ctx, "export cut short", "export", ex.Field, "rows", 0, "err", err)
+			return
 		}
-		_ = out.Write(ex.Columns)
 		rows := 0
 		for {
 			for _, row := range page.Rows {
-				_ = out.Write(cells(row))
+				if err := out.Row(row); err != nil {
+					log.WarnContext(ctx, "export cut short", "export", ex.Field, "rows", rows, "err", err)
+					return // the client went away
+				}
 			}
 			rows += len(page.Rows)
-			out.Flush()
+			if err := out.Flush(); err != nil {
+				log.WarnContext(ctx, "export cut short", "export", ex.Field, "rows", rows, "err", err)
+				return
+			}
 			_ = http.NewResponseController(w).Flush() // through the request log's and gzip's writers
-			if page.Next == "" || out.Error() != nil {
+			if page.Next == "" {
 				break
 			}
 			if page, err = exportPage(ctx, gql, timeout, ex, page.Next, vars); err != nil {
 				log.WarnContext(ctx, "export cut short", "export", ex.Field, "rows", rows, "err", err)
-				comment(w, out, "incomplete: %s after %d rows: %s", benkan.ErrorCode(err), rows, benkan.ErrorMessage(err))
-				out.Flush()
+				_ = out.End(rows, err)
 				return
 			}
 		}
-		comment(w, out, "complete: %d rows", rows)
-		out.Flush()
+		_ = out.End(rows, nil)
 	})
+}
+
+// exportFormat splits the file name of an export into the field and the
+// format its extension names.
+func exportFormat(file string) (field string, f format, ok bool) {
+	for _, f := range formats {
+		if field, ok := strings.CutSuffix(file, "."+f.ext); ok {
+			return field, f, true
+		}
+	}
+	return "", format{}, false
+}
+
+// A format is a file type of exports.
+type format struct {
+	ext, contentType string
+	// start writes what comes before the rows and returns the writer of
+	// the rows.
+	start func(w io.Writer, head exportHead) (sheetWriter, error)
+}
+
+// formats are the file types of exports, by extension.
+var formats = []format{
+	{ext: "csv", contentType: "text/csv; charset=utf-8", start: startCSV},
+	{ext: "xlsx", contentType: xlsx.ContentType, start: startXLSX},
+}
+
+// exportHead is what a file says about its export before its rows.
+type exportHead struct {
+	*graph.Export
+	// At is when the export began.
+	At time.Time
+	// Masked are the columns whose cells may be empty because the policy
+	// hides them from the caller (see maskable).
+	Masked []string
+}
+
+// A sheetWriter writes the rows of one export in one format.
+type sheetWriter interface {
+	// Row writes one row of the export's columns, JSON values as
+	// graph.Page holds them (nil for a masked or missing value).
+	Row(row []any) error
+	// Flush sends what is written so far, at the end of a page.
+	Flush() error
+	// End ends the file, saying it is complete with rows rows, or, when
+	// err is not nil, incomplete for err after rows rows.
+	End(rows int, err error) error
 }
 
 // exportVariables reads the export's arguments from the query string:
@@ -162,51 +218,6 @@ func maskable(v *policy.Viewer, ex *graph.Export) []string {
 		}
 	}
 	return masked
-}
-
-// comment writes a comment line, "# text", as it is: not a CSV record,
-// which would be quoted when the text holds a comma.
-func comment(w io.Writer, out *csv.Writer, format string, args ...any) {
-	out.Flush()
-	text := strings.ReplaceAll(fmt.Sprintf(format, args...), "\n", " ")
-	_, _ = fmt.Fprintf(w, "# %s\n", text)
-}
-
-// cells formats a row of JSON values as CSV cells: null is empty, a list
-// is its items joined by "; ", and a text that a spreadsheet would run as
-// a formula (=, +, -, @, tab, carriage return first) is quoted with a
-// leading apostrophe, so that an exported value never executes.
-func cells(row []any) []string {
-	out := make([]string, len(row))
-	for i, v := range row {
-		out[i] = cell(v)
-	}
-	return out
-}
-
-func cell(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			return "'" + v
-		}
-		return v
-	case json.Number:
-		return v.String()
-	case bool:
-		return fmt.Sprint(v)
-	case []any:
-		items := make([]string, len(v))
-		for i, item := range v {
-			items[i] = cell(item)
-		}
-		return strings.Join(items, "; ")
-	default:
-		b, _ := json.Marshal(v)
-		return cell(string(b))
-	}
 }
 
 // writeBenkanError answers err, an error before the export's first row,

@@ -2,6 +2,9 @@
 // BENCHMARKS.md); `benkan bench` is the same command.
 //
 //	go run ./cmd/bench --start --database-url 'postgres://postgres@127.0.0.1:5432/bench_1m?sslmode=disable'
+//
+// `go run ./cmd/bench export` measures the memory and speed of exports
+// instead (see bench.ExportUsage).
 package main
 
 import (
@@ -19,7 +22,12 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := bench.Main(ctx, os.Args[1:], os.Stdout, os.Stderr, ""); err != nil {
+	run := bench.Main
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "export" {
+		run, args = bench.ExportMain, args[1:]
+	}
+	if err := run(ctx, args, os.Stdout, os.Stderr, ""); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 		}
