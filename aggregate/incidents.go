@@ -11,6 +11,7 @@ import (
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/gid"
@@ -27,6 +28,11 @@ const (
 	ByViolationType Dimension = "VIOLATION_TYPE"
 	ByStatus        Dimension = "STATUS"
 	ByPeriod        Dimension = "PERIOD"
+	// The dimensions of the actors involved (actorDims), each with the
+	// field of Actor the policy must let the role aggregate.
+	ByPerpetratorCategory Dimension = "PERPETRATOR_CATEGORY"
+	ByVictimGender        Dimension = "VICTIM_GENDER"
+	ByVictimAgeBracket    Dimension = "VICTIM_AGE_BRACKET"
 )
 
 // MaxDimensions bounds the dimensions of one aggregate: 2^4−1 margins.
@@ -90,6 +96,12 @@ type Cell struct {
 	Status *incident.Status
 	// Period is a period of the query's bucket.
 	Period *Period
+	// PerpetratorCategory is the category of an alleged perpetrator.
+	PerpetratorCategory *actor.Category
+	// VictimGender is the gender of a victim.
+	VictimGender *actor.Gender
+	// VictimAgeBracket is the age bracket of a victim.
+	VictimAgeBracket *actor.AgeBracket
 	// Value is the published count: exact for a role that counts
 	// exactly, perturbed otherwise; 0 when Protected.
 	Value int
@@ -218,6 +230,15 @@ func (c *Cell) setKey(d Dimension, s string, ps []Period) error {
 	case ByStatus:
 		st := incident.Status(s)
 		c.Status = &st
+	case ByPerpetratorCategory:
+		v := actor.Category(s)
+		c.PerpetratorCategory = &v
+	case ByVictimGender:
+		v := actor.Gender(s)
+		c.VictimGender = &v
+	case ByVictimAgeBracket:
+		v := actor.AgeBracket(s)
+		c.VictimAgeBracket = &v
 	case ByPeriod:
 		i, err := strconv.Atoi(s)
 		if err != nil || i < 0 || i >= len(ps) {
@@ -259,8 +280,19 @@ func sortCells(cells []Cell) {
 			sb = string(*b.Status)
 		}
 		return cmp.Or(cmp.Compare(pa, pb), cmp.Compare(str(a.Locality), str(b.Locality)),
-			cmp.Compare(str(a.ViolationType), str(b.ViolationType)), cmp.Compare(sa, sb))
+			cmp.Compare(str(a.ViolationType), str(b.ViolationType)), cmp.Compare(sa, sb),
+			cmp.Compare(enum(a.PerpetratorCategory), enum(b.PerpetratorCategory)),
+			cmp.Compare(enum(a.VictimGender), enum(b.VictimGender)),
+			cmp.Compare(enum(a.VictimAgeBracket), enum(b.VictimAgeBracket)))
 	})
+}
+
+// enum is the value of an optional enum key, "" when nil.
+func enum[T ~string](p *T) string {
+	if p == nil {
+		return ""
+	}
+	return string(*p)
 }
 
 // checkIncidents checks q against v's policy and the grid, and returns
@@ -290,14 +322,23 @@ func checkIncidents(v *policy.Viewer, q *IncidentQuery) (int, error) {
 		return 0, benkan.FieldErrorf("localityLevel", "%v", err)
 	}
 	_, dateField := q.DateField.column()
-	need := func(field, verb, arg string) error {
-		if v.MayAggregateField("Incident", field) {
+	needOf := func(typ, field, verb, arg string) error {
+		if v.MayAggregateField(typ, field) {
 			return nil
 		}
 		return &benkan.Error{Code: benkan.EFORBIDDEN, Field: arg,
-			Message: fmt.Sprintf("you may not %s Incident.%s in counts", verb, field)}
+			Message: fmt.Sprintf("you may not %s %s.%s in counts", verb, typ, field)}
 	}
+	need := func(field, verb, arg string) error { return needOf("Incident", field, verb, arg) }
 	for _, d := range q.GroupBy {
+		if ad, ok := actorDims[d]; ok {
+			// Grouping by the actors involved counts incidents by a field of
+			// their actors: the policy's aggregate grants of Actor decide.
+			if err := needOf("Actor", ad.field, "group by", "groupBy"); err != nil {
+				return 0, err
+			}
+			continue
+		}
 		field := map[Dimension]string{ByLocality: "locality", ByViolationType: "violationTypes", ByStatus: "status", ByPeriod: dateField}[d]
 		if field == "" {
 			return 0, benkan.FieldErrorf("groupBy", "no dimension %q", d)
@@ -332,6 +373,10 @@ func checkIncidents(v *policy.Viewer, q *IncidentQuery) (int, error) {
 		return 0, err
 	}
 	k := v.Protection("Incident")
+	if slices.ContainsFunc(q.GroupBy, func(d Dimension) bool { _, ok := actorDims[d]; return ok }) {
+		// Counted by their actors too: the strictest of both protections.
+		k = max(k, v.Protection("Actor"))
+	}
 	if k > 0 {
 		if q.Where != nil {
 			return 0, &benkan.Error{Code: benkan.EFORBIDDEN, Field: "where",

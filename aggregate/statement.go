@@ -10,14 +10,17 @@ import (
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
+	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/policy"
 )
 
 // The statement of an aggregate scans the incidents once for the grouping
 // sets of single-valued dimensions, and once more for each combination of
-// multi-valued ones (multiValued) that some grouping set holds: each scan
+// multi-valued ones (multiValued: violation types, and the actors involved
+// of actorDims) that some grouping set holds: each scan
 // is a CTE grouped by the finest keys it serves (every single-valued
 // dimension of the query, and its multi-valued ones), carrying the count
 // and the sum of the cell keys modulo KeyRange, both additive; every
@@ -49,7 +52,43 @@ const (
 // multiValued reports whether an incident may hold several keys of d, one
 // row each in the scan that joins d.
 func multiValued(d Dimension) bool {
-	return d == ByViolationType
+	_, ok := actorDims[d]
+	return ok || d == ByViolationType
+}
+
+// actorDim is a dimension of the actors involved in an incident: a column
+// of their actors, for the involvements of one role.
+type actorDim struct {
+	role   involvement.Role
+	column string // of the actors table
+	field  string // of Actor in the policy
+	alias  string // of the joined pairs (incident, value)
+}
+
+// actorDims are the dimensions of the actors involved, each counting an
+// incident once per distinct value among the actors of the role.
+var actorDims = map[Dimension]actorDim{
+	ByPerpetratorCategory: {involvement.RoleALLEGED_PERPETRATOR, actor.FieldCategory, "category", "agg_pc"},
+	ByVictimGender:        {involvement.RoleVICTIM, actor.FieldGender, "gender", "agg_vg"},
+	ByVictimAgeBracket:    {involvement.RoleVICTIM, actor.FieldAgeBracket, "ageBracket", "agg_va"},
+}
+
+// actorPairs is the relation (agg_inc, agg_v) of the incidents and the
+// distinct values of ad among their actors of ad's role, over the actors
+// v may aggregate (the policy's row filter of Actor for aggregate).
+func (b *builder) actorPairs(d *sql.DialectBuilder, ad actorDim) (*sql.Selector, error) {
+	inv := d.Table(involvement.Table).As(ad.alias + "_i")
+	act := d.Table(actor.Table).As(ad.alias + "_a")
+	rows, err := b.rs.Predicate("Actor", b.v.Filter(policy.ActionAggregate, "Actor"), ad.alias+"_a")
+	if err != nil {
+		return nil, err
+	}
+	sub := d.Select(sql.As(inv.C(involvement.FieldIncidentID), "agg_inc"), sql.As(act.C(ad.column), "agg_v")).
+		Distinct().From(inv).
+		Join(act).On(inv.C(involvement.FieldActorID), act.C(actor.FieldID)).
+		Where(sql.And(sql.EQ(inv.C(involvement.FieldRole), string(ad.role)), rows))
+	sub.As(ad.alias)
+	return sub, nil
 }
 
 // keyAlias is the column of the key of the query's dimension number i.
@@ -156,9 +195,19 @@ func (b *builder) scan(mask int) (*sql.Selector, error) {
 	}
 	in := func(i int, dim Dimension) bool { return !multiValued(dim) || mask&(1<<i) != 0 }
 	for i, dim := range q.GroupBy {
-		if in(i, dim) && dim == ByViolationType {
+		if !in(i, dim) {
+			continue
+		}
+		if dim == ByViolationType {
 			vt := d.Table(incident.ViolationTypesTable).As(typeJoin)
 			s.Join(vt).On(col(incident.FieldID), vt.C(incident.ViolationTypesPrimaryKey[0]))
+		}
+		if ad, ok := actorDims[dim]; ok {
+			pairs, err := b.actorPairs(d, ad)
+			if err != nil {
+				return nil, err
+			}
+			s.Join(pairs).On(col(incident.FieldID), pairs.C("agg_inc"))
 		}
 	}
 	s.Select()
@@ -211,6 +260,8 @@ func (b *builder) key(dim Dimension, col func(string) string) sql.Querier {
 		})
 	case ByViolationType:
 		return sql.Expr(sql.Dialect(b.rs.Dialect()).Table(typeJoin).C(incident.ViolationTypesPrimaryKey[1]))
+	case ByPerpetratorCategory, ByVictimGender, ByVictimAgeBracket:
+		return sql.Expr(sql.Dialect(b.rs.Dialect()).Table(actorDims[dim].alias).C("agg_v"))
 	case ByStatus:
 		return sql.Expr(col(incident.FieldStatus))
 	default: // ByPeriod
