@@ -3,13 +3,18 @@
 // and publishes the counts of a role under disclosure control when the
 // policy declares it (protected(K), see policy.Viewer.Protection).
 //
-// Counting: one SQL statement per aggregate, a UNION ALL of one GROUP BY
-// per grouping set (the cells and each of their margins), never loading a
-// row. Each grouping set is a SELECT of its own over the incidents table,
-// joined to the violation types only when it groups by them, so that a
-// total counts each incident once although a cell by type counts it once
-// per type alleged (GROUPING SETS over that join would count it several
-// times in the totals).
+// Counting: one SQL statement per aggregate, never loading a row. The
+// incidents are scanned once, in a MATERIALIZED CTE grouped by the finest
+// keys of the query's single-valued dimensions, carrying the count and the
+// sum of the cell keys modulo 2^32, both additive; every grouping set (the
+// cells and each of their margins) is a re-aggregation of that scan's
+// groups, and the statement a UNION ALL of them. Grouping sets holding a
+// multi-valued dimension (violation types) read a second scan, joined to
+// the violation types, where an incident alleging two types is two rows,
+// so that a cell by type counts it once per type while a total that is not
+// grouped by type, read from the first scan, counts it once (GROUP BY
+// GROUPING SETS over that join would count it several times in the
+// totals). See statement.go.
 //
 // Disclosure control is the cell key method of the Australian Bureau of
 // Statistics' TableBuilder and of the ONS for the 2021 census: every

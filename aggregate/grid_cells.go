@@ -9,6 +9,7 @@ import (
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/policy"
@@ -21,6 +22,26 @@ const MaxGridCells = 20000
 // statuses are the statuses of an incident, in the order of its flow.
 var statuses = []incident.Status{incident.StatusREPORTED, incident.StatusUNDER_VERIFICATION, incident.StatusVERIFIED,
 	incident.StatusUNSUBSTANTIATED, incident.StatusREFERRED, incident.StatusCLOSED}
+
+// The values of the actors' dimensions, every one a key of the grid
+// (UNKNOWN included: an actor whose gender was not recorded counts there).
+var (
+	categories = []actor.Category{actor.CategoryCIVILIAN, actor.CategoryFSI_AGENT, actor.CategoryFDS_AGENT,
+		actor.CategoryCOMMUNITY_LEADER, actor.CategoryAUTHORITY, actor.CategoryJOURNALIST,
+		actor.CategoryHUMAN_RIGHTS_DEFENDER, actor.CategoryOTHER, actor.CategoryUNKNOWN}
+	genders     = []actor.Gender{actor.GenderFEMALE, actor.GenderMALE, actor.GenderOTHER, actor.GenderUNKNOWN}
+	ageBrackets = []actor.AgeBracket{actor.AgeBracketUNDER_18, actor.AgeBracketAGE_18_35, actor.AgeBracketAGE_36_59,
+		actor.AgeBracketAGE_60_PLUS, actor.AgeBracketUNKNOWN}
+)
+
+// strs is the strings of enum values.
+func strs[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
 
 // wholeGrid adds to res, under disclosure control, the cells of every
 // grouping set that hold no incident, as counts of 0 (protected): the
@@ -65,6 +86,12 @@ func wholeGrid(ctx context.Context, c *ent.Client, q *IncidentQuery, sets [][]Di
 			for _, s := range st {
 				domains[d] = append(domains[d], string(s))
 			}
+		case ByPerpetratorCategory:
+			domains[d] = strs(categories)
+		case ByVictimGender:
+			domains[d] = strs(genders)
+		case ByVictimAgeBracket:
+			domains[d] = strs(ageBrackets)
 		case ByPeriod:
 			for i := range ps {
 				domains[d] = append(domains[d], strconv.Itoa(i))
@@ -148,6 +175,15 @@ func (c Cell) id() string {
 	}
 	if c.Period != nil {
 		fmt.Fprintf(&b, " p=%d", c.Period.Start.Unix())
+	}
+	if c.PerpetratorCategory != nil {
+		b.WriteString(" pc=" + string(*c.PerpetratorCategory))
+	}
+	if c.VictimGender != nil {
+		b.WriteString(" vg=" + string(*c.VictimGender))
+	}
+	if c.VictimAgeBracket != nil {
+		b.WriteString(" va=" + string(*c.VictimAgeBracket))
 	}
 	return b.String()
 }

@@ -9,11 +9,9 @@ import (
 	"strconv"
 	"time"
 
-	"entgo.io/ent/dialect"
-	"entgo.io/ent/dialect/sql"
-
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/gid"
@@ -30,6 +28,11 @@ const (
 	ByViolationType Dimension = "VIOLATION_TYPE"
 	ByStatus        Dimension = "STATUS"
 	ByPeriod        Dimension = "PERIOD"
+	// The dimensions of the actors involved (actorDims), each with the
+	// field of Actor the policy must let the role aggregate.
+	ByPerpetratorCategory Dimension = "PERPETRATOR_CATEGORY"
+	ByVictimGender        Dimension = "VICTIM_GENDER"
+	ByVictimAgeBracket    Dimension = "VICTIM_AGE_BRACKET"
 )
 
 // MaxDimensions bounds the dimensions of one aggregate: 2^4−1 margins.
@@ -93,6 +96,12 @@ type Cell struct {
 	Status *incident.Status
 	// Period is a period of the query's bucket.
 	Period *Period
+	// PerpetratorCategory is the category of an alleged perpetrator.
+	PerpetratorCategory *actor.Category
+	// VictimGender is the gender of a victim.
+	VictimGender *actor.Gender
+	// VictimAgeBracket is the age bracket of a victim.
+	VictimAgeBracket *actor.AgeBracket
 	// Value is the published count: exact for a role that counts
 	// exactly, perturbed otherwise; 0 when Protected.
 	Value int
@@ -146,17 +155,9 @@ func Incidents(ctx context.Context, c *ent.Client, v *policy.Viewer, q IncidentQ
 		sets = append(sets, set)
 	}
 	slices.SortStableFunc(sets[1:], func(a, b []Dimension) int { return len(b) - len(a) })
-	var stmt *sql.Selector
-	for i, set := range sets {
-		m, err := b.member(i, set)
-		if err != nil {
-			return nil, err
-		}
-		if stmt == nil {
-			stmt = m
-		} else {
-			stmt.UnionAll(m)
-		}
+	stmt, err := b.statement(sets)
+	if err != nil {
+		return nil, err
 	}
 	if err := stmt.Err(); err != nil {
 		return nil, fmt.Errorf("aggregate incidents: %w", err)
@@ -229,6 +230,15 @@ func (c *Cell) setKey(d Dimension, s string, ps []Period) error {
 	case ByStatus:
 		st := incident.Status(s)
 		c.Status = &st
+	case ByPerpetratorCategory:
+		v := actor.Category(s)
+		c.PerpetratorCategory = &v
+	case ByVictimGender:
+		v := actor.Gender(s)
+		c.VictimGender = &v
+	case ByVictimAgeBracket:
+		v := actor.AgeBracket(s)
+		c.VictimAgeBracket = &v
 	case ByPeriod:
 		i, err := strconv.Atoi(s)
 		if err != nil || i < 0 || i >= len(ps) {
@@ -270,8 +280,19 @@ func sortCells(cells []Cell) {
 			sb = string(*b.Status)
 		}
 		return cmp.Or(cmp.Compare(pa, pb), cmp.Compare(str(a.Locality), str(b.Locality)),
-			cmp.Compare(str(a.ViolationType), str(b.ViolationType)), cmp.Compare(sa, sb))
+			cmp.Compare(str(a.ViolationType), str(b.ViolationType)), cmp.Compare(sa, sb),
+			cmp.Compare(enum(a.PerpetratorCategory), enum(b.PerpetratorCategory)),
+			cmp.Compare(enum(a.VictimGender), enum(b.VictimGender)),
+			cmp.Compare(enum(a.VictimAgeBracket), enum(b.VictimAgeBracket)))
 	})
+}
+
+// enum is the value of an optional enum key, "" when nil.
+func enum[T ~string](p *T) string {
+	if p == nil {
+		return ""
+	}
+	return string(*p)
 }
 
 // checkIncidents checks q against v's policy and the grid, and returns
@@ -301,14 +322,23 @@ func checkIncidents(v *policy.Viewer, q *IncidentQuery) (int, error) {
 		return 0, benkan.FieldErrorf("localityLevel", "%v", err)
 	}
 	_, dateField := q.DateField.column()
-	need := func(field, verb, arg string) error {
-		if v.MayAggregateField("Incident", field) {
+	needOf := func(typ, field, verb, arg string) error {
+		if v.MayAggregateField(typ, field) {
 			return nil
 		}
 		return &benkan.Error{Code: benkan.EFORBIDDEN, Field: arg,
-			Message: fmt.Sprintf("you may not %s Incident.%s in counts", verb, field)}
+			Message: fmt.Sprintf("you may not %s %s.%s in counts", verb, typ, field)}
 	}
+	need := func(field, verb, arg string) error { return needOf("Incident", field, verb, arg) }
 	for _, d := range q.GroupBy {
+		if ad, ok := actorDims[d]; ok {
+			// Grouping by the actors involved counts incidents by a field of
+			// their actors: the policy's aggregate grants of Actor decide.
+			if err := needOf("Actor", ad.field, "group by", "groupBy"); err != nil {
+				return 0, err
+			}
+			continue
+		}
 		field := map[Dimension]string{ByLocality: "locality", ByViolationType: "violationTypes", ByStatus: "status", ByPeriod: dateField}[d]
 		if field == "" {
 			return 0, benkan.FieldErrorf("groupBy", "no dimension %q", d)
@@ -343,6 +373,10 @@ func checkIncidents(v *policy.Viewer, q *IncidentQuery) (int, error) {
 		return 0, err
 	}
 	k := v.Protection("Incident")
+	if slices.ContainsFunc(q.GroupBy, func(d Dimension) bool { _, ok := actorDims[d]; return ok }) {
+		// Counted by their actors too: the strictest of both protections.
+		k = max(k, v.Protection("Actor"))
+	}
 	if k > 0 {
 		if q.Where != nil {
 			return 0, &benkan.Error{Code: benkan.EFORBIDDEN, Field: "where",
@@ -380,172 +414,4 @@ func checkOneOfEach(q *IncidentQuery) error {
 		}
 	}
 	return nil
-}
-
-// builder writes the statement of one aggregate.
-type builder struct {
-	rs      ent.RowSQL
-	v       *policy.Viewer
-	q       *IncidentQuery
-	periods []Period
-}
-
-// Aliases of the joined tables.
-const (
-	loc0, loc1, loc2 = "agg_l0", "agg_l1", "agg_l2"
-	typeJoin         = "agg_vt"
-)
-
-// member is the SELECT of grouping set number set, grouped by dims: the
-// set's number, a key column for each dimension of the query (NULL when
-// not grouped by it), the count and the sum of the cell keys.
-func (b *builder) member(set int, dims []Dimension) (*sql.Selector, error) {
-	q := b.q
-	d := sql.Dialect(b.rs.Dialect())
-	table, err := b.rs.Table("Incident")
-	if err != nil {
-		return nil, err
-	}
-	s := d.Select().From(d.Table(table))
-	col := func(c string) string { return s.C(c) }
-	joinsLocalities := len(q.Localities) > 0 || slices.Contains(dims, ByLocality)
-	if joinsLocalities {
-		l0, l1, l2 := d.Table(locality.Table).As(loc0), d.Table(locality.Table).As(loc1), d.Table(locality.Table).As(loc2)
-		s.LeftJoin(l0).On(col(incident.FieldLocalityID), l0.C(locality.FieldID)).
-			LeftJoin(l1).On(l0.C(locality.ParentColumn), l1.C(locality.FieldID)).
-			LeftJoin(l2).On(l1.C(locality.ParentColumn), l2.C(locality.FieldID))
-	}
-	if slices.Contains(dims, ByViolationType) {
-		vt := d.Table(incident.ViolationTypesTable).As(typeJoin)
-		s.Join(vt).On(col(incident.FieldID), vt.C(incident.ViolationTypesPrimaryKey[0]))
-	}
-	s.Select()
-	s.AppendSelectExprAs(sql.Expr(strconv.Itoa(set)), "agg_set")
-	var group []string
-	for i, dim := range q.GroupBy {
-		alias := fmt.Sprintf("agg_k%d", i)
-		if !slices.Contains(dims, dim) {
-			s.AppendSelectExprAs(b.null(dim), alias)
-			continue
-		}
-		s.AppendSelectExprAs(b.key(dim, col), alias)
-		group = append(group, alias)
-	}
-	s.AppendSelectExprAs(sql.Expr("COUNT(*)"), "agg_count")
-	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) %% %d AS BIGINT)", col("cell_key"), KeyRange)), "agg_keys")
-	where, err := b.where(d, s, col)
-	if err != nil {
-		return nil, err
-	}
-	s.Where(where)
-	if len(group) > 0 {
-		s.GroupBy(group...)
-	}
-	return s, nil
-}
-
-// null is the NULL of a key column not grouped by, typed for PostgreSQL's
-// UNION.
-func (b *builder) null(dim Dimension) sql.Querier {
-	if b.rs.Dialect() != dialect.Postgres {
-		return sql.Expr("NULL")
-	}
-	if dim == ByPeriod {
-		return sql.Expr("CAST(NULL AS INTEGER)")
-	}
-	return sql.Expr("CAST(NULL AS TEXT)")
-}
-
-// key is the expression of a dimension's key.
-func (b *builder) key(dim Dimension, col func(string) string) sql.Querier {
-	q := b.q
-	switch dim {
-	case ByLocality:
-		level := string(q.LocalityLevel)
-		return sql.ExprFunc(func(w *sql.Builder) {
-			w.WriteString("CASE")
-			for _, t := range []string{loc0, loc1, loc2} {
-				w.WriteString(" WHEN ").Ident(t).WriteString(".").Ident(locality.FieldLevel).WriteString(" = ").Arg(level).
-					WriteString(" THEN ").Ident(t).WriteString(".").Ident(locality.FieldID)
-			}
-			w.WriteString(" END")
-		})
-	case ByViolationType:
-		return sql.Expr(sql.Dialect(b.rs.Dialect()).Table(typeJoin).C(incident.ViolationTypesPrimaryKey[1]))
-	case ByStatus:
-		return sql.Expr(col(incident.FieldStatus))
-	default: // ByPeriod
-		column, _ := q.DateField.column()
-		ps := b.periods
-		return sql.ExprFunc(func(w *sql.Builder) {
-			if len(ps) == 1 {
-				w.WriteString("0")
-				return
-			}
-			w.WriteString("CASE")
-			for i, p := range ps[:len(ps)-1] {
-				w.WriteString(" WHEN ").WriteString(col(column)).WriteString(" < ").Arg(p.End).
-					WriteString(" THEN ").WriteString(strconv.Itoa(i))
-			}
-			w.WriteString(" ELSE ").WriteString(strconv.Itoa(len(ps) - 1)).WriteString(" END")
-		})
-	}
-}
-
-// where is the condition of the counted rows: those v may aggregate, in
-// the range and the filters of the query.
-func (b *builder) where(d *sql.DialectBuilder, s *sql.Selector, col func(string) string) (*sql.Predicate, error) {
-	q := b.q
-	viewer, err := b.rs.Predicate("Incident", b.v.Filter(policy.ActionAggregate, "Incident"), "")
-	if err != nil {
-		return nil, err
-	}
-	ps := []*sql.Predicate{viewer}
-	column, _ := q.DateField.column()
-	if q.From != nil {
-		ps = append(ps, sql.GTE(col(column), q.From.UTC()))
-	}
-	if q.To != nil {
-		ps = append(ps, sql.LT(col(column), q.To.UTC()))
-	}
-	if len(q.Localities) > 0 {
-		ids := make([]any, len(q.Localities))
-		for i, id := range q.Localities {
-			ids[i] = id
-		}
-		var any []*sql.Predicate
-		for _, t := range []string{loc0, loc1, loc2} {
-			any = append(any, sql.In(d.Table(t).C(locality.FieldID), ids...))
-		}
-		ps = append(ps, sql.Or(any...))
-	}
-	if len(q.Statuses) > 0 {
-		st := make([]any, len(q.Statuses))
-		for i, x := range q.Statuses {
-			st[i] = string(x)
-		}
-		ps = append(ps, sql.In(col(incident.FieldStatus), st...))
-	}
-	if len(q.ViolationTypes) > 0 {
-		ids := make([]any, len(q.ViolationTypes))
-		for i, id := range q.ViolationTypes {
-			ids[i] = id
-		}
-		f := d.Table(incident.ViolationTypesTable).As("agg_f")
-		sub := d.Select(f.C(incident.ViolationTypesPrimaryKey[0])).From(f).
-			Where(sql.In(f.C(incident.ViolationTypesPrimaryKey[1]), ids...))
-		ps = append(ps, sql.In(col(incident.FieldID), sub))
-	}
-	if q.Where != nil {
-		p, err := q.Where.P()
-		if err != nil {
-			return nil, benkan.FieldErrorf("where", "%v", err)
-		}
-		w := d.Select().From(d.Table(s.TableName()))
-		p(w)
-		if wp := w.P(); wp != nil {
-			ps = append(ps, wp)
-		}
-	}
-	return sql.And(ps...), nil
 }

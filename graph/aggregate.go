@@ -59,7 +59,8 @@ func incidentAggregate(ctx context.Context, client *ent.Client, q aggregate.Inci
 		out.Threshold, out.NoiseBound = &k, aggregate.NoiseBound
 	}
 	cell := func(c aggregate.Cell) *model.IncidentCell {
-		m := &model.IncidentCell{GroupedBy: make([]model.IncidentDimension, len(c.GroupedBy)), Status: c.Status, Protected: c.Protected}
+		m := &model.IncidentCell{GroupedBy: make([]model.IncidentDimension, len(c.GroupedBy)), Status: c.Status, Protected: c.Protected,
+			PerpetratorCategory: c.PerpetratorCategory, VictimGender: c.VictimGender, VictimAgeBracket: c.VictimAgeBracket}
 		for i, d := range c.GroupedBy {
 			m.GroupedBy[i] = model.IncidentDimension(d)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -576,5 +577,48 @@ func TestIncidentAggregateNeverByCollector(t *testing.T) {
 		}
 		coord.Query(t, aggQuery, byCollector).Code(t, "FORBIDDEN")
 		coord.Query(t, aggQuery, aggVars([]string{}, map[string]any{"where": map[string]any{"hasCollectedBy": true}})).Code(t, "FORBIDDEN")
+	})
+}
+
+// TestAggregateScansIncidentsOnce: the one statement of an aggregate reads
+// the incidents table once for the grouping sets of single-valued
+// dimensions, however many margins they have, and once more for those
+// grouped by violation type (whose totals must count an incident once):
+// every margin is re-aggregated from a scan, not a scan of its own.
+func TestAggregateScansIncidentsOnce(t *testing.T) {
+	var counter storagetest.Counter
+	storagetest.EachWith(t, storage.Config{WrapDriver: counter.Wrap}, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		newAggFixture(t, srv)
+		coord := srv.As(t, aggCoord)
+		askAgg(t, coord, aggVars([]string{})) // warm the viewer cache
+		for _, tt := range []struct {
+			groupBy []string
+			scans   int
+		}{
+			{[]string{}, 1},
+			{[]string{"LOCALITY", "STATUS", "PERIOD"}, 1},
+			{[]string{"VIOLATION_TYPE"}, 2},
+			{[]string{"LOCALITY", "VIOLATION_TYPE", "STATUS", "PERIOD"}, 2},
+		} {
+			counter.Reset()
+			askAgg(t, coord, aggVars(tt.groupBy, year2023))
+			var stmt string
+			for _, s := range counter.Statements() {
+				if strings.Contains(s, "agg_set") {
+					stmt = s
+				}
+			}
+			if stmt == "" {
+				t.Fatalf("group by %v: no aggregate statement among %q", tt.groupBy, counter.Statements())
+			}
+			scans := 0
+			for _, q := range []string{`FROM "incidents"`, "FROM `incidents`"} {
+				scans += strings.Count(stmt, q)
+			}
+			if scans != tt.scans {
+				t.Errorf("group by %v: the incidents are read %d times, want %d:\n%s", tt.groupBy, scans, tt.scans, stmt)
+			}
+		}
 	})
 }

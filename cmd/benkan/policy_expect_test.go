@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -89,10 +90,11 @@ func TestPolicyTestStored(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		p := newPolicyDB(t, db)
 		tests := writeFile(t, "expectations.csv", string(must(os.ReadFile(shippedTests))))
+		n := len(must(readExpectations(shippedTests)).List) // every one of them, however many the file holds
 		env := writeFile(t, "env.csv", "role fsi_liaison, *, Incident.source, read, deny\n")
 		leaky := writeFile(t, "leaky.csv", policy.DefaultPolicy+"p, fsi_liaison, *, Actor.gender, read, all\n")
 		p.steps(t, []policyStep{
-			{name: "the stored default policy passes", args: []string{"test", tests}, want: []string{"152 expectations hold for the stored policy"}},
+			{name: "the stored default policy passes", args: []string{"test", tests}, want: []string{fmt.Sprintf("%d expectations hold for the stored policy", n)}},
 			{name: "grant breaking a test", args: []string{"grant", "dihr_partner", "Actor:identifying", "read", "--reason", "r", "--policy-tests", tests}, code: 1,
 				want: []string{"benkan policy grant: the changes break 5 policy tests", dihrFullName}},
 			{name: "import breaking a test", args: []string{"import", leaky, "--reason", "r", "--policy-tests", tests}, code: 1,

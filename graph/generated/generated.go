@@ -252,13 +252,16 @@ type ComplexityRoot struct {
 	}
 
 	IncidentCell struct {
-		Count         func(childComplexity int) int
-		GroupedBy     func(childComplexity int) int
-		Locality      func(childComplexity int) int
-		Period        func(childComplexity int) int
-		Protected     func(childComplexity int) int
-		Status        func(childComplexity int) int
-		ViolationType func(childComplexity int) int
+		Count               func(childComplexity int) int
+		GroupedBy           func(childComplexity int) int
+		Locality            func(childComplexity int) int
+		Period              func(childComplexity int) int
+		PerpetratorCategory func(childComplexity int) int
+		Protected           func(childComplexity int) int
+		Status              func(childComplexity int) int
+		VictimAgeBracket    func(childComplexity int) int
+		VictimGender        func(childComplexity int) int
+		ViolationType       func(childComplexity int) int
 	}
 
 	IncidentConnection struct {
@@ -1519,6 +1522,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IncidentCell.Period(childComplexity), true
+	case "IncidentCell.perpetratorCategory":
+		if e.ComplexityRoot.IncidentCell.PerpetratorCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentCell.PerpetratorCategory(childComplexity), true
 	case "IncidentCell.protected":
 		if e.ComplexityRoot.IncidentCell.Protected == nil {
 			break
@@ -1531,6 +1540,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IncidentCell.Status(childComplexity), true
+	case "IncidentCell.victimAgeBracket":
+		if e.ComplexityRoot.IncidentCell.VictimAgeBracket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentCell.VictimAgeBracket(childComplexity), true
+	case "IncidentCell.victimGender":
+		if e.ComplexityRoot.IncidentCell.VictimGender == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentCell.VictimGender(childComplexity), true
 	case "IncidentCell.violationType":
 		if e.ComplexityRoot.IncidentCell.ViolationType == nil {
 			break
@@ -3328,6 +3349,12 @@ enum IncidentDimension {
   STATUS
   "The period (` + "`" + `bucket` + "`" + `) of the date ` + "`" + `dateField` + "`" + `, within ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + `, which are then required. Needs aggregate on Incident.occurredAt or Incident.reportedAt."
   PERIOD
+  "The category of an actor involved as alleged perpetrator. An incident counts once in the cell of each category among its alleged perpetrators (none: in no cell), and once in a total that is not grouped by it. Needs aggregate on Actor.category."
+  PERPETRATOR_CATEGORY
+  "The gender of an actor involved as victim. An incident counts once in the cell of each gender among its victims (none: in no cell), and once in a total that is not grouped by it. Needs aggregate on Actor.gender."
+  VICTIM_GENDER
+  "The age bracket of an actor involved as victim. An incident counts once in the cell of each bracket among its victims (none: in no cell), and once in a total that is not grouped by it. Needs aggregate on Actor.ageBracket."
+  VICTIM_AGE_BRACKET
 }
 
 "The length of the periods a count is grouped by, in UTC calendar periods."
@@ -3390,6 +3417,12 @@ type IncidentCell {
   status: IncidentStatus
   "The period key (PERIOD)."
   period: AggregatePeriod
+  "The perpetrator category key (PERPETRATOR_CATEGORY)."
+  perpetratorCategory: ActorCategory
+  "The victim gender key (VICTIM_GENDER)."
+  victimGender: ActorGender
+  "The victim age bracket key (VICTIM_AGE_BRACKET)."
+  victimAgeBracket: ActorAgeBracket
   "The number of incidents: exact for a role that counts exactly; under disclosure control, the count plus a noise of at most ` + "`" + `noiseBound` + "`" + ` either way, never under the threshold. Null when protected."
   count: Int
   "True when the count is not published: it is under the threshold (from 1 to threshold − 1), or would be with its noise. 0 is published as 0."
@@ -3419,7 +3452,7 @@ extend type Query {
   BAD_USER_INPUT, and ` + "`" + `where` + "`" + ` with FORBIDDEN (use ` + "`" + `filter` + "`" + `).
   """
   incidentAggregate(
-    "The dimensions of the cells, at most 4, once each; empty: the overall total only."
+    "The dimensions of the cells, at most 4, once each; empty: the overall total only. Each multi-valued one (VIOLATION_TYPE and those of the actors involved) costs one more pass over the incidents."
     groupBy: [IncidentDimension!]! = []
     "The level of the tree LOCALITY groups by."
     localityLevel: LocalityLevel! = CERCLE
@@ -10934,6 +10967,12 @@ func (ec *executionContext) childFields_IncidentCell(ctx context.Context, field 
 		return ec.fieldContext_IncidentCell_status(ctx, field)
 	case "period":
 		return ec.fieldContext_IncidentCell_period(ctx, field)
+	case "perpetratorCategory":
+		return ec.fieldContext_IncidentCell_perpetratorCategory(ctx, field)
+	case "victimGender":
+		return ec.fieldContext_IncidentCell_victimGender(ctx, field)
+	case "victimAgeBracket":
+		return ec.fieldContext_IncidentCell_victimAgeBracket(ctx, field)
 	case "count":
 		return ec.fieldContext_IncidentCell_count(ctx, field)
 	case "protected":
@@ -17141,6 +17180,75 @@ func (ec *executionContext) fieldContext_IncidentCell_period(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _IncidentCell_perpetratorCategory(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentCell_perpetratorCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerpetratorCategory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *actor.Category) graphql.Marshaler {
+			return ec.marshalOActorCategory2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentCell_perpetratorCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncidentCell", field, false, false, "ActorCategory")
+}
+
+func (ec *executionContext) _IncidentCell_victimGender(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentCell_victimGender(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VictimGender, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *actor.Gender) graphql.Marshaler {
+			return ec.marshalOActorGender2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐGender(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentCell_victimGender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncidentCell", field, false, false, "ActorGender")
+}
+
+func (ec *executionContext) _IncidentCell_victimAgeBracket(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncidentCell_victimAgeBracket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VictimAgeBracket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *actor.AgeBracket) graphql.Marshaler {
+			return ec.marshalOActorAgeBracket2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐAgeBracket(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncidentCell_victimAgeBracket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncidentCell", field, false, false, "ActorAgeBracket")
 }
 
 func (ec *executionContext) _IncidentCell_count(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
@@ -35298,6 +35406,21 @@ func (ec *executionContext) _IncidentCell(ctx context.Context, sel ast.Selection
 			}
 		case "period":
 			out.Values[i] = ec._IncidentCell_period(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "perpetratorCategory":
+			out.Values[i] = ec._IncidentCell_perpetratorCategory(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "victimGender":
+			out.Values[i] = ec._IncidentCell_victimGender(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "victimAgeBracket":
+			out.Values[i] = ec._IncidentCell_victimAgeBracket(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

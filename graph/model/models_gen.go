@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/gid"
 )
@@ -101,6 +102,12 @@ type IncidentCell struct {
 	Status *incident.Status `json:"status,omitempty"`
 	// The period key (PERIOD).
 	Period *AggregatePeriod `json:"period,omitempty"`
+	// The perpetrator category key (PERPETRATOR_CATEGORY).
+	PerpetratorCategory *actor.Category `json:"perpetratorCategory,omitempty"`
+	// The victim gender key (VICTIM_GENDER).
+	VictimGender *actor.Gender `json:"victimGender,omitempty"`
+	// The victim age bracket key (VICTIM_AGE_BRACKET).
+	VictimAgeBracket *actor.AgeBracket `json:"victimAgeBracket,omitempty"`
 	// The number of incidents: exact for a role that counts exactly; under disclosure control, the count plus a noise of at most `noiseBound` either way, never under the threshold. Null when protected.
 	Count *int `json:"count,omitempty"`
 	// True when the count is not published: it is under the threshold (from 1 to threshold − 1), or would be with its noise. 0 is published as 0.
@@ -307,6 +314,12 @@ const (
 	IncidentDimensionStatus IncidentDimension = "STATUS"
 	// The period (`bucket`) of the date `dateField`, within `from` and `to`, which are then required. Needs aggregate on Incident.occurredAt or Incident.reportedAt.
 	IncidentDimensionPeriod IncidentDimension = "PERIOD"
+	// The category of an actor involved as alleged perpetrator. An incident counts once in the cell of each category among its alleged perpetrators (none: in no cell), and once in a total that is not grouped by it. Needs aggregate on Actor.category.
+	IncidentDimensionPerpetratorCategory IncidentDimension = "PERPETRATOR_CATEGORY"
+	// The gender of an actor involved as victim. An incident counts once in the cell of each gender among its victims (none: in no cell), and once in a total that is not grouped by it. Needs aggregate on Actor.gender.
+	IncidentDimensionVictimGender IncidentDimension = "VICTIM_GENDER"
+	// The age bracket of an actor involved as victim. An incident counts once in the cell of each bracket among its victims (none: in no cell), and once in a total that is not grouped by it. Needs aggregate on Actor.ageBracket.
+	IncidentDimensionVictimAgeBracket IncidentDimension = "VICTIM_AGE_BRACKET"
 )
 
 var AllIncidentDimension = []IncidentDimension{
@@ -314,11 +327,14 @@ var AllIncidentDimension = []IncidentDimension{
 	IncidentDimensionViolationType,
 	IncidentDimensionStatus,
 	IncidentDimensionPeriod,
+	IncidentDimensionPerpetratorCategory,
+	IncidentDimensionVictimGender,
+	IncidentDimensionVictimAgeBracket,
 }
 
 func (e IncidentDimension) IsValid() bool {
 	switch e {
-	case IncidentDimensionLocality, IncidentDimensionViolationType, IncidentDimensionStatus, IncidentDimensionPeriod:
+	case IncidentDimensionLocality, IncidentDimensionViolationType, IncidentDimensionStatus, IncidentDimensionPeriod, IncidentDimensionPerpetratorCategory, IncidentDimensionVictimGender, IncidentDimensionVictimAgeBracket:
 		return true
 	}
 	return false

@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 
 	"entgo.io/ent/dialect"
@@ -12,6 +13,9 @@ import (
 type Counter struct {
 	dialect.Driver
 	n atomic.Int64
+
+	mu   sync.Mutex
+	seen []string // the statements since the last Reset
 }
 
 // Wrap is a storage.Config.WrapDriver that counts through c.
@@ -21,20 +25,40 @@ func (c *Counter) Wrap(d dialect.Driver) dialect.Driver {
 }
 
 // Reset sets the count to zero.
-func (c *Counter) Reset() { c.n.Store(0) }
+func (c *Counter) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n.Store(0)
+	c.seen = nil
+}
+
+// Statements returns the text of the statements since the last Reset, so
+// that a test can show what a statement reads as well as how many there are.
+func (c *Counter) Statements() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.seen...)
+}
+
+func (c *Counter) record(query string) {
+	c.n.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seen = append(c.seen, query)
+}
 
 // Count returns the number of statements since the last Reset.
 func (c *Counter) Count() int64 { return c.n.Load() }
 
 // Exec implements dialect.ExecQuerier.
 func (c *Counter) Exec(ctx context.Context, query string, args, v any) error {
-	c.n.Add(1)
+	c.record(query)
 	return c.Driver.Exec(ctx, query, args, v)
 }
 
 // Query implements dialect.ExecQuerier.
 func (c *Counter) Query(ctx context.Context, query string, args, v any) error {
-	c.n.Add(1)
+	c.record(query)
 	return c.Driver.Query(ctx, query, args, v)
 }
 
@@ -44,20 +68,20 @@ func (c *Counter) Tx(ctx context.Context) (dialect.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countingTx{Tx: tx, n: &c.n}, nil
+	return &countingTx{Tx: tx, c: c}, nil
 }
 
 type countingTx struct {
 	dialect.Tx
-	n *atomic.Int64
+	c *Counter
 }
 
 func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
-	t.n.Add(1)
+	t.c.record(query)
 	return t.Tx.Exec(ctx, query, args, v)
 }
 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
-	t.n.Add(1)
+	t.c.record(query)
 	return t.Tx.Query(ctx, query, args, v)
 }

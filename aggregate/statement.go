@@ -1,0 +1,341 @@
+package aggregate
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/actor"
+	"github.com/benkan-project/benkan/ent/incident"
+	"github.com/benkan-project/benkan/ent/involvement"
+	"github.com/benkan-project/benkan/ent/locality"
+	"github.com/benkan-project/benkan/policy"
+)
+
+// The statement of an aggregate scans the incidents once for the grouping
+// sets of single-valued dimensions, and once more for each combination of
+// multi-valued ones (multiValued: violation types, and the actors involved
+// of actorDims) that some grouping set holds: each scan
+// is a CTE grouped by the finest keys it serves (every single-valued
+// dimension of the query, and its multi-valued ones), carrying the count
+// and the sum of the cell keys modulo KeyRange, both additive; every
+// grouping set is then the re-aggregation of its scan's groups, a GROUP BY
+// over a few hundred rows rather than a scan of the incidents. A grouping
+// set without a multi-valued dimension reads the scan that joins none, so
+// that its totals count each incident once; one with violation types reads
+// the scan joined to them, where an incident is one row per type (the join
+// table holds each pair once). The scans are MATERIALIZED (PostgreSQL 12,
+// SQLite 3.35): read by several grouping sets, each is computed once.
+// The counts and keys are those a GROUP BY per grouping set over the
+// incidents would give, so the cell keys and the noise are unchanged.
+
+// builder writes the statement of one aggregate.
+type builder struct {
+	rs      ent.RowSQL
+	v       *policy.Viewer
+	q       *IncidentQuery
+	periods []Period
+}
+
+// Aliases of the joined tables and of the scans.
+const (
+	loc0, loc1, loc2 = "agg_l0", "agg_l1", "agg_l2"
+	typeJoin         = "agg_vt"
+	scanPrefix       = "agg_b"
+)
+
+// multiValued reports whether an incident may hold several keys of d, one
+// row each in the scan that joins d.
+func multiValued(d Dimension) bool {
+	_, ok := actorDims[d]
+	return ok || d == ByViolationType
+}
+
+// actorDim is a dimension of the actors involved in an incident: a column
+// of their actors, for the involvements of one role.
+type actorDim struct {
+	role   involvement.Role
+	column string // of the actors table
+	field  string // of Actor in the policy
+	alias  string // of the joined pairs (incident, value)
+}
+
+// actorDims are the dimensions of the actors involved, each counting an
+// incident once per distinct value among the actors of the role.
+var actorDims = map[Dimension]actorDim{
+	ByPerpetratorCategory: {involvement.RoleALLEGED_PERPETRATOR, actor.FieldCategory, "category", "agg_pc"},
+	ByVictimGender:        {involvement.RoleVICTIM, actor.FieldGender, "gender", "agg_vg"},
+	ByVictimAgeBracket:    {involvement.RoleVICTIM, actor.FieldAgeBracket, "ageBracket", "agg_va"},
+}
+
+// actorPairs is the relation (agg_inc, agg_v) of the incidents and the
+// distinct values of ad among their actors of ad's role, over the actors
+// v may aggregate (the policy's row filter of Actor for aggregate).
+func (b *builder) actorPairs(d *sql.DialectBuilder, ad actorDim) (*sql.Selector, error) {
+	inv := d.Table(involvement.Table).As(ad.alias + "_i")
+	act := d.Table(actor.Table).As(ad.alias + "_a")
+	rows, err := b.rs.Predicate("Actor", b.v.Filter(policy.ActionAggregate, "Actor"), ad.alias+"_a")
+	if err != nil {
+		return nil, err
+	}
+	sub := d.Select(sql.As(inv.C(involvement.FieldIncidentID), "agg_inc"), sql.As(act.C(ad.column), "agg_v")).
+		Distinct().From(inv).
+		Join(act).On(inv.C(involvement.FieldActorID), act.C(actor.FieldID)).
+		Where(sql.And(sql.EQ(inv.C(involvement.FieldRole), string(ad.role)), rows))
+	sub.As(ad.alias)
+	return sub, nil
+}
+
+// keyAlias is the column of the key of the query's dimension number i.
+func keyAlias(i int) string { return fmt.Sprintf("agg_k%d", i) }
+
+// statement is the aggregate's one statement: the scans, then a UNION ALL
+// of one re-aggregation per grouping set, each row the set's number, a key
+// column for each dimension of the query (NULL when not grouped by it),
+// the count and the sum of the cell keys modulo KeyRange.
+func (b *builder) statement(sets [][]Dimension) (*sql.Selector, error) {
+	d := sql.Dialect(b.rs.Dialect())
+	// The multi-valued dimensions of each set, as a mask over q.GroupBy;
+	// one scan per mask, in the order the sets first need them.
+	var masks []int
+	scanOf := make([]int, len(sets))
+	for i, set := range sets {
+		mask := 0
+		for j, dim := range b.q.GroupBy {
+			if multiValued(dim) && slices.Contains(set, dim) {
+				mask |= 1 << j
+			}
+		}
+		at := slices.Index(masks, mask)
+		if at < 0 {
+			at = len(masks)
+			masks = append(masks, mask)
+		}
+		scanOf[i] = at
+	}
+	scans := make([]*sql.Selector, len(masks))
+	for i, mask := range masks {
+		s, err := b.scan(mask)
+		if err != nil {
+			return nil, err
+		}
+		scans[i] = s
+	}
+	var stmt *sql.Selector
+	for i, set := range sets {
+		m := b.regroup(d, i, set, fmt.Sprintf("%s%d", scanPrefix, scanOf[i]))
+		if stmt == nil {
+			stmt = m
+		} else {
+			stmt.UnionAll(m)
+		}
+	}
+	stmt.Prefix(sql.ExprFunc(func(w *sql.Builder) {
+		w.WriteString("WITH ")
+		for i, s := range scans {
+			if i > 0 {
+				w.Comma()
+			}
+			w.Ident(fmt.Sprintf("%s%d", scanPrefix, i)).WriteString(" AS MATERIALIZED ")
+			w.Wrap(func(w *sql.Builder) { w.Join(s) })
+		}
+	}))
+	return stmt, nil
+}
+
+// regroup is the SELECT of grouping set number set, grouped by dims, over
+// the groups of the scan named scan.
+func (b *builder) regroup(d *sql.DialectBuilder, set int, dims []Dimension, scan string) *sql.Selector {
+	t := d.Table(scan)
+	s := d.Select().From(t)
+	s.Select()
+	s.AppendSelectExprAs(sql.Expr(strconv.Itoa(set)), "agg_set")
+	var group []string
+	for i, dim := range b.q.GroupBy {
+		alias := keyAlias(i)
+		if !slices.Contains(dims, dim) {
+			s.AppendSelectExprAs(b.null(dim), alias)
+			continue
+		}
+		s.AppendSelectExprAs(sql.Expr(t.C(alias)), alias)
+		group = append(group, t.C(alias))
+	}
+	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) AS BIGINT)", t.C("agg_n"))), "agg_count")
+	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) %% %d AS BIGINT)", t.C("agg_s"), KeyRange)), "agg_keys")
+	if len(group) > 0 {
+		s.GroupBy(group...)
+	}
+	return s
+}
+
+// scan is the one pass over the incidents v may aggregate, in the range
+// and filters of the query, for the grouping sets whose multi-valued
+// dimensions are those of mask (bits over q.GroupBy): grouped by every
+// single-valued dimension of the query and by those of mask, with the
+// count (agg_n) and the sum of the cell keys modulo KeyRange (agg_s).
+func (b *builder) scan(mask int) (*sql.Selector, error) {
+	q := b.q
+	d := sql.Dialect(b.rs.Dialect())
+	table, err := b.rs.Table("Incident")
+	if err != nil {
+		return nil, err
+	}
+	s := d.Select().From(d.Table(table))
+	col := func(c string) string { return s.C(c) }
+	if len(q.Localities) > 0 || slices.Contains(q.GroupBy, ByLocality) {
+		l0, l1, l2 := d.Table(locality.Table).As(loc0), d.Table(locality.Table).As(loc1), d.Table(locality.Table).As(loc2)
+		s.LeftJoin(l0).On(col(incident.FieldLocalityID), l0.C(locality.FieldID)).
+			LeftJoin(l1).On(l0.C(locality.ParentColumn), l1.C(locality.FieldID)).
+			LeftJoin(l2).On(l1.C(locality.ParentColumn), l2.C(locality.FieldID))
+	}
+	in := func(i int, dim Dimension) bool { return !multiValued(dim) || mask&(1<<i) != 0 }
+	for i, dim := range q.GroupBy {
+		if !in(i, dim) {
+			continue
+		}
+		if dim == ByViolationType {
+			vt := d.Table(incident.ViolationTypesTable).As(typeJoin)
+			s.Join(vt).On(col(incident.FieldID), vt.C(incident.ViolationTypesPrimaryKey[0]))
+		}
+		if ad, ok := actorDims[dim]; ok {
+			pairs, err := b.actorPairs(d, ad)
+			if err != nil {
+				return nil, err
+			}
+			s.Join(pairs).On(col(incident.FieldID), pairs.C("agg_inc"))
+		}
+	}
+	s.Select()
+	var group []string
+	for i, dim := range q.GroupBy {
+		if !in(i, dim) {
+			continue
+		}
+		s.AppendSelectExprAs(b.key(dim, col), keyAlias(i))
+		group = append(group, keyAlias(i))
+	}
+	s.AppendSelectExprAs(sql.Expr("COUNT(*)"), "agg_n")
+	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) %% %d AS BIGINT)", col("cell_key"), KeyRange)), "agg_s")
+	where, err := b.where(d, s, col)
+	if err != nil {
+		return nil, err
+	}
+	s.Where(where)
+	if len(group) > 0 {
+		s.GroupBy(group...)
+	}
+	return s, nil
+}
+
+// null is the NULL of a key column not grouped by, typed for PostgreSQL's
+// UNION.
+func (b *builder) null(dim Dimension) sql.Querier {
+	if b.rs.Dialect() != dialect.Postgres {
+		return sql.Expr("NULL")
+	}
+	if dim == ByPeriod {
+		return sql.Expr("CAST(NULL AS INTEGER)")
+	}
+	return sql.Expr("CAST(NULL AS TEXT)")
+}
+
+// key is the expression of a dimension's key.
+func (b *builder) key(dim Dimension, col func(string) string) sql.Querier {
+	q := b.q
+	switch dim {
+	case ByLocality:
+		level := string(q.LocalityLevel)
+		return sql.ExprFunc(func(w *sql.Builder) {
+			w.WriteString("CASE")
+			for _, t := range []string{loc0, loc1, loc2} {
+				w.WriteString(" WHEN ").Ident(t).WriteString(".").Ident(locality.FieldLevel).WriteString(" = ").Arg(level).
+					WriteString(" THEN ").Ident(t).WriteString(".").Ident(locality.FieldID)
+			}
+			w.WriteString(" END")
+		})
+	case ByViolationType:
+		return sql.Expr(sql.Dialect(b.rs.Dialect()).Table(typeJoin).C(incident.ViolationTypesPrimaryKey[1]))
+	case ByPerpetratorCategory, ByVictimGender, ByVictimAgeBracket:
+		return sql.Expr(sql.Dialect(b.rs.Dialect()).Table(actorDims[dim].alias).C("agg_v"))
+	case ByStatus:
+		return sql.Expr(col(incident.FieldStatus))
+	default: // ByPeriod
+		column, _ := q.DateField.column()
+		ps := b.periods
+		return sql.ExprFunc(func(w *sql.Builder) {
+			if len(ps) == 1 {
+				w.WriteString("0")
+				return
+			}
+			w.WriteString("CASE")
+			for i, p := range ps[:len(ps)-1] {
+				w.WriteString(" WHEN ").WriteString(col(column)).WriteString(" < ").Arg(p.End).
+					WriteString(" THEN ").WriteString(strconv.Itoa(i))
+			}
+			w.WriteString(" ELSE ").WriteString(strconv.Itoa(len(ps) - 1)).WriteString(" END")
+		})
+	}
+}
+
+// where is the condition of the counted rows: those v may aggregate, in
+// the range and the filters of the query.
+func (b *builder) where(d *sql.DialectBuilder, s *sql.Selector, col func(string) string) (*sql.Predicate, error) {
+	q := b.q
+	viewer, err := b.rs.Predicate("Incident", b.v.Filter(policy.ActionAggregate, "Incident"), "")
+	if err != nil {
+		return nil, err
+	}
+	ps := []*sql.Predicate{viewer}
+	column, _ := q.DateField.column()
+	if q.From != nil {
+		ps = append(ps, sql.GTE(col(column), q.From.UTC()))
+	}
+	if q.To != nil {
+		ps = append(ps, sql.LT(col(column), q.To.UTC()))
+	}
+	if len(q.Localities) > 0 {
+		ids := make([]any, len(q.Localities))
+		for i, id := range q.Localities {
+			ids[i] = id
+		}
+		var any []*sql.Predicate
+		for _, t := range []string{loc0, loc1, loc2} {
+			any = append(any, sql.In(d.Table(t).C(locality.FieldID), ids...))
+		}
+		ps = append(ps, sql.Or(any...))
+	}
+	if len(q.Statuses) > 0 {
+		st := make([]any, len(q.Statuses))
+		for i, x := range q.Statuses {
+			st[i] = string(x)
+		}
+		ps = append(ps, sql.In(col(incident.FieldStatus), st...))
+	}
+	if len(q.ViolationTypes) > 0 {
+		ids := make([]any, len(q.ViolationTypes))
+		for i, id := range q.ViolationTypes {
+			ids[i] = id
+		}
+		f := d.Table(incident.ViolationTypesTable).As("agg_f")
+		sub := d.Select(f.C(incident.ViolationTypesPrimaryKey[0])).From(f).
+			Where(sql.In(f.C(incident.ViolationTypesPrimaryKey[1]), ids...))
+		ps = append(ps, sql.In(col(incident.FieldID), sub))
+	}
+	if q.Where != nil {
+		p, err := q.Where.P()
+		if err != nil {
+			return nil, benkan.FieldErrorf("where", "%v", err)
+		}
+		w := d.Select().From(d.Table(s.TableName()))
+		p(w)
+		if wp := w.P(); wp != nil {
+			ps = append(ps, wp)
+		}
+	}
+	return sql.And(ps...), nil
+}
