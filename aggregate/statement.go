@@ -22,7 +22,9 @@ import (
 // multi-valued ones (multiValued: violation types, and the actors involved
 // of actorDims) that some grouping set holds: each scan
 // is a CTE grouped by the finest keys it serves (every single-valued
-// dimension of the query, and its multi-valued ones), carrying the count
+// dimension of the query, and its multi-valued ones; for the locality, the
+// incident's own, which the re-aggregation maps to the level asked, over a
+// few hundred groups rather than every incident), carrying the count
 // and the sum of the cell keys modulo KeyRange, both additive; every
 // grouping set is then the re-aggregation of its scan's groups, a GROUP BY
 // over a few hundred rows rather than a scan of the incidents. A grouping
@@ -162,8 +164,17 @@ func (b *builder) regroup(d *sql.DialectBuilder, set int, dims []Dimension, scan
 			s.AppendSelectExprAs(b.null(dim), alias)
 			continue
 		}
-		s.AppendSelectExprAs(sql.Expr(t.C(alias)), alias)
-		group = append(group, t.C(alias))
+		key := t.C(alias)
+		if dim == ByLocality {
+			// The scan is grouped by the incidents' own localities: here
+			// each becomes the one at the level asked, over a few hundred
+			// groups instead of every incident.
+			lm := b.levelMap(d)
+			s.LeftJoin(lm).On(key, lm.C("agg_lid"))
+			key = lm.C("agg_lk")
+		}
+		s.AppendSelectExprAs(sql.Expr(key), alias)
+		group = append(group, key)
 	}
 	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) AS BIGINT)", t.C("agg_n"))), "agg_count")
 	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) %% %d AS BIGINT)", t.C("agg_s"), KeyRange)), "agg_keys")
@@ -187,7 +198,7 @@ func (b *builder) scan(mask int) (*sql.Selector, error) {
 	}
 	s := d.Select().From(d.Table(table))
 	col := func(c string) string { return s.C(c) }
-	if len(q.Localities) > 0 || slices.Contains(q.GroupBy, ByLocality) {
+	if len(q.Localities) > 0 {
 		l0, l1, l2 := d.Table(locality.Table).As(loc0), d.Table(locality.Table).As(loc1), d.Table(locality.Table).As(loc2)
 		s.LeftJoin(l0).On(col(incident.FieldLocalityID), l0.C(locality.FieldID)).
 			LeftJoin(l1).On(l0.C(locality.ParentColumn), l1.C(locality.FieldID)).
@@ -232,6 +243,29 @@ func (b *builder) scan(mask int) (*sql.Selector, error) {
 	return s, nil
 }
 
+// levelMap is the relation (agg_lid, agg_lk) of every locality and the
+// one at the query's level that holds it (itself, its parent or its
+// grandparent), NULL for a locality above that level.
+func (b *builder) levelMap(d *sql.DialectBuilder) *sql.Selector {
+	l0, l1, l2 := d.Table(locality.Table).As(loc0), d.Table(locality.Table).As(loc1), d.Table(locality.Table).As(loc2)
+	level := string(b.q.LocalityLevel)
+	m := d.Select().From(l0).
+		LeftJoin(l1).On(l0.C(locality.ParentColumn), l1.C(locality.FieldID)).
+		LeftJoin(l2).On(l1.C(locality.ParentColumn), l2.C(locality.FieldID))
+	m.Select()
+	m.AppendSelectExprAs(sql.Expr(l0.C(locality.FieldID)), "agg_lid")
+	m.AppendSelectExprAs(sql.ExprFunc(func(w *sql.Builder) {
+		w.WriteString("CASE")
+		for _, t := range []string{loc0, loc1, loc2} {
+			w.WriteString(" WHEN ").Ident(t).WriteString(".").Ident(locality.FieldLevel).WriteString(" = ").Arg(level).
+				WriteString(" THEN ").Ident(t).WriteString(".").Ident(locality.FieldID)
+		}
+		w.WriteString(" END")
+	}), "agg_lk")
+	m.As("agg_lm")
+	return m
+}
+
 // null is the NULL of a key column not grouped by, typed for PostgreSQL's
 // UNION.
 func (b *builder) null(dim Dimension) sql.Querier {
@@ -249,15 +283,8 @@ func (b *builder) key(dim Dimension, col func(string) string) sql.Querier {
 	q := b.q
 	switch dim {
 	case ByLocality:
-		level := string(q.LocalityLevel)
-		return sql.ExprFunc(func(w *sql.Builder) {
-			w.WriteString("CASE")
-			for _, t := range []string{loc0, loc1, loc2} {
-				w.WriteString(" WHEN ").Ident(t).WriteString(".").Ident(locality.FieldLevel).WriteString(" = ").Arg(level).
-					WriteString(" THEN ").Ident(t).WriteString(".").Ident(locality.FieldID)
-			}
-			w.WriteString(" END")
-		})
+		// The incident's own locality; regroup maps it to the level's.
+		return sql.Expr(col(incident.FieldLocalityID))
 	case ByViolationType:
 		return sql.Expr(sql.Dialect(b.rs.Dialect()).Table(typeJoin).C(incident.ViolationTypesPrimaryKey[1]))
 	case ByPerpetratorCategory, ByVictimGender, ByVictimAgeBracket:

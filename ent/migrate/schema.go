@@ -222,6 +222,17 @@ var (
 				Name:    "incident_occurred_at",
 				Unique:  false,
 				Columns: []*schema.Column{IncidentsColumns[5]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						IncidentsColumns[13].Name,
+
+						IncidentsColumns[7].Name,
+
+						IncidentsColumns[6].Name,
+
+						IncidentsColumns[3].Name,
+					},
+				},
 			},
 			{
 				Name:    "incident_status_consent_to_share_occurred_at_id",
