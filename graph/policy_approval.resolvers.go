@@ -67,7 +67,7 @@ func (r *policyResolver) ApprovalRequired(ctx context.Context, obj *store.Policy
 	if err != nil {
 		return false, err
 	}
-	return s.ApprovalRequired(), nil
+	return s.ApprovalRequired(ctx)
 }
 
 // Proposals is the resolver for the proposals field.

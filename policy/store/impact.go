@@ -67,6 +67,11 @@ type SubjectImpact struct {
 	Role, Domain string
 	// User is the user's token subject; empty for a role.
 	User string
+	// Holders is, for a role, how many of its real holders in the domain
+	// the counts are summed over (at most maxHolders); 0 when nobody holds
+	// it there, and the counts are then a hypothetical holder's.
+	// HoldersNotCounted are the holders beyond maxHolders, left out.
+	Holders, HoldersNotCounted int
 	// Types are the types whose visible rows or readable fields change,
 	// in policy.Types order; none if the change changes nothing for the
 	// subject.
