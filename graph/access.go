@@ -303,6 +303,8 @@ type response struct {
 	// filtered are the audited fields the filters of fields read (see
 	// checkOperation), set by checked.
 	filtered map[*ast.Field]filtered
+	// impacts counts the proposals' impacts computed (see takeImpact).
+	impacts atomic.Int32
 }
 
 // masked collects the paths of masked fields of one response.

@@ -136,6 +136,9 @@ func (r *policyProposalResolver) Impact(ctx context.Context, obj *store.Proposal
 	if obj.Status != store.Pending {
 		return nil, nil // decided: its version's diff shows what it changed
 	}
+	if err := takeImpact(ctx); err != nil {
+		return nil, err
+	}
 	s, err := r.policyStore()
 	if err != nil {
 		return nil, err
