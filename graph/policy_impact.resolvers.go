@@ -70,7 +70,7 @@ func (r *policySubjectImpactResolver) Holders(ctx context.Context, obj *store.Su
 	if obj.User != "" {
 		return nil, nil
 	}
-	return &obj.Holders, nil
+	return &obj.HeldBy, nil
 }
 
 // HoldersNotCounted is the resolver for the holdersNotCounted field.
@@ -78,7 +78,7 @@ func (r *policySubjectImpactResolver) HoldersNotCounted(ctx context.Context, obj
 	if obj.User != "" {
 		return nil, nil
 	}
-	return &obj.HoldersNotCounted, nil
+	return &obj.HoldersLeftOut, nil
 }
 
 // PolicyImpact is the resolver for the policyImpact field.

@@ -10048,8 +10048,10 @@ extend type Mutation {
   ): PolicyVersion!
 }
 `, BuiltIn: false},
-	{Name: "../policy_approval.graphql", Input: `# Four-eyes approval of policy changes (serve's --policy-approval): a change
-# set proposed by one admin is applied only when a second admin approves it.
+	{Name: "../policy_approval.graphql", Input: `# Four-eyes approval of policy changes: a change set proposed by one admin is
+# applied only when a second admin approves it. The mode is the database's
+# (on by --policy-approval or a fourEyes change, off only by an approved
+# proposal), so every server and command line obeys it.
 # In that mode every direct change (grant, revoke, assign, unassign,
 # applyPolicyChanges, rollbackPolicy, createUser with roles, an updateUser
 # that renames a user the policy's lines name or moves a user holding roles

@@ -28,9 +28,9 @@ import (
 // domain (the users the lines before or after assign it there directly),
 // each with its whole access before against after, its own organization
 // and submissions, so that own_submissions, own_unit and own_org count;
-// rows are summed over them (SubjectImpact.Holders). At most maxHolders
+// rows are summed over them (SubjectImpact.HeldBy). At most maxHolders
 // (20, by subject) are counted; the others are left out and said
-// (HoldersNotCounted), so that the counts are then a lower bound. A role
+// (HoldersLeftOut), so that the counts are then a lower bound. A role
 // nobody holds in the domain is measured on a hypothetical holder, as for
 // a preview: a user of no organization who collected nothing, for whom
 // those scopes show nothing.
@@ -74,11 +74,12 @@ type SubjectImpact struct {
 	Role, Domain string
 	// User is the user's token subject; empty for a role.
 	User string
-	// Holders is, for a role, how many of its real holders in the domain
+	// HeldBy is, for a role, how many of its real holders in the domain
 	// the counts are summed over (at most maxHolders); 0 when nobody holds
 	// it there, and the counts are then a hypothetical holder's.
-	// HoldersNotCounted are the holders beyond maxHolders, left out.
-	Holders, HoldersNotCounted int
+	// HoldersLeftOut are the holders beyond maxHolders, not counted.
+	// (GraphQL's holders and holdersNotCounted, null for a user.)
+	HeldBy, HoldersLeftOut int
 	// Types are the types whose visible rows or readable fields change,
 	// in policy.Types order; none if the change changes nothing for the
 	// subject.
@@ -282,11 +283,11 @@ func impact(ctx context.Context, c *ent.Client, before, after [][]string) (*Impa
 		if target.Subject == "" {
 			held := holders(before, after, target.Role, target.Domain)
 			if len(held) > maxHolders {
-				si.HoldersNotCounted = len(held) - maxHolders
+				si.HoldersLeftOut = len(held) - maxHolders
 				held = held[:maxHolders]
 			}
 			if len(held) > 0 {
-				si.Holders, viewers = len(held), nil
+				si.HeldBy, viewers = len(held), nil
 				for _, u := range held {
 					viewers = append(viewers, policy.PreviewTarget{Subject: u})
 				}
