@@ -36,6 +36,8 @@ const (
 
 	ETIMEOUT     = "TIMEOUT"      // the request ran past its deadline and was cancelled, SQL included
 	ERATELIMITED = "RATE_LIMITED" // the caller sent more requests than its rate limit allows; retry after the Retry-After header's seconds
+
+	ETOOMANYIMPACTS = "TOO_MANY_IMPACTS" // more proposals' impacts in one request than the limit (each runs COUNT statements); ask one proposal at a time
 )
 
 // Error is an error benkan can show to a client as it is: its message was

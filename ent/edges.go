@@ -181,7 +181,7 @@ var Fields = map[string][]string{
 	"PolicyProposal": {"id", "createdAt", "proposer", "reason", "changes", "revision", "status", "decidedBy", "decidedAt", "decisionReason", "versionID"},
 	"PolicyRole":     {"id", "name", "description", "createdAt"},
 	"PolicyRule":     {"id", "ptype", "v0", "v1", "v2", "v3", "v4", "v5"},
-	"PolicyState":    {"id", "revision"},
+	"PolicyState":    {"id", "revision", "approval"},
 	"PolicyVersion":  {"id", "createdAt", "actor", "reason", "added", "removed", "revision", "policy"},
 	"Recommendation": {"id", "createdAt", "updatedAt", "text", "status", "dueOn", "activityID", "activity", "addressees"},
 	"User":           {"id", "createdAt", "updatedAt", "subject", "displayName", "organization", "collectedIncidents", "collectedActors"},

@@ -296,6 +296,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Type: "PolicyState",
 		Fields: map[string]*sqlgraph.FieldSpec{
 			policystate.FieldRevision: {Type: field.TypeInt64, Column: policystate.FieldRevision},
+			policystate.FieldApproval: {Type: field.TypeBool, Column: policystate.FieldApproval},
 		},
 	}
 	graph.Nodes[13] = &sqlgraph.Node{
@@ -2164,6 +2165,11 @@ func (f *PolicyStateFilter) WhereID(p entql.IntP) {
 // WhereRevision applies the entql int64 predicate on the revision field.
 func (f *PolicyStateFilter) WhereRevision(p entql.Int64P) {
 	f.Where(p.Field(policystate.FieldRevision))
+}
+
+// WhereApproval applies the entql bool predicate on the approval field.
+func (f *PolicyStateFilter) WhereApproval(p entql.BoolP) {
+	f.Where(p.Field(policystate.FieldApproval))
 }
 
 // addPredicate implements the predicateAdder interface.

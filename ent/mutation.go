@@ -11496,6 +11496,7 @@ type PolicyStateMutation struct {
 	id            *int
 	revision      *int64
 	addrevision   *int64
+	approval      *bool
 	clearedFields map[string]struct{}
 	done          bool
 	oldValue      func(context.Context) (*PolicyState, error)
@@ -11656,6 +11657,42 @@ func (m *PolicyStateMutation) ResetRevision() {
 	m.addrevision = nil
 }
 
+// SetApproval sets the "approval" field.
+func (m *PolicyStateMutation) SetApproval(b bool) {
+	m.approval = &b
+}
+
+// Approval returns the value of the "approval" field in the mutation.
+func (m *PolicyStateMutation) Approval() (r bool, exists bool) {
+	v := m.approval
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApproval returns the old "approval" field's value of the PolicyState entity.
+// If the PolicyState object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PolicyStateMutation) OldApproval(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApproval is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApproval requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApproval: %w", err)
+	}
+	return oldValue.Approval, nil
+}
+
+// ResetApproval resets all changes to the "approval" field.
+func (m *PolicyStateMutation) ResetApproval() {
+	m.approval = nil
+}
+
 // Where appends a list predicates to the PolicyStateMutation builder.
 func (m *PolicyStateMutation) Where(ps ...predicate.PolicyState) {
 	m.predicates = append(m.predicates, ps...)
@@ -11690,9 +11727,12 @@ func (m *PolicyStateMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PolicyStateMutation) Fields() []string {
-	fields := make([]string, 0, 1)
+	fields := make([]string, 0, 2)
 	if m.revision != nil {
 		fields = append(fields, policystate.FieldRevision)
+	}
+	if m.approval != nil {
+		fields = append(fields, policystate.FieldApproval)
 	}
 	return fields
 }
@@ -11704,6 +11744,8 @@ func (m *PolicyStateMutation) Field(name string) (ent.Value, bool) {
 	switch name {
 	case policystate.FieldRevision:
 		return m.Revision()
+	case policystate.FieldApproval:
+		return m.Approval()
 	}
 	return nil, false
 }
@@ -11715,6 +11757,8 @@ func (m *PolicyStateMutation) OldField(ctx context.Context, name string) (ent.Va
 	switch name {
 	case policystate.FieldRevision:
 		return m.OldRevision(ctx)
+	case policystate.FieldApproval:
+		return m.OldApproval(ctx)
 	}
 	return nil, fmt.Errorf("unknown PolicyState field %s", name)
 }
@@ -11730,6 +11774,13 @@ func (m *PolicyStateMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetRevision(v)
+		return nil
+	case policystate.FieldApproval:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApproval(v)
 		return nil
 	}
 	return fmt.Errorf("unknown PolicyState field %s", name)
@@ -11797,6 +11848,9 @@ func (m *PolicyStateMutation) ResetField(name string) error {
 	switch name {
 	case policystate.FieldRevision:
 		m.ResetRevision()
+		return nil
+	case policystate.FieldApproval:
+		m.ResetApproval()
 		return nil
 	}
 	return fmt.Errorf("unknown PolicyState field %s", name)

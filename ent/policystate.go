@@ -17,7 +17,9 @@ type PolicyState struct {
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
 	// Increased by the database on every change of the policy's rows.
-	Revision     int64 `json:"revision,omitempty"`
+	Revision int64 `json:"revision,omitempty"`
+	// Four-eyes mode: once on, every server and command line refuses direct changes of the policy; turned off only by an approved proposal.
+	Approval     bool `json:"approval,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -26,6 +28,8 @@ func (*PolicyState) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case policystate.FieldApproval:
+			values[i] = new(sql.NullBool)
 		case policystate.FieldID, policystate.FieldRevision:
 			values[i] = new(sql.NullInt64)
 		default:
@@ -54,6 +58,12 @@ func (_m *PolicyState) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field revision", values[i])
 			} else if value.Valid {
 				_m.Revision = value.Int64
+			}
+		case policystate.FieldApproval:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field approval", values[i])
+			} else if value.Valid {
+				_m.Approval = value.Bool
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -93,6 +103,9 @@ func (_m *PolicyState) String() string {
 	builder.WriteString(fmt.Sprintf("id=%v, ", _m.ID))
 	builder.WriteString("revision=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Revision))
+	builder.WriteString(", ")
+	builder.WriteString("approval=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Approval))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -33,6 +33,20 @@ func (_c *PolicyStateCreate) SetNillableRevision(v *int64) *PolicyStateCreate {
 	return _c
 }
 
+// SetApproval sets the "approval" field.
+func (_c *PolicyStateCreate) SetApproval(v bool) *PolicyStateCreate {
+	_c.mutation.SetApproval(v)
+	return _c
+}
+
+// SetNillableApproval sets the "approval" field if the given value is not nil.
+func (_c *PolicyStateCreate) SetNillableApproval(v *bool) *PolicyStateCreate {
+	if v != nil {
+		_c.SetApproval(*v)
+	}
+	return _c
+}
+
 // Mutation returns the PolicyStateMutation object of the builder.
 func (_c *PolicyStateCreate) Mutation() *PolicyStateMutation {
 	return _c.mutation
@@ -74,6 +88,10 @@ func (_c *PolicyStateCreate) defaults() error {
 		v := policystate.DefaultRevision
 		_c.mutation.SetRevision(v)
 	}
+	if _, ok := _c.mutation.Approval(); !ok {
+		v := policystate.DefaultApproval
+		_c.mutation.SetApproval(v)
+	}
 	return nil
 }
 
@@ -81,6 +99,9 @@ func (_c *PolicyStateCreate) defaults() error {
 func (_c *PolicyStateCreate) check() error {
 	if _, ok := _c.mutation.Revision(); !ok {
 		return &ValidationError{Name: "revision", err: errors.New(`ent: missing required field "PolicyState.revision"`)}
+	}
+	if _, ok := _c.mutation.Approval(); !ok {
+		return &ValidationError{Name: "approval", err: errors.New(`ent: missing required field "PolicyState.approval"`)}
 	}
 	return nil
 }
@@ -111,6 +132,10 @@ func (_c *PolicyStateCreate) createSpec() (*PolicyState, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Revision(); ok {
 		_spec.SetField(policystate.FieldRevision, field.TypeInt64, value)
 		_node.Revision = value
+	}
+	if value, ok := _c.mutation.Approval(); ok {
+		_spec.SetField(policystate.FieldApproval, field.TypeBool, value)
+		_node.Approval = value
 	}
 	return _node, _spec
 }

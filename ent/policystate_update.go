@@ -48,6 +48,20 @@ func (_u *PolicyStateUpdate) AddRevision(v int64) *PolicyStateUpdate {
 	return _u
 }
 
+// SetApproval sets the "approval" field.
+func (_u *PolicyStateUpdate) SetApproval(v bool) *PolicyStateUpdate {
+	_u.mutation.SetApproval(v)
+	return _u
+}
+
+// SetNillableApproval sets the "approval" field if the given value is not nil.
+func (_u *PolicyStateUpdate) SetNillableApproval(v *bool) *PolicyStateUpdate {
+	if v != nil {
+		_u.SetApproval(*v)
+	}
+	return _u
+}
+
 // Mutation returns the PolicyStateMutation object of the builder.
 func (_u *PolicyStateUpdate) Mutation() *PolicyStateMutation {
 	return _u.mutation
@@ -95,6 +109,9 @@ func (_u *PolicyStateUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if value, ok := _u.mutation.AddedRevision(); ok {
 		_spec.AddField(policystate.FieldRevision, field.TypeInt64, value)
 	}
+	if value, ok := _u.mutation.Approval(); ok {
+		_spec.SetField(policystate.FieldApproval, field.TypeBool, value)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{policystate.Label}
@@ -133,6 +150,20 @@ func (_u *PolicyStateUpdateOne) SetNillableRevision(v *int64) *PolicyStateUpdate
 // AddRevision adds value to the "revision" field.
 func (_u *PolicyStateUpdateOne) AddRevision(v int64) *PolicyStateUpdateOne {
 	_u.mutation.AddRevision(v)
+	return _u
+}
+
+// SetApproval sets the "approval" field.
+func (_u *PolicyStateUpdateOne) SetApproval(v bool) *PolicyStateUpdateOne {
+	_u.mutation.SetApproval(v)
+	return _u
+}
+
+// SetNillableApproval sets the "approval" field if the given value is not nil.
+func (_u *PolicyStateUpdateOne) SetNillableApproval(v *bool) *PolicyStateUpdateOne {
+	if v != nil {
+		_u.SetApproval(*v)
+	}
 	return _u
 }
 
@@ -212,6 +243,9 @@ func (_u *PolicyStateUpdateOne) sqlSave(ctx context.Context) (_node *PolicyState
 	}
 	if value, ok := _u.mutation.AddedRevision(); ok {
 		_spec.AddField(policystate.FieldRevision, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Approval(); ok {
+		_spec.SetField(policystate.FieldApproval, field.TypeBool, value)
 	}
 	_node = &PolicyState{config: _u.config}
 	_spec.Assign = _node.assignValues

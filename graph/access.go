@@ -122,10 +122,12 @@ func checkOperation(ctx context.Context, v *policy.Viewer, oc *graphql.Operation
 }
 
 // filtered is what a field's filter reads of the rows it returns: audited
-// fields of typ.
+// fields of typ; and, beyond its edges, audited fields of the rows of
+// other types it matches through them (other, by type).
 type filtered struct {
 	typ    string
 	fields []string
+	other  map[string][]string
 }
 
 // checkArgs checks the filter and ordering arguments of one field: every
@@ -166,10 +168,10 @@ func checkArgs(ctx context.Context, v *policy.Viewer, oc *graphql.OperationConte
 				return err
 			}
 			if typ, ok := strings.CutSuffix(name, "WhereInput"); ok {
-				rc := auditedReads{v: v, typ: typ, into: reads[f].fields}
+				rc := auditedReads{v: v, typ: typ, into: reads[f].fields, other: reads[f].other}
 				_ = r.VisitReads(&rc) // it never refuses
-				if len(rc.into) > 0 {
-					reads[f] = filtered{typ: typ, fields: rc.into}
+				if len(rc.into) > 0 || len(rc.other) > 0 {
+					reads[f] = filtered{typ: typ, fields: rc.into, other: rc.other}
 				}
 			}
 		}
@@ -303,6 +305,11 @@ type response struct {
 	// filtered are the audited fields the filters of fields read (see
 	// checkOperation), set by checked.
 	filtered map[*ast.Field]filtered
+	// impacts counts the proposals' impacts computed (see takeImpact).
+	impacts atomic.Int32
+	// through are the reads of audited fields of other types that filters
+	// made through edges (see filterReads), by the ids of the rows served.
+	through reads
 }
 
 // masked collects the paths of masked fields of one response.
@@ -348,6 +355,10 @@ func (a *Access) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 	}
 	if !a.noReadAudit && served(ctx, resp) {
 		if err := st.reads.write(ctx, a.auditClient(ctx), policy.FromContext(ctx)); err != nil {
+			return a.unaudited(ctx, err)
+		}
+		st.through.objectID = throughFilter
+		if err := st.through.write(ctx, a.auditClient(ctx), policy.FromContext(ctx)); err != nil {
 			return a.unaudited(ctx, err)
 		}
 	}

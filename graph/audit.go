@@ -27,6 +27,10 @@ import (
 type reads struct {
 	mu      sync.Mutex
 	objects map[readKey][]string
+	// objectID is the events' objectID: empty for reads of the rows in
+	// objectIds, throughFilter for reads through a filter (see
+	// filterReads).
+	objectID string
 }
 
 type readKey struct {
@@ -77,10 +81,12 @@ func (r *reads) events() []readEvent {
 		key := k.typ + "\x00" + strings.Join(fields, "\x00")
 		e := byKey[key]
 		if e == nil {
-			e = &readEvent{typ: k.typ, fields: fields}
+			e = &readEvent{typ: k.typ, fields: fields, ids: []string{}}
 			byKey[key] = e
 		}
-		e.ids = append(e.ids, string(k.id))
+		if k.id != "" { // a filter's read of rows none of which was served
+			e.ids = append(e.ids, string(k.id))
+		}
 	}
 	out := make([]readEvent, 0, len(byKey))
 	for _, e := range byKey {
@@ -128,7 +134,7 @@ func (r *reads) write(ctx context.Context, client *ent.Client, v *policy.Viewer)
 			SetSubject(subject).
 			SetAction(auditevent.ActionREAD_SENSITIVE).
 			SetObjectType(e.typ).
-			SetObjectID("").
+			SetObjectID(r.objectID).
 			SetObjectIds(e.ids).
 			SetFields(e.fields).
 			SetFieldGroups(fieldGroups(v, e.typ, e.fields)).
@@ -186,12 +192,23 @@ func (st *response) inverseReads(v *policy.Viewer, fc *graphql.FieldContext, res
 // collectedBy even when the selection names only their ids. (Which
 // fields a filter reads, checkOperation found; the viewer may filter on
 // them only if it reads them on every row, MayFilter.)
+//
+// A filter that reads, through an edge, audited fields of another type
+// (users(where: {hasCollectedIncidentsWith: {narrativeContains: …}}),
+// incidents(where: {hasInvolvementsWith: {hasActorWith: {fullNameContains:
+// …}}})) learns of those fields' values on the rows it matched there,
+// which are not served and would take a second query to name: it is
+// recorded as a READ_SENSITIVE event of that type and fields (with their
+// groups), whose objectID is throughFilter and whose objectIds are the
+// rows the field served, of its own type (none when it served only a
+// count): one event per response, type and set of fields, as other reads.
 func (st *response) filterReads(v *policy.Viewer, fc *graphql.FieldContext, res any) {
 	f, ok := st.filtered[fc.Field.Field]
 	if !ok || v == nil {
 		return
 	}
-	for _, row := range servedRows(fc.Field.Selections, res) {
+	rows := servedRows(fc.Field.Selections, res)
+	for _, row := range rows {
 		id, ok := policy.RowID(row)
 		if !ok {
 			continue
@@ -199,26 +216,65 @@ func (st *response) filterReads(v *policy.Viewer, fc *graphql.FieldContext, res 
 		for _, field := range f.fields {
 			st.reads.add(f.typ, id, field)
 		}
+		for typ, fields := range f.other {
+			for _, field := range fields {
+				st.through.add(typ, id, field)
+			}
+		}
+	}
+	if len(rows) == 0 {
+		for typ, fields := range f.other {
+			for _, field := range fields {
+				st.through.add(typ, "", field)
+			}
+		}
 	}
 }
 
+// throughFilter is the objectID of the events of reads through a filter
+// (see filterReads): their objectIds are the rows served, of another type.
+const throughFilter = "through a filter"
+
 // auditedReads is the ent.FilterVisitor that lists the audited fields and
-// edges of typ a filter reads. Reads of other types (beyond an edge) are
-// of rows the field does not serve, and are not listed.
+// edges of typ a filter reads (into), and those of other types it reads
+// beyond an edge (other), of rows the field does not serve. An edge with
+// an edge back reads that edge of the rows it leads to
+// (hasCollectedIncidentsWith tells which incidents a user collected:
+// their collectedBy).
 type auditedReads struct {
-	v    *policy.Viewer
-	typ  string
-	into []string
+	v     *policy.Viewer
+	typ   string
+	into  []string
+	other map[string][]string
 }
 
 func (r *auditedReads) Field(typ, field string) error {
-	if typ == r.typ && r.v.Audited(typ, field) && !slices.Contains(r.into, field) {
-		r.into = append(r.into, field)
+	if !r.v.Audited(typ, field) {
+		return nil
+	}
+	if typ == r.typ {
+		if !slices.Contains(r.into, field) {
+			r.into = append(r.into, field)
+		}
+		return nil
+	}
+	if r.other == nil {
+		r.other = map[string][]string{}
+	}
+	if !slices.Contains(r.other[typ], field) {
+		r.other[typ] = append(r.other[typ], field)
 	}
 	return nil
 }
 
-func (r *auditedReads) Edge(typ, edge, _ string) error { return r.Field(typ, edge) }
+func (r *auditedReads) Edge(typ, edge, _ string) error {
+	if inv, ok := ent.Inverses[typ][edge]; ok {
+		if err := r.Field(inv.Target, inv.Field); err != nil {
+			return err
+		}
+	}
+	return r.Field(typ, edge)
+}
 
 // servedRows returns the rows of an edge's result that its selection
 // serves: the nodes of a connection's edges when edges { node } is

@@ -80,8 +80,11 @@ func change(i int, in *model.PolicyChangeInput) (store.Change, error) {
 	if in.Discard != nil {
 		out = append(out, store.Change{Op: store.Discard, RuleID: *in.Discard})
 	}
+	if in.FourEyes != nil {
+		out = append(out, store.Change{Op: store.FourEyes, FourEyes: *in.FourEyes})
+	}
 	if len(out) != 1 {
-		return store.Change{}, benkan.FieldErrorf(changeField(i), "set exactly one of grant, revoke, assign, unassign, createRole, deleteRole, group, ungroup, discard (%d set)", len(out))
+		return store.Change{}, benkan.FieldErrorf(changeField(i), "set exactly one of grant, revoke, assign, unassign, createRole, deleteRole, group, ungroup, discard, fourEyes (%d set)", len(out))
 	}
 	return out[0], nil
 }

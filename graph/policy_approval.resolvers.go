@@ -67,7 +67,7 @@ func (r *policyResolver) ApprovalRequired(ctx context.Context, obj *store.Policy
 	if err != nil {
 		return false, err
 	}
-	return s.ApprovalRequired(), nil
+	return s.ApprovalRequired(ctx)
 }
 
 // Proposals is the resolver for the proposals field.
@@ -135,6 +135,9 @@ func (r *policyProposalResolver) Version(ctx context.Context, obj *store.Proposa
 func (r *policyProposalResolver) Impact(ctx context.Context, obj *store.Proposal) (*store.Impact, error) {
 	if obj.Status != store.Pending {
 		return nil, nil // decided: its version's diff shows what it changed
+	}
+	if err := takeImpact(ctx); err != nil {
+		return nil, err
 	}
 	s, err := r.policyStore()
 	if err != nil {

@@ -25,5 +25,12 @@ func (r *queryResolver) Explain(ctx context.Context, subject *string, role *stri
 	if id != nil {
 		q.ID = *id
 	}
-	return s.Explain(ctx, q)
+	e, err := s.Explain(ctx, q)
+	if err == nil {
+		err = auditExplain(ctx, r.client, e)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
 }

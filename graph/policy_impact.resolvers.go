@@ -65,6 +65,22 @@ func (r *policySubjectImpactResolver) User(ctx context.Context, obj *store.Subje
 	return orNull(obj.User), nil
 }
 
+// Holders is the resolver for the holders field.
+func (r *policySubjectImpactResolver) Holders(ctx context.Context, obj *store.SubjectImpact) (*int, error) {
+	if obj.User != "" {
+		return nil, nil
+	}
+	return &obj.HeldBy, nil
+}
+
+// HoldersNotCounted is the resolver for the holdersNotCounted field.
+func (r *policySubjectImpactResolver) HoldersNotCounted(ctx context.Context, obj *store.SubjectImpact) (*int, error) {
+	if obj.User != "" {
+		return nil, nil
+	}
+	return &obj.HoldersLeftOut, nil
+}
+
 // PolicyImpact is the resolver for the policyImpact field.
 func (r *queryResolver) PolicyImpact(ctx context.Context, changes []*model.PolicyChangeInput) (*store.Impact, error) {
 	out := make([]store.Change, len(changes))

@@ -170,6 +170,18 @@ func TestPolicyImpact(t *testing.T) {
 			if im := got.PolicyImpact; !im.Sensitive || !slices.Equal(im.Unaudited, []string{"Incident.narrative"}) {
 				t.Errorf("taking the narrative out of Incident:sensitive: %+v", im)
 			}
+			// Moved to a group that is not audited: the same.
+			w.srv.Query(t, `{ policyImpact(changes: [{ungroup: {field: "Incident.narrative", group: "Incident:sensitive"}},
+				{group: {field: "Incident.narrative", group: "Incident:statistics"}}]) { sensitive unaudited } }`, nil).OK(t, &got)
+			if im := got.PolicyImpact; !im.Sensitive || !slices.Equal(im.Unaudited, []string{"Incident.narrative"}) {
+				t.Errorf("moving the narrative from Incident:sensitive to Incident:statistics: %+v", im)
+			}
+			// Moved into another audited group: still audited.
+			w.srv.Query(t, `{ policyImpact(changes: [{ungroup: {field: "Incident.narrative", group: "Incident:sensitive"}},
+				{group: {field: "Incident.narrative", group: "Incident:identifying"}}]) { sensitive unaudited } }`, nil).OK(t, &got)
+			if im := got.PolicyImpact; len(im.Unaudited) != 0 {
+				t.Errorf("moving the narrative to another audited group: %+v", im)
+			}
 		})
 
 		t.Run("only who may change the policy", func(t *testing.T) {

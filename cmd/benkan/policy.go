@@ -42,6 +42,7 @@ var policySubcommands = map[string]func(ctx context.Context, c *policyCall) erro
 	"propose":   policyPropose,
 	"approve":   policyApprove,
 	"reject":    policyReject,
+	"four-eyes": policyFourEyes,
 }
 
 const policyUsage = `Usage: benkan policy SUBCOMMAND [arguments] [flags]
@@ -75,16 +76,19 @@ Subcommands:
   proposals [--status PENDING|APPLIED|REJECTED|WITHDRAWN]
             list the proposed change sets, newest first (four-eyes approval)
   propose   grant|revoke|assign|unassign ARGS... --reason R
-  propose   rollback VERSION --reason R | import FILE --reason R
+  propose   rollback VERSION --reason R | import FILE --reason R | four-eyes off --reason R
             propose a change for another admin to approve; nothing changes yet
   approve   ID --reason R   apply another admin's proposal, as a new version
   reject    ID --reason R   reject a proposal (withdraw it, for its proposer)
+  four-eyes on --reason R  turn four-eyes mode on, for every server and command
+            line of the database (off only by an approved proposal)
 
 The database is chosen as for serve: --database-url (BENKAN_DATABASE_URL),
 or the embedded database in --data-dir (BENKAN_DATA_DIR). Changes
-honour --policy-tests FILE (BENKAN_POLICY_TESTS) and --policy-approval
-(BENKAN_POLICY_APPROVAL: direct changes refused, only approved proposals
-apply), as serve does. Run
+honour --policy-tests FILE (BENKAN_POLICY_TESTS), as serve does. Four-eyes
+mode is the database's: once on (--policy-approval, BENKAN_POLICY_APPROVAL,
+turns it on), every command refuses direct changes, with or without the flag;
+only approved proposals apply. Run
 'benkan policy SUBCOMMAND --help' for the flags of a subcommand.
 Exit status: 0 done, 1 refused or invalid, 2 wrong usage.
 `

@@ -24,7 +24,7 @@ const policyTestsUsage = "policy tests file (see policy/expectations.csv): a cha
 // proposal changes the policy (see policy/store/approval.go).
 const policyApprovalFlag = "policy-approval"
 
-const policyApprovalUsage = "four-eyes mode: a change of the access policy is applied only when an admin other than its proposer approves it (benkan policy propose, approve); direct changes are refused"
+const policyApprovalUsage = "turn four-eyes mode on in the database, for every server and command line (off only by an approved proposal): a change of the access policy is applied only when an admin other than its proposer approves it (benkan policy propose, approve); direct changes are refused"
 
 // testsFlag registers the flags of a subcommand that changes the policy:
 // --policy-tests, whose file open reads, and --policy-approval.
@@ -129,8 +129,12 @@ func serveExpectations(path string) (*store.Expectations, error) {
 // those do not block a change, but an admin should fix them.
 func openServeStore(ctx context.Context, db *storage.DB, engine *policy.Engine, log *slog.Logger, expect *store.Expectations, approval bool) (*store.Store, error) {
 	s, err := store.OpenForWith(ctx, db, engine, store.Options{Logger: log, Expectations: expect, Approval: approval})
-	if err == nil && approval {
-		log.InfoContext(ctx, "four-eyes mode: the access policy changes only by proposals another admin approves")
+	if err == nil {
+		if on, err := s.ApprovalRequired(store.AsOperator(ctx, "benkan")); err != nil {
+			return nil, err
+		} else if on {
+			log.InfoContext(ctx, "four-eyes mode (the database's): the access policy changes only by proposals another admin approves")
+		}
 	}
 	if err != nil || expect == nil {
 		return s, err

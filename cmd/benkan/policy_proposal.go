@@ -20,12 +20,57 @@ import (
 // proposeKinds are the changes `benkan policy propose` takes, by their
 // first argument.
 var proposeKinds = map[string]func(ctx context.Context, c *policyCall) error{
-	"grant":    proposeChange(store.Grant),
-	"revoke":   proposeChange(store.Revoke),
-	"assign":   proposeChange(store.Assign),
-	"unassign": proposeChange(store.Unassign),
-	"rollback": proposeRollback,
-	"import":   proposeImport,
+	"grant":     proposeChange(store.Grant),
+	"revoke":    proposeChange(store.Revoke),
+	"assign":    proposeChange(store.Assign),
+	"unassign":  proposeChange(store.Unassign),
+	"rollback":  proposeRollback,
+	"import":    proposeImport,
+	"four-eyes": proposeFourEyes,
+}
+
+// proposeFourEyes proposes turning four-eyes mode on or off: off, once on,
+// applies only so.
+func proposeFourEyes(ctx context.Context, c *policyCall) error {
+	ch, reason, err := fourEyesArgs(c, "Proposes turning four-eyes mode on or off, for another admin to approve.")
+	if err != nil {
+		return err
+	}
+	return c.propose(ctx, func(ctx context.Context, s *store.Store) (*store.Proposal, error) {
+		return s.Propose(ctx, []store.Change{ch}, reason)
+	})
+}
+
+// fourEyesArgs reads "on|off --reason R" into a FourEyes change.
+func fourEyesArgs(c *policyCall, summary string) (store.Change, string, error) {
+	fs := c.flags("on|off --reason R [flags]", summary, true)
+	reason := fs.String("reason", "", "why the mode changes, kept with the version (required)")
+	c.testsFlag(fs)
+	if err := c.parse(1, 1); err != nil {
+		return store.Change{}, "", err
+	}
+	if err := requireReason(*reason); err != nil {
+		return store.Change{}, "", err
+	}
+	switch c.pos[0] {
+	case "on":
+		return store.Change{Op: store.FourEyes, FourEyes: true}, *reason, nil
+	case "off":
+		return store.Change{Op: store.FourEyes, FourEyes: false}, *reason, nil
+	}
+	return store.Change{}, "", usagef("%q: say on or off", c.pos[0])
+}
+
+// policyFourEyes turns four-eyes mode on (or off, which is refused once
+// it is on: propose it) as a change of the policy.
+func policyFourEyes(ctx context.Context, c *policyCall) error {
+	ch, reason, err := fourEyesArgs(c, "Turns four-eyes mode on for every server and command line of the database.\nTurning it off, once on, is refused: propose it (benkan policy propose\nfour-eyes off) for another admin to approve.")
+	if err != nil {
+		return err
+	}
+	return c.change(ctx, func(ctx context.Context, s *store.Store) (*store.Version, error) {
+		return s.Apply(ctx, []store.Change{ch}, reason)
+	})
 }
 
 // policyPropose proposes a change for another admin to approve: its first
@@ -33,13 +78,13 @@ var proposeKinds = map[string]func(ctx context.Context, c *policyCall) error{
 // of the same name.
 func policyPropose(ctx context.Context, c *policyCall) error {
 	if len(c.args) == 0 || proposeKinds[c.args[0]] == nil {
-		c.flags("grant|revoke|assign|unassign|rollback|import ARGS... --reason R [flags]",
+		c.flags("grant|revoke|assign|unassign|rollback|import|four-eyes ARGS... --reason R [flags]",
 			"Proposes a change of the policy for another admin to approve (benkan policy\napprove): the arguments are those of the subcommand of the same name. The\nchange is validated now, as it would be applied; the policy does not change.", false)
 		if len(c.args) > 0 && (c.args[0] == "-h" || c.args[0] == "-help" || c.args[0] == "--help") {
 			c.fs.Usage()
 			return nil
 		}
-		return usageError{"say what to propose: grant, revoke, assign, unassign, rollback or import"}
+		return usageError{"say what to propose: grant, revoke, assign, unassign, rollback, import or four-eyes"}
 	}
 	kind := c.args[0]
 	c.name, c.args = "propose "+kind, c.args[1:]

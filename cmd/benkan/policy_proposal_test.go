@@ -57,6 +57,15 @@ func TestPolicyProposalsCLI(t *testing.T) {
 		}
 		grant := []string{"grant", "amdh_monitor", "Incident.narrative", "read", "--reason", "r"}
 		p.steps(t, []policyStep{
+			// Four-eyes mode is the database's: turned on once, every
+			// later command refuses direct changes, with or without the
+			// flag, and it does not go off directly.
+			{name: "four-eyes on", args: []string{"four-eyes", "on", "--reason", "two admins now"}, want: []string{"policy version"}},
+			{name: "four-eyes on again", args: []string{"four-eyes", "on", "--reason", "r"}, code: 1, want: []string{"four-eyes mode is on"}},
+			{name: "a direct grant without the flag", args: grant, code: 1,
+				want: []string{"benkan policy grant: four-eyes mode", "benkan policy propose"}, check: held(false)},
+			{name: "four-eyes off directly", args: []string{"four-eyes", "off", "--reason", "r"}, code: 1, want: []string{"benkan policy four-eyes: four-eyes mode is on"}},
+			{name: "four-eyes: neither on nor off", args: []string{"four-eyes", "maybe", "--reason", "r"}, code: 2, want: []string{"say on or off"}},
 			{name: "a direct grant in four-eyes mode", args: append(grant, "--policy-approval"), code: 1,
 				want: []string{"benkan policy grant: four-eyes mode", "benkan policy propose"}, check: held(false)},
 			{name: "propose", args: []string{"propose", "grant", "amdh_monitor", "Incident.narrative", "read", "--reason", "monitors read narratives", "--policy-approval"},
@@ -126,6 +135,21 @@ func TestPolicyProposalsCLI(t *testing.T) {
 				want: []string{"not 1 as reviewed"}},
 			{name: "approve the second at the revision of now", args: []string{"approve", second, "--reason", "reviewed again", "--revision", now},
 				want: []string{"proposal " + second + " APPLIED by carol"}},
+		})
+		// Four-eyes mode goes off by a proposal another admin approves;
+		// direct changes apply again then (the flag, which turns it on,
+		// is dropped first).
+		t.Setenv("BENKAN_POLICY_APPROVAL", "false")
+		p.steps(t, []policyStep{
+			{name: "propose four-eyes off", args: []string{"propose", "four-eyes", "off", "--reason", "one admin left"},
+				want: []string{"PENDING by " + cli, "  four-eyes off"}},
+		})
+		mineOff := p.lastProposal(t)
+		daves := propose("dave", []store.Change{{Op: store.FourEyes, FourEyes: false}})
+		p.steps(t, []policyStep{
+			{name: "approve one's own four-eyes off", args: []string{"approve", mineOff, "--reason", "ok"}, code: 1, want: []string{"another admin must approve it"}},
+			{name: "approve another admin's four-eyes off", args: []string{"approve", daves, "--reason", "agreed"}, want: []string{"APPLIED by dave"}},
+			{name: "a direct revoke once off", args: []string{"revoke", "amdh_monitor", "Incident.narrative", "read", "--reason", "r"}, want: []string{"policy version"}, check: held(false)},
 		})
 	})
 }

@@ -428,6 +428,7 @@ var (
 	PolicyStatesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "revision", Type: field.TypeInt64, Default: 0},
+		{Name: "approval", Type: field.TypeBool, Default: false},
 	}
 	// PolicyStatesTable holds the schema information for the "policy_states" table.
 	PolicyStatesTable = &schema.Table{

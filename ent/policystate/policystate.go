@@ -14,6 +14,8 @@ const (
 	FieldID = "id"
 	// FieldRevision holds the string denoting the revision field in the database.
 	FieldRevision = "revision"
+	// FieldApproval holds the string denoting the approval field in the database.
+	FieldApproval = "approval"
 	// Table holds the table name of the policystate in the database.
 	Table = "policy_states"
 )
@@ -22,6 +24,7 @@ const (
 var Columns = []string{
 	FieldID,
 	FieldRevision,
+	FieldApproval,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -44,6 +47,8 @@ var (
 	Policy ent.Policy
 	// DefaultRevision holds the default value on creation for the "revision" field.
 	DefaultRevision int64
+	// DefaultApproval holds the default value on creation for the "approval" field.
+	DefaultApproval bool
 )
 
 // OrderOption defines the ordering options for the PolicyState queries.
@@ -57,4 +62,9 @@ func ByID(opts ...sql.OrderTermOption) OrderOption {
 // ByRevision orders the results by the revision field.
 func ByRevision(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRevision, opts...).ToFunc()
+}
+
+// ByApproval orders the results by the approval field.
+func ByApproval(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldApproval, opts...).ToFunc()
 }

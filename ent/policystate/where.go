@@ -57,6 +57,11 @@ func Revision(v int64) predicate.PolicyState {
 	return predicate.PolicyState(sql.FieldEQ(FieldRevision, v))
 }
 
+// Approval applies equality check predicate on the "approval" field. It's identical to ApprovalEQ.
+func Approval(v bool) predicate.PolicyState {
+	return predicate.PolicyState(sql.FieldEQ(FieldApproval, v))
+}
+
 // RevisionEQ applies the EQ predicate on the "revision" field.
 func RevisionEQ(v int64) predicate.PolicyState {
 	return predicate.PolicyState(sql.FieldEQ(FieldRevision, v))
@@ -95,6 +100,16 @@ func RevisionLT(v int64) predicate.PolicyState {
 // RevisionLTE applies the LTE predicate on the "revision" field.
 func RevisionLTE(v int64) predicate.PolicyState {
 	return predicate.PolicyState(sql.FieldLTE(FieldRevision, v))
+}
+
+// ApprovalEQ applies the EQ predicate on the "approval" field.
+func ApprovalEQ(v bool) predicate.PolicyState {
+	return predicate.PolicyState(sql.FieldEQ(FieldApproval, v))
+}
+
+// ApprovalNEQ applies the NEQ predicate on the "approval" field.
+func ApprovalNEQ(v bool) predicate.PolicyState {
+	return predicate.PolicyState(sql.FieldNEQ(FieldApproval, v))
 }
 
 // And groups predicates with the AND operator between them.

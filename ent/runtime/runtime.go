@@ -768,6 +768,10 @@ func init() {
 	policystateDescRevision := policystateFields[0].Descriptor()
 	// policystate.DefaultRevision holds the default value on creation for the revision field.
 	policystate.DefaultRevision = policystateDescRevision.Default.(int64)
+	// policystateDescApproval is the schema descriptor for approval field.
+	policystateDescApproval := policystateFields[1].Descriptor()
+	// policystate.DefaultApproval holds the default value on creation for the approval field.
+	policystate.DefaultApproval = policystateDescApproval.Default.(bool)
 	policyversion.Policy = privacy.NewPolicies(schema.PolicyVersion{})
 	policyversion.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -461,11 +461,13 @@ type ComplexityRoot struct {
 	}
 
 	PolicySubjectImpact struct {
-		Domain    func(childComplexity int) int
-		Role      func(childComplexity int) int
-		Sensitive func(childComplexity int) int
-		Types     func(childComplexity int) int
-		User      func(childComplexity int) int
+		Domain            func(childComplexity int) int
+		Holders           func(childComplexity int) int
+		HoldersNotCounted func(childComplexity int) int
+		Role              func(childComplexity int) int
+		Sensitive         func(childComplexity int) int
+		Types             func(childComplexity int) int
+		User              func(childComplexity int) int
 	}
 
 	PolicyTypeImpact struct {
@@ -658,6 +660,9 @@ type PolicySubjectImpactResolver interface {
 	Role(ctx context.Context, obj *store.SubjectImpact) (*string, error)
 	Domain(ctx context.Context, obj *store.SubjectImpact) (*string, error)
 	User(ctx context.Context, obj *store.SubjectImpact) (*string, error)
+
+	Holders(ctx context.Context, obj *store.SubjectImpact) (*int, error)
+	HoldersNotCounted(ctx context.Context, obj *store.SubjectImpact) (*int, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id gid.ID) (ent.Noder, error)
@@ -2619,6 +2624,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PolicySubjectImpact.Domain(childComplexity), true
+	case "PolicySubjectImpact.holders":
+		if e.ComplexityRoot.PolicySubjectImpact.Holders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySubjectImpact.Holders(childComplexity), true
+	case "PolicySubjectImpact.holdersNotCounted":
+		if e.ComplexityRoot.PolicySubjectImpact.HoldersNotCounted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySubjectImpact.HoldersNotCounted(childComplexity), true
 	case "PolicySubjectImpact.role":
 		if e.ComplexityRoot.PolicySubjectImpact.Role == nil {
 			break
@@ -10013,6 +10030,12 @@ input PolicyChangeInput @oneOf {
   ungroup: FieldGroupInput
   "Removes a stored line that does not validate (Policy.problems), by its ruleID."
   discard: Int
+  """
+  Turns four-eyes mode on (true) or off (false) for every server and command
+  line of the database (Policy.approvalRequired). Turning it on may be applied
+  directly; turning it off, once on, only by a proposal another admin approves.
+  """
+  fourEyes: Boolean
 }
 
 extend type Mutation {
@@ -10058,8 +10081,10 @@ extend type Mutation {
   ): PolicyVersion!
 }
 `, BuiltIn: false},
-	{Name: "../policy_approval.graphql", Input: `# Four-eyes approval of policy changes (serve's --policy-approval): a change
-# set proposed by one admin is applied only when a second admin approves it.
+	{Name: "../policy_approval.graphql", Input: `# Four-eyes approval of policy changes: a change set proposed by one admin is
+# applied only when a second admin approves it. The mode is the database's
+# (on by --policy-approval or a fourEyes change, off only by an approved
+# proposal), so every server and command line obeys it.
 # In that mode every direct change (grant, revoke, assign, unassign,
 # applyPolicyChanges, rollbackPolicy, createUser with roles, an updateUser
 # that renames a user the policy's lines name or moves a user holding roles
@@ -10070,7 +10095,7 @@ extend type Mutation {
 # proposing, approving and rejecting, update on Policy (admin by default).
 
 extend type Policy {
-  "Whether this server runs in four-eyes mode: the policy changes only by approved proposals."
+  "Whether four-eyes mode is on, as the database holds it for every server and command line: the policy changes only by approved proposals."
   approvalRequired: Boolean!
   "The proposals, newest first (at most 1000), those with ` + "`" + `status` + "`" + ` only if it is given."
   proposals("Keeps the proposals in this status; all of them if left out." status: PolicyProposalStatus): [PolicyProposal!]!
@@ -10121,7 +10146,10 @@ type PolicyProposal {
   masked, flagged when identifying or sensitive fields become readable. Null
   once decided (the version's diff shows what an applied one changed). An error
   (BAD_USER_INPUT) when the policy has changed so that it no longer applies;
-  FORBIDDEN to those who may not update the policy.
+  FORBIDDEN to those who may not update the policy. Each impact runs COUNT
+  statements over the data: at most 5 are computed per request (across
+  proposals, aliases and fragments); the others resolve to an error with code
+  TOO_MANY_IMPACTS, asked one proposal at a time (proposal(id:)).
   """
   impact: PolicyImpact
 }
@@ -10423,6 +10451,22 @@ type PolicySubjectImpact {
   user: String
   "The types whose visible rows or readable fields change; empty if nothing changes for the subject."
   types: [PolicyTypeImpact!]!
+  """
+  For a role: how many of its real holders in the domain (the users it is
+  assigned to there, directly or through roles that hold it) the rows and
+  fields are counted for, summed over them, each with its own organization and
+  submissions (so that own_unit, own_org and own_submissions count). At most
+  20; 0 when nobody holds the role there, and the counts are then a
+  hypothetical holder's, of no organization, who collected nothing. Null for a
+  user.
+  """
+  holders: Int
+  """
+  For a role: its holders in the domain beyond the first 20 (by subject), whose
+  rows are not counted: the counts are a lower bound of what all holders gain
+  or lose. 0 when every holder is counted; null for a user.
+  """
+  holdersNotCounted: Int
   "Whether the subject would read a field of an identifying or sensitive group it could not read before."
   sensitive: Boolean!
 }
@@ -11317,6 +11361,10 @@ func (ec *executionContext) childFields_PolicySubjectImpact(ctx context.Context,
 		return ec.fieldContext_PolicySubjectImpact_user(ctx, field)
 	case "types":
 		return ec.fieldContext_PolicySubjectImpact_types(ctx, field)
+	case "holders":
+		return ec.fieldContext_PolicySubjectImpact_holders(ctx, field)
+	case "holdersNotCounted":
+		return ec.fieldContext_PolicySubjectImpact_holdersNotCounted(ctx, field)
 	case "sensitive":
 		return ec.fieldContext_PolicySubjectImpact_sensitive(ctx, field)
 	}
@@ -21651,6 +21699,52 @@ func (ec *executionContext) fieldContext_PolicySubjectImpact_types(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _PolicySubjectImpact_holders(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySubjectImpact_holders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicySubjectImpact().Holders(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySubjectImpact_holders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicySubjectImpact", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PolicySubjectImpact_holdersNotCounted(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySubjectImpact_holdersNotCounted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PolicySubjectImpact().HoldersNotCounted(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySubjectImpact_holdersNotCounted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicySubjectImpact", field, true, true, "Int")
+}
+
 func (ec *executionContext) _PolicySubjectImpact_sensitive(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -31202,7 +31296,7 @@ func (ec *executionContext) unmarshalInputPolicyChangeInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"grant", "revoke", "assign", "unassign", "createRole", "deleteRole", "group", "ungroup", "discard"}
+	fieldsInOrder := [...]string{"grant", "revoke", "assign", "unassign", "createRole", "deleteRole", "group", "ungroup", "discard", "fourEyes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31272,6 +31366,13 @@ func (ec *executionContext) unmarshalInputPolicyChangeInput(ctx context.Context,
 				return it, err
 			}
 			it.Discard = data
+		case "fourEyes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fourEyes"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FourEyes = data
 		}
 	}
 	return it, nil
@@ -36801,6 +36902,16 @@ func (ec *executionContext) _PolicySubjectImpact(ctx context.Context, sel ast.Se
 		case "types":
 			out.Values[i] = ec._PolicySubjectImpact_types(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "holders":
+			out.Values[i] = ec._PolicySubjectImpact_holders(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "holdersNotCounted":
+			out.Values[i] = ec._PolicySubjectImpact_holdersNotCounted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "sensitive":

@@ -160,6 +160,10 @@ type PolicyChangeInput struct {
 	Ungroup *FieldGroupInput `json:"ungroup,omitempty"`
 	// Removes a stored line that does not validate (Policy.problems), by its ruleID.
 	Discard *int `json:"discard,omitempty"`
+	// Turns four-eyes mode on (true) or off (false) for every server and command
+	// line of the database (Policy.approvalRequired). Turning it on may be applied
+	// directly; turning it off, once on, only by a proposal another admin approves.
+	FourEyes *bool `json:"fourEyes,omitempty"`
 }
 
 // A role to create.

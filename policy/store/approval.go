@@ -7,23 +7,39 @@ import (
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/policystate"
 	"github.com/benkan-project/benkan/policy"
 )
 
-// Four-eyes mode (Options.Approval, serve's --policy-approval).
+// Four-eyes mode.
 //
-// A change of the access policy is applied only when an admin other than
-// the one who proposed it approves it: Propose stores the change set
-// (validated against the policy now, policy tests included), Approve applies
-// it, through the same apply as any change set, in one transaction with the
-// proposal marked APPLIED. The check is made once, where change sets are
-// applied (Apply, and so Import, Rollback and every resolver and command
-// that changes the policy), and in ChangeUsers, where a change of users
-// would change the policy in force (a user renamed away from the subject its
-// lines name), in ChangeOrganization, where moving a user who holds roles
-// would change what those lines give it, and in ChangeTree, where moving
-// localities would change what a domain covers: each refuses with
-// FORBIDDEN, pointing to proposals.
+// The mode is the database's (policy_states.approval), not a process's:
+// once on, every server and every command line of the database refuses
+// direct changes, whatever their flags, and its state is read in the
+// transaction of each change, so that it holds on every replica at once.
+//
+// Turning it on is itself a change of the policy (a FourEyes change, on),
+// which may be applied directly, since it only takes a power away: by an
+// admin (applyPolicyChanges, benkan policy four-eyes on), or by a server or
+// command line started with --policy-approval (Options.Approval), as the
+// operator "benkan". Turning it off, once on, is a FourEyes change (off)
+// like any other: proposed by one admin, applied only when another
+// approves it. Either makes a policy version (its line "four-eyes mode",
+// added or removed) with its POLICY_CHANGE audit event; a rollback does
+// not change the mode (a version's policy holds its lines, not the mode).
+//
+// In four-eyes mode a change of the access policy is applied only when an
+// admin other than the one who proposed it approves it: Propose stores
+// the change set (validated against the policy now, policy tests
+// included), Approve applies it, through the same apply as any change set,
+// in one transaction with the proposal marked APPLIED. The check is made
+// once, where change sets are applied (Apply, and so Import, Rollback and
+// every resolver and command that changes the policy), and in ChangeUsers,
+// where a change of users would change the policy in force (a user renamed
+// away from the subject its lines name), in ChangeOrganization, where
+// moving a user who holds roles would change what those lines give it,
+// and in ChangeTree, where moving localities would change what a domain
+// covers: each refuses with FORBIDDEN, pointing to proposals.
 //
 // What stays automatic, since no admin decides it now:
 //   - the default policy stored in an empty database, and the roles
@@ -39,25 +55,78 @@ import (
 // holds the database's credentials, so four eyes cannot be enforced against
 // an operator who bypasses benkan; they are against every admin of the API.
 
-// direct refuses a change applied directly in four-eyes mode.
-func (s *Store) direct() error {
-	if !s.approval {
-		return nil
+// fourEyesLine is how a version lists the mode: added when it is turned
+// on, removed when it is turned off.
+const fourEyesLine = "four-eyes mode"
+
+func onOff(on bool) string {
+	if on {
+		return "on"
 	}
-	return benkan.Errorf(benkan.EFORBIDDEN, "four-eyes mode (--policy-approval): the access policy changes only by an approved proposal: propose the change (proposePolicyChanges, or benkan policy propose) and have another admin approve it")
+	return "off"
+}
+
+// approvalOn reads four-eyes mode through c (in its transaction, if any).
+func approvalOn(ctx context.Context, c *ent.Client) (bool, error) {
+	st, err := c.PolicyState.Query().Where(policystate.ID(1)).Only(policy.SystemContext(ctx))
+	if err != nil {
+		return false, fmt.Errorf("read four-eyes mode: %w", err)
+	}
+	return st.Approval, nil
+}
+
+// direct refuses a change applied directly in four-eyes mode, as c reads
+// the mode.
+func (s *Store) direct(ctx context.Context, c *ent.Client) error {
+	on, err := approvalOn(ctx, c)
+	if err != nil || !on {
+		return err
+	}
+	return benkan.Errorf(benkan.EFORBIDDEN, "four-eyes mode is on (the database's, for every server and command line): the access policy changes only by an approved proposal: propose the change (proposePolicyChanges, or benkan policy propose) and have another admin approve it")
 }
 
 // directUsers refuses, in four-eyes mode, a change of users after which the
 // policy in force (before, after: its lines as Casbin sees them) differs.
-func (s *Store) directUsers(field string, before, after [][]string) error {
-	if !s.approval || slices.EqualFunc(before, after, slices.Equal) {
+func (s *Store) directUsers(ctx context.Context, c *ent.Client, field string, before, after [][]string) error {
+	if slices.EqualFunc(before, after, slices.Equal) {
 		return nil
 	}
-	return &benkan.Error{Code: benkan.EFORBIDDEN, Field: field, Message: "four-eyes mode (--policy-approval): the change of users changes the policy in force (its lines name users by subject): take the user's roles back through an approved proposal first (proposePolicyChanges)"}
+	if on, err := approvalOn(ctx, c); err != nil || !on {
+		return err
+	}
+	return &benkan.Error{Code: benkan.EFORBIDDEN, Field: field, Message: "four-eyes mode: the change of users changes the policy in force (its lines name users by subject): take the user's roles back through an approved proposal first (proposePolicyChanges)"}
 }
 
-// ApprovalRequired reports whether the store runs in four-eyes mode.
-func (s *Store) ApprovalRequired() bool { return s.approval }
+// ApprovalRequired reports whether four-eyes mode is on, as the database
+// holds it now.
+//
+// Callers: as Load.
+func (s *Store) ApprovalRequired(ctx context.Context) (bool, error) {
+	if err := mayRead(ctx); err != nil {
+		return false, err
+	}
+	return approvalOn(ctx, s.client(ctx))
+}
+
+// fourEyesOn turns four-eyes mode on as the operator "benkan", unless it
+// is on already: what --policy-approval does when a store opens.
+func (s *Store) fourEyesOn(ctx context.Context) error {
+	ctx = AsOperator(ctx, "benkan")
+	err := s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+		if err := c.PolicyState.UpdateOneID(1).AddRevision(0).Exec(ctx); err != nil {
+			return fmt.Errorf("turn four-eyes mode on: %w", err)
+		}
+		if on, err := approvalOn(ctx, c); err != nil || on {
+			return err
+		}
+		_, err := s.apply(ctx, c, "benkan", []Change{{Op: FourEyes, FourEyes: true}}, "four-eyes mode turned on by --policy-approval")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("turn four-eyes mode on (--policy-approval): %w", err)
+	}
+	return nil
+}
 
 // ChangeOrganization refuses, in four-eyes mode, moving the user subject
 // to another organization (or to none) while the policy in force assigns
@@ -72,15 +141,15 @@ func (s *Store) ApprovalRequired() bool { return s.approval }
 //
 // Callers: within the mutation that changes the user, before it does.
 func (s *Store) ChangeOrganization(ctx context.Context, field, subject string) error {
-	if !s.approval {
-		return nil
+	if on, err := approvalOn(ctx, s.client(ctx)); err != nil || !on {
+		return err
 	}
 	p, err := s.load(ctx)
 	if err != nil {
 		return err
 	}
 	if slices.ContainsFunc(p.Assignments, func(a Assignment) bool { return a.Subject == subject }) {
-		return &benkan.Error{Code: benkan.EFORBIDDEN, Field: field, Message: "four-eyes mode (--policy-approval): the user holds roles, and what some give depend on the user's organization (own_unit, own_org): take the user's roles back through an approved proposal first (proposePolicyChanges), then give them again"}
+		return &benkan.Error{Code: benkan.EFORBIDDEN, Field: field, Message: "four-eyes mode: the user holds roles, and what some give depend on the user's organization (own_unit, own_org): take the user's roles back through an approved proposal first (proposePolicyChanges), then give them again"}
 	}
 	return nil
 }
@@ -97,14 +166,16 @@ func (s *Store) ChangeOrganization(ctx context.Context, field, subject string) e
 //
 // Callers: inside the mutation's transaction, with change the write.
 func (s *Store) ChangeTree(ctx context.Context, field string, change func() error) error {
-	if !s.approval {
-		return change()
-	}
 	tx := ent.TxFromContext(ctx)
 	if tx == nil {
 		return fmt.Errorf("check a change of localities against the policy: call it in a transaction")
 	}
 	sys, c := policy.SystemContext(ctx), tx.Client()
+	if on, err := approvalOn(sys, c); err != nil {
+		return err
+	} else if !on {
+		return change()
+	}
 	p, err := read(sys, c)
 	if err != nil {
 		return err
@@ -157,7 +228,7 @@ func (s *Store) ChangeTree(ctx context.Context, field string, change func() erro
 	}
 	for _, d := range domains {
 		if !slices.Equal(before[d], after[d]) {
-			return &benkan.Error{Code: benkan.EFORBIDDEN, Field: field, Message: fmt.Sprintf("four-eyes mode (--policy-approval): the change moves localities into or out of %s, where the policy gives roles (a role held in a locality covers those below it): move the roles through an approved proposal first (proposePolicyChanges)", d)}
+			return &benkan.Error{Code: benkan.EFORBIDDEN, Field: field, Message: fmt.Sprintf("four-eyes mode: the change moves localities into or out of %s, where the policy gives roles (a role held in a locality covers those below it): move the roles through an approved proposal first (proposePolicyChanges)", d)}
 		}
 	}
 	return nil

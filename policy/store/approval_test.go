@@ -25,10 +25,14 @@ func TestApprovalDirectRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !s.ApprovalRequired() || w.store.ApprovalRequired() {
-			t.Fatal("ApprovalRequired does not follow Options.Approval")
-		}
 		op := w.operator()
+		// The mode is the database's: the store opened without the option
+		// obeys it too.
+		for name, st := range map[string]*store.Store{"with Options.Approval": s, "without": w.store} {
+			if on, err := st.ApprovalRequired(op); err != nil || !on {
+				t.Fatalf("the store opened %s: ApprovalRequired %v, %v", name, on, err)
+			}
+		}
 		admin := policy.NewContext(w.ctx, w.viewer(subjAdmin))
 		f, err := store.ParseFile(w.policy().CSV() + "p, amdh_monitor, *, Incident.narrative, read, all\n")
 		if err != nil {

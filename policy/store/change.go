@@ -31,6 +31,7 @@ const (
 	Group      Op = "group"      // put a field in a field group (Change.FieldGroup)
 	Ungroup    Op = "ungroup"    // take it out
 	Discard    Op = "discard"    // remove a stored line that does not validate (Change.RuleID)
+	FourEyes   Op = "fourEyes"   // turn four-eyes mode on or off (Change.FourEyes), see approval.go
 )
 
 // Change is one change of the policy; which field it uses depends on Op.
@@ -41,6 +42,8 @@ type Change struct {
 	Role       Role
 	FieldGroup FieldGroup
 	RuleID     int
+	// FourEyes is the mode a FourEyes change sets: true on, false off.
+	FourEyes bool `json:",omitempty"`
 }
 
 func (c Change) String() string {
@@ -55,6 +58,8 @@ func (c Change) String() string {
 		return fmt.Sprintf("%s %s", c.Op, c.Role.Name)
 	case Discard:
 		return fmt.Sprintf("discard rule %d", c.RuleID)
+	case FourEyes:
+		return "four-eyes " + onOff(c.FourEyes)
 	}
 	return string(c.Op)
 }
@@ -93,27 +98,35 @@ var roleName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 //
 // Callers: a viewer that may update the policy, or an operator (AsOperator).
 //
-// In four-eyes mode (Options.Approval) Apply refuses every change set with
-// FORBIDDEN (see approval.go): changes are applied only by Approve.
+// In four-eyes mode (as the database holds it, see approval.go) Apply
+// refuses every change set with FORBIDDEN: changes are applied only by
+// Approve.
 func (s *Store) Apply(ctx context.Context, changes []Change, reason string) (*Version, error) {
 	who, err := actor(ctx, policy.ActionUpdate)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.direct(); err != nil {
-		return nil, err
-	}
-	return s.applySet(ctx, who, changes, reason)
+	return s.applySet(ctx, who, changes, reason, true)
 }
 
-// applySet is Apply once the caller may apply changes directly.
-func (s *Store) applySet(ctx context.Context, who string, changes []Change, reason string) (*Version, error) {
+// applySet applies a change set as who; with direct, it is refused in
+// four-eyes mode, as the database holds it once the set queues on the
+// revision row (so that no change lands after the mode is turned on).
+func (s *Store) applySet(ctx context.Context, who string, changes []Change, reason string, direct bool) (*Version, error) {
 	reason, err := checkSet(changes, reason)
 	if err != nil {
 		return nil, err
 	}
 	var version *Version
 	err = s.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+		if direct {
+			if err := c.PolicyState.UpdateOneID(1).AddRevision(0).Exec(ctx); err != nil {
+				return fmt.Errorf("change policy: %w", err)
+			}
+			if err := s.direct(ctx, c); err != nil {
+				return err
+			}
+		}
 		version, err = s.apply(ctx, c, who, changes, reason)
 		return err
 	})
@@ -186,6 +199,9 @@ type draft struct {
 	goneRole []string
 	drop     []int // ids of stored lines removed
 	now      time.Time
+	// fourEyes is the four-eyes mode the set turns on or off; nil if it
+	// leaves it as it is.
+	fourEyes *bool
 
 	// casbin and roleSet are the policy the draft makes once check has
 	// validated it: its valid lines in force as Casbin sees them, and its
@@ -337,6 +353,22 @@ func (d *draft) change(cur *Policy, ch Change) error {
 		d.roles = slices.Delete(d.roles, i, i+1)
 		d.goneRole = append(d.goneRole, ch.Role.Name)
 		d.removed = append(d.removed, "role "+ch.Role.Name)
+		return nil
+	case FourEyes:
+		mode := cur.Approval
+		if d.fourEyes != nil {
+			mode = *d.fourEyes
+		}
+		if mode == ch.FourEyes {
+			return fmt.Errorf("four-eyes mode is %s already", onOff(mode))
+		}
+		on := ch.FourEyes
+		d.fourEyes = &on
+		if on {
+			d.added = append(d.added, fourEyesLine)
+		} else {
+			d.removed = append(d.removed, fourEyesLine)
+		}
 		return nil
 	case Discard:
 		if !slices.ContainsFunc(cur.Problems, func(p Problem) bool { return p.RuleID == ch.RuleID }) {
@@ -545,6 +577,13 @@ func anyPolicyAdmin(lines [][]string, assignments []Assignment, known names) (bo
 
 // write stores the draft's changes.
 func (d *draft) write(ctx context.Context, c *ent.Client) error {
+	if d.fourEyes != nil {
+		// The revision moves with it, so that an approval pinned to a
+		// revision reviewed before the mode changed is reviewed again.
+		if err := c.PolicyState.UpdateOneID(1).SetApproval(*d.fourEyes).AddRevision(1).Exec(ctx); err != nil {
+			return fmt.Errorf("set four-eyes mode: %w", err)
+		}
+	}
 	for _, id := range d.drop {
 		if err := c.PolicyRule.DeleteOneID(id).Exec(ctx); err != nil {
 			return fmt.Errorf("remove policy line %d: %w", id, err)

@@ -137,7 +137,7 @@ func (s *Store) importSet(ctx context.Context, f *File, direct bool) ([]Change, 
 		return nil, err
 	}
 	if direct {
-		if err := s.direct(); err != nil {
+		if err := s.direct(ctx, s.client(ctx)); err != nil {
 			return nil, err
 		}
 	}

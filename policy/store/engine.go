@@ -38,7 +38,7 @@ func OpenForWith(ctx context.Context, db *storage.DB, engine *policy.Engine, opt
 // gives demo and test users their roles. It does nothing when every
 // assignment is held.
 //
-// Callers: as Apply. In four-eyes mode (Options.Approval) only an operator
+// Callers: as Apply. In four-eyes mode only an operator
 // may: the roles of benkan's own demo, synthetic and test users are set up
 // by benkan, not proposed by an admin (see approval.go).
 func (s *Store) EnsureAssigned(ctx context.Context, reason string, as []Assignment) error {
@@ -47,7 +47,7 @@ func (s *Store) EnsureAssigned(ctx context.Context, reason string, as []Assignme
 		return err
 	}
 	if !isOperator(ctx) {
-		if err := s.direct(); err != nil {
+		if err := s.direct(ctx, s.client(ctx)); err != nil {
 			return err
 		}
 	}
@@ -64,7 +64,7 @@ func (s *Store) EnsureAssigned(ctx context.Context, reason string, as []Assignme
 	}
 	for len(changes) > 0 {
 		n := min(len(changes), maxChanges)
-		if _, err := s.applySet(ctx, who, changes[:n], reason); err != nil {
+		if _, err := s.applySet(ctx, who, changes[:n], reason, !isOperator(ctx)); err != nil {
 			return err
 		}
 		changes = changes[n:]

@@ -24,13 +24,20 @@ import (
 // nowhere); and the users whose assignments are added or removed, whose
 // impact is their whole access before against after (what the role they
 // gain or lose gives a holder in that domain does not change, so it is
-// not listed apart). A role's holder is hypothetical, as for a
-// preview: a user of no organization who collected nothing, so that
-// own_submissions, own_unit and own_org show nothing for it; a user's own
-// rows are counted for the user.
+// not listed apart). A role is measured on its real holders in the
+// domain (the users the lines before or after assign it there directly),
+// each with its whole access before against after, its own organization
+// and submissions, so that own_submissions, own_unit and own_org count;
+// rows are summed over them (SubjectImpact.HeldBy). At most maxHolders
+// (20, by subject) are counted; the others are left out and said
+// (HoldersLeftOut), so that the counts are then a lower bound. A role
+// nobody holds in the domain is measured on a hypothetical holder, as for
+// a preview: a user of no organization who collected nothing, for whom
+// those scopes show nothing.
 //
-// The cost is bounded by the subjects and the types: one COUNT statement
-// per subject and type that either viewer sees rows of, each comparing the
+// The cost is bounded by the subjects, their holders (at most 20 each) and
+// the types: one COUNT statement per viewer and type that either policy
+// shows rows of, each comparing the
 // two viewers' compiled row filters in one scan, and one more per subject
 // and type whose audited fields the viewer after reads on some rows only
 // (policy.FieldRowsGained: whether it reads them on rows where it did not);
@@ -62,11 +69,17 @@ type Impact struct {
 // SubjectImpact is the impact on one subject: a role held in a domain, or
 // a user.
 type SubjectImpact struct {
-	// Role and Domain are the role and where a hypothetical user holds it;
-	// empty for a user.
+	// Role and Domain are the role and where it is held (its holders', or
+	// a hypothetical holder's, see Impact); empty for a user.
 	Role, Domain string
 	// User is the user's token subject; empty for a role.
 	User string
+	// HeldBy is, for a role, how many of its real holders in the domain
+	// the counts are summed over (at most maxHolders); 0 when nobody holds
+	// it there, and the counts are then a hypothetical holder's.
+	// HoldersLeftOut are the holders beyond maxHolders, not counted.
+	// (GraphQL's holders and holdersNotCounted, null for a user.)
+	HeldBy, HoldersLeftOut int
 	// Types are the types whose visible rows or readable fields change,
 	// in policy.Types order; none if the change changes nothing for the
 	// subject.
@@ -262,84 +275,174 @@ func impact(ctx context.Context, c *ent.Client, before, after [][]string) (*Impa
 	}
 	out.Sensitive = len(out.Unaudited) > 0
 	for _, target := range touched(before, after) {
-		var vs [2]*policy.Viewer
-		for i, e := range engines {
-			v, err := e.ViewerFor(ctx, target)
-			if be := (*benkan.Error)(nil); errors.As(err, &be) && be.Code == benkan.EUNAUTHENTICATED {
-				v, err = policy.Anonymous(), nil // a user deleted since: no access
+		si := SubjectImpact{Role: target.Role, Domain: target.Domain, User: target.Subject, Types: []TypeImpact{}}
+		// A role is measured on its real holders in the domain, each with
+		// its own organization and submissions; a role nobody holds there,
+		// on a hypothetical holder (see Impact).
+		viewers := []policy.PreviewTarget{target}
+		if target.Subject == "" {
+			held := holders(before, after, target.Role, target.Domain)
+			if len(held) > maxHolders {
+				si.HoldersLeftOut = len(held) - maxHolders
+				held = held[:maxHolders]
 			}
+			if len(held) > 0 {
+				si.HeldBy, viewers = len(held), nil
+				for _, u := range held {
+					viewers = append(viewers, policy.PreviewTarget{Subject: u})
+				}
+			}
+		}
+		for _, v := range viewers {
+			types, err := compare(ctx, c, engines, v, out)
 			if err != nil {
 				return nil, err
 			}
-			vs[i] = v
+			si.Types = mergeTypes(si.Types, types)
 		}
-		si := SubjectImpact{Role: target.Role, Domain: target.Domain, User: target.Subject, Types: []TypeImpact{}}
-		for _, typ := range policy.Types {
-			rows, ran, err := policy.CompareRows(ctx, c, typ, vs[0], vs[1])
+		for _, ti := range si.Types {
+			si.Sensitive = si.Sensitive || ti.Sensitive
+		}
+		out.Subjects = append(out.Subjects, si)
+		out.Sensitive = out.Sensitive || si.Sensitive
+	}
+	return out, nil
+}
+
+// maxHolders is how many real holders of a role in a domain an impact
+// counts rows for: each costs up to two COUNT statements per type.
+const maxHolders = 20
+
+// holders returns the users who hold role in domain directly under either
+// set of lines (as casbinLines writes them), by subject: the role's holders
+// before or after the change. A role held through another role is measured
+// as that role's holders (touched lists the holding role too).
+func holders(before, after [][]string, role, domain string) []string {
+	var out []string
+	for _, lines := range [][][]string{before, after} {
+		for _, l := range lines {
+			if l[0] != "g" || len(l) < 4 || l[2] != role || l[3] != domain {
+				continue
+			}
+			if u, ok := strings.CutPrefix(l[1], policy.UserSubject("")); ok && !slices.Contains(out, u) {
+				out = append(out, u)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// mergeTypes adds the impact on one more holder of a role to what the
+// others' gave: rows summed per type (a row counts once per holder who
+// gains or loses it); a field listed once, as the first holder for whom it
+// changes reads it, sensitive if it is for any holder.
+func mergeTypes(into, more []TypeImpact) []TypeImpact {
+	for _, ti := range more {
+		i := slices.IndexFunc(into, func(x TypeImpact) bool { return x.Type == ti.Type })
+		if i < 0 {
+			into = append(into, ti)
+			continue
+		}
+		m := &into[i]
+		m.Before, m.After, m.Gained, m.Lost = m.Before+ti.Before, m.After+ti.After, m.Gained+ti.Gained, m.Lost+ti.Lost
+		m.Sensitive = m.Sensitive || ti.Sensitive
+		for _, fc := range ti.Fields {
+			j := slices.IndexFunc(m.Fields, func(x FieldChange) bool { return x.Field == fc.Field })
+			if j < 0 {
+				m.Fields = append(m.Fields, fc)
+			} else {
+				m.Fields[j].Sensitive = m.Fields[j].Sensitive || fc.Sensitive
+			}
+		}
+		slices.SortStableFunc(m.Fields, func(a, b FieldChange) int {
+			return slices.Index(ent.Fields[ti.Type], a.Field) - slices.Index(ent.Fields[ti.Type], b.Field)
+		})
+	}
+	slices.SortStableFunc(into, func(a, b TypeImpact) int {
+		return slices.Index(policy.Types, a.Type) - slices.Index(policy.Types, b.Type)
+	})
+	return into
+}
+
+// compare returns the types whose rows or fields change for target's
+// viewer from the first engine's policy to the second's, counting the
+// statements it runs in out.
+func compare(ctx context.Context, c *ent.Client, engines [2]*policy.Engine, target policy.PreviewTarget, out *Impact) ([]TypeImpact, error) {
+	var vs [2]*policy.Viewer
+	for i, e := range engines {
+		v, err := e.ViewerFor(ctx, target)
+		if be := (*benkan.Error)(nil); errors.As(err, &be) && be.Code == benkan.EUNAUTHENTICATED {
+			v, err = policy.Anonymous(), nil // a user deleted since: no access
+		}
+		if err != nil {
+			return nil, err
+		}
+		vs[i] = v
+	}
+	var types []TypeImpact
+	for _, typ := range policy.Types {
+		rows, ran, err := policy.CompareRows(ctx, c, typ, vs[0], vs[1])
+		if err != nil {
+			return nil, err
+		}
+		if ran {
+			out.Statements++
+		}
+		ti := TypeImpact{Type: typ, Before: rows.Before, After: rows.After, Gained: rows.Gained, Lost: rows.Lost, Fields: []FieldChange{}}
+		// The audited fields read on some rows after, and on some or
+		// all before: whether they are read on rows where they were
+		// not, the access alone does not tell; they are counted.
+		var unsure []FieldChange
+		for _, field := range ent.Fields[typ] {
+			if field == "id" {
+				continue
+			}
+			fc := FieldChange{Field: field, Before: vs[0].ReadsField(typ, field), After: vs[1].ReadsField(typ, field)}
+			audited := vs[0].Audited(typ, field) || vs[1].Audited(typ, field)
+			if audited && fc.After == policy.FieldSome && fc.Before != policy.FieldNone {
+				unsure = append(unsure, fc)
+				continue
+			}
+			if fc.Before == fc.After {
+				// Rows gained on which it reads such a field: values
+				// it could not read before.
+				ti.Sensitive = ti.Sensitive || (audited && ti.Gained > 0 && fc.After == policy.FieldAll)
+				continue
+			}
+			fc.Sensitive = audited && fc.Readable()
+			ti.Sensitive = ti.Sensitive || fc.Sensitive
+			ti.Fields = append(ti.Fields, fc)
+		}
+		if len(unsure) > 0 {
+			names := make([]string, len(unsure))
+			for i, fc := range unsure {
+				names[i] = fc.Field
+			}
+			gained, ran, err := policy.FieldRowsGained(ctx, c, typ, names, vs[0], vs[1])
 			if err != nil {
 				return nil, err
 			}
 			if ran {
 				out.Statements++
 			}
-			ti := TypeImpact{Type: typ, Before: rows.Before, After: rows.After, Gained: rows.Gained, Lost: rows.Lost, Fields: []FieldChange{}}
-			// The audited fields read on some rows after, and on some or
-			// all before: whether they are read on rows where they were
-			// not, the access alone does not tell; they are counted.
-			var unsure []FieldChange
-			for _, field := range ent.Fields[typ] {
-				if field == "id" {
-					continue
+			for i, fc := range unsure {
+				fc.Sensitive = gained[i] > 0
+				if fc.Before != fc.After || fc.Sensitive {
+					ti.Sensitive = ti.Sensitive || fc.Sensitive
+					ti.Fields = append(ti.Fields, fc)
 				}
-				fc := FieldChange{Field: field, Before: vs[0].ReadsField(typ, field), After: vs[1].ReadsField(typ, field)}
-				audited := vs[0].Audited(typ, field) || vs[1].Audited(typ, field)
-				if audited && fc.After == policy.FieldSome && fc.Before != policy.FieldNone {
-					unsure = append(unsure, fc)
-					continue
-				}
-				if fc.Before == fc.After {
-					// Rows gained on which it reads such a field: values
-					// it could not read before.
-					ti.Sensitive = ti.Sensitive || (audited && ti.Gained > 0 && fc.After == policy.FieldAll)
-					continue
-				}
-				fc.Sensitive = audited && fc.Readable()
-				ti.Sensitive = ti.Sensitive || fc.Sensitive
-				ti.Fields = append(ti.Fields, fc)
 			}
-			if len(unsure) > 0 {
-				names := make([]string, len(unsure))
-				for i, fc := range unsure {
-					names[i] = fc.Field
-				}
-				gained, ran, err := policy.FieldRowsGained(ctx, c, typ, names, vs[0], vs[1])
-				if err != nil {
-					return nil, err
-				}
-				if ran {
-					out.Statements++
-				}
-				for i, fc := range unsure {
-					fc.Sensitive = gained[i] > 0
-					if fc.Before != fc.After || fc.Sensitive {
-						ti.Sensitive = ti.Sensitive || fc.Sensitive
-						ti.Fields = append(ti.Fields, fc)
-					}
-				}
-				// In the order of the type's fields, as without counts.
-				slices.SortStableFunc(ti.Fields, func(a, b FieldChange) int {
-					return slices.Index(ent.Fields[typ], a.Field) - slices.Index(ent.Fields[typ], b.Field)
-				})
-			}
-			if ti.Gained > 0 || ti.Lost > 0 || len(ti.Fields) > 0 {
-				si.Types = append(si.Types, ti)
-				si.Sensitive = si.Sensitive || ti.Sensitive
-			}
+			// In the order of the type's fields, as without counts.
+			slices.SortStableFunc(ti.Fields, func(a, b FieldChange) int {
+				return slices.Index(ent.Fields[typ], a.Field) - slices.Index(ent.Fields[typ], b.Field)
+			})
 		}
-		out.Subjects = append(out.Subjects, si)
-		out.Sensitive = out.Sensitive || si.Sensitive
+		if ti.Gained > 0 || ti.Lost > 0 || len(ti.Fields) > 0 {
+			types = append(types, ti)
+		}
 	}
-	return out, nil
+	return types, nil
 }
 
 // touched returns the subjects whose access the difference between two

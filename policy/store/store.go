@@ -32,9 +32,6 @@ type Store struct {
 	// passing (Options.Expectations); nil for none.
 	expectations *Expectations
 
-	// approval is four-eyes mode (Options.Approval).
-	approval bool
-
 	mu       sync.Mutex // held while a policy is loaded and handed on
 	onChange func(*Policy)
 	current  int64
@@ -59,11 +56,14 @@ type Options struct {
 	// --policy-tests) that Apply runs against the policy a change set
 	// makes, before writing it: a set that breaks one is refused.
 	Expectations *Expectations
-	// Approval is four-eyes mode (serve's --policy-approval): a change of
-	// the policy is applied only when an admin other than its proposer
-	// approves it (Propose, Approve); Apply, Import, Rollback and the
-	// changes of users that change the policy in force are refused. See
-	// approval.go for what stays automatic.
+	// Approval turns four-eyes mode on in the database when the store
+	// opens, if it is not on yet (serve's and the command line's
+	// --policy-approval): a change of the policy is then applied only when
+	// an admin other than its proposer approves it (Propose, Approve);
+	// Apply, Import, Rollback and the changes of users that change the
+	// policy in force are refused. The mode is the database's: false does
+	// not turn it off, and every store of the database obeys it once on.
+	// See approval.go.
 	Approval bool
 }
 
@@ -71,7 +71,7 @@ type Options struct {
 // row and its triggers), stores the default policy if the database holds no
 // policy yet, and loads the policy, calling opts.OnChange with it.
 func Open(ctx context.Context, db *storage.DB, opts Options) (*Store, error) {
-	s := &Store{db: db, log: opts.Logger, poll: opts.Poll, onChange: opts.OnChange, expectations: opts.Expectations, approval: opts.Approval}
+	s := &Store{db: db, log: opts.Logger, poll: opts.Poll, onChange: opts.OnChange, expectations: opts.Expectations}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -83,6 +83,11 @@ func Open(ctx context.Context, db *storage.DB, opts Options) (*Store, error) {
 	}
 	if err := s.seed(ctx); err != nil {
 		return nil, err
+	}
+	if opts.Approval {
+		if err := s.fourEyesOn(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := s.Reload(ctx); err != nil {
 		return nil, err
@@ -102,6 +107,9 @@ type Policy struct {
 	FieldGroups []FieldGroup
 	// Problems are the stored lines that do not validate, left out.
 	Problems []Problem
+	// Approval is four-eyes mode as the database holds it (see
+	// approval.go): on, the policy changes only by approved proposals.
+	Approval bool
 
 	lines  [][]string // the valid lines, ptype first, as stored
 	casbin [][]string // the same, users written as policy.UserSubject, no expiries
@@ -263,10 +271,11 @@ func (s *Store) readOnly(ctx context.Context, f func(context.Context, *ent.Clien
 }
 
 func read(ctx context.Context, c *ent.Client) (*Policy, error) {
-	rev, err := revision(ctx, c)
+	st, err := c.PolicyState.Query().Where(policystate.ID(1)).Only(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read policy revision: %w", err)
 	}
+	rev := st.Revision
 	roles, err := c.PolicyRole.Query().Order(ent.Asc("name")).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load policy roles: %w", err)
@@ -275,7 +284,7 @@ func read(ctx context.Context, c *ent.Client) (*Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load policy rules: %w", err)
 	}
-	p := &Policy{Revision: rev, loaded: time.Now()}
+	p := &Policy{Revision: rev, Approval: st.Approval, loaded: time.Now()}
 	for _, r := range roles {
 		p.Roles = append(p.Roles, Role{Name: r.Name, Description: r.Description})
 	}

@@ -18,7 +18,7 @@ import (
 // (Options.Expectations) that it met before (a user renamed to a subject
 // whose lines are left over, or away from one an expectation names). It
 // queues on the policy's revision row as Apply does, so the answers hold
-// until the transaction ends. In four-eyes mode (Options.Approval) it also
+// until the transaction ends. In four-eyes mode (see approval.go) it also
 // refuses, with FORBIDDEN, a change after which the policy in force differs.
 //
 // Callers: inside a transaction that changes users (it reveals nothing to
@@ -60,7 +60,7 @@ func (s *Store) ChangeUsers(ctx context.Context, field string, change func() err
 	if err != nil {
 		return err
 	}
-	if err := s.directUsers(field, linesBefore, linesAfter); err != nil {
+	if err := s.directUsers(sys, c, field, linesBefore, linesAfter); err != nil {
 		return err
 	}
 	if had && !has {

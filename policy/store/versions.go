@@ -136,7 +136,7 @@ func (s *Store) Rollback(ctx context.Context, toVersion int, reason string) (*Ve
 	if _, err := actor(ctx, policy.ActionUpdate); err != nil {
 		return nil, err
 	}
-	if err := s.direct(); err != nil { // Apply refuses it too; say so before reading anything
+	if err := s.direct(ctx, s.client(ctx)); err != nil { // Apply refuses it too; say so before reading anything
 		return nil, err
 	}
 	changes, reason, err := s.rollbackSet(ctx, toVersion, reason)
