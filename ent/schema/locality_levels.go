@@ -92,14 +92,22 @@ func checkLevels(ctx context.Context, c *gen.Client, id gid.ID, lv locality.Leve
 				Message: fmt.Sprintf("a %s's parent is a %s, one level up; this one is a %s", name(lv), name(above), name(locality.Level(pl)))}
 		}
 	}
-	kids := added
+	if err := childrenOneLevelDown(ctx, c, lv, added, ""); err != nil {
+		return err
+	}
 	if levelChanged && id != "" {
 		has, err := c.Locality.Query().Where(locality.HasParentWith(locality.ID(id))).IDs(ctx)
 		if err != nil {
 			return fmt.Errorf("check locality levels: %w", err)
 		}
-		kids = append(kids, has...)
+		return childrenOneLevelDown(ctx, c, lv, has, "level")
 	}
+	return nil
+}
+
+// childrenOneLevelDown refuses, as an error on field, kids that are not
+// one level below lv.
+func childrenOneLevelDown(ctx context.Context, c *gen.Client, lv locality.Level, kids []gid.ID, field string) error {
 	if len(kids) == 0 {
 		return nil
 	}
@@ -108,7 +116,8 @@ func checkLevels(ctx context.Context, c *gen.Client, id gid.ID, lv locality.Leve
 		return fmt.Errorf("check locality levels: %w", err)
 	}
 	if wrong != nil {
-		return &benkan.Error{Code: benkan.EINVALID, Field: "level",
+		name := func(l locality.Level) string { return strings.ToLower(l.String()) }
+		return &benkan.Error{Code: benkan.EINVALID, Field: field,
 			Message: fmt.Sprintf("%s (a %s) cannot be a child of a %s: a locality's parent is exactly one level up", wrong.Name, name(wrong.Level), name(lv))}
 	}
 	return nil
