@@ -492,7 +492,7 @@ func TestRefusedMutations(t *testing.T) {
 		{"locality unknown parent", createLocality, constVars(map[string]any{"input": map[string]any{"name": "Nulle part", "level": "CERCLE", "parentID": unknown("loc")}}), "NOT_FOUND", ""},
 		{"duplicate locality under the same parent", createLocality, func(w *world) map[string]any {
 			parent := w.niono.QueryParent().OnlyIDX(sysCtx())
-			return map[string]any{"input": map[string]any{"name": "Niono", "level": "COMMUNE", "parentID": string(parent)}}
+			return map[string]any{"input": map[string]any{"name": "Niono", "level": "CERCLE", "parentID": string(parent)}}
 		}, "CONFLICT", ""},
 		// A locality's parent is exactly one level up (the schema's hook
 		// localityParentOneLevelUp): "the cercle holding this commune" of a
@@ -504,12 +504,12 @@ func TestRefusedMutations(t *testing.T) {
 			return map[string]any{"input": map[string]any{"name": "Nulle part", "level": "REGION", "parentID": string(w.segou.ID)}}
 		}, "BAD_USER_INPUT", "parentID"},
 		{"cercle under a cercle", createLocality, func(w *world) map[string]any {
-			return map[string]any{"input": map[string]any{"name": "Nulle part", "level": "CERCLE", "parentID": string(w.cercle.ID)}}
+			return map[string]any{"input": map[string]any{"name": "Nulle part", "level": "CERCLE", "parentID": string(w.niono.ID)}}
 		}, "BAD_USER_INPUT", "parentID"},
 		{"commune moved under a region", updateLocality, func(w *world) map[string]any {
-			return map[string]any{"id": string(w.niono.ID), "input": map[string]any{"parentID": string(w.segou.ID)}}
+			return map[string]any{"id": string(w.kayes.ID), "input": map[string]any{"parentID": string(w.segou.ID)}}
 		}, "BAD_USER_INPUT", "parentID"},
-		{"commune with a parent made a region", updateLocality, func(w *world) map[string]any {
+		{"cercle with a parent made a region", updateLocality, func(w *world) map[string]any {
 			return map[string]any{"id": string(w.niono.ID), "input": map[string]any{"level": "REGION"}}
 		}, "BAD_USER_INPUT", "parentID"},
 		{"region given a commune as child", updateLocality, func(w *world) map[string]any {
