@@ -152,7 +152,10 @@ type Report struct {
 	PeakRSSBytes    int64    `json:"peak_rss_bytes"`
 	PeakRSSOffBytes int64    `json:"peak_rss_off_bytes,omitempty"`
 	Targets         []Target `json:"targets"`
-	Notes           []string `json:"notes"`
+	// Protection is the cost of disclosure control of each aggregate
+	// operation measured for both AggregateRoles.
+	Protection []ProtectionCost `json:"protection,omitempty"`
+	Notes      []string         `json:"notes"`
 }
 
 // Ratios compares the modes of one operation and role.
@@ -247,7 +250,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if len(active) == 0 {
 		return nil, errors.New("no user of the database holds any of the roles (seed it with `benkan seed --synthetic N`)")
 	}
-	rep.note("aggregates: the schema has no aggregate queries yet (issue 4: \"once they exist\"); not measured")
 
 	tmp, err := os.MkdirTemp("", "benkan-bench-")
 	if err != nil {
@@ -312,6 +314,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	for _, role := range active {
 		for _, op := range ops {
+			if len(op.Roles) > 0 && !slices.Contains(op.Roles, role) {
+				continue
+			}
 			v, err := variables(ctx, on.cl, op, tokens[role], cfg.Quarter)
 			if err != nil {
 				return nil, fmt.Errorf("%s as %s: %w", op.Name, role, err)
@@ -358,6 +363,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			rep.Ratios = append(rep.Ratios, r)
 		}
 	}
+	rep.Protection = protectionCosts(rep, ops)
 	for _, r := range rep.Results {
 		rep.Notes = append(rep.Notes, r.notes...)
 		if r.Abandoned > 0 {
@@ -423,7 +429,7 @@ func selection(cfg Config) ([]string, []Operation, error) {
 		for _, name := range cfg.Operations {
 			i := slices.IndexFunc(Operations, func(o Operation) bool { return o.Name == name })
 			if i < 0 {
-				return nil, nil, fmt.Errorf("unknown operation %q (feed, incident, activities)", name)
+				return nil, nil, fmt.Errorf("unknown operation %q (feed, feed-sensitive, incident, activities, agg-cercle-month, agg-type-gender)", name)
 			}
 			ops = append(ops, Operations[i])
 		}
@@ -501,6 +507,15 @@ func variables(ctx context.Context, cl *client, op Operation, token string, q Qu
 		return map[string]any{"first": FeedPageSize}, nil
 	case Activities.Name:
 		return map[string]any{"from": q.From.Format(time.RFC3339), "to": q.To.Format(time.RFC3339)}, nil
+	case AggregateCercleMonth.Name, AggregateTypeGender.Name:
+		// The whole calendar year of the quarter: a range DIHR's disclosure
+		// control accepts (whole years only).
+		from := time.Date(q.From.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+		v := map[string]any{"from": from.Format(time.RFC3339), "to": from.AddDate(1, 0, 0).Format(time.RFC3339)}
+		for k, x := range op.Vars {
+			v[k] = x
+		}
+		return v, nil
 	case IncidentByID.Name:
 		req, err := newRequest(Feed, map[string]any{"first": 1}, token, "setup")
 		if err != nil {
@@ -562,7 +577,7 @@ func measureAll(ctx context.Context, cfg Config, rep *Report, db *sql.DB, on, of
 			fmt.Fprintf(cfg.Log, "%8.1f req/s                                                   database CPU %5.2f ms/req\n", m.RPS, r.DBCPUPerRequest)
 			raw = append(raw, r)
 		}
-		if off != nil {
+		if off != nil && !op.NoOffBaseline {
 			r, err := measureOne(ctx, cfg, db, off, ModeOff, op, role, req, i == 0)
 			if err != nil {
 				return err

@@ -21,13 +21,42 @@ type Operation struct {
 	// Query is the GraphQL document; its operation is named like the
 	// operation, so that the server's statement log can tell them apart.
 	Query string
+	// Roles, when set, are the only roles the operation is measured for.
+	Roles []string
+	// Vars are variables of the operation fixed whatever the role (the
+	// dimensions of an aggregate); variables adds the others.
+	Vars map[string]any
+	// NoOffBaseline skips the baseline without access control: a server
+	// with --no-access-control grants no aggregate (whether and how a
+	// role counts, exactly or under protected(K), is the policy's), so an
+	// aggregate has no such baseline; its floor is the raw SQL.
+	NoOffBaseline bool
 }
+
+// aggregateQuery is the document of the incident aggregate operations:
+// the cells and totals of one incidentAggregate over a calendar year.
+func aggregateQuery(name string) string {
+	return `query ` + name + `($groupBy: [IncidentDimension!]!, $level: LocalityLevel! = CERCLE, $from: Time!, $to: Time!) {
+  incidentAggregate(groupBy: $groupBy, localityLevel: $level, bucket: MONTH, from: $from, to: $to) {
+    threshold noiseBound
+    cells { groupedBy locality { id name } violationType { id code } status period { start } count protected }
+    totals { groupedBy locality { id name } violationType { id code } status period { start } count protected }
+  }
+}`
+}
+
+// AggregateRoles are the roles the aggregate operations are measured for:
+// the coordinator counts every incident exactly, DIHR the same incidents
+// under disclosure control (protected(5)). Both count every incident, so
+// the statements scan the same rows with the same GROUP BYs, and the
+// difference of the two is the cost of disclosure control (see
+// ProtectionCost).
+var AggregateRoles = []string{"amdh_coordinator", "dihr_partner"}
 
 // FeedPageSize is the page size of the incident feed.
 const FeedPageSize = 50
 
-// The dashboard operations of issue 4. The aggregates are not there: the
-// schema has none yet. The feed asks for no pageInfo and no totalCount: with
+// The dashboard operations of issue 4, and the aggregates of issue 11. The feed asks for no pageInfo and no totalCount: with
 // either, entgql counts every row the viewer may see (SELECT COUNT) before
 // it reads the page, which is a different operation (see BENCHMARKS.md).
 var (
@@ -92,8 +121,32 @@ var (
   }
 }`,
 	}
+	// AggregateCercleMonth is issue 11's first dashboard count: incidents
+	// by cercle × month over the year of the quarter.
+	AggregateCercleMonth = Operation{
+		Name:          "agg-cercle-month",
+		GraphQLName:   "AggregateCercleMonth",
+		Title:         "incidents by cercle × month over a year (incidentAggregate)",
+		Query:         aggregateQuery("AggregateCercleMonth"),
+		Roles:         AggregateRoles,
+		Vars:          map[string]any{"groupBy": []string{"LOCALITY", "PERIOD"}, "level": "CERCLE"},
+		NoOffBaseline: true,
+	}
+	// AggregateTypeGender is issue 11's second: incidents by violation type
+	// × victim gender over the year. A server without the VICTIM_GENDER
+	// dimension answers every request with an error, which the report
+	// counts as the operation failing.
+	AggregateTypeGender = Operation{
+		Name:          "agg-type-gender",
+		GraphQLName:   "AggregateTypeGender",
+		Title:         "incidents by violation type × victim gender over a year (incidentAggregate)",
+		Query:         aggregateQuery("AggregateTypeGender"),
+		Roles:         AggregateRoles,
+		Vars:          map[string]any{"groupBy": []string{"VIOLATION_TYPE", "VICTIM_GENDER"}},
+		NoOffBaseline: true,
+	}
 	// Operations are the operations the harness runs, in order.
-	Operations = []Operation{Feed, FeedSensitive, IncidentByID, Activities}
+	Operations = []Operation{Feed, FeedSensitive, IncidentByID, Activities, AggregateCercleMonth, AggregateTypeGender}
 )
 
 // Quarter is a calendar quarter, e.g. 2025-Q4.

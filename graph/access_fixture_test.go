@@ -219,11 +219,11 @@ func accSetup(t *testing.T, db *storage.DB) *accWorld {
 	var err error
 	w.segou, err = c.Locality.Create().SetName("Ségou").SetLevel(locality.LevelREGION).Save(ctx)
 	must(err)
-	w.niono, err = c.Locality.Create().SetName("Niono").SetLevel(locality.LevelCOMMUNE).SetParent(w.segou).Save(ctx)
+	w.niono, err = c.Locality.Create().SetName("Niono").SetLevel(locality.LevelCERCLE).SetParent(w.segou).Save(ctx)
 	must(err)
 	w.kayesRegion, err = c.Locality.Create().SetName("Kayes").SetLevel(locality.LevelREGION).Save(ctx)
 	must(err)
-	w.kayes, err = c.Locality.Create().SetName("Kayes").SetLevel(locality.LevelCOMMUNE).SetParent(w.kayesRegion).Save(ctx)
+	w.kayes, err = c.Locality.Create().SetName("Kayes").SetLevel(locality.LevelCERCLE).SetParent(w.kayesRegion).Save(ctx)
 	must(err)
 
 	for _, o := range []struct {

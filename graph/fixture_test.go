@@ -15,11 +15,13 @@ import (
 )
 
 // fixture is a small world written straight through the ent client: two
-// communes, two violation types, a collector and n incidents, each with a
+// localities (the cercle of Niono in the region of Ségou, a commune of
+// Kayes placed under no cercle), two violation types, a collector and n incidents, each with a
 // victim and a witness. Incident i occurred on day i of 2023, in Niono when
 // i is even and in Kayes when odd, and is VERIFIED when i%3 == 0.
 type fixture struct {
 	niono, kayes    *ent.Locality
+	segou           *ent.Locality // Niono's region
 	arrest, torture *ent.ViolationType
 	collector       *ent.User
 	incidents       []*ent.Incident
@@ -37,9 +39,9 @@ func newFixture(t *testing.T, client *ent.Client, n int) *fixture {
 		}
 	}
 	var err error
-	segou, err := client.Locality.Create().SetName("Ségou").SetLevel(locality.LevelREGION).Save(ctx)
+	f.segou, err = client.Locality.Create().SetName("Ségou").SetLevel(locality.LevelREGION).Save(ctx)
 	must(err)
-	f.niono, err = client.Locality.Create().SetName("Niono").SetLevel(locality.LevelCOMMUNE).SetParent(segou).Save(ctx)
+	f.niono, err = client.Locality.Create().SetName("Niono").SetLevel(locality.LevelCERCLE).SetParent(f.segou).Save(ctx)
 	must(err)
 	f.kayes, err = client.Locality.Create().SetName("Kayes").SetLevel(locality.LevelCOMMUNE).Save(ctx)
 	must(err)

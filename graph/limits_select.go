@@ -206,7 +206,7 @@ func (w selectionWalk) field(f *ast.Field, depth int) tally {
 		return t
 	}
 	child := w.set(f.SelectionSet, depth+1)
-	t.cost = satAdd(1, satMul(n, child.cost))
+	t.cost = satAdd(satAdd(1, w.aggregateCost(f)), satMul(n, child.cost))
 	child.cost = 0
 	t.add(child)
 	if t.err == nil && t.cost > w.limits.MaxCost {

@@ -15,6 +15,7 @@ import (
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/involvement"
+	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/organization"
 	"github.com/benkan-project/benkan/ent/violationtype"
 	"github.com/benkan-project/benkan/gid"
@@ -491,8 +492,32 @@ func TestRefusedMutations(t *testing.T) {
 		{"locality unknown parent", createLocality, constVars(map[string]any{"input": map[string]any{"name": "Nulle part", "level": "CERCLE", "parentID": unknown("loc")}}), "NOT_FOUND", ""},
 		{"duplicate locality under the same parent", createLocality, func(w *world) map[string]any {
 			parent := w.niono.QueryParent().OnlyIDX(sysCtx())
-			return map[string]any{"input": map[string]any{"name": "Niono", "level": "COMMUNE", "parentID": string(parent)}}
+			return map[string]any{"input": map[string]any{"name": "Niono", "level": "CERCLE", "parentID": string(parent)}}
 		}, "CONFLICT", ""},
+		// A locality's parent is exactly one level up (the schema's hook
+		// localityParentOneLevelUp): "the cercle holding this commune" of a
+		// count by cercle is then always one locality.
+		{"commune directly under a region", createLocality, func(w *world) map[string]any {
+			return map[string]any{"input": map[string]any{"name": "Nulle part", "level": "COMMUNE", "parentID": string(w.segou.ID)}}
+		}, "BAD_USER_INPUT", "parentID"},
+		{"region under a region", createLocality, func(w *world) map[string]any {
+			return map[string]any{"input": map[string]any{"name": "Nulle part", "level": "REGION", "parentID": string(w.segou.ID)}}
+		}, "BAD_USER_INPUT", "parentID"},
+		{"cercle under a cercle", createLocality, func(w *world) map[string]any {
+			return map[string]any{"input": map[string]any{"name": "Nulle part", "level": "CERCLE", "parentID": string(w.niono.ID)}}
+		}, "BAD_USER_INPUT", "parentID"},
+		{"commune moved under a region", updateLocality, func(w *world) map[string]any {
+			return map[string]any{"id": string(w.kayes.ID), "input": map[string]any{"parentID": string(w.segou.ID)}}
+		}, "BAD_USER_INPUT", "parentID"},
+		{"cercle with a parent made a region", updateLocality, func(w *world) map[string]any {
+			return map[string]any{"id": string(w.niono.ID), "input": map[string]any{"level": "REGION"}}
+		}, "BAD_USER_INPUT", "parentID"},
+		{"region given a commune as child", updateLocality, func(w *world) map[string]any {
+			return map[string]any{"id": string(w.segou.ID), "input": map[string]any{"addChildIDs": []string{string(w.kayes.ID)}}}
+		}, "BAD_USER_INPUT", ""},
+		{"region with cercles made a cercle", updateLocality, func(w *world) map[string]any {
+			return map[string]any{"id": string(w.segou.ID), "input": map[string]any{"level": "CERCLE"}}
+		}, "BAD_USER_INPUT", "level"},
 		{"duplicate region", createLocality, constVars(map[string]any{"input": map[string]any{"name": "Ségou", "level": "REGION"}}), "CONFLICT", "name"},
 		{"update unknown locality", updateLocality, constVars(map[string]any{"id": unknown("loc"), "input": map[string]any{"name": "X"}}), "NOT_FOUND", ""},
 		{"update locality empty name", updateLocality, func(w *world) map[string]any {
@@ -620,9 +645,11 @@ func TestValidInputsOfRefusedCases(t *testing.T) {
 			t.Fatalf("got %+v and %+v", inc, acv)
 		}
 		// A locality named like another one under a different parent is fine.
+		// (A commune's parent is a cercle: another cercle of Ségou.)
+		macina := db.Client.Locality.Create().SetName("Macina").SetLevel(locality.LevelCERCLE).SetParent(w.segou).SaveX(sysCtx())
 		var loc struct{ CreateLocality struct{ Name string } }
 		srv.Query(t, `mutation($p: ID!) { createLocality(input: {name: "Niono", level: COMMUNE, parentID: $p}) { name } }`,
-			map[string]any{"p": string(w.kayes.ID)}).OK(t, &loc)
+			map[string]any{"p": string(macina.ID)}).OK(t, &loc)
 		if loc.CreateLocality.Name != "Niono" {
 			t.Fatalf("got %+v", loc)
 		}

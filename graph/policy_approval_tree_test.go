@@ -56,7 +56,7 @@ func TestPolicyApprovalTree(t *testing.T) {
 					// Localities no role reaches move freely.
 					var a, b struct{ CreateLocality struct{ ID string } }
 					w.srv.Query(t, `mutation { createLocality(input: {name: "Région fictive", level: REGION}) { id } }`, nil).OK(t, &a)
-					w.srv.Query(t, `mutation { createLocality(input: {name: "Commune fictive", level: COMMUNE}) { id } }`, nil).OK(t, &b)
+					w.srv.Query(t, `mutation { createLocality(input: {name: "Cercle fictif", level: CERCLE}) { id } }`, nil).OK(t, &b)
 					w.srv.Query(t, move, map[string]any{"id": b.CreateLocality.ID, "parent": a.CreateLocality.ID}).OK(t, nil)
 					return
 				}

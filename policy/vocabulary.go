@@ -114,6 +114,25 @@ func CheckObject(object string) error {
 // disclosure control (schema.CellKeyMixin).
 var unnamed = map[string][]string{"Incident": {"cellKey"}}
 
+// Protectable reports whether counts of typ can be published under
+// disclosure control (protected(K)): whether its rows carry cell keys
+// (schema.CellKeyMixin, listed in unnamed), or typ is one whose aggregate
+// grants only ever serve as dimensions of counts of such rows (dimensionOf:
+// Actor's gender, age bracket and category group counts of incidents, and
+// the stricter of the two thresholds applies). Counts of Activity and
+// Recommendation cannot: the policy refuses the atom on them, and their
+// aggregates refuse a viewer who holds it anyway (fail closed).
+func Protectable(typ string) bool {
+	if counted, ok := dimensionOf[typ]; ok {
+		typ = counted
+	}
+	return slices.Contains(unnamed[typ], "cellKey")
+}
+
+// dimensionOf are the types no aggregate counts, whose fields group the
+// counts of another type (package aggregate's actor dimensions).
+var dimensionOf = map[string]string{"Actor": "Incident"}
+
 // CheckAction checks an action a permission line names.
 func CheckAction(action string) error {
 	if !slices.Contains(Actions, action) {
@@ -141,6 +160,9 @@ func CheckPermission(object, action, scope string) error {
 	}
 	if k := parsed.Protection(); k > 0 && (action != ActionAggregate || typ != object) {
 		return fmt.Errorf("scope %q: %s is the disclosure control of counts, for a permission to aggregate a type (p, ROLE, DOMAIN, %s, aggregate, ...)", scope, ProtectionAtom(k), typ)
+	}
+	if k := parsed.Protection(); k > 0 && !Protectable(typ) {
+		return fmt.Errorf("scope %q: benkan has no disclosure control for counts of %s (its rows carry no cell keys): %s is refused rather than ignored; grant exact counts (drop the atom) or no aggregate at all", scope, typ, ProtectionAtom(k))
 	}
 	return nil
 }

@@ -308,7 +308,7 @@ func TestPolicyChanges(t *testing.T) {
 		p.steps(t, []policyStep{
 			{name: "list", args: []string{"list"}, want: []string{
 				"access policy, revision ", "Roles (5)", "  amdh_monitor ", "Permissions (p)", "  dihr_partner ", "Actor.pseudonym",
-				"Assignments (g) (0)", "Field groups (g2) (34)", "Incident:sensitive", "Problems: stored lines left out of the policy in force (0)",
+				"Assignments (g) (0)", "Field groups (g2) (45)", "Incident:sensitive", "Problems: stored lines left out of the policy in force (0)",
 			}},
 			{name: "grant", args: []string{"grant", "amdh_monitor", "Incident.narrative", "read", "--scope", "own_localities&verified", "--reason", "monitors read narratives of verified incidents"},
 				want: []string{"by " + actor + ": 1 added, 0 removed", "+ p, amdh_monitor, *, Incident.narrative, read, own_localities&verified"},

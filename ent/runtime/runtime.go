@@ -449,6 +449,8 @@ func init() {
 	locality.Hooks[1] = localityMixinHooks2[0]
 
 	locality.Hooks[2] = localityHooks[0]
+
+	locality.Hooks[3] = localityHooks[1]
 	localityMixinInters2 := localityMixin[2].Interceptors()
 	locality.Interceptors[0] = localityMixinInters2[0]
 	localityMixinFields0 := localityMixin[0].Fields()

@@ -99,6 +99,7 @@ func (Locality) Annotations() []schema.Annotation {
 func (Locality) Hooks() []ent.Hook {
 	return []ent.Hook{
 		hook.On(localityUniqueUnderParent, ent.OpCreate|ent.OpUpdateOne),
+		hook.On(localityParentOneLevelUp, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
 	}
 }
 

@@ -80,6 +80,26 @@ type ComplexityRoot struct {
 		YouthCount         func(childComplexity int) int
 	}
 
+	ActivityAggregate struct {
+		Cells      func(childComplexity int) int
+		NoiseBound func(childComplexity int) int
+		Threshold  func(childComplexity int) int
+		Totals     func(childComplexity int) int
+	}
+
+	ActivityCell struct {
+		Count          func(childComplexity int) int
+		GroupedBy      func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Locality       func(childComplexity int) int
+		Men            func(childComplexity int) int
+		Period         func(childComplexity int) int
+		Protected      func(childComplexity int) int
+		SecurityForces func(childComplexity int) int
+		Women          func(childComplexity int) int
+		Youth          func(childComplexity int) int
+	}
+
 	ActivityConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -491,23 +511,25 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Activities        func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) int
-		Actors            func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ActorOrder, where *ent.ActorWhereInput) int
-		AuditEvents       func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
-		Explain           func(childComplexity int, subject *string, role *string, domain *string, organization *gid.ID, object string, action string, id *gid.ID) int
-		FollowUps         func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
-		IncidentAggregate func(childComplexity int, groupBy []model.IncidentDimension, localityLevel locality.Level, bucket model.AggregateBucket, dateField model.AggregateDateField, from *time.Time, to *time.Time, filter *model.IncidentAggregateFilter, where *ent.IncidentWhereInput) int
-		Incidents         func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.IncidentOrder, where *ent.IncidentWhereInput) int
-		Involvements      func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.InvolvementOrder, where *ent.InvolvementWhereInput) int
-		Localities        func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.LocalityOrder, where *ent.LocalityWhereInput) int
-		Node              func(childComplexity int, id gid.ID) int
-		Nodes             func(childComplexity int, ids []gid.ID) int
-		Organizations     func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
-		Policy            func(childComplexity int) int
-		PolicyImpact      func(childComplexity int, changes []*model.PolicyChangeInput) int
-		Recommendations   func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.RecommendationOrder, where *ent.RecommendationWhereInput) int
-		Users             func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
-		ViolationTypes    func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ViolationTypeOrder, where *ent.ViolationTypeWhereInput) int
+		Activities              func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ActivityOrder, where *ent.ActivityWhereInput) int
+		ActivityAggregate       func(childComplexity int, groupBy []model.ActivityDimension, localityLevel locality.Level, bucket model.AggregateBucket, from *time.Time, to *time.Time, filter *model.ActivityAggregateFilter) int
+		Actors                  func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ActorOrder, where *ent.ActorWhereInput) int
+		AuditEvents             func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		Explain                 func(childComplexity int, subject *string, role *string, domain *string, organization *gid.ID, object string, action string, id *gid.ID) int
+		FollowUps               func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
+		IncidentAggregate       func(childComplexity int, groupBy []model.IncidentDimension, localityLevel locality.Level, bucket model.AggregateBucket, dateField model.AggregateDateField, from *time.Time, to *time.Time, filter *model.IncidentAggregateFilter, where *ent.IncidentWhereInput) int
+		Incidents               func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.IncidentOrder, where *ent.IncidentWhereInput) int
+		Involvements            func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.InvolvementOrder, where *ent.InvolvementWhereInput) int
+		Localities              func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.LocalityOrder, where *ent.LocalityWhereInput) int
+		Node                    func(childComplexity int, id gid.ID) int
+		Nodes                   func(childComplexity int, ids []gid.ID) int
+		Organizations           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		Policy                  func(childComplexity int) int
+		PolicyImpact            func(childComplexity int, changes []*model.PolicyChangeInput) int
+		RecommendationAggregate func(childComplexity int, groupBy []model.RecommendationDimension, filter *model.RecommendationAggregateFilter) int
+		Recommendations         func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.RecommendationOrder, where *ent.RecommendationWhereInput) int
+		Users                   func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
+		ViolationTypes          func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ViolationTypeOrder, where *ent.ViolationTypeWhereInput) int
 	}
 
 	Recommendation struct {
@@ -519,6 +541,22 @@ type ComplexityRoot struct {
 		Status     func(childComplexity int) int
 		Text       func(childComplexity int) int
 		UpdatedAt  func(childComplexity int) int
+	}
+
+	RecommendationAggregate struct {
+		Cells      func(childComplexity int) int
+		NoiseBound func(childComplexity int) int
+		Threshold  func(childComplexity int) int
+		Totals     func(childComplexity int) int
+	}
+
+	RecommendationCell struct {
+		Addressee func(childComplexity int) int
+		Count     func(childComplexity int) int
+		GroupedBy func(childComplexity int) int
+		Overdue   func(childComplexity int) int
+		Protected func(childComplexity int) int
+		Status    func(childComplexity int) int
 	}
 
 	RecommendationConnection struct {
@@ -679,6 +717,8 @@ type QueryResolver interface {
 	Users(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	ViolationTypes(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ViolationTypeOrder, where *ent.ViolationTypeWhereInput) (*ent.ViolationTypeConnection, error)
 	IncidentAggregate(ctx context.Context, groupBy []model.IncidentDimension, localityLevel locality.Level, bucket model.AggregateBucket, dateField model.AggregateDateField, from *time.Time, to *time.Time, filter *model.IncidentAggregateFilter, where *ent.IncidentWhereInput) (*model.IncidentAggregate, error)
+	ActivityAggregate(ctx context.Context, groupBy []model.ActivityDimension, localityLevel locality.Level, bucket model.AggregateBucket, from *time.Time, to *time.Time, filter *model.ActivityAggregateFilter) (*model.ActivityAggregate, error)
+	RecommendationAggregate(ctx context.Context, groupBy []model.RecommendationDimension, filter *model.RecommendationAggregateFilter) (*model.RecommendationAggregate, error)
 	Policy(ctx context.Context) (*store.Policy, error)
 	Explain(ctx context.Context, subject *string, role *string, domain *string, organization *gid.ID, object string, action string, id *gid.ID) (*policy.Explanation, error)
 	PolicyImpact(ctx context.Context, changes []*model.PolicyChangeInput) (*store.Impact, error)
@@ -811,6 +851,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.YouthCount(childComplexity), true
+
+	case "ActivityAggregate.cells":
+		if e.ComplexityRoot.ActivityAggregate.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityAggregate.Cells(childComplexity), true
+	case "ActivityAggregate.noiseBound":
+		if e.ComplexityRoot.ActivityAggregate.NoiseBound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityAggregate.NoiseBound(childComplexity), true
+	case "ActivityAggregate.threshold":
+		if e.ComplexityRoot.ActivityAggregate.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityAggregate.Threshold(childComplexity), true
+	case "ActivityAggregate.totals":
+		if e.ComplexityRoot.ActivityAggregate.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityAggregate.Totals(childComplexity), true
+
+	case "ActivityCell.count":
+		if e.ComplexityRoot.ActivityCell.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityCell.Count(childComplexity), true
+	case "ActivityCell.groupedBy":
+		if e.ComplexityRoot.ActivityCell.GroupedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityCell.GroupedBy(childComplexity), true
+	case "ActivityCell.kind":
+		if e.ComplexityRoot.ActivityCell.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityCell.Kind(childComplexity), true
+	case "ActivityCell.locality":
+		if e.ComplexityRoot.ActivityCell.Locality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityCell.Locality(childComplexity), true
+	case "ActivityCell.men":
+		if e.ComplexityRoot.ActivityCell.Men == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityCell.Men(childComplexity), true
+	case "ActivityCell.period":
+		if e.ComplexityRoot.ActivityCell.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityCell.Period(childComplexity), true
+	case "ActivityCell.protected":
+		if e.ComplexityRoot.ActivityCell.Protected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityCell.Protected(childComplexity), true
+	case "ActivityCell.securityForces":
+		if e.ComplexityRoot.ActivityCell.SecurityForces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityCell.SecurityForces(childComplexity), true
+	case "ActivityCell.women":
+		if e.ComplexityRoot.ActivityCell.Women == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityCell.Women(childComplexity), true
+	case "ActivityCell.youth":
+		if e.ComplexityRoot.ActivityCell.Youth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityCell.Youth(childComplexity), true
 
 	case "ActivityConnection.edges":
 		if e.ComplexityRoot.ActivityConnection.Edges == nil {
@@ -2758,6 +2884,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Activities(childComplexity, args["after"].(*entgql.Cursor[gid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[gid.ID]), args["last"].(*int), args["orderBy"].([]*ent.ActivityOrder), args["where"].(*ent.ActivityWhereInput)), true
+	case "Query.activityAggregate":
+		if e.ComplexityRoot.Query.ActivityAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activityAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ActivityAggregate(childComplexity, args["groupBy"].([]model.ActivityDimension), args["localityLevel"].(locality.Level), args["bucket"].(model.AggregateBucket), args["from"].(*time.Time), args["to"].(*time.Time), args["filter"].(*model.ActivityAggregateFilter)), true
 	case "Query.actors":
 		if e.ComplexityRoot.Query.Actors == nil {
 			break
@@ -2897,6 +3034,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PolicyImpact(childComplexity, args["changes"].([]*model.PolicyChangeInput)), true
+	case "Query.recommendationAggregate":
+		if e.ComplexityRoot.Query.RecommendationAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_recommendationAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RecommendationAggregate(childComplexity, args["groupBy"].([]model.RecommendationDimension), args["filter"].(*model.RecommendationAggregateFilter)), true
 	case "Query.recommendations":
 		if e.ComplexityRoot.Query.Recommendations == nil {
 			break
@@ -2979,6 +3127,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Recommendation.UpdatedAt(childComplexity), true
+
+	case "RecommendationAggregate.cells":
+		if e.ComplexityRoot.RecommendationAggregate.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationAggregate.Cells(childComplexity), true
+	case "RecommendationAggregate.noiseBound":
+		if e.ComplexityRoot.RecommendationAggregate.NoiseBound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationAggregate.NoiseBound(childComplexity), true
+	case "RecommendationAggregate.threshold":
+		if e.ComplexityRoot.RecommendationAggregate.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationAggregate.Threshold(childComplexity), true
+	case "RecommendationAggregate.totals":
+		if e.ComplexityRoot.RecommendationAggregate.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationAggregate.Totals(childComplexity), true
+
+	case "RecommendationCell.addressee":
+		if e.ComplexityRoot.RecommendationCell.Addressee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationCell.Addressee(childComplexity), true
+	case "RecommendationCell.count":
+		if e.ComplexityRoot.RecommendationCell.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationCell.Count(childComplexity), true
+	case "RecommendationCell.groupedBy":
+		if e.ComplexityRoot.RecommendationCell.GroupedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationCell.GroupedBy(childComplexity), true
+	case "RecommendationCell.overdue":
+		if e.ComplexityRoot.RecommendationCell.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationCell.Overdue(childComplexity), true
+	case "RecommendationCell.protected":
+		if e.ComplexityRoot.RecommendationCell.Protected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationCell.Protected(childComplexity), true
+	case "RecommendationCell.status":
+		if e.ComplexityRoot.RecommendationCell.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationCell.Status(childComplexity), true
 
 	case "RecommendationConnection.edges":
 		if e.ComplexityRoot.RecommendationConnection.Edges == nil {
@@ -3224,6 +3434,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ActivityAggregateFilter", ec.unmarshalInputActivityAggregateFilter),
 			graphql.NewInputUnmarshaler("ActivityOrder", ec.unmarshalInputActivityOrder),
 			graphql.NewInputUnmarshaler("ActivityWhereInput", ec.unmarshalInputActivityWhereInput),
 			graphql.NewInputUnmarshaler("ActorOrder", ec.unmarshalInputActorOrder),
@@ -3259,6 +3470,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PermissionInput", ec.unmarshalInputPermissionInput),
 			graphql.NewInputUnmarshaler("PolicyChangeInput", ec.unmarshalInputPolicyChangeInput),
 			graphql.NewInputUnmarshaler("PolicyRoleInput", ec.unmarshalInputPolicyRoleInput),
+			graphql.NewInputUnmarshaler("RecommendationAggregateFilter", ec.unmarshalInputRecommendationAggregateFilter),
 			graphql.NewInputUnmarshaler("RecommendationOrder", ec.unmarshalInputRecommendationOrder),
 			graphql.NewInputUnmarshaler("RecommendationWhereInput", ec.unmarshalInputRecommendationWhereInput),
 			graphql.NewInputUnmarshaler("UpdateActivityInput", ec.unmarshalInputUpdateActivityInput),
@@ -3486,6 +3698,148 @@ extend type Query {
     "A filter of the incidents list's kind, for viewers who count exactly; its fields need aggregate, and never sensitive or identifying ones."
     where: IncidentWhereInput
   ): IncidentAggregate!
+}
+`, BuiltIn: false},
+	{Name: "../aggregate_activity.graphql", Input: `# Counts of activities and of recommendations for dashboards (package
+# aggregate, activities.go and recommendations.go): computed in SQL under the
+# viewer's row filters for the action aggregate, always exact (the policy
+# refuses protected(K) on Activity and Recommendation, which carry no cell
+# keys).
+
+"What a count of activities is grouped by: each dimension is one key of a cell."
+enum ActivityDimension {
+  "The kind of activity. Needs aggregate on Activity.kind."
+  KIND
+  "The locality at level ` + "`" + `localityLevel` + "`" + ` (region, cercle or commune) that holds the activity's locality; null for an activity held above that level. Needs aggregate on Activity.locality."
+  LOCALITY
+  "The period (` + "`" + `bucket` + "`" + `) of the activity's first day (startsOn), within ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + `, which are then required. Needs aggregate on Activity.startsOn."
+  PERIOD
+}
+
+"Which activities a count keeps. Each list left out or empty keeps all; several lists must all hold."
+input ActivityAggregateFilter {
+  "Activities held in these localities or in any locality below them. Needs aggregate on Activity.locality."
+  localities: [ID!]
+  "Activities of these kinds. Needs aggregate on Activity.kind."
+  kinds: [ActivityKind!]
+}
+
+"One count of activities and of the people who took part in them: its keys (those of ` + "`" + `groupedBy` + "`" + `; the others are null) and its values."
+type ActivityCell {
+  "The dimensions this count is grouped by: all of the query's for a cell, fewer for a total, none for the overall total."
+  groupedBy: [ActivityDimension!]!
+  "The kind key (KIND)."
+  kind: ActivityKind
+  "The locality key (LOCALITY); null when not grouped by it, or for activities held above the level."
+  locality: Locality
+  "The period key (PERIOD)."
+  period: AggregatePeriod
+  "The number of activities, exact."
+  count: Int
+  "The sum of the activities' womenCount; null without aggregate on Activity.womenCount."
+  women: Int
+  "The sum of the activities' menCount; null without aggregate on Activity.menCount."
+  men: Int
+  "The sum of the activities' youthCount (young people, counted also among women and men); null without aggregate on Activity.youthCount."
+  youth: Int
+  "The sum of the activities' securityForceCount (counted also among women and men); null without aggregate on Activity.securityForceCount."
+  securityForces: Int
+  "Always false: counts of activities are not under disclosure control (the policy refuses protected(K) on Activity)."
+  protected: Boolean!
+}
+
+"The answer of an activity aggregate: cells and the totals a dashboard needs."
+type ActivityAggregate {
+  "Always null: counts of activities are exact."
+  threshold: Int
+  "Always 0: counts of activities are exact."
+  noiseBound: Int!
+  "The counts of every combination of the keys of groupBy that holds activities; a combination absent holds none."
+  cells: [ActivityCell!]!
+  "The margins: counts grouped by every proper subset of groupBy, the overall total last. Exact, so each is the sum of the cells it covers."
+  totals: [ActivityCell!]!
+}
+
+"What a count of recommendations is grouped by: each dimension is one key of a cell."
+enum RecommendationDimension {
+  "The recommendation's status. Needs aggregate on Recommendation.status."
+  STATUS
+  "An organization the recommendation is addressed to. A recommendation addressed to two counts in the cell of each, and once in a total that is not grouped by addressee; one addressed to nobody counts under a null addressee. Needs aggregate on Recommendation.addressees."
+  ADDRESSEE
+}
+
+"Which recommendations a count keeps. Each list left out or empty keeps all; several lists must all hold."
+input RecommendationAggregateFilter {
+  "Recommendations in these statuses. Needs aggregate on Recommendation.status."
+  statuses: [RecommendationStatus!]
+  "Recommendations addressed to at least one of these organizations. Needs aggregate on Recommendation.addressees."
+  addressees: [ID!]
+  "Recommendations made at activities held in these localities or in any locality below them. Needs aggregate on Recommendation.activity and Activity.locality."
+  localities: [ID!]
+}
+
+"One count of recommendations: its keys (those of ` + "`" + `groupedBy` + "`" + `; the others are null) and its values."
+type RecommendationCell {
+  "The dimensions this count is grouped by: all of the query's for a cell, fewer for a total, none for the overall total."
+  groupedBy: [RecommendationDimension!]!
+  "The status key (STATUS)."
+  status: RecommendationStatus
+  "The addressee key (ADDRESSEE); null when not grouped by it, or for recommendations addressed to nobody."
+  addressee: Organization
+  "The number of recommendations, exact."
+  count: Int
+  "How many of them are overdue: due before the time of the request and neither IMPLEMENTED nor DROPPED. Null without aggregate on Recommendation.dueOn and Recommendation.status."
+  overdue: Int
+  "Always false: counts of recommendations are not under disclosure control (the policy refuses protected(K) on Recommendation)."
+  protected: Boolean!
+}
+
+"The answer of a recommendation aggregate: cells and the totals a dashboard needs."
+type RecommendationAggregate {
+  "Always null: counts of recommendations are exact."
+  threshold: Int
+  "Always 0: counts of recommendations are exact."
+  noiseBound: Int!
+  "The counts of every combination of the keys of groupBy that holds recommendations; a combination absent holds none."
+  cells: [RecommendationCell!]!
+  "The margins: counts grouped by every proper subset of groupBy, the overall total last. Each counts its own recommendations: a recommendation addressed to two organizations counts in two cells by addressee but once in a total by status."
+  totals: [RecommendationCell!]!
+}
+
+extend type Query {
+  """
+  Counts activities and sums their participants, computed in the database in
+  one statement, over the activities the viewer may aggregate (the policy's
+  aggregate grants of Activity). Grouping, filtering or summing by a field
+  needs aggregate on it, or FORBIDDEN (a sum is null without it).
+  """
+  activityAggregate(
+    "The dimensions of the cells, once each; empty: the overall total only."
+    groupBy: [ActivityDimension!]! = []
+    "The level of the tree LOCALITY groups by."
+    localityLevel: LocalityLevel! = CERCLE
+    "The length of the periods PERIOD groups by."
+    bucket: AggregateBucket! = MONTH
+    "Activities starting from this instant (included); null: since the first."
+    from: Time
+    "Activities starting before this instant (excluded); null: up to now."
+    to: Time
+    "Which activities to count."
+    filter: ActivityAggregateFilter
+  ): ActivityAggregate!
+
+  """
+  Counts recommendations, and those overdue as of the request, computed in
+  the database in one statement, over the recommendations the viewer may
+  aggregate (the policy's aggregate grants of Recommendation). Grouping or
+  filtering by a field needs aggregate on it, or FORBIDDEN.
+  """
+  recommendationAggregate(
+    "The dimensions of the cells, once each; empty: the overall total only."
+    groupBy: [RecommendationDimension!]! = []
+    "Which recommendations to count."
+    filter: RecommendationAggregateFilter
+  ): RecommendationAggregate!
 }
 `, BuiltIn: false},
 	{Name: "../audit.graphql", Input: `extend input AuditEventWhereInput {
@@ -10657,6 +11011,46 @@ func (ec *executionContext) childFields_Activity(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
 }
 
+func (ec *executionContext) childFields_ActivityAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "threshold":
+		return ec.fieldContext_ActivityAggregate_threshold(ctx, field)
+	case "noiseBound":
+		return ec.fieldContext_ActivityAggregate_noiseBound(ctx, field)
+	case "cells":
+		return ec.fieldContext_ActivityAggregate_cells(ctx, field)
+	case "totals":
+		return ec.fieldContext_ActivityAggregate_totals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityAggregate", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "groupedBy":
+		return ec.fieldContext_ActivityCell_groupedBy(ctx, field)
+	case "kind":
+		return ec.fieldContext_ActivityCell_kind(ctx, field)
+	case "locality":
+		return ec.fieldContext_ActivityCell_locality(ctx, field)
+	case "period":
+		return ec.fieldContext_ActivityCell_period(ctx, field)
+	case "count":
+		return ec.fieldContext_ActivityCell_count(ctx, field)
+	case "women":
+		return ec.fieldContext_ActivityCell_women(ctx, field)
+	case "men":
+		return ec.fieldContext_ActivityCell_men(ctx, field)
+	case "youth":
+		return ec.fieldContext_ActivityCell_youth(ctx, field)
+	case "securityForces":
+		return ec.fieldContext_ActivityCell_securityForces(ctx, field)
+	case "protected":
+		return ec.fieldContext_ActivityCell_protected(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityCell", field.Name)
+}
+
 func (ec *executionContext) childFields_ActivityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -11431,6 +11825,38 @@ func (ec *executionContext) childFields_Recommendation(ctx context.Context, fiel
 		return ec.fieldContext_Recommendation_addressees(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Recommendation", field.Name)
+}
+
+func (ec *executionContext) childFields_RecommendationAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "threshold":
+		return ec.fieldContext_RecommendationAggregate_threshold(ctx, field)
+	case "noiseBound":
+		return ec.fieldContext_RecommendationAggregate_noiseBound(ctx, field)
+	case "cells":
+		return ec.fieldContext_RecommendationAggregate_cells(ctx, field)
+	case "totals":
+		return ec.fieldContext_RecommendationAggregate_totals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecommendationAggregate", field.Name)
+}
+
+func (ec *executionContext) childFields_RecommendationCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "groupedBy":
+		return ec.fieldContext_RecommendationCell_groupedBy(ctx, field)
+	case "status":
+		return ec.fieldContext_RecommendationCell_status(ctx, field)
+	case "addressee":
+		return ec.fieldContext_RecommendationCell_addressee(ctx, field)
+	case "count":
+		return ec.fieldContext_RecommendationCell_count(ctx, field)
+	case "overdue":
+		return ec.fieldContext_RecommendationCell_overdue(ctx, field)
+	case "protected":
+		return ec.fieldContext_RecommendationCell_protected(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecommendationCell", field.Name)
 }
 
 func (ec *executionContext) childFields_RecommendationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12973,6 +13399,60 @@ func (ec *executionContext) field_Query_activities_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_activityAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]model.ActivityDimension, error) {
+			return ec.unmarshalNActivityDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "localityLevel",
+		func(ctx context.Context, v any) (locality.Level, error) {
+			return ec.unmarshalNLocalityLevel2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋlocalityᚐLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["localityLevel"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "bucket",
+		func(ctx context.Context, v any) (model.AggregateBucket, error) {
+			return ec.unmarshalNAggregateBucket2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAggregateBucket(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bucket"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ActivityAggregateFilter, error) {
+			return ec.unmarshalOActivityAggregateFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityAggregateFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_actors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13522,6 +14002,28 @@ func (ec *executionContext) field_Query_policyImpact_args(ctx context.Context, r
 		return nil, err
 	}
 	args["changes"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_recommendationAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]model.RecommendationDimension, error) {
+			return ec.unmarshalNRecommendationDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RecommendationAggregateFilter, error) {
+			return ec.unmarshalORecommendationAggregateFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationAggregateFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
 	return args, nil
 }
 
@@ -14260,6 +14762,364 @@ func (ec *executionContext) fieldContext_Activity_recommendations(ctx context.Co
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ActivityAggregate_threshold(ctx context.Context, field graphql.CollectedField, obj *model.ActivityAggregate) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityAggregate_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityAggregate_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityAggregate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityAggregate_noiseBound(ctx context.Context, field graphql.CollectedField, obj *model.ActivityAggregate) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityAggregate_noiseBound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoiseBound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityAggregate_noiseBound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityAggregate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityAggregate_cells(ctx context.Context, field graphql.CollectedField, obj *model.ActivityAggregate) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityAggregate_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ActivityCell) graphql.Marshaler {
+			return ec.marshalNActivityCell2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityAggregate_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityAggregate_totals(ctx context.Context, field graphql.CollectedField, obj *model.ActivityAggregate) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityAggregate_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ActivityCell) graphql.Marshaler {
+			return ec.marshalNActivityCell2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityAggregate_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityCell_groupedBy(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityCell_groupedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ActivityDimension) graphql.Marshaler {
+			return ec.marshalNActivityDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityDimensionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityCell_groupedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityCell", field, false, false, "ActivityDimension")
+}
+
+func (ec *executionContext) _ActivityCell_kind(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityCell_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *activity.Kind) graphql.Marshaler {
+			return ec.marshalOActivityKind2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactivityᚐKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityCell_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityCell", field, false, false, "ActivityKind")
+}
+
+func (ec *executionContext) _ActivityCell_locality(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityCell_locality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Locality) graphql.Marshaler {
+			return ec.marshalOLocality2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocality(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityCell_locality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Locality(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityCell_period(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityCell_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AggregatePeriod) graphql.Marshaler {
+			return ec.marshalOAggregatePeriod2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAggregatePeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityCell_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AggregatePeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityCell_count(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityCell_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityCell_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityCell_women(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityCell_women(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Women, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityCell_women(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityCell_men(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityCell_men(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Men, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityCell_men(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityCell_youth(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityCell_youth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Youth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityCell_youth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityCell_securityForces(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityCell_securityForces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SecurityForces, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityCell_securityForces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityCell_protected(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityCell_protected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Protected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityCell_protected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityCell", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ActivityConnection) (ret graphql.Marshaler) {
@@ -17231,7 +18091,7 @@ func (ec *executionContext) fieldContext_IncidentCell_period(_ context.Context, 
 }
 
 func (ec *executionContext) _IncidentCell_perpetratorCategory(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17254,7 +18114,7 @@ func (ec *executionContext) fieldContext_IncidentCell_perpetratorCategory(_ cont
 }
 
 func (ec *executionContext) _IncidentCell_victimGender(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17277,7 +18137,7 @@ func (ec *executionContext) fieldContext_IncidentCell_victimGender(_ context.Con
 }
 
 func (ec *executionContext) _IncidentCell_victimAgeBracket(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21700,7 +22560,7 @@ func (ec *executionContext) fieldContext_PolicySubjectImpact_types(_ context.Con
 }
 
 func (ec *executionContext) _PolicySubjectImpact_holders(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -21723,7 +22583,7 @@ func (ec *executionContext) fieldContext_PolicySubjectImpact_holders(_ context.C
 }
 
 func (ec *executionContext) _PolicySubjectImpact_holdersNotCounted(ctx context.Context, field graphql.CollectedField, obj *store.SubjectImpact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -22715,6 +23575,94 @@ func (ec *executionContext) fieldContext_Query_incidentAggregate(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_activityAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_activityAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ActivityAggregate(ctx, fc.Args["groupBy"].([]model.ActivityDimension), fc.Args["localityLevel"].(locality.Level), fc.Args["bucket"].(model.AggregateBucket), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["filter"].(*model.ActivityAggregateFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityAggregate) graphql.Marshaler {
+			return ec.marshalNActivityAggregate2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_activityAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_activityAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_recommendationAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_recommendationAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RecommendationAggregate(ctx, fc.Args["groupBy"].([]model.RecommendationDimension), fc.Args["filter"].(*model.RecommendationAggregateFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecommendationAggregate) graphql.Marshaler {
+			return ec.marshalNRecommendationAggregate2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_recommendationAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecommendationAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_recommendationAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_policy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -23111,6 +24059,263 @@ func (ec *executionContext) fieldContext_Recommendation_addressees(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RecommendationAggregate_threshold(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationAggregate) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationAggregate_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationAggregate_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationAggregate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecommendationAggregate_noiseBound(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationAggregate) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationAggregate_noiseBound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoiseBound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationAggregate_noiseBound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationAggregate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecommendationAggregate_cells(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationAggregate) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationAggregate_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RecommendationCell) graphql.Marshaler {
+			return ec.marshalNRecommendationCell2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationAggregate_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecommendationAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecommendationCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecommendationAggregate_totals(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationAggregate) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationAggregate_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RecommendationCell) graphql.Marshaler {
+			return ec.marshalNRecommendationCell2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationAggregate_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecommendationAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecommendationCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecommendationCell_groupedBy(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationCell_groupedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RecommendationDimension) graphql.Marshaler {
+			return ec.marshalNRecommendationDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationDimensionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationCell_groupedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationCell", field, false, false, "RecommendationDimension")
+}
+
+func (ec *executionContext) _RecommendationCell_status(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationCell_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *recommendation.Status) graphql.Marshaler {
+			return ec.marshalORecommendationStatus2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋrecommendationᚐStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationCell_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationCell", field, false, false, "RecommendationStatus")
+}
+
+func (ec *executionContext) _RecommendationCell_addressee(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationCell_addressee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Addressee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationCell_addressee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecommendationCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecommendationCell_count(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationCell_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationCell_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecommendationCell_overdue(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationCell_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationCell_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecommendationCell_protected(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationCell_protected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Protected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationCell_protected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationCell", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _RecommendationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RecommendationConnection) (ret graphql.Marshaler) {
@@ -25149,6 +26354,55 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputActivityAggregateFilter(ctx context.Context, obj any) (model.ActivityAggregateFilter, error) {
+	var it model.ActivityAggregateFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"localities", "kinds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "localities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localities"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Localities = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOActivityKind2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactivityᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalActivityAggregateFilter unmarshals raw into the ActivityAggregateFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalActivityAggregateFilter(ctx context.Context, raw any) (model.ActivityAggregateFilter, error) {
+	var out model.ActivityAggregateFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActivityAggregateFilter", raw, &out)
+	return out, err
+}
 
 func (ec *executionContext) unmarshalInputActivityOrder(ctx context.Context, obj any) (ent.ActivityOrder, error) {
 	var it ent.ActivityOrder
@@ -31443,6 +32697,62 @@ func UnmarshalPolicyRoleInput(ctx context.Context, raw any) (model.PolicyRoleInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecommendationAggregateFilter(ctx context.Context, obj any) (model.RecommendationAggregateFilter, error) {
+	var it model.RecommendationAggregateFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"statuses", "addressees", "localities"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalORecommendationStatus2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋrecommendationᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "addressees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressees"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Addressees = data
+		case "localities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localities"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Localities = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecommendationAggregateFilter unmarshals raw into the RecommendationAggregateFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecommendationAggregateFilter(ctx context.Context, raw any) (model.RecommendationAggregateFilter, error) {
+	var out model.RecommendationAggregateFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecommendationAggregateFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecommendationOrder(ctx context.Context, obj any) (ent.RecommendationOrder, error) {
 	var it ent.RecommendationOrder
 	if obj == nil {
@@ -34359,6 +35669,132 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var activityAggregateImplementors = []string{"ActivityAggregate"}
+
+func (ec *executionContext) _ActivityAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityAggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityAggregateImplementors)
+
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityAggregate")
+		case "threshold":
+			out.Values[i] = ec._ActivityAggregate_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "noiseBound":
+			out.Values[i] = ec._ActivityAggregate_noiseBound(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cells":
+			out.Values[i] = ec._ActivityAggregate_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._ActivityAggregate_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityCellImplementors = []string{"ActivityCell"}
+
+func (ec *executionContext) _ActivityCell(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityCellImplementors)
+
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityCell")
+		case "groupedBy":
+			out.Values[i] = ec._ActivityCell_groupedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._ActivityCell_kind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "locality":
+			out.Values[i] = ec._ActivityCell_locality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._ActivityCell_period(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ActivityCell_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "women":
+			out.Values[i] = ec._ActivityCell_women(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "men":
+			out.Values[i] = ec._ActivityCell_men(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "youth":
+			out.Values[i] = ec._ActivityCell_youth(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "securityForces":
+			out.Values[i] = ec._ActivityCell_securityForces(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "protected":
+			out.Values[i] = ec._ActivityCell_protected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var activityConnectionImplementors = []string{"ActivityConnection"}
 
 func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ActivityConnection) graphql.Marshaler {
@@ -37179,6 +38615,20 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "activityAggregate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_activityAggregate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recommendationAggregate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_recommendationAggregate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "policy":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query_policy(ctx, field)
@@ -37280,6 +38730,112 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 		case "addressees":
 			out.Values[i] = ec._Recommendation_addressees(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recommendationAggregateImplementors = []string{"RecommendationAggregate"}
+
+func (ec *executionContext) _RecommendationAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.RecommendationAggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationAggregateImplementors)
+
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecommendationAggregate")
+		case "threshold":
+			out.Values[i] = ec._RecommendationAggregate_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "noiseBound":
+			out.Values[i] = ec._RecommendationAggregate_noiseBound(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cells":
+			out.Values[i] = ec._RecommendationAggregate_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._RecommendationAggregate_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recommendationCellImplementors = []string{"RecommendationCell"}
+
+func (ec *executionContext) _RecommendationCell(ctx context.Context, sel ast.SelectionSet, obj *model.RecommendationCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationCellImplementors)
+
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecommendationCell")
+		case "groupedBy":
+			out.Values[i] = ec._RecommendationCell_groupedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._RecommendationCell_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "addressee":
+			out.Values[i] = ec._RecommendationCell_addressee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RecommendationCell_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._RecommendationCell_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "protected":
+			out.Values[i] = ec._RecommendationCell_protected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -38101,12 +39657,84 @@ func (ec *executionContext) marshalNActivity2ᚖgithubᚗcomᚋbenkanᚑproject�
 	return ec._Activity(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNActivityAggregate2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityAggregate(ctx context.Context, sel ast.SelectionSet, v *model.ActivityAggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityAggregate!")
+		return graphql.Null
+	}
+	return ec._ActivityAggregate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivityCell2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ActivityCell) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityCell2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNActivityCell2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityCell(ctx context.Context, sel ast.SelectionSet, v *model.ActivityCell) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityCell!")
+		return graphql.Null
+	}
+	return ec._ActivityCell(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNActivityConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐActivityConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ActivityConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ActivityConnection!")
 		return graphql.Null
 	}
 	return ec._ActivityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNActivityDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityDimension(ctx context.Context, v any) (model.ActivityDimension, error) {
+	var res model.ActivityDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActivityDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityDimension(ctx context.Context, sel ast.SelectionSet, v model.ActivityDimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNActivityDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityDimensionᚄ(ctx context.Context, v any) ([]model.ActivityDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ActivityDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNActivityDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNActivityDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ActivityDimension) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNActivityEdge2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐActivityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ActivityEdge) graphql.Marshaler {
@@ -39328,12 +40956,84 @@ func (ec *executionContext) marshalNRecommendation2ᚖgithubᚗcomᚋbenkanᚑpr
 	return ec._Recommendation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRecommendationAggregate2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationAggregate(ctx context.Context, sel ast.SelectionSet, v *model.RecommendationAggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecommendationAggregate!")
+		return graphql.Null
+	}
+	return ec._RecommendationAggregate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecommendationCell2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RecommendationCell) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecommendationCell2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRecommendationCell2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationCell(ctx context.Context, sel ast.SelectionSet, v *model.RecommendationCell) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecommendationCell!")
+		return graphql.Null
+	}
+	return ec._RecommendationCell(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRecommendationConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐRecommendationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RecommendationConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RecommendationConnection!")
 		return graphql.Null
 	}
 	return ec._RecommendationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecommendationDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationDimension(ctx context.Context, v any) (model.RecommendationDimension, error) {
+	var res model.RecommendationDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecommendationDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationDimension(ctx context.Context, sel ast.SelectionSet, v model.RecommendationDimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRecommendationDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationDimensionᚄ(ctx context.Context, v any) ([]model.RecommendationDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.RecommendationDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRecommendationDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRecommendationDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RecommendationDimension) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecommendationDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRecommendationEdge2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐRecommendationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.RecommendationEdge) graphql.Marshaler {
@@ -39819,6 +41519,14 @@ func (ec *executionContext) marshalOActivity2ᚖgithubᚗcomᚋbenkanᚑproject�
 		return graphql.Null
 	}
 	return ec._Activity(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOActivityAggregateFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐActivityAggregateFilter(ctx context.Context, v any) (*model.ActivityAggregateFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputActivityAggregateFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOActivityConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐActivityConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ActivityConnection) graphql.Marshaler {
@@ -41318,6 +43026,14 @@ func (ec *executionContext) marshalOPolicyVersion2ᚖgithubᚗcomᚋbenkanᚑpro
 		return graphql.Null
 	}
 	return ec._PolicyVersion(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORecommendationAggregateFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐRecommendationAggregateFilter(ctx context.Context, v any) (*model.RecommendationAggregateFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRecommendationAggregateFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalORecommendationConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐRecommendationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RecommendationConnection) graphql.Marshaler {

@@ -10,10 +10,56 @@ import (
 	"time"
 
 	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/ent/activity"
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
+	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/gid"
 )
+
+// The answer of an activity aggregate: cells and the totals a dashboard needs.
+type ActivityAggregate struct {
+	// Always null: counts of activities are exact.
+	Threshold *int `json:"threshold,omitempty"`
+	// Always 0: counts of activities are exact.
+	NoiseBound int `json:"noiseBound"`
+	// The counts of every combination of the keys of groupBy that holds activities; a combination absent holds none.
+	Cells []*ActivityCell `json:"cells"`
+	// The margins: counts grouped by every proper subset of groupBy, the overall total last. Exact, so each is the sum of the cells it covers.
+	Totals []*ActivityCell `json:"totals"`
+}
+
+// Which activities a count keeps. Each list left out or empty keeps all; several lists must all hold.
+type ActivityAggregateFilter struct {
+	// Activities held in these localities or in any locality below them. Needs aggregate on Activity.locality.
+	Localities []gid.ID `json:"localities,omitempty"`
+	// Activities of these kinds. Needs aggregate on Activity.kind.
+	Kinds []activity.Kind `json:"kinds,omitempty"`
+}
+
+// One count of activities and of the people who took part in them: its keys (those of `groupedBy`; the others are null) and its values.
+type ActivityCell struct {
+	// The dimensions this count is grouped by: all of the query's for a cell, fewer for a total, none for the overall total.
+	GroupedBy []ActivityDimension `json:"groupedBy"`
+	// The kind key (KIND).
+	Kind *activity.Kind `json:"kind,omitempty"`
+	// The locality key (LOCALITY); null when not grouped by it, or for activities held above the level.
+	Locality *ent.Locality `json:"locality,omitempty"`
+	// The period key (PERIOD).
+	Period *AggregatePeriod `json:"period,omitempty"`
+	// The number of activities, exact.
+	Count *int `json:"count,omitempty"`
+	// The sum of the activities' womenCount; null without aggregate on Activity.womenCount.
+	Women *int `json:"women,omitempty"`
+	// The sum of the activities' menCount; null without aggregate on Activity.menCount.
+	Men *int `json:"men,omitempty"`
+	// The sum of the activities' youthCount (young people, counted also among women and men); null without aggregate on Activity.youthCount.
+	Youth *int `json:"youth,omitempty"`
+	// The sum of the activities' securityForceCount (counted also among women and men); null without aggregate on Activity.securityForceCount.
+	SecurityForces *int `json:"securityForces,omitempty"`
+	// Always false: counts of activities are not under disclosure control (the policy refuses protected(K) on Activity).
+	Protected bool `json:"protected"`
+}
 
 // A period of a count: from `start` (included) to `end` (excluded).
 type AggregatePeriod struct {
@@ -174,6 +220,44 @@ type PolicyRoleInput struct {
 	Description string `json:"description"`
 }
 
+// The answer of a recommendation aggregate: cells and the totals a dashboard needs.
+type RecommendationAggregate struct {
+	// Always null: counts of recommendations are exact.
+	Threshold *int `json:"threshold,omitempty"`
+	// Always 0: counts of recommendations are exact.
+	NoiseBound int `json:"noiseBound"`
+	// The counts of every combination of the keys of groupBy that holds recommendations; a combination absent holds none.
+	Cells []*RecommendationCell `json:"cells"`
+	// The margins: counts grouped by every proper subset of groupBy, the overall total last. Each counts its own recommendations: a recommendation addressed to two organizations counts in two cells by addressee but once in a total by status.
+	Totals []*RecommendationCell `json:"totals"`
+}
+
+// Which recommendations a count keeps. Each list left out or empty keeps all; several lists must all hold.
+type RecommendationAggregateFilter struct {
+	// Recommendations in these statuses. Needs aggregate on Recommendation.status.
+	Statuses []recommendation.Status `json:"statuses,omitempty"`
+	// Recommendations addressed to at least one of these organizations. Needs aggregate on Recommendation.addressees.
+	Addressees []gid.ID `json:"addressees,omitempty"`
+	// Recommendations made at activities held in these localities or in any locality below them. Needs aggregate on Recommendation.activity and Activity.locality.
+	Localities []gid.ID `json:"localities,omitempty"`
+}
+
+// One count of recommendations: its keys (those of `groupedBy`; the others are null) and its values.
+type RecommendationCell struct {
+	// The dimensions this count is grouped by: all of the query's for a cell, fewer for a total, none for the overall total.
+	GroupedBy []RecommendationDimension `json:"groupedBy"`
+	// The status key (STATUS).
+	Status *recommendation.Status `json:"status,omitempty"`
+	// The addressee key (ADDRESSEE); null when not grouped by it, or for recommendations addressed to nobody.
+	Addressee *ent.Organization `json:"addressee,omitempty"`
+	// The number of recommendations, exact.
+	Count *int `json:"count,omitempty"`
+	// How many of them are overdue: due before the time of the request and neither IMPLEMENTED nor DROPPED. Null without aggregate on Recommendation.dueOn and Recommendation.status.
+	Overdue *int `json:"overdue,omitempty"`
+	// Always false: counts of recommendations are not under disclosure control (the policy refuses protected(K) on Recommendation).
+	Protected bool `json:"protected"`
+}
+
 // A role a new user holds, in a domain.
 type UserRoleInput struct {
 	// The role the user holds.
@@ -182,6 +266,67 @@ type UserRoleInput struct {
 	Domain string `json:"domain"`
 	// When the role lapses, as AssignmentInput.expiresAt.
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// What a count of activities is grouped by: each dimension is one key of a cell.
+type ActivityDimension string
+
+const (
+	// The kind of activity. Needs aggregate on Activity.kind.
+	ActivityDimensionKind ActivityDimension = "KIND"
+	// The locality at level `localityLevel` (region, cercle or commune) that holds the activity's locality; null for an activity held above that level. Needs aggregate on Activity.locality.
+	ActivityDimensionLocality ActivityDimension = "LOCALITY"
+	// The period (`bucket`) of the activity's first day (startsOn), within `from` and `to`, which are then required. Needs aggregate on Activity.startsOn.
+	ActivityDimensionPeriod ActivityDimension = "PERIOD"
+)
+
+var AllActivityDimension = []ActivityDimension{
+	ActivityDimensionKind,
+	ActivityDimensionLocality,
+	ActivityDimensionPeriod,
+}
+
+func (e ActivityDimension) IsValid() bool {
+	switch e {
+	case ActivityDimensionKind, ActivityDimensionLocality, ActivityDimensionPeriod:
+		return true
+	}
+	return false
+}
+
+func (e ActivityDimension) String() string {
+	return string(e)
+}
+
+func (e *ActivityDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ActivityDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ActivityDimension", str)
+	}
+	return nil
+}
+
+func (e ActivityDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ActivityDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ActivityDimension) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // The length of the periods a count is grouped by, in UTC calendar periods.
@@ -438,6 +583,64 @@ func (e *PolicyProposalStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e PolicyProposalStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a count of recommendations is grouped by: each dimension is one key of a cell.
+type RecommendationDimension string
+
+const (
+	// The recommendation's status. Needs aggregate on Recommendation.status.
+	RecommendationDimensionStatus RecommendationDimension = "STATUS"
+	// An organization the recommendation is addressed to. A recommendation addressed to two counts in the cell of each, and once in a total that is not grouped by addressee; one addressed to nobody counts under a null addressee. Needs aggregate on Recommendation.addressees.
+	RecommendationDimensionAddressee RecommendationDimension = "ADDRESSEE"
+)
+
+var AllRecommendationDimension = []RecommendationDimension{
+	RecommendationDimensionStatus,
+	RecommendationDimensionAddressee,
+}
+
+func (e RecommendationDimension) IsValid() bool {
+	switch e {
+	case RecommendationDimensionStatus, RecommendationDimensionAddressee:
+		return true
+	}
+	return false
+}
+
+func (e RecommendationDimension) String() string {
+	return string(e)
+}
+
+func (e *RecommendationDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RecommendationDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RecommendationDimension", str)
+	}
+	return nil
+}
+
+func (e RecommendationDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RecommendationDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RecommendationDimension) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -91,7 +91,7 @@ func newWorld(t *testing.T, db *storage.DB) *world {
 	sys := policy.SystemContext(w.ctx)
 	c := db.Client
 	segou := must(c.Locality.Create().SetName("Ségou").SetLevel(locality.LevelREGION).Save(sys))
-	niono := must(c.Locality.Create().SetName("Niono").SetLevel(locality.LevelCOMMUNE).SetParent(segou).Save(sys))
+	niono := must(c.Locality.Create().SetName("Niono").SetLevel(locality.LevelCERCLE).SetParent(segou).Save(sys))
 	kayes := must(c.Locality.Create().SetName("Kayes").SetLevel(locality.LevelREGION).Save(sys))
 	w.niono, w.kayes = string(niono.ID), string(kayes.ID)
 	users := map[string]*ent.User{}
