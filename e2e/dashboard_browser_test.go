@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -132,11 +133,25 @@ func dashboardInChromium(t *testing.T, browser, axe, shots string, db ...string)
 		if legend[0] != wantTh || (wantTh != "" && !strings.Contains(legend[1], "seuil de "+wantTh)) {
 			t.Errorf("%s: the legend says %q (threshold %q), want the answer's threshold %q", u.subject, legend[1], legend[0], wantTh)
 		}
+		// The browser keeps this user's answers only: none of the user
+		// signed in before (a liaison must not find the coordinator's exact
+		// counts in a shared browser, offline or in its storage).
+		if kept := get(t, tab, "read the kept answers", chromedp.Evaluate[[]string](
+			`(() => { const k = JSON.parse(localStorage.getItem('benkan:dashboard:answers') || 'null'); return k ? [k.subject, ...Object.keys(k.answers).map(a => JSON.parse(a)[0])] : []; })()`)); len(kept) < 2 || slices.ContainsFunc(kept, func(s string) bool { return s != u.subject }) {
+			t.Errorf("%s: the browser keeps answers of %q, want this user's only", u.subject, kept)
+		}
 		dashboardCSV(t, tab, "status", u.subject)
 		dashboardCSV(t, tab, "time", u.subject)
 		dashboardOtherViews(t, tab, p, tok, u.subject)
 		dashboardAxe(t, tab, axe, u.subject)
 		screenshot(t, tab, shots, "dashboard-"+u.subject)
+	}
+
+	// Signing out leaves no answer in the browser.
+	run(t, tab, "sign out", chromedp.Click(chromedp.CSS("#sign-out")))
+	if kept := get(t, tab, "read the kept answers", chromedp.Evaluate[string](
+		`localStorage.getItem('benkan:dashboard:answers') || ''`)); kept != "" {
+		t.Errorf("after signing out, the browser keeps %.200s", kept)
 	}
 
 	// The coordinator filters by the cercle of Niono: the URL keeps it, and

@@ -59,6 +59,7 @@ func export(gql http.Handler, timeout time.Duration, log *slog.Logger) http.Hand
 			return
 		}
 		ctx := r.Context()
+		extendWrite(w, timeout)
 		page, err := exportPage(ctx, gql, timeout, ex, "", vars)
 		if err != nil {
 			if benkan.ErrorCode(err) == benkan.EINTERNAL {
@@ -96,6 +97,7 @@ func export(gql http.Handler, timeout time.Duration, log *slog.Logger) http.Hand
 			if page.Next == "" {
 				break
 			}
+			extendWrite(w, timeout)
 			if page, err = exportPage(ctx, gql, timeout, ex, page.Next, vars); err != nil {
 				log.WarnContext(ctx, "export cut short", "export", ex.Field, "rows", rows, "err", err)
 				_ = out.End(rows, err)
@@ -104,6 +106,21 @@ func export(gql http.Handler, timeout time.Duration, log *slog.Logger) http.Hand
 		}
 		_ = out.End(rows, nil)
 	})
+}
+
+// exportWriteSlack is how long, past a page's own deadline, the client has
+// to take that page before the connection is given up.
+const exportWriteSlack = time.Minute
+
+// extendWrite moves the connection's write deadline past the next page:
+// its run (at most timeout) and exportWriteSlack to send it. The server's
+// WriteTimeout (60 s in Run) would otherwise cut every export that lasts
+// longer, a large one included, whatever the deadlines of its pages.
+func extendWrite(w http.ResponseWriter, timeout time.Duration) {
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout + exportWriteSlack))
 }
 
 // exportFormat splits the file name of an export into the field and the

@@ -58,7 +58,12 @@ func (s *csvSheet) comment(format string, args ...any) {
 // cells formats a row of JSON values as CSV cells: null is empty, a list
 // is its items joined by "; ", and a text that a spreadsheet would run as
 // a formula (=, +, -, @, tab, carriage return first) is quoted with a
-// leading apostrophe, so that an exported value never executes.
+// leading apostrophe, so that an exported value never executes. So is
+// each part of a text after a semicolon or a line break that starts so
+// (see guardFormulas): a spreadsheet in a French locale (Excel's list
+// separator there is ";") splits a line of this file at every semicolon,
+// and one that ignores the CSV quotes at every line break, and would run
+// such a part as a cell of its own.
 func cells(row []any) []string {
 	out := make([]string, len(row))
 	for i, v := range row {
@@ -72,10 +77,7 @@ func cell(v any) string {
 	case nil:
 		return ""
 	case string:
-		if formulaLike(v) {
-			return "'" + v
-		}
-		return v
+		return guardFormulas(v)
 	case json.Number:
 		return v.String()
 	case bool:
@@ -96,5 +98,28 @@ func cell(v any) string {
 // text s takes it for a formula: it starts with =, +, -, @, a tab or a
 // carriage return (OWASP's list for CSV injection).
 func formulaLike(s string) bool {
-	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
+	return s != "" && strings.ContainsRune(formulaStart, rune(s[0]))
+}
+
+// formulaStart are the characters a formula starts with (see formulaLike).
+const formulaStart = "=+-@\t\r"
+
+// guardFormulas quotes with an apostrophe the text s if it is formulaLike,
+// and each part of it after a semicolon, a line feed or a carriage return
+// that is formulaLike: a spreadsheet that splits the line there (a
+// semicolon-separated locale, a reader that does not honour CSV quotes)
+// takes such a part for a cell of its own.
+func guardFormulas(s string) string {
+	if !strings.ContainsAny(s, formulaStart) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 1)
+	for i := 0; i < len(s); i++ {
+		if (i == 0 || strings.IndexByte(";\n\r", s[i-1]) >= 0) && strings.IndexByte(formulaStart, s[i]) >= 0 {
+			b.WriteByte('\'')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }

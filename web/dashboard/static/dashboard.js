@@ -135,6 +135,11 @@
     } catch { return '?'; }
   }
   function setSession(s) {
+    // The kept answers are one user's: dropped at sign-out and when
+    // another user signs in, so that the next user of the browser does
+    // not find them (offline, with a token naming that user, or in the
+    // browser's storage).
+    if (!s || keptFor() !== s.subject) dropAnswers();
     session = s;
     if (s) sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
     else sessionStorage.removeItem(SESSION_KEY);
@@ -181,15 +186,22 @@
   }
 
   // ---- answers, with the last ones kept for offline use ----------------
+  // They are stored as {subject, answers}: the answers of that subject only.
+  function readKept() {
+    try { return JSON.parse(localStorage.getItem(ANSWERS_KEY) || 'null'); } catch { return null; }
+  }
+  function keptFor() { const k = readKept(); return k && k.subject; }
+  function dropAnswers() { localStorage.removeItem(ANSWERS_KEY); }
   function readAnswers() {
-    try { return JSON.parse(localStorage.getItem(ANSWERS_KEY) || '{}'); } catch { return {}; }
+    const k = readKept();
+    return k && session && k.subject === session.subject && k.answers ? k.answers : {};
   }
   function keep(key, answer) {
     const all = readAnswers();
     all[key] = { at: Date.now(), answer };
     const keys = Object.keys(all).sort((a, b) => all[b].at - all[a].at);
     for (const k of keys.slice(MAX_ANSWERS)) delete all[k];
-    try { localStorage.setItem(ANSWERS_KEY, JSON.stringify(all)); } catch { /* full: keep none */ }
+    try { localStorage.setItem(ANSWERS_KEY, JSON.stringify({ subject: session.subject, answers: all })); } catch { /* full: keep none */ }
   }
 
   // The codes of a view the server does not have (an unknown query) or the
@@ -335,7 +347,11 @@
   }
 
   function csvOf(m) {
-    const q = (s) => (/[",;\n]/.test(String(s)) ? '"' + String(s).replace(/"/g, '""') + '"' : String(s));
+    // A label (a locality's name, a violation type's, written by others)
+    // that a spreadsheet would run as a formula starts with an apostrophe,
+    // as the server's CSV exports do; counts are numbers and kept as they are.
+    const guard = (s) => (typeof s === 'string' ? s.replace(/(?<=^|[;\n\r])(?=[=+\-@\t\r])/g, "'") : String(s));
+    const q = (s) => { const v = guard(s); return /[",;\n\r]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; };
     const lines = [[m.rowHead, ...m.cols.map((c) => c.label)].map(q).join(',')];
     for (const r of m.rows) {
       lines.push([r.label, ...m.cols.map((c) => {
