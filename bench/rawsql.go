@@ -38,14 +38,32 @@ func openDatabase(ctx context.Context, dsn string, conc int) (*sql.DB, error) {
 // replaying them cannot change the database; skipped says how many.
 func replayable(stmts []storage.Statement) (reads []storage.Statement, skipped int) {
 	for _, s := range stmts {
-		q := strings.TrimSpace(s.Query)
-		if len(q) >= 6 && strings.EqualFold(q[:6], "SELECT") {
+		if readOnly(s.Query) {
 			reads = append(reads, s)
 		} else {
 			skipped++
 		}
 	}
 	return reads, skipped
+}
+
+// readOnly reports whether query only reads: a SELECT, or a WITH whose
+// statements are all SELECTs (an aggregate's CTEs). A WITH holding an
+// INSERT, UPDATE or DELETE (the audit's one-statement append) writes.
+func readOnly(query string) bool {
+	q := strings.ToUpper(strings.TrimSpace(query))
+	switch {
+	case strings.HasPrefix(q, "SELECT"):
+		return true
+	case strings.HasPrefix(q, "WITH"):
+		for _, w := range []string{"INSERT ", "UPDATE ", "DELETE "} {
+			if strings.Contains(q, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // replay sends the statements one after the other, as the server did, and
