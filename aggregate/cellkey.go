@@ -19,7 +19,7 @@ func CellKey(sum int64) uint32 {
 // (mean 0, variance 0.6). Noise at the bound is kept rare: an attacker who
 // intersects many answers pins a count only where the noises of some of
 // them sit at opposite ends of the bound. On the demo data the attack test
-// (graph/aggregate_attack_test.go) leaves 21 of DIHR's 5212 protected
+// (graph/aggregate_attack_test.go) leaves 21 of DIHR's 5653 protected
 // counts with exactly two feasible values, none with one.
 var noiseOf = []int8{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1, -1, 2, -2}
 

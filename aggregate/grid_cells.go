@@ -62,9 +62,13 @@ func wholeGrid(ctx context.Context, c *ent.Client, q *IncidentQuery, sets [][]Di
 			for _, id := range ids {
 				domains[d] = append(domains[d], string(id))
 			}
-			if q.LocalityLevel != locality.LevelREGION {
-				domains[d] = append(domains[d], "") // incidents located above the level
-			}
+			// Incidents located above the level, or in a cercle or commune
+			// not yet placed in the tree (allowed while it is being built):
+			// at every level, REGION included, where only the latter fall,
+			// so that such an incident is a cell of the grid like any other
+			// and not a failure of the grid that only its presence causes
+			// (an oracle of "not empty" for any filter of one value each).
+			domains[d] = append(domains[d], "")
 		case ByViolationType:
 			// Every type, whatever filter.violationTypes: that filter keeps
 			// the incidents alleging one of its types, which count in the

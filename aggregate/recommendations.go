@@ -290,8 +290,16 @@ func recommendationMember(rs ent.RowSQL, v *policy.Viewer, q *RecommendationQuer
 		where = append(where, sql.In(s.C(recommendation.FieldID), sub))
 	}
 	if len(q.Localities) > 0 {
+		// Only the activities v may count: where an activity v may not
+		// count is held is not v's to learn through the recommendations
+		// made at it (a liaison counts the recommendations addressed to
+		// its organization, not the activities outside its localities).
+		acts, err := rs.Predicate("Activity", v.Filter(policy.ActionAggregate, "Activity"), "agg_ac")
+		if err != nil {
+			return nil, err
+		}
 		a := d.Table(activity.Table).As("agg_ac")
-		sub := d.Select(a.C(activity.FieldID)).From(a).Where(inSubtrees(d, a.C(activity.FieldLocalityID), q.Localities))
+		sub := d.Select(a.C(activity.FieldID)).From(a).Where(sql.And(acts, inSubtrees(d, a.C(activity.FieldLocalityID), q.Localities)))
 		where = append(where, sql.In(s.C(recommendation.FieldActivityID), sub))
 	}
 	s.Where(sql.And(where...))

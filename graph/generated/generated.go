@@ -3570,7 +3570,7 @@ var sources = []*ast.Source{
 
 "What a count of incidents is grouped by: each dimension is one key of a cell."
 enum IncidentDimension {
-  "The locality at level ` + "`" + `localityLevel` + "`" + ` (region, cercle or commune) that holds the incident's locality; null for an incident located above that level. Needs aggregate on Incident.locality."
+  "The locality at level ` + "`" + `localityLevel` + "`" + ` (region, cercle or commune) that holds the incident's locality; null for an incident located above that level or in a locality not yet placed in the tree. Needs aggregate on Incident.locality."
   LOCALITY
   "A violation type alleged. An incident alleging two types counts in the cell of each, and once in a total that is not grouped by type. Needs aggregate on Incident.violationTypes."
   VIOLATION_TYPE
@@ -3638,7 +3638,7 @@ published at all (` + "`" + `protected` + "`" + `).
 type IncidentCell {
   "The dimensions this count is grouped by: all of the query's for a cell, fewer for a total, none for the overall total."
   groupedBy: [IncidentDimension!]!
-  "The locality key (LOCALITY); null when not grouped by it, or for incidents located above the level."
+  "The locality key (LOCALITY); null when not grouped by it, or for incidents located above the level or in a locality not yet placed in the tree."
   locality: Locality
   "The violation type key (VIOLATION_TYPE)."
   violationType: ViolationType
@@ -3654,7 +3654,7 @@ type IncidentCell {
   victimAgeBracket: ActorAgeBracket
   "The number of incidents: exact for a role that counts exactly; under disclosure control, the count plus a noise of at most ` + "`" + `noiseBound` + "`" + ` either way, never under the threshold. Null when protected."
   count: Int
-  "True when the count is not published: it is under the threshold (from 1 to threshold − 1), or would be with its noise. 0 is published as 0."
+  "True when the count is not published: it is under the threshold (from 0 to threshold − 1: zeros are protected too), or would be with its noise."
   protected: Boolean!
 }
 
@@ -3664,7 +3664,7 @@ type IncidentAggregate {
   threshold: Int
   "The largest noise added to or taken from a published count under disclosure control (0 when exact). Public, as the method's guarantees assume."
   noiseBound: Int!
-  "The counts of every combination of the keys of groupBy that holds incidents; a combination absent holds none."
+  "The counts of every combination of the keys of groupBy that holds incidents; a combination absent holds none. Under disclosure control every combination of the grid is listed, empty or not."
   cells: [IncidentCell!]!
   "The margins: counts grouped by every proper subset of groupBy (per row, per column), the overall total last. Each is a count of its own incidents with its own noise: the table is not additive, and a total minus other cells is only a noisy number."
   totals: [IncidentCell!]!
