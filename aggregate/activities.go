@@ -105,24 +105,11 @@ func Activities(ctx context.Context, c *ent.Client, v *policy.Viewer, q Activity
 	}
 	rs := c.RowSQL()
 	sets := groupingSets(q.GroupBy)
-	var stmt *sql.Selector
-	for i, set := range sets {
-		m, err := activityMember(rs, v, &q, ps, sums, i, set)
-		if err != nil {
-			return nil, fmt.Errorf("aggregate activities: %w", err)
-		}
-		if stmt == nil {
-			stmt = m
-		} else {
-			stmt.UnionAll(m)
-		}
-	}
-	if err := stmt.Err(); err != nil {
-		return nil, fmt.Errorf("aggregate activities: %w", err)
-	}
-	rows, err := rs.Query(ctx, stmt)
+	rows, err := unionOfSets(ctx, rs, "activities", sets, func(i int, set []ActivityDimension) (*sql.Selector, error) {
+		return activityMember(rs, v, &q, ps, sums, i, set)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("aggregate activities: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	res := &ActivityResult{}

@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/benkan-project/benkan"
+	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/gid"
 )
@@ -142,4 +144,30 @@ func periodAt(s string, ps []Period) (*Period, error) {
 		return nil, fmt.Errorf("period %q out of range", s)
 	}
 	return &ps[i], nil
+}
+
+// unionOfSets runs the statement of an aggregate counted one grouping set
+// at a time: member builds the SELECT of set number i, and the statement
+// is their UNION ALL, run through rs. what names the aggregate in errors.
+func unionOfSets[D any](ctx context.Context, rs ent.RowSQL, what string, sets [][]D, member func(i int, set []D) (*sql.Selector, error)) (*sql.Rows, error) {
+	var stmt *sql.Selector
+	for i, set := range sets {
+		m, err := member(i, set)
+		if err != nil {
+			return nil, fmt.Errorf("aggregate %s: %w", what, err)
+		}
+		if stmt == nil {
+			stmt = m
+		} else {
+			stmt.UnionAll(m)
+		}
+	}
+	if err := stmt.Err(); err != nil {
+		return nil, fmt.Errorf("aggregate %s: %w", what, err)
+	}
+	rows, err := rs.Query(ctx, stmt)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate %s: %w", what, err)
+	}
+	return rows, nil
 }

@@ -92,24 +92,11 @@ func Recommendations(ctx context.Context, c *ent.Client, v *policy.Viewer, q Rec
 	}
 	rs := c.RowSQL()
 	sets := groupingSets(q.GroupBy)
-	var stmt *sql.Selector
-	for i, set := range sets {
-		m, err := recommendationMember(rs, v, &q, overdue, i, set)
-		if err != nil {
-			return nil, fmt.Errorf("aggregate recommendations: %w", err)
-		}
-		if stmt == nil {
-			stmt = m
-		} else {
-			stmt.UnionAll(m)
-		}
-	}
-	if err := stmt.Err(); err != nil {
-		return nil, fmt.Errorf("aggregate recommendations: %w", err)
-	}
-	rows, err := rs.Query(ctx, stmt)
+	rows, err := unionOfSets(ctx, rs, "recommendations", sets, func(i int, set []RecommendationDimension) (*sql.Selector, error) {
+		return recommendationMember(rs, v, &q, overdue, i, set)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("aggregate recommendations: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	res := &RecommendationResult{}
