@@ -7,11 +7,14 @@ import (
 	"strconv"
 	"strings"
 
+	"entgo.io/ent/dialect/sql/schema"
+
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/locality"
+	"github.com/benkan-project/benkan/ent/migrate"
 	"github.com/benkan-project/benkan/policy"
 )
 
@@ -19,20 +22,32 @@ import (
 // control, whose grid is listed whole.
 const MaxGridCells = 20000
 
-// statuses are the statuses of an incident, in the order of its flow.
-var statuses = []incident.Status{incident.StatusREPORTED, incident.StatusUNDER_VERIFICATION, incident.StatusVERIFIED,
-	incident.StatusUNSUBSTANTIATED, incident.StatusREFERRED, incident.StatusCLOSED}
-
-// The values of the actors' dimensions, every one a key of the grid
-// (UNKNOWN included: an actor whose gender was not recorded counts there).
+// The values of the enum dimensions, every one a key of the grid, in the
+// schema's order (for statuses, the order of their flow; UNKNOWN included:
+// an actor whose gender was not recorded counts there). They are read from
+// the generated schema, so that a value added to an enum is in the grid:
+// a value outside it would fail closed with an error, which would tell a
+// protected role that its cell is not empty.
 var (
-	categories = []actor.Category{actor.CategoryCIVILIAN, actor.CategoryFSI_AGENT, actor.CategoryFDS_AGENT,
-		actor.CategoryCOMMUNITY_LEADER, actor.CategoryAUTHORITY, actor.CategoryJOURNALIST,
-		actor.CategoryHUMAN_RIGHTS_DEFENDER, actor.CategoryOTHER, actor.CategoryUNKNOWN}
-	genders     = []actor.Gender{actor.GenderFEMALE, actor.GenderMALE, actor.GenderOTHER, actor.GenderUNKNOWN}
-	ageBrackets = []actor.AgeBracket{actor.AgeBracketUNDER_18, actor.AgeBracketAGE_18_35, actor.AgeBracketAGE_36_59,
-		actor.AgeBracketAGE_60_PLUS, actor.AgeBracketUNKNOWN}
+	statuses    = enumValues[incident.Status](migrate.IncidentsColumns, incident.FieldStatus)
+	categories  = enumValues[actor.Category](migrate.ActorsColumns, actor.FieldCategory)
+	genders     = enumValues[actor.Gender](migrate.ActorsColumns, actor.FieldGender)
+	ageBrackets = enumValues[actor.AgeBracket](migrate.ActorsColumns, actor.FieldAgeBracket)
 )
+
+// enumValues are the values of the enum column name of a table's columns.
+func enumValues[T ~string](cols []*schema.Column, name string) []T {
+	for _, c := range cols {
+		if c.Name == name && len(c.Enums) > 0 {
+			out := make([]T, len(c.Enums))
+			for i, v := range c.Enums {
+				out[i] = T(v)
+			}
+			return out
+		}
+	}
+	panic(fmt.Sprintf("aggregate: no enum column %s in the generated schema", name))
+}
 
 // strs is the strings of enum values.
 func strs[T ~string](vs []T) []string {

@@ -1,8 +1,12 @@
 package aggregate
 
 import (
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/benkan-project/benkan/ent/actor"
+	"github.com/benkan-project/benkan/ent/incident"
 )
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
@@ -37,5 +41,31 @@ func TestGrid(t *testing.T) {
 	}
 	if _, err := periods(Week, day(2000, 1, 1), day(2023, 1, 1)); err == nil {
 		t.Errorf("23 years of weeks accepted")
+	}
+}
+
+// TestEnumDimensionsAreTheSchemas: the grid's values of each enum
+// dimension are the ent schema's, each one a valid value, once (they are
+// read from the generated schema: a value missing from the grid would make
+// a protected answer fail, an oracle).
+func TestEnumDimensionsAreTheSchemas(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		got   []string
+		valid func(string) error
+	}{
+		{"status", strs(statuses), func(v string) error { return incident.StatusValidator(incident.Status(v)) }},
+		{"category", strs(categories), func(v string) error { return actor.CategoryValidator(actor.Category(v)) }},
+		{"gender", strs(genders), func(v string) error { return actor.GenderValidator(actor.Gender(v)) }},
+		{"age bracket", strs(ageBrackets), func(v string) error { return actor.AgeBracketValidator(actor.AgeBracket(v)) }},
+	} {
+		if len(c.got) == 0 || len(slices.Compact(slices.Sorted(slices.Values(c.got)))) != len(c.got) {
+			t.Errorf("grid values of %s %v: want distinct values", c.name, c.got)
+		}
+		for _, v := range c.got {
+			if err := c.valid(v); err != nil {
+				t.Errorf("grid value %s of %s: %v", v, c.name, err)
+			}
+		}
 	}
 }
