@@ -33,15 +33,9 @@ func incidentAggregate(ctx context.Context, client *ent.Client, q aggregate.Inci
 			}
 		}
 	}
-	locs := map[gid.ID]*ent.Locality{}
-	if len(locIDs) > 0 {
-		all, err := client.Locality.Query().Where(locality.IDIn(locIDs...)).All(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("load the localities of counts: %w", err)
-		}
-		for _, l := range all {
-			locs[l.ID] = l
-		}
+	locs, err := cellLocalities(ctx, client, locIDs)
+	if err != nil {
+		return nil, err
 	}
 	types := map[gid.ID]*ent.ViolationType{}
 	if len(typeIDs) > 0 {
@@ -105,4 +99,21 @@ func incidentQuery(groupBy []model.IncidentDimension, level locality.Level, buck
 		q.Localities, q.Statuses, q.ViolationTypes = filter.Localities, filter.Statuses, filter.ViolationTypes
 	}
 	return q
+}
+
+// cellLocalities loads the localities that are keys of an aggregate's
+// cells, in one query under the viewer's rules, by id.
+func cellLocalities(ctx context.Context, client *ent.Client, ids []gid.ID) (map[gid.ID]*ent.Locality, error) {
+	locs := map[gid.ID]*ent.Locality{}
+	if len(ids) == 0 {
+		return locs, nil
+	}
+	all, err := client.Locality.Query().Where(locality.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load the localities of counts: %w", err)
+	}
+	for _, l := range all {
+		locs[l.ID] = l
+	}
+	return locs, nil
 }

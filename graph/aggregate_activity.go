@@ -37,15 +37,9 @@ func activityAggregate(ctx context.Context, client *ent.Client, groupBy []model.
 			}
 		}
 	}
-	locs := map[gid.ID]*ent.Locality{}
-	if len(ids) > 0 {
-		all, err := client.Locality.Query().Where(locality.IDIn(ids...)).All(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("load the localities of counts: %w", err)
-		}
-		for _, l := range all {
-			locs[l.ID] = l
-		}
+	locs, err := cellLocalities(ctx, client, ids)
+	if err != nil {
+		return nil, err
 	}
 	cell := func(c aggregate.ActivityCell) *model.ActivityCell {
 		n := c.Count
