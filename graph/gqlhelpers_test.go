@@ -141,3 +141,21 @@ func getGraphQL(t *testing.T, srv *apitest.Server, rawQuery string) *apitest.Res
 	req.Header.Set("Authorization", "Bearer "+srv.Token(t, apitest.Admin))
 	return srv.Do(t, req)
 }
+
+// watchPolicy runs s.Watch until the test ends, and waits for it to return
+// before the test's earlier cleanups (the database's among them) run: a
+// watcher still recording a lapse while the tables are emptied deadlocked
+// with the cleanup on PostgreSQL.
+func watchPolicy(t *testing.T, s interface{ Watch(context.Context) }) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Watch(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+}

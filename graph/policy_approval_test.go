@@ -546,9 +546,7 @@ func TestPolicyApprovalRace(t *testing.T) {
 func TestPolicyApprovalLapse(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		w := apSetup(t, db, true)
-		ctx, cancel := context.WithCancel(context.Background())
-		t.Cleanup(cancel)
-		go w.srv.Policy.Watch(ctx)
+		watchPolicy(t, w.srv.Policy)
 		if err := db.Client.User.Create().SetSubject(polTemp).SetDisplayName("Temporary partner").Exec(sysCtx()); err != nil {
 			t.Fatal(err)
 		}

@@ -27,15 +27,13 @@ const polTemp = "pol-temp" // a partner whose agreement ends during the test
 func TestAssignmentLapses(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		w := polSetup(t, db)
-		ctx, cancel := context.WithCancel(context.Background())
-		t.Cleanup(cancel)
-		go w.srv.Policy.Watch(ctx)
+		watchPolicy(t, w.srv.Policy)
 		replicaEngine := policy.NewEngine(db.Client)
-		replica, err := store.OpenFor(ctx, db, replicaEngine, nil)
+		replica, err := store.OpenFor(context.Background(), db, replicaEngine, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		go replica.Watch(ctx)
+		watchPolicy(t, replica)
 		if err := db.Client.User.Create().SetSubject(polTemp).SetDisplayName("Temporary partner").Exec(sysCtx()); err != nil {
 			t.Fatal(err)
 		}
