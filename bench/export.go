@@ -81,14 +81,18 @@ func ExportMain(ctx context.Context, args []string, stdout, stderr io.Writer, bi
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "%-40s %-8s %10s %12s %9s %12s %11s %11s  %s\n", "database", "format", "rows", "bytes", "seconds", "MB/s", "HWM before", "HWM after", "outcome")
+	fmt.Fprintf(stdout, "%-40s %-8s %10s %12s %9s %12s %10s %11s %11s  %s\n", "database", "format", "rows", "bytes", "seconds", "MB/s", "rows/s", "HWM before", "HWM after", "outcome")
 	for _, dsn := range list(*dbs) {
 		r, err := measureExport(ctx, dsn, *field, *format, *role, *where, *noReadAudit, *bin, tmp)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%-40s %-8s %10d %12d %9.1f %12.2f %8d kB %8d kB  %s\n", r.Database, r.Format, r.Rows, r.Bytes, r.Seconds,
-			float64(r.Bytes)/r.Seconds/1e6, r.HWMBeforeKB, r.HWMAfterKB, r.Outcome)
+		rate := "-" // a workbook's rows are not counted: see the CSV run's
+		if r.Rows > 0 {
+			rate = fmt.Sprintf("%.0f", float64(r.Rows)/r.Seconds)
+		}
+		fmt.Fprintf(stdout, "%-40s %-8s %10d %12d %9.1f %12.2f %10s %8d kB %8d kB  %s\n", r.Database, r.Format, r.Rows, r.Bytes, r.Seconds,
+			float64(r.Bytes)/r.Seconds/1e6, rate, r.HWMBeforeKB, r.HWMAfterKB, r.Outcome)
 	}
 	return nil
 }
