@@ -31,12 +31,13 @@ import (
 // graph.Export), so an export shows exactly what the API shows: the same
 // row rules and masking (a masked value is an empty cell; the columns
 // that may be masked are named before the header in a CSV, on the
-// "about" sheet of a workbook), the same errors, and the same audit of
+// "about" sheet of a workbook), the same errors (the API's own, before any
+// byte of the file: see writeBenkanError), and the same audit of
 // sensitive reads. Both formats are the same rows through a different
 // sheetWriter. The answer streams page by page in constant memory and
 // says at its end whether it is complete: an export that fails after its
-// first page says it is incomplete instead, since its status has been
-// sent. Each page has its own deadline, timeout, so a large export is not
+// first page, its status sent, says it is incomplete instead and aborts
+// its transfer (see cutShort). Each page has its own deadline, timeout, so a large export is not
 // cut short by the deadline of one request.
 func export(gql http.Handler, timeout time.Duration, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
