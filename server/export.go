@@ -37,8 +37,8 @@ import (
 // sheetWriter. The answer streams page by page in constant memory and
 // says at its end whether it is complete: an export that fails after its
 // first page, its status sent, says it is incomplete instead and aborts
-// its transfer (see cutShort). Each page has its own deadline, timeout, so a large export is not
-// cut short by the deadline of one request.
+// its transfer (see cutShort). Each page has its own deadline, timeout,
+// so a large export is not cut short by the deadline of one request.
 func export(gql http.Handler, timeout time.Duration, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		field, format, ok := exportFormat(r.PathValue("file"))
@@ -113,10 +113,11 @@ func export(gql http.Handler, timeout time.Duration, log *slog.Logger) http.Hand
 			}
 			extendWrite(w, timeout)
 			if page, err = exportPage(ctx, gql, timeout, ex, page.Next, vars); err != nil {
+				level := slog.LevelWarn
 				if benkan.ErrorCode(err) == benkan.EINTERNAL {
-					log.ErrorContext(ctx, "export", "export", ex.Field, "rows", rows, "err", err)
+					level = slog.LevelError // a fault of benkan's
 				}
-				log.WarnContext(ctx, "export cut short", "export", ex.Field, "rows", rows, "err", err)
+				log.Log(ctx, level, "export cut short", "export", ex.Field, "rows", rows, "err", err)
 				cutShort(w, out, rows, err)
 			}
 		}
