@@ -22,6 +22,7 @@ import (
 	"github.com/benkan-project/benkan/policy/store"
 	"github.com/benkan-project/benkan/server"
 	"github.com/benkan-project/benkan/storage"
+	"github.com/benkan-project/benkan/web/dashboard"
 )
 
 // Server is a running benkan server over one test database.
@@ -66,6 +67,9 @@ type Options struct {
 	// Operations is the allow-list of operations, as
 	// `--operations-allowlist` sets it (none: automatic persisted queries).
 	Operations *graph.Operations
+	// Dashboard serves the dashboard, as `--dashboard` does: its documents
+	// then run under Operations, as benkan serve runs them.
+	Dashboard bool
 	// PolicyApproval serves in four-eyes mode, as `--policy-approval` does
 	// (the test admin is still assigned at start, as benkan's own setup).
 	PolicyApproval bool
@@ -100,7 +104,7 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	h := server.Handler(server.Config{
-		GraphQL:        graph.NewServer(db.Client, graph.Config{Introspection: !o.NoIntrospection, Logger: log, PseudonymKey: auth.RandomSecret(), Limits: o.Limits, Policy: policies, Operations: o.Operations}),
+		GraphQL:        graph.NewServer(db.Client, graph.Config{Introspection: !o.NoIntrospection, Logger: log, PseudonymKey: auth.RandomSecret(), Limits: o.Limits, Policy: policies, Operations: o.Operations, OwnDocuments: ownDocuments(o.Dashboard)}),
 		Verifier:       verifier,
 		Viewers:        engine,
 		Previews:       engine,
@@ -108,6 +112,7 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 		RequestTimeout: o.RequestTimeout,
 		RateLimit:      o.RateLimit,
 		Playground:     true,
+		Dashboard:      o.Dashboard,
 		CORS:           o.CORS,
 		Logger:         log,
 	})
@@ -116,6 +121,15 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 	s := &Server{URL: ts.URL, DB: db, Engine: engine, Policy: policies, secret: secret}
 	s.token = s.Token(t, Admin)
 	return s
+}
+
+// ownDocuments are the dashboard's documents when it is served, as
+// benkan serve gives them to the GraphQL server.
+func ownDocuments(withDashboard bool) []string {
+	if !withDashboard {
+		return nil
+	}
+	return dashboard.Documents()
 }
 
 // Token returns a valid token for subject.

@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -66,40 +65,7 @@ func dashboardInChromium(t *testing.T, browser, axe, shots string, db ...string)
 	p := serveEnv(t, "demo", nil, append([]string{"--demo"}, db...)...)
 	tokens := demoTokens(t, p)
 
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(browser),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 1000),
-	)
-	defer cancel()
-	alloc, cancelTimeout := context.WithTimeout(alloc, 5*time.Minute)
-	defer cancelTimeout()
-	var logMu sync.Mutex
-	ended := false
-	defer func() { logMu.Lock(); ended = true; logMu.Unlock() }()
-	logErr := func(format string, args ...any) {
-		logMu.Lock()
-		defer logMu.Unlock()
-		if !ended {
-			t.Logf("chromedp: "+format, args...)
-		}
-	}
-	rec := &requests{}
-	tab, cancelTab := chromedp.NewContext(alloc, chromedp.WithLogf(func(string, ...any) {}), chromedp.WithErrorf(logErr))
-	defer cancelTab()
-	rec.listen(t, tab)
+	tab, rec := browserTab(t, browser, 5*time.Minute)
 
 	page := fmt.Sprintf("%s/dashboard/?from=%d&to=%d&level=CERCLE&stack=STATUS", p.url, dashboardFrom, dashboardTo)
 	run(t, tab, "load the dashboard", chromedp.Navigate(page),

@@ -58,46 +58,9 @@ func TestPlaygroundInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(browser),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 1000),
-	)
-	defer cancel()
 	// One deadline for the whole browser session: generous, since two CPUs
 	// are shared with other tests and the page's script is about 1 MB.
-	alloc, cancelTimeout := context.WithTimeout(alloc, 4*time.Minute)
-	defer cancelTimeout()
-
-	// chromedp's goroutines may report an error while the browser closes:
-	// t.Logf must not be called once the test has returned.
-	var logMu sync.Mutex
-	ended := false
-	defer func() { logMu.Lock(); ended = true; logMu.Unlock() }()
-	logErr := func(format string, args ...any) {
-		logMu.Lock()
-		defer logMu.Unlock()
-		if !ended {
-			t.Logf("chromedp: "+format, args...)
-		}
-	}
-
-	rec := &requests{}
-	tabA, cancelA := chromedp.NewContext(alloc, chromedp.WithLogf(func(string, ...any) {}), chromedp.WithErrorf(logErr))
-	defer cancelA()
-	rec.listen(t, tabA)
+	tabA, rec := browserTab(t, browser, 4*time.Minute)
 
 	// A stale token stored in the tab, signed with a previous run's secret,
 	// and a header left in GraphiQL's shared storage by an older playground:

@@ -147,9 +147,23 @@ func documentID(ctx context.Context) string {
 	return id
 }
 
-// allowlist runs only the operations of ops (see Operations).
+// allowlist runs only the operations of ops (see Operations), and the
+// documents of the server's own pages, own, sent as text.
 type allowlist struct {
 	ops *Operations
+	// own are the documents of the server's own pages (Config.OwnDocuments
+	// and the exports'): fixed texts of benkan's code, which its pages send
+	// as text. They are not in ops: they have no id a client could send,
+	// and Len counts the file's operations only.
+	own map[string]bool
+}
+
+func newAllowlist(ops *Operations, own []string) allowlist {
+	a := allowlist{ops: ops, own: make(map[string]bool, len(own))}
+	for _, doc := range own {
+		a.own[doc] = true
+	}
+	return a
 }
 
 var _ interface {
@@ -206,11 +220,12 @@ func (a allowlist) MutateOperationParameters(ctx context.Context, raw *graphql.R
 }
 
 // MutateOperationContext refuses a document sent as text unless it is
-// listed, or asks only for introspection fields (__schema, __type,
-// __typename), which Config.Introspection governs. It decides on the
-// parsed operation, not on the text.
+// listed, is one of the server's own pages' (the exact text), or asks
+// only for introspection fields (__schema, __type, __typename), which
+// Config.Introspection governs. It decides on the parsed operation, not
+// on the text.
 func (a allowlist) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if a.ops.byBody[oc.RawQuery] || introspectionOnly(oc.Doc, oc.Operation.SelectionSet, 0) {
+	if a.ops.byBody[oc.RawQuery] || a.own[oc.RawQuery] || introspectionOnly(oc.Doc, oc.Operation.SelectionSet, 0) {
 		return nil
 	}
 	return allowlistError(eQueryNotInAllowlist, "this server runs only the operations of its allow-list: send the id of a persisted operation (extensions.persistedQuery.sha256Hash or documentId), not a document")

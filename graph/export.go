@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/graph/generated"
@@ -74,9 +75,25 @@ func NewExport(field string) (*Export, error) {
 			args = append(args, a+": $"+a)
 		}
 	}
-	e.query = fmt.Sprintf("query Export(%s) { page: %s(%s) { edges { node { %s } } pageInfo { hasNextPage endCursor } } }",
+	e.query = fmt.Sprintf("query Export(%s) { %s(%s) { edges { node { %s } } pageInfo { hasNextPage endCursor } } }",
 		strings.Join(vars, ", "), field, strings.Join(args, ", "), strings.Join(e.Columns, " "))
 	return e, nil
+}
+
+// ExportDocuments returns the GraphQL document of every export (one per
+// connection field of Query, see NewExport): fixed texts, the same for
+// every page and every caller (the cursor, the filter and the ordering
+// are variables), which the server's allow-list runs (Config.Operations)
+// so that exports work under it.
+func ExportDocuments() []string {
+	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
+	var docs []string
+	for _, f := range schema.Query.Fields {
+		if e, err := NewExport(f.Name); err == nil {
+			docs = append(docs, e.query)
+		}
+	}
+	return docs
 }
 
 // connectionNode returns the node type of a Relay connection type, or nil.
@@ -132,24 +149,21 @@ type Page struct {
 }
 
 // ReadPage reads the page a response to Request carries. A response with
-// errors is an error: an export is whole or it is not.
+// errors is an error, a *PageError holding them as the API gave them: an
+// export is whole or it is not.
 func (e *Export) ReadPage(body []byte) (*Page, error) {
+	type connection struct {
+		Edges []struct {
+			Node map[string]any `json:"node"`
+		} `json:"edges"`
+		PageInfo struct {
+			HasNextPage bool    `json:"hasNextPage"`
+			EndCursor   *string `json:"endCursor"`
+		} `json:"pageInfo"`
+	}
 	var resp struct {
-		Data *struct {
-			Page *struct {
-				Edges []struct {
-					Node map[string]any `json:"node"`
-				} `json:"edges"`
-				PageInfo struct {
-					HasNextPage bool    `json:"hasNextPage"`
-					EndCursor   *string `json:"endCursor"`
-				} `json:"pageInfo"`
-			} `json:"page"`
-		} `json:"data"`
-		Errors []struct {
-			Message    string         `json:"message"`
-			Extensions map[string]any `json:"extensions"`
-		} `json:"errors"`
+		Data   map[string]*connection `json:"data"`
+		Errors gqlerror.List          `json:"errors"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -157,25 +171,61 @@ func (e *Export) ReadPage(body []byte) (*Page, error) {
 		return nil, fmt.Errorf("read export page: %w", err)
 	}
 	if len(resp.Errors) > 0 {
-		code, _ := resp.Errors[0].Extensions["code"].(string)
-		if code == "" {
-			code = benkan.EINTERNAL
-		}
-		return nil, benkan.Errorf(code, "%s", resp.Errors[0].Message)
+		return nil, e.pageError(resp.Errors)
 	}
-	if resp.Data == nil || resp.Data.Page == nil {
+	page := resp.Data[e.Field]
+	if page == nil {
 		return nil, fmt.Errorf("read export page: no data")
 	}
-	p := &Page{Rows: make([][]any, 0, len(resp.Data.Page.Edges))}
-	for _, edge := range resp.Data.Page.Edges {
+	p := &Page{Rows: make([][]any, 0, len(page.Edges))}
+	for _, edge := range page.Edges {
 		row := make([]any, len(e.Columns))
 		for i, c := range e.Columns {
 			row[i] = edge.Node[c]
 		}
 		p.Rows = append(p.Rows, row)
 	}
-	if resp.Data.Page.PageInfo.HasNextPage && resp.Data.Page.PageInfo.EndCursor != nil {
-		p.Next = *resp.Data.Page.PageInfo.EndCursor
+	if page.PageInfo.HasNextPage && page.PageInfo.EndCursor != nil {
+		p.Next = *page.PageInfo.EndCursor
 	}
 	return p, nil
+}
+
+// A PageError is the refusal of an export's page as the API answered it:
+// the errors of the page's GraphQL response, each with its message, its
+// path and all of its extensions (code, field, limit…), so that an export
+// refuses what the API refuses with the API's own errors, and a client
+// handles both alike. It unwraps to the *benkan.Error of its first error,
+// whose code and message benkan.ErrorCode and benkan.ErrorMessage read.
+type PageError struct {
+	// Errors are the response's errors, as a GraphQL response carries
+	// them (see Export.pageError for what differs from the page's).
+	Errors gqlerror.List
+	first  *benkan.Error
+}
+
+// Error implements the error interface.
+func (p *PageError) Error() string { return p.first.Error() }
+
+// Unwrap returns the first error as a *benkan.Error.
+func (p *PageError) Unwrap() error { return p.first }
+
+// pageError is the PageError of a page's errors. Their messages and
+// paths are the API's, since the page's document selects the field by its
+// own name and takes where and orderBy as variables of those names, as a
+// client does; their locations, which point into that document (one the
+// client never sent), are left out. An error without a code is INTERNAL.
+func (e *Export) pageError(errs gqlerror.List) *PageError {
+	for _, ge := range errs {
+		ge.Locations = nil
+		if code, _ := ge.Extensions["code"].(string); code == "" {
+			if ge.Extensions == nil {
+				ge.Extensions = map[string]any{}
+			}
+			ge.Extensions["code"] = benkan.EINTERNAL
+		}
+	}
+	first := &benkan.Error{Code: errs[0].Extensions["code"].(string), Message: errs[0].Message}
+	first.Field, _ = errs[0].Extensions["field"].(string)
+	return &PageError{Errors: errs, first: first}
 }

@@ -46,6 +46,14 @@ type Config struct {
 	// server runs (see Operations), in place of automatic persisted
 	// queries.
 	Operations *Operations
+	// OwnDocuments are the documents the server's own pages send as text,
+	// the dashboard's (dashboard.Documents) when it is served: under
+	// Operations they run as listed documents do, so that the server's own
+	// pages work under an allow-list. The exports' documents
+	// (ExportDocuments) run under it too, always: the exports are served
+	// always. Any other document stays refused; without Operations, this
+	// changes nothing.
+	OwnDocuments []string
 }
 
 // NewServer returns the GraphQL handler over client: GET and POST
@@ -81,7 +89,7 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 		srv.Use(noIntrospection{})
 	}
 	if cfg.Operations != nil {
-		srv.Use(allowlist{ops: cfg.Operations})
+		srv.Use(newAllowlist(cfg.Operations, append(ExportDocuments(), cfg.OwnDocuments...)))
 	} else {
 		srv.Use(persistedQueries{cache: lru.New[string](1000)})
 	}

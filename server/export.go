@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -30,13 +31,14 @@ import (
 // graph.Export), so an export shows exactly what the API shows: the same
 // row rules and masking (a masked value is an empty cell; the columns
 // that may be masked are named before the header in a CSV, on the
-// "about" sheet of a workbook), the same errors, and the same audit of
+// "about" sheet of a workbook), the same errors (the API's own, before any
+// byte of the file: see writeBenkanError), and the same audit of
 // sensitive reads. Both formats are the same rows through a different
 // sheetWriter. The answer streams page by page in constant memory and
 // says at its end whether it is complete: an export that fails after its
-// first page says it is incomplete instead, since its status has been
-// sent. Each page has its own deadline, timeout, so a large export is not
-// cut short by the deadline of one request.
+// first page, its status sent, says it is incomplete instead and aborts
+// its transfer (see cutShort). Each page has its own deadline, timeout,
+// so a large export is not cut short by the deadline of one request.
 func export(gql http.Handler, timeout time.Duration, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		field, format, ok := exportFormat(r.PathValue("file"))
@@ -81,6 +83,18 @@ func export(gql http.Handler, timeout time.Duration, log *slog.Logger) http.Hand
 			return
 		}
 		rows := 0
+		defer func() {
+			// A panic once the status is sent: recoverer's JSON error would
+			// be appended to the file (a last CSV line, bytes after a
+			// workbook's), so the file says it is incomplete itself.
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.ErrorContext(ctx, "panic in export", "export", ex.Field, "rows", rows, "panic", p, "stack", string(debug.Stack()))
+				cutShort(w, out, rows, internalError(ctx))
+			}
+		}()
 		for {
 			for _, row := range page.Rows {
 				if err := out.Row(row); err != nil {
@@ -99,13 +113,41 @@ func export(gql http.Handler, timeout time.Duration, log *slog.Logger) http.Hand
 			}
 			extendWrite(w, timeout)
 			if page, err = exportPage(ctx, gql, timeout, ex, page.Next, vars); err != nil {
-				log.WarnContext(ctx, "export cut short", "export", ex.Field, "rows", rows, "err", err)
-				_ = out.End(rows, err)
-				return
+				level := slog.LevelWarn
+				if benkan.ErrorCode(err) == benkan.EINTERNAL {
+					level = slog.LevelError // a fault of benkan's
+				}
+				log.Log(ctx, level, "export cut short", "export", ex.Field, "rows", rows, "err", err)
+				cutShort(w, out, rows, err)
 			}
 		}
 		_ = out.End(rows, nil)
 	})
+}
+
+// cutShort ends an export that fails once its status and first rows are
+// sent, twice over: the file ends saying it is incomplete, with err's code
+// and message and the rows sent (out.End), and the transfer is then
+// aborted (http.ErrAbortHandler: no last chunk of the chunked body, or an
+// HTTP/2 stream reset), so that the download itself fails: curl exits
+// with an error, a browser marks the download failed, an HTTP library
+// reports an unexpected end. A file that ends cleanly is a whole export.
+func cutShort(w http.ResponseWriter, out sheetWriter, rows int, err error) {
+	func() {
+		defer func() { _ = recover() }() // out may be what panicked
+		_ = out.End(rows, err)
+		_ = http.NewResponseController(w).Flush()
+	}()
+	panic(http.ErrAbortHandler)
+}
+
+// internalError is the error an export cut by a fault of benkan's
+// reports: INTERNAL, with the request's id for the server's log.
+func internalError(ctx context.Context) error {
+	if id := benkan.RequestID(ctx); id != "" {
+		return benkan.Errorf(benkan.EINTERNAL, "internal error (request %s)", id)
+	}
+	return benkan.Errorf(benkan.EINTERNAL, "internal error")
 }
 
 // exportWriteSlack is how long, past a page's own deadline, the client has
@@ -177,10 +219,10 @@ func exportVariables(r *http.Request) (map[string]json.RawMessage, error) {
 	vars := map[string]json.RawMessage{}
 	for name, values := range r.URL.Query() {
 		if len(values) != 1 {
-			return nil, benkan.Errorf(benkan.EBADREQUEST, "give the parameter %s once", name)
+			return nil, &benkan.Error{Code: benkan.EBADREQUEST, Field: name, Message: fmt.Sprintf("give the parameter %s once", name)}
 		}
 		if !json.Valid([]byte(values[0])) {
-			return nil, benkan.Errorf(benkan.EBADREQUEST, "the parameter %s is not JSON", name)
+			return nil, &benkan.Error{Code: benkan.EBADREQUEST, Field: name, Message: fmt.Sprintf("the parameter %s is not JSON", name)}
 		}
 		vars[name] = json.RawMessage(values[0])
 	}
@@ -237,15 +279,45 @@ func maskable(v *policy.Viewer, ex *graph.Export) []string {
 	return masked
 }
 
-// writeBenkanError answers err, an error before the export's first row,
-// with the HTTP status its code stands for.
+// writeBenkanError answers err, an error before the export's first byte,
+// with the HTTP status its code stands for, as a GraphQL response's
+// errors: a page the API refused (a bad filter, a field the role may not
+// filter on, a limit…) with the API's own errors, message, path and
+// extensions (code, field, limit…) alike; an error of the export's own
+// (an argument it does not take) with its code and, if it names one, its
+// field.
 func writeBenkanError(w http.ResponseWriter, err error) {
+	var pe *graph.PageError
+	if errors.As(err, &pe) {
+		code, _ := pe.Errors[0].Extensions["code"].(string)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(exportStatus(code))
+		_ = json.NewEncoder(w).Encode(map[string]any{"errors": pe.Errors})
+		return
+	}
 	var be *benkan.Error
 	if !errors.As(err, &be) {
 		writeError(w, http.StatusInternalServerError, benkan.EINTERNAL, "internal error")
 		return
 	}
+	if be.Field != "" {
+		writeFieldError(w, exportStatus(be.Code), be.Code, be.Field, be.Message)
+		return
+	}
 	writeError(w, exportStatus(be.Code), be.Code, "%s", be.Message)
+}
+
+// writeFieldError is writeError for an error about one input, field,
+// which it names in extensions.field as the API does.
+func writeFieldError(w http.ResponseWriter, status int, code, field, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{
+			"message":    message,
+			"extensions": map[string]any{"code": code, "field": field},
+		}},
+	})
 }
 
 func exportStatus(code string) int {

@@ -28,7 +28,7 @@ func TestExportOutlastsWriteTimeout(t *testing.T) {
 		served++
 		next := served < pages
 		end := fmt.Sprintf("c%d", served)
-		_ = json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"page": map[string]any{
+		_ = json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"incidents": map[string]any{
 			"edges":    []any{map[string]any{"node": map[string]any{"id": fmt.Sprintf("inc_%d", served), "summary": "s"}}},
 			"pageInfo": map[string]any{"hasNextPage": next, "endCursor": end},
 		}}})

@@ -12,6 +12,7 @@ import (
 	"github.com/benkan-project/benkan/graph"
 	"github.com/benkan-project/benkan/policy"
 	"github.com/benkan-project/benkan/server"
+	"github.com/benkan-project/benkan/web/dashboard"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -78,7 +79,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	bench.warn(log)
 	if operations != nil {
-		log.Info("operations allow-list: only its operations run", "file", *allowlistFile, "operations", operations.Len())
+		log.Info("operations allow-list: only its operations run, and the server's own pages' (the exports', the dashboard's if served)", "file", *allowlistFile, "operations", operations.Len())
 	}
 	tuneGC(os.Getenv, log)
 	secret, err := jwtSecret()
@@ -146,6 +147,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Policy:          policies,
 		NoAccessControl: *noAccessControl,
 		Operations:      operations,
+		OwnDocuments:    ownDocuments(*withDashboard),
 		NoReadAudit:     *noReadAudit,
 	})
 	h := bench.handler(server.Config{
@@ -167,4 +169,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return server.Run(ctx, *addr, h, *grace, log, nil)
+}
+
+// ownDocuments are the documents of the server's own pages that send
+// GraphQL as text and run under an allow-list: the dashboard's, when it is
+// served (graph adds the exports' itself).
+func ownDocuments(withDashboard bool) []string {
+	if !withDashboard {
+		return nil
+	}
+	return dashboard.Documents()
 }
