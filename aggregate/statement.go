@@ -33,6 +33,9 @@ import (
 // the scan joined to them, where an incident is one row per type (the join
 // table holds each pair once). The scans are MATERIALIZED (PostgreSQL 12,
 // SQLite 3.35): read by several grouping sets, each is computed once.
+// The actors' values of each incident (actorPairs) are MATERIALIZED CTEs
+// too, ahead of the scans, each semi-joined to the incidents counted and
+// computed once for every scan that joins it.
 // The counts and keys are those a GROUP BY per grouping set over the
 // incidents would give, so the cell keys and the noise are unchanged.
 
@@ -42,6 +45,15 @@ type builder struct {
 	v       *policy.Viewer
 	q       *IncidentQuery
 	periods []Period
+	// pairs are the CTEs of actorPairs, in the order first asked: each
+	// relation of pairs is computed once, however many scans join it.
+	pairs []pairsCTE
+}
+
+// pairsCTE is one relation of actorPairs, named name in the statement.
+type pairsCTE struct {
+	name string
+	body *sql.Selector
 }
 
 // Aliases of the joined tables and of the scans.
@@ -77,20 +89,55 @@ var actorDims = map[Dimension]actorDim{
 
 // actorPairs is the relation (agg_inc, agg_v) of the incidents and the
 // distinct values of ad among their actors of ad's role, over the actors
-// v may aggregate (the policy's row filter of Actor for aggregate).
+// v may aggregate (the policy's row filter of Actor for aggregate), for
+// the incidents the query counts only: the involvements are semi-joined
+// to the incidents of the range and filters (the same condition as the
+// scans', so the pairs a scan joins, its counts and its cell keys are
+// those of the whole relation). Built over every involvement, the
+// DISTINCT grouped ~3M of them at 1M incidents before the join kept a
+// year's 190,000 (a timeout; see BENCHMARKS.md, session 8). The relation
+// is a MATERIALIZED CTE of the statement (b.pairs), computed once for all
+// the scans that join it; the selector returned reads it as ad.alias.
 func (b *builder) actorPairs(d *sql.DialectBuilder, ad actorDim) (*sql.Selector, error) {
+	name := ad.alias + "_p"
+	if !slices.ContainsFunc(b.pairs, func(p pairsCTE) bool { return p.name == name }) {
+		body, err := b.pairsBody(d, ad)
+		if err != nil {
+			return nil, err
+		}
+		b.pairs = append(b.pairs, pairsCTE{name, body})
+	}
+	sub := d.Select("agg_inc", "agg_v").From(d.Table(name))
+	sub.As(ad.alias)
+	return sub, nil
+}
+
+// pairsBody is the SELECT DISTINCT of actorPairs' relation for ad.
+func (b *builder) pairsBody(d *sql.DialectBuilder, ad actorDim) (*sql.Selector, error) {
 	inv := d.Table(involvement.Table).As(ad.alias + "_i")
 	act := d.Table(actor.Table).As(ad.alias + "_a")
 	rows, err := b.rs.Predicate("Actor", b.v.Filter(policy.ActionAggregate, "Actor"), ad.alias+"_a")
 	if err != nil {
 		return nil, err
 	}
-	sub := d.Select(sql.As(inv.C(involvement.FieldIncidentID), "agg_inc"), sql.As(act.C(ad.column), "agg_v")).
+	// The incidents counted, as in scan: its own names (the incidents
+	// table and the locality aliases) shadow nothing here, a subquery
+	// being a scope of its own.
+	in, col, err := b.from(d)
+	if err != nil {
+		return nil, err
+	}
+	in.Select(col(incident.FieldID))
+	where, err := b.where(d, in, col)
+	if err != nil {
+		return nil, err
+	}
+	in.Where(where)
+	return d.Select(sql.As(inv.C(involvement.FieldIncidentID), "agg_inc"), sql.As(act.C(ad.column), "agg_v")).
 		Distinct().From(inv).
 		Join(act).On(inv.C(involvement.FieldActorID), act.C(actor.FieldID)).
-		Where(sql.And(sql.EQ(inv.C(involvement.FieldRole), string(ad.role)), rows))
-	sub.As(ad.alias)
-	return sub, nil
+		Where(sql.And(sql.EQ(inv.C(involvement.FieldRole), string(ad.role)), rows,
+			sql.In(inv.C(involvement.FieldIncidentID), in))), nil
 }
 
 // keyAlias is the column of the key of the query's dimension number i.
@@ -139,6 +186,12 @@ func (b *builder) statement(sets [][]Dimension) (*sql.Selector, error) {
 	}
 	stmt.Prefix(sql.ExprFunc(func(w *sql.Builder) {
 		w.WriteString("WITH ")
+		// The pairs first: the scans read them.
+		for _, p := range b.pairs {
+			w.Ident(p.name).WriteString(" AS MATERIALIZED ")
+			w.Wrap(func(w *sql.Builder) { w.Join(p.body) })
+			w.Comma()
+		}
 		for i, s := range scans {
 			if i > 0 {
 				w.Comma()
@@ -192,17 +245,9 @@ func (b *builder) regroup(d *sql.DialectBuilder, set int, dims []Dimension, scan
 func (b *builder) scan(mask int) (*sql.Selector, error) {
 	q := b.q
 	d := sql.Dialect(b.rs.Dialect())
-	table, err := b.rs.Table("Incident")
+	s, col, err := b.from(d)
 	if err != nil {
 		return nil, err
-	}
-	s := d.Select().From(d.Table(table))
-	col := func(c string) string { return s.C(c) }
-	if len(q.Localities) > 0 {
-		l0, l1, l2 := d.Table(locality.Table).As(loc0), d.Table(locality.Table).As(loc1), d.Table(locality.Table).As(loc2)
-		s.LeftJoin(l0).On(col(incident.FieldLocalityID), l0.C(locality.FieldID)).
-			LeftJoin(l1).On(l0.C(locality.ParentColumn), l1.C(locality.FieldID)).
-			LeftJoin(l2).On(l1.C(locality.ParentColumn), l2.C(locality.FieldID))
 	}
 	in := func(i int, dim Dimension) bool { return !multiValued(dim) || mask&(1<<i) != 0 }
 	for i, dim := range q.GroupBy {
@@ -241,6 +286,26 @@ func (b *builder) scan(mask int) (*sql.Selector, error) {
 		s.GroupBy(group...)
 	}
 	return s, nil
+}
+
+// from is the SELECT over the incidents that scan and actorPairs
+// filter with where: the incidents table, joined to the locality and its
+// ancestors when the query filters by locality; col qualifies a column of
+// the incidents.
+func (b *builder) from(d *sql.DialectBuilder) (*sql.Selector, func(string) string, error) {
+	table, err := b.rs.Table("Incident")
+	if err != nil {
+		return nil, nil, err
+	}
+	s := d.Select().From(d.Table(table))
+	col := func(c string) string { return s.C(c) }
+	if len(b.q.Localities) > 0 {
+		l0, l1, l2 := d.Table(locality.Table).As(loc0), d.Table(locality.Table).As(loc1), d.Table(locality.Table).As(loc2)
+		s.LeftJoin(l0).On(col(incident.FieldLocalityID), l0.C(locality.FieldID)).
+			LeftJoin(l1).On(l0.C(locality.ParentColumn), l1.C(locality.FieldID)).
+			LeftJoin(l2).On(l1.C(locality.ParentColumn), l2.C(locality.FieldID))
+	}
+	return s, col, nil
 }
 
 // levelMap is the relation (agg_lid, agg_lk) of every locality and the

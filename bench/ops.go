@@ -36,11 +36,11 @@ type Operation struct {
 // aggregateQuery is the document of the incident aggregate operations:
 // the cells and totals of one incidentAggregate over a calendar year.
 func aggregateQuery(name string) string {
-	return `query ` + name + `($groupBy: [IncidentDimension!]!, $level: LocalityLevel! = CERCLE, $from: Time!, $to: Time!) {
-  incidentAggregate(groupBy: $groupBy, localityLevel: $level, bucket: MONTH, from: $from, to: $to) {
+	return `query ` + name + `($groupBy: [IncidentDimension!]!, $level: LocalityLevel! = CERCLE, $dateField: AggregateDateField! = OCCURRED_AT, $from: Time!, $to: Time!) {
+  incidentAggregate(groupBy: $groupBy, localityLevel: $level, bucket: MONTH, dateField: $dateField, from: $from, to: $to) {
     threshold noiseBound
-    cells { groupedBy locality { id name } violationType { id code } status period { start } count protected }
-    totals { groupedBy locality { id name } violationType { id code } status period { start } count protected }
+    cells { groupedBy locality { id name } violationType { id code } status victimGender period { start } count protected }
+    totals { groupedBy locality { id name } violationType { id code } status victimGender period { start } count protected }
   }
 }`
 }
@@ -132,6 +132,20 @@ var (
 		Vars:          map[string]any{"groupBy": []string{"LOCALITY", "PERIOD"}, "level": "CERCLE"},
 		NoOffBaseline: true,
 	}
+	// AggregateCercleMonthReported is AggregateCercleMonth by report date
+	// (dateField REPORTED_AT), which its own index serves (session 8). The
+	// protected roles may not count by report date (two time axes,
+	// subtracted, would slice the incidents finer than the grid), so it is
+	// measured for the coordinator only.
+	AggregateCercleMonthReported = Operation{
+		Name:          "agg-cercle-month-reported",
+		GraphQLName:   "AggregateCercleMonthReported",
+		Title:         "incidents by cercle × month of report over a year (incidentAggregate, dateField REPORTED_AT)",
+		Query:         aggregateQuery("AggregateCercleMonthReported"),
+		Roles:         AggregateRoles[:1],
+		Vars:          map[string]any{"groupBy": []string{"LOCALITY", "PERIOD"}, "level": "CERCLE", "dateField": "REPORTED_AT"},
+		NoOffBaseline: true,
+	}
 	// AggregateTypeGender is issue 11's second: incidents by violation type
 	// × victim gender over the year. A server without the VICTIM_GENDER
 	// dimension answers every request with an error, which the report
@@ -146,7 +160,7 @@ var (
 		NoOffBaseline: true,
 	}
 	// Operations are the operations the harness runs, in order.
-	Operations = []Operation{Feed, FeedSensitive, IncidentByID, Activities, AggregateCercleMonth, AggregateTypeGender}
+	Operations = []Operation{Feed, FeedSensitive, IncidentByID, Activities, AggregateCercleMonth, AggregateCercleMonthReported, AggregateTypeGender}
 )
 
 // Quarter is a calendar quarter, e.g. 2025-Q4.

@@ -233,3 +233,57 @@ func TestIncidentAggregateByActors(t *testing.T) {
 		}
 	})
 }
+
+// TestIncidentAggregateByActorsFiltered: the actors' values are those of
+// the incidents counted only (actorPairs is semi-joined to the range and
+// the filters), so that filters by locality, status, violation type and
+// where count the same as the hand count of addAggActors: the twelve
+// verified arrests of Niono in January 2023 and the verified arrest of
+// March (no actor) are the 13 incidents kept.
+func TestIncidentAggregateByActorsFiltered(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		f := newAggFixture(t, srv)
+		addAggActors(t, srv.DB.Client)
+		const q = `query($groupBy: [IncidentDimension!]!, $filter: IncidentAggregateFilter, $where: IncidentWhereInput) {
+  incidentAggregate(groupBy: $groupBy, from: "2023-01-01T00:00:00Z", to: "2024-01-01T00:00:00Z", filter: $filter, where: $where) {
+    cells { ...cell }
+    totals { ...cell }
+  }
+}
+fragment cell on IncidentCell {
+  groupedBy violationType { code } status perpetratorCategory victimGender victimAgeBracket count protected
+}`
+		filter := map[string]any{"localities": []string{string(f.nionoCommune)}, "statuses": []string{"VERIFIED"}, "violationTypes": []string{string(f.arrest)}}
+		for _, tt := range []struct {
+			name    string
+			groupBy []string
+			vars    map[string]any
+			want    map[string]int
+		}{
+			{"by gender, filtered", []string{"VICTIM_GENDER"}, map[string]any{"filter": filter},
+				map[string]int{"[VICTIM_GENDER] FEMALE": 8, "[VICTIM_GENDER] MALE": 6, "[]": 13}},
+			{"by gender and category, filtered and where", []string{"VICTIM_GENDER", "PERPETRATOR_CATEGORY"},
+				map[string]any{"filter": filter, "where": map[string]any{"occurredAtLT": "2023-02-01T00:00:00Z"}},
+				map[string]int{
+					"[VICTIM_GENDER PERPETRATOR_CATEGORY] FDS_AGENT FEMALE": 8, "[VICTIM_GENDER PERPETRATOR_CATEGORY] FDS_AGENT MALE": 4,
+					"[VICTIM_GENDER PERPETRATOR_CATEGORY] CIVILIAN FEMALE": 1, "[VICTIM_GENDER PERPETRATOR_CATEGORY] CIVILIAN MALE": 1,
+					"[VICTIM_GENDER] FEMALE": 8, "[VICTIM_GENDER] MALE": 6,
+					"[PERPETRATOR_CATEGORY] FDS_AGENT": 10, "[PERPETRATOR_CATEGORY] CIVILIAN": 1, "[]": 12}},
+			{"by age, where only", []string{"VICTIM_AGE_BRACKET"}, map[string]any{"where": map[string]any{"referenceIn": []string{"AGG-2023-0001", "AGG-2023-0009"}}},
+				map[string]int{"[VICTIM_AGE_BRACKET] AGE_18_35": 1, "[VICTIM_AGE_BRACKET] UNDER_18": 1, "[VICTIM_AGE_BRACKET] AGE_36_59": 1, "[]": 2}},
+		} {
+			var a aggActorAnswer
+			srv.As(t, aggCoord).Query(t, q, aggVars(tt.groupBy, tt.vars)).OK(t, &a)
+			got := a.counts()
+			for k, w := range tt.want {
+				if g, ok := got[k]; !ok || g != w {
+					t.Errorf("%s: %q = %d (present %v), want %d", tt.name, k, g, ok, w)
+				}
+			}
+			if len(got) != len(tt.want) {
+				t.Errorf("%s: %d cells %v, want %d", tt.name, len(got), got, len(tt.want))
+			}
+		}
+	})
+}

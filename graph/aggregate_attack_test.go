@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +54,20 @@ import (
 // year) and each whole-year range within 2021–2023, the counts grouped by
 // locality, status and period with all their margins; and for each level
 // and each open or closed range on year boundaries, by locality and status.
+//
+// For DIHR, which may also count by the actors involved, the same attack
+// over each of PERPETRATOR_CATEGORY, VICTIM_GENDER and VICTIM_AGE_BRACKET
+// (actorFamily): a slice is then also one value of the dimension (the
+// incidents with a victim of that gender, say), which is additive in time
+// and across localities and statuses, but not across the dimension's own
+// values (an incident with a woman and a man among its victims counts
+// under both, one without a victim under none), so that the cells of one
+// value partition its total by locality or status, while over the values
+// the attacker only knows that each cell is a subset of the total ("total
+// minus cells": a cell is at most its total). Into it go the same slices
+// asked through other groupings and through filters (one status, one
+// region), the family asked twice, and the victims' and perpetrators'
+// values of the incidents DIHR may list.
 
 // atomCount is the number of time atoms: before 2021, 36 months, from 2024.
 const atomCount = 38
@@ -191,7 +206,8 @@ func TestAggregateAttack(t *testing.T) {
 				if subject == "dihr.officer" {
 					exact = srv.As(t, "sory.diakite") // counts the same incidents, exactly
 				}
-				playAttack(t, srv.As(t, subject), exact)
+				// Only DIHR may count by the actors involved.
+				playAttack(t, srv.As(t, subject), exact, subject == "dihr.officer")
 			})
 		}
 	})
@@ -199,8 +215,9 @@ func TestAggregateAttack(t *testing.T) {
 
 // playAttack plays the attack as srv's role; exact, a coordinator who
 // counts the same incidents exactly, checks the attack itself: the true
-// count must be in every feasible set, or the constraints are wrong.
-func playAttack(t *testing.T, srv, exact *apitest.Server) {
+// count must be in every feasible set, or the constraints are wrong. With
+// actors, the family of the actors' dimensions too.
+func playAttack(t *testing.T, srv, exact *apitest.Server, actors bool) {
 	at := &attack{d: aggregate.NoiseBound, answers: map[[3]string]int{}, t: t}
 	truth := map[sliceRange]int{}
 	years := []int{2021, 2022, 2023, 2024}
@@ -215,9 +232,19 @@ func playAttack(t *testing.T, srv, exact *apitest.Server) {
 		return p.Format(time.RFC3339)
 	}
 	queries := 0
-	ask := func(groupBy []string, level, bucket string, from, to *time.Time) {
+	// ask asks one query of the family; filter, when set, keeps one status
+	// ("status") or one locality ("locality": an id) and is then a key of
+	// every cell's slice.
+	askFiltered := func(groupBy []string, level, bucket string, from, to *time.Time, filter map[string]string) {
 		queries++
-		a := askAgg(t, srv, aggVars(groupBy, map[string]any{"level": level, "bucket": bucket, "from": str(from), "to": str(to)}))
+		vars := map[string]any{"level": level, "bucket": bucket, "from": str(from), "to": str(to)}
+		if st, ok := filter["status"]; ok {
+			vars["filter"] = map[string]any{"statuses": []string{st}}
+		}
+		if l, ok := filter["locality"]; ok {
+			vars["filter"] = map[string]any{"localities": []string{l}}
+		}
+		a := askAgg(t, srv, aggVars(groupBy, vars))
 		if th := a.IncidentAggregate.Threshold; th == nil {
 			t.Fatalf("no threshold: the role counts exactly")
 		} else {
@@ -226,21 +253,32 @@ func playAttack(t *testing.T, srv, exact *apitest.Server) {
 		ra, rb := atomOf(from, 0), atomOf(to, atomCount)
 		var truthOf aggAnswer
 		if exact != nil {
-			truthOf = askAgg(t, exact, aggVars(groupBy, map[string]any{"level": level, "bucket": bucket, "from": str(from), "to": str(to)}))
+			truthOf = askAgg(t, exact, aggVars(groupBy, vars))
 		}
 		grouped := func(c aggCell, d string) bool { return slices.Contains(c.GroupedBy, d) }
 		sliceOf := func(c aggCell) string {
-			loc, st := "all", "all"
+			loc, st, act := "all", "all", "all"
+			if l, ok := filter["locality"]; ok {
+				loc = l
+			}
 			if grouped(c, "LOCALITY") {
 				loc = "none@" + level
 				if c.Locality != nil {
 					loc = c.Locality.ID
 				}
 			}
+			if f, ok := filter["status"]; ok {
+				st = f
+			}
 			if grouped(c, "STATUS") {
 				st = *c.Status
 			}
-			return loc + " " + st
+			for _, d := range actorDimensions {
+				if grouped(c, d) {
+					act = d + "=" + actorKey(c, d)
+				}
+			}
+			return loc + " " + st + " " + act
 		}
 		rangeOf := func(c aggCell) sliceRange {
 			r := sliceRange{sliceOf(c), ra, rb}
@@ -291,7 +329,8 @@ func playAttack(t *testing.T, srv, exact *apitest.Server) {
 			}
 		}
 		// Partitions: each total over localities (or statuses) and the
-		// cells that split it, for "total minus other cells".
+		// cells that split it, for "total minus other cells". Never over
+		// an actor's dimension, whose cells overlap (see above).
 		for _, dim := range []string{"LOCALITY", "STATUS"} {
 			groups := map[sliceRange][]sliceRange{}
 			for _, c := range all {
@@ -310,6 +349,9 @@ func playAttack(t *testing.T, srv, exact *apitest.Server) {
 				at.partitions = append(at.partitions, partition{total, parts})
 			}
 		}
+	}
+	ask := func(groupBy []string, level, bucket string, from, to *time.Time) {
+		askFiltered(groupBy, level, bucket, from, to, nil)
 	}
 	for _, level := range []string{"REGION", "CERCLE", "COMMUNE"} {
 		for _, bucket := range []string{"MONTH", "QUARTER", "YEAR"} {
@@ -331,7 +373,10 @@ func playAttack(t *testing.T, srv, exact *apitest.Server) {
 			}
 		}
 	}
-	listed := listOwnRows(t, srv)
+	if actors {
+		actorFamily(t, srv, askFiltered, tm, years)
+	}
+	listed := listOwnRows(t, srv, actors)
 	for slice, atoms := range listed {
 		for atom, n := range atoms {
 			at.cons = append(at.cons, constraint{slice, atom, atom + 1, n, 1 << 20})
@@ -341,8 +386,8 @@ func playAttack(t *testing.T, srv, exact *apitest.Server) {
 
 	// Every protected answer: its feasible set, then total minus other
 	// cells.
-	var sizes []int
-	pinned := 0
+	var sizes, actorSizes []int
+	pinned, pinnedAtOwn := 0, 0
 	for key, v := range at.answers {
 		if v != -1 {
 			continue
@@ -352,6 +397,13 @@ func playAttack(t *testing.T, srv, exact *apitest.Server) {
 		fmt.Sscan(key[2], &b)
 		r := sliceRange{key[0], a, b}
 		lo, hi := at.feasible(r)
+		if f := strings.Fields(r.slice); f[2] != "all" {
+			// An actor's value: its incidents are some of the slice's.
+			if total := f[0] + " " + f[1] + " all"; at.dist[total] != nil {
+				_, thi := at.feasible(sliceRange{total, r.a, r.b})
+				hi = min(hi, thi)
+			}
+		}
 		for _, p := range at.partitions {
 			if !slices.Contains(p.parts, r) {
 				continue
@@ -371,11 +423,21 @@ func playAttack(t *testing.T, srv, exact *apitest.Server) {
 		}
 		size := hi - lo + 1
 		sizes = append(sizes, size)
+		if !strings.HasSuffix(r.slice, " all") {
+			actorSizes = append(actorSizes, size)
+		}
 		own := 0
 		for i := r.a; i < r.b; i++ {
 			own += listed[r.slice][i]
 		}
-		if size < 2 {
+		switch {
+		case size >= 2:
+		case !strings.HasSuffix(r.slice, " all") && exact != nil && truth[r] == own:
+			// By an actor's value, pinned at the rows the role lists
+			// itself: it learns that the cell holds none it may not read
+			// (README, "what it does not guarantee"), never how many.
+			pinnedAtOwn++
+		default:
 			pinned++
 			t.Errorf("protected count of %s over atoms [%d,%d) pinned: feasible %d..%d; the role lists %d of its incidents", r.slice, r.a, r.b, lo, hi, own)
 		}
@@ -390,6 +452,18 @@ func playAttack(t *testing.T, srv, exact *apitest.Server) {
 	}
 	t.Logf("threshold %d, noise bound %d: %d queries, %d answers, %d protected; feasible set sizes (7 = 7 or more): %v; pinned: %d",
 		at.k, at.d, queries, len(at.answers), len(sizes), hist, pinned)
+	if actors {
+		hist := map[int]int{}
+		n := 0
+		for _, s := range actorSizes {
+			hist[min(s, 7)]++
+			n++
+		}
+		if n == 0 {
+			t.Fatalf("no protected count of an actor's dimension: the actors' attack attacks nothing")
+		}
+		t.Logf("of which by the actors' dimensions: %d protected; feasible set sizes: %v; pinned at the rows the role lists: %d", n, hist, pinnedAtOwn)
+	}
 }
 
 // loadDemoT loads the demo data and assigns the demo users their roles.
@@ -411,11 +485,16 @@ func loadDemoT(t *testing.T, srv *apitest.Server, db *storage.DB) {
 }
 
 // listOwnRows lists every incident the role may read, as an attacker
-// would, and counts them by slice and time atom.
-func listOwnRows(t *testing.T, srv *apitest.Server) map[string]map[int]int {
-	const q = `query($after: Cursor) { incidents(first: 100, after: $after) {
+// would, and counts them by slice and time atom; with actors, also by the
+// values of the actors involved it may read (each a lower bound of the
+// incidents of that value: the role counts over every actor).
+func listOwnRows(t *testing.T, srv *apitest.Server, actors bool) map[string]map[int]int {
+	q := `query($after: Cursor) { incidents(first: 100, after: $after) {
 	  pageInfo { hasNextPage endCursor }
 	  edges { node { occurredAt status locality { id level parent { id level parent { id level } } } } } } }`
+	if actors {
+		q = strings.Replace(q, "occurredAt status", "occurredAt status involvements { role actor { category gender ageBracket } }", 1)
+	}
 	type loc struct {
 		ID     string
 		Level  string
@@ -429,9 +508,13 @@ func listOwnRows(t *testing.T, srv *apitest.Server) map[string]map[int]int {
 			}
 			Edges []struct {
 				Node struct {
-					OccurredAt time.Time
-					Status     string
-					Locality   *loc
+					OccurredAt   time.Time
+					Status       string
+					Locality     *loc
+					Involvements []struct {
+						Role  string
+						Actor *struct{ Category, Gender, AgeBracket *string }
+					}
 				}
 			}
 		}
@@ -465,9 +548,25 @@ func listOwnRows(t *testing.T, srv *apitest.Server) map[string]map[int]int {
 					locs = append(locs, "none@"+lv)
 				}
 			}
+			acts := []string{"all"}
+			for _, d := range actorDimensions {
+				seen := map[string]bool{}
+				for _, inv := range n.Involvements {
+					if inv.Actor == nil || inv.Role != actorRole[d] {
+						continue
+					}
+					v := map[string]*string{"PERPETRATOR_CATEGORY": inv.Actor.Category, "VICTIM_GENDER": inv.Actor.Gender, "VICTIM_AGE_BRACKET": inv.Actor.AgeBracket}[d]
+					if v != nil && !seen[*v] {
+						seen[*v] = true
+						acts = append(acts, d+"="+*v)
+					}
+				}
+			}
 			for _, l := range locs {
-				add(l+" all", atom)
-				add(l+" "+n.Status, atom)
+				for _, a := range acts {
+					add(l+" all "+a, atom)
+					add(l+" "+n.Status+" "+a, atom)
+				}
 			}
 		}
 		if !page.Incidents.PageInfo.HasNextPage {

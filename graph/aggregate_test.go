@@ -137,7 +137,8 @@ const aggQuery = `query($groupBy: [IncidentDimension!]!, $level: LocalityLevel! 
   }
 }
 fragment cell on IncidentCell {
-  groupedBy locality { id name level } violationType { code } status period { start end } count protected
+  groupedBy locality { id name level } violationType { code } status period { start end }
+  perpetratorCategory victimGender victimAgeBracket count protected
 }`
 
 type aggCell struct {
@@ -150,8 +151,10 @@ type aggCell struct {
 	ViolationType *struct{ Code string }
 	Status        *string
 	Period        *struct{ Start, End time.Time }
-	Count         *int
-	Protected     bool
+	// The keys of the actors' dimensions (the attack test's).
+	PerpetratorCategory, VictimGender, VictimAgeBracket *string
+	Count                                               *int
+	Protected                                           bool
 }
 
 // label names a cell by its keys, e.g. "LOCALITY=Niono STATUS=VERIFIED"

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
@@ -78,7 +79,8 @@ func (c readCheck) refuse(typ, field, why string) error {
 // them would be a read of them, which the audit log does not see. A
 // field of a type v reads whole and fully (Locality.name,
 // ViolationType.code, through an edge) is fine too: it tells nothing v
-// does not read anyway.
+// does not read anyway. An id only over rows v may read
+// (countsOnlyReadable).
 func (v *Viewer) MayAggregateFilter(filter ent.FilterReader) error {
 	return filter.VisitReads(aggregateCheck{v: v})
 }
@@ -88,7 +90,9 @@ type aggregateCheck struct{ v *Viewer }
 
 func (c aggregateCheck) may(typ, field string) bool {
 	if field == "id" {
-		return true
+		// An id names one row: a count filtered by it is that row's
+		// status, types and dates, grouped. Only over rows v may read.
+		return c.v.countsOnlyReadable(typ)
 	}
 	if c.v.Audited(typ, field) || isCollector(typ, field) {
 		// Counts are never filtered by sensitive or identifying fields,
@@ -112,4 +116,33 @@ func (c aggregateCheck) Edge(typ, edge, _ string) error {
 		return nil
 	}
 	return readCheck{v: c.v, verb: "filter counts by"}.refuse(typ, edge, "")
+}
+
+// countsOnlyReadable reports whether every row of typ that v may count is
+// one it may read: v reads every row of typ, or each of its aggregate
+// grants of the type's rows is matched, in the same assignment, by a read
+// grant of the type's rows whose scope is at least as wide. Then a count
+// filtered by id (which isolates single rows) tells nothing v cannot read
+// anyway; otherwise (a monitor counts every incident of its localities and
+// reads only some) an id would let it count one incident it may not read
+// and learn its status and types from the cells.
+func (v *Viewer) countsOnlyReadable(typ string) bool {
+	if v.SeesAll(typ) {
+		return true
+	}
+	seen := false
+	for _, a := range v.Assignments {
+		for _, agg := range a.Grants {
+			if agg.Action != ActionAggregate || !agg.coversType(typ, false) {
+				continue
+			}
+			seen = true
+			if !slices.ContainsFunc(a.Grants, func(r *Grant) bool {
+				return r.Action == ActionRead && r.coversType(typ, false) && r.Scope.within(agg.Scope)
+			}) {
+				return false
+			}
+		}
+	}
+	return seen
 }

@@ -231,6 +231,24 @@ var (
 						IncidentsColumns[6].Name,
 
 						IncidentsColumns[3].Name,
+
+						IncidentsColumns[0].Name,
+					},
+				},
+			},
+			{
+				Name:    "incident_reported_at",
+				Unique:  false,
+				Columns: []*schema.Column{IncidentsColumns[6]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						IncidentsColumns[13].Name,
+
+						IncidentsColumns[7].Name,
+
+						IncidentsColumns[3].Name,
+
+						IncidentsColumns[0].Name,
 					},
 				},
 			},

@@ -141,14 +141,21 @@ func (Incident) Edges() []ent.Edge {
 //     (verified, consented, alleging their unit) walks it newest first and
 //     checks each incident, instead of fetching every incident its unit is
 //     alleged in and sorting them. It also serves status filters alone.
-//   - (occurred_at) INCLUDE (locality_id, status, reported_at, cell_key)
-//     holds every column a count of a period reads (package aggregate):
-//     a year of a million incidents is then an index-only scan of 190,000
-//     entries instead of 56,000 heap pages (2.1 s cold, 0.4 s warm, on
-//     PostgreSQL; INCLUDE is PostgreSQL's, SQLite keeps the plain index).
+//   - (occurred_at) INCLUDE (locality_id, status, reported_at, cell_key,
+//     id) holds every column a count of a period reads (package
+//     aggregate): a year of a million incidents is then an index-only scan
+//     of 190,000 entries instead of 56,000 heap pages (2.1 s cold, 0.4 s
+//     warm, on PostgreSQL; INCLUDE is PostgreSQL's, SQLite keeps the plain
+//     index). The id is for the counts that join the incidents to their
+//     violation types or actors: without it each such scan read the heap
+//     too (0.6–0.9 s of the year's type × gender; BENCHMARKS.md, session 8).
+//   - (reported_at) INCLUDE (locality_id, status, cell_key, id) is the
+//     same for counts by report date, which otherwise filtered every entry
+//     of the index above (a million) for the year's.
 func (Incident) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("occurred_at").Annotations(entsql.IncludeColumns("locality_id", "status", "reported_at", "cell_key")),
+		index.Fields("occurred_at").Annotations(entsql.IncludeColumns("locality_id", "status", "reported_at", "cell_key", "id")),
+		index.Fields("reported_at").Annotations(entsql.IncludeColumns("locality_id", "status", "cell_key", "id")),
 		index.Fields("status", "consent_to_share", "occurred_at", "id").Annotations(entsql.DescColumns("occurred_at")),
 		index.Fields("occurred_at", "id").Annotations(entsql.DescColumns("occurred_at")),
 	}
