@@ -104,7 +104,7 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	h := server.Handler(server.Config{
-		GraphQL:        graph.NewServer(db.Client, graph.Config{Introspection: !o.NoIntrospection, Logger: log, PseudonymKey: auth.RandomSecret(), Limits: o.Limits, Policy: policies, Operations: o.Operations, OwnDocuments: ownDocuments(o.Dashboard)}),
+		GraphQL:        graph.NewServer(db.Client, graph.Config{Introspection: !o.NoIntrospection, Logger: log, PseudonymKey: auth.RandomSecret(), Limits: o.Limits, Policy: policies, Operations: o.Operations, OwnDocuments: dashboard.DocumentsIfServed(o.Dashboard)}),
 		Verifier:       verifier,
 		Viewers:        engine,
 		Previews:       engine,
@@ -121,15 +121,6 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 	s := &Server{URL: ts.URL, DB: db, Engine: engine, Policy: policies, secret: secret}
 	s.token = s.Token(t, Admin)
 	return s
-}
-
-// ownDocuments are the dashboard's documents when it is served, as
-// benkan serve gives them to the GraphQL server.
-func ownDocuments(withDashboard bool) []string {
-	if !withDashboard {
-		return nil
-	}
-	return dashboard.Documents()
 }
 
 // Token returns a valid token for subject.

@@ -147,7 +147,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Policy:          policies,
 		NoAccessControl: *noAccessControl,
 		Operations:      operations,
-		OwnDocuments:    ownDocuments(*withDashboard),
+		OwnDocuments:    dashboard.DocumentsIfServed(*withDashboard),
 		NoReadAudit:     *noReadAudit,
 	})
 	h := bench.handler(server.Config{
@@ -169,14 +169,4 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return server.Run(ctx, *addr, h, *grace, log, nil)
-}
-
-// ownDocuments are the documents of the server's own pages that send
-// GraphQL as text and run under an allow-list: the dashboard's, when it is
-// served (graph adds the exports' itself).
-func ownDocuments(withDashboard bool) []string {
-	if !withDashboard {
-		return nil
-	}
-	return dashboard.Documents()
 }

@@ -116,3 +116,14 @@ func Manifest(js []byte) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// DocumentsIfServed returns Documents when the server serves the dashboard
+// and none otherwise: what benkan serve (and the test server, as it) give
+// graph.Config.OwnDocuments, so that an allow-list admits the page's
+// documents only where the page exists.
+func DocumentsIfServed(served bool) []string {
+	if !served {
+		return nil
+	}
+	return Documents()
+}
