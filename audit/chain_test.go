@@ -195,7 +195,12 @@ func TestVerifyFindsTampering(t *testing.T) {
 				t.Skip("SQLite's unique constraint cannot be dropped without rebuilding the table")
 			}
 			var name string
-			if err := db.SQL.QueryRow(`SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'audit_events' AND indexdef LIKE 'CREATE UNIQUE INDEX % (seq)'`).Scan(&name); err != nil {
+			// The table's own unique indexes first (MATERIALIZED), then their
+			// definitions: pg_indexes computes every schema's, and another
+			// package's test dropping its schema meanwhile made it fail with
+			// "could not open relation with OID".
+			if err := db.SQL.QueryRow(`WITH own AS MATERIALIZED (SELECT indexrelid FROM pg_index WHERE indrelid = 'audit_events'::regclass AND indisunique)
+				SELECT indexrelid::regclass::text FROM own WHERE pg_get_indexdef(indexrelid) LIKE 'CREATE UNIQUE INDEX % (seq)'`).Scan(&name); err != nil {
 				t.Fatal(err)
 			}
 			sqlExec(t, db, `DROP INDEX `+name)
