@@ -202,6 +202,14 @@ func (st *response) inverseReads(v *policy.Viewer, fc *graphql.FieldContext, res
 // groups), whose objectID is throughFilter and whose objectIds are the
 // rows the field served, of its own type (none when it served only a
 // count): one event per response, type and set of fields, as other reads.
+//
+// A filter on the field's own type tells of the rows it matched and did not
+// serve too, whatever the selection: incidents(where: {hasCollectedByWith:
+// …}) { totalCount } counts the incidents a user collected, pageInfo tells
+// whether more matched than the page, an empty page that none did. Such an
+// answer is recorded as a read through a filter of those fields of that
+// type (objectIds empty: the rows are not named), next to the reads of the
+// rows served, if any.
 func (st *response) filterReads(v *policy.Viewer, fc *graphql.FieldContext, res any) {
 	f, ok := st.filtered[fc.Field.Field]
 	if !ok || v == nil {
@@ -229,6 +237,24 @@ func (st *response) filterReads(v *policy.Viewer, fc *graphql.FieldContext, res 
 			}
 		}
 	}
+	if tellsUnserved(fc.Field.Selections, rows) {
+		// A count, a page's bounds or an empty page tell of rows the
+		// filter matched and the response did not serve (how many
+		// incidents a user collected, whether there are more): a read of
+		// the filtered fields of rows it does not name.
+		for _, field := range f.fields {
+			st.through.add(f.typ, "", field)
+		}
+	}
+}
+
+// tellsUnserved reports whether a field's answer tells of rows it does not
+// serve: none served (a count alone, edges without their nodes, an empty
+// page: the rows matched are none, or some, unnamed), or a connection's
+// totalCount or pageInfo next to its page (how many matched, whether more
+// did beyond it).
+func tellsUnserved(sel ast.SelectionSet, rows []any) bool {
+	return len(rows) == 0 || selects(sel, "totalCount") || selects(sel, "pageInfo")
 }
 
 // throughFilter is the objectID of the events of reads through a filter
