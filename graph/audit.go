@@ -170,7 +170,9 @@ func fieldGroups(v *policy.Viewer, typ string, fields []string) []string {
 // recorded as read: they are not the viewer's reads of that field.
 //
 // res is the field's result: a connection (its edges' nodes, when the
-// selection serves them), a list of rows or one row.
+// selection serves them), a list of rows or one row. An answer that tells
+// of rows it does not serve (a count, pageInfo, an empty page) is recorded
+// as a read through a filter, as a filter on the field is.
 func (st *response) inverseReads(v *policy.Viewer, fc *graphql.FieldContext, res any) {
 	inv, ok := ent.Inverses[fc.Object][fc.Field.Name]
 	if !ok || v == nil {
@@ -179,10 +181,19 @@ func (st *response) inverseReads(v *policy.Viewer, fc *graphql.FieldContext, res
 	if _, audited := v.FieldFacts(inv.Target, inv.Field); !audited {
 		return
 	}
-	for _, row := range servedRows(fc.Field.Selections, res) {
+	rows := servedRows(fc.Field.Selections, res)
+	for _, row := range rows {
 		if id, ok := policy.RowID(row); ok && v.CanReadField(inv.Target, inv.Field, row) {
 			st.reads.add(inv.Target, id, inv.Field)
 		}
+	}
+	if tellsUnserved(fc.Field.Selections, rows) {
+		// collectedIncidents { totalCount } counts the incidents a user
+		// collected as incidents(where: {hasCollectedByWith: …}) {
+		// totalCount } does: a read through the edge of rows not named
+		// (see filterReads). The edge is served only to a viewer that
+		// reads the field on every row it sees (ReadsInverse).
+		st.through.add(inv.Target, "", inv.Field)
 	}
 }
 
