@@ -170,7 +170,9 @@ func fieldGroups(v *policy.Viewer, typ string, fields []string) []string {
 // recorded as read: they are not the viewer's reads of that field.
 //
 // res is the field's result: a connection (its edges' nodes, when the
-// selection serves them), a list of rows or one row.
+// selection serves them), a list of rows or one row. An answer that tells
+// of rows it does not serve (a count, pageInfo, an empty page) is recorded
+// as a read through a filter, as a filter on the field is.
 func (st *response) inverseReads(v *policy.Viewer, fc *graphql.FieldContext, res any) {
 	inv, ok := ent.Inverses[fc.Object][fc.Field.Name]
 	if !ok || v == nil {
@@ -179,10 +181,19 @@ func (st *response) inverseReads(v *policy.Viewer, fc *graphql.FieldContext, res
 	if _, audited := v.FieldFacts(inv.Target, inv.Field); !audited {
 		return
 	}
-	for _, row := range servedRows(fc.Field.Selections, res) {
+	rows := servedRows(fc.Field.Selections, res)
+	for _, row := range rows {
 		if id, ok := policy.RowID(row); ok && v.CanReadField(inv.Target, inv.Field, row) {
 			st.reads.add(inv.Target, id, inv.Field)
 		}
+	}
+	if tellsUnserved(fc.Field.Selections, rows) {
+		// collectedIncidents { totalCount } counts the incidents a user
+		// collected as incidents(where: {hasCollectedByWith: …}) {
+		// totalCount } does: a read through the edge of rows not named
+		// (see filterReads). The edge is served only to a viewer that
+		// reads the field on every row it sees (ReadsInverse).
+		st.through.add(inv.Target, "", inv.Field)
 	}
 }
 
@@ -202,6 +213,14 @@ func (st *response) inverseReads(v *policy.Viewer, fc *graphql.FieldContext, res
 // groups), whose objectID is throughFilter and whose objectIds are the
 // rows the field served, of its own type (none when it served only a
 // count): one event per response, type and set of fields, as other reads.
+//
+// A filter on the field's own type tells of the rows it matched and did not
+// serve too, whatever the selection: incidents(where: {hasCollectedByWith:
+// …}) { totalCount } counts the incidents a user collected, pageInfo tells
+// whether more matched than the page, an empty page that none did. Such an
+// answer is recorded as a read through a filter of those fields of that
+// type (objectIds empty: the rows are not named), next to the reads of the
+// rows served, if any.
 func (st *response) filterReads(v *policy.Viewer, fc *graphql.FieldContext, res any) {
 	f, ok := st.filtered[fc.Field.Field]
 	if !ok || v == nil {
@@ -229,6 +248,24 @@ func (st *response) filterReads(v *policy.Viewer, fc *graphql.FieldContext, res 
 			}
 		}
 	}
+	if tellsUnserved(fc.Field.Selections, rows) {
+		// A count, a page's bounds or an empty page tell of rows the
+		// filter matched and the response did not serve (how many
+		// incidents a user collected, whether there are more): a read of
+		// the filtered fields of rows it does not name.
+		for _, field := range f.fields {
+			st.through.add(f.typ, "", field)
+		}
+	}
+}
+
+// tellsUnserved reports whether a field's answer tells of rows it does not
+// serve: none served (a count alone, edges without their nodes, an empty
+// page: the rows matched are none, or some, unnamed), or a connection's
+// totalCount or pageInfo next to its page (how many matched, whether more
+// did beyond it).
+func tellsUnserved(sel ast.SelectionSet, rows []any) bool {
+	return len(rows) == 0 || selects(sel, "totalCount") || selects(sel, "pageInfo")
 }
 
 // throughFilter is the objectID of the events of reads through a filter

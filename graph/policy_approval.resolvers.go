@@ -136,11 +136,16 @@ func (r *policyProposalResolver) Impact(ctx context.Context, obj *store.Proposal
 	if obj.Status != store.Pending {
 		return nil, nil // decided: its version's diff shows what it changed
 	}
-	if err := takeImpact(ctx); err != nil {
-		return nil, err
-	}
 	s, err := r.policyStore()
 	if err != nil {
+		return nil, err
+	}
+	// Refused before the limit is counted: the limit's error would tell a
+	// caller who may compute no impact how many proposals are pending.
+	if err := s.MayImpact(ctx); err != nil {
+		return nil, err
+	}
+	if err := takeImpact(ctx); err != nil {
 		return nil, err
 	}
 	return s.Impact(ctx, obj.Changes)

@@ -378,6 +378,19 @@ var parentType = map[string]string{
 	"FollowUp":    "Incident",
 }
 
+// Reaches lists, by type, the types of the other rows whose values decide
+// whether a row of it is admitted, so that whoever is told that decision
+// (explain(id:)) is told of those values too: an involvement or follow-up
+// is seen only with its incident (parents), and Involvement's
+// own_submissions reads who collected it; an actor's involved and
+// perpetrators atoms read its involvements and, through them, their
+// incidents. A test keeps it in step with parents and the atoms' under.
+var Reaches = map[string][]string{
+	"Involvement": {"Incident"},
+	"FollowUp":    {"Incident"},
+	"Actor":       {"Involvement", "Incident"},
+}
+
 // loadedUnder lists, by type, the types under whose rows an eager load of
 // it has a simpler filter (see compileUnder): the parent of a child type,
 // and the types atoms name in under.

@@ -143,6 +143,16 @@ func accessRank(a policy.FieldAccess) int {
 // exactly the one Apply would write. The expectations of Options are not
 // run. The policy, the draft and the counts are read in one snapshot.
 //
+// MayImpact refuses, as Impact does, a caller who may not compute an
+// impact (update on Policy, or an operator): for a caller to check it
+// before anything else it would answer, such as a limit on how many
+// impacts one request computes, whose refusal would tell a caller without
+// the right how many proposals are pending.
+func (s *Store) MayImpact(ctx context.Context) error {
+	_, err := actor(ctx, policy.ActionUpdate)
+	return err
+}
+
 // Callers: as Apply (update on Policy, or an operator).
 func (s *Store) Impact(ctx context.Context, changes []Change) (*Impact, error) {
 	if _, err := actor(ctx, policy.ActionUpdate); err != nil {

@@ -199,7 +199,9 @@ func (s *Store) Proposal(ctx context.Context, id int) (*Proposal, error) {
 // The approval is pinned to what was reviewed: reviewed is the policy
 // revision at which the approver read the proposal's impact (Impact.Revision),
 // or 0 for the revision the proposal was made and validated against. If the
-// policy has changed since (another change set applied, a rollback), the
+// policy has changed since (another change set applied, a rollback, or a
+// change of the users, organizations or localities its lines resolve to:
+// see triggers), the
 // approval is refused, and the proposal stays PENDING: the approver reads
 // its impact again, on the policy as it is now, and approves at that
 // revision. Four eyes means the second admin approves what they saw, not a
@@ -338,7 +340,7 @@ func atRevision(ctx context.Context, c *ent.Client, p *ent.PolicyProposal, revie
 	}
 	if cur.Revision != reviewed {
 		return &benkan.Error{Code: benkan.ECONFLICT, Field: "revision", Message: fmt.Sprintf(
-			"the policy is at revision %d, not %d as reviewed: read proposal %d's impact again on the policy as it is now, and approve it at revision %d",
+			"the policy is at revision %d, not %d as reviewed (its lines changed since, or the users, organizations or localities they resolve to): read proposal %d's impact again on the policy as it is now, and approve it at revision %d",
 			cur.Revision, reviewed, p.ID, cur.Revision)}
 	}
 	return nil
