@@ -109,7 +109,7 @@ func firstDataField(set ast.SelectionSet, seen map[string]bool) *ast.Field {
 // collection run: what is decided is what will run. Fragments are looked
 // into once each, whatever the number of spreads.
 //
-// It returns, for each field whose filter reads audited fields of the rows
+// It returns, for each field whose filter or ordering reads audited fields of the rows
 // it returns (incidents(where: {hasCollectedByWith: …}) reads the
 // collectedBy of each incident it answers), those fields: the rows the
 // field serves are audited as reads of them (see filterReads).
@@ -167,7 +167,13 @@ func checkArgs(ctx context.Context, v *policy.Viewer, oc *graphql.OperationConte
 			if err := check(r); err != nil {
 				return err
 			}
-			if typ, ok := strings.CutSuffix(name, "WhereInput"); ok {
+			// An ordering tells the rows' order by its field as surely as a
+			// filter tells their values: both are reads of what they visit.
+			typ, ok := strings.CutSuffix(name, "WhereInput")
+			if !ok {
+				typ, ok = strings.CutSuffix(name, "Order")
+			}
+			if ok {
 				rc := auditedReads{v: v, typ: typ, into: reads[f].fields, other: reads[f].other}
 				_ = r.VisitReads(&rc) // it never refuses
 				if len(rc.into) > 0 || len(rc.other) > 0 {
