@@ -234,7 +234,7 @@ type fieldCounter struct {
 	seen map[string]int
 }
 
-func (*fieldCounter) ExtensionName() string                  { return "FieldCounter" }
+func (*fieldCounter) ExtensionName() string                   { return "FieldCounter" }
 func (*fieldCounter) Validate(graphql.ExecutableSchema) error { return nil }
 func (c *fieldCounter) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
@@ -254,7 +254,9 @@ func TestPlainFieldsSeenByOtherInterceptors(t *testing.T) {
 		srv := apitest.StartWith(t, db, apitest.Options{Extensions: []graphql.HandlerExtension{c}})
 		var page struct {
 			Incidents struct {
-				Edges []struct{ Node struct{ ID, Reference string } }
+				Edges []struct {
+					Node struct{ ID, Reference string }
+				}
 			}
 		}
 		srv.Query(t, `{ incidents(first: 5) { edges { cursor node { id reference status locality { name } } } } }`, nil).OK(t, &page)
