@@ -225,6 +225,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if rawDSN, err = withBinaryParameters(rawDSN); err != nil {
+		return nil, err
+	}
 	db, err := openDatabase(ctx, rawDSN, cfg.Load.Concurrency)
 	if err != nil {
 		return nil, err
