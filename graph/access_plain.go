@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 
@@ -137,3 +138,33 @@ func validatePlainFields(s graphql.ExecutableSchema) error {
 	}
 	return nil
 }
+
+// plainWithoutInterceptors is the extension of a server without any field
+// interceptor (NewServer without access control): every plain field is
+// written directly, since there is no interceptor for it to skip.
+type plainWithoutInterceptors struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = plainWithoutInterceptors{}
+
+// ExtensionName implements graphql.HandlerExtension.
+func (plainWithoutInterceptors) ExtensionName() string { return "PlainWithoutInterceptors" }
+
+// Validate implements graphql.HandlerExtension.
+func (plainWithoutInterceptors) Validate(graphql.ExecutableSchema) error { return nil }
+
+// InterceptResponse implements graphql.ResponseInterceptor.
+func (plainWithoutInterceptors) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if plainFieldsOff.Load() {
+		return next(ctx)
+	}
+	return next(generated.WithPlainDecider(ctx, allPlain{}))
+}
+
+// allPlain writes every plain field directly.
+type allPlain struct{}
+
+// ServesPlain implements generated.PlainDecider.
+func (allPlain) ServesPlain(int) bool { return true }
