@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/benkan-project/benkan/auth"
 	"github.com/benkan-project/benkan/graph"
 	"github.com/benkan-project/benkan/policy"
@@ -73,6 +75,9 @@ type Options struct {
 	// PolicyApproval serves in four-eyes mode, as `--policy-approval` does
 	// (the test admin is still assigned at start, as benkan's own setup).
 	PolicyApproval bool
+	// Extensions are registered on the GraphQL server after benkan's own
+	// (graph.Config.Extensions).
+	Extensions []graphql.HandlerExtension
 }
 
 // StartWith is Start with options.
@@ -104,7 +109,7 @@ func StartWith(t testing.TB, db *storage.DB, o Options) *Server {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	h := server.Handler(server.Config{
-		GraphQL:        graph.NewServer(db.Client, graph.Config{Introspection: !o.NoIntrospection, Logger: log, PseudonymKey: auth.RandomSecret(), Limits: o.Limits, Policy: policies, Operations: o.Operations, OwnDocuments: dashboard.DocumentsIfServed(o.Dashboard)}),
+		GraphQL:        graph.NewServer(db.Client, graph.Config{Introspection: !o.NoIntrospection, Logger: log, PseudonymKey: auth.RandomSecret(), Limits: o.Limits, Policy: policies, Operations: o.Operations, OwnDocuments: dashboard.DocumentsIfServed(o.Dashboard), Extensions: o.Extensions}),
 		Verifier:       verifier,
 		Viewers:        engine,
 		Previews:       engine,

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"os"
@@ -135,6 +136,10 @@ type Result struct {
 type PageSizeCheck struct {
 	Role       string      `json:"role"`
 	Statements map[int]int `json:"statements_by_page_size"`
+	// Errors are the page sizes whose one request failed (a TIMEOUT, say),
+	// with the error: their count is not known. The run goes on and its
+	// report is written all the same; Run then returns the failure.
+	Errors map[int]string `json:"errors_by_page_size,omitempty"`
 }
 
 // Report is the outcome of a run.
@@ -218,6 +223,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rawDSN, err := withAppName(cfg.DatabaseURL, rawSQLName)
 	if err != nil {
+		return nil, err
+	}
+	if rawDSN, err = withBinaryParameters(rawDSN); err != nil {
 		return nil, err
 	}
 	db, err := openDatabase(ctx, rawDSN, cfg.Load.Concurrency)
@@ -331,7 +339,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	if err := checkPageSizes(ctx, rep, on, active, tokens); err != nil {
-		return nil, err
+		return nil, err // a request that could not be built, not one that failed
 	}
 	on.stop()
 	off.stop()
@@ -402,12 +410,18 @@ func writeExplain(ctx context.Context, db *sql.DB, path string, rep *Report) err
 }
 
 // failures fails a run in which a request failed or an operation did not
-// complete a single request: its figures would mean nothing.
+// complete a single request: its figures would mean nothing. A failed
+// page-size check fails it too, after the report is written.
 func failures(rep *Report) error {
 	var errs []error
 	for _, r := range rep.Results {
 		if r.Errors > 0 || r.Requests == 0 {
 			errs = append(errs, fmt.Errorf("%s as %s (%s): %d requests, %d errors; first: %s", r.Operation, r.Role, r.Mode, r.Requests, r.Errors, r.FirstError))
+		}
+	}
+	for _, pc := range rep.PageSizes {
+		for _, n := range slices.Sorted(maps.Keys(pc.Errors)) {
+			errs = append(errs, fmt.Errorf("feed of %d as %s: %s", n, pc.Role, pc.Errors[n]))
 		}
 	}
 	return errors.Join(errs...)
@@ -716,7 +730,8 @@ func measureOne(ctx context.Context, cfg Config, db *sql.DB, s *endpoint, mode s
 }
 
 // checkPageSizes asks for the feed at several page sizes, once each, and
-// records the statements each request issued.
+// records the statements each request issued, or its error. It fails only
+// for a request it cannot build.
 func checkPageSizes(ctx context.Context, rep *Report, s *endpoint, roles []string, tokens map[string]string) error {
 	for _, role := range roles {
 		pc := PageSizeCheck{Role: role, Statements: map[int]int{}}
@@ -727,7 +742,15 @@ func checkPageSizes(ctx context.Context, rep *Report, s *endpoint, roles []strin
 			}
 			smp := s.cl.do(ctx, req, nil)
 			if smp.err != nil {
-				return fmt.Errorf("feed of %d as %s: %w", n, role, smp.err)
+				// One request after the measured runs: its failure says
+				// nothing of them, so it is reported (and fails the run
+				// once the report is written) rather than losing them.
+				if pc.Errors == nil {
+					pc.Errors = map[int]string{}
+				}
+				pc.Errors[n] = smp.err.Error()
+				rep.note("page-size check: the feed of %d as %s failed: %v", n, role, smp.err)
+				continue
 			}
 			pc.Statements[n] = smp.statements
 		}

@@ -32,6 +32,25 @@ func withAppName(dsn, name string) (string, error) {
 	return u.String(), nil
 }
 
+// withBinaryParameters returns dsn with lib/pq's binary_parameters=yes,
+// unless dsn sets it: the raw-SQL floor then sends each statement in one
+// round trip, as benkan's server does since session 9 (storage), so that
+// the floor stays the best a Go server over lib/pq can do with these
+// statements. The statements' arguments come as JSON (strings, numbers),
+// never []byte, which that mode would send in binary format.
+func withBinaryParameters(dsn string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", fmt.Errorf("--database-url: %w", err)
+	}
+	q := u.Query()
+	if !q.Has("binary_parameters") {
+		q.Set("binary_parameters", "yes")
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
 // backendTicks returns the CPU time (user and system, in clock ticks) of
 // each PostgreSQL backend whose application_name is appNamePrefix+name, by
 // process id; nil when /proc cannot be read (not Linux).

@@ -109,6 +109,11 @@ func checkTargets(rep *Report) []Target {
 		var counts []string
 		first := pc.Statements[pageSizes[0]]
 		for _, n := range pageSizes {
+			if e, failed := pc.Errors[n]; failed {
+				constant = false // not known: not met
+				counts = append(counts, "failed ("+e+")")
+				continue
+			}
 			c := pc.Statements[n]
 			maxFeed = max(maxFeed, c)
 			if c != first {
@@ -161,6 +166,10 @@ func printReport(w io.Writer, rep *Report) {
 		for _, pc := range rep.PageSizes {
 			var c []string
 			for _, n := range pageSizes {
+				if _, failed := pc.Errors[n]; failed {
+					c = append(c, "failed")
+					continue
+				}
 				c = append(c, fmt.Sprint(pc.Statements[n]))
 			}
 			fmt.Fprintf(w, " %s %s;", pc.Role, strings.Join(c, "/"))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
+	"github.com/benkan-project/benkan/graph/generated"
 	"github.com/benkan-project/benkan/policy"
 )
 
@@ -32,6 +33,11 @@ type Access struct {
 	nodes  map[string]bool // the object types access is decided for
 	// noReadAudit skips the audit of reads (see Config.NoReadAudit).
 	noReadAudit bool
+	// plain lets the generated code write plain fields directly where
+	// this extension decided so for the response (see plainServes): set
+	// by NewServer only when Access is the server's only field
+	// interceptor, so that no other is skipped.
+	plain bool
 }
 
 var _ interface {
@@ -54,7 +60,7 @@ func (a *Access) Validate(s graphql.ExecutableSchema) error {
 		}
 		a.nodes[t] = true
 	}
-	return nil
+	return validatePlainFields(s)
 }
 
 // MutateOperationContext implements graphql.OperationContextMutator: a
@@ -213,6 +219,7 @@ func (a *Access) InterceptField(ctx context.Context, next graphql.Resolver) (any
 			if st.filtered, err = checkOperation(ctx, v, graphql.GetOperationContext(ctx)); err != nil {
 				st.refusal.Store(&err)
 			}
+			st.ready.Store(true)
 		})
 		if refusal := st.refusal.Load(); refusal != nil {
 			if first {
@@ -304,8 +311,10 @@ type response struct {
 	masked masked
 	reads  reads
 
-	// checked runs checkOperation once, at the first field resolved.
+	// checked runs checkOperation once, at the first field resolved;
+	// ready tells it has run (and refusal is set if it refused).
 	checked sync.Once
+	ready   atomic.Bool
 	// refusal is the first refused filter or ordering.
 	refusal atomic.Pointer[error]
 	// filtered are the audited fields the filters of fields read (see
@@ -348,7 +357,11 @@ func (m *masked) add(p string) {
 // committed (the transaction of a mutation rolls back on errors).
 func (a *Access) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	st := &response{viewer: policy.FromContext(ctx)}
-	resp := next(context.WithValue(ctx, responseKey{}, st))
+	rctx := context.WithValue(ctx, responseKey{}, st)
+	if d := a.plainDecider(st); d != nil {
+		rctx = generated.WithPlainDecider(rctx, d)
+	}
+	resp := next(rctx)
 	if refusal := st.refusal.Load(); refusal != nil && resp != nil {
 		for _, e := range resp.Errors {
 			if errors.Is(e, *refusal) {

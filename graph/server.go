@@ -3,6 +3,7 @@ package graph
 import (
 	"log/slog"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -54,6 +55,12 @@ type Config struct {
 	// always. Any other document stays refused; without Operations, this
 	// changes nothing.
 	OwnDocuments []string
+
+	// Extensions are registered after benkan's own (a tracer, say). A
+	// field interceptor among them sees every field: plain fields are then
+	// resolved through the interceptors, as every other field (see
+	// Access.plain).
+	Extensions []graphql.HandlerExtension
 }
 
 // NewServer returns the GraphQL handler over client: GET and POST
@@ -74,6 +81,19 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 		Schema:    ServedSchema(), // what introspection shows; see ServedSchema
 		Resolvers: &Resolver{client: client, pseudonymKey: cfg.PseudonymKey, policy: cfg.Policy},
 	}))
+	// Every extension is registered through use, which counts the field
+	// interceptors: Access lets plain fields skip its InterceptField only
+	// if it is the only one (see Access.plain), since they skip every
+	// field interceptor. One added to the returned server (Use,
+	// AroundFields) would not be counted: add it here.
+	var access *Access
+	others := 0
+	use := func(e graphql.HandlerExtension) {
+		if _, ok := e.(graphql.FieldInterceptor); ok && e != graphql.HandlerExtension(access) {
+			others++
+		}
+		srv.Use(e)
+	}
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(get{})
 	srv.AddTransport(post{})
@@ -81,29 +101,42 @@ func NewServer(client *ent.Client, cfg Config) *handler.Server {
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)
 	if cfg.Introspection {
-		srv.Use(extension.Introspection{})
+		use(extension.Introspection{})
 	} else {
 		// Without the schema, a client must not learn field names from
 		// "Did you mean …?" either.
 		srv.SetDisableSuggestion(true)
-		srv.Use(noIntrospection{})
+		use(noIntrospection{})
 	}
 	if cfg.Operations != nil {
-		srv.Use(newAllowlist(cfg.Operations, append(ExportDocuments(), cfg.OwnDocuments...)))
+		use(newAllowlist(cfg.Operations, append(ExportDocuments(), cfg.OwnDocuments...)))
 	} else {
-		srv.Use(persistedQueries{cache: lru.New[string](1000)})
+		use(persistedQueries{cache: lru.New[string](1000)})
 	}
-	srv.Use(&strictEnums{})
-	srv.Use(beforeValidation{limits: cfg.Limits, cache: queries, tokenLimit: cfg.ParserTokenLimit})
-	srv.Use(cfg.Limits)
+	use(&strictEnums{})
+	use(beforeValidation{limits: cfg.Limits, cache: queries, tokenLimit: cfg.ParserTokenLimit})
+	use(cfg.Limits)
 	// transactions comes before Access so that, for a mutation, Access
 	// runs inside the transaction and writes the audit of the response's
 	// reads in it (see Access.InterceptResponse).
-	srv.Use(transactions{client: client, log: cfg.Logger})
+	use(transactions{client: client, log: cfg.Logger})
 	if !cfg.NoAccessControl {
-		srv.Use(&Access{client: client, log: cfg.Logger, noReadAudit: cfg.NoReadAudit})
+		access = &Access{client: client, log: cfg.Logger, noReadAudit: cfg.NoReadAudit}
+		use(access)
 	}
-	srv.Use(cursorCheck{})
+	use(cursorCheck{})
+	for _, e := range cfg.Extensions {
+		use(e)
+	}
+	if access != nil {
+		access.plain = others == 0
+	} else if others == 0 {
+		// No field interceptor at all (the benchmarks' server without
+		// access control): nothing to skip, so every plain field is
+		// written directly, as Access lets it where it decides so; the
+		// baseline then measures what access control costs, not this.
+		srv.Use(plainWithoutInterceptors{})
+	}
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 	return srv

@@ -50,7 +50,10 @@ type Config struct {
 type DB struct {
 	// Client is the ent client over the database.
 	Client *ent.Client
-	// SQL is the underlying connection pool, for health checks.
+	// SQL is the underlying connection pool, for health checks. On
+	// PostgreSQL it sends []byte arguments in binary format
+	// (binary_parameters, see withBinaryParameters): right for bytea only;
+	// pass a string for anything else. Client's statements need no care.
 	SQL *sql.DB
 	// Dialect is dialect.Postgres or dialect.SQLite.
 	Dialect string
@@ -99,7 +102,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		}
 		rows.Close()
 	}
-	var drv dialect.Driver = availability{entsql.OpenDB(dialectName, db)}
+	var drv dialect.Driver = entsql.OpenDB(dialectName, db)
+	if dialectName == dialect.Postgres {
+		drv = binaryArgs{drv} // []byte arguments as text, see withBinaryParameters
+	}
+	drv = availability{drv}
 	if cfg.WrapDriver != nil {
 		drv = cfg.WrapDriver(drv)
 	}
@@ -115,7 +122,11 @@ func source(cfg Config) (driverName, dialectName, dsn string, err error) {
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			return "", "", "", fmt.Errorf("database URL must be a postgres:// URL")
 		}
-		return "postgres", dialect.Postgres, cfg.DatabaseURL, nil
+		dsn, err := withBinaryParameters(cfg.DatabaseURL)
+		if err != nil {
+			return "", "", "", err
+		}
+		return "postgres", dialect.Postgres, dsn, nil
 	}
 	dir := cfg.DataDir
 	if dir == "" {

@@ -14358,6 +14358,9 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 0) { // Activity.id: see servesPlain
+		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14381,6 +14384,9 @@ func (ec *executionContext) fieldContext_Activity_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Activity_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 1) { // Activity.createdAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14404,6 +14410,9 @@ func (ec *executionContext) fieldContext_Activity_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Activity_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 2) { // Activity.updatedAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14427,6 +14436,9 @@ func (ec *executionContext) fieldContext_Activity_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 3) { // Activity.kind: see servesPlain
+		return ec.marshalOActivityKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactivityᚐKind(ctx, field.Selections, obj.Kind)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14450,6 +14462,9 @@ func (ec *executionContext) fieldContext_Activity_kind(_ context.Context, field 
 }
 
 func (ec *executionContext) _Activity_title(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 4) { // Activity.title: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Title)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14473,6 +14488,9 @@ func (ec *executionContext) fieldContext_Activity_title(_ context.Context, field
 }
 
 func (ec *executionContext) _Activity_startsOn(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 5) { // Activity.startsOn: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.StartsOn)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14496,6 +14514,9 @@ func (ec *executionContext) fieldContext_Activity_startsOn(_ context.Context, fi
 }
 
 func (ec *executionContext) _Activity_endsOn(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 6) { // Activity.endsOn: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.EndsOn)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14519,6 +14540,9 @@ func (ec *executionContext) fieldContext_Activity_endsOn(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Activity_womenCount(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 7) { // Activity.womenCount: see servesPlain
+		return ec.marshalOInt2int(ctx, field.Selections, obj.WomenCount)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14542,6 +14566,9 @@ func (ec *executionContext) fieldContext_Activity_womenCount(_ context.Context, 
 }
 
 func (ec *executionContext) _Activity_menCount(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 8) { // Activity.menCount: see servesPlain
+		return ec.marshalOInt2int(ctx, field.Selections, obj.MenCount)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14565,6 +14592,9 @@ func (ec *executionContext) fieldContext_Activity_menCount(_ context.Context, fi
 }
 
 func (ec *executionContext) _Activity_youthCount(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 9) { // Activity.youthCount: see servesPlain
+		return ec.marshalOInt2int(ctx, field.Selections, obj.YouthCount)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14588,6 +14618,9 @@ func (ec *executionContext) fieldContext_Activity_youthCount(_ context.Context, 
 }
 
 func (ec *executionContext) _Activity_securityForceCount(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 10) { // Activity.securityForceCount: see servesPlain
+		return ec.marshalOInt2int(ctx, field.Selections, obj.SecurityForceCount)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14611,6 +14644,9 @@ func (ec *executionContext) fieldContext_Activity_securityForceCount(_ context.C
 }
 
 func (ec *executionContext) _Activity_summary(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 11) { // Activity.summary: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Summary)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14634,6 +14670,9 @@ func (ec *executionContext) fieldContext_Activity_summary(_ context.Context, fie
 }
 
 func (ec *executionContext) _Activity_outcomes(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 12) { // Activity.outcomes: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Outcomes)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14765,6 +14804,9 @@ func (ec *executionContext) fieldContext_Activity_recommendations(ctx context.Co
 }
 
 func (ec *executionContext) _ActivityAggregate_threshold(ctx context.Context, field graphql.CollectedField, obj *model.ActivityAggregate) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 13) { // ActivityAggregate.threshold: see servesPlain
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Threshold)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14898,6 +14940,9 @@ func (ec *executionContext) fieldContext_ActivityCell_groupedBy(_ context.Contex
 }
 
 func (ec *executionContext) _ActivityCell_kind(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 14) { // ActivityCell.kind: see servesPlain
+		return ec.marshalOActivityKind2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactivityᚐKind(ctx, field.Selections, obj.Kind)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -14985,6 +15030,9 @@ func (ec *executionContext) fieldContext_ActivityCell_period(_ context.Context, 
 }
 
 func (ec *executionContext) _ActivityCell_count(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 15) { // ActivityCell.count: see servesPlain
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Count)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15008,6 +15056,9 @@ func (ec *executionContext) fieldContext_ActivityCell_count(_ context.Context, f
 }
 
 func (ec *executionContext) _ActivityCell_women(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 16) { // ActivityCell.women: see servesPlain
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Women)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15031,6 +15082,9 @@ func (ec *executionContext) fieldContext_ActivityCell_women(_ context.Context, f
 }
 
 func (ec *executionContext) _ActivityCell_men(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 17) { // ActivityCell.men: see servesPlain
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Men)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15054,6 +15108,9 @@ func (ec *executionContext) fieldContext_ActivityCell_men(_ context.Context, fie
 }
 
 func (ec *executionContext) _ActivityCell_youth(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 18) { // ActivityCell.youth: see servesPlain
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Youth)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15077,6 +15134,9 @@ func (ec *executionContext) fieldContext_ActivityCell_youth(_ context.Context, f
 }
 
 func (ec *executionContext) _ActivityCell_securityForces(ctx context.Context, field graphql.CollectedField, obj *model.ActivityCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 19) { // ActivityCell.securityForces: see servesPlain
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.SecurityForces)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15242,6 +15302,9 @@ func (ec *executionContext) fieldContext_ActivityEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ActivityEdge) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 20) { // ActivityEdge.cursor: see servesPlain
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15265,6 +15328,9 @@ func (ec *executionContext) fieldContext_ActivityEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _Actor_id(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 21) { // Actor.id: see servesPlain
+		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15288,6 +15354,9 @@ func (ec *executionContext) fieldContext_Actor_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Actor_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 22) { // Actor.createdAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15311,6 +15380,9 @@ func (ec *executionContext) fieldContext_Actor_createdAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Actor_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 23) { // Actor.updatedAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15334,6 +15406,9 @@ func (ec *executionContext) fieldContext_Actor_updatedAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Actor_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 24) { // Actor.kind: see servesPlain
+		return ec.marshalOActorKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐKind(ctx, field.Selections, obj.Kind)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15357,6 +15432,9 @@ func (ec *executionContext) fieldContext_Actor_kind(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Actor_category(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 25) { // Actor.category: see servesPlain
+		return ec.marshalOActorCategory2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐCategory(ctx, field.Selections, obj.Category)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15380,6 +15458,9 @@ func (ec *executionContext) fieldContext_Actor_category(_ context.Context, field
 }
 
 func (ec *executionContext) _Actor_gender(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 26) { // Actor.gender: see servesPlain
+		return ec.marshalOActorGender2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐGender(ctx, field.Selections, obj.Gender)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15403,6 +15484,9 @@ func (ec *executionContext) fieldContext_Actor_gender(_ context.Context, field g
 }
 
 func (ec *executionContext) _Actor_ageBracket(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 27) { // Actor.ageBracket: see servesPlain
+		return ec.marshalOActorAgeBracket2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐAgeBracket(ctx, field.Selections, obj.AgeBracket)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15426,6 +15510,9 @@ func (ec *executionContext) fieldContext_Actor_ageBracket(_ context.Context, fie
 }
 
 func (ec *executionContext) _Actor_fullName(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 28) { // Actor.fullName: see servesPlain
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FullName)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15449,6 +15536,9 @@ func (ec *executionContext) fieldContext_Actor_fullName(_ context.Context, field
 }
 
 func (ec *executionContext) _Actor_contact(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 29) { // Actor.contact: see servesPlain
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Contact)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15472,6 +15562,9 @@ func (ec *executionContext) fieldContext_Actor_contact(_ context.Context, field 
 }
 
 func (ec *executionContext) _Actor_address(ctx context.Context, field graphql.CollectedField, obj *ent.Actor) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 30) { // Actor.address: see servesPlain
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Address)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15733,6 +15826,9 @@ func (ec *executionContext) fieldContext_ActorEdge_node(_ context.Context, field
 }
 
 func (ec *executionContext) _ActorEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ActorEdge) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 31) { // ActorEdge.cursor: see servesPlain
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15802,6 +15898,9 @@ func (ec *executionContext) fieldContext_AggregatePeriod_end(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 32) { // AuditEvent.id: see servesPlain
+		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15825,6 +15924,9 @@ func (ec *executionContext) fieldContext_AuditEvent_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _AuditEvent_at(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 33) { // AuditEvent.at: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.At)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15848,6 +15950,9 @@ func (ec *executionContext) fieldContext_AuditEvent_at(_ context.Context, field 
 }
 
 func (ec *executionContext) _AuditEvent_subject(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 34) { // AuditEvent.subject: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Subject)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15871,6 +15976,9 @@ func (ec *executionContext) fieldContext_AuditEvent_subject(_ context.Context, f
 }
 
 func (ec *executionContext) _AuditEvent_action(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 35) { // AuditEvent.action: see servesPlain
+		return ec.marshalOAuditEventAction2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋauditeventᚐAction(ctx, field.Selections, obj.Action)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15894,6 +16002,9 @@ func (ec *executionContext) fieldContext_AuditEvent_action(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditEvent_objectType(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 36) { // AuditEvent.objectType: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.ObjectType)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -15917,6 +16028,9 @@ func (ec *executionContext) fieldContext_AuditEvent_objectType(_ context.Context
 }
 
 func (ec *executionContext) _AuditEvent_objectID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 37) { // AuditEvent.objectID: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.ObjectID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -16009,6 +16123,9 @@ func (ec *executionContext) fieldContext_AuditEvent_fieldGroups(_ context.Contex
 }
 
 func (ec *executionContext) _AuditEvent_requestID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 38) { // AuditEvent.requestID: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.RequestID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -16032,6 +16149,9 @@ func (ec *executionContext) fieldContext_AuditEvent_requestID(_ context.Context,
 }
 
 func (ec *executionContext) _AuditEvent_decision(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 39) { // AuditEvent.decision: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Decision)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -16055,6 +16175,9 @@ func (ec *executionContext) fieldContext_AuditEvent_decision(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEvent_seq(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 40) { // AuditEvent.seq: see servesPlain
+		return ec.marshalOInt2ᚖint64(ctx, field.Selections, obj.Seq)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -16078,6 +16201,9 @@ func (ec *executionContext) fieldContext_AuditEvent_seq(_ context.Context, field
 }
 
 func (ec *executionContext) _AuditEvent_prevHash(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 41) { // AuditEvent.prevHash: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.PrevHash)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -16101,6 +16227,9 @@ func (ec *executionContext) fieldContext_AuditEvent_prevHash(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEvent_hash(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 42) { // AuditEvent.hash: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Hash)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -16243,6 +16372,9 @@ func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 43) { // AuditEventEdge.cursor: see servesPlain
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -16427,6 +16559,9 @@ func (ec *executionContext) fieldContext_ExplainedGrant_covers(_ context.Context
 }
 
 func (ec *executionContext) _ExplainedGrant_group(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedGrant) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 44) { // ExplainedGrant.group: see servesPlain
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Group)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -16450,6 +16585,9 @@ func (ec *executionContext) fieldContext_ExplainedGrant_group(_ context.Context,
 }
 
 func (ec *executionContext) _ExplainedRow_id(ctx context.Context, field graphql.CollectedField, obj *policy.ExplainedRow) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 45) { // ExplainedRow.id: see servesPlain
+		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -16827,6 +16965,9 @@ func (ec *executionContext) fieldContext_Explanation_action(_ context.Context, f
 }
 
 func (ec *executionContext) _Explanation_domain(ctx context.Context, field graphql.CollectedField, obj *policy.Explanation) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 46) { // Explanation.domain: see servesPlain
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Domain)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17047,6 +17188,9 @@ func (ec *executionContext) fieldContext_FieldGroup_group(_ context.Context, fie
 }
 
 func (ec *executionContext) _FollowUp_id(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 47) { // FollowUp.id: see servesPlain
+		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17070,6 +17214,9 @@ func (ec *executionContext) fieldContext_FollowUp_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _FollowUp_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 48) { // FollowUp.createdAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17093,6 +17240,9 @@ func (ec *executionContext) fieldContext_FollowUp_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _FollowUp_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 49) { // FollowUp.updatedAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17116,6 +17266,9 @@ func (ec *executionContext) fieldContext_FollowUp_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _FollowUp_kind(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 50) { // FollowUp.kind: see servesPlain
+		return ec.marshalOFollowUpKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋfollowupᚐKind(ctx, field.Selections, obj.Kind)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17139,6 +17292,9 @@ func (ec *executionContext) fieldContext_FollowUp_kind(_ context.Context, field 
 }
 
 func (ec *executionContext) _FollowUp_doneOn(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 51) { // FollowUp.doneOn: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.DoneOn)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17162,6 +17318,9 @@ func (ec *executionContext) fieldContext_FollowUp_doneOn(_ context.Context, fiel
 }
 
 func (ec *executionContext) _FollowUp_description(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUp) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 52) { // FollowUp.description: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Description)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17368,6 +17527,9 @@ func (ec *executionContext) fieldContext_FollowUpEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _FollowUpEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.FollowUpEdge) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 53) { // FollowUpEdge.cursor: see servesPlain
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17391,6 +17553,9 @@ func (ec *executionContext) fieldContext_FollowUpEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _Incident_id(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 54) { // Incident.id: see servesPlain
+		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17414,6 +17579,9 @@ func (ec *executionContext) fieldContext_Incident_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Incident_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 55) { // Incident.createdAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17437,6 +17605,9 @@ func (ec *executionContext) fieldContext_Incident_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Incident_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 56) { // Incident.updatedAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17460,6 +17631,9 @@ func (ec *executionContext) fieldContext_Incident_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Incident_reference(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 57) { // Incident.reference: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Reference)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17483,6 +17657,9 @@ func (ec *executionContext) fieldContext_Incident_reference(_ context.Context, f
 }
 
 func (ec *executionContext) _Incident_occurredAt(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 58) { // Incident.occurredAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.OccurredAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17506,6 +17683,9 @@ func (ec *executionContext) fieldContext_Incident_occurredAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Incident_reportedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 59) { // Incident.reportedAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.ReportedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17529,6 +17709,9 @@ func (ec *executionContext) fieldContext_Incident_reportedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Incident_status(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 60) { // Incident.status: see servesPlain
+		return ec.marshalOIncidentStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋincidentᚐStatus(ctx, field.Selections, obj.Status)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17552,6 +17735,9 @@ func (ec *executionContext) fieldContext_Incident_status(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Incident_consentToShare(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 61) { // Incident.consentToShare: see servesPlain
+		return ec.marshalOBoolean2bool(ctx, field.Selections, obj.ConsentToShare)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17575,6 +17761,9 @@ func (ec *executionContext) fieldContext_Incident_consentToShare(_ context.Conte
 }
 
 func (ec *executionContext) _Incident_summary(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 62) { // Incident.summary: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Summary)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17598,6 +17787,9 @@ func (ec *executionContext) fieldContext_Incident_summary(_ context.Context, fie
 }
 
 func (ec *executionContext) _Incident_narrative(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 63) { // Incident.narrative: see servesPlain
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Narrative)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17621,6 +17813,9 @@ func (ec *executionContext) fieldContext_Incident_narrative(_ context.Context, f
 }
 
 func (ec *executionContext) _Incident_exactLocation(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 64) { // Incident.exactLocation: see servesPlain
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ExactLocation)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17644,6 +17839,9 @@ func (ec *executionContext) fieldContext_Incident_exactLocation(_ context.Contex
 }
 
 func (ec *executionContext) _Incident_source(ctx context.Context, field graphql.CollectedField, obj *ent.Incident) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 65) { // Incident.source: see servesPlain
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Source)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -17839,6 +18037,9 @@ func (ec *executionContext) fieldContext_Incident_followUps(ctx context.Context,
 }
 
 func (ec *executionContext) _IncidentAggregate_threshold(ctx context.Context, field graphql.CollectedField, obj *model.IncidentAggregate) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 66) { // IncidentAggregate.threshold: see servesPlain
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Threshold)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18036,6 +18237,9 @@ func (ec *executionContext) fieldContext_IncidentCell_violationType(_ context.Co
 }
 
 func (ec *executionContext) _IncidentCell_status(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 67) { // IncidentCell.status: see servesPlain
+		return ec.marshalOIncidentStatus2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋincidentᚐStatus(ctx, field.Selections, obj.Status)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18091,6 +18295,9 @@ func (ec *executionContext) fieldContext_IncidentCell_period(_ context.Context, 
 }
 
 func (ec *executionContext) _IncidentCell_perpetratorCategory(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 68) { // IncidentCell.perpetratorCategory: see servesPlain
+		return ec.marshalOActorCategory2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐCategory(ctx, field.Selections, obj.PerpetratorCategory)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18114,6 +18321,9 @@ func (ec *executionContext) fieldContext_IncidentCell_perpetratorCategory(_ cont
 }
 
 func (ec *executionContext) _IncidentCell_victimGender(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 69) { // IncidentCell.victimGender: see servesPlain
+		return ec.marshalOActorGender2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐGender(ctx, field.Selections, obj.VictimGender)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18137,6 +18347,9 @@ func (ec *executionContext) fieldContext_IncidentCell_victimGender(_ context.Con
 }
 
 func (ec *executionContext) _IncidentCell_victimAgeBracket(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 70) { // IncidentCell.victimAgeBracket: see servesPlain
+		return ec.marshalOActorAgeBracket2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐAgeBracket(ctx, field.Selections, obj.VictimAgeBracket)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18160,6 +18373,9 @@ func (ec *executionContext) fieldContext_IncidentCell_victimAgeBracket(_ context
 }
 
 func (ec *executionContext) _IncidentCell_count(ctx context.Context, field graphql.CollectedField, obj *model.IncidentCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 71) { // IncidentCell.count: see servesPlain
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Count)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18325,6 +18541,9 @@ func (ec *executionContext) fieldContext_IncidentEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _IncidentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.IncidentEdge) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 72) { // IncidentEdge.cursor: see servesPlain
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18348,6 +18567,9 @@ func (ec *executionContext) fieldContext_IncidentEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _Involvement_id(ctx context.Context, field graphql.CollectedField, obj *ent.Involvement) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 73) { // Involvement.id: see servesPlain
+		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18371,6 +18593,9 @@ func (ec *executionContext) fieldContext_Involvement_id(_ context.Context, field
 }
 
 func (ec *executionContext) _Involvement_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Involvement) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 74) { // Involvement.createdAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18394,6 +18619,9 @@ func (ec *executionContext) fieldContext_Involvement_createdAt(_ context.Context
 }
 
 func (ec *executionContext) _Involvement_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Involvement) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 75) { // Involvement.updatedAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18417,6 +18645,9 @@ func (ec *executionContext) fieldContext_Involvement_updatedAt(_ context.Context
 }
 
 func (ec *executionContext) _Involvement_role(ctx context.Context, field graphql.CollectedField, obj *ent.Involvement) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 76) { // Involvement.role: see servesPlain
+		return ec.marshalOInvolvementRole2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋinvolvementᚐRole(ctx, field.Selections, obj.Role)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18623,6 +18854,9 @@ func (ec *executionContext) fieldContext_InvolvementEdge_node(_ context.Context,
 }
 
 func (ec *executionContext) _InvolvementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.InvolvementEdge) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 77) { // InvolvementEdge.cursor: see servesPlain
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18646,6 +18880,9 @@ func (ec *executionContext) fieldContext_InvolvementEdge_cursor(_ context.Contex
 }
 
 func (ec *executionContext) _Locality_id(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 78) { // Locality.id: see servesPlain
+		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18669,6 +18906,9 @@ func (ec *executionContext) fieldContext_Locality_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Locality_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 79) { // Locality.createdAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18692,6 +18932,9 @@ func (ec *executionContext) fieldContext_Locality_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Locality_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 80) { // Locality.updatedAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18715,6 +18958,9 @@ func (ec *executionContext) fieldContext_Locality_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Locality_name(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 81) { // Locality.name: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Name)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -18738,6 +18984,9 @@ func (ec *executionContext) fieldContext_Locality_name(_ context.Context, field 
 }
 
 func (ec *executionContext) _Locality_level(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 82) { // Locality.level: see servesPlain
+		return ec.marshalOLocalityLevel2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋlocalityᚐLevel(ctx, field.Selections, obj.Level)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -19090,6 +19339,9 @@ func (ec *executionContext) fieldContext_LocalityEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _LocalityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.LocalityEdge) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 83) { // LocalityEdge.cursor: see servesPlain
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -20433,6 +20685,9 @@ func (ec *executionContext) fieldContext_Mutation_rollbackPolicy(ctx context.Con
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 84) { // Organization.id: see servesPlain
+		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -20456,6 +20711,9 @@ func (ec *executionContext) fieldContext_Organization_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Organization_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 85) { // Organization.createdAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -20479,6 +20737,9 @@ func (ec *executionContext) fieldContext_Organization_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 86) { // Organization.updatedAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -20502,6 +20763,9 @@ func (ec *executionContext) fieldContext_Organization_updatedAt(_ context.Contex
 }
 
 func (ec *executionContext) _Organization_name(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 87) { // Organization.name: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Name)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -20525,6 +20789,9 @@ func (ec *executionContext) fieldContext_Organization_name(_ context.Context, fi
 }
 
 func (ec *executionContext) _Organization_acronym(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 88) { // Organization.acronym: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Acronym)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -20548,6 +20815,9 @@ func (ec *executionContext) fieldContext_Organization_acronym(_ context.Context,
 }
 
 func (ec *executionContext) _Organization_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 89) { // Organization.kind: see servesPlain
+		return ec.marshalOOrganizationKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋorganizationᚐKind(ctx, field.Selections, obj.Kind)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -20930,6 +21200,9 @@ func (ec *executionContext) fieldContext_OrganizationEdge_node(_ context.Context
 }
 
 func (ec *executionContext) _OrganizationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationEdge) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 90) { // OrganizationEdge.cursor: see servesPlain
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -20999,6 +21272,9 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[gid.ID]) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 91) { // PageInfo.startCursor: see servesPlain
+		return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.StartCursor)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -21022,6 +21298,9 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[gid.ID]) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 92) { // PageInfo.endCursor: see servesPlain
+		return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.EndCursor)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -22303,6 +22582,9 @@ func (ec *executionContext) fieldContext_PolicyProposal_decidedBy(_ context.Cont
 }
 
 func (ec *executionContext) _PolicyProposal_decidedAt(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 93) { // PolicyProposal.decidedAt: see servesPlain
+		return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.DecidedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -23860,6 +24142,9 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _Recommendation_id(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 94) { // Recommendation.id: see servesPlain
+		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -23883,6 +24168,9 @@ func (ec *executionContext) fieldContext_Recommendation_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _Recommendation_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 95) { // Recommendation.createdAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -23906,6 +24194,9 @@ func (ec *executionContext) fieldContext_Recommendation_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _Recommendation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 96) { // Recommendation.updatedAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -23929,6 +24220,9 @@ func (ec *executionContext) fieldContext_Recommendation_updatedAt(_ context.Cont
 }
 
 func (ec *executionContext) _Recommendation_text(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 97) { // Recommendation.text: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Text)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -23952,6 +24246,9 @@ func (ec *executionContext) fieldContext_Recommendation_text(_ context.Context, 
 }
 
 func (ec *executionContext) _Recommendation_status(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 98) { // Recommendation.status: see servesPlain
+		return ec.marshalORecommendationStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋrecommendationᚐStatus(ctx, field.Selections, obj.Status)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -23975,6 +24272,9 @@ func (ec *executionContext) fieldContext_Recommendation_status(_ context.Context
 }
 
 func (ec *executionContext) _Recommendation_dueOn(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 99) { // Recommendation.dueOn: see servesPlain
+		return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.DueOn)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24062,6 +24362,9 @@ func (ec *executionContext) fieldContext_Recommendation_addressees(_ context.Con
 }
 
 func (ec *executionContext) _RecommendationAggregate_threshold(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationAggregate) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 100) { // RecommendationAggregate.threshold: see servesPlain
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Threshold)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24195,6 +24498,9 @@ func (ec *executionContext) fieldContext_RecommendationCell_groupedBy(_ context.
 }
 
 func (ec *executionContext) _RecommendationCell_status(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 101) { // RecommendationCell.status: see servesPlain
+		return ec.marshalORecommendationStatus2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋrecommendationᚐStatus(ctx, field.Selections, obj.Status)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24250,6 +24556,9 @@ func (ec *executionContext) fieldContext_RecommendationCell_addressee(_ context.
 }
 
 func (ec *executionContext) _RecommendationCell_count(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 102) { // RecommendationCell.count: see servesPlain
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Count)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24273,6 +24582,9 @@ func (ec *executionContext) fieldContext_RecommendationCell_count(_ context.Cont
 }
 
 func (ec *executionContext) _RecommendationCell_overdue(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 103) { // RecommendationCell.overdue: see servesPlain
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Overdue)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24438,6 +24750,9 @@ func (ec *executionContext) fieldContext_RecommendationEdge_node(_ context.Conte
 }
 
 func (ec *executionContext) _RecommendationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.RecommendationEdge) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 104) { // RecommendationEdge.cursor: see servesPlain
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24617,6 +24932,9 @@ func (ec *executionContext) fieldContext_RoleAssignment_expiresAt(_ context.Cont
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 105) { // User.id: see servesPlain
+		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24640,6 +24958,9 @@ func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 106) { // User.createdAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24663,6 +24984,9 @@ func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field
 }
 
 func (ec *executionContext) _User_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 107) { // User.updatedAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24686,6 +25010,9 @@ func (ec *executionContext) fieldContext_User_updatedAt(_ context.Context, field
 }
 
 func (ec *executionContext) _User_subject(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 108) { // User.subject: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Subject)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24709,6 +25036,9 @@ func (ec *executionContext) fieldContext_User_subject(_ context.Context, field g
 }
 
 func (ec *executionContext) _User_displayName(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 109) { // User.displayName: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.DisplayName)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24927,6 +25257,9 @@ func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 110) { // UserEdge.cursor: see servesPlain
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24950,6 +25283,9 @@ func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ViolationType_id(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 111) { // ViolationType.id: see servesPlain
+		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24973,6 +25309,9 @@ func (ec *executionContext) fieldContext_ViolationType_id(_ context.Context, fie
 }
 
 func (ec *executionContext) _ViolationType_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 112) { // ViolationType.createdAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -24996,6 +25335,9 @@ func (ec *executionContext) fieldContext_ViolationType_createdAt(_ context.Conte
 }
 
 func (ec *executionContext) _ViolationType_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 113) { // ViolationType.updatedAt: see servesPlain
+		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -25019,6 +25361,9 @@ func (ec *executionContext) fieldContext_ViolationType_updatedAt(_ context.Conte
 }
 
 func (ec *executionContext) _ViolationType_code(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 114) { // ViolationType.code: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Code)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -25042,6 +25387,9 @@ func (ec *executionContext) fieldContext_ViolationType_code(_ context.Context, f
 }
 
 func (ec *executionContext) _ViolationType_labelFr(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 115) { // ViolationType.labelFr: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.LabelFr)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -25065,6 +25413,9 @@ func (ec *executionContext) fieldContext_ViolationType_labelFr(_ context.Context
 }
 
 func (ec *executionContext) _ViolationType_labelEn(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 116) { // ViolationType.labelEn: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.LabelEn)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -25088,6 +25439,9 @@ func (ec *executionContext) fieldContext_ViolationType_labelEn(_ context.Context
 }
 
 func (ec *executionContext) _ViolationType_description(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 117) { // ViolationType.description: see servesPlain
+		return ec.marshalOString2string(ctx, field.Selections, obj.Description)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -25274,6 +25628,9 @@ func (ec *executionContext) fieldContext_ViolationTypeEdge_node(_ context.Contex
 }
 
 func (ec *executionContext) _ViolationTypeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationTypeEdge) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 118) { // ViolationTypeEdge.cursor: see servesPlain
+		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -25769,6 +26126,9 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 119) { // __InputValue.defaultValue: see servesPlain
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
+	}
 	return resolveField(
 		ctx,
 		ec.OperationContext,

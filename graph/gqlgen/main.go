@@ -14,6 +14,12 @@
 //     graph/generated's fieldSet (leanFieldSets) and fields resolved by its
 //     resolveField (ownResolveField), which allocate less for the same
 //     bytes (BENCHMARKS.md, session 7).
+//   - Plain fields (a scalar or enum read from a struct field, without
+//     arguments or middleware) are written directly, without a field
+//     context and the field interceptor, where the Access extension has
+//     decided for the whole response that the field is served unchanged
+//     and unaudited (plainFields; graph/generated.servesPlain says why
+//     that cannot serve a field Access would mask or audit).
 //
 // Run by go generate.
 package main
@@ -40,7 +46,8 @@ func generate(configFile string) error {
 	if err != nil {
 		return fmt.Errorf("load %s: %w", configFile, err)
 	}
-	if err := api.Generate(cfg, api.AddPlugin(sequential{})); err != nil {
+	plain := &plainFields{}
+	if err := api.Generate(cfg, api.AddPlugin(sequential{}), api.AddPlugin(plain)); err != nil {
 		return err
 	}
 	if err := marshalListsInOrder(cfg.Exec.Filename); err != nil {
@@ -52,7 +59,10 @@ func generate(configFile string) error {
 	if err := leanFieldSets(cfg.Exec.Filename); err != nil {
 		return err
 	}
-	return ownResolveField(cfg.Exec.Filename)
+	if err := ownResolveField(cfg.Exec.Filename); err != nil {
+		return err
+	}
+	return plain.rewritePlainFields(cfg.Exec.Filename)
 }
 
 // sequential is the gqlgen plugin that resolves the fields of every object
