@@ -352,7 +352,21 @@ func TestPlainFieldsAttacks(t *testing.T) {
 			r := attackPlain(t, db, srv, q, map[string]any{"fu": fu})
 			mustNotContain(t, r.resp.Body, allSensitiveExcept()...)
 			mustNotContain(t, r.resp.Body, allIdentifying()...)
+			// Follow-ups of incidents the funder may not read (b: no
+			// consent) are not served, nor their incidents.
+			mustContain(t, r.resp.Body, accFollowUp(accSpec("a").ref), `"reference":"`+accSpec("a").ref+`"`)
+			mustNotContain(t, r.resp.Body, accSpec("b").ref, accSummary(accSpec("b").ref))
 			wantPlainReads(t, r.reads)
+		})
+
+		// The policy's own types beside plain fields: the funder may not
+		// read the policy, and reads the incidents it may in the same
+		// response.
+		t.Run("policy types", func(t *testing.T) {
+			srv := w.as(t, accDIHR)
+			q := `{ incidents(first: 100) { edges { node { reference summary } } } policy { roles { name description } } }`
+			r := attackPlain(t, db, srv, q, nil)
+			mustNotContain(t, r.resp.Body, "amdh_coordinator", accSummary(accSpec("b").ref))
 		})
 
 		// A policy change between two responses: a field written directly
