@@ -387,6 +387,37 @@ func TestPlainFieldsAttacks(t *testing.T) {
 			mustContain(t, again.Body, accSummary(accSpec("a").ref))
 		})
 
+		// A plain field the viewer reads on some rows only, unaudited: the
+		// funder's shareable fields narrowed to VERIFIED incidents, while it
+		// still sees REFERRED and CLOSED ones. In one response, the summary
+		// (and reference, status…) of VERIFIED rows is served, that of the
+		// others masked.
+		t.Run("unaudited field read on some rows only", func(t *testing.T) {
+			srv := w.as(t, accDIHR)
+			wide := `{role: "dihr_partner", object: "Incident:shareable", action: "read", scope: "shared_status&consented"}`
+			narrow := `{role: "dihr_partner", object: "Incident:shareable", action: "read", scope: "verified&consented"}`
+			w.srv.Query(t, `mutation { revoke(permission: `+wide+`, reason: "plain attack") { id } }`, nil).OK(t, nil)
+			w.srv.Query(t, `mutation { grant(permission: `+narrow+`, reason: "plain attack") { id } }`, nil).OK(t, nil)
+			defer func() {
+				w.srv.Query(t, `mutation { revoke(permission: `+narrow+`, reason: "plain attack done") { id } }`, nil).OK(t, nil)
+				w.srv.Query(t, `mutation { grant(permission: `+wide+`, reason: "plain attack done") { id } }`, nil).OK(t, nil)
+			}()
+			q := `query($h: ID!) {
+				incidents(first: 100) { edges { node { id reference summary status occurredAt } } }
+				h: node(id: $h) { ... on Incident { summary status } }
+			}`
+			r := attackPlain(t, db, srv, q, map[string]any{"h": id("h")})
+			mustContain(t, r.resp.Body, accSummary(accSpec("a").ref), accSummary(accSpec("e").ref), id("h"), id("g"))
+			for _, k := range []string{"g", "h", "b", "d"} {
+				mustNotContain(t, r.resp.Body, accSummary(accSpec(k).ref), accSpec(k).ref)
+			}
+			mustNotContain(t, r.resp.Body, `"REFERRED"`, `"CLOSED"`)
+			if m := accMasked(r.resp); !m["h.summary"] || !m["h.status"] {
+				t.Errorf("h's summary and status not masked: %v", m)
+			}
+			wantPlainReads(t, r.reads)
+		})
+
 		// The exports of server/export.go, which run GraphQL operations of
 		// the same server: the funder's CSV of incidents.
 		t.Run("export", func(t *testing.T) {
