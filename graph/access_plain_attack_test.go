@@ -16,8 +16,8 @@ import (
 )
 
 // plainAttack is what one attack on the direct writing of plain fields
-// answered: the body, its masked paths, and the audited reads its response
-// recorded ("Type id field"), with plain fields written directly.
+// answered, with plain fields written directly: the response, and the
+// audited reads it recorded ("Type id field").
 type plainAttack struct {
 	resp  *apitest.Response
 	reads []string
@@ -223,10 +223,10 @@ func TestPlainFieldsAttacks(t *testing.T) {
 			wantPlainReads(t, r.reads)
 		})
 
-		// A liaison reads the kind of unit actors only (a per-row decision)
-		// and no demographics; aggregate cells and their localities, and
-		// Incident.status beside IncidentCell.status (two types, one field
-		// name), in one response.
+		// A liaison reads the kind of unit actors only (a per-row rule; the
+		// actors it reaches are all units) and no demographics; aggregate
+		// cells and their localities, and Incident.status beside
+		// IncidentCell.status (two types, one field name), in one response.
 		t.Run("liaison: per-row kind, cells, same field name on two types", func(t *testing.T) {
 			srv := w.as(t, accFSINiono)
 			q := `{
