@@ -48,6 +48,9 @@ type builder struct {
 	// pairs are the CTEs of actorPairs, in the order first asked: each
 	// relation of pairs is computed once, however many scans join it.
 	pairs []pairsCTE
+	// seen asks, with each count, for the count and key sum of the rows v
+	// may read (PublishSeen): for a role under disclosure control only.
+	seen bool
 }
 
 // pairsCTE is one relation of actorPairs, named name in the statement.
@@ -107,7 +110,11 @@ func (b *builder) actorPairs(d *sql.DialectBuilder, ad actorDim) (*sql.Selector,
 		}
 		b.pairs = append(b.pairs, pairsCTE{name, body})
 	}
-	sub := d.Select("agg_inc", "agg_v").From(d.Table(name))
+	cols := []string{"agg_inc", "agg_v"}
+	if b.seen {
+		cols = append(cols, "agg_seen")
+	}
+	sub := d.Select(cols...).From(d.Table(name))
 	sub.As(ad.alias)
 	return sub, nil
 }
@@ -133,11 +140,45 @@ func (b *builder) pairsBody(d *sql.DialectBuilder, ad actorDim) (*sql.Selector, 
 		return nil, err
 	}
 	in.Where(where)
-	return d.Select(sql.As(inv.C(involvement.FieldIncidentID), "agg_inc"), sql.As(act.C(ad.column), "agg_v")).
-		Distinct().From(inv).
+	s := d.Select(sql.As(inv.C(involvement.FieldIncidentID), "agg_inc"), sql.As(act.C(ad.column), "agg_v")).
+		From(inv).
 		Join(act).On(inv.C(involvement.FieldActorID), act.C(actor.FieldID)).
 		Where(sql.And(sql.EQ(inv.C(involvement.FieldRole), string(ad.role)), rows,
-			sql.In(inv.C(involvement.FieldIncidentID), in))), nil
+			sql.In(inv.C(involvement.FieldIncidentID), in)))
+	if !b.seen {
+		return s.Distinct(), nil
+	}
+	// agg_seen: 1 when the role reads the value on one of the incident's
+	// involvements (the involvement and its actor readable under the
+	// incident, which scan checks; the field read on some rows at least,
+	// erring towards seen: a value counted as seen but not listed is a
+	// row of the cell published with the hidden ones' noise, one listed
+	// but counted as hidden would bound the hidden rows from below).
+	seen, err := b.pairSeen(ad)
+	if err != nil {
+		return nil, err
+	}
+	s.AppendSelectExprAs(sql.ExprFunc(func(w *sql.Builder) {
+		w.WriteString("MAX(CASE WHEN ").Join(seen).WriteString(" THEN 1 ELSE 0 END)")
+	}), "agg_seen")
+	return s.GroupBy(inv.C(involvement.FieldIncidentID), act.C(ad.column)), nil
+}
+
+// pairSeen is the condition, on the involvement and actor of pairsBody,
+// that v reads the involvement, its actor and ad's field of it.
+func (b *builder) pairSeen(ad actorDim) (*sql.Predicate, error) {
+	if b.v.ReadsField("Actor", ad.field) == policy.FieldNone {
+		return sql.ExprP("1 = 0"), nil
+	}
+	inv, err := b.rs.Predicate("Involvement", b.v.FilterUnder("Incident", "Involvement"), ad.alias+"_i")
+	if err != nil {
+		return nil, err
+	}
+	act, err := b.rs.Predicate("Actor", b.v.FilterUnder("Involvement", "Actor"), ad.alias+"_a")
+	if err != nil {
+		return nil, err
+	}
+	return sql.And(inv, act), nil
 }
 
 // keyAlias is the column of the key of the query's dimension number i.
@@ -231,6 +272,8 @@ func (b *builder) regroup(d *sql.DialectBuilder, set int, dims []Dimension, scan
 	}
 	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) AS BIGINT)", t.C("agg_n"))), "agg_count")
 	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) %% %d AS BIGINT)", t.C("agg_s"), KeyRange)), "agg_keys")
+	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) AS BIGINT)", t.C("agg_r"))), "agg_seen")
+	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) %% %d AS BIGINT)", t.C("agg_rs"), KeyRange)), "agg_seen_keys")
 	if len(group) > 0 {
 		s.GroupBy(group...)
 	}
@@ -277,6 +320,9 @@ func (b *builder) scan(mask int) (*sql.Selector, error) {
 	}
 	s.AppendSelectExprAs(sql.Expr("COUNT(*)"), "agg_n")
 	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) %% %d AS BIGINT)", col("cell_key"), KeyRange)), "agg_s")
+	if err := b.seenColumns(d, s, col, mask); err != nil {
+		return nil, err
+	}
 	where, err := b.where(d, s, col)
 	if err != nil {
 		return nil, err
@@ -286,6 +332,50 @@ func (b *builder) scan(mask int) (*sql.Selector, error) {
 		s.GroupBy(group...)
 	}
 	return s, nil
+}
+
+// seenColumns appends to scan s the count (agg_r) and the key sum modulo
+// KeyRange (agg_rs) of its rows v may read: the incident under v's read
+// filter and, for each actors' dimension of mask, the value read on one
+// of its involvements (actorPairs' agg_seen). Both are 0 when b.seen is
+// off (exact roles: PublishSeen ignores them).
+func (b *builder) seenColumns(d *sql.DialectBuilder, s *sql.Selector, col func(string) string, mask int) error {
+	if !b.seen {
+		s.AppendSelectExprAs(sql.Expr("0"), "agg_r")
+		s.AppendSelectExprAs(sql.Expr("0"), "agg_rs")
+		return nil
+	}
+	// One predicate per use: a predicate is written where it is joined,
+	// so that PostgreSQL's numbered placeholders follow the statement.
+	readable := func() (*sql.Predicate, error) {
+		rows, err := b.rs.Predicate("Incident", b.v.Filter(policy.ActionRead, "Incident"), "")
+		if err != nil {
+			return nil, err
+		}
+		ps := []*sql.Predicate{rows}
+		for i, dim := range b.q.GroupBy {
+			if ad, ok := actorDims[dim]; ok && mask&(1<<i) != 0 {
+				ps = append(ps, sql.EQ(d.Table(ad.alias).C("agg_seen"), 1))
+			}
+		}
+		return sql.And(ps...), nil
+	}
+	count, err := readable()
+	if err != nil {
+		return err
+	}
+	s.AppendSelectExprAs(sql.ExprFunc(func(w *sql.Builder) {
+		w.WriteString("SUM(CASE WHEN ").Join(count).WriteString(" THEN 1 ELSE 0 END)")
+	}), "agg_r")
+	keys, err := readable()
+	if err != nil {
+		return err
+	}
+	s.AppendSelectExprAs(sql.ExprFunc(func(w *sql.Builder) {
+		w.WriteString("CAST(COALESCE(SUM(CASE WHEN ").Join(keys).WriteString(" THEN ").WriteString(col("cell_key")).
+			WriteString(fmt.Sprintf(" ELSE 0 END), 0) %% %d AS BIGINT)", KeyRange))
+	}), "agg_rs")
+	return nil
 }
 
 // from is the SELECT over the incidents that scan and actorPairs
