@@ -402,6 +402,14 @@ func playAttack(t *testing.T, srv, exact *apitest.Server, actors bool) {
 	// cells.
 	var sizes, actorSizes []int
 	pinned, ownOnly := 0, 0
+	// The partitions each range is a part of (a scan of every partition
+	// per protected answer took minutes under load).
+	byPart := map[sliceRange][]int{}
+	for i, p := range at.partitions {
+		for _, o := range p.parts {
+			byPart[o] = append(byPart[o], i)
+		}
+	}
 	for key, v := range at.answers {
 		if v != -1 {
 			continue
@@ -420,10 +428,8 @@ func playAttack(t *testing.T, srv, exact *apitest.Server, actors bool) {
 				hi = min(hi, thi+at.seen(total)-at.seen(r))
 			}
 		}
-		for _, p := range at.partitions {
-			if !slices.Contains(p.parts, r) {
-				continue
-			}
+		for _, i := range byPart[r] {
+			p := at.partitions[i]
 			tlo, thi := at.feasible(p.total)
 			for _, o := range p.parts {
 				if o != r {
