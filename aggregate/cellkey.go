@@ -63,3 +63,33 @@ func Publish(n int, key uint32, k int) (value int, protected bool) {
 	}
 	return v, false
 }
+
+// PublishSeen returns the published value of a cell of true count n and
+// key key, of which seen rows, whose keys sum to seenKey, are rows the role
+// may read (and list, with the cell's keys), under threshold k (0: exact).
+//
+// A role under protection that counts beyond the rows it reads knows the
+// seen rows already: it lists them. What the cell may tell it is the
+// number of the others, the hidden rows (n − seen), and the disclosure
+// control is theirs: the threshold, the noise and its cell key (the sum of
+// the hidden rows' keys) are those of the hidden rows, and the value is
+// seen plus their published count (Publish). A cell is therefore protected
+// when it holds fewer than k hidden rows, or when their noisy count would
+// fall under k, however many rows it holds that the role reads; a
+// protected marker says only that the hidden rows are 0 to k−1+NoiseBound.
+// Subtracting the rows the role lists from the answers (the attack
+// "aggregate minus own rows") then gives answers about the hidden rows
+// alone, under the same cell key method as a role that reads none: the
+// rows it lists tell nothing more about those it may not read, and no cell
+// is pinned at the rows it lists (a cell of which the role reads every row
+// is protected, never published as the count it could check).
+func PublishSeen(n int, key uint32, seen int, seenKey uint32, k int) (value int, protected bool) {
+	if k <= 0 {
+		return n, false
+	}
+	v, protected := Publish(n-seen, key-seenKey, k)
+	if protected {
+		return 0, true
+	}
+	return seen + v, false
+}

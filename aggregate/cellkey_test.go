@@ -69,3 +69,26 @@ func TestCellKey(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishSeen: a protected role's answer is the rows it reads plus
+// the hidden rows under Publish, with the hidden rows' key; a cell of
+// fewer than K hidden rows is protected however many rows the role reads,
+// and an exact role gets the count.
+func TestPublishSeen(t *testing.T) {
+	if v, p := PublishSeen(7, 123, 7, 123, 0); v != 7 || p {
+		t.Errorf("exact: %d %v, want 7", v, p)
+	}
+	for seen := 0; seen <= 30; seen++ {
+		if _, p := PublishSeen(seen+4, 99, seen, 12, 5); !p {
+			t.Errorf("%d read and 4 hidden: published, want protected", seen)
+		}
+	}
+	for key := uint32(0); key < 2000; key += 7 {
+		hidden, seen, seenKey := 9, 11, key*31
+		want, wp := Publish(hidden, key, 5)
+		v, p := PublishSeen(hidden+seen, key+seenKey, seen, seenKey, 5)
+		if p != wp || (!p && v != seen+want) {
+			t.Fatalf("key %d: %d %v, want %d + %d (%v)", key, v, p, seen, want, wp)
+		}
+	}
+}

@@ -142,7 +142,7 @@ func Incidents(ctx context.Context, c *ent.Client, v *policy.Viewer, q IncidentQ
 			return nil, err
 		}
 	}
-	b := &builder{rs: c.RowSQL(), v: v, q: &q, periods: ps}
+	b := &builder{rs: c.RowSQL(), v: v, q: &q, periods: ps, seen: k > 0}
 	n := len(q.GroupBy)
 	var sets [][]Dimension
 	for mask := (1 << n) - 1; mask >= 0; mask-- {
@@ -171,12 +171,12 @@ func Incidents(ctx context.Context, c *ent.Client, v *policy.Viewer, q IncidentQ
 	for rows.Next() {
 		var set int
 		keys := make([]stdsql.NullString, n)
-		var count, sum int64
+		var count, sum, seen, seenSum int64
 		dest := []any{&set}
 		for i := range keys {
 			dest = append(dest, &keys[i])
 		}
-		dest = append(dest, &count, &sum)
+		dest = append(dest, &count, &sum, &seen, &seenSum)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("aggregate incidents: %w", err)
 		}
@@ -189,7 +189,7 @@ func Incidents(ctx context.Context, c *ent.Client, v *policy.Viewer, q IncidentQ
 				return nil, fmt.Errorf("aggregate incidents: %w", err)
 			}
 		}
-		cell.Value, cell.Protected = Publish(cell.count, cell.key, k)
+		cell.Value, cell.Protected = PublishSeen(cell.count, cell.key, int(seen), CellKey(seenSum), k)
 		if set == 0 {
 			res.Cells = append(res.Cells, cell)
 		} else {

@@ -6,10 +6,12 @@ package bench
 // default policy's aggregate grants of Incident have no row atom for
 // either), so the server runs for both the same UNION ALL of GROUP BYs
 // over the same rows, cell keys summed in both; what DIHR's request adds
-// is the disclosure control itself: the grid of reference data listed
-// whole (the localities of the level, every type and period: one more
-// query each, and many more cells to answer), the noise of each cell and
-// the threshold. Comparing the raw-SQL floors of the two checks that the
+// is the disclosure control itself: in the statement, the count and key
+// sum of the rows it reads (aggregate.PublishSeen: two more sums per scan
+// under its read filter, and a flag per actors' pair), then the grid of
+// reference data listed whole (the localities of the level, every type
+// and period: one more query each, and many more cells to answer), the
+// noise of each cell and the threshold. Comparing the raw-SQL floors of the two checks that the
 // statements cost the same. This needs no special server: a server that
 // could answer DIHR exactly would be a hole to keep out of production.
 type ProtectionCost struct {

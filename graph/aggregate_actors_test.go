@@ -185,18 +185,23 @@ func TestIncidentAggregateByActors(t *testing.T) {
 			}
 		}
 		// DIHR: the whole grid (every gender), small counts protected, the
-		// others within the noise.
+		// others within the noise. Protection is of the incidents DIHR may
+		// not read (aggregate.PublishSeen): it reads the consented ones
+		// (1 to 6 of the arrests, the March arrest, Kayes' two closed), so
+		// FEMALE holds 8 incidents of which 2 hidden (7, 8) and MALE 6 of
+		// which 4 hidden (9-12): both protected, though 8 and 6 are over
+		// the threshold; the total holds 16 hidden of 25, published.
 		a := askActorAgg(t, dihr, "VICTIM_GENDER")
 		if a.IncidentAggregate.Threshold == nil || *a.IncidentAggregate.Threshold != 5 {
 			t.Fatalf("DIHR by victim gender: threshold %v, want 5", a.IncidentAggregate.Threshold)
 		}
 		got := a.counts()
-		for k, exact := range map[string]int{"[VICTIM_GENDER] FEMALE": 8, "[VICTIM_GENDER] MALE": 6, "[]": 25} {
+		for k, exact := range map[string]int{"[]": 25} {
 			if g := got[k]; g < max(exact-2, 5) || g > exact+2 {
 				t.Errorf("DIHR by victim gender: %q = %d, want %d ± 2 and at least 5", k, g, exact)
 			}
 		}
-		for _, k := range []string{"[VICTIM_GENDER] OTHER", "[VICTIM_GENDER] UNKNOWN"} {
+		for _, k := range []string{"[VICTIM_GENDER] FEMALE", "[VICTIM_GENDER] MALE", "[VICTIM_GENDER] OTHER", "[VICTIM_GENDER] UNKNOWN"} {
 			if g, ok := got[k]; !ok || g != -1 {
 				t.Errorf("DIHR by victim gender: %q = %d (present %v), want listed and protected", k, g, ok)
 			}

@@ -211,6 +211,14 @@ func (v *Viewer) Filter(act, typ string) entql.P {
 	return never
 }
 
+// FilterUnder is the read filter of the rows of typ that are edges of rows
+// of under the viewer reads: Filter(ActionRead, typ) without the conditions
+// that only repeat the parent's filter, for a statement that applies the
+// parent's read filter itself (the aggregates' count of the rows a role
+// reads, aggregate.PublishSeen, joins involvements and actors to incidents
+// it checks apart). With several assignments it is the whole filter.
+func (v *Viewer) FilterUnder(under, typ string) entql.P { return v.filterUnder(under, typ) }
+
 // filterUnder is Filter(ActionRead, typ) for rows eager-loaded as the edges
 // of rows of under the viewer sees.
 func (v *Viewer) filterUnder(under, typ string) entql.P {

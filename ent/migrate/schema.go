@@ -233,6 +233,8 @@ var (
 						IncidentsColumns[3].Name,
 
 						IncidentsColumns[0].Name,
+
+						IncidentsColumns[8].Name,
 					},
 				},
 			},

@@ -149,12 +149,17 @@ func (Incident) Edges() []ent.Edge {
 //     index). The id is for the counts that join the incidents to their
 //     violation types or actors: without it each such scan read the heap
 //     too (0.6–0.9 s of the year's type × gender; BENCHMARKS.md, session 8).
+//     consent_to_share is for the counts of a protected role, which count
+//     the rows it reads too (aggregate.PublishSeen): DIHR reads consented
+//     incidents, and without the column its year was a bitmap heap scan
+//     of 55,000 pages again (850 ms instead of 250; BENCHMARKS.md,
+//     session 9).
 //   - (reported_at) INCLUDE (locality_id, status, cell_key, id) is the
 //     same for counts by report date, which otherwise filtered every entry
 //     of the index above (a million) for the year's.
 func (Incident) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("occurred_at").Annotations(entsql.IncludeColumns("locality_id", "status", "reported_at", "cell_key", "id")),
+		index.Fields("occurred_at").Annotations(entsql.IncludeColumns("locality_id", "status", "reported_at", "cell_key", "id", "consent_to_share")),
 		index.Fields("reported_at").Annotations(entsql.IncludeColumns("locality_id", "status", "cell_key", "id")),
 		index.Fields("status", "consent_to_share", "occurred_at", "id").Annotations(entsql.DescColumns("occurred_at")),
 		index.Fields("occurred_at", "id").Annotations(entsql.DescColumns("occurred_at")),
