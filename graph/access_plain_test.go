@@ -34,13 +34,27 @@ var plainCompared atomic.Int64
 // the same audit events. It returns the first answer.
 func queryPlainBothWays(t *testing.T, db *storage.DB, srv *apitest.Server, q string, vars map[string]any) *apitest.Response {
 	t.Helper()
-	mark := lastAuditSeq(t, db)
-	before := graph.PlainServedDecisions()
-	fast := srv.Query(t, q, vars)
-	if graph.PlainServedDecisions() > before {
+	fast, direct := plainBothWays(t, db, srv, q, vars, nil)
+	if direct {
 		plainCompared.Add(1)
 	}
+	return fast
+}
+
+// plainBothWays is queryPlainBothWays, also saying whether the first
+// answer wrote plain fields directly; afterFast, when not nil, is called
+// between the two queries with the audit's last seq before the first, to
+// read what the first alone recorded.
+func plainBothWays(t *testing.T, db *storage.DB, srv *apitest.Server, q string, vars map[string]any, afterFast func(seq int64)) (fast *apitest.Response, direct bool) {
+	t.Helper()
+	mark := lastAuditSeq(t, db)
+	before := graph.PlainServedDecisions()
+	fast = srv.Query(t, q, vars)
+	direct = graph.PlainServedDecisions() > before
 	fastEvents := auditEventsAfter(t, db, mark)
+	if afterFast != nil {
+		afterFast(mark)
+	}
 	mark = lastAuditSeq(t, db)
 	graph.SetPlainFields(false)
 	slow := srv.Query(t, q, vars)
@@ -52,7 +66,7 @@ func queryPlainBothWays(t *testing.T, db *storage.DB, srv *apitest.Server, q str
 	if !slices.Equal(fastEvents, slowEvents) {
 		t.Errorf("plain fields change the audit of %s\nwith:    %q\nwithout: %q", q, fastEvents, slowEvents)
 	}
-	return fast
+	return fast, direct
 }
 
 func lastAuditSeq(t *testing.T, db *storage.DB) int64 {
