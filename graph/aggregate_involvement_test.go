@@ -442,4 +442,3 @@ func TestInvolvementAggregateIsOneStatement(t *testing.T) {
 		}
 	})
 }
-
