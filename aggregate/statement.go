@@ -38,6 +38,10 @@ import (
 // computed once for every scan that joins it.
 // The counts and keys are those a GROUP BY per grouping set over the
 // incidents would give, so the cell keys and the noise are unchanged.
+// A count of people (builder.people) is the same statement with each
+// incident of the scans joined to its involvements and their actors (from),
+// one row per involvement: the counts are of involvements, the keys summed
+// theirs, and their role and actor's values single-valued keys (peopleDims).
 
 // builder writes the statement of one aggregate.
 type builder struct {
