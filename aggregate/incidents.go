@@ -323,14 +323,7 @@ func checkIncidents(v *policy.Viewer, q *IncidentQuery) (int, error) {
 	if !v.Aggregates("Incident") {
 		return 0, benkan.Errorf(benkan.EFORBIDDEN, "you may not count incidents")
 	}
-	field := func(d Dimension) (string, string, bool) {
-		if ad, ok := actorDims[d]; ok {
-			// Grouping by the actors involved counts incidents by a field of
-			// their actors: the policy's aggregate grants of Actor decide.
-			return "Actor", ad.field, true
-		}
-		return incidentField(q.DateField, d)
-	}
+	field := func(d Dimension) (string, string, bool) { return incidentDimField(q.DateField, d) }
 	if err := checkQuery(v, q, field); err != nil {
 		return 0, err
 	}
@@ -356,6 +349,18 @@ func checkIncidents(v *policy.Viewer, q *IncidentQuery) (int, error) {
 		}
 	}
 	return k, nil
+}
+
+// incidentDimField is the type and field the policy must let a role
+// aggregate to group incidents by d; ok is false for a dimension counts of
+// incidents do not have (those of people, ROLE, GENDER and the like).
+func incidentDimField(df DateField, d Dimension) (typ, field string, ok bool) {
+	if ad, ok := actorDims[d]; ok {
+		// Grouping by the actors involved counts incidents by a field of
+		// their actors: the policy's aggregate grants of Actor decide.
+		return "Actor", ad.field, true
+	}
+	return incidentField(df, d)
 }
 
 // incidentField is the type and field the policy must let a role aggregate

@@ -83,15 +83,7 @@ func checkInvolvements(v *policy.Viewer, q *InvolvementQuery) (int, error) {
 	if q.Where != nil {
 		return 0, benkan.FieldErrorf("where", "counts of people take no where")
 	}
-	field := func(d Dimension) (string, string, bool) {
-		if pd, ok := peopleDims[d]; ok {
-			return pd.typ, pd.field, true
-		}
-		if _, ok := actorDims[d]; ok {
-			return "", "", false // an incident's people: ask for GENDER and ROLE instead
-		}
-		return incidentField(q.DateField, d)
-	}
+	field := func(d Dimension) (string, string, bool) { return peopleField(q.DateField, d) }
 	if err := checkQuery(v, &q.IncidentQuery, field); err != nil {
 		return 0, err
 	}
@@ -117,6 +109,20 @@ func checkInvolvements(v *policy.Viewer, q *InvolvementQuery) (int, error) {
 		}
 	}
 	return k, nil
+}
+
+// peopleField is the type and field the policy must let a role aggregate
+// to group people by d; ok is false for a dimension counts of people do not
+// have (those of the actors of an incident, VICTIM_GENDER and the like:
+// group people by GENDER and filter them by role instead).
+func peopleField(df DateField, d Dimension) (typ, field string, ok bool) {
+	if pd, ok := peopleDims[d]; ok {
+		return pd.typ, pd.field, true
+	}
+	if _, ok := actorDims[d]; ok {
+		return "", "", false
+	}
+	return incidentField(df, d)
 }
 
 // peopleSeen is the condition, on the joined involvement and actor of a
