@@ -14,11 +14,14 @@
 // so that a cell by type counts it once per type while a total that is not
 // grouped by type, read from the first scan, counts it once (GROUP BY
 // GROUPING SETS over that join would count it several times in the
-// totals). See statement.go.
+// totals). See statement.go. Counts of people (Involvements) are the same
+// statement over the incidents joined to their involvements and actors,
+// one row per involvement, whose own cell keys are summed.
 //
 // Disclosure control is the cell key method of the Australian Bureau of
 // Statistics' TableBuilder and of the ONS for the 2021 census: every
-// counted row carries a random 32-bit key (schema.CellKeyMixin); a cell's
+// counted row (an incident, an involvement) carries a random 32-bit key
+// (schema.CellKeyMixin); a cell's
 // key is the sum of its rows' keys modulo 2^32, computed in SQL with the
 // count; the noise added to the count is a fixed function of the cell key
 // and the count (Noise). The same rows therefore always get the same

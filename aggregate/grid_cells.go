@@ -13,6 +13,7 @@ import (
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
+	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/ent/migrate"
 	"github.com/benkan-project/benkan/policy"
@@ -29,10 +30,11 @@ const MaxGridCells = 20000
 // a value outside it would fail closed with an error, which would tell a
 // protected role that its cell is not empty.
 var (
-	statuses    = enumValues[incident.Status](migrate.IncidentsColumns, incident.FieldStatus)
-	categories  = enumValues[actor.Category](migrate.ActorsColumns, actor.FieldCategory)
-	genders     = enumValues[actor.Gender](migrate.ActorsColumns, actor.FieldGender)
-	ageBrackets = enumValues[actor.AgeBracket](migrate.ActorsColumns, actor.FieldAgeBracket)
+	statuses         = enumValues[incident.Status](migrate.IncidentsColumns, incident.FieldStatus)
+	categories       = enumValues[actor.Category](migrate.ActorsColumns, actor.FieldCategory)
+	genders          = enumValues[actor.Gender](migrate.ActorsColumns, actor.FieldGender)
+	ageBrackets      = enumValues[actor.AgeBracket](migrate.ActorsColumns, actor.FieldAgeBracket)
+	involvementRoles = enumValues[involvement.Role](migrate.InvolvementsColumns, involvement.FieldRole)
 )
 
 // enumValues are the values of the enum column name of a table's columns.
@@ -64,7 +66,8 @@ func strs[T ~string](vs []T) []string {
 // status, every violation type, every period), never from the counted
 // rows, so that an answer lists the same cells whatever the data, and no
 // absent cell tells that it is empty.
-func wholeGrid(ctx context.Context, c *ent.Client, q *IncidentQuery, sets [][]Dimension, ps []Period, res *Result, k int) error {
+func wholeGrid(ctx context.Context, c *ent.Client, b *builder, sets [][]Dimension, res *Result, k int) error {
+	q, ps := b.q, b.periods
 	domains := map[Dimension][]string{}
 	sys := policy.SystemContext(ctx) // reference data: the same for every viewer
 	for _, d := range q.GroupBy {
@@ -105,12 +108,14 @@ func wholeGrid(ctx context.Context, c *ent.Client, q *IncidentQuery, sets [][]Di
 			for _, s := range st {
 				domains[d] = append(domains[d], string(s))
 			}
-		case ByPerpetratorCategory:
+		case ByPerpetratorCategory, ByCategory:
 			domains[d] = strs(categories)
-		case ByVictimGender:
+		case ByVictimGender, ByGender:
 			domains[d] = strs(genders)
-		case ByVictimAgeBracket:
+		case ByVictimAgeBracket, ByAgeBracket:
 			domains[d] = strs(ageBrackets)
+		case ByRole:
+			domains[d] = roleDomain(b.roles)
 		case ByPeriod:
 			for i := range ps {
 				domains[d] = append(domains[d], strconv.Itoa(i))
@@ -203,6 +208,18 @@ func (c Cell) id() string {
 	}
 	if c.VictimAgeBracket != nil {
 		b.WriteString(" va=" + string(*c.VictimAgeBracket))
+	}
+	if c.Role != nil {
+		b.WriteString(" r=" + string(*c.Role))
+	}
+	if c.Gender != nil {
+		b.WriteString(" g=" + string(*c.Gender))
+	}
+	if c.AgeBracket != nil {
+		b.WriteString(" a=" + string(*c.AgeBracket))
+	}
+	if c.Category != nil {
+		b.WriteString(" c=" + string(*c.Category))
 	}
 	return b.String()
 }

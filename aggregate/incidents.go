@@ -13,6 +13,7 @@ import (
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
+	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
 	"github.com/benkan-project/benkan/gid"
 	"github.com/benkan-project/benkan/policy"
@@ -102,6 +103,13 @@ type Cell struct {
 	VictimGender *actor.Gender
 	// VictimAgeBracket is the age bracket of a victim.
 	VictimAgeBracket *actor.AgeBracket
+	// Role is the role of the involvements counted (counts of people).
+	Role *involvement.Role
+	// Gender, AgeBracket and Category are those of the actors of the
+	// involvements counted (counts of people).
+	Gender     *actor.Gender
+	AgeBracket *actor.AgeBracket
+	Category   *actor.Category
 	// Value is the published count: exact for a role that counts
 	// exactly, perturbed otherwise; 0 when Protected.
 	Value int
@@ -133,38 +141,38 @@ func Incidents(ctx context.Context, c *ent.Client, v *policy.Viewer, q IncidentQ
 	if err != nil {
 		return nil, err
 	}
+	b := &builder{rs: c.RowSQL(), v: v, q: &q, seen: k > 0}
+	return b.run(ctx, c, k, "incidents")
+}
+
+// run counts b's query under threshold k (0: exact), in b's one
+// statement, and lists its cells and totals; what names the rows counted
+// in errors.
+func (b *builder) run(ctx context.Context, c *ent.Client, k int, what string) (*Result, error) {
+	q := b.q
 	var ps []Period
 	if slices.Contains(q.GroupBy, ByPeriod) {
 		if q.From == nil || q.To == nil {
 			return nil, benkan.FieldErrorf("from", "grouping by period needs a range: give from and to")
 		}
+		var err error
 		if ps, err = periods(q.Bucket, q.From.UTC(), q.To.UTC()); err != nil {
 			return nil, err
 		}
 	}
-	b := &builder{rs: c.RowSQL(), v: v, q: &q, periods: ps, seen: k > 0}
+	b.periods = ps
 	n := len(q.GroupBy)
-	var sets [][]Dimension
-	for mask := (1 << n) - 1; mask >= 0; mask-- {
-		var set []Dimension
-		for i, d := range q.GroupBy {
-			if mask&(1<<i) != 0 {
-				set = append(set, d)
-			}
-		}
-		sets = append(sets, set)
-	}
-	slices.SortStableFunc(sets[1:], func(a, b []Dimension) int { return len(b) - len(a) })
+	sets := groupingSets(q.GroupBy)
 	stmt, err := b.statement(sets)
 	if err != nil {
 		return nil, err
 	}
 	if err := stmt.Err(); err != nil {
-		return nil, fmt.Errorf("aggregate incidents: %w", err)
+		return nil, fmt.Errorf("aggregate %s: %w", what, err)
 	}
 	rows, err := b.rs.Query(ctx, stmt)
 	if err != nil {
-		return nil, fmt.Errorf("aggregate incidents: %w", err)
+		return nil, fmt.Errorf("aggregate %s: %w", what, err)
 	}
 	defer rows.Close()
 	res := &Result{Protection: k}
@@ -178,7 +186,7 @@ func Incidents(ctx context.Context, c *ent.Client, v *policy.Viewer, q IncidentQ
 		}
 		dest = append(dest, &count, &sum, &seen, &seenSum)
 		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("aggregate incidents: %w", err)
+			return nil, fmt.Errorf("aggregate %s: %w", what, err)
 		}
 		cell := Cell{GroupedBy: sets[set], count: int(count), key: CellKey(sum)}
 		for i, d := range q.GroupBy {
@@ -186,7 +194,7 @@ func Incidents(ctx context.Context, c *ent.Client, v *policy.Viewer, q IncidentQ
 				continue
 			}
 			if err := cell.setKey(d, keys[i].String, ps); err != nil {
-				return nil, fmt.Errorf("aggregate incidents: %w", err)
+				return nil, fmt.Errorf("aggregate %s: %w", what, err)
 			}
 		}
 		cell.Value, cell.Protected = PublishSeen(cell.count, cell.key, int(seen), CellKey(seenSum), k)
@@ -197,10 +205,10 @@ func Incidents(ctx context.Context, c *ent.Client, v *policy.Viewer, q IncidentQ
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("aggregate incidents: %w", err)
+		return nil, fmt.Errorf("aggregate %s: %w", what, err)
 	}
 	if k > 0 {
-		if err := wholeGrid(ctx, c, &q, sets, ps, res, k); err != nil {
+		if err := wholeGrid(ctx, c, b, sets, res, k); err != nil {
 			return nil, err
 		}
 	}
@@ -209,7 +217,7 @@ func Incidents(ctx context.Context, c *ent.Client, v *policy.Viewer, q IncidentQ
 		res.Totals = res.Cells
 	}
 	if !slices.ContainsFunc(res.Totals, func(c Cell) bool { return len(c.GroupedBy) == 0 }) {
-		c := Cell{GroupedBy: []Dimension{}} // no incident at all
+		c := Cell{GroupedBy: []Dimension{}} // no row at all
 		c.Value, c.Protected = Publish(0, 0, k)
 		res.Totals = append(res.Totals, c)
 	}
@@ -239,6 +247,18 @@ func (c *Cell) setKey(d Dimension, s string, ps []Period) error {
 	case ByVictimAgeBracket:
 		v := actor.AgeBracket(s)
 		c.VictimAgeBracket = &v
+	case ByRole:
+		v := involvement.Role(s)
+		c.Role = &v
+	case ByGender:
+		v := actor.Gender(s)
+		c.Gender = &v
+	case ByAgeBracket:
+		v := actor.AgeBracket(s)
+		c.AgeBracket = &v
+	case ByCategory:
+		v := actor.Category(s)
+		c.Category = &v
 	case ByPeriod:
 		i, err := strconv.Atoi(s)
 		if err != nil || i < 0 || i >= len(ps) {
@@ -283,7 +303,9 @@ func sortCells(cells []Cell) {
 			cmp.Compare(str(a.ViolationType), str(b.ViolationType)), cmp.Compare(sa, sb),
 			cmp.Compare(enum(a.PerpetratorCategory), enum(b.PerpetratorCategory)),
 			cmp.Compare(enum(a.VictimGender), enum(b.VictimGender)),
-			cmp.Compare(enum(a.VictimAgeBracket), enum(b.VictimAgeBracket)))
+			cmp.Compare(enum(a.VictimAgeBracket), enum(b.VictimAgeBracket)),
+			cmp.Compare(enum(a.Role), enum(b.Role)), cmp.Compare(enum(a.Gender), enum(b.Gender)),
+			cmp.Compare(enum(a.AgeBracket), enum(b.AgeBracket)), cmp.Compare(enum(a.Category), enum(b.Category)))
 	})
 }
 
@@ -301,75 +323,8 @@ func checkIncidents(v *policy.Viewer, q *IncidentQuery) (int, error) {
 	if !v.Aggregates("Incident") {
 		return 0, benkan.Errorf(benkan.EFORBIDDEN, "you may not count incidents")
 	}
-	if len(q.GroupBy) > MaxDimensions {
-		return 0, benkan.FieldErrorf("groupBy", "group by at most %d dimensions", MaxDimensions)
-	}
-	for i, d := range q.GroupBy {
-		if slices.Contains(q.GroupBy[:i], d) {
-			return 0, benkan.FieldErrorf("groupBy", "%s is named twice", d)
-		}
-	}
-	if q.DateField == "" {
-		q.DateField = OccurredAt
-	}
-	if q.Bucket == "" {
-		q.Bucket = Month
-	}
-	if q.LocalityLevel == "" {
-		q.LocalityLevel = locality.LevelCERCLE
-	}
-	if err := locality.LevelValidator(q.LocalityLevel); err != nil {
-		return 0, benkan.FieldErrorf("localityLevel", "%v", err)
-	}
-	_, dateField := q.DateField.column()
-	needOf := func(typ, field, verb, arg string) error {
-		if v.MayAggregateField(typ, field) {
-			return nil
-		}
-		return &benkan.Error{Code: benkan.EFORBIDDEN, Field: arg,
-			Message: fmt.Sprintf("you may not %s %s.%s in counts", verb, typ, field)}
-	}
-	need := func(field, verb, arg string) error { return needOf("Incident", field, verb, arg) }
-	for _, d := range q.GroupBy {
-		if ad, ok := actorDims[d]; ok {
-			// Grouping by the actors involved counts incidents by a field of
-			// their actors: the policy's aggregate grants of Actor decide.
-			if err := needOf("Actor", ad.field, "group by", "groupBy"); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		field := map[Dimension]string{ByLocality: "locality", ByViolationType: "violationTypes", ByStatus: "status", ByPeriod: dateField}[d]
-		if field == "" {
-			return 0, benkan.FieldErrorf("groupBy", "no dimension %q", d)
-		}
-		if err := need(field, "group by", "groupBy"); err != nil {
-			return 0, err
-		}
-	}
-	checks := []struct {
-		used  bool
-		field string
-		arg   string
-	}{
-		{q.From != nil || q.To != nil, dateField, "from"},
-		{len(q.Localities) > 0, "locality", "filter.localities"},
-		{len(q.Statuses) > 0, "status", "filter.statuses"},
-		{len(q.ViolationTypes) > 0, "violationTypes", "filter.violationTypes"},
-	}
-	for _, c := range checks {
-		if c.used {
-			if err := need(c.field, "filter", c.arg); err != nil {
-				return 0, err
-			}
-		}
-	}
-	for _, id := range append(slices.Clone(q.Localities), q.ViolationTypes...) {
-		if id.Validate() != nil {
-			return 0, benkan.FieldErrorf("filter", "%q is not an id", id)
-		}
-	}
-	if err := checkRange(q.From, q.To); err != nil {
+	field := func(d Dimension) (string, string, bool) { return incidentDimField(q.DateField, d) }
+	if err := checkQuery(v, q, field); err != nil {
 		return 0, err
 	}
 	k := v.Protection("Incident")
@@ -396,6 +351,98 @@ func checkIncidents(v *policy.Viewer, q *IncidentQuery) (int, error) {
 	return k, nil
 }
 
+// incidentDimField is the type and field the policy must let a role
+// aggregate to group incidents by d; ok is false for a dimension counts of
+// incidents do not have (those of people, ROLE, GENDER and the like).
+func incidentDimField(df DateField, d Dimension) (typ, field string, ok bool) {
+	if ad, ok := actorDims[d]; ok {
+		// Grouping by the actors involved counts incidents by a field of
+		// their actors: the policy's aggregate grants of Actor decide.
+		return "Actor", ad.field, true
+	}
+	return incidentField(df, d)
+}
+
+// incidentField is the type and field the policy must let a role aggregate
+// to group by d, a dimension of the incident itself; ok is false for a
+// dimension that is not one.
+func incidentField(df DateField, d Dimension) (typ, field string, ok bool) {
+	if df == "" {
+		df = OccurredAt
+	}
+	_, dateField := df.column()
+	field = map[Dimension]string{ByLocality: "locality", ByViolationType: "violationTypes", ByStatus: "status", ByPeriod: dateField}[d]
+	return "Incident", field, field != ""
+}
+
+// checkQuery checks what a count of incidents and one of people share: the
+// dimensions (field gives the type and field each needs aggregate on, ok
+// false for one the count does not have), the defaults, the filters of
+// the incidents and the range; it sets the defaults in q.
+func checkQuery(v *policy.Viewer, q *IncidentQuery, field func(Dimension) (typ, field string, ok bool)) error {
+	if len(q.GroupBy) > MaxDimensions {
+		return benkan.FieldErrorf("groupBy", "group by at most %d dimensions", MaxDimensions)
+	}
+	for i, d := range q.GroupBy {
+		if slices.Contains(q.GroupBy[:i], d) {
+			return benkan.FieldErrorf("groupBy", "%s is named twice", d)
+		}
+	}
+	if q.DateField == "" {
+		q.DateField = OccurredAt
+	}
+	if q.Bucket == "" {
+		q.Bucket = Month
+	}
+	if q.LocalityLevel == "" {
+		q.LocalityLevel = locality.LevelCERCLE
+	}
+	if err := locality.LevelValidator(q.LocalityLevel); err != nil {
+		return benkan.FieldErrorf("localityLevel", "%v", err)
+	}
+	_, dateField := q.DateField.column()
+	needOf := func(typ, field, verb, arg string) error {
+		if v.MayAggregateField(typ, field) {
+			return nil
+		}
+		return &benkan.Error{Code: benkan.EFORBIDDEN, Field: arg,
+			Message: fmt.Sprintf("you may not %s %s.%s in counts", verb, typ, field)}
+	}
+	need := func(field, verb, arg string) error { return needOf("Incident", field, verb, arg) }
+	for _, d := range q.GroupBy {
+		typ, f, ok := field(d)
+		if !ok {
+			return benkan.FieldErrorf("groupBy", "no dimension %q", d)
+		}
+		if err := needOf(typ, f, "group by", "groupBy"); err != nil {
+			return err
+		}
+	}
+	checks := []struct {
+		used  bool
+		field string
+		arg   string
+	}{
+		{q.From != nil || q.To != nil, dateField, "from"},
+		{len(q.Localities) > 0, "locality", "filter.localities"},
+		{len(q.Statuses) > 0, "status", "filter.statuses"},
+		{len(q.ViolationTypes) > 0, "violationTypes", "filter.violationTypes"},
+	}
+	for _, c := range checks {
+		if c.used {
+			if err := need(c.field, "filter", c.arg); err != nil {
+				return err
+			}
+		}
+	}
+	for _, id := range append(slices.Clone(q.Localities), q.ViolationTypes...) {
+		if id.Validate() != nil {
+			return benkan.FieldErrorf("filter", "%q is not an id", id)
+		}
+	}
+	return checkRange(q.From, q.To)
+}
+
 // checkOneOfEach refuses, for a role under disclosure control, a filter
 // list of more than one value. A list is a union (statuses S or C), and
 // unions let one count be asked as many differences of distinct sets: the
@@ -410,8 +457,12 @@ func checkOneOfEach(q *IncidentQuery) error {
 		name string
 	}{{len(q.Localities), "filter.localities"}, {len(q.Statuses), "filter.statuses"}, {len(q.ViolationTypes), "filter.violationTypes"}} {
 		if l.n > 1 {
-			return benkan.FieldErrorf(l.name, "your counts are under disclosure control: filter by one value at most (group by the dimension to count several); a list is a union, and counts of unions differing by one value could be subtracted into that value's count, each time with other noise")
+			return benkan.FieldErrorf(l.name, "%s", oneOfEach)
 		}
 	}
 	return nil
 }
+
+// oneOfEach is the message of a filter list of more than one value under
+// disclosure control (checkOneOfEach).
+const oneOfEach = "your counts are under disclosure control: filter by one value at most (group by the dimension to count several); a list is a union, and counts of unions differing by one value could be subtracted into that value's count, each time with other noise"

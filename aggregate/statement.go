@@ -38,6 +38,10 @@ import (
 // computed once for every scan that joins it.
 // The counts and keys are those a GROUP BY per grouping set over the
 // incidents would give, so the cell keys and the noise are unchanged.
+// A count of people (builder.people) is the same statement with each
+// incident of the scans joined to its involvements and their actors (from),
+// one row per involvement: the counts are of involvements, the keys summed
+// theirs, and their role and actor's values single-valued keys (peopleDims).
 
 // builder writes the statement of one aggregate.
 type builder struct {
@@ -51,6 +55,12 @@ type builder struct {
 	// seen asks, with each count, for the count and key sum of the rows v
 	// may read (PublishSeen): for a role under disclosure control only.
 	seen bool
+	// people counts the involvements of the incidents instead of the
+	// incidents (Involvements): from joins each incident to its
+	// involvements and their actors, one row each, whose keys are summed;
+	// roles keeps those of these roles (none: all).
+	people bool
+	roles  []involvement.Role
 }
 
 // pairsCTE is one relation of actorPairs, named name in the statement.
@@ -179,6 +189,15 @@ func (b *builder) pairSeen(ad actorDim) (*sql.Predicate, error) {
 		return nil, err
 	}
 	return sql.And(inv, act), nil
+}
+
+// keyColumn is the column of the cell keys summed: the incident's, or in
+// a count of people the involvement's.
+func (b *builder) keyColumn(col func(string) string) string {
+	if b.people {
+		return sql.Dialect(b.rs.Dialect()).Table(invJoin).C("cell_key")
+	}
+	return col("cell_key")
 }
 
 // keyAlias is the column of the key of the query's dimension number i.
@@ -328,7 +347,7 @@ func (b *builder) scan(mask int) (*sql.Selector, error) {
 		group = append(group, "agg_r")
 	}
 	s.AppendSelectExprAs(sql.Expr("COUNT(*)"), "agg_n")
-	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) %% %d AS BIGINT)", col("cell_key"), KeyRange)), "agg_s")
+	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) %% %d AS BIGINT)", b.keyColumn(col), KeyRange)), "agg_s")
 	where, err := b.where(d, s, col)
 	if err != nil {
 		return nil, err
@@ -358,6 +377,13 @@ func (b *builder) seenKey(d *sql.DialectBuilder, mask int) (sql.Querier, bool, e
 		return nil, false, err
 	}
 	ps := []*sql.Predicate{rows}
+	if b.people {
+		p, err := b.peopleSeen()
+		if err != nil {
+			return nil, false, err
+		}
+		ps = append(ps, p)
+	}
 	for i, dim := range b.q.GroupBy {
 		if ad, ok := actorDims[dim]; ok && mask&(1<<i) != 0 {
 			ps = append(ps, sql.EQ(d.Table(ad.alias).C("agg_seen"), 1))
@@ -380,6 +406,12 @@ func (b *builder) from(d *sql.DialectBuilder) (*sql.Selector, func(string) strin
 	}
 	s := d.Select().From(d.Table(table))
 	col := func(c string) string { return s.C(c) }
+	if b.people {
+		// One row per involvement counted, with its actor.
+		inv, act := d.Table(involvement.Table).As(invJoin), d.Table(actor.Table).As(actorJoin)
+		s.Join(inv).On(col(incident.FieldID), inv.C(involvement.FieldIncidentID)).
+			Join(act).On(inv.C(involvement.FieldActorID), act.C(actor.FieldID))
+	}
 	if len(b.q.Localities) > 0 {
 		l0, l1, l2 := d.Table(locality.Table).As(loc0), d.Table(locality.Table).As(loc1), d.Table(locality.Table).As(loc2)
 		s.LeftJoin(l0).On(col(incident.FieldLocalityID), l0.C(locality.FieldID)).
@@ -437,6 +469,9 @@ func (b *builder) key(dim Dimension, col func(string) string) sql.Querier {
 		return sql.Expr(sql.Dialect(b.rs.Dialect()).Table(actorDims[dim].alias).C("agg_v"))
 	case ByStatus:
 		return sql.Expr(col(incident.FieldStatus))
+	case ByRole, ByGender, ByAgeBracket, ByCategory:
+		pd := peopleDims[dim]
+		return sql.Expr(sql.Dialect(b.rs.Dialect()).Table(pd.alias).C(pd.column))
 	default: // ByPeriod
 		column, _ := q.DateField.column()
 		ps := b.periods
@@ -464,6 +499,13 @@ func (b *builder) where(d *sql.DialectBuilder, s *sql.Selector, col func(string)
 		return nil, err
 	}
 	ps := []*sql.Predicate{viewer}
+	if b.people {
+		people, err := b.peopleWhere()
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, people...)
+	}
 	column, _ := q.DateField.column()
 	if q.From != nil {
 		ps = append(ps, sql.GTE(col(column), q.From.UTC()))

@@ -443,7 +443,7 @@ func selection(cfg Config) ([]string, []Operation, error) {
 		for _, name := range cfg.Operations {
 			i := slices.IndexFunc(Operations, func(o Operation) bool { return o.Name == name })
 			if i < 0 {
-				return nil, nil, fmt.Errorf("unknown operation %q (feed, feed-sensitive, incident, activities, agg-cercle-month, agg-cercle-month-reported, agg-type-gender)", name)
+				return nil, nil, fmt.Errorf("unknown operation %q (feed, feed-sensitive, incident, activities, agg-cercle-month, agg-cercle-month-reported, agg-type-gender, agg-people)", name)
 			}
 			ops = append(ops, Operations[i])
 		}
@@ -521,7 +521,7 @@ func variables(ctx context.Context, cl *client, op Operation, token string, q Qu
 		return map[string]any{"first": FeedPageSize}, nil
 	case Activities.Name:
 		return map[string]any{"from": q.From.Format(time.RFC3339), "to": q.To.Format(time.RFC3339)}, nil
-	case AggregateCercleMonth.Name, AggregateCercleMonthReported.Name, AggregateTypeGender.Name:
+	case AggregateCercleMonth.Name, AggregateCercleMonthReported.Name, AggregateTypeGender.Name, AggregatePeople.Name:
 		// The whole calendar year of the quarter: a range DIHR's disclosure
 		// control accepts (whole years only).
 		from := time.Date(q.From.Year(), 1, 1, 0, 0, 0, 0, time.UTC)

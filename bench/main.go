@@ -64,7 +64,7 @@ func Flags(fs *flag.FlagSet, stdout, stderr io.Writer, binary string) func() (Co
 	fs.StringVar(&cfg.TokensFrom, "tokens-from", "env", "without --start: 'env' signs tokens with BENKAN_JWT_SECRET for the first user of each role in the database; else a file of \"role token\" lines")
 	subjects := fs.String("subjects", "", "users to act as, overriding those found: role=subject,role=subject")
 	roles := fs.String("roles", "", "roles to run, comma-separated (default: all five)")
-	ops := fs.String("ops", "", "operations to run, comma-separated: feed, feed-sensitive, incident, activities, agg-cercle-month, agg-cercle-month-reported, agg-type-gender (default: all; the agg- ones for amdh_coordinator and dihr_partner only)")
+	ops := fs.String("ops", "", "operations to run, comma-separated: feed, feed-sensitive, incident, activities, agg-cercle-month, agg-cercle-month-reported, agg-type-gender, agg-people (default: all; the agg- ones for amdh_coordinator and dihr_partner only)")
 	fs.IntVar(&cfg.Load.Concurrency, "concurrency", 16, "concurrent clients")
 	fs.DurationVar(&cfg.Load.Duration, "duration", 5*time.Second, "measured time per operation, role and mode (and repetition)")
 	fs.DurationVar(&cfg.Load.Warmup, "warmup", time.Second, "unmeasured warm-up before each measured run")

@@ -159,8 +159,33 @@ var (
 		Vars:          map[string]any{"groupBy": []string{"VIOLATION_TYPE", "VICTIM_GENDER"}},
 		NoOffBaseline: true,
 	}
+	// AggregatePeople is the dashboard's count of people (issue 11, the
+	// victims view of issue 13): over the year, the victims by gender ×
+	// age bracket and the people by cercle × role, two involvementAggregates
+	// in one request, each one statement over the incidents joined to
+	// their involvements and actors (about three per incident). A server
+	// without involvementAggregate answers every request with an error,
+	// which the report counts as the operation failing.
+	AggregatePeople = Operation{
+		Name:        "agg-people",
+		GraphQLName: "AggregatePeople",
+		Title:       "people over a year: victims by gender × age bracket, and by cercle × role (involvementAggregate ×2)",
+		Query: `query AggregatePeople($from: Time!, $to: Time!) {
+  victims: involvementAggregate(groupBy: [GENDER, AGE_BRACKET], from: $from, to: $to, filter: {roles: [VICTIM]}) {
+    threshold noiseBound
+    cells { groupedBy gender ageBracket count protected }
+    totals { groupedBy gender ageBracket count protected }
+  }
+  roles: involvementAggregate(groupBy: [LOCALITY, ROLE], localityLevel: CERCLE, from: $from, to: $to) {
+    cells { groupedBy locality { id name } role count protected }
+    totals { groupedBy locality { id name } role count protected }
+  }
+}`,
+		Roles:         AggregateRoles,
+		NoOffBaseline: true,
+	}
 	// Operations are the operations the harness runs, in order.
-	Operations = []Operation{Feed, FeedSensitive, IncidentByID, Activities, AggregateCercleMonth, AggregateCercleMonthReported, AggregateTypeGender}
+	Operations = []Operation{Feed, FeedSensitive, IncidentByID, Activities, AggregateCercleMonth, AggregateCercleMonthReported, AggregateTypeGender, AggregatePeople}
 )
 
 // Quarter is a calendar quarter, e.g. 2025-Q4.

@@ -32,7 +32,8 @@ const (
 // --demo` (SQLite, then PostgreSQL) in headless Chromium as AMDH's
 // coordinator, as DIHR and as a security-force liaison: each signs in with
 // the demo's "sign in as", and every number of the incident views' tables
-// must equal what the API answers that role's own token (a protected cell
+// and of the victims view (where the role may count people) must equal
+// what the API answers that role's own token (a protected cell
 // shown as protected, never as a number or zero), the legend must state the
 // answer's threshold, views the server does not offer must say so, and axe
 // must find no WCAG 2.1 A/AA violation. The coordinator also filters by a
@@ -76,11 +77,12 @@ func dashboardInChromium(t *testing.T, browser, axe, shots string, db ...string)
 
 	for _, u := range []struct {
 		subject, name string
-		protected     bool // some cell of this role's views is protected
+		protected     bool   // some cell of this role's views is protected
+		victims       string // the state of the victims view
 	}{
-		{"sory.diakite", "Sory Diakité", false},
-		{"dihr.officer", "DIHR", false},
-		{"fsi.niono", "Niono", true},
+		{"sory.diakite", "Sory Diakité", false, "ready"},
+		{"dihr.officer", "DIHR", false, "ready"},
+		{"fsi.niono", "Niono", true, "unavailable"},
 	} {
 		dashboardSignIn(t, tab, u.subject, u.name)
 		tables := dashboardTables(t, tab)
@@ -109,6 +111,13 @@ func dashboardInChromium(t *testing.T, browser, axe, shots string, db ...string)
 		dashboardCSV(t, tab, "status", u.subject)
 		dashboardCSV(t, tab, "time", u.subject)
 		dashboardOtherViews(t, tab, p, tok, u.subject)
+		if _, drawn := want.tables["victims"]; drawn != (u.victims == "ready") {
+			t.Errorf("%s: the API answers victims %v, want the view %s", u.subject, drawn, u.victims)
+		}
+		if state := get(t, tab, "read the victims view", chromedp.Evaluate[string](
+			`(() => { const s = document.getElementById('view-victims'); return s ? s.dataset.state : 'missing'; })()`)); state != u.victims {
+			t.Errorf("%s: the victims view is %q, want %q", u.subject, state, u.victims)
+		}
 		dashboardAxe(t, tab, axe, u.subject)
 		screenshot(t, tab, shots, "dashboard-"+u.subject)
 	}
@@ -321,6 +330,69 @@ func dashboardExpected(t *testing.T, p *process, tok, locality, level string) ex
 	}
 	if len(d.Status.Cells) == 0 || len(d.Time.Cells) == 0 {
 		t.Fatalf("the API answers no count: %s", r.Data)
+	}
+	if victims := dashboardVictims(t, p, tok, vars); victims != nil {
+		out.tables["victims"] = victims
+	}
+	return out
+}
+
+// peopleCell is one cell of an involvementAggregate answer.
+type peopleCell struct {
+	aggCell
+	Gender, AgeBracket *string
+}
+
+// dashboardVictims asks the API, with tok and the incident views' vars,
+// the counts of the victims view (victims by age bracket and gender), as
+// the page's table must show them: a row per age bracket and a total row,
+// a column per gender and a total column. Nil when the role may not count
+// people (FORBIDDEN: the page must say the view is not available, which
+// dashboardOtherViews checks).
+func dashboardVictims(t *testing.T, p *process, tok string, vars map[string]any) map[string]map[string]string {
+	t.Helper()
+	filter := map[string]any{"roles": []string{"VICTIM"}}
+	for k, v := range vars["filter"].(map[string]any) {
+		filter[k] = v
+	}
+	r := p.query(t, tok, `query($from: Time, $to: Time, $filter: InvolvementAggregateFilter) {
+		victims: involvementAggregate(groupBy: [AGE_BRACKET, GENDER], from: $from, to: $to, filter: $filter) {
+			cells { groupedBy ageBracket gender count protected } totals { groupedBy ageBracket gender count protected } }
+	}`, map[string]any{"from": vars["from"], "to": vars["to"], "filter": filter})
+	if len(r.Errors) > 0 {
+		if code := r.Errors[0].Extensions.Code; code != "FORBIDDEN" {
+			t.Fatalf("the API, victims: %+v", r.Errors)
+		}
+		return nil
+	}
+	var d struct {
+		Victims struct{ Cells, Totals []peopleCell }
+	}
+	if err := json.Unmarshal(r.Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]string{}
+	put := func(row, col, v string) {
+		if out[row] == nil {
+			out[row] = map[string]string{}
+		}
+		out[row][col] = v
+	}
+	for _, c := range d.Victims.Cells {
+		put(*c.AgeBracket, *c.Gender, c.value())
+	}
+	for _, c := range d.Victims.Totals {
+		switch {
+		case len(c.GroupedBy) == 0:
+			put("total", "total", c.value())
+		case c.GroupedBy[0] == "AGE_BRACKET":
+			put(*c.AgeBracket, "total", c.value())
+		default:
+			put("total", *c.Gender, c.value())
+		}
+	}
+	if len(d.Victims.Cells) == 0 {
+		t.Fatalf("the API answers no count of victims: %s", r.Data)
 	}
 	return out
 }

@@ -22,30 +22,9 @@ func incidentAggregate(ctx context.Context, client *ent.Client, q aggregate.Inci
 	if err != nil {
 		return nil, err
 	}
-	var locIDs, typeIDs []gid.ID
-	for _, cs := range [][]aggregate.Cell{res.Cells, res.Totals} {
-		for _, c := range cs {
-			if c.Locality != nil {
-				locIDs = append(locIDs, *c.Locality)
-			}
-			if c.ViolationType != nil {
-				typeIDs = append(typeIDs, *c.ViolationType)
-			}
-		}
-	}
-	locs, err := cellLocalities(ctx, client, locIDs)
+	locs, types, err := cellReferences(ctx, client, res)
 	if err != nil {
 		return nil, err
-	}
-	types := map[gid.ID]*ent.ViolationType{}
-	if len(typeIDs) > 0 {
-		all, err := client.ViolationType.Query().Where(violationtype.IDIn(typeIDs...)).All(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("load the violation types of counts: %w", err)
-		}
-		for _, t := range all {
-			types[t.ID] = t
-		}
 	}
 	out := &model.IncidentAggregate{NoiseBound: 0, Cells: []*model.IncidentCell{}, Totals: []*model.IncidentCell{}}
 	if res.Protection > 0 {
@@ -80,6 +59,37 @@ func incidentAggregate(ctx context.Context, client *ent.Client, q aggregate.Inci
 		out.Totals = append(out.Totals, cell(c))
 	}
 	return out, nil
+}
+
+// cellReferences loads the localities and violation types that are keys
+// of res's cells, one query each, under the viewer's rules, by id.
+func cellReferences(ctx context.Context, client *ent.Client, res *aggregate.Result) (map[gid.ID]*ent.Locality, map[gid.ID]*ent.ViolationType, error) {
+	var locIDs, typeIDs []gid.ID
+	for _, cs := range [][]aggregate.Cell{res.Cells, res.Totals} {
+		for _, c := range cs {
+			if c.Locality != nil {
+				locIDs = append(locIDs, *c.Locality)
+			}
+			if c.ViolationType != nil {
+				typeIDs = append(typeIDs, *c.ViolationType)
+			}
+		}
+	}
+	locs, err := cellLocalities(ctx, client, locIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	types := map[gid.ID]*ent.ViolationType{}
+	if len(typeIDs) > 0 {
+		all, err := client.ViolationType.Query().Where(violationtype.IDIn(typeIDs...)).All(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("load the violation types of counts: %w", err)
+		}
+		for _, t := range all {
+			types[t.ID] = t
+		}
+	}
+	return locs, types, nil
 }
 
 // incidentQuery is the aggregate.IncidentQuery of the field's arguments.

@@ -112,14 +112,14 @@ func CheckObject(object string) error {
 // unnamed are, by type, the fields of the ent schema no client ever reads
 // or sets, which a permission therefore may not name: the cell key of the
 // disclosure control (schema.CellKeyMixin).
-var unnamed = map[string][]string{"Incident": {"cellKey"}}
+var unnamed = map[string][]string{"Incident": {"cellKey"}, "Involvement": {"cellKey"}}
 
 // Protectable reports whether counts of typ can be published under
 // disclosure control (protected(K)): whether its rows carry cell keys
 // (schema.CellKeyMixin, listed in unnamed), or typ is one whose aggregate
 // grants only ever serve as dimensions of counts of such rows (dimensionOf:
-// Actor's gender, age bracket and category group counts of incidents, and
-// the stricter of the two thresholds applies). Counts of Activity and
+// Actor's gender, age bracket and category group counts of incidents and
+// of involvements, and the strictest of the thresholds applies). Counts of Activity and
 // Recommendation cannot: the policy refuses the atom on them, and their
 // aggregates refuse a viewer who holds it anyway (fail closed).
 func Protectable(typ string) bool {

@@ -153,8 +153,16 @@ func between(r *rand.Rand, lo, hi int) int { return lo + r.IntN(hi-lo+1) }
 // a dataset is the same whatever order its rows are written in. Only
 // synthetic datasets for benchmarks draw keys so; benkan draws them from
 // crypto/rand.
-func (p *plan) cellKey(i int) int64 {
-	seed := streamSeed(p.seed, "cell keys")
+func (p *plan) cellKey(i int) int64 { return p.keyOf("cell keys", i) }
+
+// involvementKey is the cell key of involvement i, as cellKey from a
+// stream of its own: the keys of an incident and of its people are
+// independent.
+func (p *plan) involvementKey(i int) int64 { return p.keyOf("involvement cell keys", i) }
+
+// keyOf is the key of row i of the stream named stream.
+func (p *plan) keyOf(stream string, i int) int64 {
+	seed := streamSeed(p.seed, stream)
 	h := binary.BigEndian.Uint64(seed[:8]) ^ uint64(i)*0x9e3779b97f4a7c15
 	h ^= h >> 30
 	h *= 0xbf58476d1ce4e5b9

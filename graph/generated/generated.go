@@ -304,6 +304,27 @@ type ComplexityRoot struct {
 		UpdatedAt func(childComplexity int) int
 	}
 
+	InvolvementAggregate struct {
+		Cells      func(childComplexity int) int
+		NoiseBound func(childComplexity int) int
+		Threshold  func(childComplexity int) int
+		Totals     func(childComplexity int) int
+	}
+
+	InvolvementCell struct {
+		AgeBracket    func(childComplexity int) int
+		Category      func(childComplexity int) int
+		Count         func(childComplexity int) int
+		Gender        func(childComplexity int) int
+		GroupedBy     func(childComplexity int) int
+		Locality      func(childComplexity int) int
+		Period        func(childComplexity int) int
+		Protected     func(childComplexity int) int
+		Role          func(childComplexity int) int
+		Status        func(childComplexity int) int
+		ViolationType func(childComplexity int) int
+	}
+
 	InvolvementConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -519,6 +540,7 @@ type ComplexityRoot struct {
 		FollowUps               func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.FollowUpOrder, where *ent.FollowUpWhereInput) int
 		IncidentAggregate       func(childComplexity int, groupBy []model.IncidentDimension, localityLevel locality.Level, bucket model.AggregateBucket, dateField model.AggregateDateField, from *time.Time, to *time.Time, filter *model.IncidentAggregateFilter, where *ent.IncidentWhereInput) int
 		Incidents               func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.IncidentOrder, where *ent.IncidentWhereInput) int
+		InvolvementAggregate    func(childComplexity int, groupBy []model.InvolvementDimension, localityLevel locality.Level, bucket model.AggregateBucket, dateField model.AggregateDateField, from *time.Time, to *time.Time, filter *model.InvolvementAggregateFilter) int
 		Involvements            func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.InvolvementOrder, where *ent.InvolvementWhereInput) int
 		Localities              func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.LocalityOrder, where *ent.LocalityWhereInput) int
 		Node                    func(childComplexity int, id gid.ID) int
@@ -719,6 +741,7 @@ type QueryResolver interface {
 	IncidentAggregate(ctx context.Context, groupBy []model.IncidentDimension, localityLevel locality.Level, bucket model.AggregateBucket, dateField model.AggregateDateField, from *time.Time, to *time.Time, filter *model.IncidentAggregateFilter, where *ent.IncidentWhereInput) (*model.IncidentAggregate, error)
 	ActivityAggregate(ctx context.Context, groupBy []model.ActivityDimension, localityLevel locality.Level, bucket model.AggregateBucket, from *time.Time, to *time.Time, filter *model.ActivityAggregateFilter) (*model.ActivityAggregate, error)
 	RecommendationAggregate(ctx context.Context, groupBy []model.RecommendationDimension, filter *model.RecommendationAggregateFilter) (*model.RecommendationAggregate, error)
+	InvolvementAggregate(ctx context.Context, groupBy []model.InvolvementDimension, localityLevel locality.Level, bucket model.AggregateBucket, dateField model.AggregateDateField, from *time.Time, to *time.Time, filter *model.InvolvementAggregateFilter) (*model.InvolvementAggregate, error)
 	Policy(ctx context.Context) (*store.Policy, error)
 	Explain(ctx context.Context, subject *string, role *string, domain *string, organization *gid.ID, object string, action string, id *gid.ID) (*policy.Explanation, error)
 	PolicyImpact(ctx context.Context, changes []*model.PolicyChangeInput) (*store.Impact, error)
@@ -1758,6 +1781,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Involvement.UpdatedAt(childComplexity), true
+
+	case "InvolvementAggregate.cells":
+		if e.ComplexityRoot.InvolvementAggregate.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementAggregate.Cells(childComplexity), true
+	case "InvolvementAggregate.noiseBound":
+		if e.ComplexityRoot.InvolvementAggregate.NoiseBound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementAggregate.NoiseBound(childComplexity), true
+	case "InvolvementAggregate.threshold":
+		if e.ComplexityRoot.InvolvementAggregate.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementAggregate.Threshold(childComplexity), true
+	case "InvolvementAggregate.totals":
+		if e.ComplexityRoot.InvolvementAggregate.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementAggregate.Totals(childComplexity), true
+
+	case "InvolvementCell.ageBracket":
+		if e.ComplexityRoot.InvolvementCell.AgeBracket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementCell.AgeBracket(childComplexity), true
+	case "InvolvementCell.category":
+		if e.ComplexityRoot.InvolvementCell.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementCell.Category(childComplexity), true
+	case "InvolvementCell.count":
+		if e.ComplexityRoot.InvolvementCell.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementCell.Count(childComplexity), true
+	case "InvolvementCell.gender":
+		if e.ComplexityRoot.InvolvementCell.Gender == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementCell.Gender(childComplexity), true
+	case "InvolvementCell.groupedBy":
+		if e.ComplexityRoot.InvolvementCell.GroupedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementCell.GroupedBy(childComplexity), true
+	case "InvolvementCell.locality":
+		if e.ComplexityRoot.InvolvementCell.Locality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementCell.Locality(childComplexity), true
+	case "InvolvementCell.period":
+		if e.ComplexityRoot.InvolvementCell.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementCell.Period(childComplexity), true
+	case "InvolvementCell.protected":
+		if e.ComplexityRoot.InvolvementCell.Protected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementCell.Protected(childComplexity), true
+	case "InvolvementCell.role":
+		if e.ComplexityRoot.InvolvementCell.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementCell.Role(childComplexity), true
+	case "InvolvementCell.status":
+		if e.ComplexityRoot.InvolvementCell.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementCell.Status(childComplexity), true
+	case "InvolvementCell.violationType":
+		if e.ComplexityRoot.InvolvementCell.ViolationType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvolvementCell.ViolationType(childComplexity), true
 
 	case "InvolvementConnection.edges":
 		if e.ComplexityRoot.InvolvementConnection.Edges == nil {
@@ -2962,6 +3077,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Incidents(childComplexity, args["after"].(*entgql.Cursor[gid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[gid.ID]), args["last"].(*int), args["orderBy"].([]*ent.IncidentOrder), args["where"].(*ent.IncidentWhereInput)), true
 
+	case "Query.involvementAggregate":
+		if e.ComplexityRoot.Query.InvolvementAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_involvementAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InvolvementAggregate(childComplexity, args["groupBy"].([]model.InvolvementDimension), args["localityLevel"].(locality.Level), args["bucket"].(model.AggregateBucket), args["dateField"].(model.AggregateDateField), args["from"].(*time.Time), args["to"].(*time.Time), args["filter"].(*model.InvolvementAggregateFilter)), true
 	case "Query.involvements":
 		if e.ComplexityRoot.Query.Involvements == nil {
 			break
@@ -3460,6 +3586,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("IncidentAggregateFilter", ec.unmarshalInputIncidentAggregateFilter),
 			graphql.NewInputUnmarshaler("IncidentOrder", ec.unmarshalInputIncidentOrder),
 			graphql.NewInputUnmarshaler("IncidentWhereInput", ec.unmarshalInputIncidentWhereInput),
+			graphql.NewInputUnmarshaler("InvolvementAggregateFilter", ec.unmarshalInputInvolvementAggregateFilter),
 			graphql.NewInputUnmarshaler("InvolvementOrder", ec.unmarshalInputInvolvementOrder),
 			graphql.NewInputUnmarshaler("InvolvementWhereInput", ec.unmarshalInputInvolvementWhereInput),
 			graphql.NewInputUnmarshaler("LocalityOrder", ec.unmarshalInputLocalityOrder),
@@ -3840,6 +3967,125 @@ extend type Query {
     "Which recommendations to count."
     filter: RecommendationAggregateFilter
   ): RecommendationAggregate!
+}
+`, BuiltIn: false},
+	{Name: "../aggregate_involvement.graphql", Input: `# Counts of people for dashboards (package aggregate, Involvements): the
+# involvements of the incidents a count of incidents would keep, computed in
+# SQL under the viewer's row filters for the action aggregate, and published
+# under disclosure control where the policy declares protected(K).
+
+"What a count of people (involvements) is grouped by: each dimension is one key of a cell."
+enum InvolvementDimension {
+  "The locality at level ` + "`" + `localityLevel` + "`" + ` (region, cercle or commune) that holds the locality of the involvement's incident; null for an incident located above that level or in a locality not yet placed in the tree. Needs aggregate on Incident.locality."
+  LOCALITY
+  "A violation type alleged by the involvement's incident. The people of an incident alleging two types count in the cell of each, and once in a total that is not grouped by type. Needs aggregate on Incident.violationTypes."
+  VIOLATION_TYPE
+  "The status of the involvement's incident. Needs aggregate on Incident.status."
+  STATUS
+  "The period (` + "`" + `bucket` + "`" + `) of the date ` + "`" + `dateField` + "`" + ` of the involvement's incident, within ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + `, which are then required. Needs aggregate on Incident.occurredAt or Incident.reportedAt."
+  PERIOD
+  "The involvement's role: victim, witness, alleged perpetrator, source. Needs aggregate on Involvement.role."
+  ROLE
+  "The gender of the actor involved. Needs aggregate on Actor.gender."
+  GENDER
+  "The age bracket of the actor involved. Needs aggregate on Actor.ageBracket."
+  AGE_BRACKET
+  "The social category of the actor involved. Needs aggregate on Actor.category."
+  CATEGORY
+}
+
+"""
+Which people a count keeps, in whole categories: the filters of
+IncidentAggregateFilter on their incidents, and their roles (with one value
+per list at most under disclosure control, or BAD_USER_INPUT: unions of values
+could be subtracted). Each list left out or empty keeps all; several lists
+must all hold.
+"""
+input InvolvementAggregateFilter {
+  "People of the incidents of these localities and of every locality below them (a whole node of the tree). Needs aggregate on Incident.locality."
+  localities: [ID!]
+  "People of the incidents of these statuses. Needs aggregate on Incident.status."
+  statuses: [IncidentStatus!]
+  "People of the incidents alleging at least one of these violation types. Needs aggregate on Incident.violationTypes."
+  violationTypes: [ID!]
+  "People involved in these roles. Needs aggregate on Involvement.role."
+  roles: [InvolvementRole!]
+}
+
+"""
+One count of people: its keys (those of ` + "`" + `groupedBy` + "`" + `; the others are null) and
+its value, the number of involvements (an actor in one role in one incident).
+A person who is a victim of two incidents counts twice: benkan holds no
+identity of people across incidents. Under disclosure control the value is
+perturbed, the same for the same involvements however they are asked for, and
+a small count is not published at all (` + "`" + `protected` + "`" + `).
+"""
+type InvolvementCell {
+  "The dimensions this count is grouped by: all of the query's for a cell, fewer for a total, none for the overall total."
+  groupedBy: [InvolvementDimension!]!
+  "The locality key (LOCALITY); null when not grouped by it, or for incidents located above the level or in a locality not yet placed in the tree."
+  locality: Locality
+  "The violation type key (VIOLATION_TYPE)."
+  violationType: ViolationType
+  "The incident status key (STATUS)."
+  status: IncidentStatus
+  "The period key (PERIOD)."
+  period: AggregatePeriod
+  "The role key (ROLE)."
+  role: InvolvementRole
+  "The gender key (GENDER)."
+  gender: ActorGender
+  "The age bracket key (AGE_BRACKET)."
+  ageBracket: ActorAgeBracket
+  "The category key (CATEGORY)."
+  category: ActorCategory
+  "The number of involvements: exact for a role that counts exactly; under disclosure control, the count plus a noise of at most ` + "`" + `noiseBound` + "`" + ` either way, never under the threshold. Null when protected."
+  count: Int
+  "True when the count is not published: it is under the threshold (from 0 to threshold − 1: zeros are protected too), or would be with its noise."
+  protected: Boolean!
+}
+
+"The answer of a count of people: cells, and the totals a dashboard needs, all under the same protection."
+type InvolvementAggregate {
+  "The threshold of the viewer's disclosure control (the policy's protected(K)): no count under it is published. Null when the viewer counts exactly."
+  threshold: Int
+  "The largest noise added to or taken from a published count under disclosure control (0 when exact). Public, as the method's guarantees assume."
+  noiseBound: Int!
+  "The counts of every combination of the keys of groupBy that holds involvements; a combination absent holds none. Under disclosure control every combination of the grid is listed, empty or not."
+  cells: [InvolvementCell!]!
+  "The margins: counts grouped by every proper subset of groupBy (per row, per column), the overall total last. Each is a count of its own involvements with its own noise: the table is not additive, and a total minus other cells is only a noisy number."
+  totals: [InvolvementCell!]!
+}
+
+extend type Query {
+  """
+  Counts people: the involvements (an actor in one role in one incident) of
+  the incidents the viewer may aggregate, computed in the database in one
+  statement, over the involvements and actors the viewer may aggregate (the
+  policy's aggregate grants, which may reach rows it may not read). A person
+  involved in two incidents counts twice; an incident alleging two violation
+  types counts its people in the cell of each type, and once in a total that
+  is not grouped by type. Grouping or filtering by a field needs aggregate on
+  it, or FORBIDDEN. Under disclosure control (a grant with protected(K)):
+  ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` must be 1 January 00:00 UTC (whole calendar years), WEEK and
+  filter lists of more than one value are refused, with BAD_USER_INPUT.
+  """
+  involvementAggregate(
+    "The dimensions of the cells, at most 4, once each; empty: the overall total only. VIOLATION_TYPE costs one more pass over the involvements."
+    groupBy: [InvolvementDimension!]! = []
+    "The level of the tree LOCALITY groups by."
+    localityLevel: LocalityLevel! = CERCLE
+    "The length of the periods PERIOD groups by."
+    bucket: AggregateBucket! = MONTH
+    "The date of the incidents the range and the periods are of."
+    dateField: AggregateDateField! = OCCURRED_AT
+    "People of the incidents from this instant (included); null: since the first."
+    from: Time
+    "People of the incidents before this instant (excluded); null: up to now."
+    to: Time
+    "Which people to count, in whole categories."
+    filter: InvolvementAggregateFilter
+  ): InvolvementAggregate!
 }
 `, BuiltIn: false},
 	{Name: "../audit.graphql", Input: `extend input AuditEventWhereInput {
@@ -11459,6 +11705,48 @@ func (ec *executionContext) childFields_Involvement(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Involvement", field.Name)
 }
 
+func (ec *executionContext) childFields_InvolvementAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "threshold":
+		return ec.fieldContext_InvolvementAggregate_threshold(ctx, field)
+	case "noiseBound":
+		return ec.fieldContext_InvolvementAggregate_noiseBound(ctx, field)
+	case "cells":
+		return ec.fieldContext_InvolvementAggregate_cells(ctx, field)
+	case "totals":
+		return ec.fieldContext_InvolvementAggregate_totals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvolvementAggregate", field.Name)
+}
+
+func (ec *executionContext) childFields_InvolvementCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "groupedBy":
+		return ec.fieldContext_InvolvementCell_groupedBy(ctx, field)
+	case "locality":
+		return ec.fieldContext_InvolvementCell_locality(ctx, field)
+	case "violationType":
+		return ec.fieldContext_InvolvementCell_violationType(ctx, field)
+	case "status":
+		return ec.fieldContext_InvolvementCell_status(ctx, field)
+	case "period":
+		return ec.fieldContext_InvolvementCell_period(ctx, field)
+	case "role":
+		return ec.fieldContext_InvolvementCell_role(ctx, field)
+	case "gender":
+		return ec.fieldContext_InvolvementCell_gender(ctx, field)
+	case "ageBracket":
+		return ec.fieldContext_InvolvementCell_ageBracket(ctx, field)
+	case "category":
+		return ec.fieldContext_InvolvementCell_category(ctx, field)
+	case "count":
+		return ec.fieldContext_InvolvementCell_count(ctx, field)
+	case "protected":
+		return ec.fieldContext_InvolvementCell_protected(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvolvementCell", field.Name)
+}
+
 func (ec *executionContext) childFields_InvolvementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -13798,6 +14086,68 @@ func (ec *executionContext) field_Query_incidents_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_involvementAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]model.InvolvementDimension, error) {
+			return ec.unmarshalNInvolvementDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "localityLevel",
+		func(ctx context.Context, v any) (locality.Level, error) {
+			return ec.unmarshalNLocalityLevel2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋlocalityᚐLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["localityLevel"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "bucket",
+		func(ctx context.Context, v any) (model.AggregateBucket, error) {
+			return ec.unmarshalNAggregateBucket2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAggregateBucket(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bucket"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "dateField",
+		func(ctx context.Context, v any) (model.AggregateDateField, error) {
+			return ec.unmarshalNAggregateDateField2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAggregateDateField(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dateField"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.InvolvementAggregateFilter, error) {
+			return ec.unmarshalOInvolvementAggregateFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementAggregateFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg6
 	return args, nil
 }
 
@@ -18734,6 +19084,417 @@ func (ec *executionContext) fieldContext_Involvement_actor(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _InvolvementAggregate_threshold(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementAggregate) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 77) { // InvolvementAggregate.threshold: see servesPlain
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Threshold)
+	}
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementAggregate_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementAggregate_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvolvementAggregate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InvolvementAggregate_noiseBound(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementAggregate) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementAggregate_noiseBound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoiseBound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementAggregate_noiseBound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvolvementAggregate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InvolvementAggregate_cells(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementAggregate) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementAggregate_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InvolvementCell) graphql.Marshaler {
+			return ec.marshalNInvolvementCell2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementAggregate_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvolvementAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvolvementCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvolvementAggregate_totals(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementAggregate) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementAggregate_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InvolvementCell) graphql.Marshaler {
+			return ec.marshalNInvolvementCell2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementAggregate_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvolvementAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvolvementCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvolvementCell_groupedBy(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementCell_groupedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.InvolvementDimension) graphql.Marshaler {
+			return ec.marshalNInvolvementDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementDimensionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementCell_groupedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvolvementCell", field, false, false, "InvolvementDimension")
+}
+
+func (ec *executionContext) _InvolvementCell_locality(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementCell_locality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Locality) graphql.Marshaler {
+			return ec.marshalOLocality2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐLocality(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementCell_locality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvolvementCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Locality(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvolvementCell_violationType(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementCell_violationType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ViolationType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ViolationType) graphql.Marshaler {
+			return ec.marshalOViolationType2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐViolationType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementCell_violationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvolvementCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ViolationType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvolvementCell_status(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 78) { // InvolvementCell.status: see servesPlain
+		return ec.marshalOIncidentStatus2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋincidentᚐStatus(ctx, field.Selections, obj.Status)
+	}
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementCell_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *incident.Status) graphql.Marshaler {
+			return ec.marshalOIncidentStatus2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋincidentᚐStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementCell_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvolvementCell", field, false, false, "IncidentStatus")
+}
+
+func (ec *executionContext) _InvolvementCell_period(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementCell_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AggregatePeriod) graphql.Marshaler {
+			return ec.marshalOAggregatePeriod2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐAggregatePeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementCell_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvolvementCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AggregatePeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvolvementCell_role(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 79) { // InvolvementCell.role: see servesPlain
+		return ec.marshalOInvolvementRole2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋinvolvementᚐRole(ctx, field.Selections, obj.Role)
+	}
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementCell_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *involvement.Role) graphql.Marshaler {
+			return ec.marshalOInvolvementRole2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋinvolvementᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementCell_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvolvementCell", field, false, false, "InvolvementRole")
+}
+
+func (ec *executionContext) _InvolvementCell_gender(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 80) { // InvolvementCell.gender: see servesPlain
+		return ec.marshalOActorGender2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐGender(ctx, field.Selections, obj.Gender)
+	}
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementCell_gender(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gender, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *actor.Gender) graphql.Marshaler {
+			return ec.marshalOActorGender2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐGender(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementCell_gender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvolvementCell", field, false, false, "ActorGender")
+}
+
+func (ec *executionContext) _InvolvementCell_ageBracket(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 81) { // InvolvementCell.ageBracket: see servesPlain
+		return ec.marshalOActorAgeBracket2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐAgeBracket(ctx, field.Selections, obj.AgeBracket)
+	}
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementCell_ageBracket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgeBracket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *actor.AgeBracket) graphql.Marshaler {
+			return ec.marshalOActorAgeBracket2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐAgeBracket(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementCell_ageBracket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvolvementCell", field, false, false, "ActorAgeBracket")
+}
+
+func (ec *executionContext) _InvolvementCell_category(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 82) { // InvolvementCell.category: see servesPlain
+		return ec.marshalOActorCategory2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐCategory(ctx, field.Selections, obj.Category)
+	}
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementCell_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *actor.Category) graphql.Marshaler {
+			return ec.marshalOActorCategory2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋactorᚐCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementCell_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvolvementCell", field, false, false, "ActorCategory")
+}
+
+func (ec *executionContext) _InvolvementCell_count(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementCell) (ret graphql.Marshaler) {
+	if servesPlain(ctx, 83) { // InvolvementCell.count: see servesPlain
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Count)
+	}
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementCell_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementCell_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvolvementCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InvolvementCell_protected(ctx context.Context, field graphql.CollectedField, obj *model.InvolvementCell) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvolvementCell_protected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Protected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvolvementCell_protected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvolvementCell", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _InvolvementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.InvolvementConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -18854,7 +19615,7 @@ func (ec *executionContext) fieldContext_InvolvementEdge_node(_ context.Context,
 }
 
 func (ec *executionContext) _InvolvementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.InvolvementEdge) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 77) { // InvolvementEdge.cursor: see servesPlain
+	if servesPlain(ctx, 84) { // InvolvementEdge.cursor: see servesPlain
 		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 	}
 	return resolveField(
@@ -18880,7 +19641,7 @@ func (ec *executionContext) fieldContext_InvolvementEdge_cursor(_ context.Contex
 }
 
 func (ec *executionContext) _Locality_id(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 78) { // Locality.id: see servesPlain
+	if servesPlain(ctx, 85) { // Locality.id: see servesPlain
 		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
 	}
 	return resolveField(
@@ -18906,7 +19667,7 @@ func (ec *executionContext) fieldContext_Locality_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Locality_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 79) { // Locality.createdAt: see servesPlain
+	if servesPlain(ctx, 86) { // Locality.createdAt: see servesPlain
 		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
 	}
 	return resolveField(
@@ -18932,7 +19693,7 @@ func (ec *executionContext) fieldContext_Locality_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Locality_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 80) { // Locality.updatedAt: see servesPlain
+	if servesPlain(ctx, 87) { // Locality.updatedAt: see servesPlain
 		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 	}
 	return resolveField(
@@ -18958,7 +19719,7 @@ func (ec *executionContext) fieldContext_Locality_updatedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Locality_name(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 81) { // Locality.name: see servesPlain
+	if servesPlain(ctx, 88) { // Locality.name: see servesPlain
 		return ec.marshalOString2string(ctx, field.Selections, obj.Name)
 	}
 	return resolveField(
@@ -18984,7 +19745,7 @@ func (ec *executionContext) fieldContext_Locality_name(_ context.Context, field 
 }
 
 func (ec *executionContext) _Locality_level(ctx context.Context, field graphql.CollectedField, obj *ent.Locality) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 82) { // Locality.level: see servesPlain
+	if servesPlain(ctx, 89) { // Locality.level: see servesPlain
 		return ec.marshalOLocalityLevel2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋlocalityᚐLevel(ctx, field.Selections, obj.Level)
 	}
 	return resolveField(
@@ -19339,7 +20100,7 @@ func (ec *executionContext) fieldContext_LocalityEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _LocalityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.LocalityEdge) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 83) { // LocalityEdge.cursor: see servesPlain
+	if servesPlain(ctx, 90) { // LocalityEdge.cursor: see servesPlain
 		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 	}
 	return resolveField(
@@ -20685,7 +21446,7 @@ func (ec *executionContext) fieldContext_Mutation_rollbackPolicy(ctx context.Con
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 84) { // Organization.id: see servesPlain
+	if servesPlain(ctx, 91) { // Organization.id: see servesPlain
 		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
 	}
 	return resolveField(
@@ -20711,7 +21472,7 @@ func (ec *executionContext) fieldContext_Organization_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Organization_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 85) { // Organization.createdAt: see servesPlain
+	if servesPlain(ctx, 92) { // Organization.createdAt: see servesPlain
 		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
 	}
 	return resolveField(
@@ -20737,7 +21498,7 @@ func (ec *executionContext) fieldContext_Organization_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 86) { // Organization.updatedAt: see servesPlain
+	if servesPlain(ctx, 93) { // Organization.updatedAt: see servesPlain
 		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 	}
 	return resolveField(
@@ -20763,7 +21524,7 @@ func (ec *executionContext) fieldContext_Organization_updatedAt(_ context.Contex
 }
 
 func (ec *executionContext) _Organization_name(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 87) { // Organization.name: see servesPlain
+	if servesPlain(ctx, 94) { // Organization.name: see servesPlain
 		return ec.marshalOString2string(ctx, field.Selections, obj.Name)
 	}
 	return resolveField(
@@ -20789,7 +21550,7 @@ func (ec *executionContext) fieldContext_Organization_name(_ context.Context, fi
 }
 
 func (ec *executionContext) _Organization_acronym(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 88) { // Organization.acronym: see servesPlain
+	if servesPlain(ctx, 95) { // Organization.acronym: see servesPlain
 		return ec.marshalOString2string(ctx, field.Selections, obj.Acronym)
 	}
 	return resolveField(
@@ -20815,7 +21576,7 @@ func (ec *executionContext) fieldContext_Organization_acronym(_ context.Context,
 }
 
 func (ec *executionContext) _Organization_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 89) { // Organization.kind: see servesPlain
+	if servesPlain(ctx, 96) { // Organization.kind: see servesPlain
 		return ec.marshalOOrganizationKind2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋorganizationᚐKind(ctx, field.Selections, obj.Kind)
 	}
 	return resolveField(
@@ -21200,7 +21961,7 @@ func (ec *executionContext) fieldContext_OrganizationEdge_node(_ context.Context
 }
 
 func (ec *executionContext) _OrganizationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationEdge) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 90) { // OrganizationEdge.cursor: see servesPlain
+	if servesPlain(ctx, 97) { // OrganizationEdge.cursor: see servesPlain
 		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 	}
 	return resolveField(
@@ -21272,7 +22033,7 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[gid.ID]) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 91) { // PageInfo.startCursor: see servesPlain
+	if servesPlain(ctx, 98) { // PageInfo.startCursor: see servesPlain
 		return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.StartCursor)
 	}
 	return resolveField(
@@ -21298,7 +22059,7 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[gid.ID]) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 92) { // PageInfo.endCursor: see servesPlain
+	if servesPlain(ctx, 99) { // PageInfo.endCursor: see servesPlain
 		return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.EndCursor)
 	}
 	return resolveField(
@@ -22582,7 +23343,7 @@ func (ec *executionContext) fieldContext_PolicyProposal_decidedBy(_ context.Cont
 }
 
 func (ec *executionContext) _PolicyProposal_decidedAt(ctx context.Context, field graphql.CollectedField, obj *store.Proposal) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 93) { // PolicyProposal.decidedAt: see servesPlain
+	if servesPlain(ctx, 100) { // PolicyProposal.decidedAt: see servesPlain
 		return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.DecidedAt)
 	}
 	return resolveField(
@@ -23945,6 +24706,50 @@ func (ec *executionContext) fieldContext_Query_recommendationAggregate(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_involvementAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_involvementAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InvolvementAggregate(ctx, fc.Args["groupBy"].([]model.InvolvementDimension), fc.Args["localityLevel"].(locality.Level), fc.Args["bucket"].(model.AggregateBucket), fc.Args["dateField"].(model.AggregateDateField), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["filter"].(*model.InvolvementAggregateFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvolvementAggregate) graphql.Marshaler {
+			return ec.marshalNInvolvementAggregate2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_involvementAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvolvementAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_involvementAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_policy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -24142,7 +24947,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _Recommendation_id(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 94) { // Recommendation.id: see servesPlain
+	if servesPlain(ctx, 101) { // Recommendation.id: see servesPlain
 		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
 	}
 	return resolveField(
@@ -24168,7 +24973,7 @@ func (ec *executionContext) fieldContext_Recommendation_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _Recommendation_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 95) { // Recommendation.createdAt: see servesPlain
+	if servesPlain(ctx, 102) { // Recommendation.createdAt: see servesPlain
 		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
 	}
 	return resolveField(
@@ -24194,7 +24999,7 @@ func (ec *executionContext) fieldContext_Recommendation_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _Recommendation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 96) { // Recommendation.updatedAt: see servesPlain
+	if servesPlain(ctx, 103) { // Recommendation.updatedAt: see servesPlain
 		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 	}
 	return resolveField(
@@ -24220,7 +25025,7 @@ func (ec *executionContext) fieldContext_Recommendation_updatedAt(_ context.Cont
 }
 
 func (ec *executionContext) _Recommendation_text(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 97) { // Recommendation.text: see servesPlain
+	if servesPlain(ctx, 104) { // Recommendation.text: see servesPlain
 		return ec.marshalOString2string(ctx, field.Selections, obj.Text)
 	}
 	return resolveField(
@@ -24246,7 +25051,7 @@ func (ec *executionContext) fieldContext_Recommendation_text(_ context.Context, 
 }
 
 func (ec *executionContext) _Recommendation_status(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 98) { // Recommendation.status: see servesPlain
+	if servesPlain(ctx, 105) { // Recommendation.status: see servesPlain
 		return ec.marshalORecommendationStatus2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋrecommendationᚐStatus(ctx, field.Selections, obj.Status)
 	}
 	return resolveField(
@@ -24272,7 +25077,7 @@ func (ec *executionContext) fieldContext_Recommendation_status(_ context.Context
 }
 
 func (ec *executionContext) _Recommendation_dueOn(ctx context.Context, field graphql.CollectedField, obj *ent.Recommendation) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 99) { // Recommendation.dueOn: see servesPlain
+	if servesPlain(ctx, 106) { // Recommendation.dueOn: see servesPlain
 		return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.DueOn)
 	}
 	return resolveField(
@@ -24362,7 +25167,7 @@ func (ec *executionContext) fieldContext_Recommendation_addressees(_ context.Con
 }
 
 func (ec *executionContext) _RecommendationAggregate_threshold(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationAggregate) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 100) { // RecommendationAggregate.threshold: see servesPlain
+	if servesPlain(ctx, 107) { // RecommendationAggregate.threshold: see servesPlain
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Threshold)
 	}
 	return resolveField(
@@ -24498,7 +25303,7 @@ func (ec *executionContext) fieldContext_RecommendationCell_groupedBy(_ context.
 }
 
 func (ec *executionContext) _RecommendationCell_status(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationCell) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 101) { // RecommendationCell.status: see servesPlain
+	if servesPlain(ctx, 108) { // RecommendationCell.status: see servesPlain
 		return ec.marshalORecommendationStatus2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋrecommendationᚐStatus(ctx, field.Selections, obj.Status)
 	}
 	return resolveField(
@@ -24556,7 +25361,7 @@ func (ec *executionContext) fieldContext_RecommendationCell_addressee(_ context.
 }
 
 func (ec *executionContext) _RecommendationCell_count(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationCell) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 102) { // RecommendationCell.count: see servesPlain
+	if servesPlain(ctx, 109) { // RecommendationCell.count: see servesPlain
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Count)
 	}
 	return resolveField(
@@ -24582,7 +25387,7 @@ func (ec *executionContext) fieldContext_RecommendationCell_count(_ context.Cont
 }
 
 func (ec *executionContext) _RecommendationCell_overdue(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationCell) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 103) { // RecommendationCell.overdue: see servesPlain
+	if servesPlain(ctx, 110) { // RecommendationCell.overdue: see servesPlain
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Overdue)
 	}
 	return resolveField(
@@ -24750,7 +25555,7 @@ func (ec *executionContext) fieldContext_RecommendationEdge_node(_ context.Conte
 }
 
 func (ec *executionContext) _RecommendationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.RecommendationEdge) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 104) { // RecommendationEdge.cursor: see servesPlain
+	if servesPlain(ctx, 111) { // RecommendationEdge.cursor: see servesPlain
 		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 	}
 	return resolveField(
@@ -24932,7 +25737,7 @@ func (ec *executionContext) fieldContext_RoleAssignment_expiresAt(_ context.Cont
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 105) { // User.id: see servesPlain
+	if servesPlain(ctx, 112) { // User.id: see servesPlain
 		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
 	}
 	return resolveField(
@@ -24958,7 +25763,7 @@ func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 106) { // User.createdAt: see servesPlain
+	if servesPlain(ctx, 113) { // User.createdAt: see servesPlain
 		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
 	}
 	return resolveField(
@@ -24984,7 +25789,7 @@ func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field
 }
 
 func (ec *executionContext) _User_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 107) { // User.updatedAt: see servesPlain
+	if servesPlain(ctx, 114) { // User.updatedAt: see servesPlain
 		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 	}
 	return resolveField(
@@ -25010,7 +25815,7 @@ func (ec *executionContext) fieldContext_User_updatedAt(_ context.Context, field
 }
 
 func (ec *executionContext) _User_subject(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 108) { // User.subject: see servesPlain
+	if servesPlain(ctx, 115) { // User.subject: see servesPlain
 		return ec.marshalOString2string(ctx, field.Selections, obj.Subject)
 	}
 	return resolveField(
@@ -25036,7 +25841,7 @@ func (ec *executionContext) fieldContext_User_subject(_ context.Context, field g
 }
 
 func (ec *executionContext) _User_displayName(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 109) { // User.displayName: see servesPlain
+	if servesPlain(ctx, 116) { // User.displayName: see servesPlain
 		return ec.marshalOString2string(ctx, field.Selections, obj.DisplayName)
 	}
 	return resolveField(
@@ -25257,7 +26062,7 @@ func (ec *executionContext) fieldContext_UserEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.UserEdge) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 110) { // UserEdge.cursor: see servesPlain
+	if servesPlain(ctx, 117) { // UserEdge.cursor: see servesPlain
 		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 	}
 	return resolveField(
@@ -25283,7 +26088,7 @@ func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ViolationType_id(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 111) { // ViolationType.id: see servesPlain
+	if servesPlain(ctx, 118) { // ViolationType.id: see servesPlain
 		return ec.marshalNID2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐID(ctx, field.Selections, obj.ID)
 	}
 	return resolveField(
@@ -25309,7 +26114,7 @@ func (ec *executionContext) fieldContext_ViolationType_id(_ context.Context, fie
 }
 
 func (ec *executionContext) _ViolationType_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 112) { // ViolationType.createdAt: see servesPlain
+	if servesPlain(ctx, 119) { // ViolationType.createdAt: see servesPlain
 		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
 	}
 	return resolveField(
@@ -25335,7 +26140,7 @@ func (ec *executionContext) fieldContext_ViolationType_createdAt(_ context.Conte
 }
 
 func (ec *executionContext) _ViolationType_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 113) { // ViolationType.updatedAt: see servesPlain
+	if servesPlain(ctx, 120) { // ViolationType.updatedAt: see servesPlain
 		return ec.marshalOTime2timeᚐTime(ctx, field.Selections, obj.UpdatedAt)
 	}
 	return resolveField(
@@ -25361,7 +26166,7 @@ func (ec *executionContext) fieldContext_ViolationType_updatedAt(_ context.Conte
 }
 
 func (ec *executionContext) _ViolationType_code(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 114) { // ViolationType.code: see servesPlain
+	if servesPlain(ctx, 121) { // ViolationType.code: see servesPlain
 		return ec.marshalOString2string(ctx, field.Selections, obj.Code)
 	}
 	return resolveField(
@@ -25387,7 +26192,7 @@ func (ec *executionContext) fieldContext_ViolationType_code(_ context.Context, f
 }
 
 func (ec *executionContext) _ViolationType_labelFr(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 115) { // ViolationType.labelFr: see servesPlain
+	if servesPlain(ctx, 122) { // ViolationType.labelFr: see servesPlain
 		return ec.marshalOString2string(ctx, field.Selections, obj.LabelFr)
 	}
 	return resolveField(
@@ -25413,7 +26218,7 @@ func (ec *executionContext) fieldContext_ViolationType_labelFr(_ context.Context
 }
 
 func (ec *executionContext) _ViolationType_labelEn(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 116) { // ViolationType.labelEn: see servesPlain
+	if servesPlain(ctx, 123) { // ViolationType.labelEn: see servesPlain
 		return ec.marshalOString2string(ctx, field.Selections, obj.LabelEn)
 	}
 	return resolveField(
@@ -25439,7 +26244,7 @@ func (ec *executionContext) fieldContext_ViolationType_labelEn(_ context.Context
 }
 
 func (ec *executionContext) _ViolationType_description(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationType) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 117) { // ViolationType.description: see servesPlain
+	if servesPlain(ctx, 124) { // ViolationType.description: see servesPlain
 		return ec.marshalOString2string(ctx, field.Selections, obj.Description)
 	}
 	return resolveField(
@@ -25628,7 +26433,7 @@ func (ec *executionContext) fieldContext_ViolationTypeEdge_node(_ context.Contex
 }
 
 func (ec *executionContext) _ViolationTypeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ViolationTypeEdge) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 118) { // ViolationTypeEdge.cursor: see servesPlain
+	if servesPlain(ctx, 125) { // ViolationTypeEdge.cursor: see servesPlain
 		return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 	}
 	return resolveField(
@@ -26126,7 +26931,7 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	if servesPlain(ctx, 119) { // __InputValue.defaultValue: see servesPlain
+	if servesPlain(ctx, 126) { // __InputValue.defaultValue: see servesPlain
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
 	}
 	return resolveField(
@@ -31246,6 +32051,69 @@ func (ec *executionContext) unmarshalInputIncidentWhereInput(ctx context.Context
 func UnmarshalIncidentWhereInput(ctx context.Context, raw any) (ent.IncidentWhereInput, error) {
 	var out ent.IncidentWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "IncidentWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInvolvementAggregateFilter(ctx context.Context, obj any) (model.InvolvementAggregateFilter, error) {
+	var it model.InvolvementAggregateFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"localities", "statuses", "violationTypes", "roles"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "localities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("localities"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Localities = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOIncidentStatus2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋincidentᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "violationTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("violationTypes"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ViolationTypes = data
+		case "roles":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roles"))
+			data, err := ec.unmarshalOInvolvementRole2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚋinvolvementᚐRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Roles = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInvolvementAggregateFilter unmarshals raw into the InvolvementAggregateFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInvolvementAggregateFilter(ctx context.Context, raw any) (model.InvolvementAggregateFilter, error) {
+	var out model.InvolvementAggregateFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InvolvementAggregateFilter", raw, &out)
 	return out, err
 }
 
@@ -37487,6 +38355,137 @@ func (ec *executionContext) _Involvement(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var involvementAggregateImplementors = []string{"InvolvementAggregate"}
+
+func (ec *executionContext) _InvolvementAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.InvolvementAggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, involvementAggregateImplementors)
+
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvolvementAggregate")
+		case "threshold":
+			out.Values[i] = ec._InvolvementAggregate_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "noiseBound":
+			out.Values[i] = ec._InvolvementAggregate_noiseBound(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cells":
+			out.Values[i] = ec._InvolvementAggregate_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._InvolvementAggregate_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var involvementCellImplementors = []string{"InvolvementCell"}
+
+func (ec *executionContext) _InvolvementCell(ctx context.Context, sel ast.SelectionSet, obj *model.InvolvementCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, involvementCellImplementors)
+
+	out := newFieldSet(fields)
+	var deferred graphql.DeferredGroup // see graph/gqlgen: never used, so never built
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvolvementCell")
+		case "groupedBy":
+			out.Values[i] = ec._InvolvementCell_groupedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "locality":
+			out.Values[i] = ec._InvolvementCell_locality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "violationType":
+			out.Values[i] = ec._InvolvementCell_violationType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._InvolvementCell_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._InvolvementCell_period(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._InvolvementCell_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gender":
+			out.Values[i] = ec._InvolvementCell_gender(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ageBracket":
+			out.Values[i] = ec._InvolvementCell_ageBracket(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._InvolvementCell_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._InvolvementCell_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "protected":
+			out.Values[i] = ec._InvolvementCell_protected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var involvementConnectionImplementors = []string{"InvolvementConnection"}
 
 func (ec *executionContext) _InvolvementConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.InvolvementConnection) graphql.Marshaler {
@@ -38985,6 +39984,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		case "recommendationAggregate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query_recommendationAggregate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "involvementAggregate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Query_involvementAggregate(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -40840,12 +41846,84 @@ func (ec *executionContext) marshalNInvolvement2ᚖgithubᚗcomᚋbenkanᚑproje
 	return ec._Involvement(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNInvolvementAggregate2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementAggregate(ctx context.Context, sel ast.SelectionSet, v *model.InvolvementAggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InvolvementAggregate!")
+		return graphql.Null
+	}
+	return ec._InvolvementAggregate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInvolvementCell2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InvolvementCell) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvolvementCell2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInvolvementCell2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementCell(ctx context.Context, sel ast.SelectionSet, v *model.InvolvementCell) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InvolvementCell!")
+		return graphql.Null
+	}
+	return ec._InvolvementCell(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNInvolvementConnection2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐInvolvementConnection(ctx context.Context, sel ast.SelectionSet, v *ent.InvolvementConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "InvolvementConnection!")
 		return graphql.Null
 	}
 	return ec._InvolvementConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInvolvementDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementDimension(ctx context.Context, v any) (model.InvolvementDimension, error) {
+	var res model.InvolvementDimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInvolvementDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementDimension(ctx context.Context, sel ast.SelectionSet, v model.InvolvementDimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNInvolvementDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementDimensionᚄ(ctx context.Context, v any) ([]model.InvolvementDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.InvolvementDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInvolvementDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInvolvementDimension2ᚕgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.InvolvementDimension) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvolvementDimension2githubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNInvolvementEdge2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐInvolvementEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.InvolvementEdge) graphql.Marshaler {
@@ -42959,6 +44037,14 @@ func (ec *executionContext) marshalOInvolvement2ᚕᚖgithubᚗcomᚋbenkanᚑpr
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOInvolvementAggregateFilter2ᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋgraphᚋmodelᚐInvolvementAggregateFilter(ctx context.Context, v any) (*model.InvolvementAggregateFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInvolvementAggregateFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOInvolvementOrder2ᚕᚖgithubᚗcomᚋbenkanᚑprojectᚋbenkanᚋentᚐInvolvementOrderᚄ(ctx context.Context, v any) ([]*ent.InvolvementOrder, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/benkan-project/benkan/ent/activity"
 	"github.com/benkan-project/benkan/ent/actor"
 	"github.com/benkan-project/benkan/ent/incident"
+	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/gid"
 )
@@ -155,6 +156,65 @@ type IncidentCell struct {
 	// The victim age bracket key (VICTIM_AGE_BRACKET).
 	VictimAgeBracket *actor.AgeBracket `json:"victimAgeBracket,omitempty"`
 	// The number of incidents: exact for a role that counts exactly; under disclosure control, the count plus a noise of at most `noiseBound` either way, never under the threshold. Null when protected.
+	Count *int `json:"count,omitempty"`
+	// True when the count is not published: it is under the threshold (from 0 to threshold − 1: zeros are protected too), or would be with its noise.
+	Protected bool `json:"protected"`
+}
+
+// The answer of a count of people: cells, and the totals a dashboard needs, all under the same protection.
+type InvolvementAggregate struct {
+	// The threshold of the viewer's disclosure control (the policy's protected(K)): no count under it is published. Null when the viewer counts exactly.
+	Threshold *int `json:"threshold,omitempty"`
+	// The largest noise added to or taken from a published count under disclosure control (0 when exact). Public, as the method's guarantees assume.
+	NoiseBound int `json:"noiseBound"`
+	// The counts of every combination of the keys of groupBy that holds involvements; a combination absent holds none. Under disclosure control every combination of the grid is listed, empty or not.
+	Cells []*InvolvementCell `json:"cells"`
+	// The margins: counts grouped by every proper subset of groupBy (per row, per column), the overall total last. Each is a count of its own involvements with its own noise: the table is not additive, and a total minus other cells is only a noisy number.
+	Totals []*InvolvementCell `json:"totals"`
+}
+
+// Which people a count keeps, in whole categories: the filters of
+// IncidentAggregateFilter on their incidents, and their roles (with one value
+// per list at most under disclosure control, or BAD_USER_INPUT: unions of values
+// could be subtracted). Each list left out or empty keeps all; several lists
+// must all hold.
+type InvolvementAggregateFilter struct {
+	// People of the incidents of these localities and of every locality below them (a whole node of the tree). Needs aggregate on Incident.locality.
+	Localities []gid.ID `json:"localities,omitempty"`
+	// People of the incidents of these statuses. Needs aggregate on Incident.status.
+	Statuses []incident.Status `json:"statuses,omitempty"`
+	// People of the incidents alleging at least one of these violation types. Needs aggregate on Incident.violationTypes.
+	ViolationTypes []gid.ID `json:"violationTypes,omitempty"`
+	// People involved in these roles. Needs aggregate on Involvement.role.
+	Roles []involvement.Role `json:"roles,omitempty"`
+}
+
+// One count of people: its keys (those of `groupedBy`; the others are null) and
+// its value, the number of involvements (an actor in one role in one incident).
+// A person who is a victim of two incidents counts twice: benkan holds no
+// identity of people across incidents. Under disclosure control the value is
+// perturbed, the same for the same involvements however they are asked for, and
+// a small count is not published at all (`protected`).
+type InvolvementCell struct {
+	// The dimensions this count is grouped by: all of the query's for a cell, fewer for a total, none for the overall total.
+	GroupedBy []InvolvementDimension `json:"groupedBy"`
+	// The locality key (LOCALITY); null when not grouped by it, or for incidents located above the level or in a locality not yet placed in the tree.
+	Locality *ent.Locality `json:"locality,omitempty"`
+	// The violation type key (VIOLATION_TYPE).
+	ViolationType *ent.ViolationType `json:"violationType,omitempty"`
+	// The incident status key (STATUS).
+	Status *incident.Status `json:"status,omitempty"`
+	// The period key (PERIOD).
+	Period *AggregatePeriod `json:"period,omitempty"`
+	// The role key (ROLE).
+	Role *involvement.Role `json:"role,omitempty"`
+	// The gender key (GENDER).
+	Gender *actor.Gender `json:"gender,omitempty"`
+	// The age bracket key (AGE_BRACKET).
+	AgeBracket *actor.AgeBracket `json:"ageBracket,omitempty"`
+	// The category key (CATEGORY).
+	Category *actor.Category `json:"category,omitempty"`
+	// The number of involvements: exact for a role that counts exactly; under disclosure control, the count plus a noise of at most `noiseBound` either way, never under the threshold. Null when protected.
 	Count *int `json:"count,omitempty"`
 	// True when the count is not published: it is under the threshold (from 0 to threshold − 1: zeros are protected too), or would be with its noise.
 	Protected bool `json:"protected"`
@@ -519,6 +579,82 @@ func (e *IncidentDimension) UnmarshalJSON(b []byte) error {
 }
 
 func (e IncidentDimension) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a count of people (involvements) is grouped by: each dimension is one key of a cell.
+type InvolvementDimension string
+
+const (
+	// The locality at level `localityLevel` (region, cercle or commune) that holds the locality of the involvement's incident; null for an incident located above that level or in a locality not yet placed in the tree. Needs aggregate on Incident.locality.
+	InvolvementDimensionLocality InvolvementDimension = "LOCALITY"
+	// A violation type alleged by the involvement's incident. The people of an incident alleging two types count in the cell of each, and once in a total that is not grouped by type. Needs aggregate on Incident.violationTypes.
+	InvolvementDimensionViolationType InvolvementDimension = "VIOLATION_TYPE"
+	// The status of the involvement's incident. Needs aggregate on Incident.status.
+	InvolvementDimensionStatus InvolvementDimension = "STATUS"
+	// The period (`bucket`) of the date `dateField` of the involvement's incident, within `from` and `to`, which are then required. Needs aggregate on Incident.occurredAt or Incident.reportedAt.
+	InvolvementDimensionPeriod InvolvementDimension = "PERIOD"
+	// The involvement's role: victim, witness, alleged perpetrator, source. Needs aggregate on Involvement.role.
+	InvolvementDimensionRole InvolvementDimension = "ROLE"
+	// The gender of the actor involved. Needs aggregate on Actor.gender.
+	InvolvementDimensionGender InvolvementDimension = "GENDER"
+	// The age bracket of the actor involved. Needs aggregate on Actor.ageBracket.
+	InvolvementDimensionAgeBracket InvolvementDimension = "AGE_BRACKET"
+	// The social category of the actor involved. Needs aggregate on Actor.category.
+	InvolvementDimensionCategory InvolvementDimension = "CATEGORY"
+)
+
+var AllInvolvementDimension = []InvolvementDimension{
+	InvolvementDimensionLocality,
+	InvolvementDimensionViolationType,
+	InvolvementDimensionStatus,
+	InvolvementDimensionPeriod,
+	InvolvementDimensionRole,
+	InvolvementDimensionGender,
+	InvolvementDimensionAgeBracket,
+	InvolvementDimensionCategory,
+}
+
+func (e InvolvementDimension) IsValid() bool {
+	switch e {
+	case InvolvementDimensionLocality, InvolvementDimensionViolationType, InvolvementDimensionStatus, InvolvementDimensionPeriod, InvolvementDimensionRole, InvolvementDimensionGender, InvolvementDimensionAgeBracket, InvolvementDimensionCategory:
+		return true
+	}
+	return false
+}
+
+func (e InvolvementDimension) String() string {
+	return string(e)
+}
+
+func (e *InvolvementDimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InvolvementDimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InvolvementDimension", str)
+	}
+	return nil
+}
+
+func (e InvolvementDimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InvolvementDimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InvolvementDimension) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,317 @@
+package graph_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/benkan-project/benkan/aggregate"
+	"github.com/benkan-project/benkan/apitest"
+	"github.com/benkan-project/benkan/storage"
+	"github.com/benkan-project/benkan/storage/storagetest"
+)
+
+// The people's attack test: the attack of aggregate_attack_test.go (the
+// same constraint system, attack's record, solve and feasible) played
+// with involvementAggregate. A slice is a locality node (or the people of
+// incidents located above a level), a status, a role, a gender and an age
+// bracket, each a value or "all". Every one of those dimensions is a
+// partition of the involvements (an involvement has one role, its actor
+// one gender and one bracket, its incident one status and locality), so
+// "total minus other cells" is played over each of them. Into the system
+// go: the family's cells and totals (by role, gender and period; the
+// victims by age bracket, gender and period; by cercle, role and period;
+// by locality, role and gender over every open or closed range of years;
+// the same slices through filters of one status, one region or one role,
+// and asked again), and the involvements DIHR lists in the incidents it
+// reads ("aggregate minus own rows"). Violation types are left out: an
+// incident alleging two counts its people under both, no partition.
+
+// peopleDims are the dimensions of a people slice after its locality, in
+// order.
+var peopleDims = []string{"STATUS", "ROLE", "GENDER", "AGE_BRACKET"}
+
+// TestInvolvementAggregateAttack plays the people's attack against the demo
+// data for DIHR, checked against the coordinator's exact counts.
+func TestInvolvementAggregateAttack(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		loadDemoT(t, srv, db)
+		playPeopleAttack(t, srv.As(t, "dihr.officer"), srv.As(t, "sory.diakite"))
+	})
+}
+
+// playPeopleAttack plays the people's attack as srv's role; exact counts
+// the same involvements exactly, to check the attack is sound.
+func playPeopleAttack(t *testing.T, srv, exact *apitest.Server) {
+	at := &attack{d: aggregate.NoiseBound, answers: map[[3]string]int{}, t: t, listed: listOwnPeople(t, srv)}
+	truth := map[sliceRange]int{}
+	tm := func(y int) *time.Time {
+		v := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+		return &v
+	}
+	str := func(p *time.Time) any {
+		if p == nil {
+			return nil
+		}
+		return p.Format(time.RFC3339)
+	}
+	queries := 0
+	// ask asks one query; filter keeps one value of "LOCALITY" (an id),
+	// "STATUS" or "ROLE", then a key of every cell's slice.
+	ask := func(groupBy []string, level, bucket string, from, to *time.Time, filter map[string]string) {
+		queries++
+		vars := map[string]any{"level": level, "bucket": bucket, "from": str(from), "to": str(to)}
+		f := map[string]any{}
+		for dim, arg := range map[string]string{"LOCALITY": "localities", "STATUS": "statuses", "ROLE": "roles"} {
+			if v, ok := filter[dim]; ok {
+				f[arg] = []string{v}
+			}
+		}
+		vars["filter"] = f
+		a := askPeople(t, srv, aggVars(groupBy, vars))
+		if th := a.InvolvementAggregate.Threshold; th == nil {
+			t.Fatalf("no threshold: the role counts exactly")
+		} else {
+			at.k = *th
+		}
+		ra, rb := atomOf(from, 0), atomOf(to, atomCount)
+		grouped := func(c peopleCell, d string) bool { return slices.Contains(c.GroupedBy, d) }
+		sliceOf := func(c peopleCell) string {
+			loc := "all"
+			if l, ok := filter["LOCALITY"]; ok {
+				loc = l
+			}
+			if grouped(c, "LOCALITY") {
+				loc = "none@" + level
+				if c.Locality != nil {
+					loc = c.Locality.ID
+				}
+			}
+			keys := []string{loc}
+			for _, d := range peopleDims {
+				v := "all"
+				if fv, ok := filter[d]; ok {
+					v = fv
+				}
+				if grouped(c, d) {
+					v = c.key(d)
+				}
+				keys = append(keys, v)
+			}
+			return strings.Join(keys, " ")
+		}
+		rangeOf := func(c peopleCell) sliceRange {
+			r := sliceRange{sliceOf(c), ra, rb}
+			if grouped(c, "PERIOD") {
+				r.a, r.b = atomOf(&c.Period.Start, 0), atomOf(&c.Period.End, atomCount)
+			}
+			return r
+		}
+		truthOf := askPeople(t, exact, aggVars(groupBy, vars))
+		for _, c := range append(slices.Clone(truthOf.InvolvementAggregate.Cells), truthOf.InvolvementAggregate.Totals...) {
+			truth[rangeOf(c)] = *c.Count
+		}
+		how := fmt.Sprintf("people by %v at %s by %s over [%v, %v) filter %v", groupBy, level, bucket, str(from), str(to), filter)
+		all := append(slices.Clone(a.InvolvementAggregate.Cells), a.InvolvementAggregate.Totals...)
+		for _, c := range all {
+			v := -1
+			if !c.Protected {
+				v = *c.Count
+			}
+			at.record(how, rangeOf(c), v)
+		}
+		for _, dim := range append([]string{"LOCALITY"}, peopleDims...) {
+			groups := map[sliceRange][]sliceRange{}
+			for _, c := range all {
+				if !grouped(c, dim) {
+					continue
+				}
+				tot := c
+				tot.GroupedBy = slices.DeleteFunc(slices.Clone(c.GroupedBy), func(d string) bool { return d == dim })
+				if tr, cr := rangeOf(tot), rangeOf(c); !slices.Contains(groups[tr], cr) {
+					groups[tr] = append(groups[tr], cr)
+				}
+			}
+			for total, parts := range groups {
+				at.partitions = append(at.partitions, partition{total, parts})
+			}
+		}
+	}
+	years := []int{2021, 2022, 2023, 2024}
+	for _, bucket := range []string{"MONTH", "QUARTER", "YEAR"} {
+		for i := 0; i < 3; i++ {
+			for j := i + 1; j < 4; j++ {
+				from, to := tm(years[i]), tm(years[j])
+				ask([]string{"ROLE", "GENDER", "PERIOD"}, "REGION", bucket, from, to, nil)
+				ask([]string{"AGE_BRACKET", "GENDER", "PERIOD"}, "REGION", bucket, from, to, map[string]string{"ROLE": "VICTIM"})
+				ask([]string{"LOCALITY", "ROLE", "PERIOD"}, "CERCLE", bucket, from, to, nil)
+			}
+		}
+	}
+	bounds := []*time.Time{nil}
+	for _, y := range years {
+		bounds = append(bounds, tm(y))
+	}
+	bounds = append(bounds, nil)
+	for _, level := range []string{"REGION", "CERCLE"} {
+		for i := 0; i < len(bounds)-1; i++ {
+			for j := i + 1; j < len(bounds); j++ {
+				ask([]string{"LOCALITY", "ROLE", "GENDER"}, level, "YEAR", bounds[i], bounds[j], nil)
+			}
+		}
+	}
+	for i := 0; i < len(bounds)-1; i++ {
+		for j := i + 1; j < len(bounds); j++ {
+			ask([]string{"LOCALITY", "STATUS", "AGE_BRACKET"}, "COMMUNE", "YEAR", bounds[i], bounds[j], map[string]string{"ROLE": "VICTIM"})
+		}
+	}
+	// The same slices through filters: one status, one region, one role.
+	for _, st := range []string{"REPORTED", "UNDER_VERIFICATION", "VERIFIED", "UNSUBSTANTIATED", "REFERRED", "CLOSED"} {
+		ask([]string{"ROLE", "GENDER", "PERIOD"}, "REGION", "YEAR", tm(2021), tm(2024), map[string]string{"STATUS": st})
+	}
+	regions := askPeople(t, srv, aggVars([]string{"LOCALITY"}, map[string]any{"level": "REGION"}))
+	for _, c := range regions.InvolvementAggregate.Cells {
+		if c.Locality != nil {
+			ask([]string{"ROLE", "GENDER", "PERIOD"}, "REGION", "YEAR", tm(2021), tm(2024), map[string]string{"LOCALITY": c.Locality.ID})
+		}
+	}
+	for _, role := range []string{"VICTIM", "WITNESS", "ALLEGED_PERPETRATOR", "SOURCE"} {
+		ask([]string{"GENDER", "PERIOD"}, "REGION", "QUARTER", tm(2021), tm(2024), map[string]string{"ROLE": role})
+	}
+	// Repeated: the same answers, which record checks.
+	ask([]string{"ROLE", "GENDER", "PERIOD"}, "REGION", "MONTH", tm(2021), tm(2022), nil)
+	at.solve()
+
+	byPart := map[sliceRange][]int{}
+	for i, p := range at.partitions {
+		for _, o := range p.parts {
+			byPart[o] = append(byPart[o], i)
+		}
+	}
+	hist := map[int]int{}
+	protected, pinned := 0, 0
+	for key, v := range at.answers {
+		if v != -1 {
+			continue
+		}
+		var a, b int
+		fmt.Sscan(key[1], &a)
+		fmt.Sscan(key[2], &b)
+		r := sliceRange{key[0], a, b}
+		lo, hi := at.feasible(r)
+		for _, i := range byPart[r] {
+			p := at.partitions[i]
+			tlo, thi := at.feasible(p.total)
+			for _, o := range p.parts {
+				if o != r {
+					olo, ohi := at.feasible(o)
+					tlo, thi = tlo-ohi, thi-olo
+				}
+			}
+			lo, hi = max(lo, tlo), min(hi, thi)
+		}
+		if n := truth[r] - at.seen(r); n < lo || n > hi {
+			t.Errorf("attack unsound: %s over atoms [%d,%d) holds %d hidden involvements (%d listed), outside its feasible set %d..%d", r.slice, r.a, r.b, n, at.seen(r), lo, hi)
+		}
+		protected++
+		size := hi - lo + 1
+		hist[min(size, 7)]++
+		if size < 2 {
+			pinned++
+			t.Errorf("protected count of people %s over atoms [%d,%d) pinned: hidden involvements %d..%d; the role lists %d of them", r.slice, r.a, r.b, lo, hi, at.seen(r))
+		}
+	}
+	if protected == 0 {
+		t.Fatalf("no protected count in %d queries: the attack attacks nothing", queries)
+	}
+	t.Logf("people: threshold %d, noise bound %d: %d queries, %d answers, %d protected; feasible set sizes (7 = 7 or more): %v; pinned: %d",
+		at.k, at.d, queries, len(at.answers), protected, hist, pinned)
+}
+
+// listOwnPeople lists every incident the role may read with its
+// involvements, as an attacker would, and counts the involvements by
+// people slice (see playPeopleAttack) and time atom.
+func listOwnPeople(t *testing.T, srv *apitest.Server) map[string]map[int]int {
+	q := `query($after: Cursor) { incidents(first: 100, after: $after) {
+	  pageInfo { hasNextPage endCursor }
+	  edges { node { occurredAt status locality { id level parent { id level parent { id level } } }
+	    involvements { role actor { gender ageBracket } } } } } }`
+	type loc struct {
+		ID     string
+		Level  string
+		Parent *loc
+	}
+	var page struct {
+		Incidents struct {
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   *string
+			}
+			Edges []struct {
+				Node struct {
+					OccurredAt   time.Time
+					Status       string
+					Locality     *loc
+					Involvements []struct {
+						Role  *string
+						Actor *struct{ Gender, AgeBracket *string }
+					}
+				}
+			}
+		}
+	}
+	out := map[string]map[int]int{}
+	var after any
+	for {
+		srv.Query(t, q, map[string]any{"after": after}).OK(t, &page)
+		for _, e := range page.Incidents.Edges {
+			n := e.Node
+			atom := atomOf(&n.OccurredAt, 0)
+			if n.OccurredAt.Year() < 2021 {
+				atom = 0
+			} else if n.OccurredAt.Year() > 2023 {
+				atom = atomCount - 1
+			}
+			locs := []string{"all"}
+			levels := map[string]bool{}
+			for l := n.Locality; l != nil; l = l.Parent {
+				locs = append(locs, l.ID)
+				levels[l.Level] = true
+			}
+			for _, lv := range []string{"REGION", "CERCLE", "COMMUNE"} {
+				if !levels[lv] {
+					locs = append(locs, "none@"+lv)
+				}
+			}
+			for _, inv := range n.Involvements {
+				if inv.Role == nil || inv.Actor == nil || inv.Actor.Gender == nil || inv.Actor.AgeBracket == nil {
+					t.Fatalf("DIHR reads an involvement without its role or its actor's demographics: the listing would undercount its own rows")
+				}
+				values := [][]string{{"all", n.Status}, {"all", *inv.Role}, {"all", *inv.Actor.Gender}, {"all", *inv.Actor.AgeBracket}}
+				for _, l := range locs {
+					for _, st := range values[0] {
+						for _, r := range values[1] {
+							for _, g := range values[2] {
+								for _, a := range values[3] {
+									s := strings.Join([]string{l, st, r, g, a}, " ")
+									if out[s] == nil {
+										out[s] = map[int]int{}
+									}
+									out[s][atom]++
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		if !page.Incidents.PageInfo.HasNextPage {
+			break
+		}
+		after = *page.Incidents.PageInfo.EndCursor
+	}
+	return out
+}
