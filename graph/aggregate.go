@@ -22,48 +22,54 @@ func incidentAggregate(ctx context.Context, client *ent.Client, q aggregate.Inci
 	if err != nil {
 		return nil, err
 	}
-	locs, types, err := cellReferences(ctx, client, res)
+	parts, err := cellReferences(ctx, client, res)
 	if err != nil {
 		return nil, err
 	}
-	out := &model.IncidentAggregate{NoiseBound: 0, Cells: []*model.IncidentCell{}, Totals: []*model.IncidentCell{}}
+	out := &model.IncidentAggregate{NoiseBound: 0}
 	if res.Protection > 0 {
 		k := res.Protection
 		out.Threshold, out.NoiseBound = &k, aggregate.NoiseBound
 	}
-	cell := func(c aggregate.Cell) *model.IncidentCell {
+	out.Cells, out.Totals = publishedCells(res, func(c aggregate.Cell) *model.IncidentCell {
+		p := parts(c)
 		m := &model.IncidentCell{GroupedBy: make([]model.IncidentDimension, len(c.GroupedBy)), Status: c.Status, Protected: c.Protected,
-			PerpetratorCategory: c.PerpetratorCategory, VictimGender: c.VictimGender, VictimAgeBracket: c.VictimAgeBracket}
+			PerpetratorCategory: c.PerpetratorCategory, VictimGender: c.VictimGender, VictimAgeBracket: c.VictimAgeBracket,
+			Locality: p.Locality, ViolationType: p.ViolationType, Period: p.Period, Count: p.Count}
 		for i, d := range c.GroupedBy {
 			m.GroupedBy[i] = model.IncidentDimension(d)
 		}
-		if c.Locality != nil {
-			m.Locality = locs[*c.Locality]
-		}
-		if c.ViolationType != nil {
-			m.ViolationType = types[*c.ViolationType]
-		}
-		if c.Period != nil {
-			m.Period = &model.AggregatePeriod{Start: c.Period.Start, End: c.Period.End}
-		}
-		if !c.Protected {
-			v := c.Value
-			m.Count = &v
-		}
 		return m
-	}
-	for _, c := range res.Cells {
-		out.Cells = append(out.Cells, cell(c))
-	}
-	for _, c := range res.Totals {
-		out.Totals = append(out.Totals, cell(c))
-	}
+	})
 	return out, nil
 }
 
+// cellCommon is what a cell of either count (incidents, people) holds
+// beside its own keys: the locality and violation type of its keys, its
+// period, and its published value (nil when protected).
+type cellCommon struct {
+	Locality      *ent.Locality
+	ViolationType *ent.ViolationType
+	Period        *model.AggregatePeriod
+	Count         *int
+}
+
+// publishedCells makes the GraphQL cells and totals of res with cell.
+func publishedCells[M any](res *aggregate.Result, cell func(aggregate.Cell) M) (cells, totals []M) {
+	cells, totals = make([]M, 0, len(res.Cells)), make([]M, 0, len(res.Totals))
+	for _, c := range res.Cells {
+		cells = append(cells, cell(c))
+	}
+	for _, c := range res.Totals {
+		totals = append(totals, cell(c))
+	}
+	return cells, totals
+}
+
 // cellReferences loads the localities and violation types that are keys
-// of res's cells, one query each, under the viewer's rules, by id.
-func cellReferences(ctx context.Context, client *ent.Client, res *aggregate.Result) (map[gid.ID]*ent.Locality, map[gid.ID]*ent.ViolationType, error) {
+// of res's cells, one query each, under the viewer's rules, by id, and
+// returns the parts of a cell that both counts publish alike.
+func cellReferences(ctx context.Context, client *ent.Client, res *aggregate.Result) (func(aggregate.Cell) cellCommon, error) {
 	var locIDs, typeIDs []gid.ID
 	for _, cs := range [][]aggregate.Cell{res.Cells, res.Totals} {
 		for _, c := range cs {
@@ -77,19 +83,35 @@ func cellReferences(ctx context.Context, client *ent.Client, res *aggregate.Resu
 	}
 	locs, err := cellLocalities(ctx, client, locIDs)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	types := map[gid.ID]*ent.ViolationType{}
 	if len(typeIDs) > 0 {
 		all, err := client.ViolationType.Query().Where(violationtype.IDIn(typeIDs...)).All(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("load the violation types of counts: %w", err)
+			return nil, fmt.Errorf("load the violation types of counts: %w", err)
 		}
 		for _, t := range all {
 			types[t.ID] = t
 		}
 	}
-	return locs, types, nil
+	return func(c aggregate.Cell) cellCommon {
+		var p cellCommon
+		if c.Locality != nil {
+			p.Locality = locs[*c.Locality]
+		}
+		if c.ViolationType != nil {
+			p.ViolationType = types[*c.ViolationType]
+		}
+		if c.Period != nil {
+			p.Period = &model.AggregatePeriod{Start: c.Period.Start, End: c.Period.End}
+		}
+		if !c.Protected {
+			v := c.Value
+			p.Count = &v
+		}
+		return p
+	}, nil
 }
 
 // incidentQuery is the aggregate.IncidentQuery of the field's arguments.

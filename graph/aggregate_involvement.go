@@ -19,42 +19,25 @@ func involvementAggregate(ctx context.Context, client *ent.Client, q aggregate.I
 	if err != nil {
 		return nil, err
 	}
-	locs, types, err := cellReferences(ctx, client, res)
+	parts, err := cellReferences(ctx, client, res)
 	if err != nil {
 		return nil, err
 	}
-	out := &model.InvolvementAggregate{Cells: []*model.InvolvementCell{}, Totals: []*model.InvolvementCell{}}
+	out := &model.InvolvementAggregate{}
 	if res.Protection > 0 {
 		k := res.Protection
 		out.Threshold, out.NoiseBound = &k, aggregate.NoiseBound
 	}
-	cell := func(c aggregate.Cell) *model.InvolvementCell {
+	out.Cells, out.Totals = publishedCells(res, func(c aggregate.Cell) *model.InvolvementCell {
+		p := parts(c)
 		m := &model.InvolvementCell{GroupedBy: make([]model.InvolvementDimension, len(c.GroupedBy)), Status: c.Status, Protected: c.Protected,
-			Role: c.Role, Gender: c.Gender, AgeBracket: c.AgeBracket, Category: c.Category}
+			Role: c.Role, Gender: c.Gender, AgeBracket: c.AgeBracket, Category: c.Category,
+			Locality: p.Locality, ViolationType: p.ViolationType, Period: p.Period, Count: p.Count}
 		for i, d := range c.GroupedBy {
 			m.GroupedBy[i] = model.InvolvementDimension(d)
 		}
-		if c.Locality != nil {
-			m.Locality = locs[*c.Locality]
-		}
-		if c.ViolationType != nil {
-			m.ViolationType = types[*c.ViolationType]
-		}
-		if c.Period != nil {
-			m.Period = &model.AggregatePeriod{Start: c.Period.Start, End: c.Period.End}
-		}
-		if !c.Protected {
-			v := c.Value
-			m.Count = &v
-		}
 		return m
-	}
-	for _, c := range res.Cells {
-		out.Cells = append(out.Cells, cell(c))
-	}
-	for _, c := range res.Totals {
-		out.Totals = append(out.Totals, cell(c))
-	}
+	})
 	return out, nil
 }
 
