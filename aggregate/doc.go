@@ -16,12 +16,14 @@
 // GROUPING SETS over that join would count it several times in the
 // totals). See statement.go. Counts of people (Involvements) are the same
 // statement over the incidents joined to their involvements and actors,
-// one row per involvement, whose own cell keys are summed.
+// one row per involvement, each counted with its incident's cell key: a
+// people cell holding one involvement per incident is then the incident
+// cell of those incidents and gets its answer.
 //
 // Disclosure control is the cell key method of the Australian Bureau of
 // Statistics' TableBuilder and of the ONS for the 2021 census: every
-// counted row (an incident, an involvement) carries a random 32-bit key
-// (schema.CellKeyMixin); a cell's
+// incident carries a random 32-bit key (schema.CellKeyMixin), and an
+// involvement counts with its incident's; a cell's
 // key is the sum of its rows' keys modulo 2^32, computed in SQL with the
 // count; the noise added to the count is a fixed function of the cell key
 // and the count (Noise). The same rows therefore always get the same

@@ -40,8 +40,17 @@ import (
 // incidents would give, so the cell keys and the noise are unchanged.
 // A count of people (builder.people) is the same statement with each
 // incident of the scans joined to its involvements and their actors (from),
-// one row per involvement: the counts are of involvements, the keys summed
-// theirs, and their role and actor's values single-valued keys (peopleDims).
+// one row per involvement: the counts are of involvements, their role and
+// actor's values single-valued keys (peopleDims), and the keys summed
+// their incidents', once per involvement (involvements carry no key of
+// their own), in the count as in the seen rows' sum (agg_r groups the same
+// rows). A people cell holding one involvement per incident then has the
+// count and key sum, so the answer, of the incident cell of those
+// incidents: with keys of their own, the same true number was published
+// twice with independent noises, and intersecting the two feasible ranges
+// narrowed it, or pinned it. A cell with two involvements of one incident
+// sums that incident's key twice: another count, another cell, another
+// answer, as any two cells.
 
 // builder writes the statement of one aggregate.
 type builder struct {
@@ -57,8 +66,8 @@ type builder struct {
 	seen bool
 	// people counts the involvements of the incidents instead of the
 	// incidents (Involvements): from joins each incident to its
-	// involvements and their actors, one row each, whose keys are summed;
-	// roles keeps those of these roles (none: all).
+	// involvements and their actors, one row each, counted with their
+	// incident's key; roles keeps those of these roles (none: all).
 	people bool
 	roles  []involvement.Role
 }
@@ -189,15 +198,6 @@ func (b *builder) pairSeen(ad actorDim) (*sql.Predicate, error) {
 		return nil, err
 	}
 	return sql.And(inv, act), nil
-}
-
-// keyColumn is the column of the cell keys summed: the incident's, or in
-// a count of people the involvement's.
-func (b *builder) keyColumn(col func(string) string) string {
-	if b.people {
-		return sql.Dialect(b.rs.Dialect()).Table(invJoin).C("cell_key")
-	}
-	return col("cell_key")
 }
 
 // keyAlias is the column of the key of the query's dimension number i.
@@ -347,7 +347,9 @@ func (b *builder) scan(mask int) (*sql.Selector, error) {
 		group = append(group, "agg_r")
 	}
 	s.AppendSelectExprAs(sql.Expr("COUNT(*)"), "agg_n")
-	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) %% %d AS BIGINT)", b.keyColumn(col), KeyRange)), "agg_s")
+	// The incident's key, in a count of people too: each involvement
+	// counts with its incident's key (see the comment at the top).
+	s.AppendSelectExprAs(sql.Expr(fmt.Sprintf("CAST(COALESCE(SUM(%s), 0) %% %d AS BIGINT)", col("cell_key"), KeyRange)), "agg_s")
 	where, err := b.where(d, s, col)
 	if err != nil {
 		return nil, err

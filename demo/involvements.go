@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"math/rand/v2"
 
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/involvement"
@@ -14,16 +13,14 @@ import (
 // source or one of the victims (a different role).
 func (l *loader) loadInvolvements(ctx context.Context) error {
 	var builders []*ent.InvolvementCreate
-	// Cell keys (schema.CellKeyMixin) from a fixed stream of their own, as
-	// the incidents' (loadIncidents): the demo's protected counts of people
-	// are the same on every run.
-	keys := rand.New(rand.NewPCG(13, 14))
+	// No cell keys: an involvement is counted with its incident's
+	// (package aggregate), so the demo's protected counts of people follow
+	// from the incidents' fixed stream (loadIncidents).
 	add := func(i int, role involvement.Role, actor int) {
 		builders = append(builders, l.c.Involvement.Create().
 			SetIncidentID(l.incidentIDs[i]).
 			SetActorID(l.actorIDs[actor]).
-			SetRole(role).
-			SetCellKey(int64(keys.Uint32())))
+			SetRole(role))
 	}
 	for i, p := range l.plans {
 		for _, a := range p.victims {

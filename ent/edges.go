@@ -175,7 +175,7 @@ var Fields = map[string][]string{
 	"AuditHead":      {"id", "seq", "hash", "keyID"},
 	"FollowUp":       {"id", "createdAt", "updatedAt", "kind", "doneOn", "description", "organizationID", "incidentID", "incident", "organization"},
 	"Incident":       {"id", "createdAt", "updatedAt", "cellKey", "reference", "occurredAt", "reportedAt", "status", "consentToShare", "summary", "narrative", "exactLocation", "localityID", "collectedByID", "source", "locality", "violationTypes", "collectedBy", "involvements", "followUps"},
-	"Involvement":    {"id", "createdAt", "updatedAt", "cellKey", "role", "incidentID", "actorID", "incident", "actor"},
+	"Involvement":    {"id", "createdAt", "updatedAt", "role", "incidentID", "actorID", "incident", "actor"},
 	"Locality":       {"id", "createdAt", "updatedAt", "name", "level", "latitude", "longitude", "parent", "children", "incidents", "activities"},
 	"Organization":   {"id", "createdAt", "updatedAt", "name", "acronym", "kind", "parent", "units", "locality", "members", "followUps", "recommendations", "activities", "actors"},
 	"PolicyProposal": {"id", "createdAt", "proposer", "reason", "changes", "revision", "status", "decidedBy", "decidedAt", "decisionReason", "versionID"},

@@ -183,7 +183,6 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			involvement.FieldCreatedAt:  {Type: field.TypeTime, Column: involvement.FieldCreatedAt},
 			involvement.FieldUpdatedAt:  {Type: field.TypeTime, Column: involvement.FieldUpdatedAt},
-			involvement.FieldCellKey:    {Type: field.TypeInt64, Column: involvement.FieldCellKey},
 			involvement.FieldRole:       {Type: field.TypeEnum, Column: involvement.FieldRole},
 			involvement.FieldIncidentID: {Type: field.TypeString, Column: involvement.FieldIncidentID},
 			involvement.FieldActorID:    {Type: field.TypeString, Column: involvement.FieldActorID},
@@ -1555,11 +1554,6 @@ func (f *InvolvementFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *InvolvementFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(involvement.FieldUpdatedAt))
-}
-
-// WhereCellKey applies the entql int64 predicate on the cell_key field.
-func (f *InvolvementFilter) WhereCellKey(p entql.Int64P) {
-	f.Where(p.Field(involvement.FieldCellKey))
 }
 
 // WhereRole applies the entql string predicate on the role field.

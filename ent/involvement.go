@@ -25,8 +25,6 @@ type Involvement struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When this record was last changed.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Random key of the cell key method of disclosure control (package aggregate); never served.
-	CellKey int64 `json:"cell_key,omitempty"`
 	// The actor's role in the incident.
 	Role involvement.Role `json:"role,omitempty"`
 	// The id of the incident.
@@ -81,8 +79,6 @@ func (*Involvement) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case involvement.FieldID, involvement.FieldIncidentID, involvement.FieldActorID:
 			values[i] = new(gid.ID)
-		case involvement.FieldCellKey:
-			values[i] = new(sql.NullInt64)
 		case involvement.FieldRole:
 			values[i] = new(sql.NullString)
 		case involvement.FieldCreatedAt, involvement.FieldUpdatedAt:
@@ -119,12 +115,6 @@ func (_m *Involvement) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
-			}
-		case involvement.FieldCellKey:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field cell_key", values[i])
-			} else if value.Valid {
-				_m.CellKey = value.Int64
 			}
 		case involvement.FieldRole:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -195,9 +185,6 @@ func (_m *Involvement) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
-	builder.WriteString(", ")
-	builder.WriteString("cell_key=")
-	builder.WriteString(fmt.Sprintf("%v", _m.CellKey))
 	builder.WriteString(", ")
 	builder.WriteString("role=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Role))

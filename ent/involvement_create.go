@@ -51,20 +51,6 @@ func (_c *InvolvementCreate) SetNillableUpdatedAt(v *time.Time) *InvolvementCrea
 	return _c
 }
 
-// SetCellKey sets the "cell_key" field.
-func (_c *InvolvementCreate) SetCellKey(v int64) *InvolvementCreate {
-	_c.mutation.SetCellKey(v)
-	return _c
-}
-
-// SetNillableCellKey sets the "cell_key" field if the given value is not nil.
-func (_c *InvolvementCreate) SetNillableCellKey(v *int64) *InvolvementCreate {
-	if v != nil {
-		_c.SetCellKey(*v)
-	}
-	return _c
-}
-
 // SetRole sets the "role" field.
 func (_c *InvolvementCreate) SetRole(v involvement.Role) *InvolvementCreate {
 	_c.mutation.SetRole(v)
@@ -158,13 +144,6 @@ func (_c *InvolvementCreate) defaults() error {
 		v := involvement.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
-	if _, ok := _c.mutation.CellKey(); !ok {
-		if involvement.DefaultCellKey == nil {
-			return fmt.Errorf("ent: uninitialized involvement.DefaultCellKey (forgotten import ent/runtime?)")
-		}
-		v := involvement.DefaultCellKey()
-		_c.mutation.SetCellKey(v)
-	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if involvement.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized involvement.DefaultID (forgotten import ent/runtime?)")
@@ -182,9 +161,6 @@ func (_c *InvolvementCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Involvement.updated_at"`)}
-	}
-	if _, ok := _c.mutation.CellKey(); !ok {
-		return &ValidationError{Name: "cell_key", err: errors.New(`ent: missing required field "Involvement.cell_key"`)}
 	}
 	if _, ok := _c.mutation.Role(); !ok {
 		return &ValidationError{Name: "role", err: errors.New(`ent: missing required field "Involvement.role"`)}
@@ -263,10 +239,6 @@ func (_c *InvolvementCreate) createSpec() (*Involvement, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(involvement.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
-	}
-	if value, ok := _c.mutation.CellKey(); ok {
-		_spec.SetField(involvement.FieldCellKey, field.TypeInt64, value)
-		_node.CellKey = value
 	}
 	if value, ok := _c.mutation.Role(); ok {
 		_spec.SetField(involvement.FieldRole, field.TypeEnum, value)

@@ -6575,8 +6575,6 @@ type InvolvementMutation struct {
 	id              *gid.ID
 	created_at      *time.Time
 	updated_at      *time.Time
-	cell_key        *int64
-	addcell_key     *int64
 	role            *involvement.Role
 	clearedFields   map[string]struct{}
 	incident        *gid.ID
@@ -6762,62 +6760,6 @@ func (m *InvolvementMutation) OldUpdatedAt(ctx context.Context) (v time.Time, er
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *InvolvementMutation) ResetUpdatedAt() {
 	m.updated_at = nil
-}
-
-// SetCellKey sets the "cell_key" field.
-func (m *InvolvementMutation) SetCellKey(i int64) {
-	m.cell_key = &i
-	m.addcell_key = nil
-}
-
-// CellKey returns the value of the "cell_key" field in the mutation.
-func (m *InvolvementMutation) CellKey() (r int64, exists bool) {
-	v := m.cell_key
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldCellKey returns the old "cell_key" field's value of the Involvement entity.
-// If the Involvement object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *InvolvementMutation) OldCellKey(ctx context.Context) (v int64, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldCellKey is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldCellKey requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldCellKey: %w", err)
-	}
-	return oldValue.CellKey, nil
-}
-
-// AddCellKey adds i to the "cell_key" field.
-func (m *InvolvementMutation) AddCellKey(i int64) {
-	if m.addcell_key != nil {
-		*m.addcell_key += i
-	} else {
-		m.addcell_key = &i
-	}
-}
-
-// AddedCellKey returns the value that was added to the "cell_key" field in this mutation.
-func (m *InvolvementMutation) AddedCellKey() (r int64, exists bool) {
-	v := m.addcell_key
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// ResetCellKey resets all changes to the "cell_key" field.
-func (m *InvolvementMutation) ResetCellKey() {
-	m.cell_key = nil
-	m.addcell_key = nil
 }
 
 // SetRole sets the "role" field.
@@ -7016,15 +6958,12 @@ func (m *InvolvementMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *InvolvementMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 5)
 	if m.created_at != nil {
 		fields = append(fields, involvement.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, involvement.FieldUpdatedAt)
-	}
-	if m.cell_key != nil {
-		fields = append(fields, involvement.FieldCellKey)
 	}
 	if m.role != nil {
 		fields = append(fields, involvement.FieldRole)
@@ -7047,8 +6986,6 @@ func (m *InvolvementMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case involvement.FieldUpdatedAt:
 		return m.UpdatedAt()
-	case involvement.FieldCellKey:
-		return m.CellKey()
 	case involvement.FieldRole:
 		return m.Role()
 	case involvement.FieldIncidentID:
@@ -7068,8 +7005,6 @@ func (m *InvolvementMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldCreatedAt(ctx)
 	case involvement.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
-	case involvement.FieldCellKey:
-		return m.OldCellKey(ctx)
 	case involvement.FieldRole:
 		return m.OldRole(ctx)
 	case involvement.FieldIncidentID:
@@ -7099,13 +7034,6 @@ func (m *InvolvementMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetUpdatedAt(v)
 		return nil
-	case involvement.FieldCellKey:
-		v, ok := value.(int64)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetCellKey(v)
-		return nil
 	case involvement.FieldRole:
 		v, ok := value.(involvement.Role)
 		if !ok {
@@ -7134,21 +7062,13 @@ func (m *InvolvementMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *InvolvementMutation) AddedFields() []string {
-	var fields []string
-	if m.addcell_key != nil {
-		fields = append(fields, involvement.FieldCellKey)
-	}
-	return fields
+	return nil
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *InvolvementMutation) AddedField(name string) (ent.Value, bool) {
-	switch name {
-	case involvement.FieldCellKey:
-		return m.AddedCellKey()
-	}
 	return nil, false
 }
 
@@ -7157,13 +7077,6 @@ func (m *InvolvementMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *InvolvementMutation) AddField(name string, value ent.Value) error {
 	switch name {
-	case involvement.FieldCellKey:
-		v, ok := value.(int64)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.AddCellKey(v)
-		return nil
 	}
 	return fmt.Errorf("unknown Involvement numeric field %s", name)
 }
@@ -7196,9 +7109,6 @@ func (m *InvolvementMutation) ResetField(name string) error {
 		return nil
 	case involvement.FieldUpdatedAt:
 		m.ResetUpdatedAt()
-		return nil
-	case involvement.FieldCellKey:
-		m.ResetCellKey()
 		return nil
 	case involvement.FieldRole:
 		m.ResetRole()

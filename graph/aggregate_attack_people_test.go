@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -28,6 +29,16 @@ import (
 // and asked again), and the involvements DIHR lists in the incidents it
 // reads ("aggregate minus own rows"). Violation types are left out: an
 // incident alleging two counts its people under both, no partition.
+//
+// And DIHR's counts of incidents by the victims' gender and age bracket
+// (the actors' family of the incidents' attack: by value, status and
+// period; by value, locality and status), each asked with its twin, the
+// victims by the same keys: where the coordinator's exact counts show an
+// incident cell holds the records of its people cell (as many incidents
+// as victims of the value: one each), its answer is a constraint on the
+// same hidden count, recorded with the people's (record checks the two
+// answers are the same). Cells of incidents with two victims of a value
+// count other records and are left out.
 
 // peopleDims are the dimensions of a people slice after its locality, in
 // order.
@@ -58,10 +69,13 @@ func playPeopleAttack(t *testing.T, srv, exact *apitest.Server) {
 		}
 		return p.Format(time.RFC3339)
 	}
-	queries := 0
+	queries, twinQueries, twinned := 0, 0, 0
 	// ask asks one query; filter keeps one value of "LOCALITY" (an id),
-	// "STATUS" or "ROLE", then a key of every cell's slice.
-	ask := func(groupBy []string, level, bucket string, from, to *time.Time, filter map[string]string) {
+	// "STATUS" or "ROLE", then a key of every cell's slice. With twin,
+	// the victims' query (filter ROLE VICTIM) is also asked as the
+	// incidents' twin (incidentTwin), whose answers go into the system
+	// where they count the same records.
+	ask := func(groupBy []string, level, bucket string, from, to *time.Time, filter map[string]string, twin ...bool) {
 		queries++
 		vars := map[string]any{"level": level, "bucket": bucket, "from": str(from), "to": str(to)}
 		f := map[string]any{}
@@ -139,6 +153,48 @@ func playPeopleAttack(t *testing.T, srv, exact *apitest.Server) {
 				at.partitions = append(at.partitions, partition{total, parts})
 			}
 		}
+		if len(twin) == 0 || !twin[0] {
+			return
+		}
+		// The incidents' twin: the same slices counted as incidents by
+		// the victims' value. A cell whose exact incident count is its
+		// people's (one victim of the value per incident: the same
+		// records) constrains the same hidden count, and record checks
+		// it got the same answer; the other cells count other records.
+		if filter["ROLE"] != "VICTIM" {
+			t.Fatalf("%s: a twin is a count of victims", how)
+		}
+		twinQueries++
+		incBy := incidentTwin(groupBy)
+		incVars := maps.Clone(vars)
+		incVars["filter"] = maps.Clone(f)
+		delete(incVars["filter"].(map[string]any), "roles")
+		exactInc := askAgg(t, exact, aggVars(incBy, incVars))
+		gotInc := askAgg(t, srv, aggVars(incBy, incVars))
+		exactOf := map[sliceRange]int{}
+		for _, c := range slices.Concat(exactInc.IncidentAggregate.Cells, exactInc.IncidentAggregate.Totals) {
+			if pc, ok := peopleTwin(c); ok {
+				exactOf[rangeOf(pc)] = *c.Count
+			}
+		}
+		for _, c := range slices.Concat(gotInc.IncidentAggregate.Cells, gotInc.IncidentAggregate.Totals) {
+			pc, ok := peopleTwin(c)
+			if !ok {
+				continue
+			}
+			// The coordinator's answers leave empty cells out: none there
+			// is 0, of incidents as of people.
+			r := rangeOf(pc)
+			if exactOf[r] != truth[r] {
+				continue // an incident with two victims of the value: other records
+			}
+			v := -1
+			if !c.Protected {
+				v = *c.Count
+			}
+			twinned++
+			at.record("incidents' twin of "+how, r, v)
+		}
 	}
 	years := []int{2021, 2022, 2023, 2024}
 	for _, bucket := range []string{"MONTH", "QUARTER", "YEAR"} {
@@ -180,6 +236,27 @@ func playPeopleAttack(t *testing.T, srv, exact *apitest.Server) {
 	}
 	for _, role := range []string{"VICTIM", "WITNESS", "ALLEGED_PERPETRATOR", "SOURCE"} {
 		ask([]string{"GENDER", "PERIOD"}, "REGION", "QUARTER", tm(2021), tm(2024), map[string]string{"ROLE": role})
+	}
+	// The victims' slices DIHR can also count as incidents (by
+	// VICTIM_GENDER or VICTIM_AGE_BRACKET), with their twins: by value,
+	// status and period for each bucket and whole-year range, by value,
+	// locality and status at each level over every open or closed range.
+	victim := map[string]string{"ROLE": "VICTIM"}
+	for _, d := range []string{"GENDER", "AGE_BRACKET"} {
+		for _, bucket := range []string{"MONTH", "QUARTER", "YEAR"} {
+			for i := 0; i < 3; i++ {
+				for j := i + 1; j < 4; j++ {
+					ask([]string{d, "STATUS", "PERIOD"}, "REGION", bucket, tm(years[i]), tm(years[j]), victim, true)
+				}
+			}
+		}
+		for _, level := range []string{"REGION", "CERCLE"} {
+			for i := 0; i < len(bounds)-1; i++ {
+				for j := i + 1; j < len(bounds); j++ {
+					ask([]string{d, "LOCALITY", "STATUS"}, level, "YEAR", bounds[i], bounds[j], victim, true)
+				}
+			}
+		}
 	}
 	// Repeated: the same answers, which record checks.
 	ask([]string{"ROLE", "GENDER", "PERIOD"}, "REGION", "MONTH", tm(2021), tm(2022), nil)
@@ -227,8 +304,44 @@ func playPeopleAttack(t *testing.T, srv, exact *apitest.Server) {
 	if protected == 0 {
 		t.Fatalf("no protected count in %d queries: the attack attacks nothing", queries)
 	}
-	t.Logf("people: threshold %d, noise bound %d: %d queries, %d answers, %d protected; feasible set sizes (7 = 7 or more): %v; pinned: %d",
-		at.k, at.d, queries, len(at.answers), protected, hist, pinned)
+	if twinned == 0 {
+		t.Fatalf("no incident answer counts the same records as a count of victims: the twins attack nothing")
+	}
+	t.Logf("people: threshold %d, noise bound %d: %d queries of people and %d of incidents (their twins), %d answers; %d incident cells counted the records of a people cell and were recorded with it; %d protected; feasible set sizes (7 = 7 or more): %v; pinned: %d",
+		at.k, at.d, queries, twinQueries, len(at.answers), twinned, protected, hist, pinned)
+}
+
+// incidentTwin is the incidents' grouping of a victims' people grouping:
+// GENDER and AGE_BRACKET become the victims' VICTIM_GENDER and
+// VICTIM_AGE_BRACKET, the incident's dimensions stay.
+func incidentTwin(groupBy []string) []string {
+	out := make([]string, len(groupBy))
+	for i, d := range groupBy {
+		switch d {
+		case "GENDER", "AGE_BRACKET":
+			out[i] = "VICTIM_" + d
+		case "LOCALITY", "STATUS", "PERIOD":
+			out[i] = d
+		default:
+			panic("incidentTwin: no incidents' twin of " + d)
+		}
+	}
+	return out
+}
+
+// peopleTwin is an incident cell as the people cell of the same keys
+// among the victims; ok is false for a cell not grouped by a victims'
+// value (it counts other records than any count of victims).
+func peopleTwin(c aggCell) (peopleCell, bool) {
+	pc := peopleCell{Locality: c.Locality, Status: c.Status, Period: c.Period, Gender: c.VictimGender, AgeBracket: c.VictimAgeBracket, Count: c.Count, Protected: c.Protected}
+	ok := false
+	for _, d := range c.GroupedBy {
+		if p, twin := strings.CutPrefix(d, "VICTIM_"); twin {
+			d, ok = p, true
+		}
+		pc.GroupedBy = append(pc.GroupedBy, d)
+	}
+	return pc, ok
 }
 
 // listOwnPeople lists every incident the role may read with its

@@ -112,25 +112,35 @@ func CheckObject(object string) error {
 // unnamed are, by type, the fields of the ent schema no client ever reads
 // or sets, which a permission therefore may not name: the cell key of the
 // disclosure control (schema.CellKeyMixin).
-var unnamed = map[string][]string{"Incident": {"cellKey"}, "Involvement": {"cellKey"}}
+var unnamed = map[string][]string{"Incident": {"cellKey"}}
 
 // Protectable reports whether counts of typ can be published under
 // disclosure control (protected(K)): whether its rows carry cell keys
-// (schema.CellKeyMixin, listed in unnamed), or typ is one whose aggregate
-// grants only ever serve as dimensions of counts of such rows (dimensionOf:
-// Actor's gender, age bracket and category group counts of incidents and
-// of involvements, and the strictest of the thresholds applies). Counts of Activity and
+// (schema.CellKeyMixin, listed in unnamed), or typ is counted with the
+// keys of another's rows (keyedBy: an involvement with its incident's),
+// or typ is one whose aggregate grants only ever serve as dimensions of
+// counts of such rows (dimensionOf: Actor's gender, age bracket and
+// category group counts of incidents and of involvements, and the
+// strictest of the thresholds applies). Counts of Activity and
 // Recommendation cannot: the policy refuses the atom on them, and their
 // aggregates refuse a viewer who holds it anyway (fail closed).
 func Protectable(typ string) bool {
 	if counted, ok := dimensionOf[typ]; ok {
 		typ = counted
 	}
+	if keys, ok := keyedBy[typ]; ok {
+		typ = keys
+	}
 	return slices.Contains(unnamed[typ], "cellKey")
 }
 
-// dimensionOf are the types no aggregate counts, whose fields group the
-// counts of another type (package aggregate's actor dimensions).
+// keyedBy are the counted types without cell keys of their own, each
+// counted with the keys of the type named (package aggregate: an
+// involvement sums its incident's key, so that a count of people holding
+// one involvement per incident is the incidents' cell and gets its
+// answer).
+var keyedBy = map[string]string{"Involvement": "Incident"}
+
 var dimensionOf = map[string]string{"Actor": "Incident"}
 
 // CheckAction checks an action a permission line names.

@@ -10,15 +10,19 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/benkan-project/benkan/ent/incident"
-	"github.com/benkan-project/benkan/ent/involvement"
 )
 
 // cellKeyBatch is how many rows one UPDATE gives keys to: two parameters
 // each, well under SQLite's 32766 and PostgreSQL's 65535.
 const cellKeyBatch = 2000
 
-// cellKeyTables are the tables of the counted types (schema.CellKeyMixin).
-var cellKeyTables = []string{incident.Table, involvement.Table}
+// cellKeyTables are the tables of the rows that carry cell keys
+// (schema.CellKeyMixin): the incidents only. An involvement is counted
+// with its incident's key (package aggregate) and has none of its own; a
+// database migrated before keeps its involvements.cell_key column (the
+// migration drops no column), NOT NULL DEFAULT 0, which new rows fill
+// with 0 and nothing reads.
+var cellKeyTables = []string{incident.Table}
 
 // fillCellKeys gives a random cell key (schema.CellKeyMixin) to every row
 // that has none yet: the migration that added the column left 0 in the
@@ -29,8 +33,7 @@ var cellKeyTables = []string{incident.Table, involvement.Table}
 // A table is walked once, in the order of its primary key, from the last
 // id of the batch before (keyset pagination): asking each time for "the
 // first rows without a key" would scan again, batch after batch, the rows
-// already given one, quadratic in the table (several million involvements
-// at a million incidents). A table whose rows all have keys, the usual
+// already given one, quadratic in the table. A table whose rows all have keys, the usual
 // case at start-up, costs one probe.
 //
 // Filling a table rewrites every row of it: on PostgreSQL each UPDATE

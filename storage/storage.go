@@ -158,7 +158,7 @@ func source(cfg Config) (driverName, dialectName, dsn string, err error) {
 // adds tables, columns and indexes; it never drops anything. Then it
 // readies the audit chain (audit.Install): its head row, the chaining of
 // events written before it, and the triggers that make the trail
-// append-only. Last it gives a cell key to every row that has none (see
+// append-only. Last it gives a cell key to every incident that has none (see
 // fillCellKeys).
 func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.Client.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {

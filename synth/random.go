@@ -155,11 +155,6 @@ func between(r *rand.Rand, lo, hi int) int { return lo + r.IntN(hi-lo+1) }
 // crypto/rand.
 func (p *plan) cellKey(i int) int64 { return p.keyOf("cell keys", i) }
 
-// involvementKey is the cell key of involvement i, as cellKey from a
-// stream of its own: the keys of an incident and of its people are
-// independent.
-func (p *plan) involvementKey(i int) int64 { return p.keyOf("involvement cell keys", i) }
-
 // keyOf is the key of row i of the stream named stream.
 func (p *plan) keyOf(stream string, i int) int64 {
 	seed := streamSeed(p.seed, stream)

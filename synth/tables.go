@@ -218,7 +218,7 @@ func (p *plan) tables() []*table {
 		},
 		{
 			name:  "involvements",
-			cols:  []string{"id", "created_at", "updated_at", "role", "incident_id", "actor_id", "cell_key"},
+			cols:  []string{"id", "created_at", "updated_at", "role", "incident_id", "actor_id"},
 			n:     len(p.involvements),
 			order: p.invIDs.sortedOrder(len(p.involvements)),
 			row: func(i int, d []any) {
@@ -226,7 +226,6 @@ func (p *plan) tables() []*table {
 				t := ts(p.incidents[v.incident].created + int64(i%50))
 				d[0], d[1], d[2] = p.invIDs.id(i), t, t
 				d[3], d[4], d[5] = roles[v.role], p.incIDs.id(int(v.incident)), p.actIDs.id(int(v.actor))
-				d[6] = p.involvementKey(i)
 			},
 		},
 		{

@@ -22,8 +22,6 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldUpdatedAt holds the string denoting the updated_at field in the database.
 	FieldUpdatedAt = "updated_at"
-	// FieldCellKey holds the string denoting the cell_key field in the database.
-	FieldCellKey = "cell_key"
 	// FieldRole holds the string denoting the role field in the database.
 	FieldRole = "role"
 	// FieldIncidentID holds the string denoting the incident_id field in the database.
@@ -57,7 +55,6 @@ var Columns = []string{
 	FieldID,
 	FieldCreatedAt,
 	FieldUpdatedAt,
-	FieldCellKey,
 	FieldRole,
 	FieldIncidentID,
 	FieldActorID,
@@ -88,8 +85,6 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
-	// DefaultCellKey holds the default value on creation for the "cell_key" field.
-	DefaultCellKey func() int64
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() gid.ID
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -137,11 +132,6 @@ func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByUpdatedAt orders the results by the updated_at field.
 func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUpdatedAt, opts...).ToFunc()
-}
-
-// ByCellKey orders the results by the cell_key field.
-func ByCellKey(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldCellKey, opts...).ToFunc()
 }
 
 // ByRole orders the results by the role field.

@@ -66,11 +66,6 @@ func UpdatedAt(v time.Time) predicate.Involvement {
 	return predicate.Involvement(sql.FieldEQ(FieldUpdatedAt, v))
 }
 
-// CellKey applies equality check predicate on the "cell_key" field. It's identical to CellKeyEQ.
-func CellKey(v int64) predicate.Involvement {
-	return predicate.Involvement(sql.FieldEQ(FieldCellKey, v))
-}
-
 // IncidentID applies equality check predicate on the "incident_id" field. It's identical to IncidentIDEQ.
 func IncidentID(v gid.ID) predicate.Involvement {
 	return predicate.Involvement(sql.FieldEQ(FieldIncidentID, v))
@@ -159,46 +154,6 @@ func UpdatedAtLT(v time.Time) predicate.Involvement {
 // UpdatedAtLTE applies the LTE predicate on the "updated_at" field.
 func UpdatedAtLTE(v time.Time) predicate.Involvement {
 	return predicate.Involvement(sql.FieldLTE(FieldUpdatedAt, v))
-}
-
-// CellKeyEQ applies the EQ predicate on the "cell_key" field.
-func CellKeyEQ(v int64) predicate.Involvement {
-	return predicate.Involvement(sql.FieldEQ(FieldCellKey, v))
-}
-
-// CellKeyNEQ applies the NEQ predicate on the "cell_key" field.
-func CellKeyNEQ(v int64) predicate.Involvement {
-	return predicate.Involvement(sql.FieldNEQ(FieldCellKey, v))
-}
-
-// CellKeyIn applies the In predicate on the "cell_key" field.
-func CellKeyIn(vs ...int64) predicate.Involvement {
-	return predicate.Involvement(sql.FieldIn(FieldCellKey, vs...))
-}
-
-// CellKeyNotIn applies the NotIn predicate on the "cell_key" field.
-func CellKeyNotIn(vs ...int64) predicate.Involvement {
-	return predicate.Involvement(sql.FieldNotIn(FieldCellKey, vs...))
-}
-
-// CellKeyGT applies the GT predicate on the "cell_key" field.
-func CellKeyGT(v int64) predicate.Involvement {
-	return predicate.Involvement(sql.FieldGT(FieldCellKey, v))
-}
-
-// CellKeyGTE applies the GTE predicate on the "cell_key" field.
-func CellKeyGTE(v int64) predicate.Involvement {
-	return predicate.Involvement(sql.FieldGTE(FieldCellKey, v))
-}
-
-// CellKeyLT applies the LT predicate on the "cell_key" field.
-func CellKeyLT(v int64) predicate.Involvement {
-	return predicate.Involvement(sql.FieldLT(FieldCellKey, v))
-}
-
-// CellKeyLTE applies the LTE predicate on the "cell_key" field.
-func CellKeyLTE(v int64) predicate.Involvement {
-	return predicate.Involvement(sql.FieldLTE(FieldCellKey, v))
 }
 
 // RoleEQ applies the EQ predicate on the "role" field.

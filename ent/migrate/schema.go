@@ -281,7 +281,6 @@ var (
 		{Name: "id", Type: field.TypeString, Size: 40},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "cell_key", Type: field.TypeInt64, Default: "0"},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"VICTIM", "WITNESS", "ALLEGED_PERPETRATOR", "SOURCE"}},
 		{Name: "incident_id", Type: field.TypeString, Size: 40},
 		{Name: "actor_id", Type: field.TypeString, Size: 40},
@@ -294,13 +293,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "involvements_incidents_involvements",
-				Columns:    []*schema.Column{InvolvementsColumns[5]},
+				Columns:    []*schema.Column{InvolvementsColumns[4]},
 				RefColumns: []*schema.Column{IncidentsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "involvements_actors_actor",
-				Columns:    []*schema.Column{InvolvementsColumns[6]},
+				Columns:    []*schema.Column{InvolvementsColumns[5]},
 				RefColumns: []*schema.Column{ActorsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -309,12 +308,12 @@ var (
 			{
 				Name:    "involvement_incident_id_actor_id_role",
 				Unique:  true,
-				Columns: []*schema.Column{InvolvementsColumns[5], InvolvementsColumns[6], InvolvementsColumns[4]},
+				Columns: []*schema.Column{InvolvementsColumns[4], InvolvementsColumns[5], InvolvementsColumns[3]},
 			},
 			{
 				Name:    "involvement_actor_id_role_incident_id",
 				Unique:  false,
-				Columns: []*schema.Column{InvolvementsColumns[6], InvolvementsColumns[4], InvolvementsColumns[5]},
+				Columns: []*schema.Column{InvolvementsColumns[5], InvolvementsColumns[3], InvolvementsColumns[4]},
 			},
 		},
 	}

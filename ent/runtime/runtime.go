@@ -397,7 +397,7 @@ func init() {
 	// incident.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	incident.IDValidator = incidentDescID.Validators[0].(func(string) error)
 	involvementMixin := schema.Involvement{}.Mixin()
-	involvement.Policy = privacy.NewPolicies(involvementMixin[3], schema.Involvement{})
+	involvement.Policy = privacy.NewPolicies(involvementMixin[2], schema.Involvement{})
 	involvement.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := involvement.Policy.EvalMutation(ctx, m); err != nil {
@@ -406,17 +406,15 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	involvementMixinHooks3 := involvementMixin[3].Hooks()
+	involvementMixinHooks2 := involvementMixin[2].Hooks()
 
-	involvement.Hooks[1] = involvementMixinHooks3[0]
-	involvementMixinInters3 := involvementMixin[3].Interceptors()
-	involvement.Interceptors[0] = involvementMixinInters3[0]
+	involvement.Hooks[1] = involvementMixinHooks2[0]
+	involvementMixinInters2 := involvementMixin[2].Interceptors()
+	involvement.Interceptors[0] = involvementMixinInters2[0]
 	involvementMixinFields0 := involvementMixin[0].Fields()
 	_ = involvementMixinFields0
 	involvementMixinFields1 := involvementMixin[1].Fields()
 	_ = involvementMixinFields1
-	involvementMixinFields2 := involvementMixin[2].Fields()
-	_ = involvementMixinFields2
 	involvementFields := schema.Involvement{}.Fields()
 	_ = involvementFields
 	// involvementDescCreatedAt is the schema descriptor for created_at field.
@@ -429,10 +427,6 @@ func init() {
 	involvement.DefaultUpdatedAt = involvementDescUpdatedAt.Default.(func() time.Time)
 	// involvement.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	involvement.UpdateDefaultUpdatedAt = involvementDescUpdatedAt.UpdateDefault.(func() time.Time)
-	// involvementDescCellKey is the schema descriptor for cell_key field.
-	involvementDescCellKey := involvementMixinFields2[0].Descriptor()
-	// involvement.DefaultCellKey holds the default value on creation for the cell_key field.
-	involvement.DefaultCellKey = involvementDescCellKey.Default.(func() int64)
 	// involvementDescID is the schema descriptor for id field.
 	involvementDescID := involvementMixinFields0[0].Descriptor()
 	// involvement.DefaultID holds the default value on creation for the id field.

@@ -20,7 +20,7 @@ type Involvement struct {
 
 // Mixin of Involvement.
 func (Involvement) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: "inv"}, TimeMixin{}, CellKeyMixin{}, AccessMixin{}}
+	return []ent.Mixin{IDMixin{Prefix: "inv"}, TimeMixin{}, AccessMixin{}}
 }
 
 // involvementRoles are the values of involvement's role, with what each means.
