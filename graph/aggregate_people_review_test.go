@@ -1,0 +1,176 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/benkan-project/benkan/apitest"
+	"github.com/benkan-project/benkan/storage"
+	"github.com/benkan-project/benkan/storage/storagetest"
+)
+
+// The review of involvementAggregate as a partner trying to learn what it
+// may not see, played against the demo data over HTTP. Each attack that
+// finds nothing stays as a test that the protection holds: DIHR's inputs
+// that would slice people finer than its grid are refused, and those that
+// GraphQL coerces (a single value for a list, variables, aliases,
+// fragments, an offset time zone) answer exactly what the plain query
+// answers; the monitor counts nothing outside its localities and nothing by
+// the actors' demographics, however the dimension is spelled; the liaison
+// gets FORBIDDEN for every input, before any other error could tell it
+// something; bad input gets a stable extensions.code, never a count.
+
+// reviewIDs are ids of the demo data an attacker reads from public lists:
+// localities and violation types (every role reads them), and one incident.
+type reviewIDs struct {
+	niono, kayesCercle, segou, vtype, incident string
+}
+
+func demoReviewIDs(t *testing.T, coord *apitest.Server) reviewIDs {
+	t.Helper()
+	var data struct {
+		Localities struct {
+			Edges []struct {
+				Node struct{ ID, Name, Level string }
+			}
+		}
+		ViolationTypes struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+		Incidents struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+	}
+	coord.Query(t, `{ localities(first: 200) { edges { node { id name level } } }
+	  violationTypes(first: 1) { edges { node { id } } }
+	  incidents(first: 1) { edges { node { id } } } }`, nil).OK(t, &data)
+	var ids reviewIDs
+	for _, e := range data.Localities.Edges {
+		switch n := e.Node; {
+		case n.Name == "Niono" && n.Level == "COMMUNE":
+			ids.niono = n.ID
+		case n.Name == "Kayes" && n.Level == "CERCLE":
+			ids.kayesCercle = n.ID
+		case n.Name == "Ségou" && n.Level == "REGION":
+			ids.segou = n.ID
+		}
+	}
+	if len(data.ViolationTypes.Edges) == 0 || len(data.Incidents.Edges) == 0 || ids.niono == "" || ids.kayesCercle == "" || ids.segou == "" {
+		t.Fatalf("demo data lacks the localities, violation types or incidents the review needs: %+v", data)
+	}
+	ids.vtype, ids.incident = data.ViolationTypes.Edges[0].Node.ID, data.Incidents.Edges[0].Node.ID
+	return ids
+}
+
+// countIn matches a published count in a response body.
+var countIn = regexp.MustCompile(`"count":\s*[0-9]`)
+
+// wantRefused fails unless r is exactly one error of code, no data for the
+// aggregate and no count anywhere in the body.
+func wantRefused(t *testing.T, r *apitest.Response, code string) {
+	t.Helper()
+	e := r.Code(t, code)
+	wantNoData(t, r)
+	if countIn.Match(r.Body) {
+		t.Fatalf("a refused count of people publishes a count: %s", r.Body)
+	}
+	wantNoSQLLeak(t, e)
+}
+
+// canonical is the aggregate of a response body as JSON with its aliases
+// removed, to compare two spellings of one question.
+func canonical(t *testing.T, r *apitest.Response, alias string) string {
+	t.Helper()
+	r.OK(t, nil)
+	var data map[string]json.RawMessage
+	if err := json.Unmarshal(r.Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	v, ok := data[alias]
+	if !ok {
+		t.Fatalf("no %s in %s", alias, r.Data)
+	}
+	return string(v)
+}
+
+// peopleLiteral is involvementAggregate with literal arguments args.
+func peopleLiteral(args string) string {
+	return `{ involvementAggregate(` + args + `) { threshold noiseBound cells { ...cell } totals { ...cell } } }
+fragment cell on InvolvementCell { groupedBy locality { id name level } violationType { code } status period { start end } role gender ageBracket category count protected }`
+}
+
+// TestPeopleReviewDIHRInputs: DIHR's inputs that would slice people finer
+// than the grid of whole categories and whole years are refused with
+// BAD_USER_INPUT or FORBIDDEN (duplicates in a list, two values, a from or
+// to off 1 January 00:00 UTC however it is written, weeks, the report
+// date in a filter only); those GraphQL coerces to the same question answer
+// exactly what the plain query answers (so no spelling gets other noise).
+func TestPeopleReviewDIHRInputs(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		loadDemoT(t, srv, db)
+		dihr, coord := srv.As(t, "dihr.officer"), srv.As(t, "sory.diakite")
+		ids := demoReviewIDs(t, coord)
+		y := `from: "2023-01-01T00:00:00Z", to: "2024-01-01T00:00:00Z"`
+		for _, tt := range []struct {
+			name, args, code string
+		}{
+			{"a role twice", y + `, groupBy: [GENDER], filter: {roles: [VICTIM, VICTIM]}`, "BAD_USER_INPUT"},
+			{"two roles", y + `, groupBy: [GENDER], filter: {roles: [VICTIM, WITNESS]}`, "BAD_USER_INPUT"},
+			{"a status twice", y + `, groupBy: [ROLE], filter: {statuses: [VERIFIED, VERIFIED]}`, "BAD_USER_INPUT"},
+			{"a locality twice", y + `, groupBy: [ROLE], filter: {localities: ["` + ids.niono + `", "` + ids.niono + `"]}`, "BAD_USER_INPUT"},
+			{"a region and a commune in it", y + `, groupBy: [ROLE], filter: {localities: ["` + ids.segou + `", "` + ids.niono + `"]}`, "BAD_USER_INPUT"},
+			{"a violation type twice", y + `, groupBy: [ROLE], filter: {violationTypes: ["` + ids.vtype + `", "` + ids.vtype + `"]}`, "BAD_USER_INPUT"},
+			{"from an hour off UTC new year", `from: "2023-01-01T00:00:00+01:00", to: "2024-01-01T00:00:00Z", groupBy: [ROLE]`, "BAD_USER_INPUT"},
+			{"to a second before new year", `from: "2023-01-01T00:00:00Z", to: "2023-12-31T23:59:59Z", groupBy: [ROLE]`, "BAD_USER_INPUT"},
+			{"to a nanosecond after new year", `from: "2023-01-01T00:00:00Z", to: "2024-01-01T00:00:00.000000001Z", groupBy: [ROLE]`, "BAD_USER_INPUT"},
+			{"from mid-year, to open", `from: "2023-07-01T00:00:00Z", groupBy: [ROLE]`, "BAD_USER_INPUT"},
+			{"to mid-year, from open", `to: "2023-07-01T00:00:00Z", groupBy: [ROLE]`, "BAD_USER_INPUT"},
+			{"weeks", y + `, groupBy: [PERIOD], bucket: WEEK`, "BAD_USER_INPUT"},
+			{"a range on the report date, not grouped by it", y + `, dateField: REPORTED_AT, groupBy: [ROLE]`, "FORBIDDEN"},
+			{"a huge grid of months", `from: "1900-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", groupBy: [PERIOD]`, "BAD_USER_INPUT"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				wantRefused(t, dihr.Query(t, peopleLiteral(tt.args), nil), tt.code)
+			})
+		}
+
+		// The same question spelled otherwise: the same answer, byte for
+		// byte (the same cells, the same noise, the same protection).
+		same := []struct {
+			name         string
+			plain, spelt string
+			vars         map[string]any
+		}{
+			{name: "a single dimension for a list", plain: peopleLiteral(y + `, groupBy: [ROLE]`), spelt: peopleLiteral(y + `, groupBy: ROLE`)},
+			{name: "a single role for a list", plain: peopleLiteral(y + `, groupBy: [GENDER], filter: {roles: [VICTIM]}`), spelt: peopleLiteral(y + `, groupBy: [GENDER], filter: {roles: VICTIM}`)},
+			{name: "an empty list of roles", plain: peopleLiteral(y + `, groupBy: [ROLE, GENDER]`), spelt: peopleLiteral(y + `, groupBy: [ROLE, GENDER], filter: {roles: [], statuses: [], localities: [], violationTypes: []}`)},
+			{name: "explicit nulls", plain: peopleLiteral(`groupBy: [ROLE]`), spelt: peopleLiteral(`groupBy: [ROLE], from: null, to: null, filter: null`)},
+			{name: "new year in another zone", plain: peopleLiteral(y + `, groupBy: [ROLE, AGE_BRACKET]`), spelt: peopleLiteral(`from: "2022-12-31T23:00:00-01:00", to: "2024-01-01T02:00:00+02:00", groupBy: [ROLE, AGE_BRACKET]`)},
+			{name: "variables", plain: peopleLiteral(y + `, groupBy: [GENDER, AGE_BRACKET], filter: {roles: [VICTIM]}`), spelt: peopleQuery,
+				vars: aggVars([]string{"GENDER", "AGE_BRACKET"}, year2023, victims)},
+			{name: "an alias among others", plain: peopleLiteral(y + `, groupBy: [ROLE, GENDER]`),
+				spelt: `{ a: involvementAggregate(` + y + `, groupBy: [ROLE]) { totals { count } }
+				  involvementAggregate(` + y + `, groupBy: [ROLE, GENDER]) { threshold noiseBound cells { ...cell } totals { ...cell } }
+				  b: involvementAggregate(` + y + `, groupBy: [GENDER], filter: {roles: [VICTIM]}) { cells { count } } }
+				fragment cell on InvolvementCell { groupedBy locality { id name level } violationType { code } status period { start end } role gender ageBracket category count protected }`},
+			{name: "through a fragment on Query", plain: peopleLiteral(y + `, groupBy: [STATUS]`),
+				spelt: `query { ...q } fragment q on Query { involvementAggregate(` + y + `, groupBy: [STATUS]) { threshold noiseBound cells { ...cell } totals { ...cell } } }
+				fragment cell on InvolvementCell { groupedBy locality { id name level } violationType { code } status period { start end } role gender ageBracket category count protected }`},
+		}
+		for _, tt := range same {
+			t.Run("same: "+tt.name, func(t *testing.T) {
+				want := canonical(t, dihr.Query(t, tt.plain, nil), "involvementAggregate")
+				got := canonical(t, dihr.Query(t, tt.spelt, tt.vars), "involvementAggregate")
+				if got != want {
+					t.Errorf("the same question spelled otherwise answers otherwise:\nplain %s\nspelt %s", want, got)
+				}
+				if !strings.Contains(want, `"threshold":5`) {
+					t.Errorf("DIHR counts people without its threshold: %s", want)
+				}
+			})
+		}
+	})
+}
