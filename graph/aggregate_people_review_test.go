@@ -3,6 +3,7 @@ package graph_test
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,6 +172,183 @@ func TestPeopleReviewDIHRInputs(t *testing.T) {
 					t.Errorf("DIHR counts people without its threshold: %s", want)
 				}
 			})
+		}
+	})
+}
+
+// peopleTotal asks args of srv and returns the overall total (the last of
+// totals), which must be published.
+func peopleTotal(t *testing.T, srv *apitest.Server, args string) (int, peopleAnswer) {
+	t.Helper()
+	var a peopleAnswer
+	srv.Query(t, peopleLiteral(args), nil).OK(t, &a)
+	ts := a.InvolvementAggregate.Totals
+	if len(ts) == 0 || ts[len(ts)-1].Count == nil || len(ts[len(ts)-1].GroupedBy) != 0 {
+		t.Fatalf("%s: no published overall total: %+v", args, ts)
+	}
+	return *ts[len(ts)-1].Count, a
+}
+
+// TestPeopleReviewMonitor: the monitor of Niono counts exactly the people
+// of the incidents of Niono, the coordinator's count filtered by Niono,
+// whatever it filters or groups by: a locality outside (the cercle of
+// Kayes) counts nobody, a region holding Niono counts Niono alone, every
+// locality key at every level is Niono or above it and no person is keyed
+// to a null locality; grouping by the actors' demographics is FORBIDDEN
+// however the dimension is spelled (a literal, an alias next to a count it
+// may ask, a fragment, a variable), with no count in the answer.
+func TestPeopleReviewMonitor(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		loadDemoT(t, srv, db)
+		mon, coord := srv.As(t, "monitor.niono"), srv.As(t, "sory.diakite")
+		ids := demoReviewIDs(t, coord)
+		inNiono := `filter: {localities: ["` + ids.niono + `"]}`
+		truth, _ := peopleTotal(t, coord, `groupBy: [ROLE], `+inNiono)
+		all, _ := peopleTotal(t, coord, `groupBy: [ROLE]`)
+		kayes, _ := peopleTotal(t, coord, `groupBy: [ROLE], filter: {localities: ["`+ids.kayesCercle+`"]}`)
+		if truth == 0 || kayes == 0 || all <= truth {
+			t.Fatalf("the demo data holds no people in Niono (%d), in Kayes (%d) or elsewhere (%d in all): the review proves nothing", truth, kayes, all)
+		}
+		for _, tt := range []struct {
+			name, args string
+			want       int
+		}{
+			{"everything", `groupBy: [ROLE]`, truth},
+			{"by status and violation type", `groupBy: [STATUS, VIOLATION_TYPE]`, truth},
+			{"the cercle of Kayes, outside", `groupBy: [ROLE], filter: {localities: ["` + ids.kayesCercle + `"]}`, 0},
+			{"the region of Ségou, holding Niono", `groupBy: [ROLE], filter: {localities: ["` + ids.segou + `"]}`, truth},
+			{"by region", `groupBy: [LOCALITY], localityLevel: REGION`, truth},
+			{"by cercle", `groupBy: [LOCALITY, ROLE], localityLevel: CERCLE`, truth},
+			{"by commune", `groupBy: [LOCALITY], localityLevel: COMMUNE`, truth},
+			{"by commune, of Kayes", `groupBy: [LOCALITY], localityLevel: COMMUNE, filter: {localities: ["` + ids.kayesCercle + `"]}`, 0},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				got, a := peopleTotal(t, mon, tt.args)
+				if got != tt.want {
+					t.Errorf("the monitor counts %d people, want %d (Niono has %d, Kayes %d, all %d)", got, tt.want, truth, kayes, all)
+				}
+				if a.InvolvementAggregate.Threshold != nil {
+					t.Errorf("the monitor counts under a threshold: it counts exactly")
+				}
+				for _, c := range a.InvolvementAggregate.Cells {
+					if slices.Contains(c.GroupedBy, "LOCALITY") && c.Count != nil && *c.Count > 0 {
+						if c.Locality == nil {
+							t.Errorf("the monitor counts %d people at a null locality: %+v", *c.Count, c)
+						} else if n := c.Locality.Name; n != "Niono" && n != "Ségou" {
+							t.Errorf("the monitor counts %d people in %s/%s, outside Niono", *c.Count, n, c.Locality.Level)
+						}
+					}
+				}
+			})
+		}
+		y := `from: "2023-01-01T00:00:00Z", to: "2024-01-01T00:00:00Z"`
+		frag := `fragment cell on InvolvementCell { groupedBy role gender ageBracket category count protected }`
+		for _, tt := range []struct {
+			name, query string
+			vars        map[string]any
+		}{
+			{"gender", peopleLiteral(`groupBy: [GENDER]`), nil},
+			{"age bracket", peopleLiteral(y + `, groupBy: [AGE_BRACKET]`), nil},
+			{"category", peopleLiteral(`groupBy: CATEGORY`), nil},
+			{"category after role", peopleLiteral(`groupBy: [ROLE, CATEGORY]`), nil},
+			{"an alias next to an allowed count", `{ ok: involvementAggregate(groupBy: [ROLE]) { cells { ...cell } } g: involvementAggregate(groupBy: [GENDER]) { cells { ...cell } } } ` + frag, nil},
+			{"a fragment on Query", `query { ...q } fragment q on Query { involvementAggregate(groupBy: [CATEGORY]) { cells { ...cell } totals { ...cell } } } ` + frag, nil},
+			{"an inline fragment", `{ ... on Query { involvementAggregate(groupBy: [AGE_BRACKET]) { totals { ...cell } } } } ` + frag, nil},
+			{"a variable", `query($g: [InvolvementDimension!]!) { involvementAggregate(groupBy: $g) { totals { ...cell } } } ` + frag, map[string]any{"g": "GENDER"}},
+		} {
+			t.Run("by "+tt.name, func(t *testing.T) {
+				wantRefused(t, mon.Query(t, tt.query, tt.vars), "FORBIDDEN")
+			})
+		}
+	})
+}
+
+// TestPeopleReviewLiaison: the liaison may not count people; every input,
+// good or bad, answers FORBIDDEN with no data and no count, so that no
+// other error (a bad locality, a range off the grid, a dimension named
+// twice, one it may not group by) tells it anything (a malformed id
+// excepted: its scalar refuses it, whatever the data); asked next to a count
+// of incidents it may ask, the whole answer is refused. The schema's
+// introspection still describes the field.
+func TestPeopleReviewLiaison(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		loadDemoT(t, srv, db)
+		fsi, coord := srv.As(t, "fsi.niono"), srv.As(t, "sory.diakite")
+		ids := demoReviewIDs(t, coord)
+		for _, args := range []string{
+			`groupBy: []`,
+			`groupBy: [ROLE]`,
+			`groupBy: [LOCALITY], localityLevel: COMMUNE, filter: {localities: ["` + ids.niono + `"]}`,
+			`groupBy: [STATUS], filter: {statuses: [VERIFIED], roles: [ALLEGED_PERPETRATOR]}`,
+			`groupBy: [GENDER, AGE_BRACKET, CATEGORY, ROLE]`,
+			`groupBy: [ROLE, ROLE]`,
+			`groupBy: [PERIOD]`,
+			`groupBy: [PERIOD], bucket: WEEK, from: "2023-03-05T00:00:00Z", to: "2023-04-01T00:00:00Z"`,
+			`from: "2024-01-01T00:00:00Z", to: "2023-01-01T00:00:00Z"`,
+			`filter: {localities: ["` + ids.incident + `"]}`,
+			`filter: {roles: [VICTIM, WITNESS], statuses: [VERIFIED, CLOSED]}`,
+			`dateField: REPORTED_AT, from: "2023-01-01T00:00:00Z"`,
+		} {
+			t.Run(args, func(t *testing.T) {
+				wantRefused(t, fsi.Query(t, peopleLiteral(args), nil), "FORBIDDEN")
+			})
+		}
+		// A malformed id is refused by its scalar before any resolver, for
+		// every role alike: it depends on the text alone, never on data.
+		wantRefused(t, fsi.Query(t, peopleLiteral(`filter: {localities: ["nowhere"]}`), nil), "BAD_USER_INPUT")
+		r := fsi.Query(t, `{ incidentAggregate(groupBy: [STATUS]) { totals { count } } involvementAggregate(groupBy: [ROLE]) { totals { count } } }`, nil)
+		wantRefused(t, r, "FORBIDDEN")
+		var intro struct {
+			Type struct{ Fields []struct{ Name string } } `json:"__type"`
+		}
+		fsi.Query(t, `{ __type(name: "InvolvementAggregate") { fields { name } } }`, nil).OK(t, &intro)
+		if len(intro.Type.Fields) == 0 {
+			t.Errorf("the liaison cannot introspect InvolvementAggregate")
+		}
+	})
+}
+
+// TestPeopleReviewBadInput: bad input to a count of people gets one
+// GraphQL error with a stable extensions.code and no count, for the
+// coordinator (exact) and DIHR (protected) alike: an unknown dimension (as
+// a literal or a variable), more dimensions than allowed (refused by cost
+// before any statement), a dimension twice, a malformed id, the id of
+// another type where a locality or a violation type is expected, a range
+// backwards, too many periods.
+func TestPeopleReviewBadInput(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		loadDemoT(t, srv, db)
+		coord := srv.As(t, "sory.diakite")
+		ids := demoReviewIDs(t, coord)
+		for _, who := range []string{"sory.diakite", "dihr.officer"} {
+			as := srv.As(t, who)
+			for _, tt := range []struct {
+				name, query string
+				vars        map[string]any
+				code        string
+			}{
+				{"an unknown dimension", peopleLiteral(`groupBy: [NAME]`), nil, "GRAPHQL_VALIDATION_FAILED"},
+				{"an unknown dimension in a variable", peopleQuery, map[string]any{"groupBy": []string{"FULL_NAME"}}, "GRAPHQL_VALIDATION_FAILED"},
+				{"an unknown level", peopleLiteral(`groupBy: [LOCALITY], localityLevel: VILLAGE`), nil, "GRAPHQL_VALIDATION_FAILED"},
+				{"an unknown role", peopleQuery, aggVars([]string{}, map[string]any{"filter": map[string]any{"roles": []string{"SUSPECT"}}}), "GRAPHQL_VALIDATION_FAILED"},
+				{"a null dimension", peopleQuery, map[string]any{"groupBy": []any{nil}}, "GRAPHQL_VALIDATION_FAILED"},
+				{"five dimensions", peopleLiteral(`groupBy: [ROLE, GENDER, AGE_BRACKET, CATEGORY, STATUS]`), nil, "COMPLEXITY_LIMIT_EXCEEDED"},
+				{"a thousand dimensions", peopleQuery, aggVars(slices.Repeat([]string{"ROLE"}, 1000)), "COMPLEXITY_LIMIT_EXCEEDED"},
+				{"a dimension twice", peopleLiteral(`groupBy: [ROLE, GENDER, ROLE]`), nil, "BAD_USER_INPUT"},
+				{"a malformed locality", peopleLiteral(`filter: {localities: ["loc_1"]}`), nil, "BAD_USER_INPUT"},
+				{"an incident for a locality", peopleLiteral(`filter: {localities: ["` + ids.incident + `"]}`), nil, "BAD_USER_INPUT"},
+				{"a locality for a violation type", peopleLiteral(`filter: {violationTypes: ["` + ids.niono + `"]}`), nil, "BAD_USER_INPUT"},
+				{"a range backwards", peopleLiteral(`from: "2024-01-01T00:00:00Z", to: "2023-01-01T00:00:00Z"`), nil, "BAD_USER_INPUT"},
+				{"too many periods", peopleLiteral(`groupBy: [PERIOD], bucket: MONTH, from: "1900-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z"`), nil, "BAD_USER_INPUT"},
+				{"a time that is none", peopleLiteral(`from: "yesterday"`), nil, "BAD_USER_INPUT"},
+			} {
+				t.Run(who+": "+tt.name, func(t *testing.T) {
+					wantRefused(t, as.Query(t, tt.query, tt.vars), tt.code)
+				})
+			}
 		}
 	})
 }
