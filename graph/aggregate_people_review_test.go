@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -351,4 +352,109 @@ func TestPeopleReviewBadInput(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestPeopleReviewSameInvolvementsSameAnswer: DIHR asks the same people
+// two ways, a cell of a grouping and the total of a filter on that cell's
+// key (a role, a status, a violation type, a cercle), each cut by an
+// actor's dimension (gender, age bracket, category); and the overall total
+// grouped by anything. The same involvements must get the same answer
+// (the same noise, the same protection): two answers of one count with two
+// noises could be averaged into it.
+func TestPeopleReviewSameInvolvementsSameAnswer(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		srv := apitest.Start(t, db)
+		loadDemoT(t, srv, db)
+		dihr := srv.As(t, "dihr.officer")
+		ranges := []map[string]any{year2023, {}}
+		filterOf := map[string]func(c reviewCell) (string, any){
+			"ROLE":           func(c reviewCell) (string, any) { return "roles", []string{*c.Role} },
+			"STATUS":         func(c reviewCell) (string, any) { return "statuses", []string{*c.Status} },
+			"VIOLATION_TYPE": func(c reviewCell) (string, any) { return "violationTypes", []string{c.ViolationType.ID} },
+			"LOCALITY":       func(c reviewCell) (string, any) { return "localities", []string{c.Locality.ID} },
+		}
+		compared, protected := 0, 0
+		for _, rg := range ranges {
+			var overall *int
+			for _, by := range [][]string{{}, {"VIOLATION_TYPE"}, {"CATEGORY"}, {"LOCALITY", "ROLE"}, {"STATUS", "AGE_BRACKET", "GENDER"}} {
+				a := askReview(t, dihr, aggVars(by, rg))
+				tot := a.InvolvementAggregate.Totals[len(a.InvolvementAggregate.Totals)-1]
+				if tot.Count == nil {
+					t.Fatalf("DIHR's overall total is protected: the demo data is too small to review")
+				}
+				if overall != nil && *overall != *tot.Count {
+					t.Errorf("over %v, the overall total grouped by %v is %d, grouped otherwise %d", rg, by, *tot.Count, *overall)
+				}
+				overall = tot.Count
+			}
+			for d, filter := range filterOf {
+				for _, g := range []string{"GENDER", "AGE_BRACKET", "CATEGORY"} {
+					grouped := askReview(t, dihr, aggVars([]string{d, g}, rg, map[string]any{"level": "CERCLE"}))
+					for _, c := range grouped.InvolvementAggregate.Cells {
+						if d == "LOCALITY" && c.Locality == nil {
+							continue // no filter names the incidents above the cercles
+						}
+						arg, v := filter(c)
+						alone := askReview(t, dihr, aggVars([]string{g}, rg, map[string]any{"filter": map[string]any{arg: v}}))
+						for _, o := range alone.InvolvementAggregate.Cells {
+							if o.key(g) != c.key(g) {
+								continue
+							}
+							compared++
+							if o.Protected {
+								protected++
+							}
+							if o.Protected != c.Protected || (o.Count != nil && *o.Count != *c.Count) {
+								t.Errorf("over %v, %s=%s %s=%s: as a cell %s, as a filter %s: the same people answered twice differently",
+									rg, d, c.key(d), g, c.key(g), show(c), show(o))
+							}
+						}
+					}
+				}
+			}
+		}
+		if compared == 0 || protected == 0 || protected == compared {
+			t.Fatalf("%d counts compared, %d protected: the review compares nothing of interest", compared, protected)
+		}
+		t.Logf("%d counts compared, %d of them protected", compared, protected)
+	})
+}
+
+// reviewQuery is peopleQuery with the violation type's id.
+var reviewQuery = strings.Replace(peopleQuery, "violationType { code }", "violationType { id code }", 1)
+
+// reviewCell is a peopleCell with its violation type's id (peopleCell's
+// own ViolationType stays nil).
+type reviewCell struct {
+	peopleCell
+	ViolationType *struct{ ID, Code string }
+}
+
+// key is the cell's key of d, as peopleCell.key.
+func (c reviewCell) key(d string) string {
+	if d == "VIOLATION_TYPE" && c.ViolationType != nil {
+		return c.ViolationType.Code
+	}
+	return c.peopleCell.key(d)
+}
+
+type reviewAnswer struct {
+	InvolvementAggregate struct {
+		Cells, Totals []reviewCell
+	}
+}
+
+func askReview(t *testing.T, srv *apitest.Server, vars map[string]any) reviewAnswer {
+	t.Helper()
+	var a reviewAnswer
+	srv.Query(t, reviewQuery, vars).OK(t, &a)
+	return a
+}
+
+// show is a cell's published value: its count or "protected".
+func show(c reviewCell) string {
+	if c.Protected || c.Count == nil {
+		return "protected"
+	}
+	return strconv.Itoa(*c.Count)
 }
