@@ -269,7 +269,8 @@ func TestPeopleReviewMonitor(t *testing.T) {
 // good or bad, answers FORBIDDEN with no data and no count, so that no
 // other error (a bad locality, a range off the grid, a dimension named
 // twice, one it may not group by) tells it anything (a malformed id
-// excepted: its scalar refuses it, whatever the data); asked next to a count
+// excepted: its scalar refuses it, whatever the data), nor does a count
+// of incidents by the actors' demographics; asked next to a count
 // of incidents it may ask, the whole answer is refused. The schema's
 // introspection still describes the field.
 func TestPeopleReviewLiaison(t *testing.T) {
@@ -299,6 +300,12 @@ func TestPeopleReviewLiaison(t *testing.T) {
 		// A malformed id is refused by its scalar before any resolver, for
 		// every role alike: it depends on the text alone, never on data.
 		wantRefused(t, fsi.Query(t, peopleLiteral(`filter: {localities: ["nowhere"]}`), nil), "BAD_USER_INPUT")
+		// Nor through a count of incidents by their actors' demographics,
+		// which the liaison may not read (the matrix: gender, age bracket,
+		// category "no").
+		for _, d := range []string{"VICTIM_GENDER", "VICTIM_AGE_BRACKET", "PERPETRATOR_CATEGORY"} {
+			wantRefused(t, fsi.Query(t, `{ incidentAggregate(groupBy: [`+d+`]) { cells { count protected } totals { count protected } } }`, nil), "FORBIDDEN")
+		}
 		r := fsi.Query(t, `{ incidentAggregate(groupBy: [STATUS]) { totals { count } } involvementAggregate(groupBy: [ROLE]) { totals { count } } }`, nil)
 		wantRefused(t, r, "FORBIDDEN")
 		var intro struct {
