@@ -131,7 +131,9 @@ func cellID(c reviewCell) string {
 // TestPeopleReviewAggregateMinusOwnRows plays "aggregate minus own rows"
 // for DIHR over every grouping of one to three of the people's dimensions
 // (LOCALITY by cercle, STATUS, VIOLATION_TYPE, ROLE, GENDER, AGE_BRACKET,
-// CATEGORY), over 2023 and over all time, against the coordinator's exact
+// CATEGORY), and of the people of one violation type by type (their
+// intersections) and role, category or gender, over 2023 and over all
+// time, against the coordinator's exact
 // counts: no published cell holds fewer than 5 involvements DIHR does not
 // list, and no published value is under its listed involvements plus the
 // threshold minus the noise bound.
@@ -155,14 +157,40 @@ func TestPeopleReviewAggregateMinusOwnRows(t *testing.T) {
 				}
 			}
 		}
+		// And the intersections of violation types: the people of the
+		// incidents alleging one type, grouped by type.
+		var vts struct {
+			ViolationTypes struct {
+				Edges []struct{ Node struct{ ID, Code string } }
+			}
+		}
+		coord.Query(t, `{ violationTypes(first: 100) { edges { node { id code } } } }`, nil).OK(t, &vts)
 		y23, y24 := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 		published, withOwn := 0, 0
 		for _, rg := range []struct {
 			vars     map[string]any
 			from, to *time.Time
 		}{{year2023, &y23, &y24}, {map[string]any{}, nil, nil}} {
+			type ask struct {
+				by   []string
+				code string // the violation type filtered by, if any
+				id   string
+			}
+			var asks []ask
 			for _, by := range sets {
+				asks = append(asks, ask{by: by})
+			}
+			for _, e := range vts.ViolationTypes.Edges {
+				for _, by := range [][]string{{"VIOLATION_TYPE", "ROLE"}, {"VIOLATION_TYPE", "CATEGORY"}, {"VIOLATION_TYPE", "GENDER"}} {
+					asks = append(asks, ask{by, e.Node.Code, e.Node.ID})
+				}
+			}
+			for _, q := range asks {
+				by := q.by
 				vars := aggVars(by, rg.vars, map[string]any{"level": "CERCLE"})
+				if q.id != "" {
+					vars["filter"] = map[string]any{"violationTypes": []string{q.id}}
+				}
 				a, exact := askReview(t, dihr, vars), askReview(t, coord, vars)
 				truth := map[string]int{}
 				for _, c := range append(slices.Clone(exact.InvolvementAggregate.Cells), exact.InvolvementAggregate.Totals...) {
@@ -174,7 +202,7 @@ func TestPeopleReviewAggregateMinusOwnRows(t *testing.T) {
 					}
 					own := 0
 					for _, p := range listed {
-						if p.in(c, "CERCLE", rg.from, rg.to) {
+						if p.in(c, "CERCLE", rg.from, rg.to) && (q.code == "" || slices.Contains(p.types, q.code)) {
 							own++
 						}
 					}
@@ -183,8 +211,8 @@ func TestPeopleReviewAggregateMinusOwnRows(t *testing.T) {
 						withOwn++
 					}
 					if hidden := truth[cellID(c)] - own; hidden < 5 {
-						t.Errorf("by %v over %v: cell %s is published (%d) with %d involvements DIHR does not list (%d in all, %d listed): under the threshold",
-							by, rg.vars, cellID(c), *c.Count, hidden, truth[cellID(c)], own)
+						t.Errorf("by %v (type %q) over %v: cell %s is published (%d) with %d involvements DIHR does not list (%d in all, %d listed): under the threshold",
+							by, q.code, rg.vars, cellID(c), *c.Count, hidden, truth[cellID(c)], own)
 					}
 					if *c.Count < own+5-2 {
 						t.Errorf("by %v over %v: cell %s is published as %d, under the %d involvements DIHR lists plus 3", by, rg.vars, cellID(c), *c.Count, own)
@@ -195,6 +223,6 @@ func TestPeopleReviewAggregateMinusOwnRows(t *testing.T) {
 		if published == 0 || withOwn == 0 {
 			t.Fatalf("%d published cells, %d holding listed involvements: the attack attacks nothing", published, withOwn)
 		}
-		t.Logf("%d groupings, %d published cells, %d of them holding involvements DIHR lists", 2*len(sets), published, withOwn)
+		t.Logf("%d groupings, %d published cells, %d of them holding involvements DIHR lists", 2*(len(sets)+3*len(vts.ViolationTypes.Edges)), published, withOwn)
 	})
 }
