@@ -195,7 +195,9 @@ func peopleTotal(t *testing.T, srv *apitest.Server, args string) (int, peopleAns
 // whatever it filters or groups by: a locality outside (the cercle of
 // Kayes) counts nobody, a region holding Niono counts Niono alone, every
 // locality key at every level is Niono or above it and no person is keyed
-// to a null locality; grouping by the actors' demographics is FORBIDDEN
+// to a null locality (and the monitors of Kayes and Fourou count exactly
+// their communes' people, none of Niono's); grouping by the actors'
+// demographics is FORBIDDEN
 // however the dimension is spelled (a literal, an alias next to a count it
 // may ask, a fragment, a variable), with no count in the answer.
 func TestPeopleReviewMonitor(t *testing.T) {
@@ -242,6 +244,31 @@ func TestPeopleReviewMonitor(t *testing.T) {
 					}
 				}
 			})
+		}
+		// The other monitors, each in its commune: exactly its people.
+		var communes struct {
+			Localities struct {
+				Edges []struct{ Node struct{ ID, Name string } }
+			}
+		}
+		coord.Query(t, `{ localities(first: 200, where: {level: COMMUNE}) { edges { node { id name } } } }`, nil).OK(t, &communes)
+		for _, m := range []struct{ who, commune string }{{"monitor.kayes", "Kayes"}, {"monitor.fourou", "Fourou"}} {
+			id := ""
+			for _, e := range communes.Localities.Edges {
+				if e.Node.Name == m.commune {
+					id = e.Node.ID
+				}
+			}
+			if id == "" {
+				t.Fatalf("no commune %s in the demo data", m.commune)
+			}
+			want, _ := peopleTotal(t, coord, `groupBy: [ROLE], filter: {localities: ["`+id+`"]}`)
+			if got, _ := peopleTotal(t, srv.As(t, m.who), `groupBy: [STATUS]`); got != want {
+				t.Errorf("%s counts %d people, want the %d of %s", m.who, got, want, m.commune)
+			}
+			if got, _ := peopleTotal(t, srv.As(t, m.who), `groupBy: [ROLE], filter: {localities: ["`+ids.niono+`"]}`); got != 0 {
+				t.Errorf("%s counts %d people in Niono, outside its commune", m.who, got)
+			}
 		}
 		y := `from: "2023-01-01T00:00:00Z", to: "2024-01-01T00:00:00Z"`
 		frag := `fragment cell on InvolvementCell { groupedBy role gender ageBracket category count protected }`
