@@ -151,6 +151,7 @@ func TestPeopleReviewDIHRInputs(t *testing.T) {
 			{name: "an empty list of roles", plain: peopleLiteral(y + `, groupBy: [ROLE, GENDER]`), spelt: peopleLiteral(y + `, groupBy: [ROLE, GENDER], filter: {roles: [], statuses: [], localities: [], violationTypes: []}`)},
 			{name: "explicit nulls", plain: peopleLiteral(`groupBy: [ROLE]`), spelt: peopleLiteral(`groupBy: [ROLE], from: null, to: null, filter: null`)},
 			{name: "new year in another zone", plain: peopleLiteral(y + `, groupBy: [ROLE, AGE_BRACKET]`), spelt: peopleLiteral(`from: "2022-12-31T23:00:00-01:00", to: "2024-01-01T02:00:00+02:00", groupBy: [ROLE, AGE_BRACKET]`)},
+			{name: "dates for instants", plain: peopleLiteral(y + `, groupBy: [ROLE, PERIOD], bucket: QUARTER`), spelt: peopleLiteral(`from: "2023-01-01", to: "2024-01-01", groupBy: [ROLE, PERIOD], bucket: QUARTER`)},
 			{name: "variables", plain: peopleLiteral(y + `, groupBy: [GENDER, AGE_BRACKET], filter: {roles: [VICTIM]}`), spelt: peopleQuery,
 				vars: aggVars([]string{"GENDER", "AGE_BRACKET"}, year2023, victims)},
 			{name: "an alias among others", plain: peopleLiteral(y + `, groupBy: [ROLE, GENDER]`),
