@@ -220,7 +220,7 @@ func checkActivities(v *policy.Viewer, q *ActivityQuery) ([4]bool, error) {
 			return sums, benkan.FieldErrorf("filter.kinds", "%v", err)
 		}
 	}
-	if err := checkIDs("filter.localities", q.Localities); err != nil {
+	if err := checkIDs("filter.localities", locality.Table, q.Localities); err != nil {
 		return sums, err
 	}
 	if err := checkRange(q.From, q.To); err != nil {

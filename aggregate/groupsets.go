@@ -53,16 +53,6 @@ func checkDimensions[D comparable](dims []D) error {
 	return nil
 }
 
-// checkIDs refuses a filter list holding a string that is not an id.
-func checkIDs(arg string, ids []gid.ID) error {
-	for _, id := range ids {
-		if id.Validate() != nil {
-			return benkan.FieldErrorf(arg, "%q is not an id", id)
-		}
-	}
-	return nil
-}
-
 // Aliases of the locality tree joined to a row's locality, from the
 // locality itself (treeAlias[0]) up to its region. The tree has three
 // levels, each locality's parent exactly one level up (the ent schema's

@@ -15,6 +15,7 @@ import (
 	"github.com/benkan-project/benkan/ent/incident"
 	"github.com/benkan-project/benkan/ent/involvement"
 	"github.com/benkan-project/benkan/ent/locality"
+	"github.com/benkan-project/benkan/ent/violationtype"
 	"github.com/benkan-project/benkan/gid"
 	"github.com/benkan-project/benkan/policy"
 )
@@ -435,10 +436,11 @@ func checkQuery(v *policy.Viewer, q *IncidentQuery, field func(Dimension) (typ, 
 			}
 		}
 	}
-	for _, id := range append(slices.Clone(q.Localities), q.ViolationTypes...) {
-		if id.Validate() != nil {
-			return benkan.FieldErrorf("filter", "%q is not an id", id)
-		}
+	if err := checkIDs("filter.localities", locality.Table, q.Localities); err != nil {
+		return err
+	}
+	if err := checkIDs("filter.violationTypes", violationtype.Table, q.ViolationTypes); err != nil {
+		return err
 	}
 	return checkRange(q.From, q.To)
 }

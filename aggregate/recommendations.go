@@ -13,6 +13,8 @@ import (
 	"github.com/benkan-project/benkan"
 	"github.com/benkan-project/benkan/ent"
 	"github.com/benkan-project/benkan/ent/activity"
+	"github.com/benkan-project/benkan/ent/locality"
+	"github.com/benkan-project/benkan/ent/organization"
 	"github.com/benkan-project/benkan/ent/recommendation"
 	"github.com/benkan-project/benkan/gid"
 	"github.com/benkan-project/benkan/policy"
@@ -198,10 +200,10 @@ func checkRecommendations(v *policy.Viewer, q *RecommendationQuery) (bool, error
 			return false, benkan.FieldErrorf("filter.statuses", "%v", err)
 		}
 	}
-	if err := checkIDs("filter.addressees", q.Addressees); err != nil {
+	if err := checkIDs("filter.addressees", organization.Table, q.Addressees); err != nil {
 		return false, err
 	}
-	if err := checkIDs("filter.localities", q.Localities); err != nil {
+	if err := checkIDs("filter.localities", locality.Table, q.Localities); err != nil {
 		return false, err
 	}
 	return v.MayAggregateField("Recommendation", "dueOn") && v.MayAggregateField("Recommendation", "status"), nil
