@@ -63,96 +63,14 @@ func playPeopleAttack(t *testing.T, srv, exact *apitest.Server) {
 		v := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
 		return &v
 	}
-	str := func(p *time.Time) any {
-		if p == nil {
-			return nil
-		}
-		return p.Format(time.RFC3339)
-	}
-	queries, twinQueries, twinned := 0, 0, 0
-	// ask asks one query; filter keeps one value of "LOCALITY" (an id),
-	// "STATUS" or "ROLE", then a key of every cell's slice. With twin,
+	fam := &peopleFamily{t: t, srv: srv, exact: exact, at: at, truth: truth, dims: peopleDims}
+	twinQueries, twinned := 0, 0
+	// ask asks one query of the family (peopleFamily.ask). With twin,
 	// the victims' query (filter ROLE VICTIM) is also asked as the
 	// incidents' twin (incidentTwin), whose answers go into the system
 	// where they count the same records.
 	ask := func(groupBy []string, level, bucket string, from, to *time.Time, filter map[string]string, twin ...bool) {
-		queries++
-		vars := map[string]any{"level": level, "bucket": bucket, "from": str(from), "to": str(to)}
-		f := map[string]any{}
-		for dim, arg := range map[string]string{"LOCALITY": "localities", "STATUS": "statuses", "ROLE": "roles"} {
-			if v, ok := filter[dim]; ok {
-				f[arg] = []string{v}
-			}
-		}
-		vars["filter"] = f
-		a := askPeople(t, srv, aggVars(groupBy, vars))
-		if th := a.InvolvementAggregate.Threshold; th == nil {
-			t.Fatalf("no threshold: the role counts exactly")
-		} else {
-			at.k = *th
-		}
-		ra, rb := atomOf(from, 0), atomOf(to, atomCount)
-		grouped := func(c peopleCell, d string) bool { return slices.Contains(c.GroupedBy, d) }
-		sliceOf := func(c peopleCell) string {
-			loc := "all"
-			if l, ok := filter["LOCALITY"]; ok {
-				loc = l
-			}
-			if grouped(c, "LOCALITY") {
-				loc = "none@" + level
-				if c.Locality != nil {
-					loc = c.Locality.ID
-				}
-			}
-			keys := []string{loc}
-			for _, d := range peopleDims {
-				v := "all"
-				if fv, ok := filter[d]; ok {
-					v = fv
-				}
-				if grouped(c, d) {
-					v = c.key(d)
-				}
-				keys = append(keys, v)
-			}
-			return strings.Join(keys, " ")
-		}
-		rangeOf := func(c peopleCell) sliceRange {
-			r := sliceRange{sliceOf(c), ra, rb}
-			if grouped(c, "PERIOD") {
-				r.a, r.b = atomOf(&c.Period.Start, 0), atomOf(&c.Period.End, atomCount)
-			}
-			return r
-		}
-		truthOf := askPeople(t, exact, aggVars(groupBy, vars))
-		for _, c := range append(slices.Clone(truthOf.InvolvementAggregate.Cells), truthOf.InvolvementAggregate.Totals...) {
-			truth[rangeOf(c)] = *c.Count
-		}
-		how := fmt.Sprintf("people by %v at %s by %s over [%v, %v) filter %v", groupBy, level, bucket, str(from), str(to), filter)
-		all := append(slices.Clone(a.InvolvementAggregate.Cells), a.InvolvementAggregate.Totals...)
-		for _, c := range all {
-			v := -1
-			if !c.Protected {
-				v = *c.Count
-			}
-			at.record(how, rangeOf(c), v)
-		}
-		for _, dim := range append([]string{"LOCALITY"}, peopleDims...) {
-			groups := map[sliceRange][]sliceRange{}
-			for _, c := range all {
-				if !grouped(c, dim) {
-					continue
-				}
-				tot := c
-				tot.GroupedBy = slices.DeleteFunc(slices.Clone(c.GroupedBy), func(d string) bool { return d == dim })
-				if tr, cr := rangeOf(tot), rangeOf(c); !slices.Contains(groups[tr], cr) {
-					groups[tr] = append(groups[tr], cr)
-				}
-			}
-			for total, parts := range groups {
-				at.partitions = append(at.partitions, partition{total, parts})
-			}
-		}
+		how, vars, rangeOf := fam.ask(groupBy, level, bucket, from, to, filter)
 		if len(twin) == 0 || !twin[0] {
 			return
 		}
@@ -167,7 +85,7 @@ func playPeopleAttack(t *testing.T, srv, exact *apitest.Server) {
 		twinQueries++
 		incBy := incidentTwin(groupBy)
 		incVars := maps.Clone(vars)
-		incVars["filter"] = maps.Clone(f)
+		incVars["filter"] = maps.Clone(vars["filter"].(map[string]any))
 		delete(incVars["filter"].(map[string]any), "roles")
 		exactInc := askAgg(t, exact, aggVars(incBy, incVars))
 		gotInc := askAgg(t, srv, aggVars(incBy, incVars))
@@ -260,55 +178,12 @@ func playPeopleAttack(t *testing.T, srv, exact *apitest.Server) {
 	}
 	// Repeated: the same answers, which record checks.
 	ask([]string{"ROLE", "GENDER", "PERIOD"}, "REGION", "MONTH", tm(2021), tm(2022), nil)
-	at.solve()
-
-	byPart := map[sliceRange][]int{}
-	for i, p := range at.partitions {
-		for _, o := range p.parts {
-			byPart[o] = append(byPart[o], i)
-		}
-	}
-	hist := map[int]int{}
-	protected, pinned := 0, 0
-	for key, v := range at.answers {
-		if v != -1 {
-			continue
-		}
-		var a, b int
-		fmt.Sscan(key[1], &a)
-		fmt.Sscan(key[2], &b)
-		r := sliceRange{key[0], a, b}
-		lo, hi := at.feasible(r)
-		for _, i := range byPart[r] {
-			p := at.partitions[i]
-			tlo, thi := at.feasible(p.total)
-			for _, o := range p.parts {
-				if o != r {
-					olo, ohi := at.feasible(o)
-					tlo, thi = tlo-ohi, thi-olo
-				}
-			}
-			lo, hi = max(lo, tlo), min(hi, thi)
-		}
-		if n := truth[r] - at.seen(r); n < lo || n > hi {
-			t.Errorf("attack unsound: %s over atoms [%d,%d) holds %d hidden involvements (%d listed), outside its feasible set %d..%d", r.slice, r.a, r.b, n, at.seen(r), lo, hi)
-		}
-		protected++
-		size := hi - lo + 1
-		hist[min(size, 7)]++
-		if size < 2 {
-			pinned++
-			t.Errorf("protected count of people %s over atoms [%d,%d) pinned: hidden involvements %d..%d; the role lists %d of them", r.slice, r.a, r.b, lo, hi, at.seen(r))
-		}
-	}
-	if protected == 0 {
-		t.Fatalf("no protected count in %d queries: the attack attacks nothing", queries)
-	}
+	protected, pinned, hist := fam.verdict()
 	if twinned == 0 {
 		t.Fatalf("no incident answer counts the same records as a count of victims: the twins attack nothing")
 	}
 	t.Logf("people: threshold %d, noise bound %d: %d queries of people and %d of incidents (their twins), %d answers; %d incident cells counted the records of a people cell and were recorded with it; %d protected; feasible set sizes (7 = 7 or more): %v; pinned: %d",
-		at.k, at.d, queries, twinQueries, len(at.answers), twinned, protected, hist, pinned)
+		at.k, at.d, fam.queries, twinQueries, len(at.answers), twinned, protected, hist, pinned)
 }
 
 // incidentTwin is the incidents' grouping of a victims' people grouping:
@@ -427,4 +302,139 @@ func listOwnPeople(t *testing.T, srv *apitest.Server) map[string]map[int]int {
 		after = *page.Incidents.PageInfo.EndCursor
 	}
 	return out
+}
+
+// peopleFamily is a family of people queries played into one attack: srv
+// is the role attacked, exact counts the same involvements exactly (the
+// truth, to check the attack is sound), and a slice's dimensions after
+// its locality are dims.
+type peopleFamily struct {
+	t          *testing.T
+	srv, exact *apitest.Server
+	at         *attack
+	truth      map[sliceRange]int
+	dims       []string
+	queries    int
+}
+
+// rfc3339 is p as a variable: RFC 3339, or null.
+func rfc3339(p *time.Time) any {
+	if p == nil {
+		return nil
+	}
+	return p.Format(time.RFC3339)
+}
+
+// ask asks one query as srv and as exact, records srv's cells and totals
+// and their partitions (total minus other cells, over the locality and
+// each of dims) and returns how it was asked, its variables and the range
+// of each of its cells. filter keeps one value of "LOCALITY" (an id),
+// "STATUS" or "ROLE", which is then a key of every cell's slice.
+func (f *peopleFamily) ask(groupBy []string, level, bucket string, from, to *time.Time, filter map[string]string) (string, map[string]any, func(peopleCell) sliceRange) {
+	t, at := f.t, f.at
+	f.queries++
+	vars := map[string]any{"level": level, "bucket": bucket, "from": rfc3339(from), "to": rfc3339(to)}
+	fv := map[string]any{}
+	for dim, arg := range map[string]string{"LOCALITY": "localities", "STATUS": "statuses", "ROLE": "roles"} {
+		if v, ok := filter[dim]; ok {
+			fv[arg] = []string{v}
+		}
+	}
+	vars["filter"] = fv
+	a := askPeople(t, f.srv, aggVars(groupBy, vars))
+	if th := a.InvolvementAggregate.Threshold; th == nil {
+		t.Fatalf("no threshold: the role counts exactly")
+	} else {
+		at.k = *th
+	}
+	ra, rb := atomOf(from, 0), atomOf(to, atomCount)
+	grouped := func(c peopleCell, d string) bool { return slices.Contains(c.GroupedBy, d) }
+	rangeOf := func(c peopleCell) sliceRange {
+		loc := "all"
+		if l, ok := filter["LOCALITY"]; ok {
+			loc = l
+		}
+		if grouped(c, "LOCALITY") {
+			loc = "none@" + level
+			if c.Locality != nil {
+				loc = c.Locality.ID
+			}
+		}
+		keys := []string{loc}
+		for _, d := range f.dims {
+			v := "all"
+			if fv, ok := filter[d]; ok {
+				v = fv
+			}
+			if grouped(c, d) {
+				v = c.key(d)
+			}
+			keys = append(keys, v)
+		}
+		r := sliceRange{strings.Join(keys, " "), ra, rb}
+		if grouped(c, "PERIOD") {
+			r.a, r.b = atomOf(&c.Period.Start, 0), atomOf(&c.Period.End, atomCount)
+		}
+		return r
+	}
+	exact := askPeople(t, f.exact, aggVars(groupBy, vars))
+	for _, c := range append(slices.Clone(exact.InvolvementAggregate.Cells), exact.InvolvementAggregate.Totals...) {
+		f.truth[rangeOf(c)] = *c.Count
+	}
+	how := fmt.Sprintf("people by %v at %s by %s over [%v, %v) filter %v", groupBy, level, bucket, rfc3339(from), rfc3339(to), filter)
+	all := append(slices.Clone(a.InvolvementAggregate.Cells), a.InvolvementAggregate.Totals...)
+	for _, c := range all {
+		v := -1
+		if !c.Protected {
+			v = *c.Count
+		}
+		at.record(how, rangeOf(c), v)
+	}
+	for _, dim := range append([]string{"LOCALITY"}, f.dims...) {
+		groups := map[sliceRange][]sliceRange{}
+		for _, c := range all {
+			if !grouped(c, dim) {
+				continue
+			}
+			tot := c
+			tot.GroupedBy = slices.DeleteFunc(slices.Clone(c.GroupedBy), func(d string) bool { return d == dim })
+			if tr, cr := rangeOf(tot), rangeOf(c); !slices.Contains(groups[tr], cr) {
+				groups[tr] = append(groups[tr], cr)
+			}
+		}
+		for total, parts := range groups {
+			at.partitions = append(at.partitions, partition{total, parts})
+		}
+	}
+	return how, vars, rangeOf
+}
+
+// verdict solves the system and checks every protected answer: its
+// feasible set narrowed by total minus other cells must hold the true
+// hidden count (the attack is sound) and more than one value (not
+// pinned). It returns the protected answers, the pinned ones and the
+// sizes of the feasible sets (7: 7 or more).
+func (f *peopleFamily) verdict() (protected, pinned int, hist map[int]int) {
+	t, at := f.t, f.at
+	at.solve()
+	byPart := at.partsOf()
+	hist = map[int]int{}
+	for _, r := range at.protectedRanges() {
+		lo, hi := at.feasible(r)
+		lo, hi = at.narrow(r, lo, hi, byPart)
+		if n := f.truth[r] - at.seen(r); n < lo || n > hi {
+			t.Errorf("attack unsound: %s over atoms [%d,%d) holds %d hidden involvements (%d listed), outside its feasible set %d..%d", r.slice, r.a, r.b, n, at.seen(r), lo, hi)
+		}
+		protected++
+		size := hi - lo + 1
+		hist[min(size, 7)]++
+		if size < 2 {
+			pinned++
+			t.Errorf("protected count of people %s over atoms [%d,%d) pinned: hidden involvements %d..%d; the role lists %d of them", r.slice, r.a, r.b, lo, hi, at.seen(r))
+		}
+	}
+	if protected == 0 {
+		t.Fatalf("no protected count in %d queries: the attack attacks nothing", f.queries)
+	}
+	return protected, pinned, hist
 }

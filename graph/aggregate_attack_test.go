@@ -212,6 +212,51 @@ func (at *attack) feasible(r sliceRange) (int, int) {
 	return -d[r.b][r.a], hi
 }
 
+// partsOf indexes the partitions each range is a part of (a scan of every
+// partition per protected answer took minutes under load).
+func (at *attack) partsOf() map[sliceRange][]int {
+	byPart := map[sliceRange][]int{}
+	for i, p := range at.partitions {
+		for _, o := range p.parts {
+			byPart[o] = append(byPart[o], i)
+		}
+	}
+	return byPart
+}
+
+// protectedRanges are the ranges of the protected answers recorded.
+func (at *attack) protectedRanges() []sliceRange {
+	var out []sliceRange
+	for key, v := range at.answers {
+		if v != -1 {
+			continue
+		}
+		var a, b int
+		fmt.Sscan(key[1], &a)
+		fmt.Sscan(key[2], &b)
+		out = append(out, sliceRange{key[0], a, b})
+	}
+	return out
+}
+
+// narrow narrows r's feasible set lo..hi by every partition r is a part
+// of (byPart, from partsOf): its total's feasible set minus the other
+// parts'.
+func (at *attack) narrow(r sliceRange, lo, hi int, byPart map[sliceRange][]int) (int, int) {
+	for _, i := range byPart[r] {
+		p := at.partitions[i]
+		tlo, thi := at.feasible(p.total)
+		for _, o := range p.parts {
+			if o != r {
+				olo, ohi := at.feasible(o)
+				tlo, thi = tlo-ohi, thi-olo
+			}
+		}
+		lo, hi = max(lo, tlo), min(hi, thi)
+	}
+	return lo, hi
+}
+
 // TestAggregateAttack plays the attack against the demo data for DIHR and
 // both liaisons, on SQLite and PostgreSQL.
 func TestAggregateAttack(t *testing.T) {
@@ -402,22 +447,8 @@ func playAttack(t *testing.T, srv, exact *apitest.Server, actors bool) {
 	// cells.
 	var sizes, actorSizes []int
 	pinned, ownOnly := 0, 0
-	// The partitions each range is a part of (a scan of every partition
-	// per protected answer took minutes under load).
-	byPart := map[sliceRange][]int{}
-	for i, p := range at.partitions {
-		for _, o := range p.parts {
-			byPart[o] = append(byPart[o], i)
-		}
-	}
-	for key, v := range at.answers {
-		if v != -1 {
-			continue
-		}
-		var a, b int
-		fmt.Sscan(key[1], &a)
-		fmt.Sscan(key[2], &b)
-		r := sliceRange{key[0], a, b}
+	byPart := at.partsOf()
+	for _, r := range at.protectedRanges() {
 		lo, hi := at.feasible(r)
 		if f := strings.Fields(r.slice); f[2] != "all" {
 			// An actor's value: its incidents are some of the slice's, so
@@ -428,17 +459,7 @@ func playAttack(t *testing.T, srv, exact *apitest.Server, actors bool) {
 				hi = min(hi, thi+at.seen(total)-at.seen(r))
 			}
 		}
-		for _, i := range byPart[r] {
-			p := at.partitions[i]
-			tlo, thi := at.feasible(p.total)
-			for _, o := range p.parts {
-				if o != r {
-					olo, ohi := at.feasible(o)
-					tlo, thi = tlo-ohi, thi-olo
-				}
-			}
-			lo, hi = max(lo, tlo), min(hi, thi)
-		}
+		lo, hi = at.narrow(r, lo, hi, byPart)
 		// Absent from the exact answers means 0.
 		if n := truth[r] - at.seen(r); exact != nil && (n < lo || n > hi) {
 			t.Errorf("attack unsound: %s over atoms [%d,%d) holds %d hidden incidents (%d listed), outside its feasible set %d..%d", r.slice, r.a, r.b, n, at.seen(r), lo, hi)

@@ -1,8 +1,6 @@
 package graph_test
 
 import (
-	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,88 +38,9 @@ func TestPeopleReviewCategoryAttack(t *testing.T) {
 			v := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
 			return &v
 		}
-		str := func(p *time.Time) any {
-			if p == nil {
-				return nil
-			}
-			return p.Format(time.RFC3339)
-		}
-		queries := 0
+		fam := &peopleFamily{t: t, srv: dihr, exact: coord, at: at, truth: truth, dims: categoryDims}
 		ask := func(groupBy []string, level, bucket string, from, to *time.Time, filter map[string]string) {
-			queries++
-			vars := map[string]any{"level": level, "bucket": bucket, "from": str(from), "to": str(to)}
-			f := map[string]any{}
-			for dim, arg := range map[string]string{"LOCALITY": "localities", "STATUS": "statuses", "ROLE": "roles"} {
-				if v, ok := filter[dim]; ok {
-					f[arg] = []string{v}
-				}
-			}
-			vars["filter"] = f
-			a := askPeople(t, dihr, aggVars(groupBy, vars))
-			if th := a.InvolvementAggregate.Threshold; th == nil {
-				t.Fatalf("no threshold: DIHR counts exactly")
-			} else {
-				at.k = *th
-			}
-			ra, rb := atomOf(from, 0), atomOf(to, atomCount)
-			grouped := func(c peopleCell, d string) bool { return slices.Contains(c.GroupedBy, d) }
-			rangeOf := func(c peopleCell) sliceRange {
-				loc := "all"
-				if l, ok := filter["LOCALITY"]; ok {
-					loc = l
-				}
-				if grouped(c, "LOCALITY") {
-					loc = "none@" + level
-					if c.Locality != nil {
-						loc = c.Locality.ID
-					}
-				}
-				keys := []string{loc}
-				for _, d := range categoryDims {
-					v := "all"
-					if fv, ok := filter[d]; ok {
-						v = fv
-					}
-					if grouped(c, d) {
-						v = c.key(d)
-					}
-					keys = append(keys, v)
-				}
-				r := sliceRange{strings.Join(keys, " "), ra, rb}
-				if grouped(c, "PERIOD") {
-					r.a, r.b = atomOf(&c.Period.Start, 0), atomOf(&c.Period.End, atomCount)
-				}
-				return r
-			}
-			exact := askPeople(t, coord, aggVars(groupBy, vars))
-			for _, c := range append(slices.Clone(exact.InvolvementAggregate.Cells), exact.InvolvementAggregate.Totals...) {
-				truth[rangeOf(c)] = *c.Count
-			}
-			how := fmt.Sprintf("people by %v at %s by %s over [%v, %v) filter %v", groupBy, level, bucket, str(from), str(to), filter)
-			all := append(slices.Clone(a.InvolvementAggregate.Cells), a.InvolvementAggregate.Totals...)
-			for _, c := range all {
-				v := -1
-				if !c.Protected {
-					v = *c.Count
-				}
-				at.record(how, rangeOf(c), v)
-			}
-			for _, dim := range append([]string{"LOCALITY"}, categoryDims...) {
-				groups := map[sliceRange][]sliceRange{}
-				for _, c := range all {
-					if !grouped(c, dim) {
-						continue
-					}
-					tot := c
-					tot.GroupedBy = slices.DeleteFunc(slices.Clone(c.GroupedBy), func(d string) bool { return d == dim })
-					if tr, cr := rangeOf(tot), rangeOf(c); !slices.Contains(groups[tr], cr) {
-						groups[tr] = append(groups[tr], cr)
-					}
-				}
-				for total, parts := range groups {
-					at.partitions = append(at.partitions, partition{total, parts})
-				}
-			}
+			fam.ask(groupBy, level, bucket, from, to, filter)
 		}
 		years := []int{2021, 2022, 2023, 2024}
 		for _, bucket := range []string{"MONTH", "QUARTER", "YEAR"} {
@@ -149,50 +68,8 @@ func TestPeopleReviewCategoryAttack(t *testing.T) {
 		for _, role := range []string{"VICTIM", "WITNESS", "ALLEGED_PERPETRATOR", "SOURCE"} {
 			ask([]string{"CATEGORY", "PERIOD"}, "REGION", "QUARTER", tm(2021), tm(2024), map[string]string{"ROLE": role})
 		}
-		at.solve()
-
-		byPart := map[sliceRange][]int{}
-		for i, p := range at.partitions {
-			for _, o := range p.parts {
-				byPart[o] = append(byPart[o], i)
-			}
-		}
-		protected, pinned := 0, 0
-		hist := map[int]int{}
-		for key, v := range at.answers {
-			if v != -1 {
-				continue
-			}
-			var a, b int
-			fmt.Sscan(key[1], &a)
-			fmt.Sscan(key[2], &b)
-			r := sliceRange{key[0], a, b}
-			lo, hi := at.feasible(r)
-			for _, i := range byPart[r] {
-				p := at.partitions[i]
-				tlo, thi := at.feasible(p.total)
-				for _, o := range p.parts {
-					if o != r {
-						olo, ohi := at.feasible(o)
-						tlo, thi = tlo-ohi, thi-olo
-					}
-				}
-				lo, hi = max(lo, tlo), min(hi, thi)
-			}
-			if n := truth[r] - at.seen(r); n < lo || n > hi {
-				t.Errorf("attack unsound: %s over atoms [%d,%d) holds %d hidden involvements (%d listed), outside its feasible set %d..%d", r.slice, r.a, r.b, n, at.seen(r), lo, hi)
-			}
-			protected++
-			hist[min(hi-lo+1, 7)]++
-			if hi-lo+1 < 2 {
-				pinned++
-				t.Errorf("protected count of people %s over atoms [%d,%d) pinned: hidden involvements %d..%d; DIHR lists %d of them", r.slice, r.a, r.b, lo, hi, at.seen(r))
-			}
-		}
-		if protected == 0 {
-			t.Fatalf("no protected count in %d queries: the attack attacks nothing", queries)
-		}
-		t.Logf("people by category: %d queries, %d answers, %d protected; feasible set sizes (7 = 7 or more): %v; pinned: %d", queries, len(at.answers), protected, hist, pinned)
+		protected, pinned, hist := fam.verdict()
+		t.Logf("people by category: %d queries, %d answers, %d protected; feasible set sizes (7 = 7 or more): %v; pinned: %d", fam.queries, len(at.answers), protected, hist, pinned)
 	})
 }
 
