@@ -223,83 +223,9 @@ func peopleTwin(c aggCell) (peopleCell, bool) {
 // involvements, as an attacker would, and counts the involvements by
 // people slice (see playPeopleAttack) and time atom.
 func listOwnPeople(t *testing.T, srv *apitest.Server) map[string]map[int]int {
-	q := `query($after: Cursor) { incidents(first: 100, after: $after) {
-	  pageInfo { hasNextPage endCursor }
-	  edges { node { occurredAt status locality { id level parent { id level parent { id level } } }
-	    involvements { role actor { gender ageBracket } } } } } }`
-	type loc struct {
-		ID     string
-		Level  string
-		Parent *loc
-	}
-	var page struct {
-		Incidents struct {
-			PageInfo struct {
-				HasNextPage bool
-				EndCursor   *string
-			}
-			Edges []struct {
-				Node struct {
-					OccurredAt   time.Time
-					Status       string
-					Locality     *loc
-					Involvements []struct {
-						Role  *string
-						Actor *struct{ Gender, AgeBracket *string }
-					}
-				}
-			}
-		}
-	}
 	out := map[string]map[int]int{}
-	var after any
-	for {
-		srv.Query(t, q, map[string]any{"after": after}).OK(t, &page)
-		for _, e := range page.Incidents.Edges {
-			n := e.Node
-			atom := atomOf(&n.OccurredAt, 0)
-			if n.OccurredAt.Year() < 2021 {
-				atom = 0
-			} else if n.OccurredAt.Year() > 2023 {
-				atom = atomCount - 1
-			}
-			locs := []string{"all"}
-			levels := map[string]bool{}
-			for l := n.Locality; l != nil; l = l.Parent {
-				locs = append(locs, l.ID)
-				levels[l.Level] = true
-			}
-			for _, lv := range []string{"REGION", "CERCLE", "COMMUNE"} {
-				if !levels[lv] {
-					locs = append(locs, "none@"+lv)
-				}
-			}
-			for _, inv := range n.Involvements {
-				if inv.Role == nil || inv.Actor == nil || inv.Actor.Gender == nil || inv.Actor.AgeBracket == nil {
-					t.Fatalf("DIHR reads an involvement without its role or its actor's demographics: the listing would undercount its own rows")
-				}
-				values := [][]string{{"all", n.Status}, {"all", *inv.Role}, {"all", *inv.Actor.Gender}, {"all", *inv.Actor.AgeBracket}}
-				for _, l := range locs {
-					for _, st := range values[0] {
-						for _, r := range values[1] {
-							for _, g := range values[2] {
-								for _, a := range values[3] {
-									s := strings.Join([]string{l, st, r, g, a}, " ")
-									if out[s] == nil {
-										out[s] = map[int]int{}
-									}
-									out[s][atom]++
-								}
-							}
-						}
-					}
-				}
-			}
-		}
-		if !page.Incidents.PageInfo.HasNextPage {
-			break
-		}
-		after = *page.Incidents.PageInfo.EndCursor
+	for _, p := range listPeopleAll(t, srv) {
+		countSlices(out, p.atom(), p.localitySlices(), []string{"all", p.status}, []string{"all", p.role}, []string{"all", p.gender}, []string{"all", p.age})
 	}
 	return out
 }

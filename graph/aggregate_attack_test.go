@@ -82,6 +82,19 @@ func atomOf(t *time.Time, open int) int {
 	return min(max(m, 1), 37)
 }
 
+// clampedAtom is the atom of a listed row that occurred at t: atomOf's,
+// with the years before 2021 in the first atom and those after 2023 in
+// the last, as the open ranges of the attacks count them.
+func clampedAtom(t time.Time) int {
+	switch {
+	case t.Year() < 2021:
+		return 0
+	case t.Year() > 2023:
+		return atomCount - 1
+	}
+	return atomOf(&t, 0)
+}
+
 // constraint says lo ≤ P_b − P_a ≤ hi of one slice.
 type constraint struct {
 	slice  string
@@ -568,12 +581,7 @@ func listOwnRows(t *testing.T, srv *apitest.Server, actors bool) map[string]map[
 		srv.Query(t, q, map[string]any{"after": after}).OK(t, &page)
 		for _, e := range page.Incidents.Edges {
 			n := e.Node
-			atom := atomOf(&n.OccurredAt, 0)
-			if n.OccurredAt.Year() < 2021 {
-				atom = 0
-			} else if n.OccurredAt.Year() > 2023 {
-				atom = atomCount - 1
-			}
+			atom := clampedAtom(n.OccurredAt)
 			locs := []string{"all"}
 			levels := map[string]bool{}
 			for l := n.Locality; l != nil; l = l.Parent {

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -79,33 +78,7 @@ func listCategoryPeople(t *testing.T, srv *apitest.Server) map[string]map[int]in
 	t.Helper()
 	out := map[string]map[int]int{}
 	for _, p := range listPeopleAll(t, srv) {
-		atom := atomOf(&p.occurred, 0)
-		if p.occurred.Year() < 2021 {
-			atom = 0
-		} else if p.occurred.Year() > 2023 {
-			atom = atomCount - 1
-		}
-		locs := []string{"all"}
-		for _, lv := range []string{"REGION", "CERCLE", "COMMUNE"} {
-			if id, ok := p.localities[lv]; ok {
-				locs = append(locs, id)
-			} else {
-				locs = append(locs, "none@"+lv)
-			}
-		}
-		for _, l := range locs {
-			for _, st := range []string{"all", p.status} {
-				for _, r := range []string{"all", p.role} {
-					for _, c := range []string{"all", p.category} {
-						s := strings.Join([]string{l, st, r, c}, " ")
-						if out[s] == nil {
-							out[s] = map[int]int{}
-						}
-						out[s][atom]++
-					}
-				}
-			}
-		}
+		countSlices(out, p.atom(), p.localitySlices(), []string{"all", p.status}, []string{"all", p.role}, []string{"all", p.category})
 	}
 	return out
 }

@@ -91,6 +91,46 @@ func listPeopleAll(t *testing.T, srv *apitest.Server) []listedPerson {
 	}
 }
 
+// atom is p's time atom in the attacks' systems (clampedAtom).
+func (p listedPerson) atom() int { return clampedAtom(p.occurred) }
+
+// localitySlices are the locality keys of the attacks' slices p counts
+// in: "all", its region, cercle and commune, and "none@LEVEL" for each of
+// these levels its incident has no locality of.
+func (p listedPerson) localitySlices() []string {
+	locs := []string{"all"}
+	for _, lv := range []string{"REGION", "CERCLE", "COMMUNE"} {
+		if id, ok := p.localities[lv]; ok {
+			locs = append(locs, id)
+		} else {
+			locs = append(locs, "none@"+lv)
+		}
+	}
+	return locs
+}
+
+// countSlices adds one at atom to every slice of the product of values
+// (a slice's keys joined by spaces, in values' order).
+func countSlices(out map[string]map[int]int, atom int, values ...[]string) {
+	keys := make([]string, len(values))
+	var walk func(i int)
+	walk = func(i int) {
+		if i == len(values) {
+			s := strings.Join(keys, " ")
+			if out[s] == nil {
+				out[s] = map[int]int{}
+			}
+			out[s][atom]++
+			return
+		}
+		for _, v := range values[i] {
+			keys[i] = v
+			walk(i + 1)
+		}
+	}
+	walk(0)
+}
+
 // in reports whether p is one of the people of cell c (a reviewCell of a
 // count grouped at level) within [from, to).
 func (p listedPerson) in(c reviewCell, level string, from, to *time.Time) bool {
