@@ -76,7 +76,7 @@ func Matrix(policyText string) (string, error) {
 			fmt.Fprintf(&b, "- `%s` on %s: %s\n", n, t, atoms[t][n].doc)
 		}
 	}
-	fmt.Fprintf(&b, "- `protected(K)` in a permission to aggregate a type whose rows carry cell keys (Incident, Involvement; refused on Activity and Recommendation): its counts are published under disclosure control with threshold K (%d to %d; see \"Counts and aggregates\"); the strictest of a user's grants wins\n", MinProtection, MaxProtection)
+	fmt.Fprintf(&b, "- `protected(K)` in a permission to aggregate a type counted under cell keys (Incident, and Involvement, counted with its incident's key; refused on Activity and Recommendation): its counts are published under disclosure control with threshold K (%d to %d; see \"Counts and aggregates\"); the strictest of a user's grants wins\n", MinProtection, MaxProtection)
 	return b.String(), nil
 }
 

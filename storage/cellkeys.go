@@ -33,8 +33,8 @@ var cellKeyTables = []string{incident.Table}
 // A table is walked once, in the order of its primary key, from the last
 // id of the batch before (keyset pagination): asking each time for "the
 // first rows without a key" would scan again, batch after batch, the rows
-// already given one, quadratic in the table. A table whose rows all have keys, the usual
-// case at start-up, costs one probe.
+// already given one, quadratic in the table. A table whose rows all have
+// keys, the usual case at start-up, costs one probe.
 //
 // Filling a table rewrites every row of it: on PostgreSQL each UPDATE
 // leaves a dead version of the row behind, and the planner's statistics
